@@ -1,0 +1,68 @@
+# Cartable: `make run` sets everything up and serves the box with demo data; `make test` runs
+# every check CI runs. Both work on a fresh machine with Python 3.11, Node.js/npm, PostgreSQL
+# (for the tests) and Debian's chromium (for the browser tests; .ci/run installs it).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cartable_$(shell date +%s)_$(shell echo $$$$)
+CHROMIUM ?= /usr/bin/chromium
+export CARTABLE_CHROMIUM := $(CHROMIUM)
+
+.PHONY: run install assets messages compilemessages docs test lint typecheck test-sqlite \
+	test-postgres test-browser bench clean
+
+run: install
+	$(BIN)/cartable demo
+	@echo "Open http://127.0.0.1:8000 and sign in with one of the accounts above."
+	$(BIN)/cartable serve --bind 127.0.0.1:8000
+
+install: $(VENV)/.installed assets compilemessages
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: node_modules/.installed
+	npm run --silent build
+
+compilemessages: $(VENV)/.installed
+	cd cartable && ../$(BIN)/django-admin compilemessages --ignore=node_modules -v 0
+
+messages: $(VENV)/.installed
+	cd cartable && DJANGO_SETTINGS_MODULE=cartable.settings ../$(BIN)/django-admin makemessages \
+		-l fr --no-obsolete --no-location --ignore=static
+
+docs: $(VENV)/.installed
+	CARTABLE_HOME=$$(mktemp -d) $(BIN)/python -m cartable.docs
+
+test: install lint typecheck test-sqlite test-postgres test-browser
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck:
+	$(BIN)/mypy cartable
+
+test-sqlite:
+	$(BIN)/pytest -m "not browser" -q
+
+test-postgres:
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -m "not browser" -q
+
+test-browser:
+	@test -x $(CHROMIUM) || { echo "Browser tests need Debian's chromium at $(CHROMIUM) (apt-get install chromium)."; exit 1; }
+	$(BIN)/pytest -m browser -q
+
+bench: install
+	$(BIN)/python bench/load.py
+
+clean:
+	rm -rf $(VENV) node_modules cartable/static/dist .pytest_cache .mypy_cache .ruff_cache

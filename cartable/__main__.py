@@ -1,0 +1,62 @@
+"""The ``cartable`` command: Django's management commands, on a data folder made ready first.
+
+``cartable <command>`` works like ``manage.py <command>``. Any command run on an empty or
+out-of-date data folder first creates and migrates it, so a new box needs no set-up step.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sys
+from pathlib import Path
+
+# Commands that must run without touching the database.
+NO_DATABASE = {
+    "help",
+    "--help",
+    "-h",
+    "version",
+    "--version",
+    "makemigrations",
+    "makemessages",
+    "compilemessages",
+    "check",
+    "collectstatic",
+    "findstatic",
+}
+
+
+def prepare_database(verbosity: int = 1) -> None:
+    """Apply any missing migration, once, even when several commands start together."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    lock_path = Path(settings.HOME) / ".migrate.lock"
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        executor = MigrationExecutor(connection)
+        targets = executor.loader.graph.leaf_nodes()
+        if executor.migration_plan(targets):
+            if verbosity:
+                print(f"Preparing the data folder {settings.HOME} …", file=sys.stderr)
+            call_command("migrate", interactive=False, verbosity=0)
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cartable.settings")
+    args = list(sys.argv[1:] if argv is None else argv)
+
+    import django
+    from django.core.management import execute_from_command_line
+
+    django.setup()
+    if args and args[0] not in NO_DATABASE:
+        prepare_database()
+    execute_from_command_line(["cartable", *args])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from cartable.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.SignInView.as_view(), name="login"),
+    path("logout/", views.SignOutView.as_view(), name="logout"),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("", views.account_list, name="list"),
+    path("new/", views.account_new, name="new"),
+    path("import/", views.account_import, name="import"),
+    path("groups/", views.group_list, name="groups"),
+    path("<int:account_id>/", views.account_detail, name="detail"),
+    path("<int:account_id>/password/", views.account_reset_password, name="reset_password"),
+    path("<int:account_id>/active/", views.account_set_active, name="set_active"),
+    path("<int:account_id>/groups/", views.account_set_groups, name="set_groups"),
+    path("<int:account_id>/enrol/", views.account_enrol, name="enrol"),
+    path(
+        "<int:account_id>/enrolments/<int:course_id>/remove/",
+        views.account_unenrol,
+        name="unenrol",
+    ),
+]

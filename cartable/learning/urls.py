@@ -1,0 +1,14 @@
+from django.urls import path
+
+from cartable.learning import views
+
+app_name = "learning"
+urlpatterns = [
+    path("<int:course_id>/", views.course, name="course"),
+    path("<int:course_id>/activities/<int:activity_id>/", views.activity, name="activity"),
+    path(
+        "<int:course_id>/activities/<int:activity_id>/file/",
+        views.activity_file,
+        name="activity_file",
+    ),
+]

@@ -1,0 +1,310 @@
+"""Cartable's one settings module.
+
+Every value a deployment may change is read from an environment variable through the typed
+helpers of ``cartable.lib.env``, declared once with its default and help; ``docs/settings.md`` is
+generated from these declarations and a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from cartable.lib import env
+from cartable.lib.home import default_home, prepare, secret_key
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+# --- Where the data lives -------------------------------------------------------------------
+HOME = prepare(
+    Path(
+        env.string(
+            "CARTABLE_HOME",
+            None,
+            "Data folder: SQLite database, content store, secret key, collected static files. "
+            "Created (and migrated) by the first `cartable` command. When unset: "
+            "`$XDG_DATA_HOME/cartable`, that is `~/.local/share/cartable` on most systems.",
+        )
+        or default_home()
+    )
+)
+CONTENT_ROOT = HOME / "content"
+TMP_ROOT = HOME / "tmp"
+
+SECRET_KEY = secret_key(HOME)
+
+DEBUG = env.boolean(
+    "CARTABLE_DEBUG",
+    False,
+    "Django's debug mode: detailed error pages. Never on a box that learners use.",
+)
+
+ALLOWED_HOSTS = list(
+    env.words(
+        "CARTABLE_ALLOWED_HOSTS",
+        ("*",),
+        "Host names and addresses the box answers to. The box lives on a closed local network "
+        "and is reached by address, so all are accepted unless you list them.",
+    )
+)
+
+HTTPS = env.boolean(
+    "CARTABLE_HTTPS",
+    False,
+    "Set when the box is served over HTTPS (behind a TLS proxy): cookies become Secure and "
+    "HSTS is sent.",
+)
+
+# --- Database -------------------------------------------------------------------------------
+DATABASE_URL = env.string(
+    "DATABASE_URL",
+    None,
+    "PostgreSQL to use instead of the embedded SQLite, e.g. "
+    "`postgres://cartable@127.0.0.1:5432/cartable`.",
+)
+if DATABASE_URL:
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(HOME / "cartable.sqlite3"),
+            "OPTIONS": {
+                # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock
+                # at the start of a transaction so that concurrent writers queue (timeout, in
+                # seconds) instead of failing with "database is locked".
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;"
+                    "PRAGMA synchronous=NORMAL;"
+                    "PRAGMA temp_store=MEMORY;"
+                    "PRAGMA cache_size=-8000;"
+                ),
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Applications ---------------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "axes",
+    "cartable.web",
+    "cartable.audit",
+    "cartable.accounts",
+    "cartable.catalog",
+    "cartable.learning",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "cartable.web.middleware.security_headers",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "cartable.web.middleware.session_idle_timeout",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "cartable.urls"
+WSGI_APPLICATION = "cartable.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+# --- Accounts, passwords, sign-in -----------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+PASSWORD_HASHERS = [
+    "cartable.accounts.hashers.BoxArgon2PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Repeated failed sign-ins lock the account (as Moodle does), not the device: a classroom PC is
+# shared, and an account is what a guesser attacks. Staff can unlock by resetting the password.
+AXES_FAILURE_LIMIT = env.integer(
+    "CARTABLE_LOCKOUT_FAILURES",
+    5,
+    "Failed sign-ins in a row after which an account is locked.",
+    minimum=1,
+)
+AXES_COOLOFF_TIME = timedelta(
+    minutes=env.integer(
+        "CARTABLE_LOCKOUT_MINUTES",
+        15,
+        "Minutes a locked account stays locked (staff can unlock it sooner).",
+        minimum=1,
+    )
+)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# django-axes warns that locking by username alone lets one device try many accounts; on a box
+# a device is often a shared classroom PC, where locking the device would punish the whole
+# class for one learner's typos. Generated passwords make spraying common passwords futile.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_USERNAME_CALLABLE = "cartable.accounts.auth.axes_username"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_IDLE_MINUTES = env.integer(
+    "CARTABLE_SESSION_IDLE_MINUTES",
+    30,
+    "Minutes without activity after which a signed-in user is signed out.",
+    minimum=1,
+)
+SESSION_MAX_HOURS = env.integer(
+    "CARTABLE_SESSION_MAX_HOURS",
+    10,
+    "Hours after sign-in after which a session ends, however active.",
+    minimum=1,
+)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_NAME = "cartable_session"
+CSRF_COOKIE_NAME = "cartable_csrf"
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_NAME = "cartable_language"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+
+# --- Security headers -----------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+# Nothing a page loads may come from anywhere but the box itself; no inline script or style.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; media-src 'self'; connect-src 'self'; object-src 'none'; "
+    "frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=()"
+)
+
+# --- Languages and time ---------------------------------------------------------------------
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = env.string(
+    "CARTABLE_TIME_ZONE",
+    "Europe/Paris",
+    "Time zone of the box's users (dates shown, access hours).",
+)
+
+# --- Static files ---------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = HOME / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_MAX_AGE = 3600
+
+# --- Serving --------------------------------------------------------------------------------
+SERVE_BIND = env.string(
+    "CARTABLE_BIND",
+    "0.0.0.0:8000",
+    "Address and port `cartable serve` listens on (the box answers its whole local network).",
+)
+SERVE_WORKERS = env.integer(
+    "CARTABLE_WORKERS",
+    0,
+    "Server worker processes; 0 means one per CPU core.",
+    minimum=0,
+    maximum=64,
+)
+SERVE_THREADS = env.integer(
+    "CARTABLE_THREADS",
+    4,
+    "Threads per worker process (requests served at once by each worker).",
+    minimum=1,
+    maximum=64,
+)
+
+# --- Limits ---------------------------------------------------------------------------------
+CSV_MAX_BYTES = env.integer(
+    "CARTABLE_CSV_MAX_BYTES",
+    2_000_000,
+    "Largest account CSV file accepted, in bytes.",
+    minimum=1024,
+)
+CSV_MAX_ROWS = env.integer(
+    "CARTABLE_CSV_MAX_ROWS",
+    1000,
+    "Most accounts created from one CSV file (each password hash costs 20-80 ms of CPU).",
+    minimum=1,
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_TEMP_DIR = str(TMP_ROOT)
+
+# --- Logging --------------------------------------------------------------------------------
+LOG_LEVEL = env.choice(
+    "CARTABLE_LOG_LEVEL",
+    "INFO",
+    ("DEBUG", "INFO", "WARNING", "ERROR"),
+    "How much the box writes to its log (standard error).",
+)
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"axes": {"level": "WARNING"}},
+}

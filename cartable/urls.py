@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("cartable.web.urls")),
+    path("accounts/", include("cartable.accounts.urls")),
+    path("courses/", include("cartable.learning.urls")),
+]
+
+handler403 = "cartable.web.views.error_403"
+handler404 = "cartable.web.views.error_404"

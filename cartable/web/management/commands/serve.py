@@ -1,0 +1,78 @@
+"""cartable serve: the production server for the box (gunicorn, see docs/decisions.md)."""
+
+from __future__ import annotations
+
+import os
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connections
+from gunicorn.app.base import BaseApplication
+
+from cartable.web.commands import CartableCommand
+from cartable.web.staticfiles import ensure_collected
+
+SHM = Path("/dev/shm")  # noqa: S108  (a RAM disk, for gunicorn's heartbeat files only)
+
+
+class BoxServer(BaseApplication):  # type: ignore[misc]
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from cartable.wsgi import application
+
+        return application
+
+
+class Command(CartableCommand):
+    help = "Serve the box on the local network (a production server, not runserver)."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--bind", default=settings.SERVE_BIND, help="ADDRESS:PORT")
+        parser.add_argument("--workers", type=int, default=settings.SERVE_WORKERS)
+        parser.add_argument("--threads", type=int, default=settings.SERVE_THREADS)
+        parser.add_argument(
+            "--access-log", action="store_true", help="Log every request to standard error."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if ensure_collected():
+            self.stderr.write("Static files collected.")
+        # Workers are forked from this process: none may inherit its database connection.
+        connections.close_all()
+        workers = options["workers"] or (os.cpu_count() or 1)
+        threads = options["threads"]
+        self.stderr.write(
+            f"Cartable serving on http://{options['bind']} "
+            f"({workers} workers × {threads} threads, data in {settings.HOME})"
+        )
+        BoxServer(
+            {
+                "bind": options["bind"],
+                "workers": workers,
+                "threads": threads,
+                "worker_class": "gthread" if threads > 1 else "sync",
+                # Load Django once, then fork: workers share its memory and start at once.
+                "preload_app": True,
+                # Recycle workers now and then so that memory stays flat over months of uptime.
+                "max_requests": 5000,
+                "max_requests_jitter": 500,
+                "timeout": 120,
+                "graceful_timeout": 20,
+                "keepalive": 5,
+                "accesslog": "-" if options["access_log"] else None,
+                "errorlog": "-",
+                "loglevel": "warning",
+                "proc_name": "cartable",
+                # Heartbeat files in memory, not on the SD card of a Raspberry Pi.
+                "worker_tmp_dir": str(SHM) if SHM.is_dir() else None,
+            }
+        ).run()

@@ -1,0 +1,63 @@
+"""Pages every role shares: the home page dispatch and the language switch."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import activate
+from django.views.decorators.http import require_POST
+
+from cartable.accounts.actions import set_language
+from cartable.accounts.models import Role
+from cartable.learning import views as learning_views
+from cartable.web.access import signed_in
+
+
+@signed_in
+def home(request: HttpRequest) -> HttpResponseBase:
+    """Each role lands on its own home page."""
+    role = request.user.role  # type: ignore[union-attr]
+    if role == Role.LEARNER:
+        return learning_views.learner_home(request)
+    if role == Role.TEACHER:
+        return learning_views.teacher_home(request)
+    return redirect("accounts:list")
+
+
+@require_POST
+def language(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language (a plain form: works without JavaScript)."""
+    code = request.POST.get("language", "")
+    target = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if code in dict(settings.LANGUAGES):
+        activate(code)
+        remember_language(response, code)
+        if request.user.is_authenticated:
+            set_language(request.user, code)
+    return response
+
+
+def remember_language(response: HttpResponseBase, code: str) -> None:
+    """Keep the interface language in a cookie (read by Django's LocaleMiddleware)."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=settings.HTTPS,
+    )
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)

@@ -1,0 +1,108 @@
+"""Browser tests: Debian's Chromium, headless, driven by Playwright (no downloaded browser).
+
+Every page's requests are recorded; any request to anywhere but the box is blocked and makes
+the test fail, so a page that tries to reach the Internet cannot pass.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
+
+CHROMIUM = os.environ.get("CARTABLE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Browser tests need Chromium at {CHROMIUM} (apt-get install chromium).")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+class Outside:
+    """Requests the page made to anywhere but the box (each one blocked)."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        self.all: list[str] = []
+
+
+@pytest.fixture
+def outside() -> Outside:
+    return Outside()
+
+
+def _new_page(browser, live_server, outside: Outside, **options):
+    origin = urlsplit(live_server.url)
+    context = browser.new_context(locale="fr-FR", **options)
+
+    def guard(route) -> None:
+        url = route.request.url
+        outside.all.append(url)
+        parts = urlsplit(url)
+        if parts.scheme in ("data", "blob") or (parts.scheme, parts.netloc) == (
+            origin.scheme,
+            origin.netloc,
+        ):
+            route.continue_()
+        else:
+            outside.requests.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    return context, page
+
+
+@pytest.fixture
+def page(browser, live_server, outside: Outside):
+    context, page = _new_page(browser, live_server, outside)
+    yield page
+    context.close()
+    assert outside.requests == [], f"requests left the box: {outside.requests}"
+
+
+@pytest.fixture
+def make_page(browser, live_server, outside: Outside):
+    """Open more pages with their own options (viewport, JavaScript off, …)."""
+    contexts = []
+
+    def factory(**options):
+        context, page = _new_page(browser, live_server, outside, **options)
+        contexts.append(context)
+        return page
+
+    yield factory
+    for context in contexts:
+        context.close()
+    assert outside.requests == [], f"requests left the box: {outside.requests}"

@@ -1,0 +1,73 @@
+"""A learner signs in on a real browser and studies the demo course; nothing leaves the box."""
+
+from __future__ import annotations
+
+import pytest
+
+from cartable.demo.load import load
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def sign_in(page, live_server, username: str, password: str) -> None:
+    page.goto(live_server.url + "/")
+    page.get_by_label("Identifiant").fill(username)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+
+
+def test_it_shows_the_demo_course_to_the_demo_learner(page, live_server, outside) -> None:
+    load()
+    sign_in(page, live_server, "apprenant", "cartable-apprenant")
+    page.get_by_role("heading", name="Bonjour Camille").wait_for()
+    course = page.get_by_role("link", name="Écrire une lettre de motivation")
+    assert course.is_visible()
+    course.click()
+    page.get_by_role("heading", name="Construire sa lettre").wait_for()
+    page.get_by_role("link", name="Le plan en trois parties").click()
+    assert page.get_by_text("« vous, moi, nous »").is_visible()
+    page.get_by_role("link", name="Retour au cours").click()
+    page.get_by_role("link", name="Fiche mémo").click()
+    link = page.get_by_role("link", name="Ouvrir fiche-memo-lettre.pdf")
+    response = page.request.get(live_server.url + link.get_attribute("href"))
+    assert response.status == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.body().startswith(b"%PDF-1.4")
+    # The stylesheet and script came from the box itself.
+    assert any("/static/dist/app" in url and url.endswith(".css") for url in outside.all)
+    assert outside.requests == []
+
+
+def test_it_signs_in_and_switches_language_without_javascript(make_page, live_server) -> None:
+    load()
+    page = make_page(java_script_enabled=False)
+    sign_in(page, live_server, "apprenant", "cartable-apprenant")
+    page.get_by_role("heading", name="Mes cours").wait_for()
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("heading", name="My courses").wait_for()
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("heading", name="Sign in").wait_for()
+
+
+def test_it_fits_a_320_pixel_screen(make_page, live_server) -> None:
+    load()
+    page = make_page(viewport={"width": 320, "height": 640})
+    page.goto(live_server.url + "/accounts/login/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    sign_in(page, live_server, "apprenant", "cartable-apprenant")
+    page.get_by_role("heading", name="Mes cours").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.get_by_role("link", name="Écrire une lettre de motivation").click()
+    page.get_by_role("heading", name="Construire sa lettre").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+def test_it_offers_a_skip_link_to_the_keyboard(page, live_server) -> None:
+    load()
+    sign_in(page, live_server, "apprenant", "cartable-apprenant")
+    page.get_by_role("heading", name="Mes cours").wait_for()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Aller au contenu"
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement.id === 'content'")

@@ -1,0 +1,154 @@
+"""Personas and helpers shared by the tests.
+
+The personas: a learner and another learner (same establishment), a teacher, a staff member and
+an administrator; an outsider establishment with its own staff and learner; a published course
+the learner and teacher are enrolled in, and another course nobody here is enrolled in.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import pytest
+from django.test import Client
+from django.test.utils import override_settings
+
+from cartable.accounts.models import Cohort, Establishment, Institution, Role, User
+from cartable.catalog import blobs
+from cartable.catalog.models import Activity, Course, Enrolment, Section
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_settings() -> Iterator[None]:
+    # Static files are served from the source folders (no collectstatic in tests), and a fast
+    # hasher stands in for Argon2 except where a test checks Argon2 itself.
+    with override_settings(
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    ):
+        yield
+
+
+def make_user(
+    username: str, role: Role, establishment: Establishment | None, **extra: object
+) -> User:
+    user = User(username=username, role=role, establishment=establishment, **extra)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def establishment(db: None) -> Establishment:
+    return Establishment.objects.create(slug="maison-centrale", name="Maison centrale")
+
+
+@pytest.fixture
+def other_establishment(db: None) -> Establishment:
+    return Establishment.objects.create(slug="campus-nord", name="Campus nord")
+
+
+@pytest.fixture
+def institution(db: None) -> Institution:
+    return Institution.objects.create(slug="univ-lille", name="Université de Lille")
+
+
+@pytest.fixture
+def learner(establishment: Establishment) -> User:
+    return make_user("lea", Role.LEARNER, establishment, first_name="Léa", last_name="Moreau")
+
+
+@pytest.fixture
+def other_learner(establishment: Establishment) -> User:
+    return make_user("omar", Role.LEARNER, establishment, first_name="Omar", last_name="Haddad")
+
+
+@pytest.fixture
+def teacher(establishment: Establishment) -> User:
+    return make_user("tess", Role.TEACHER, establishment, first_name="Tess", last_name="Roux")
+
+
+@pytest.fixture
+def staff(establishment: Establishment) -> User:
+    return make_user("sam", Role.STAFF, establishment, first_name="Sam", last_name="Girard")
+
+
+@pytest.fixture
+def admin(establishment: Establishment) -> User:
+    return make_user("ada", Role.ADMIN, establishment, first_name="Ada", last_name="Lefèvre")
+
+
+@pytest.fixture
+def outsider_learner(other_establishment: Establishment) -> User:
+    return make_user("olga", Role.LEARNER, other_establishment, first_name="Olga")
+
+
+@pytest.fixture
+def outsider_staff(other_establishment: Establishment) -> User:
+    return make_user("otto", Role.STAFF, other_establishment, first_name="Otto")
+
+
+@pytest.fixture
+def cohort(establishment: Establishment) -> Cohort:
+    return Cohort.objects.create(establishment=establishment, name="DAEU A")
+
+
+def build_course(
+    institution: Institution,
+    shortname: str,
+    *,
+    status: str = Course.Status.PUBLISHED,
+    sections: int = 2,
+    pages_per_section: int = 2,
+) -> Course:
+    course = Course.objects.create(
+        institution=institution, shortname=shortname, title=f"Cours {shortname}", status=status
+    )
+    for number in range(sections):
+        section = Section.objects.create(course=course, position=number, title=f"Partie {number}")
+        for index in range(pages_per_section):
+            Activity.objects.create(
+                course=course,
+                section=section,
+                position=index,
+                kind=Activity.Kind.PAGE,
+                title=f"Page {number}.{index} de {shortname}",
+                content=f"<p>Texte de la page {number}.{index} de {shortname}.</p>",
+            )
+    return course
+
+
+@pytest.fixture
+def course(institution: Institution, learner: User, teacher: User) -> Course:
+    course = build_course(institution, "HIST101")
+    section = course.sections.get(position=0)
+    Activity.objects.create(
+        course=course,
+        section=section,
+        position=99,
+        kind=Activity.Kind.FILE,
+        title="Fiche",
+        blob=blobs.add(io.BytesIO(b"%PDF-1.4 fiche")),
+        filename="fiche.pdf",
+        mimetype="application/pdf",
+    )
+    Enrolment.objects.create(user=learner, course=course, role=Enrolment.Role.LEARNER)
+    Enrolment.objects.create(user=teacher, course=course, role=Enrolment.Role.TEACHER)
+    return course
+
+
+@pytest.fixture
+def other_course(institution: Institution) -> Course:
+    return build_course(institution, "SECRET202")
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client

@@ -1,0 +1,85 @@
+"""Each role lands on its own home page, with its own data."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from cartable.catalog.models import Course, Enrolment
+from tests.conftest import build_course, signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_sends_the_anonymous_visitor_to_sign_in() -> None:
+    response = Client().get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/"
+
+
+def test_it_shows_the_learner_their_published_courses(learner, course, other_course) -> None:
+    response = signed_in(learner).get("/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Cours HIST101" in page
+    assert f'href="/courses/{course.pk}/"' in page
+    assert "Cours SECRET202" not in page
+
+
+def test_it_hides_an_unpublished_course_from_the_learner(learner, institution) -> None:
+    pending = build_course(institution, "DRAFT1", status=Course.Status.PENDING_REVIEW)
+    Enrolment.objects.create(user=learner, course=pending)
+    page = signed_in(learner).get("/").content.decode()
+    assert "Cours DRAFT1" not in page
+    assert "Vous n’avez encore aucun cours." in page
+
+
+def test_it_shows_the_learner_an_empty_state_without_courses(learner) -> None:
+    response = signed_in(learner).get("/")
+    assert response.status_code == 200
+    assert "Vous n’avez encore aucun cours." in response.content.decode()
+
+
+def test_it_shows_the_teacher_the_courses_they_teach_with_learner_counts(
+    teacher, learner, other_learner, course, other_course
+) -> None:
+    Enrolment.objects.create(user=other_learner, course=course)
+    page = signed_in(teacher).get("/").content.decode()
+    assert "Cours HIST101" in page
+    assert "2 apprenants" in page
+    assert "Cours SECRET202" not in page
+
+
+def test_it_shows_the_teacher_an_empty_state(teacher) -> None:
+    page = signed_in(teacher).get("/").content.decode()
+    assert "Vous n’enseignez encore aucun cours." in page
+
+
+def test_it_sends_staff_to_the_accounts_of_their_establishment(
+    staff, learner, outsider_learner
+) -> None:
+    client = signed_in(staff)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/"
+    page = client.get("/accounts/").content.decode()
+    assert "Léa Moreau" in page
+    assert "olga" not in page
+
+
+def test_it_shows_the_administrator_every_account(admin, learner, outsider_learner) -> None:
+    page = signed_in(admin).get("/accounts/").content.decode()
+    assert "Léa Moreau" in page
+    assert "olga" in page
+
+
+def test_it_keeps_the_learner_home_to_a_few_queries(
+    learner, institution, django_assert_max_num_queries
+) -> None:
+    for number in range(12):
+        Enrolment.objects.create(user=learner, course=build_course(institution, f"C{number}"))
+    client = signed_in(learner)
+    client.get("/")
+    with django_assert_max_num_queries(4):
+        response = client.get("/")
+    assert response.content.decode().count("course-card__title") == 12
