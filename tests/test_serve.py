@@ -38,7 +38,16 @@ def test_it_serves_pages_and_static_files(tmp_path: Path) -> None:
     env = {**os.environ, "CARTABLE_HOME": str(tmp_path / "box")}
     env.pop("DATABASE_URL", None)
     server = subprocess.Popen(
-        [sys.executable, "-m", "cartable", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        [
+            sys.executable,
+            "-m",
+            "cartable",
+            "serve",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
