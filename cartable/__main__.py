@@ -41,7 +41,14 @@ def prepare_database(verbosity: int = 1) -> None:
         targets = executor.loader.graph.leaf_nodes()
         if executor.migration_plan(targets):
             if verbosity:
-                print(f"Preparing the data folder {settings.HOME} …", file=sys.stderr)
+                from django.utils import translation
+                from django.utils.translation import gettext as _
+
+                from cartable.web.commands import operator_language
+
+                with translation.override(operator_language()):
+                    message = _("Preparing the data folder %(path)s …") % {"path": settings.HOME}
+                print(message, file=sys.stderr)
             call_command("migrate", interactive=False, verbosity=0)
 
 

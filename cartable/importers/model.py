@@ -1,0 +1,422 @@
+"""The imported course, as frozen dataclasses: what every importer produces, whatever the format.
+
+HTML fields are already sanitised (``cartable.lib.html.sanitise``) and their links rewritten to
+``cartable-file:``, ``cartable-activity:`` and ``cartable-course:`` URLs. Dates are aware
+(UTC) datetimes, or None where the source had none. ``source_id`` and ``source_key`` are the
+identifiers the source gave, stable when the same course is imported again.
+
+Questions live in ``questions.py`` (they are many kinds); the report in ``report.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, TypeAlias
+
+from cartable.importers.common import FileRef, JsonValue
+from cartable.importers.questions import QuestionBank
+from cartable.importers.report import ImportReport, Skipped
+
+__all__ = [
+    "Activity",
+    "ActivityContent",
+    "Course",
+    "FileRef",
+    "ImportReport",
+    "ImportResult",
+    "JsonValue",
+    "QuestionBank",
+    "Section",
+    "Skipped",
+]
+
+# --- Activities, by kind ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PageContent:
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceContent:
+    main_file: FileRef | None
+    files: tuple[FileRef, ...]
+    display: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FolderNode:
+    name: str  # "" for the root
+    path: str  # "/" for the root, else "/a/b/"
+    files: tuple[FileRef, ...]
+    folders: tuple[FolderNode, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FolderContent:
+    tree: FolderNode
+
+
+@dataclass(frozen=True, slots=True)
+class LabelContent:
+    """A label's text is its ``intro``."""
+
+
+@dataclass(frozen=True, slots=True)
+class UrlContent:
+    address: str  # kept as text: the box has no Internet
+    display: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class BookChapter:
+    source_id: int
+    title: str
+    content: str
+    hidden: bool
+    subchapters: tuple[BookChapter, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BookContent:
+    chapters: tuple[BookChapter, ...]
+    numbering: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class GlossaryEntry:
+    source_id: int
+    concept: str
+    definition: str
+    aliases: tuple[str, ...]
+    approved: bool
+    attachments: tuple[FileRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GlossaryContent:
+    entries: tuple[GlossaryEntry, ...]
+    display_format: str = "dictionary"
+
+
+LessonJumpKind = Literal[
+    "page",
+    "this_page",
+    "next_page",
+    "previous_page",
+    "end_of_lesson",
+    "unseen_page",
+    "unanswered_page",
+    "unseen_branch_page",
+    "random_page",
+    "random_branch",
+    "cluster_jump",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class LessonJump:
+    kind: LessonJumpKind
+    page_id: int | None = None  # for kind "page"
+
+
+@dataclass(frozen=True, slots=True)
+class LessonAnswer:
+    source_id: int
+    answer: str
+    response: str
+    jump: LessonJump
+    score: int
+    grade: int
+
+
+@dataclass(frozen=True, slots=True)
+class LessonPage:
+    source_id: int
+    kind: str  # "content", "multichoice", "truefalse", "shortanswer", "numerical", ...
+    title: str
+    contents: str
+    previous_id: int | None
+    next_id: int | None
+    answers: tuple[LessonAnswer, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LessonContent:
+    pages: tuple[LessonPage, ...]  # in lesson order (following next_id from the first)
+
+
+@dataclass(frozen=True, slots=True)
+class ForumPost:
+    source_id: int
+    parent_id: int | None
+    subject: str
+    message: str
+    created: datetime | None
+    author_id: int | None
+    attachments: tuple[FileRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ForumDiscussion:
+    source_id: int
+    name: str
+    posts: tuple[ForumPost, ...]
+    pinned: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ForumContent:
+    forum_type: str  # "general", "news", "qanda", "single", ...
+    discussions: tuple[ForumDiscussion, ...]  # only when the backup holds user data
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceOption:
+    source_id: int
+    text: str
+    max_answers: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceContent:
+    options: tuple[ChoiceOption, ...]
+    allow_update: bool
+    allow_multiple: bool
+    limit_answers: bool
+    show_results: int
+    opens: datetime | None
+    closes: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackItem:
+    source_id: int
+    item_type: str  # "multichoice", "textfield", "label", "pagebreak", ...
+    name: str
+    label: str
+    presentation: str
+    required: bool
+    position: int
+    depend_item: int | None = None
+    depend_value: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackContent:
+    items: tuple[FeedbackItem, ...]
+    anonymous: bool
+    page_after_submit: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewWhen:
+    """When one kind of review information is shown (Moodle's four moments)."""
+
+    during: bool
+    immediately_after: bool
+    later_while_open: bool
+    after_close: bool
+
+
+@dataclass(frozen=True, slots=True)
+class QuizReview:
+    attempt: ReviewWhen
+    correctness: ReviewWhen
+    marks: ReviewWhen
+    max_marks: ReviewWhen
+    specific_feedback: ReviewWhen
+    general_feedback: ReviewWhen
+    right_answer: ReviewWhen
+    overall_feedback: ReviewWhen
+
+
+@dataclass(frozen=True, slots=True)
+class RandomSlot:
+    """A slot drawing a random question from a category."""
+
+    category_id: int | None
+    include_subcategories: bool
+    filter_condition: JsonValue = None
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class QuizSlot:
+    slot: int
+    page: int
+    max_mark: float
+    question_id: int | None  # source id of the (version of the) question shown
+    question_bank_entry_id: int | None = None  # Moodle 4+
+    version: int | None = None  # None: always the latest version
+    random: RandomSlot | None = None
+    require_previous: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class QuizSection:
+    first_slot: int
+    heading: str
+    shuffle_questions: bool
+
+
+@dataclass(frozen=True, slots=True)
+class QuizFeedback:
+    text: str
+    min_grade: float
+    max_grade: float
+
+
+GradingMethod = Literal["highest", "average", "first", "last"]
+
+
+@dataclass(frozen=True, slots=True)
+class QuizContent:
+    attempts: int  # 0: unlimited
+    time_limit: int  # seconds, 0: none
+    opens: datetime | None
+    closes: datetime | None
+    grading_method: GradingMethod
+    grade: float
+    sum_grades: float
+    questions_per_page: int
+    navigation: str  # "free" or "sequential"
+    shuffle_answers: bool
+    preferred_behaviour: str
+    review: QuizReview
+    sections: tuple[QuizSection, ...]
+    slots: tuple[QuizSlot, ...]
+    feedbacks: tuple[QuizFeedback, ...]
+    password_protected: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AssignContent:
+    submission_types: tuple[str, ...]  # enabled submission plugins, e.g. ("onlinetext", "file")
+    allow_submissions_from: datetime | None
+    due: datetime | None
+    cut_off: datetime | None
+    grading_due: datetime | None
+    max_files: int
+    max_size: int  # bytes, 0: the site's limit
+    grade: float  # maximum grade; negative: a scale
+    file_types: str = ""
+    max_attempts: int = -1
+    team_submission: bool = False
+    require_statement: bool = False
+    intro_attachments: tuple[FileRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PackageContent:
+    """A SCORM or H5P activity: a package file to be played by a renderer."""
+
+    package: FileRef | None
+    files: tuple[FileRef, ...]  # the package and any unpacked content the backup held
+    version: str = ""
+    max_grade: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class QbankContent:
+    """A Moodle 5 question bank module; its categories are in the course's question bank."""
+
+    bank_type: str
+    category_ids: tuple[int, ...]
+
+
+ActivityContent: TypeAlias = (
+    PageContent
+    | ResourceContent
+    | FolderContent
+    | LabelContent
+    | UrlContent
+    | BookContent
+    | GlossaryContent
+    | LessonContent
+    | ForumContent
+    | ChoiceContent
+    | FeedbackContent
+    | QuizContent
+    | AssignContent
+    | PackageContent
+    | QbankContent
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    tracking: Literal["none", "manual", "automatic"]
+    view: bool = False
+    expected: datetime | None = None
+    grade: bool = False
+    pass_grade: bool = False
+    rules: tuple[tuple[str, int], ...] = ()  # kind-specific, e.g. ("completionsubmit", 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    source_key: str  # "<modname>-<module id>": stable across re-imports
+    source_id: int  # the module id
+    instance_id: int
+    modname: str
+    title: str
+    intro: str
+    visible: bool
+    section_id: int | None
+    section_number: int
+    availability: JsonValue
+    completion: Completion
+    content: ActivityContent
+    files: tuple[FileRef, ...]
+    external_links: tuple[str, ...]
+    idnumber: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    source_id: int
+    number: int
+    name: str  # "" when the source left it to the format's default
+    summary: str
+    visible: bool
+    activity_keys: tuple[str, ...]  # source keys of the imported activities, in order
+    availability: JsonValue = None
+    files: tuple[FileRef, ...] = ()
+    external_links: tuple[str, ...] = ()
+    component: str = ""  # Moodle 4.5+: the module a delegated section belongs to
+
+
+@dataclass(frozen=True, slots=True)
+class Course:
+    source_id: int
+    title: str
+    shortname: str
+    summary: str
+    format: str
+    start_date: datetime | None
+    end_date: datetime | None
+    moodle_release: str
+    backup_release: str
+    backup_type: Literal["course", "activity"]
+    sections: tuple[Section, ...]
+    activities: tuple[Activity, ...]
+    question_bank: QuestionBank
+    files: tuple[FileRef, ...]  # every file of the course, each record once
+    external_links: tuple[str, ...] = ()
+    original_url: str = ""
+    language: str = ""
+
+    def activity(self, source_key: str) -> Activity | None:
+        for activity in self.activities:
+            if activity.source_key == source_key:
+                return activity
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    course: Course
+    report: ImportReport

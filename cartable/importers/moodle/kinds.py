@@ -1,0 +1,61 @@
+"""The activity kinds Cartable imports from Moodle, by module name.
+
+Each ``Kind`` reads its ``<modname>.xml`` into a model dataclass; ``drop`` names the subtrees
+thrown away while parsing (user data such as attempts: large, and not imported). A module
+name missing from ``KINDS`` is skipped by the loader with a reason, never a crash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cartable.importers import model
+from cartable.importers.moodle import activities, quiz
+from cartable.importers.moodle.activities import ActivityRead
+
+Reader = Callable[[ActivityRead], model.ActivityContent]
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    read: Reader
+    drop: frozenset[str] = frozenset()
+
+
+_USER_DATA = frozenset({"grades", "overrides", "attempts", "userflags", "submissions"})
+
+
+KINDS: dict[str, Kind] = {
+    "page": Kind(activities.page),
+    "resource": Kind(activities.resource),
+    "folder": Kind(activities.folder),
+    "label": Kind(activities.label),
+    "url": Kind(activities.url),
+    "book": Kind(activities.book),
+    "glossary": Kind(activities.glossary, frozenset({"ratings", "tags"})),
+    "lesson": Kind(activities.lesson, _USER_DATA | {"branches", "timers", "attempts"}),
+    "forum": Kind(
+        activities.forum,
+        frozenset(
+            {
+                "subscriptions",
+                "digests",
+                "readposts",
+                "trackedprefs",
+                "ratings",
+                "grades",
+                "discussion_subs",
+            }
+        ),
+    ),
+    "choice": Kind(activities.choice, frozenset({"answers"})),
+    "feedback": Kind(
+        activities.feedback, frozenset({"completeds", "completedstmp", "values", "trackings"})
+    ),
+    "quiz": Kind(quiz.read, _USER_DATA),
+    "assign": Kind(activities.assign, _USER_DATA | {"plugin_assignsubmission_file_submission"}),
+    "scorm": Kind(activities.scorm, frozenset({"scoes", "sco_tracks", "tracks", "attempts"})),
+    "h5pactivity": Kind(activities.h5pactivity, frozenset({"attempts"})),
+    "qbank": Kind(activities.qbank),
+}

@@ -1,0 +1,226 @@
+"""Pure HTML helpers: sanitising untrusted course HTML and rewriting the links inside it.
+
+Imported HTML is sanitised once, at import, with ``sanitise``: formatting, headings, lists,
+tables, images, audio and video, figures, MathML, sub/sup and code survive; scripts, event
+handlers, dangerous styles, frames, objects, embeds and forms do not. URLs may only use the
+schemes in ``URL_SCHEMES``:
+
+- ``cartable-file:<sha256>/<quoted file name>``: a file of the course, by content hash;
+- ``cartable-activity:<source key>`` and ``cartable-course:<source id>``: links inside the
+  course, resolved to real addresses when the page is rendered;
+- ``http``, ``https`` and ``mailto``: kept, but shown as text by the renderer (the learners have
+  no Internet); ``external_links`` lists them for the review step;
+- ``data:`` for images only (``<img src>`` of a raster image type).
+
+Relative URLs are dropped, except ``#fragment`` links within a page. Element ids get the
+``user-content-`` prefix (and fragment links with them), and ``name`` attributes are dropped,
+so that imported HTML cannot clobber the names the page's own scripts use.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from collections.abc import Callable
+from html.parser import HTMLParser
+from urllib.parse import quote
+
+import nh3
+
+FILE_SCHEME = "cartable-file"
+ACTIVITY_SCHEME = "cartable-activity"
+COURSE_SCHEME = "cartable-course"
+EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto"})
+URL_SCHEMES = frozenset({FILE_SCHEME, ACTIVITY_SCHEME, COURSE_SCHEME, "data"} | EXTERNAL_SCHEMES)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_MATHML = _words(
+    """math maction annotation annotation-xml menclose merror mfenced mfrac mi mmultiscripts mn
+    mo mover mpadded mphantom mprescripts mroot mrow ms mspace msqrt mstyle msub msubsup msup
+    mtable mtd mtext mtr munder munderover none semantics mlabeledtr"""
+)
+_MATHML_ATTRIBUTES = _words(
+    """display mathvariant mathsize mathcolor mathbackground fence separator stretchy symmetric
+    largeop movablelimits accent accentunder lspace rspace linethickness columnalign rowalign
+    columnspan rowspan encoding notation open close separators scriptlevel displaystyle width
+    height depth form minsize maxsize columnlines rowlines frame xmlns"""
+)
+TAGS = _MATHML | _words(
+    """a abbr acronym address article aside audio b bdi bdo big blockquote br caption center
+    cite code col colgroup dd del details dfn div dl dt em figcaption figure font footer h1 h2
+    h3 h4 h5 h6 header hgroup hr i img ins kbd li mark nav ol p picture pre q rp rt rtc ruby s
+    samp section small source span strike strong sub summary sup table tbody td tfoot th thead
+    time tr track tt u ul var video wbr"""
+)
+_GLOBAL = {"class", "dir", "lang", "title", "style", "id", "role", "aria-label", "aria-hidden"}
+ATTRIBUTES: dict[str, set[str]] = {
+    "*": _GLOBAL,
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height", "srcset", "sizes", "loading"},
+    "audio": {"src", "controls", "loop", "muted", "preload"},
+    "video": {"src", "controls", "loop", "muted", "preload", "poster", "width", "height"},
+    "source": {"src", "type", "srcset", "media", "sizes"},
+    "track": {"src", "kind", "srclang", "label", "default"},
+    "td": {"colspan", "rowspan", "headers", "align", "valign"},
+    "th": {"colspan", "rowspan", "headers", "scope", "align", "valign"},
+    "table": {"border", "cellpadding", "cellspacing", "summary", "align"},
+    "col": {"span", "width"},
+    "colgroup": {"span", "width"},
+    "ol": {"start", "type", "reversed"},
+    "ul": {"type"},
+    "li": {"value"},
+    "time": {"datetime"},
+    "del": {"datetime", "cite"},
+    "ins": {"datetime", "cite"},
+    "q": {"cite"},
+    "blockquote": {"cite"},
+    "details": {"open"},
+    "font": {"color", "size", "face"},
+    "p": {"align"},
+    "div": {"align"},
+    **{tag: set(_MATHML_ATTRIBUTES) for tag in _MATHML},
+}
+STYLE_PROPERTIES = _words(
+    """color background-color text-align text-decoration text-indent font-weight font-style
+    font-size font-family font-variant vertical-align line-height letter-spacing word-spacing
+    white-space direction unicode-bidi width height max-width min-width max-height min-height
+    margin margin-top margin-right margin-bottom margin-left padding padding-top padding-right
+    padding-bottom padding-left border border-top border-right border-bottom border-left
+    border-color border-style border-width border-collapse border-spacing border-radius float
+    clear list-style-type list-style-position caption-side table-layout empty-cells
+    display"""
+)
+_DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|jpg|gif|webp|bmp);", re.IGNORECASE)
+_URL_ATTRIBUTES = frozenset({"href", "src", "poster", "cite"})
+
+
+def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    if attribute in _URL_ATTRIBUTES and value.strip().lower().startswith("data:"):
+        allowed = tag == "img" and attribute == "src" and _DATA_IMAGE.match(value.strip())
+        return value if allowed else None
+    if attribute == "srcset" and "data:" in value.lower():
+        return None
+    return value
+
+
+ID_PREFIX = "user-content-"  # ids of imported HTML never clash with (or clobber) the page's
+
+
+def _relative(url: str) -> str | None:
+    """Relative URLs lead nowhere on the box; a ``#fragment`` follows the prefixed ids."""
+    if not url.startswith("#"):
+        return None
+    fragment = url[1:]
+    return url if fragment.startswith(ID_PREFIX) else f"#{ID_PREFIX}{fragment}"
+
+
+_CLEANER = nh3.Cleaner(
+    tags=TAGS,
+    clean_content_tags={"script", "style", "template", "noscript", "textarea", "select"},
+    attributes=ATTRIBUTES,
+    attribute_filter=_attribute_filter,
+    url_schemes=URL_SCHEMES,
+    filter_style_properties=STYLE_PROPERTIES,
+    url_relative=_relative,
+    link_rel="noopener noreferrer",
+    id_prefix=ID_PREFIX,
+)
+
+
+def sanitise(html: str) -> str:
+    """Untrusted HTML made safe to show (see the module's docstring for what survives)."""
+    return _CLEANER.clean(html)
+
+
+def text_to_html(text: str) -> str:
+    """Plain text as HTML: escaped, paragraphs on blank lines, line breaks kept."""
+    paragraphs = re.split(r"\n\s*\n", text.replace("\r\n", "\n").strip())
+    return "".join(
+        "<p>" + html_lib.escape(part).replace("\n", "<br>") + "</p>" for part in paragraphs if part
+    )
+
+
+def file_url(sha256: str, filename: str) -> str:
+    return f"{FILE_SCHEME}:{sha256}/{quote(filename, safe='')}"
+
+
+def activity_url(source_key: str) -> str:
+    return f"{ACTIVITY_SCHEME}:{source_key}"
+
+
+def course_url(source_id: int | str) -> str:
+    return f"{COURSE_SCHEME}:{source_id}"
+
+
+UNRESOLVED_SCHEME = "cartable-unresolved"  # not allowed by the sanitiser: such links become text
+
+_PLUGINFILE = re.compile(r"@@PLUGINFILE@@/([^\"'<>\s)]*)")
+
+
+def rewrite_pluginfile(html: str, resolve: Callable[[str], str | None]) -> str:
+    """Replace each ``@@PLUGINFILE@@/<path>`` by ``resolve(path)`` (path still URL-quoted).
+
+    The query string is dropped and a ``#fragment`` kept. A path that ``resolve`` cannot
+    place becomes an unresolved link, which the sanitiser then removes.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        path, _, fragment = match.group(1).partition("#")
+        path = path.partition("?")[0]
+        url = resolve(path)
+        if url is None:
+            return f"{UNRESOLVED_SCHEME}:{path}"
+        return url + (f"#{fragment}" if fragment else "")
+
+    return _PLUGINFILE.sub(replace, html)
+
+
+_LINK_TOKEN = re.compile(r"\$@([A-Z][A-Z0-9_]*)\*([0-9]+(?:\*[0-9A-Za-z_-]+)*)@\$")
+
+
+def rewrite_link_tokens(html: str, resolve: Callable[[str, tuple[str, ...]], str | None]) -> str:
+    """Replace each Moodle encoded link ``$@NAME*id[*id...]@$`` by ``resolve(NAME, ids)``."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        ids = tuple(match.group(2).split("*"))
+        url = resolve(name, ids)
+        return url if url is not None else f"{UNRESOLVED_SCHEME}:{name}"
+
+    return _LINK_TOKEN.sub(replace, html)
+
+
+class _LinkCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name in _URL_ATTRIBUTES:
+                self._add(value)
+            elif name == "srcset":
+                for candidate in value.split(","):
+                    self._add(candidate.strip().split(" ")[0])
+
+    def _add(self, url: str) -> None:
+        url = url.strip()
+        scheme = url.partition(":")[0].lower()
+        if scheme in EXTERNAL_SCHEMES and url not in self.links:
+            self.links.append(url)
+
+
+def external_links(html: str) -> tuple[str, ...]:
+    """The http(s) and mailto URLs of an HTML fragment, in order, each once."""
+    if ":" not in html:
+        return ()
+    collector = _LinkCollector()
+    collector.feed(html)
+    collector.close()
+    return tuple(collector.links)
