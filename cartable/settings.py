@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "cartable.accounts",
     "cartable.catalog",
     "cartable.learning",
+    "cartable.jobs",
 ]
 
 MIDDLEWARE = [
@@ -288,6 +289,43 @@ CSV_MAX_ROWS = env.integer(
     1000,
     "Most accounts created from one CSV file (each password hash costs 20-80 ms of CPU).",
     minimum=1,
+)
+IMPORT_MAX_UPLOAD_BYTES = env.integer(
+    "CARTABLE_IMPORT_MAX_UPLOAD_BYTES",
+    8 * 1024**3,
+    "Largest course file staff may upload from the web, in bytes (the command line has no limit).",
+    minimum=1024,
+)
+IMPORT_MAX_MEMBER_BYTES = env.integer(
+    "CARTABLE_IMPORT_MAX_MEMBER_BYTES",
+    4 * 1024**3,
+    "Largest single file inside an imported archive, in bytes, once unpacked.",
+    minimum=1024,
+)
+IMPORT_MAX_TOTAL_BYTES = env.integer(
+    "CARTABLE_IMPORT_MAX_TOTAL_BYTES",
+    20 * 1024**3,
+    "Most bytes an imported archive may unpack to, in all.",
+    minimum=1024,
+)
+IMPORT_MAX_MEMBERS = env.integer(
+    "CARTABLE_IMPORT_MAX_MEMBERS",
+    200_000,
+    "Most files an imported archive may hold.",
+    minimum=1,
+)
+IMPORT_MAX_RATIO = env.integer(
+    "CARTABLE_IMPORT_MAX_RATIO",
+    200,
+    "Most a file inside an imported archive may expand (unpacked size / packed size) beyond "
+    "its first MiB: real files stay far below; zip bombs do not.",
+    minimum=2,
+)
+RUN_WORKER = env.boolean(
+    "CARTABLE_RUN_WORKER",
+    True,
+    "Whether `cartable serve` also runs the background worker (course imports). Turn off only "
+    "when a separate `cartable worker` runs.",
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -4,6 +4,7 @@ urlpatterns = [
     path("", include("cartable.web.urls")),
     path("accounts/", include("cartable.accounts.urls")),
     path("courses/", include("cartable.learning.urls")),
+    path("catalog/", include("cartable.catalog.urls")),
 ]
 
 handler403 = "cartable.web.views.error_403"

@@ -35,6 +35,12 @@ def _test_settings() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def _own_content_store(settings, tmp_path) -> None:
+    # The database is rolled back after each test; the content store must be fresh too.
+    settings.CONTENT_ROOT = tmp_path / "content"
+
+
 def make_user(
     username: str, role: Role, establishment: Establishment | None, **extra: object
 ) -> User:
@@ -132,7 +138,7 @@ def course(institution: Institution, learner: User, teacher: User) -> Course:
         course=course,
         section=section,
         position=99,
-        kind=Activity.Kind.FILE,
+        kind=Activity.Kind.RESOURCE,
         title="Fiche",
         blob=blobs.add(io.BytesIO(b"%PDF-1.4 fiche")),
         filename="fiche.pdf",

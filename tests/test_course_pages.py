@@ -34,7 +34,7 @@ def test_it_shows_a_page(learner, course) -> None:
 
 
 def test_it_serves_a_file_from_the_content_store(learner, course) -> None:
-    item = course.activities.get(kind="file")
+    item = course.activities.get(kind="resource")
     response = signed_in(learner).get(f"/courses/{course.pk}/activities/{item.pk}/file/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -42,7 +42,7 @@ def test_it_serves_a_file_from_the_content_store(learner, course) -> None:
 
 
 def test_it_downloads_rather_than_shows_risky_file_types(learner, course) -> None:
-    item = course.activities.get(kind="file")
+    item = course.activities.get(kind="resource")
     item.mimetype = "image/svg+xml"
     item.filename = "dessin.svg"
     item.save()

@@ -30,7 +30,9 @@ def course_for(user: User, course_id: int) -> Course:
 
 def activity_for(user: User, course: Course, activity_id: int) -> Activity:
     """An activity of a course the user may see (call ``course_for`` first)."""
-    activities = Activity.objects.filter(course=course).select_related("section", "blob")
+    activities = Activity.objects.filter(course=course, retired_at__isnull=True).select_related(
+        "section", "blob"
+    )
     if user.role not in STAFF_ROLES:
         activities = activities.filter(visible=True, section__visible=True)
     try:

@@ -52,10 +52,16 @@ class Course(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status, default=Status.PENDING_REVIEW
     )
-    source = models.CharField(max_length=32, blank=True)
+    source = models.CharField(max_length=32, blank=True)  # "moodle", "demo", …
+    source_id = models.CharField(max_length=64, blank=True)
+    source_url = models.CharField(max_length=255, blank=True)  # the Moodle site it came from
+    source_release = models.CharField(max_length=64, blank=True)
+    start_date = models.DateTimeField(null=True, blank=True)
+    end_date = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
 
     objects = CourseQuerySet.as_manager()
 
@@ -84,7 +90,9 @@ class Section(models.Model):
     title = models.CharField(_("title"), max_length=255, blank=True)
     summary = models.TextField(_("summary"), blank=True)
     visible = models.BooleanField(default=True)
+    availability = models.JSONField(null=True, blank=True)
     source_key = models.CharField(max_length=100, blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["course", "position"]
@@ -95,11 +103,26 @@ class Section(models.Model):
 
 
 class Activity(models.Model):
-    """One thing to study or do in a course. Kinds grow with the importers (quiz, book, …)."""
+    """One thing to study or do in a course. Kinds are Moodle's module names, so that every
+    importer and renderer speaks the same words."""
 
     class Kind(models.TextChoices):
         PAGE = "page", _("Page")
-        FILE = "file", _("File")
+        RESOURCE = "resource", _("File")
+        FOLDER = "folder", _("Folder")
+        LABEL = "label", _("Text")
+        URL = "url", _("Web link")
+        BOOK = "book", _("Book")
+        GLOSSARY = "glossary", _("Glossary")
+        LESSON = "lesson", _("Lesson")
+        FORUM = "forum", _("Forum")
+        CHOICE = "choice", _("Choice")
+        FEEDBACK = "feedback", _("Survey")
+        QUIZ = "quiz", _("Quiz")
+        ASSIGN = "assign", _("Assignment")
+        SCORM = "scorm", _("SCORM package")
+        H5P = "h5pactivity", _("H5P activity")
+        QBANK = "qbank", _("Question bank")
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="activities")
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="activities")
@@ -107,18 +130,27 @@ class Activity(models.Model):
     kind = models.CharField(_("kind"), max_length=32, choices=Kind)
     title = models.CharField(_("title"), max_length=255)
     intro = models.TextField(_("description"), blank=True)
-    content = models.TextField(_("content"), blank=True)
+    content = models.TextField(_("content"), blank=True)  # a page's HTML
+    # The main file (a resource's), when there is one.
     blob = models.ForeignKey(
         Blob, on_delete=models.PROTECT, null=True, blank=True, related_name="activities"
     )
     filename = models.CharField(max_length=255, blank=True)
     mimetype = models.CharField(max_length=127, blank=True)
     visible = models.BooleanField(default=True)
-    # The importer's stable identity for the activity, so that a re-import updates it in place.
+    # What the kind needs beyond the common fields (a book's chapters, a quiz's settings, …),
+    # as the importer's typed model serialised to JSON.
+    data = models.JSONField(default=dict, blank=True)
+    availability = models.JSONField(null=True, blank=True)
+    completion = models.JSONField(default=dict, blank=True)
+    external_links = models.JSONField(default=list, blank=True)
+    # The importer's stable identity for the activity, so that a re-import updates it in place,
+    # and a digest of what was imported, to tell an unchanged activity from a changed one.
     source_key = models.CharField(max_length=100, blank=True)
-    settings = models.JSONField(default=dict, blank=True)
+    fingerprint = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    retired_at = models.DateTimeField(null=True, blank=True)  # removed by a later import
 
     class Meta:
         ordering = ["section__position", "position"]
@@ -131,14 +163,89 @@ class Activity(models.Model):
                 condition=~models.Q(source_key=""),
                 name="activity_source_key_unique",
             ),
-            models.CheckConstraint(
-                condition=~models.Q(kind="file") | models.Q(blob__isnull=False),
-                name="file_activity_has_blob",
-            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
+
+
+class CourseFile(models.Model):
+    """A file a course holds (an image in a page, a resource, a folder's content), as the
+    source recorded it. Links in course HTML name files by content hash; a learner may fetch
+    a blob only through a course that holds it."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="files")
+    blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="course_files")
+    filename = models.CharField(max_length=255)
+    filepath = models.CharField(max_length=1024, default="/")
+    mimetype = models.CharField(max_length=127, blank=True)
+    component = models.CharField(max_length=64, blank=True)
+    filearea = models.CharField(max_length=64, blank=True)
+    itemid = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["course", "blob"])]
+
+    def __str__(self) -> str:
+        return self.filepath + self.filename
+
+
+class QuestionCategory(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="question_categories")
+    source_id = models.BigIntegerField()
+    parent_source_id = models.BigIntegerField(null=True, blank=True)
+    name = models.CharField(max_length=255)
+    info = models.TextField(blank=True)
+    position = models.IntegerField(default=0)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["course", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "source_id"], name="category_source_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Question(models.Model):
+    """A question of a course's bank; its type-specific data is the importer's model as JSON."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="questions")
+    category = models.ForeignKey(
+        QuestionCategory, on_delete=models.CASCADE, related_name="questions"
+    )
+    source_id = models.BigIntegerField()
+    qtype = models.CharField(max_length=32)
+    name = models.CharField(max_length=255)
+    text = models.TextField(blank=True)
+    general_feedback = models.TextField(blank=True)
+    default_mark = models.FloatField(default=1)
+    penalty = models.FloatField(default=0)
+    data = models.JSONField(default=dict, blank=True)
+    hints = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=16, default="ready")
+    bank_entry_id = models.BigIntegerField(null=True, blank=True)
+    version = models.IntegerField(null=True, blank=True)
+    idnumber = models.CharField(max_length=100, blank=True)
+    external_links = models.JSONField(default=list, blank=True)
+    fingerprint = models.CharField(max_length=64, blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["course", "category", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "source_id"], name="question_source_unique")
+        ]
+        indexes = [models.Index(fields=["course", "qtype"])]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Enrolment(models.Model):

@@ -116,7 +116,7 @@ demande claire à la fin.</p>
         "summary": "<p>Une fiche à imprimer ou à relire avant d'écrire.</p>",
         "activities": [
             {
-                "kind": "file",
+                "kind": "resource",
                 "title": "Fiche mémo : la lettre en 6 points",
                 "filename": "fiche-memo-lettre.pdf",
                 "mimetype": "application/pdf",

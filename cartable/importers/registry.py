@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cartable.importers.model import ImportResult
-from cartable.lib.archive import DEFAULT_LIMITS, ArchiveLimits
+from cartable.lib.archive import DEFAULT_LIMITS, ArchiveLimits, Progress
 
 
 class UnknownFormat(ValueError):
@@ -26,7 +26,8 @@ class Format:
     name: str
     label: str  # for people, e.g. "Moodle course backup (.mbz)"
     sniff: Callable[[Path], bool]
-    load: Callable[[Path, Path, ArchiveLimits], ImportResult]
+    # load(path, workdir, limits, progress): progress gets the bytes unpacked so far.
+    load: Callable[[Path, Path, ArchiveLimits, Progress | None], ImportResult]
 
 
 FORMATS: dict[str, Format] = {}
@@ -57,11 +58,17 @@ def detect(path: Path) -> str:
 
 
 def load(
-    path: Path, workdir: Path, limits: ArchiveLimits = DEFAULT_LIMITS, *, fmt: str | None = None
+    path: Path,
+    workdir: Path,
+    limits: ArchiveLimits = DEFAULT_LIMITS,
+    *,
+    fmt: str | None = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
-    """Read ``path`` (of format ``fmt``, or detected) using the empty folder ``workdir``."""
+    """Read ``path`` (of format ``fmt``, or detected) using the empty folder ``workdir``;
+    ``progress`` is told the bytes unpacked so far (see ``archive.estimated_size``)."""
     _builtins()
     name = fmt or detect(path)
     if name not in FORMATS:
         raise UnknownFormat(f"no import format is named {name!r}")
-    return FORMATS[name].load(path, workdir, limits)
+    return FORMATS[name].load(path, workdir, limits, progress)

@@ -7,6 +7,11 @@ urlpatterns = [
     path("<int:course_id>/", views.course, name="course"),
     path("<int:course_id>/activities/<int:activity_id>/", views.activity, name="activity"),
     path(
+        "<int:course_id>/files/<str:sha256>/<path:name>",
+        views.course_file,
+        name="course_file",
+    ),
+    path(
         "<int:course_id>/activities/<int:activity_id>/file/",
         views.activity_file,
         name="activity_file",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import mimetypes
+
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -9,11 +11,28 @@ from django.shortcuts import render
 from cartable.accounts.models import STAFF_ROLES, User
 from cartable.catalog import blobs
 from cartable.catalog.access import activity_for, course_for
-from cartable.catalog.models import Activity, Course, Enrolment, Section
+from cartable.catalog.models import Activity, Course, CourseFile, Enrolment, Section
+from cartable.catalog.rendering import CourseLinks
+from cartable.lib.blobstore import BlobError, check_digest
 from cartable.web.access import signed_in
 
 # Types a browser shows safely in place; anything else (SVG and HTML included) is downloaded.
-INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg", "image/gif", "text/plain"})
+INLINE_TYPES = frozenset(
+    {
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "text/plain",
+        "audio/mpeg",
+        "audio/ogg",
+        "audio/wav",
+        "video/mp4",
+        "video/webm",
+        "video/ogg",
+    }
+)
 
 
 def learner_home(request: HttpRequest) -> HttpResponse:
@@ -49,17 +68,26 @@ def course(request: HttpRequest, course_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     found = course_for(user, course_id)
     sees_hidden = user.role in STAFF_ROLES
-    sections = Section.objects.filter(course=found).order_by("position")
+    sections = Section.objects.filter(course=found, retired_at__isnull=True).order_by("position")
     activities = (
-        Activity.objects.filter(course=found)
+        Activity.objects.filter(course=found, retired_at__isnull=True)
         .order_by("position")
-        .only("id", "section_id", "title", "kind", "visible", "filename", "position")
+        .only("id", "section_id", "title", "kind", "visible", "filename", "position", "intro")
     )
     if not sees_hidden:
         sections = sections.filter(visible=True)
         activities = activities.filter(visible=True)
     sections = sections.prefetch_related(Prefetch("activities", queryset=activities))
-    return render(request, "learning/course.html", {"course": found, "sections": sections})
+    return render(
+        request,
+        "learning/course.html",
+        {
+            "course": found,
+            "sections": sections,
+            "links": CourseLinks(found),
+            "may_publish": user.role in STAFF_ROLES and not found.is_published,
+        },
+    )
 
 
 @signed_in
@@ -67,7 +95,18 @@ def activity(request: HttpRequest, course_id: int, activity_id: int) -> HttpResp
     user: User = request.user  # type: ignore[assignment]
     found = course_for(user, course_id)
     item = activity_for(user, found, activity_id)
-    return render(request, "learning/activity.html", {"course": found, "activity": item})
+    return render(
+        request,
+        "learning/activity.html",
+        {
+            "course": found,
+            "activity": item,
+            "links": CourseLinks(found),
+            "data": item.data,
+            # Each kind has its template; kinds without one show their description only.
+            "kind_templates": [f"learning/kinds/{item.kind}.html", "learning/kinds/other.html"],
+        },
+    )
 
 
 @signed_in
@@ -77,10 +116,37 @@ def activity_file(request: HttpRequest, course_id: int, activity_id: int) -> Fil
     item = activity_for(user, found, activity_id)
     if item.blob_id is None:
         raise Http404
-    inline = item.mimetype in INLINE_TYPES
+    return _file_response(item.blob_id, item.filename or "file", item.mimetype)
+
+
+@signed_in
+def course_file(request: HttpRequest, course_id: int, sha256: str, name: str) -> FileResponse:
+    """A file a course holds (an image in a page, a folder's file), by content hash: only
+    through a course the user may see, and only if that course holds those bytes."""
+    user: User = request.user  # type: ignore[assignment]
+    found = course_for(user, course_id)
+    try:
+        check_digest(sha256)
+    except BlobError:
+        raise Http404 from None
+    held = (
+        CourseFile.objects.filter(course=found, blob_id=sha256)
+        .values_list("mimetype", flat=True)
+        .first()
+    )
+    if held is None:
+        raise Http404
+    return _file_response(sha256, name, held or mimetypes.guess_type(name)[0] or "")
+
+
+def _file_response(sha256: str, filename: str, mimetype: str) -> FileResponse:
+    try:
+        stream = blobs.store().open(sha256)
+    except FileNotFoundError:
+        raise Http404 from None
     return FileResponse(
-        blobs.store().open(item.blob_id),
-        as_attachment=not inline,
-        filename=item.filename or "file",
-        content_type=item.mimetype or "application/octet-stream",
+        stream,
+        as_attachment=mimetype not in INLINE_TYPES,
+        filename=filename,
+        content_type=mimetype or "application/octet-stream",
     )

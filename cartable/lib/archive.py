@@ -488,10 +488,21 @@ class _GuardedStream:
         pass
 
 
-def extract(path: Path, workdir: Path, limits: ArchiveLimits = DEFAULT_LIMITS) -> Extracted:
+Progress = Callable[[int], None]
+
+
+def extract(
+    path: Path,
+    workdir: Path,
+    limits: ArchiveLimits = DEFAULT_LIMITS,
+    *,
+    progress: Progress | None = None,
+) -> Extracted:
     """Copy every member of the archive at ``path`` under ``workdir`` (created, or empty).
 
-    On ``ArchiveError`` the work directory may hold part of the archive: delete it.
+    ``progress``, if given, is called after each member with the bytes written so far (compare
+    with ``estimated_size``). On ``ArchiveError`` the work directory may hold part of the
+    archive: delete it.
     """
     workdir.mkdir(parents=True, exist_ok=True)
     if any(workdir.iterdir()):
@@ -510,7 +521,31 @@ def extract(path: Path, workdir: Path, limits: ArchiveLimits = DEFAULT_LIMITS) -
         target.parent.mkdir(parents=True, exist_ok=True)
         total += _copy_new(stream, target)
         files.append(member.name)
+        if progress is not None:
+            progress(total)
     return Extracted(kind=kind, root=root, files=tuple(files), total_size=total)
+
+
+def estimated_size(path: Path) -> int:
+    """A cheap estimate of what ``extract`` will write, for progress bars only (never a limit):
+    a ZIP's declared sizes, a gzip's trailer (the size modulo 4 GiB), or the file's size."""
+    size = path.stat().st_size
+    kind = sniff(path)
+    try:
+        if kind == "zip":
+            with zipfile.ZipFile(path) as archive:
+                return sum(info.file_size for info in archive.infolist())
+        if kind == "tar.gz" and size >= 18:
+            with path.open("rb") as handle:
+                handle.seek(-4, os.SEEK_END)
+                trailer = int.from_bytes(handle.read(4), "little")
+            # The trailer wraps at 4 GiB: take the first value at least as big as the input.
+            while trailer < size:
+                trailer += 1 << 32
+            return trailer
+    except (OSError, zipfile.BadZipFile):
+        pass
+    return size
 
 
 def safe_join(root: Path, name: str) -> Path:

@@ -224,3 +224,79 @@ def external_links(html: str) -> tuple[str, ...]:
     collector.feed(html)
     collector.close()
     return tuple(collector.links)
+
+
+# --- At display time ------------------------------------------------------------------------
+
+_EXTERNAL_ANCHOR = re.compile(
+    r"<a\b[^>]*?\bhref=\"((?:https?|mailto):[^\"]*)\"[^>]*>(.*?)</a>", re.IGNORECASE | re.DOTALL
+)
+_EXTERNAL_IMAGE = re.compile(
+    r"<img\b[^>]*?\bsrc=\"((?:https?):[^\"]*)\"[^>]*>", re.IGNORECASE | re.DOTALL
+)
+_EXTERNAL_ATTRIBUTE = re.compile(
+    r"\s(?:src|poster|srcset|cite)=\"[^\"]*(?:https?|mailto):[^\"]*\"", re.IGNORECASE
+)
+_INTERNAL = re.compile(
+    r"\b(href|src|poster)=\"(cartable-(?:file|activity|course)):([^\"#]*)(#[^\"]*)?\"",
+    re.IGNORECASE,
+)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def _shown_url(url: str) -> str:
+    return url.removeprefix("mailto:")
+
+
+def for_display(
+    html: str,
+    *,
+    file_url: Callable[[str, str], str | None],
+    activity_url: Callable[[str], str | None],
+    course_url: str,
+) -> str:
+    """Sanitised course HTML made ready for a learner's page on the box.
+
+    Links inside the course become the box's own addresses (``file_url(sha256, quoted name)``,
+    ``activity_url(source key)``; None when the target is gone, and the link becomes text).
+    Links to outside the box are shown as text, never live: an external anchor becomes its
+    text followed by its address, an external image its address, and any other external
+    source attribute is removed. The browser is thus never asked to leave the box.
+    """
+    if ":" not in html:
+        return html
+
+    def anchor(match: re.Match[str]) -> str:
+        url = html_lib.unescape(match.group(1))
+        text = match.group(2)
+        shown = html_lib.escape(_shown_url(url))
+        if _TAGS.sub("", text).strip() in ("", shown, html_lib.escape(url)):
+            return f'<span class="external-link">{shown}</span>'
+        return (
+            f'<span class="external-link">{text} '
+            f'<span class="external-link__address">({shown})</span></span>'
+        )
+
+    def image(match: re.Match[str]) -> str:
+        url = html_lib.escape(html_lib.unescape(match.group(1)))
+        return f'<span class="external-link external-link--image">[{url}]</span>'
+
+    def internal(match: re.Match[str]) -> str:
+        attribute, scheme, target, fragment = match.groups()
+        scheme = scheme.lower()
+        url: str | None
+        if scheme == FILE_SCHEME:
+            sha256, _, name = target.partition("/")
+            url = file_url(sha256, name)
+        elif scheme == ACTIVITY_SCHEME:
+            url = activity_url(html_lib.unescape(target))
+        else:
+            url = course_url
+        if url is None:
+            return f'data-missing="{attribute}"'
+        return f'{attribute}="{html_lib.escape(url)}{fragment or ""}"'
+
+    html = _EXTERNAL_ANCHOR.sub(anchor, html)
+    html = _EXTERNAL_IMAGE.sub(image, html)
+    html = _EXTERNAL_ATTRIBUTE.sub("", html)
+    return _INTERNAL.sub(internal, html)

@@ -30,7 +30,7 @@ from cartable.importers.moodle.richtext import Links, Texts
 from cartable.importers.notes import Notes
 from cartable.importers.questions import RandomData
 from cartable.importers.report import FileStats, ImportReport
-from cartable.lib.archive import ArchiveError, ArchiveLimits, extract, safe_join
+from cartable.lib.archive import ArchiveError, ArchiveLimits, Progress, extract, safe_join
 from cartable.lib.safexml import parse_pruned, root_attributes
 
 FORMAT_NAME = "moodle"
@@ -45,8 +45,10 @@ class _Pending:
     key: str
 
 
-def load(path: Path, workdir: Path, limits: ArchiveLimits) -> model.ImportResult:
-    root = extract(path, workdir, limits).root
+def load(
+    path: Path, workdir: Path, limits: ArchiveLimits, progress: Progress | None = None
+) -> model.ImportResult:
+    root = extract(path, workdir, limits, progress=progress).root
     manifest = root / "moodle_backup.xml"
     if not manifest.is_file():
         if (root / "moodle.xml").is_file():

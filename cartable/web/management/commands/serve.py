@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
@@ -54,6 +56,21 @@ class Command(CartableCommand):
             f"Cartable serving on http://{options['bind']} "
             f"({workers} workers × {threads} threads, data in {settings.HOME})"
         )
+        worker = None
+        if settings.RUN_WORKER:
+            # Background jobs (imports) run in their own process, beside the web workers.
+            worker = subprocess.Popen([sys.executable, "-m", "cartable", "worker"])
+        try:
+            self._serve(options, workers, threads)
+        finally:
+            if worker is not None:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+
+    def _serve(self, options: dict[str, Any], workers: int, threads: int) -> None:
         BoxServer(
             {
                 "bind": options["bind"],

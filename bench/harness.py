@@ -1,0 +1,245 @@
+"""The system under test: a data folder with the demo and many learners, and a server process.
+
+Everything runs through the ``cartable`` command of the project's virtual environment, on a fresh
+data folder under a temporary directory; nothing outside it is touched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from httpload import check_loopback
+
+COURSE = "LETTRE-MOTIV"
+READY_PATH = "/accounts/login/"
+HOME_MARKER = b'class="course-card"'  # a learner's home page lists their courses as cards
+
+# Run by `cartable shell -c`: enrol the bench learners in bulk (one process, not one per user),
+# and collect static files the way `cartable serve` does, so every server finds them ready.
+SETUP_SNIPPET = f"""
+from cartable.accounts.models import User
+from cartable.catalog import actions
+from cartable.web.staticfiles import ensure_collected
+course = actions.find_course({COURSE!r})
+learners = User.objects.filter(username__startswith="bench")
+changed = sum(actions.enrol(actor=None, user=u, course=course)[1] for u in learners)
+ensure_collected()
+print("BENCH-ENROLLED", changed)
+"""
+
+
+# Variables given with `load.py --env KEY=VALUE`, to measure a setting's effect (set once, at start).
+EXTRA_ENV: dict[str, str] = {}
+
+
+def server_env(home: Path, bin_dir: Path) -> dict[str, str]:
+    """The caller's environment without any Cartable, Granian or database setting, then ours
+    and the --env ones: the bench must never reach a real database or inherit a deployment's
+    tuning by accident."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("CARTABLE_", "GRANIAN_", "DATABASE_URL", "DJANGO_"))
+    }
+    env.update(
+        CARTABLE_HOME=str(home),
+        CARTABLE_LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="cartable.settings",
+        PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}",
+    )
+    env.update(EXTRA_ENV)
+    return env
+
+
+def cartable(bin_dir: Path, home: Path, *args: str) -> str:
+    """Run one ``cartable`` command on ``home``; its standard output, or exit loudly."""
+    done = subprocess.run(
+        [str(bin_dir / "cartable"), *args],
+        env=server_env(home, bin_dir),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"cartable {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+    return done.stdout
+
+
+def learner_accounts(count: int) -> list[tuple[str, str]]:
+    return [(f"bench{i:04d}", f"bench-pass-{i:04d}-{i * 7919 % 10007:05d}") for i in range(count)]
+
+
+def prepare_home(bin_dir: Path, home: Path, learners: int) -> dict[str, float]:
+    """Demo, ``learners`` accounts (one CSV import) enrolled in the demo course, static files.
+    Returns how long each step took, in seconds."""
+    timings = {}
+    started = time.perf_counter()
+    cartable(bin_dir, home, "demo")
+    timings["migrate_and_demo_s"] = time.perf_counter() - started
+
+    csv_path = home.parent / f"{home.name}-learners.csv"
+    rows = ["username,first_name,last_name,role,password"]
+    rows += [
+        f"{name},Bench,Learner {name[5:]},learner,{pw}" for name, pw in learner_accounts(learners)
+    ]
+    csv_path.write_text("\n".join(rows) + "\n")
+    started = time.perf_counter()
+    cartable(bin_dir, home, "user", "import-csv", str(csv_path))
+    timings["import_csv_s"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    out = cartable(bin_dir, home, "shell", "-c", SETUP_SNIPPET)
+    timings["enrol_and_collectstatic_s"] = time.perf_counter() - started
+    enrolled = next((line for line in out.splitlines() if line.startswith("BENCH-ENROLLED")), "")
+    if enrolled != f"BENCH-ENROLLED {learners}":
+        raise SystemExit(f"bulk enrolment did not enrol {learners} learners:\n{out}")
+    return {key: round(value, 2) for key, value in timings.items()}
+
+
+def copy_home(template: Path, dest: Path) -> Path:
+    """A private copy of a prepared data folder, so that every server starts from the same state."""
+    shutil.copytree(template, dest)
+    return dest
+
+
+def free_port(host: str) -> int:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    kind: str  # "gunicorn" (cartable serve) or "granian"
+    workers: int
+    threads: int
+
+    @property
+    def label(self) -> str:
+        mode = "sync" if self.kind == "gunicorn" and self.threads == 1 else "threads"
+        return f"{self.kind} {self.workers}w x {self.threads} {mode}"
+
+    def argv(self, bin_dir: Path, host: str, port: int) -> list[str]:
+        if self.kind == "gunicorn":
+            bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+            return [
+                str(bin_dir / "cartable"),
+                "serve",
+                "--bind",
+                bind,
+                "--workers",
+                str(self.workers),
+                "--threads",
+                str(self.threads),
+            ]
+        return [
+            str(bin_dir / "granian"),
+            "--interface",
+            "wsgi",
+            "cartable.wsgi:application",
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--workers",
+            str(self.workers),
+            "--blocking-threads",
+            str(self.threads),
+            "--log-level",
+            "warning",
+        ]
+
+
+class Server:
+    """One server process (and its workers) on a free loopback port; a context manager."""
+
+    def __init__(self, config: ServerConfig, bin_dir: Path, home: Path, host: str, log: Path):
+        self.config, self.bin_dir, self.home = config, bin_dir, home
+        self.host = check_loopback(host)
+        self.port = free_port(host)
+        self.log = log
+        self.proc: subprocess.Popen | None = None
+        self.spawned_at = 0.0
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def start(self) -> None:
+        with self.log.open("ab") as log:
+            self.spawned_at = time.perf_counter()
+            self.proc = subprocess.Popen(
+                self.config.argv(self.bin_dir, self.host, self.port),
+                env=server_env(self.home, self.bin_dir),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,  # its own process group, so that we can end it whole
+            )
+
+    def wait_ready(self, timeout: float = 60.0) -> float:
+        """Seconds from spawning to the first 200 answer; exits loudly on failure."""
+        assert self.proc is not None
+        while time.perf_counter() - self.spawned_at < timeout:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"{self.config.label} exited at start; see {self.log}")
+            conn = http.client.HTTPConnection(self.host, self.port, timeout=5)
+            try:
+                conn.request("GET", READY_PATH)
+                if conn.getresponse().status == 200:
+                    return time.perf_counter() - self.spawned_at
+            except OSError:
+                pass
+            finally:
+                conn.close()
+            time.sleep(0.01)
+        self.stop()
+        raise SystemExit(f"{self.config.label} not ready after {timeout:.0f} s; see {self.log}")
+
+    def stop(self) -> None:
+        """Ask the server to stop (SIGTERM), then kill its process group if it lingers."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        with contextlib.suppress(ProcessLookupError):  # any worker left behind in the group
+            os.killpg(self.proc.pid, signal.SIGKILL)
+
+    def __enter__(self) -> Server:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def first_start(config: ServerConfig, bin_dir: Path, home: Path, host: str, log: Path) -> float:
+    """Seconds from nothing (an empty data folder) to the first answer. ``cartable serve``
+    migrates and collects static files itself; for granian those commands run first, timed."""
+    started = time.perf_counter()
+    if config.kind == "granian":
+        cartable(bin_dir, home, "migrate", "--noinput")
+        cartable(bin_dir, home, "collectstatic", "--noinput")
+    with Server(config, bin_dir, home, host, log) as server:
+        server.wait_ready(timeout=120)
+        return time.perf_counter() - started
+
+
+def cold_start(config: ServerConfig, bin_dir: Path, home: Path, host: str, log: Path) -> float:
+    with Server(config, bin_dir, home, host, log) as server:
+        return server.wait_ready()

@@ -1,0 +1,39 @@
+"""The background job that imports a course file uploaded from the web."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Any
+
+from django.utils import translation
+
+from cartable.accounts.models import User
+from cartable.catalog.imports import ImportFailed, import_file
+from cartable.jobs.models import Job
+from cartable.jobs.runner import JobFailed, Progress
+
+KIND = "import_course"
+
+
+def run_import(job: Job, progress: Progress) -> dict[str, Any]:
+    payload = job.payload
+    path = Path(payload["path"])
+    actor = User.objects.filter(pk=job.created_by_id).first() if job.created_by_id else None
+    # Messages in the language of the person who uploaded the file.
+    with translation.override(payload.get("language") or None):
+        try:
+            outcome = import_file(
+                path,
+                actor=actor,
+                filename=payload.get("filename"),
+                institution=payload.get("institution") or None,
+                progress=progress,
+            )
+        except ImportFailed as failure:
+            raise JobFailed(failure.code, failure.message) from None
+        finally:
+            # The upload is kept until its job ends, whatever the outcome.
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+    return outcome.as_json()

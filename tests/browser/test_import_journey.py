@@ -1,0 +1,34 @@
+"""Staff import a real Moodle backup in a real browser, follow it, and publish the course."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cartable.catalog.models import Course
+from cartable.demo.load import load
+from cartable.jobs import runner
+from tests.browser.test_learner_journey import sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BACKUP = Path(__file__).resolve().parent.parent / "fixtures/mbz/moodle44_tgz_multiple_mod_types.mbz"
+
+
+def test_it_imports_a_moodle_backup_and_publishes_it(page, live_server) -> None:
+    load()
+    sign_in(page, live_server, "personnel", "cartable-personnel")
+    page.get_by_role("link", name="Cours", exact=True).click()
+    page.get_by_role("link", name="Importer un cours").click()
+    page.get_by_label("Fichier de cours").set_input_files(str(BACKUP))
+    page.get_by_role("button", name="Importer", exact=True).click()
+    page.get_by_role("heading", name=f"Import de {BACKUP.name}").wait_for()
+    assert page.locator("progress").count() == 1
+    assert runner.run_pending() == 1
+    page.reload()
+    page.get_by_text("Le cours a été importé.").wait_for()
+    assert page.get_by_role("row", name="quiz 40").is_visible()
+    page.get_by_role("button", name="Publier le cours").click()
+    page.get_by_text("« Drip Release Test » est publié").wait_for()
+    assert Course.objects.get(shortname="DRIPRELEASE").is_published
