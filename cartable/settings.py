@@ -321,11 +321,11 @@ IMPORT_MAX_RATIO = env.integer(
     "its first MiB: real files stay far below; zip bombs do not.",
     minimum=2,
 )
-RUN_WORKER = env.boolean(
-    "CARTABLE_RUN_WORKER",
+WORKER_ON_DEMAND = env.boolean(
+    "CARTABLE_WORKER_ON_DEMAND",
     True,
-    "Whether `cartable serve` also runs the background worker (course imports). Turn off only "
-    "when a separate `cartable worker` runs.",
+    "Start a background worker (course imports) when a job is queued, and stop it when the "
+    "queue is empty. Turn off when a separate, always-running `cartable worker` is deployed.",
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

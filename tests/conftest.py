@@ -31,6 +31,8 @@ def _test_settings() -> Iterator[None]:
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         },
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        # Tests run queued jobs themselves (a spawned worker would not see the test database).
+        WORKER_ON_DEMAND=False,
     ):
         yield
 

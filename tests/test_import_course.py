@@ -198,7 +198,9 @@ def test_it_puts_the_course_under_the_institution_named(tmp_path: Path, institut
 
 
 def test_it_refuses_an_unknown_institution(tmp_path: Path) -> None:
-    with pytest.raises(CommandError, match=re.escape("No institution has the short name “nowhere”.")):
+    with pytest.raises(
+        CommandError, match=re.escape("No institution has the short name “nowhere”.")
+    ):
         call_command(
             "import", str(page_course().build(tmp_path / "c.mbz")), "--institution", "nowhere"
         )

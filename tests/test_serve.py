@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -65,6 +66,101 @@ def test_it_serves_pages_and_static_files(tmp_path: Path) -> None:
         with urllib.request.urlopen(request) as response:
             assert response.headers["Content-Encoding"] == "gzip"
             assert "immutable" in response.headers["Cache-Control"]
+    finally:
+        server.terminate()
+        _, errors = server.communicate(timeout=20)
+    assert b"Traceback" not in errors, errors.decode()
+
+
+def test_it_imports_an_uploaded_course_with_a_worker_it_starts(tmp_path: Path) -> None:
+    """End to end on the real server: staff upload a Moodle backup; the box starts a worker
+    for it, which imports the course while the page shows progress."""
+    import http.cookiejar
+    import re
+    import uuid
+
+    port = free_port()
+    env = {**os.environ, "CARTABLE_HOME": str(tmp_path / "box"), "LANGUAGE": "en"}
+    env.pop("DATABASE_URL", None)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cartable",
+            "user",
+            "add",
+            "chef",
+            "--role",
+            "staff",
+            "--password",
+            "tournesol-bleu-7",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cartable",
+            "serve",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(base + "/accounts/login/")
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+        def token(url: str) -> str:
+            page = opener.open(base + url).read().decode()
+            return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+        login = urllib.parse.urlencode(
+            {
+                "username": "chef",
+                "password": "tournesol-bleu-7",
+                "csrfmiddlewaretoken": token("/accounts/login/"),
+            }
+        ).encode()
+        opener.open(urllib.request.Request(base + "/accounts/login/", data=login))
+        backup = Path(__file__).parent / "fixtures/mbz/moodle44_tgz_multiple_mod_types.mbz"
+        boundary = uuid.uuid4().hex
+        body = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n'
+                f"{token('/catalog/import/')}\r\n"
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{backup.name}"\r\n'
+                "Content-Type: application/octet-stream\r\n\r\n"
+            ).encode()
+            + backup.read_bytes()
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        response = opener.open(
+            urllib.request.Request(
+                base + "/catalog/import/",
+                data=body,
+                headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+            )
+        )
+        job_url = response.geturl()
+        assert re.search(r"/catalog/imports/\d+/$", job_url)
+        deadline = time.monotonic() + 60
+        while True:
+            page = opener.open(job_url).read().decode()
+            if "refresh" not in page or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+        assert "Le cours a été importé." in page
+        assert "Drip Release Test" in page
     finally:
         server.terminate()
         _, errors = server.communicate(timeout=20)

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -106,6 +107,7 @@ def import_course(request: HttpRequest) -> HttpResponse:
             request=request,
             details={"file": job.payload["filename"], "size": upload.size},
         )
+        transaction.on_commit(runner.start_worker)
         return redirect("catalog:import_job", job_id=job.pk)
     return render(
         request, "catalog/import.html", {"form": form}, status=400 if form.errors else 200

@@ -5,10 +5,13 @@ JSON result, or raises ``JobFailed`` with a message for the people who asked for
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -42,6 +45,20 @@ def enqueue(kind: str, *, payload: dict[str, Any], created_by: Any | None = None
     if kind not in HANDLERS:
         raise ValueError(f"no handler for jobs of kind {kind!r}")
     return Job.objects.create(kind=kind, payload=payload, created_by=created_by)
+
+
+def start_worker() -> None:
+    """Start `cartable worker --once` in the background (it exits when the queue is empty, or
+    at once if a worker already runs). Called after a job is queued and committed."""
+    if not settings.WORKER_ON_DEMAND:
+        return
+    subprocess.Popen(  # noqa: S603  (our own command, no shell, no user input)
+        [sys.executable, "-m", "cartable", "worker", "--once"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,  # outlives the web worker that started it
+        close_fds=True,
+    )
 
 
 def recover_interrupted() -> int:

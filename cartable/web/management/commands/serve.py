@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
@@ -13,6 +11,7 @@ from django.conf import settings
 from django.db import connections
 from gunicorn.app.base import BaseApplication
 
+from cartable.jobs.runner import start_worker
 from cartable.web.commands import CartableCommand
 from cartable.web.staticfiles import ensure_collected
 
@@ -56,21 +55,6 @@ class Command(CartableCommand):
             f"Cartable serving on http://{options['bind']} "
             f"({workers} workers × {threads} threads, data in {settings.HOME})"
         )
-        worker = None
-        if settings.RUN_WORKER:
-            # Background jobs (imports) run in their own process, beside the web workers.
-            worker = subprocess.Popen([sys.executable, "-m", "cartable", "worker"])
-        try:
-            self._serve(options, workers, threads)
-        finally:
-            if worker is not None:
-                worker.terminate()
-                try:
-                    worker.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
-
-    def _serve(self, options: dict[str, Any], workers: int, threads: int) -> None:
         BoxServer(
             {
                 "bind": options["bind"],
@@ -91,5 +75,7 @@ class Command(CartableCommand):
                 "proc_name": "cartable",
                 # Heartbeat files in memory, not on the SD card of a Raspberry Pi.
                 "worker_tmp_dir": str(SHM) if SHM.is_dir() else None,
+                # Jobs left waiting or interrupted when the box stopped are resumed.
+                "when_ready": lambda server: start_worker(),
             }
         ).run()
