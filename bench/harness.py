@@ -34,6 +34,8 @@ learners = User.objects.filter(username__startswith="bench")
 changed = sum(actions.enrol(actor=None, user=u, course=course)[1] for u in learners)
 ensure_collected()
 print("BENCH-ENROLLED", changed)
+from django.core.management import get_commands
+print("BENCH-JOB-WORKER", "worker" in get_commands())
 """
 
 
@@ -52,6 +54,7 @@ def server_env(home: Path, bin_dir: Path) -> dict[str, str]:
     }
     env.update(
         CARTABLE_HOME=str(home),
+        CARTABLE_RUN_WORKER="false",  # the job worker runs beside the server, for every kind
         CARTABLE_LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="cartable.settings",
         PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}",
@@ -78,9 +81,9 @@ def learner_accounts(count: int) -> list[tuple[str, str]]:
     return [(f"bench{i:04d}", f"bench-pass-{i:04d}-{i * 7919 % 10007:05d}") for i in range(count)]
 
 
-def prepare_home(bin_dir: Path, home: Path, learners: int) -> dict[str, float]:
+def prepare_home(bin_dir: Path, home: Path, learners: int) -> dict:
     """Demo, ``learners`` accounts (one CSV import) enrolled in the demo course, static files.
-    Returns how long each step took, in seconds."""
+    Returns how long each step took, in seconds, and whether the app has a job worker."""
     timings = {}
     started = time.perf_counter()
     cartable(bin_dir, home, "demo")
@@ -102,7 +105,9 @@ def prepare_home(bin_dir: Path, home: Path, learners: int) -> dict[str, float]:
     enrolled = next((line for line in out.splitlines() if line.startswith("BENCH-ENROLLED")), "")
     if enrolled != f"BENCH-ENROLLED {learners}":
         raise SystemExit(f"bulk enrolment did not enrol {learners} learners:\n{out}")
-    return {key: round(value, 2) for key, value in timings.items()}
+    result: dict = {key: round(value, 2) for key, value in timings.items()}
+    result["job_worker"] = "BENCH-JOB-WORKER True" in out
+    return result
 
 
 def copy_home(template: Path, dest: Path) -> Path:
@@ -160,14 +165,11 @@ class ServerConfig:
         ]
 
 
-class Server:
-    """One server process (and its workers) on a free loopback port; a context manager."""
+class Process:
+    """A child process in a process group of its own, so that it ends whole; a context manager."""
 
-    def __init__(self, config: ServerConfig, bin_dir: Path, home: Path, host: str, log: Path):
-        self.config, self.bin_dir, self.home = config, bin_dir, home
-        self.host = check_loopback(host)
-        self.port = free_port(host)
-        self.log = log
+    def __init__(self, argv: list[str], env: dict[str, str], log: Path, label: str) -> None:
+        self.argv, self.env, self.log, self.label = argv, env, log, label
         self.proc: subprocess.Popen | None = None
         self.spawned_at = 0.0
 
@@ -180,35 +182,16 @@ class Server:
         with self.log.open("ab") as log:
             self.spawned_at = time.perf_counter()
             self.proc = subprocess.Popen(
-                self.config.argv(self.bin_dir, self.host, self.port),
-                env=server_env(self.home, self.bin_dir),
+                self.argv,
+                env=self.env,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,
-                start_new_session=True,  # its own process group, so that we can end it whole
+                start_new_session=True,
             )
 
-    def wait_ready(self, timeout: float = 60.0) -> float:
-        """Seconds from spawning to the first 200 answer; exits loudly on failure."""
-        assert self.proc is not None
-        while time.perf_counter() - self.spawned_at < timeout:
-            if self.proc.poll() is not None:
-                raise SystemExit(f"{self.config.label} exited at start; see {self.log}")
-            conn = http.client.HTTPConnection(self.host, self.port, timeout=5)
-            try:
-                conn.request("GET", READY_PATH)
-                if conn.getresponse().status == 200:
-                    return time.perf_counter() - self.spawned_at
-            except OSError:
-                pass
-            finally:
-                conn.close()
-            time.sleep(0.01)
-        self.stop()
-        raise SystemExit(f"{self.config.label} not ready after {timeout:.0f} s; see {self.log}")
-
     def stop(self) -> None:
-        """Ask the server to stop (SIGTERM), then kill its process group if it lingers."""
+        """Ask the process to stop (SIGTERM), then kill its group if it lingers."""
         if self.proc is None or self.proc.poll() is not None:
             return
         self.proc.send_signal(signal.SIGTERM)
@@ -220,12 +203,51 @@ class Server:
         with contextlib.suppress(ProcessLookupError):  # any worker left behind in the group
             os.killpg(self.proc.pid, signal.SIGKILL)
 
-    def __enter__(self) -> Server:
+    def __enter__(self) -> Process:
         self.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class Server(Process):
+    """One web server (and its workers) on a free loopback port."""
+
+    def __init__(self, config: ServerConfig, bin_dir: Path, home: Path, host: str, log: Path):
+        self.host = check_loopback(host)
+        self.port = free_port(host)
+        argv = config.argv(bin_dir, self.host, self.port)
+        super().__init__(argv, server_env(home, bin_dir), log, config.label)
+
+    def __enter__(self) -> Server:
+        self.start()
+        return self
+
+    def wait_ready(self, timeout: float = 60.0) -> float:
+        """Seconds from spawning to the first 200 answer; exits loudly on failure."""
+        assert self.proc is not None
+        while time.perf_counter() - self.spawned_at < timeout:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"{self.label} exited at start; see {self.log}")
+            conn = http.client.HTTPConnection(self.host, self.port, timeout=5)
+            try:
+                conn.request("GET", READY_PATH)
+                if conn.getresponse().status == 200:
+                    return time.perf_counter() - self.spawned_at
+            except OSError:
+                pass
+            finally:
+                conn.close()
+            time.sleep(0.01)
+        self.stop()
+        raise SystemExit(f"{self.label} not ready after {timeout:.0f} s; see {self.log}")
+
+
+def job_worker(bin_dir: Path, home: Path, log: Path) -> Process:
+    """`cartable worker`, the background job runner every box runs beside its web server."""
+    argv = [str(bin_dir / "cartable"), "worker"]
+    return Process(argv, server_env(home, bin_dir), log, "cartable worker")
 
 
 def first_start(config: ServerConfig, bin_dir: Path, home: Path, host: str, log: Path) -> float:

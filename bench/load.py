@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import shutil
 import statistics
 import sys
@@ -130,19 +131,20 @@ async def presign(server: harness.Server, accounts: list, count: int) -> list[di
     return sessions
 
 
-async def measure(args, server, name, step, sessions, level, seconds) -> dict:
-    """One scenario at one concurrency level: warm-up, then the measured window."""
+async def measure(args, server, roots, name, step, sessions, level, seconds) -> dict:
+    """One scenario at one concurrency level: warm-up, then the measured window. ``roots`` are
+    the processes whose trees count as the server (its own and the job worker's)."""
     users = [
         httpload.VirtualUser(i, httpload.Connection(server.host, server.port), dict(sessions[i]))
         for i in range(level)
     ]
     if args.warmup > 0:
         await httpload.drive(step, users, args.warmup, args.max_requests)
-    server_cpu, busy = procmem.sample(server.pid).cpu_s, procmem.machine_busy_s()
-    by_process = procmem.cpu_by_process(server.pid)
+    server_cpu, busy = procmem.sample(*roots).cpu_s, procmem.machine_busy_s()
+    by_process = procmem.cpu_by_process(*roots)
     outcome = await httpload.drive(step, users, seconds, args.max_requests)
-    server_cpu = procmem.sample(server.pid).cpu_s - server_cpu
-    shares = procmem.cpu_by_process(server.pid)
+    server_cpu = procmem.sample(*roots).cpu_s - server_cpu
+    shares = procmem.cpu_by_process(*roots)
     shares = sorted((cpu - by_process.get(pid, 0.0) for pid, cpu in shares.items()), reverse=True)
     other_cpu = procmem.machine_busy_s() - busy - server_cpu - outcome.client_cpu
     for user in users:
@@ -155,7 +157,7 @@ async def measure(args, server, name, step, sessions, level, seconds) -> dict:
     return result
 
 
-async def load_phase(args, server: harness.Server, deadline: float) -> list[dict]:
+async def load_phase(args, server: harness.Server, roots: list[int], deadline) -> list[dict]:
     """Every scenario at every concurrency level, against one running server."""
     accounts = harness.learner_accounts(args.learners)
     sessions = await presign(server, accounts, max(args.levels))
@@ -163,25 +165,25 @@ async def load_phase(args, server: harness.Server, deadline: float) -> list[dict
     for name, make_step in SCENARIOS:
         step = make_step(accounts)
         for level in args.levels:
-            left = deadline - time.monotonic()
-            if left < max(1.0, args.duration / 2):
+            seconds = min(args.duration, deadline - time.monotonic())
+            if seconds < max(1.0, args.duration / 2):
                 results.append({"name": name, "concurrency": level, "skipped": "budget spent"})
                 continue
-            result = await measure(
-                args, server, name, step, sessions, level, min(args.duration, left)
-            )
+            measured = (args, server, roots, name, step, sessions, level, seconds)
+            result = await measure(*measured)
             for _ in range(args.retries):  # measured while other programs ran: try again
                 left = deadline - time.monotonic() - args.wait_quiet
-                if not report.is_noisy(result) or left < args.duration:
+                if not report.is_noisy(result) or left < seconds:
                     break
                 wait_quiet(args.wait_quiet)
-                again = await measure(args, server, name, step, sessions, level, args.duration)
+                again = await measure(*measured)
                 result = min(result, again, key=lambda one: one["other_cpu_s"] / one["wall_s"])
             results.append(result)
     return results
 
 
-def run_config(args, config: harness.ServerConfig, template: Path, work: Path, deadline) -> dict:
+def run_config(args, config, template: Path, work: Path, deadline, job_worker: bool) -> dict:
+    """Starts, memory and load of one server configuration, on its own copy of the data."""
     slug = f"{config.kind}-{config.workers}x{config.threads}"
     log, host, bin_dir = work / f"{slug}.log", args.host, args.bin_dir
     print(f"\n-- {config.label}: starts", flush=True)
@@ -192,27 +194,35 @@ def run_config(args, config: harness.ServerConfig, template: Path, work: Path, d
     colds = [harness.cold_start(config, bin_dir, home, host, log) for _ in range(args.cold_starts)]
 
     print(f"-- {config.label}: load", flush=True)
-    with harness.Server(config, bin_dir, home, host, log) as server:
+    jobs = harness.job_worker(bin_dir, home, log) if job_worker else None
+    with (
+        harness.Server(config, bin_dir, home, host, log) as server,
+        jobs or contextlib.nullcontext(),
+    ):
         server.wait_ready()
         time.sleep(2.0)  # let the workers settle before the idle reading
-        idle = procmem.sample(server.pid)
-        with procmem.PeakSampler(server.pid) as peak:
-            scenarios = asyncio.run(load_phase(args, server, deadline))
-        after = procmem.sample(server.pid)
-        argv = config.argv(bin_dir, host, server.port)
+        roots = [server.pid] + ([jobs.pid] if jobs else [])
+        memory = {"idle": procmem.sample(*roots).as_dict()}
+        memory["idle_web_server"] = procmem.sample(server.pid).as_dict()
+        if jobs:
+            memory["idle_job_worker"] = procmem.sample(jobs.pid).as_dict()
+        with procmem.PeakSampler(roots) as peak:
+            scenarios = asyncio.run(load_phase(args, server, roots, deadline))
+        memory.update(peak=peak.as_dict(), after=procmem.sample(*roots).as_dict())
     run = {
         "server": {
             "kind": config.kind,
             "workers": config.workers,
             "threads": config.threads,
             "label": config.label,
-            "argv": [Path(argv[0]).name, *argv[1:]],
+            "argv": [Path(server.argv[0]).name, *server.argv[1:]],
         },
+        "job_worker": job_worker,
         "background_cores_before": background,
         "first_start_s": round(first, 3),
         "cold_start_s": [round(value, 3) for value in colds],
         "cold_start_median_s": round(statistics.median(colds), 3) if colds else None,
-        "memory": {"idle": idle.as_dict(), "peak": peak.as_dict(), "after": after.as_dict()},
+        "memory": memory,
         "scenarios": scenarios,
         "errors": sum(s.get("errors", 0) for s in scenarios),
         "skipped": sum(1 for s in scenarios if s.get("skipped")),
@@ -245,7 +255,8 @@ def main(argv: list[str] | None = None) -> int:
             if time.monotonic() > deadline - 60:
                 document["not_measured"].append(config.label)
                 continue
-            run = run_config(args, config, template, work, deadline)
+            job_worker = document["setup"]["job_worker"]
+            run = run_config(args, config, template, work, deadline, job_worker)
             document["runs"].append(run)
             print("\n" + report.run_text(run), flush=True)
         completed = True

@@ -37,13 +37,13 @@ def _stat(pid: int) -> list[str] | None:
     return text[text.rindex(")") + 2 :].split()
 
 
-def descendants(root: int) -> list[int]:
-    """``root`` and every process below it."""
+def descendants(*roots: int) -> list[int]:
+    """The ``roots`` and every process below them."""
     children: dict[int, list[int]] = {}
     for entry in PROC.iterdir():
         if entry.name.isdigit() and (fields := _stat(int(entry.name))):
             children.setdefault(int(fields[1]), []).append(int(entry.name))
-    found, todo = [], [root]
+    found, todo = [], list(roots)
     while todo:
         pid = todo.pop()
         found.append(pid)
@@ -65,8 +65,8 @@ def _rollup(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
-def sample(root: int) -> Sample:
-    pids = descendants(root)
+def sample(*roots: int) -> Sample:
+    pids = descendants(*roots)
     rss = pss = ticks = 0
     for pid in pids:
         one_rss, one_pss = _rollup(pid)
@@ -76,11 +76,11 @@ def sample(root: int) -> Sample:
     return Sample(len(pids), rss / MB, pss / MB, ticks / TICK)
 
 
-def cpu_by_process(root: int) -> dict[int, float]:
+def cpu_by_process(*roots: int) -> dict[int, float]:
     """Own CPU seconds (user + system) of each live process of the tree: shows how evenly
     the workers share the work."""
     found = {}
-    for pid in descendants(root):
+    for pid in descendants(*roots):
         if fields := _stat(pid):
             found[pid] = (int(fields[11]) + int(fields[12])) / TICK
     return found
@@ -97,8 +97,8 @@ def machine_busy_s() -> float:
 class PeakSampler:
     """Samples a tree in a background thread and keeps the highest RSS and PSS sums seen."""
 
-    def __init__(self, root: int, interval: float = 0.25) -> None:
-        self.root, self.interval = root, interval
+    def __init__(self, roots: list[int], interval: float = 0.25) -> None:
+        self.roots, self.interval = roots, interval
         self.peak_rss = self.peak_pss = 0.0
         self.samples = 0
         self._stop = threading.Event()
@@ -106,7 +106,7 @@ class PeakSampler:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            now = sample(self.root)
+            now = sample(*self.roots)
             self.peak_rss = max(self.peak_rss, now.rss_mb)
             self.peak_pss = max(self.peak_pss, now.pss_mb)
             self.samples += 1

@@ -119,6 +119,15 @@ def scenario_table(scenarios: list[dict]) -> str:
             f"{s['other_cpu_s'] / wall:>8.0%}" + ("  <- noisy" if is_noisy(s) else "")
         )
     lines.append("(client, server, others: CPU used during the window, in % of one core)")
+    retried = [
+        f"{s['name']} c={s['concurrency']}: {s['reconnects']}"
+        for s in scenarios
+        if s.get("reconnects")
+    ]
+    if retried:
+        lines.append(
+            f"(kept-alive connections closed by the server, GET retried once: {', '.join(retried)})"
+        )
     return "\n".join(lines)
 
 
@@ -131,7 +140,15 @@ def run_text(run: dict) -> str:
         f" cold starts: {colds} s (after one warm-up start)",
         f"other programs before the start: {run['background_cores_before']:.0%} of a core",
     ]
-    for key, title in (("idle", "idle"), ("peak", "peak under load"), ("after", "after load")):
+    rows = [
+        ("idle", "idle"),
+        ("idle_web_server", "  web server"),
+        ("idle_job_worker", "  job worker"),
+    ]
+    rows += [("peak", "peak under load"), ("after", "after load")]
+    for key, title in rows:
+        if key not in mem:
+            continue
         one = mem[key]
         procs = f", {one['processes']:.0f} processes" if "processes" in one else ""
         parts.append(

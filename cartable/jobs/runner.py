@@ -52,7 +52,7 @@ def start_worker() -> None:
     at once if a worker already runs). Called after a job is queued and committed."""
     if not settings.WORKER_ON_DEMAND:
         return
-    subprocess.Popen(  # noqa: S603  (our own command, no shell, no user input)
+    subprocess.Popen(
         [sys.executable, "-m", "cartable", "worker", "--once"],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
