@@ -311,3 +311,47 @@ def test_it_raises_import_failed_for_the_web_too(tmp_path: Path) -> None:
         import_file(path, actor=None, filename="cours.mbz")
     assert error.value.code == "unknown_format"
     assert error.value.message.startswith("cours.mbz ")
+
+
+def test_it_adds_an_activity_backup_to_its_course_without_retiring_the_rest(
+    tmp_path: Path,
+) -> None:
+    first = run_import(str(page_course().build(tmp_path / "course.mbz")))
+    course = Course.objects.get(pk=first["course"]["id"])
+    single = Backup(backup_type="activity", fullname="Français langue étrangère", shortname="FLE1")
+    page = single.activity(
+        "page",
+        fields(
+            intro="",
+            introformat=1,
+            content='<p><img src="@@PLUGINFILE@@/p.png"></p>',
+            contentformat=1,
+        ),
+        title="Leçon bonus",
+        section=77,
+    )
+    single.file(
+        contextid=page.contextid,
+        component="mod_page",
+        filearea="content",
+        filename="p.png",
+        content=PNG,
+        mimetype="image/png",
+    )
+    path = single.build(tmp_path / "activity.mbz")
+    report = run_import(str(path))
+    assert report["course"]["id"] == course.pk
+    assert report["changes"]["activities"]["added"] == ["Leçon bonus"]
+    assert report["changes"]["activities"]["retired"] == []
+    titles = set(
+        Activity.objects.filter(course=course, retired_at__isnull=True).values_list(
+            "title", flat=True
+        )
+    )
+    assert titles == {"Leçon 1", "Leçon 2", "Dictionnaire en ligne", "Leçon bonus"}
+    course.refresh_from_db()
+    assert course.summary == "<p>Bienvenue</p>"
+    files = CourseFile.objects.filter(course=course).count()
+    again = run_import(str(path))
+    assert again["changes"]["activities"]["unchanged"] == 1
+    assert CourseFile.objects.filter(course=course).count() == files

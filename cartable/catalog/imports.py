@@ -280,6 +280,9 @@ def _save(
 ) -> ImportOutcome:
     imported = result.course
     now = timezone.now()
+    # An activity-level backup adds (or updates) its activity in the course; it holds
+    # nothing else of the course, so nothing else is changed or retired.
+    merge = imported.backup_type == "activity"
     with transaction.atomic():
         institution = _institution(institution_slug, imported, actor)
         course = (
@@ -305,6 +308,8 @@ def _save(
                 institution=institution, shortname=imported.shortname[:100], **course_fields
             )
             course_changed = True
+        elif merge:
+            course_changed = False
         else:
             course_changed = any(
                 getattr(course, key) != value for key, value in course_fields.items()
@@ -318,10 +323,10 @@ def _save(
             ],
             ignore_conflicts=True,
         )
-        sections = _save_sections(course, imported, now)
-        changes = _save_activities(course, imported, sections, now)
-        question_changes = _save_questions(course, imported.question_bank, now)
-        _save_files(course, _all_files(imported))
+        sections = _save_sections(course, imported, now, merge=merge)
+        changes = _save_activities(course, imported, sections, now, merge=merge)
+        question_changes = _save_questions(course, imported.question_bank, now, merge=merge)
+        _save_files(course, _all_files(imported), merge=merge)
         anything_changed = created or course_changed or changes.any or question_changes.any
         published = False
         if publish:
@@ -369,7 +374,9 @@ def _save(
     return outcome
 
 
-def _save_sections(course: Course, imported: model.Course, now: Any) -> dict[int, Section]:
+def _save_sections(
+    course: Course, imported: model.Course, now: Any, *, merge: bool
+) -> dict[int, Section]:
     existing = {section.source_key: section for section in Section.objects.filter(course=course)}
     by_number: dict[int, Section] = {}
     seen = set()
@@ -387,13 +394,15 @@ def _save_sections(course: Course, imported: model.Course, now: Any) -> dict[int
         section = existing.get(key)
         if section is None:
             section = Section.objects.create(course=course, source_key=key, **values)
+        elif merge:
+            pass  # an activity backup knows its section's id, not its content
         elif any(getattr(section, name) != value for name, value in values.items()):
             for name, value in values.items():
                 setattr(section, name, value)
             section.save()
         by_number[item.number] = section
     for key, section in existing.items():
-        if key not in seen and section.retired_at is None:
+        if not merge and key not in seen and section.retired_at is None:
             section.retired_at = now
             section.visible = False
             section.save(update_fields=["retired_at", "visible"])
@@ -405,7 +414,7 @@ def _save_sections(course: Course, imported: model.Course, now: Any) -> dict[int
 
 
 def _save_activities(
-    course: Course, imported: model.Course, sections: dict[int, Section], now: Any
+    course: Course, imported: model.Course, sections: dict[int, Section], now: Any, *, merge: bool
 ) -> Changes:
     changes = Changes()
     existing = {row.source_key: row for row in Activity.objects.filter(course=course)}
@@ -453,7 +462,11 @@ def _save_activities(
     Activity.objects.bulk_update(changed, ACTIVITY_UPDATE_FIELDS, batch_size=200)
     Activity.objects.bulk_update(moved, ["section", "position"], batch_size=200)
     keys = {source.source_key for source in imported.activities}
-    retire = [row for key, row in existing.items() if key not in keys and row.retired_at is None]
+    retire = [
+        row
+        for key, row in existing.items()
+        if not merge and key not in keys and row.retired_at is None
+    ]
     for row in retire:
         row.retired_at = now
         row.visible = False
@@ -522,7 +535,7 @@ QUESTION_UPDATE_FIELDS = [
 
 
 def _save_categories(
-    course: Course, bank: model.QuestionBank, now: Any
+    course: Course, bank: model.QuestionBank, now: Any, *, merge: bool
 ) -> dict[int, QuestionCategory]:
     categories = {row.source_id: row for row in QuestionCategory.objects.filter(course=course)}
     for source in bank.categories:
@@ -542,15 +555,16 @@ def _save_categories(
             for name, value in values.items():
                 setattr(row, name, value)
             row.save()
-    QuestionCategory.objects.filter(course=course, retired_at__isnull=True).exclude(
-        source_id__in=[source.source_id for source in bank.categories]
-    ).update(retired_at=now)
+    if not merge:
+        QuestionCategory.objects.filter(course=course, retired_at__isnull=True).exclude(
+            source_id__in=[source.source_id for source in bank.categories]
+        ).update(retired_at=now)
     return categories
 
 
-def _save_questions(course: Course, bank: model.QuestionBank, now: Any) -> Changes:
+def _save_questions(course: Course, bank: model.QuestionBank, now: Any, *, merge: bool) -> Changes:
     changes = Changes()
-    categories = _save_categories(course, bank, now)
+    categories = _save_categories(course, bank, now, merge=merge)
     existing = {row.source_id: row for row in Question.objects.filter(course=course)}
     new: list[Question] = []
     changed: list[Question] = []
@@ -590,7 +604,7 @@ def _save_questions(course: Course, bank: model.QuestionBank, now: Any) -> Chang
     retire = [
         row
         for source_id, row in existing.items()
-        if source_id not in imported_ids and row.retired_at is None
+        if not merge and source_id not in imported_ids and row.retired_at is None
     ]
     for row in retire:
         row.retired_at = now
@@ -599,9 +613,11 @@ def _save_questions(course: Course, bank: model.QuestionBank, now: Any) -> Chang
     return changes
 
 
-def _save_files(course: Course, refs: Iterable[FileRef]) -> None:
-    """The course's file list is replaced as a whole (files have no identity of their own)."""
-    CourseFile.objects.filter(course=course).delete()
+def _save_files(course: Course, refs: Iterable[FileRef], *, merge: bool) -> None:
+    """The course's file list is replaced as a whole (files have no identity of their own);
+    an activity backup adds its files to the list."""
+    if not merge:
+        CourseFile.objects.filter(course=course).delete()
     rows = {}
     for ref in refs:
         # One row per file record of the source (a record may be listed by several owners).
@@ -615,4 +631,16 @@ def _save_files(course: Course, refs: Iterable[FileRef]) -> None:
             filearea=ref.filearea[:64],
             itemid=ref.itemid,
         )
+    if merge:
+        held = set(
+            CourseFile.objects.filter(course=course).values_list(
+                "blob_id", "filepath", "filename", "component", "filearea", "itemid"
+            )
+        )
+        rows = {
+            key: row
+            for key, row in rows.items()
+            if (row.blob_id, row.filepath, row.filename, row.component, row.filearea, row.itemid)
+            not in held
+        }
     CourseFile.objects.bulk_create(rows.values(), batch_size=1000)
