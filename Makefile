@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 export CARTABLE_CHROMIUM := $(CHROMIUM)
 
 .PHONY: run install assets messages compilemessages docs test lint typecheck test-sqlite \
-	test-postgres test-browser bench clean
+	test-postgres test-browser bench bench-import clean
 
 run: install
 	$(BIN)/cartable demo
@@ -63,6 +63,9 @@ test-browser:
 
 bench: install
 	$(BIN)/python bench/load.py
+
+bench-import: install
+	$(BIN)/python bench/import_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules cartable/static/dist .pytest_cache .mypy_cache .ruff_cache

@@ -34,8 +34,6 @@ learners = User.objects.filter(username__startswith="bench")
 changed = sum(actions.enrol(actor=None, user=u, course=course)[1] for u in learners)
 ensure_collected()
 print("BENCH-ENROLLED", changed)
-from django.core.management import get_commands
-print("BENCH-JOB-WORKER", "worker" in get_commands())
 """
 
 
@@ -54,7 +52,6 @@ def server_env(home: Path, bin_dir: Path) -> dict[str, str]:
     }
     env.update(
         CARTABLE_HOME=str(home),
-        CARTABLE_RUN_WORKER="false",  # the job worker runs beside the server, for every kind
         CARTABLE_LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="cartable.settings",
         PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}",
@@ -105,9 +102,7 @@ def prepare_home(bin_dir: Path, home: Path, learners: int) -> dict:
     enrolled = next((line for line in out.splitlines() if line.startswith("BENCH-ENROLLED")), "")
     if enrolled != f"BENCH-ENROLLED {learners}":
         raise SystemExit(f"bulk enrolment did not enrol {learners} learners:\n{out}")
-    result: dict = {key: round(value, 2) for key, value in timings.items()}
-    result["job_worker"] = "BENCH-JOB-WORKER True" in out
-    return result
+    return {key: round(value, 2) for key, value in timings.items()}
 
 
 def copy_home(template: Path, dest: Path) -> Path:
@@ -242,12 +237,6 @@ class Server(Process):
             time.sleep(0.01)
         self.stop()
         raise SystemExit(f"{self.label} not ready after {timeout:.0f} s; see {self.log}")
-
-
-def job_worker(bin_dir: Path, home: Path, log: Path) -> Process:
-    """`cartable worker`, the background job runner every box runs beside its web server."""
-    argv = [str(bin_dir / "cartable"), "worker"]
-    return Process(argv, server_env(home, bin_dir), log, "cartable worker")
 
 
 def first_start(config: ServerConfig, bin_dir: Path, home: Path, host: str, log: Path) -> float:

@@ -111,23 +111,25 @@ def main() -> None:
 
     samples: list[tuple[float, int]] = []
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [*cartable, "import", str(backup), "--json"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    peak_hwm = 0
-    while process.poll() is None:
-        samples.append((time.perf_counter() - started, rss_kb(process.pid, "VmRSS")))
-        peak_hwm = max(peak_hwm, rss_kb(process.pid, "VmHWM"))
-        time.sleep(0.05)
-    out, err = process.communicate()
+    # The report goes to a file: a pipe left unread until the end would fill up and block.
+    report_path = work / "report.json"
+    errors_path = work / "errors.txt"
+    with report_path.open("w") as out_file, errors_path.open("w") as err_file:
+        process = subprocess.Popen(
+            [*cartable, "import", str(backup), "--json"],
+            env=env,
+            stdout=out_file,
+            stderr=err_file,
+        )
+        peak_hwm = 0
+        while process.poll() is None:
+            samples.append((time.perf_counter() - started, rss_kb(process.pid, "VmRSS")))
+            peak_hwm = max(peak_hwm, rss_kb(process.pid, "VmHWM"))
+            time.sleep(0.05)
     elapsed = time.perf_counter() - started
     if process.returncode != 0:
-        sys.exit(f"import failed: {err}")
-    report = json.loads(out)
+        sys.exit(f"import failed: {errors_path.read_text()}")
+    report = json.loads(report_path.read_text())
     peak_mb = max(peak_hwm, max((kb for _, kb in samples), default=0)) / 1024
     result = {
         "machine": {

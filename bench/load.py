@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import shutil
 import statistics
 import sys
@@ -182,7 +181,7 @@ async def load_phase(args, server: harness.Server, roots: list[int], deadline) -
     return results
 
 
-def run_config(args, config, template: Path, work: Path, deadline, job_worker: bool) -> dict:
+def run_config(args, config, template: Path, work: Path, deadline) -> dict:
     """Starts, memory and load of one server configuration, on its own copy of the data."""
     slug = f"{config.kind}-{config.workers}x{config.threads}"
     log, host, bin_dir = work / f"{slug}.log", args.host, args.bin_dir
@@ -194,18 +193,13 @@ def run_config(args, config, template: Path, work: Path, deadline, job_worker: b
     colds = [harness.cold_start(config, bin_dir, home, host, log) for _ in range(args.cold_starts)]
 
     print(f"-- {config.label}: load", flush=True)
-    jobs = harness.job_worker(bin_dir, home, log) if job_worker else None
-    with (
-        harness.Server(config, bin_dir, home, host, log) as server,
-        jobs or contextlib.nullcontext(),
-    ):
+    # Background jobs run in a worker started on demand (none at idle): the server's process
+    # tree is the whole box.
+    with harness.Server(config, bin_dir, home, host, log) as server:
         server.wait_ready()
         time.sleep(2.0)  # let the workers settle before the idle reading
-        roots = [server.pid] + ([jobs.pid] if jobs else [])
+        roots = [server.pid]
         memory = {"idle": procmem.sample(*roots).as_dict()}
-        memory["idle_web_server"] = procmem.sample(server.pid).as_dict()
-        if jobs:
-            memory["idle_job_worker"] = procmem.sample(jobs.pid).as_dict()
         with procmem.PeakSampler(roots) as peak:
             scenarios = asyncio.run(load_phase(args, server, roots, deadline))
         memory.update(peak=peak.as_dict(), after=procmem.sample(*roots).as_dict())
@@ -217,7 +211,6 @@ def run_config(args, config, template: Path, work: Path, deadline, job_worker: b
             "label": config.label,
             "argv": [Path(server.argv[0]).name, *server.argv[1:]],
         },
-        "job_worker": job_worker,
         "background_cores_before": background,
         "first_start_s": round(first, 3),
         "cold_start_s": [round(value, 3) for value in colds],
@@ -255,8 +248,7 @@ def main(argv: list[str] | None = None) -> int:
             if time.monotonic() > deadline - 60:
                 document["not_measured"].append(config.label)
                 continue
-            job_worker = document["setup"]["job_worker"]
-            run = run_config(args, config, template, work, deadline, job_worker)
+            run = run_config(args, config, template, work, deadline)
             document["runs"].append(run)
             print("\n" + report.run_text(run), flush=True)
         completed = True

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-COMMANDS = ("user", "enrol", "import", "demo", "serve", "worker")
+COMMANDS = ("user", "enrol", "import", "establishment", "institution", "demo", "serve", "worker")
 
 
 def settings_page() -> str:

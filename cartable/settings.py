@@ -147,10 +147,10 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-PASSWORD_HASHERS = [
-    "cartable.accounts.hashers.BoxArgon2PasswordHasher",
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
-]
+# One Argon2 hasher: it reads the parameters stored in each hash, so it also verifies hashes
+# made with other parameters (and upgrades them). Listing Django's own as well would make
+# Django verify with that one (the last of an algorithm wins).
+PASSWORD_HASHERS = ["cartable.accounts.hashers.BoxArgon2PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
@@ -275,6 +275,15 @@ SERVE_THREADS = env.integer(
     "Threads per worker process (requests served at once by each worker).",
     minimum=1,
     maximum=64,
+)
+
+SERVE_KEEPALIVE = env.integer(
+    "CARTABLE_KEEPALIVE",
+    0,
+    "Seconds a browser's connection is kept open for its next request; 0 closes it after each "
+    "response, which spreads load evenly over the workers (see docs/architecture.md).",
+    minimum=0,
+    maximum=120,
 )
 
 # --- Limits ---------------------------------------------------------------------------------

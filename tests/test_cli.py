@@ -161,3 +161,20 @@ def test_it_creates_and_migrates_an_empty_data_folder(tmp_path: Path) -> None:
     assert "premier\tadmin" in again.stdout
     with sqlite3.connect(home / "cartable.sqlite3") as database:
         assert database.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_it_creates_and_lists_establishments_and_institutions(db) -> None:
+    assert "Created mc-nord (Maison centrale nord)." in run(
+        "establishment", "add", "mc-nord", "Maison centrale nord", "--kind", "prison"
+    )
+    run("institution", "add", "univ-lille", "Université de Lille")
+    assert "mc-nord\tprison\tMaison centrale nord" in run("establishment", "list")
+    assert "univ-lille\tuniversity\tUniversité de Lille" in run("institution", "list")
+    assert AuditEvent.objects.filter(action="establishment.created").count() == 1
+    with pytest.raises(CommandError, match="taken"):
+        run("institution", "add", "univ-lille", "Autre")
+    with pytest.raises(CommandError, match="lowercase letters"):
+        run("establishment", "add", "Mauvais Nom", "X")
+    out = run("user", "add", "gardien", "--role", "staff", "--establishment", "mc-nord")
+    assert "Created gardien" in out
+    assert User.objects.get(username="gardien").establishment.slug == "mc-nord"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.hashers import Argon2PasswordHasher, identify_hasher
 from django.test import Client
 
+from cartable.accounts.hashers import BoxArgon2PasswordHasher
 from cartable.audit.models import AuditEvent
 from tests.conftest import PASSWORD
 
@@ -94,7 +96,28 @@ def test_it_signs_out_with_a_post_and_audits_it(learner) -> None:
 
 
 def test_it_hashes_passwords_with_argon2id_tuned_for_the_box(settings, learner) -> None:
-    settings.PASSWORD_HASHERS = ["cartable.accounts.hashers.BoxArgon2PasswordHasher"]
+    from cartable import settings as production
+
+    settings.PASSWORD_HASHERS = production.PASSWORD_HASHERS
     learner.set_password("a-new-password")
     assert learner.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
     assert learner.check_password("a-new-password")
+    # Verification goes through the box's hasher too (one hasher per thread, bounded memory).
+    assert type(identify_hasher(learner.password)) is BoxArgon2PasswordHasher
+
+
+def test_it_upgrades_a_hash_made_with_other_argon2_parameters_at_sign_in(settings, learner) -> None:
+    from cartable import settings as production
+
+    settings.PASSWORD_HASHERS = production.PASSWORD_HASHERS
+    learner.password = Argon2PasswordHasher().encode("old-password", "saltsaltsalt")
+    learner.save()
+    assert "m=102400" in learner.password
+    assert (
+        Client()
+        .post("/accounts/login/", {"username": "lea", "password": "old-password"})
+        .status_code
+        == 302
+    )
+    learner.refresh_from_db()
+    assert learner.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
