@@ -71,6 +71,16 @@ def _check_password(password: str, user: User | None = None) -> list[str]:
     return []
 
 
+def _password_for(user: User, chosen: str | None) -> str:
+    """The password chosen by staff (checked against the password rules) or a generated one."""
+    if not chosen:
+        return passwords.generate()
+    problems = _check_password(chosen, user)
+    if problems:
+        raise AccountError(" ".join(problems))
+    return chosen
+
+
 def _check_username(username: str) -> str:
     username = CartableUserManager.normalize_username(username)
     if not username or len(username) > 150 or not csvimport.USERNAME_RE.match(username):
@@ -113,12 +123,7 @@ def create_account(
         role=checked_role,
         establishment=home,
     )
-    if password:
-        problems = _check_password(password, user)
-        if problems:
-            raise AccountError(" ".join(problems))
-    else:
-        password = passwords.generate()
+    password = _password_for(user, password)
     user.set_password(password)
     user.save()
     cohorts = _cohorts(home, groups)
@@ -241,12 +246,7 @@ def reset_password(
 ) -> Credentials:
     """Give the account a new password; this also unlocks it and ends its open sessions."""
     _check_manage(actor, account)
-    if password:
-        problems = _check_password(password, account)
-        if problems:
-            raise AccountError(" ".join(problems))
-    else:
-        password = passwords.generate()
+    password = _password_for(account, password)
     account.set_password(password)
     account.save(update_fields=["password"])
     axes_reset(username=account.username)

@@ -20,6 +20,14 @@ class CatalogError(ValueError):
 ENROLMENT_ROLE_FOR = {Role.LEARNER: Enrolment.Role.LEARNER, Role.TEACHER: Enrolment.Role.TEACHER}
 
 
+def _check_may_enrol(actor: User | None, user: User) -> None:
+    """Staff enrol the accounts they manage; None is the box's operator (command line)."""
+    if actor is not None and (
+        actor.role not in (Role.STAFF, Role.ADMIN) or not can_manage(actor, user)
+    ):
+        raise CatalogError(_("You may not enrol this account."))
+
+
 @transaction.atomic
 def enrol(
     *,
@@ -30,10 +38,7 @@ def enrol(
     request: HttpRequest | None = None,
 ) -> tuple[Enrolment, bool]:
     """Enrol ``user`` in ``course`` (idempotent). Returns the enrolment and whether it changed."""
-    if actor is not None and (
-        actor.role not in (Role.STAFF, Role.ADMIN) or not can_manage(actor, user)
-    ):
-        raise CatalogError(_("You may not enrol this account."))
+    _check_may_enrol(actor, user)
     if user.role not in ENROLMENT_ROLE_FOR:
         raise CatalogError(_("Only learners and teachers are enrolled in courses."))
     wanted = role or ENROLMENT_ROLE_FOR[Role(user.role)]
@@ -63,10 +68,7 @@ def enrol(
 def unenrol(
     *, actor: User | None, user: User, course: Course, request: HttpRequest | None = None
 ) -> bool:
-    if actor is not None and (
-        actor.role not in (Role.STAFF, Role.ADMIN) or not can_manage(actor, user)
-    ):
-        raise CatalogError(_("You may not enrol this account."))
+    _check_may_enrol(actor, user)
     deleted, _rows = Enrolment.objects.filter(user=user, course=course).delete()
     if deleted:
         record(
