@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cartable.learning import views
+from cartable.learning import files, views
 
 app_name = "learning"
 urlpatterns = [
@@ -8,12 +8,12 @@ urlpatterns = [
     path("<int:course_id>/activities/<int:activity_id>/", views.activity, name="activity"),
     path(
         "<int:course_id>/files/<str:sha256>/<path:name>",
-        views.course_file,
+        files.course_file,
         name="course_file",
     ),
     path(
         "<int:course_id>/activities/<int:activity_id>/file/",
-        views.activity_file,
+        files.activity_file,
         name="activity_file",
     ),
 ]
