@@ -20,6 +20,14 @@ from pathlib import Path
 from httpload import check_loopback
 
 COURSE = "LETTRE-MOTIV"
+# A real Moodle course (58 activities, from the test corpus) for the course and activity pages.
+BIG_BACKUP = (
+    Path(__file__).resolve().parent.parent
+    / "tests/fixtures/mbz/moodle44_tgz_multiple_mod_types.mbz"
+)
+BIG_COURSE = "DRIPRELEASE"
+# Filled by prepare_home: the course page and an activity page of the big course.
+PATHS: dict[str, str] = {}
 READY_PATH = "/accounts/login/"
 HOME_MARKER = b'class="course-card"'  # a learner's home page lists their courses as cards
 
@@ -30,10 +38,15 @@ from cartable.accounts.models import User
 from cartable.catalog import actions
 from cartable.web.staticfiles import ensure_collected
 course = actions.find_course({COURSE!r})
+big = actions.find_course({BIG_COURSE!r})
 learners = User.objects.filter(username__startswith="bench")
 changed = sum(actions.enrol(actor=None, user=u, course=course)[1] for u in learners)
+for u in learners:
+    actions.enrol(actor=None, user=u, course=big)
 ensure_collected()
 print("BENCH-ENROLLED", changed)
+page = big.activities.filter(kind="page").order_by("section__position", "position").first()
+print("BENCH-PATHS", f"/courses/{{big.pk}}/", f"/courses/{{big.pk}}/activities/{{page.pk}}/")
 """
 
 
@@ -97,11 +110,17 @@ def prepare_home(bin_dir: Path, home: Path, learners: int) -> dict:
     timings["import_csv_s"] = time.perf_counter() - started
 
     started = time.perf_counter()
+    cartable(bin_dir, home, "import", str(BIG_BACKUP), "--publish")
+    timings["import_course_s"] = time.perf_counter() - started
+
+    started = time.perf_counter()
     out = cartable(bin_dir, home, "shell", "-c", SETUP_SNIPPET)
     timings["enrol_and_collectstatic_s"] = time.perf_counter() - started
     enrolled = next((line for line in out.splitlines() if line.startswith("BENCH-ENROLLED")), "")
     if enrolled != f"BENCH-ENROLLED {learners}":
         raise SystemExit(f"bulk enrolment did not enrol {learners} learners:\n{out}")
+    paths = next(line for line in out.splitlines() if line.startswith("BENCH-PATHS")).split()
+    PATHS.update(course=paths[1], activity=paths[2])
     return {key: round(value, 2) for key, value in timings.items()}
 
 

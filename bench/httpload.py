@@ -193,6 +193,18 @@ def make_sign_in(accounts: list[tuple[str, str]]) -> Callable[[VirtualUser], Awa
     return post_sign_in
 
 
+def make_get(path: str) -> Callable[[VirtualUser], Awaitable[float]]:
+    """A signed-in GET of one page (the course page, an activity page)."""
+
+    async def get_page(user: VirtualUser) -> float:
+        response = await user.conn.request("GET", path, cookies=user.cookies)
+        if response.status != 200:
+            raise Failure(f"status {response.status}")
+        return response.elapsed
+
+    return get_page
+
+
 async def get_home(user: VirtualUser) -> float:
     response = await user.conn.request("GET", "/", cookies=user.cookies)
     if response.status != 200:

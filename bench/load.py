@@ -32,6 +32,8 @@ SCENARIOS = (
     ("login page", lambda accounts: httpload.get_login_page),
     ("sign-in POST", httpload.make_sign_in),
     ("learner home", lambda accounts: httpload.get_home),
+    ("course page", lambda accounts: httpload.make_get(harness.PATHS["course"])),
+    ("activity page", lambda accounts: httpload.make_get(harness.PATHS["activity"])),
 )
 OPTIONS_RECORDED = (
     "learners",

@@ -10,7 +10,17 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-COMMANDS = ("user", "enrol", "import", "establishment", "institution", "demo", "serve", "worker")
+COMMANDS = (
+    "user",
+    "enrol",
+    "import",
+    "reindex",
+    "establishment",
+    "institution",
+    "demo",
+    "serve",
+    "worker",
+)
 
 
 def settings_page() -> str:

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "cartable.catalog",
     "cartable.learning",
     "cartable.jobs",
+    "cartable.search",
 ]
 
 MIDDLEWARE = [
@@ -224,15 +225,15 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
-# Nothing a page loads may come from anywhere but the box itself; no inline script or style.
+# Nothing a page loads may come from anywhere but the box itself; no inline script or style,
+# no eval, no WebAssembly (pdf.js runs without them). worker-src: pdf.js's worker, a static file.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; media-src 'self'; connect-src 'self'; object-src 'none'; "
-    "frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    "font-src 'self'; media-src 'self'; connect-src 'self'; worker-src 'self'; "
+    "object-src 'none'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'self'"
 )
-PERMISSIONS_POLICY = (
-    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=()"
-)
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=()"
 
 # --- Languages and time ---------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -329,6 +330,19 @@ IMPORT_MAX_RATIO = env.integer(
     "Most a file inside an imported archive may expand (unpacked size / packed size) beyond "
     "its first MiB: real files stay far below; zip bombs do not.",
     minimum=2,
+)
+SEARCH_PDF_MAX_BYTES = env.integer(
+    "CARTABLE_SEARCH_PDF_MAX_BYTES",
+    50 * 1024**2,
+    "Largest PDF whose text is read for the search, in bytes (larger ones are found by their "
+    "name only); 0 reads no PDF.",
+    minimum=0,
+)
+SEARCH_PDF_MAX_PAGES = env.integer(
+    "CARTABLE_SEARCH_PDF_MAX_PAGES",
+    300,
+    "Most pages of a PDF whose text is read for the search (the first ones).",
+    minimum=1,
 )
 WORKER_ON_DEMAND = env.boolean(
     "CARTABLE_WORKER_ON_DEMAND",

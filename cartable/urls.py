@@ -5,6 +5,7 @@ urlpatterns = [
     path("accounts/", include("cartable.accounts.urls")),
     path("courses/", include("cartable.learning.urls")),
     path("catalog/", include("cartable.catalog.urls")),
+    path("search/", include("cartable.search.urls")),
 ]
 
 handler403 = "cartable.web.views.error_403"

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from cartable.accounts.models import STAFF_ROLES, User
-from cartable.catalog.models import Activity, Course
+from cartable.catalog.models import Activity, Course, Section
 
 
 def visible_courses(user: User) -> QuerySet[Course]:
@@ -39,3 +39,25 @@ def activity_for(user: User, course: Course, activity_id: int) -> Activity:
         return activities.get(pk=activity_id)
     except Activity.DoesNotExist:
         raise Http404 from None
+
+
+def visible_sections(user: User) -> QuerySet[Section]:
+    """The sections the user may see, in every course they may see (as the course page shows
+    them: hidden sections to staff only, retired ones to nobody)."""
+    if not user.is_authenticated or not user.is_active:
+        return Section.objects.none()
+    sections = Section.objects.filter(course__in=visible_courses(user), retired_at__isnull=True)
+    if user.role not in STAFF_ROLES:
+        sections = sections.filter(visible=True)
+    return sections
+
+
+def visible_activities(user: User) -> QuerySet[Activity]:
+    """The activities the user may open, in every course they may see (the rule of
+    ``activity_for``, for many activities at once)."""
+    if not user.is_authenticated or not user.is_active:
+        return Activity.objects.none()
+    activities = Activity.objects.filter(course__in=visible_courses(user), retired_at__isnull=True)
+    if user.role not in STAFF_ROLES:
+        activities = activities.filter(visible=True, section__visible=True)
+    return activities

@@ -34,6 +34,7 @@ from cartable.catalog.models import (
     QuestionCategory,
     Section,
 )
+from cartable.catalog.study_time import estimate_minutes
 from cartable.importers import model, registry
 from cartable.importers.common import FileRef, ImporterError
 from cartable.importers.questions import Question as ImportedQuestion
@@ -41,6 +42,7 @@ from cartable.lib.archive import ArchiveError, ArchiveLimits, estimated_size
 from cartable.lib.blobstore import BlobError
 from cartable.lib.jsonable import digest, to_json
 from cartable.lib.safexml import XmlError
+from cartable.search.index import reindex_course
 
 Progress = Callable[[float, str], None]
 
@@ -250,11 +252,15 @@ def _activity_fields(activity: model.Activity) -> dict[str, Any]:
         else to_json(content),
         "availability": activity.availability,
         "completion": to_json(activity.completion),
+        "tracks_completion": activity.completion.tracking != "none",
         "external_links": list(activity.external_links),
         "blob_id": None,
         "filename": "",
         "mimetype": "",
     }
+    fields["estimated_minutes"] = estimate_minutes(
+        fields["kind"], intro=fields["intro"], content=fields["content"], data=fields["data"]
+    )
     if isinstance(content, model.ResourceContent) and content.main_file is not None:
         main = content.main_file
         fields.update(
@@ -371,6 +377,7 @@ def _save(
                 request=request,
                 details={"approval": "import --publish"},
             )
+        transaction.on_commit(lambda: reindex_course(course.pk), robust=True)
     return outcome
 
 
@@ -492,6 +499,8 @@ ACTIVITY_UPDATE_FIELDS = [
     "blob_id",
     "filename",
     "mimetype",
+    "estimated_minutes",
+    "tracks_completion",
 ]
 
 

@@ -143,7 +143,12 @@ class Activity(models.Model):
     data = models.JSONField(default=dict, blank=True)
     availability = models.JSONField(null=True, blank=True)
     completion = models.JSONField(default=dict, blank=True)
+    # Whether the activity is completed by a rule (manual tick, view, grade) rather than done
+    # once viewed: the part of ``completion`` that progress queries need, as a plain column.
+    tracks_completion = models.BooleanField(default=False)
     external_links = models.JSONField(default=list, blank=True)
+    # About how long a learner needs for it (reading speed, number of questions…).
+    estimated_minutes = models.PositiveIntegerField(default=0)
     # The importer's stable identity for the activity, so that a re-import updates it in place,
     # and a digest of what was imported, to tell an unchanged activity from a changed one.
     source_key = models.CharField(max_length=100, blank=True)
@@ -259,6 +264,11 @@ class Enrolment(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrolments")
     role = models.CharField(_("role"), max_length=16, choices=Role, default=Role.LEARNER)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Where the learner was last in this course ("continue where I left off").
+    last_activity = models.ForeignKey(
+        "Activity", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("enrolment")

@@ -17,8 +17,10 @@ from cartable.audit.actions import record
 from cartable.catalog import actions as catalog_actions
 from cartable.catalog import blobs
 from cartable.catalog.models import Activity, Course, Section
+from cartable.catalog.study_time import estimate_minutes
 from cartable.demo import content
 from cartable.demo.pdf import text_pdf
+from cartable.search.index import reindex_course
 
 DEMO_GROUP = "Groupe démo"
 
@@ -110,6 +112,9 @@ def _course(institution: Institution) -> Course:
                 activity.blob = blobs.add(io.BytesIO(data))
                 activity.filename = item["filename"]
                 activity.mimetype = item["mimetype"]
+            activity.estimated_minutes = estimate_minutes(
+                activity.kind, intro=activity.intro, content=activity.content, data=activity.data
+            )
             activity.save()
     record(
         "course.created",
@@ -117,4 +122,5 @@ def _course(institution: Institution) -> Course:
         target=course,
         details={"source": "demo", "at": timezone.now().isoformat()},
     )
+    reindex_course(course.pk)
     return course

@@ -1,17 +1,29 @@
 """Serving course files to those who may see them: a file activity's main file, and any file a
-course holds (images in pages, a folder's files), by content hash."""
+course holds (images in pages, a folder's files), by content hash.
+
+Files are streamed, never read into memory: the whole file through ``FileResponse`` (the
+server's ``wsgi.file_wrapper``, so gunicorn uses ``sendfile``), one range of it (a media player
+seeking, pdf.js reading a large PDF) in bounded chunks; ranges follow ``cartable.lib.ranges``.
+A blob is named by its SHA-256, so that hash is a strong ETag. Responses are private (the files
+are for enrolled users only); an address that names the hash may be cached for a year.
+"""
 
 from __future__ import annotations
 
 import mimetypes
+from pathlib import Path
+from typing import BinaryIO
 
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.utils.http import content_disposition_header, parse_etags
+from django.views.decorators.http import require_safe
 
 from cartable.accounts.models import User
 from cartable.catalog import blobs
 from cartable.catalog.access import activity_for, course_for
 from cartable.catalog.models import CourseFile
 from cartable.lib.blobstore import BlobError, check_digest
+from cartable.lib.ranges import ByteRange, Unsatisfiable, if_range_allows, requested_range
 from cartable.web.access import signed_in
 
 # Types a browser shows safely in place; anything else (SVG and HTML included) is downloaded.
@@ -24,27 +36,41 @@ INLINE_TYPES = frozenset(
         "image/webp",
         "text/plain",
         "audio/mpeg",
+        "audio/mp3",  # Moodle's type for .mp3
+        "audio/mp4",
+        "audio/aac",
+        "audio/flac",
         "audio/ogg",
         "audio/wav",
+        "audio/webm",
         "video/mp4",
         "video/webm",
         "video/ogg",
     }
 )
 
+CHUNK = 64 * 1024  # bytes read at a time (FileResponse's default is 4 KiB)
+CACHE_FOREVER = "private, max-age=31536000, immutable"  # the address names the bytes
+CACHE_REVALIDATE = "private, no-cache"  # the address may serve other bytes later: ask (304)
+
 
 @signed_in
-def activity_file(request: HttpRequest, course_id: int, activity_id: int) -> FileResponse:
+@require_safe
+def activity_file(request: HttpRequest, course_id: int, activity_id: int) -> HttpResponseBase:
+    """A file activity's main file. Its address names the activity, whose file may change on
+    a re-import; links add ``?v=<sha256>``, and only such an address is cached for good."""
     user: User = request.user  # type: ignore[assignment]
     found = course_for(user, course_id)
     item = activity_for(user, found, activity_id)
     if item.blob_id is None:
         raise Http404
-    return _file_response(item.blob_id, item.filename or "file", item.mimetype)
+    cache = CACHE_FOREVER if request.GET.get("v") == item.blob_id else CACHE_REVALIDATE
+    return _file_response(request, item.blob_id, item.filename or "file", item.mimetype, cache)
 
 
 @signed_in
-def course_file(request: HttpRequest, course_id: int, sha256: str, name: str) -> FileResponse:
+@require_safe
+def course_file(request: HttpRequest, course_id: int, sha256: str, name: str) -> HttpResponseBase:
     """A file a course holds (an image in a page, a folder's file), by content hash: only
     through a course the user may see, and only if that course holds those bytes."""
     user: User = request.user  # type: ignore[assignment]
@@ -60,17 +86,94 @@ def course_file(request: HttpRequest, course_id: int, sha256: str, name: str) ->
     )
     if held is None:
         raise Http404
-    return _file_response(sha256, name, held or mimetypes.guess_type(name)[0] or "")
+    mimetype = held or mimetypes.guess_type(name)[0] or ""
+    return _file_response(request, sha256, name, mimetype, CACHE_FOREVER)
 
 
-def _file_response(sha256: str, filename: str, mimetype: str) -> FileResponse:
+def _file_response(
+    request: HttpRequest, sha256: str, filename: str, mimetype: str, cache: str
+) -> HttpResponseBase:
+    """The file's bytes for GET (all of them, or the one range asked for), its headers alone
+    for HEAD, 304 when the client already holds it, 416 for a range past its end."""
+    store = blobs.store()
     try:
-        stream = blobs.store().open(sha256)
+        size = store.size(sha256)
     except FileNotFoundError:
         raise Http404 from None
-    return FileResponse(
-        stream,
-        as_attachment=mimetype not in INLINE_TYPES,
+    etag = f'"{sha256}"'
+    headers = {"ETag": etag, "Accept-Ranges": "bytes", "Cache-Control": cache}
+
+    if _client_holds(request, etag):
+        not_modified = HttpResponse(status=304, headers=headers)
+        del not_modified.headers["Content-Type"]
+        return not_modified
+
+    wanted: ByteRange | None = None
+    # Only GET has ranges (RFC 9110 §14.2); If-Range lets a client resume only the same bytes.
+    if request.method == "GET" and if_range_allows(request.headers.get("If-Range"), etag):
+        try:
+            wanted = requested_range(request.headers.get("Range"), size)
+        except Unsatisfiable:
+            return HttpResponse(
+                status=416,
+                content_type="text/plain",
+                headers={"Accept-Ranges": "bytes", "Content-Range": f"bytes */{size}"},
+            )
+
+    inline = mimetype in INLINE_TYPES
+    content_type = mimetype or "application/octet-stream"
+    if request.method == "HEAD":
+        head = HttpResponse(content_type=content_type, headers=headers)
+        head.headers["Content-Length"] = str(size)
+        disposition = content_disposition_header(not inline, Path(filename).name)
+        if disposition:
+            head.headers["Content-Disposition"] = disposition
+        return head
+
+    try:
+        stream = store.open(sha256)
+    except FileNotFoundError:
+        raise Http404 from None
+    body: BinaryIO | _Slice = stream
+    if wanted is not None:
+        stream.seek(wanted.start)
+        if wanted.end < size - 1:
+            body = _Slice(stream, wanted.length)  # no fileno: no server can send past its end
+    response = FileResponse(
+        body,
+        status=200 if wanted is None else 206,
+        as_attachment=not inline,
         filename=filename,
-        content_type=mimetype or "application/octet-stream",
+        content_type=content_type,
+        headers=headers,
     )
+    response.block_size = CHUNK
+    if wanted is not None:
+        response.headers["Content-Range"] = wanted.content_range(size)
+        response.headers["Content-Length"] = str(wanted.length)
+    return response
+
+
+def _client_holds(request: HttpRequest, etag: str) -> bool:
+    """If-None-Match names our ETag (weak comparison, RFC 9110 §13.1.2), or is ``*``."""
+    tags = parse_etags(request.headers.get("If-None-Match", ""))
+    return "*" in tags or any(tag.removeprefix("W/") == etag for tag in tags)
+
+
+class _Slice:
+    """The next ``length`` bytes of an open file, read in chunks and then closed."""
+
+    def __init__(self, stream: BinaryIO, length: int) -> None:
+        self._stream = stream
+        self._left = length
+
+    def read(self, size: int = -1) -> bytes:
+        if self._left <= 0:
+            return b""
+        wanted = self._left if size < 0 else min(size, self._left)
+        data = self._stream.read(wanted)
+        self._left -= len(data)
+        return data
+
+    def close(self) -> None:
+        self._stream.close()

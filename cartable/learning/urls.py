@@ -1,11 +1,12 @@
 from django.urls import path
 
-from cartable.learning import files, views
+from cartable.learning import files, teaching, views
 
 app_name = "learning"
 urlpatterns = [
     path("<int:course_id>/", views.course, name="course"),
     path("<int:course_id>/activities/<int:activity_id>/", views.activity, name="activity"),
+    path("<int:course_id>/activities/<int:activity_id>/done/", views.mark_done, name="mark_done"),
     path(
         "<int:course_id>/files/<str:sha256>/<path:name>",
         files.course_file,
@@ -16,4 +17,8 @@ urlpatterns = [
         files.activity_file,
         name="activity_file",
     ),
+    path("<int:course_id>/learners/", teaching.learners, name="learners"),
+    path("<int:course_id>/plan/", teaching.plan, name="plan"),
+    path("<int:course_id>/plan/<int:item_id>/remove/", teaching.plan_remove, name="plan_remove"),
+    path("plan/<int:item_id>/tick/", teaching.plan_tick, name="plan_tick"),
 ]

@@ -1,30 +1,81 @@
-"""What learners and teachers see: their home pages, course outlines and activities."""
+"""What learners and teachers see: home pages, course outlines, activities, progress."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from cartable.accounts.models import STAFF_ROLES, User
 from cartable.catalog.access import activity_for, course_for
 from cartable.catalog.models import Activity, Course, Enrolment, Section
 from cartable.catalog.rendering import CourseLinks
+from cartable.learning import kinds, plans, progress
+from cartable.learning.availability import OPEN, Verdict, evaluate
+from cartable.learning.models import ActivityProgress, StudyPlanTick
 from cartable.web.access import signed_in
 
 
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+# --- Home pages -----------------------------------------------------------------------------
+
+
 def learner_home(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    enrolments = (
+    user = _user(request)
+    enrolments = list(
         Enrolment.objects.filter(user=user, course__status=Course.Status.PUBLISHED)
-        .select_related("course__institution")
+        .select_related("course__institution", "last_activity")
         .order_by("course__title")
     )
-    return render(request, "learning/learner_home.html", {"enrolments": enrolments})
+    ids = [enrolment.course_id for enrolment in enrolments]
+    by_course = progress.course_progress(user, ids)
+    plan = list(plans.items_for(user, ids)) if ids else []
+    ticked = (
+        set(
+            StudyPlanTick.objects.filter(learner=user, item__in=plan).values_list(
+                "item_id", flat=True
+            )
+        )
+        if plan
+        else set()
+    )
+    courses = [
+        {
+            "course": enrolment.course,
+            "progress": by_course.get(enrolment.course_id, progress.EMPTY),
+            "resume": _current(enrolment.last_activity),
+        }
+        for enrolment in enrolments
+    ]
+    return render(
+        request,
+        "learning/learner_home.html",
+        {
+            "courses": courses,
+            "plan_todo": [item for item in plan if item.pk not in ticked],
+            "plan_done": [item for item in plan if item.pk in ticked],
+        },
+    )
+
+
+def _current(activity: Activity | None) -> int | None:
+    """The activity to continue with, unless it has since been retired or hidden."""
+    if activity is None or activity.retired_at is not None or not activity.visible:
+        return None
+    return activity.pk
 
 
 def teacher_home(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = _user(request)
     taught = Enrolment.objects.filter(user=user, role=Enrolment.Role.TEACHER).values("course_id")
     courses = (
         Course.objects.published()
@@ -41,47 +92,225 @@ def teacher_home(request: HttpRequest) -> HttpResponse:
     return render(request, "learning/teacher_home.html", {"courses": courses})
 
 
+# --- Course page ----------------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    """An activity as one user sees it on the course page."""
+
+    activity: Activity
+    verdict: Verdict = OPEN
+    done: bool = False
+    viewed: bool = False
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+
+
+def module_ids(pairs: Iterable[tuple[int, str]]) -> dict[int, int]:
+    """Moodle module id -> activity id, from (id, source key ``<modname>-<module id>``)."""
+    found = {}
+    for pk, source_key in pairs:
+        _, _, number = source_key.rpartition("-")
+        if number.isdigit():
+            found[int(number)] = pk
+    return found
+
+
+def _progress_rows(user: User, course: Course) -> dict[int, ActivityProgress]:
+    if user.role in STAFF_ROLES or user.role == "teacher":
+        return {}
+    return {
+        row.activity_id: row
+        for row in ActivityProgress.objects.filter(user=user, course=course).only(
+            "activity_id", "views", "completed_at", "last_viewed_at"
+        )
+    }
+
+
+def _is_done(activity: Activity, row: ActivityProgress | None) -> bool:
+    if row is None:
+        return False
+    return row.completed_at is not None or (not activity.tracks_completion and row.views > 0)
+
+
+def _reasons(verdict: Verdict, titles: dict[int, str]) -> list[dict[str, Any]]:
+    shown = []
+    for reason in verdict.reasons:
+        item: dict[str, Any] = {"kind": reason.kind, "when": reason.when}
+        if reason.kind == "completion":
+            item["title"] = titles.get(reason.activity_id or 0, "")
+            item["complete"] = reason.complete
+        shown.append(item)
+    return shown
+
+
+def _verdict(activity: Activity, now: Any, modules: dict[int, int], done: set[int]) -> Verdict:
+    if not activity.availability:
+        return OPEN
+    return evaluate(
+        activity.availability, now=now, activity_for=modules, completed=done.__contains__
+    )
+
+
 @signed_in
 def course(request: HttpRequest, course_id: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = _user(request)
     found = course_for(user, course_id)
-    sees_hidden = user.role in STAFF_ROLES
+    sees_all = user.role in STAFF_ROLES or plans.may_plan(user, found)
     sections = Section.objects.filter(course=found, retired_at__isnull=True).order_by("position")
-    activities = (
-        Activity.objects.filter(course=found, retired_at__isnull=True)
-        .order_by("position")
-        .only("id", "section_id", "title", "kind", "visible", "filename", "position", "intro")
-    )
-    if not sees_hidden:
+    activities = Activity.objects.filter(course=found, retired_at__isnull=True).order_by("position")
+    if not sees_all:
         sections = sections.filter(visible=True)
         activities = activities.filter(visible=True)
-    sections = sections.prefetch_related(Prefetch("activities", queryset=activities))
+    activities = activities.only(
+        "id",
+        "section_id",
+        "title",
+        "kind",
+        "visible",
+        "position",
+        "intro",
+        "availability",
+        "source_key",
+        "tracks_completion",
+        "estimated_minutes",
+        "completion",
+    )
+    parts = list(sections.prefetch_related(Prefetch("activities", queryset=activities)))
+    everything = [activity for section in parts for activity in section.activities.all()]
+    rows = _progress_rows(user, found)
+    done = {a.pk for a in everything if _is_done(a, rows.get(a.pk))}
+    modules = module_ids((a.pk, a.source_key) for a in everything)
+    titles = {a.pk: a.title for a in everything}
+    now = timezone.now()
+    outline: list[dict[str, Any]] = []
+    total = finished = minutes = minutes_left = 0
+    for section in parts:
+        entries = []
+        for activity in section.activities.all():
+            verdict = _verdict(activity, now, modules, done)
+            if not verdict.shown and not sees_all:
+                continue
+            entry = Entry(
+                activity=activity,
+                verdict=verdict,
+                done=activity.pk in done,
+                viewed=activity.pk in rows,
+                reasons=_reasons(verdict, titles),
+            )
+            entries.append(entry)
+            if activity.kind not in progress.NOT_STUDIED and section.visible and activity.visible:
+                total += 1
+                minutes += activity.estimated_minutes
+                if entry.done:
+                    finished += 1
+                else:
+                    minutes_left += activity.estimated_minutes
+        outline.append({"section": section, "entries": entries})
+    viewed = [row for row in rows.values() if row.last_viewed_at is not None]
+    resume = max(viewed, key=lambda row: row.last_viewed_at or now, default=None)
+    first_open = next(
+        (
+            entry.activity
+            for part in outline
+            for entry in part["entries"]
+            if not entry.done
+            and entry.verdict.available
+            and entry.activity.kind not in progress.NOT_STUDIED
+        ),
+        None,
+    )
     return render(
         request,
         "learning/course.html",
         {
             "course": found,
-            "sections": sections,
+            "outline": outline,
             "links": CourseLinks(found),
+            "progress": progress.CourseProgress(finished, total, minutes, minutes_left),
+            "resume_id": resume.activity_id if resume else None,
+            "next_activity": first_open,
+            "teaches": sees_all and user.role not in STAFF_ROLES,
+            "staff": user.role in STAFF_ROLES,
             "may_publish": user.role in STAFF_ROLES and not found.is_published,
+            "learner": not sees_all,
         },
     )
+
+
+# --- Activity page --------------------------------------------------------------------------
 
 
 @signed_in
 def activity(request: HttpRequest, course_id: int, activity_id: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = _user(request)
     found = course_for(user, course_id)
     item = activity_for(user, found, activity_id)
-    return render(
-        request,
-        "learning/activity.html",
-        {
-            "course": found,
-            "activity": item,
-            "links": CourseLinks(found),
-            "data": item.data,
-            # Each kind has its template; kinds without one show their description only.
-            "kind_templates": [f"learning/kinds/{item.kind}.html", "learning/kinds/other.html"],
-        },
+    sees_all = user.role in STAFF_ROLES or plans.may_plan(user, found)
+    siblings = list(
+        Activity.objects.filter(
+            course=found,
+            retired_at__isnull=True,
+            **({} if sees_all else {"visible": True, "section__visible": True}),
+        )
+        .exclude(kind="label")
+        .order_by("section__position", "position")
+        .values_list("id", "title", "source_key")
     )
+    row = None
+    if not sees_all:
+        rows = _progress_rows(user, found) if item.availability else {}
+        if item.availability:
+            # Moodle only lets a rule name activities that track completion.
+            done = {pk for pk, r in rows.items() if r.completed_at is not None}
+            modules = module_ids((pk, key) for pk, _title, key in siblings)
+            verdict = evaluate(
+                item.availability,
+                now=timezone.now(),
+                activity_for=modules,
+                completed=done.__contains__,
+            )
+            if not verdict.available:
+                titles = {pk: title for pk, title, _ in siblings}
+                return render(
+                    request,
+                    "learning/restricted.html",
+                    {"course": found, "activity": item, "reasons": _reasons(verdict, titles)},
+                    status=403,
+                )
+        progress.record_view(user, item)
+        # Viewed is done for an activity without completion tracking; otherwise ask.
+        if item.tracks_completion:
+            row = ActivityProgress.objects.filter(user=user, activity=item).first()
+    ids = [pk for pk, _, _ in siblings]
+    position = ids.index(item.pk) if item.pk in ids else -1
+    previous_item = siblings[position - 1] if position > 0 else None
+    next_item = siblings[position + 1] if 0 <= position < len(ids) - 1 else None
+    context = {
+        "course": found,
+        "activity": item,
+        "links": CourseLinks(found),
+        "data": item.data,
+        "previous": previous_item,
+        "next": next_item,
+        "position": position + 1,
+        "count": len(ids),
+        "manual": (item.completion or {}).get("tracking") == "manual" and not sees_all,
+        "done": (not sees_all) and (not item.tracks_completion or _is_done(item, row)),
+        "learner": not sees_all,
+        "teaches": sees_all and user.role not in STAFF_ROLES,
+        # Each kind has its template; kinds without one show their description only.
+        "kind_templates": [f"learning/kinds/{item.kind}.html", "learning/kinds/other.html"],
+    }
+    context.update(kinds.context_for(item, request))
+    return render(request, "learning/activity.html", context)
+
+
+@require_POST
+@signed_in
+def mark_done(request: HttpRequest, course_id: int, activity_id: int) -> HttpResponseBase:
+    user = _user(request)
+    found = course_for(user, course_id)
+    item = activity_for(user, found, activity_id)
+    progress.set_done(user, item, request.POST.get("done") == "1")
+    return redirect("learning:activity", course_id=found.pk, activity_id=item.pk)

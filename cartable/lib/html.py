@@ -22,8 +22,9 @@ from __future__ import annotations
 import html as html_lib
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from html.parser import HTMLParser
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import nh3
 
@@ -300,3 +301,97 @@ def for_display(
     html = _EXTERNAL_IMAGE.sub(image, html)
     html = _EXTERNAL_ATTRIBUTE.sub("", html)
     return _INTERNAL.sub(internal, html)
+
+
+# Elements after which words must not run together ("<p>a</p><p>b</p>" is "a b").
+_BREAKS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "caption",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "img",
+        "li",
+        "math",
+        "mtd",
+        "mtr",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "td",
+        "th",
+        "tr",
+        "ul",
+    ]
+)
+_FILE_LINK = re.compile(FILE_SCHEME + r":([0-9a-f]{64})/(.+)")
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedFile:
+    sha256: str
+    filename: str
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.links: list[LinkedFile] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BREAKS:
+            self.parts.append(" ")
+        values = dict(attrs)
+        if tag == "img" and values.get("alt"):
+            self.parts.append(f" {values['alt']} ")
+        if tag == "a" and (href := values.get("href")):
+            found = _FILE_LINK.fullmatch(href)
+            if found:
+                self.links.append(LinkedFile(found[1], unquote(found[2])))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _BREAKS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def text_and_files(html: str) -> tuple[str, list[LinkedFile]]:
+    """The readable text of an HTML fragment on one line (image descriptions included), and
+    the course files it links to."""
+    if not html:
+        return "", []
+    parser = _Text()
+    parser.feed(html)
+    parser.close()
+    return " ".join("".join(parser.parts).split()), parser.links
+
+
+def text_of(html: str) -> str:
+    """The readable text of an HTML fragment, whitespace collapsed (for counting and search)."""
+    if "<" not in html and "&" not in html:
+        return " ".join(html.split())
+    return text_and_files(html)[0]

@@ -60,7 +60,11 @@ def test_it_fits_a_320_pixel_screen(make_page, live_server) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     page.get_by_role("link", name="Écrire une lettre de motivation").click()
     page.get_by_role("heading", name="Construire sa lettre").wait_for()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    wide = page.evaluate(
+        "[...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > 321)"
+        ".map(e => e.tagName + '.' + e.className + ': ' + e.textContent.slice(0, 40))"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320, wide
 
 
 def test_it_offers_a_skip_link_to_the_keyboard(page, live_server) -> None:

@@ -1,0 +1,166 @@
+"""Study plans: teachers hand a learner (or a group) activities or files to study, with a note
+and a date; learners tick them off; teachers see who has done what."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from cartable.accounts.models import STAFF_ROLES, Cohort, Role, User
+from cartable.audit.actions import record
+from cartable.catalog.models import Activity, Blob, Course, CourseFile, Enrolment
+from cartable.learning.models import StudyPlanItem, StudyPlanTick
+
+
+class PlanError(ValueError):
+    """A study-plan change that cannot be made; the message is for the user, translated."""
+
+
+def may_plan(user: User, course: Course) -> bool:
+    if user.role in STAFF_ROLES:
+        return True
+    return (
+        user.role == Role.TEACHER
+        and Enrolment.objects.filter(user=user, course=course, role=Enrolment.Role.TEACHER).exists()
+    )
+
+
+def course_learners(course: Course) -> QuerySet[User]:
+    return User.objects.filter(
+        enrolments__course=course,
+        enrolments__role=Enrolment.Role.LEARNER,
+        is_active=True,
+    ).order_by("last_name", "first_name", "username")
+
+
+def course_cohorts(course: Course) -> QuerySet[Cohort]:
+    """Groups with at least one learner of the course."""
+    return (
+        Cohort.objects.filter(
+            members__enrolments__course=course,
+            members__enrolments__role=Enrolment.Role.LEARNER,
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+@transaction.atomic
+def add_items(
+    *,
+    actor: User,
+    course: Course,
+    activity: Activity | None = None,
+    blob: Blob | None = None,
+    filename: str = "",
+    learners: Sequence[User] = (),
+    cohort: Cohort | None = None,
+    note: str = "",
+    due_date: date | None = None,
+    request: HttpRequest | None = None,
+) -> list[StudyPlanItem]:
+    if not may_plan(actor, course):
+        raise PlanError(_("You do not teach this course."))
+    if (activity is None) == (blob is None):
+        raise PlanError(_("Choose one activity or one file."))
+    if activity is not None and activity.course_id != course.pk:
+        raise PlanError(_("This activity is not part of the course."))
+    if blob is not None and not CourseFile.objects.filter(course=course, blob=blob).exists():
+        raise PlanError(_("This file is not part of the course."))
+    if not learners and cohort is None:
+        raise PlanError(_("Choose at least one learner or a group."))
+    enrolled = set(course_learners(course).values_list("pk", flat=True))
+    if any(learner.pk not in enrolled for learner in learners):
+        raise PlanError(_("Only learners of the course can receive it in their plan."))
+    if cohort is not None and not course_cohorts(course).filter(pk=cohort.pk).exists():
+        raise PlanError(_("This group has no learner in the course."))
+    common = {
+        "course": course,
+        "activity": activity,
+        "blob": blob,
+        "filename": filename[:255] if blob is not None else "",
+        "note": note.strip()[:2000],
+        "due_date": due_date,
+        "created_by": actor,
+    }
+    items = [StudyPlanItem.objects.create(learner=learner, **common) for learner in learners]
+    if cohort is not None:
+        items.append(StudyPlanItem.objects.create(cohort=cohort, **common))
+    for item in items:
+        record(
+            "plan.item_added",
+            actor=actor,
+            target=item,
+            request=request,
+            details={
+                "course": course.pk,
+                "for": item.learner.username if item.learner else f"group:{cohort}",
+                "what": item.title,
+            },
+        )
+    return items
+
+
+@transaction.atomic
+def remove_item(*, actor: User, item: StudyPlanItem, request: HttpRequest | None = None) -> None:
+    if not may_plan(actor, item.course):
+        raise PlanError(_("You do not teach this course."))
+    record(
+        "plan.item_removed",
+        actor=actor,
+        target=item,
+        request=request,
+        details={"course": item.course_id, "what": item.title},
+    )
+    item.delete()
+
+
+def items_for(learner: User, course_ids: Sequence[int] | None = None) -> QuerySet[StudyPlanItem]:
+    """The plan of a learner: items for them or their groups, in published courses they
+    are enrolled in (``course_ids``, when the caller already knows them); an item whose
+    activity was retired drops out."""
+    if course_ids is None:
+        courses = Q(
+            course__status=Course.Status.PUBLISHED,
+            course__in=Enrolment.objects.filter(user=learner).values("course"),
+        )
+    else:
+        courses = Q(course_id__in=course_ids)
+    return (
+        StudyPlanItem.objects.filter(Q(learner=learner) | Q(cohort__members=learner), courses)
+        .exclude(activity__retired_at__isnull=False)
+        .select_related("course", "activity")
+        .order_by("due_date", "created_at")
+    )
+
+
+def set_ticked(learner: User, item: StudyPlanItem, done: bool) -> None:
+    if done:
+        StudyPlanTick.objects.get_or_create(item=item, learner=learner)
+    else:
+        StudyPlanTick.objects.filter(item=item, learner=learner).delete()
+
+
+def who_has_done(
+    items: Sequence[StudyPlanItem], course: Course
+) -> dict[int, list[tuple[User, bool]]]:
+    """For a teacher: each item's learners and whether they ticked it (three queries)."""
+    learners = list(course_learners(course).prefetch_related("cohorts"))
+    ticks = set(StudyPlanTick.objects.filter(item__in=items).values_list("item_id", "learner_id"))
+    result: dict[int, list[tuple[User, bool]]] = {}
+    for item in items:
+        if item.learner_id is not None:
+            people = [learner for learner in learners if learner.pk == item.learner_id]
+        else:
+            people = [
+                learner
+                for learner in learners
+                if any(cohort.pk == item.cohort_id for cohort in learner.cohorts.all())
+            ]
+        result[item.pk] = [(person, (item.pk, person.pk) in ticks) for person in people]
+    return result
