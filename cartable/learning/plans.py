@@ -4,9 +4,10 @@ and a date; learners tick them off; teachers see who has done what."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -137,6 +138,71 @@ def items_for(learner: User, course_ids: Sequence[int] | None = None) -> QuerySe
         .select_related("course", "activity")
         .order_by("due_date", "created_at")
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PlanEntry:
+    """A study-plan item as the learner's home page shows it."""
+
+    pk: int
+    course_id: int
+    course_title: str
+    activity_id: int | None
+    title: str
+    blob_id: str | None
+    filename: str
+    note: str
+    due_date: date | None
+    done: bool
+
+
+def home_plan(learner: User, course_ids: Sequence[int]) -> list[PlanEntry]:
+    """The learner's plan in the given (published, enrolled) courses, with whether each item
+    is ticked, in one statement: the learner home's hot path, written in portable SQL (the
+    same rules as ``items_for``)."""
+    ids = [int(pk) for pk in course_ids]
+    if not ids:
+        return []
+    item = StudyPlanItem._meta.db_table
+    tick = StudyPlanTick._meta.db_table
+    course = Course._meta.db_table
+    activity = Activity._meta.db_table
+    members = Cohort.members.through._meta.db_table
+    sql = (
+        "SELECT i.id, i.course_id, c.title, i.activity_id, a.title, i.blob_id, i.filename, "  # noqa: S608 (names from the models, values as parameters)
+        "i.note, i.due_date, t.id "
+        f"FROM {item} i JOIN {course} c ON c.id = i.course_id "
+        f"LEFT JOIN {activity} a ON a.id = i.activity_id "
+        f"LEFT JOIN {tick} t ON t.item_id = i.id AND t.learner_id = %s "
+        f"WHERE i.course_id IN ({', '.join(['%s'] * len(ids))}) "
+        "AND a.retired_at IS NULL "
+        f"AND (i.learner_id = %s OR i.cohort_id IN (SELECT cohort_id FROM {members} WHERE user_id = %s)) "
+        "ORDER BY i.due_date IS NULL, i.due_date, i.created_at"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [learner.pk, *ids, learner.pk, learner.pk])
+        rows = cursor.fetchall()
+    return [
+        PlanEntry(
+            pk=row[0],
+            course_id=row[1],
+            course_title=row[2],
+            activity_id=row[3],
+            title=row[4] if row[3] is not None else row[6],
+            blob_id=row[5],
+            filename=row[6],
+            note=row[7],
+            due_date=_date(row[8]),
+            done=row[9] is not None,
+        )
+        for row in rows
+    ]
+
+
+def _date(value: object) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))  # SQLite returns dates as text
 
 
 def set_ticked(learner: User, item: StudyPlanItem, done: bool) -> None:

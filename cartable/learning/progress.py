@@ -12,12 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from cartable.accounts.models import User
-from cartable.catalog.models import Activity, Enrolment
+from cartable.catalog.models import Activity, Enrolment, Section
 from cartable.learning.models import ActivityProgress
 
 NOT_STUDIED = ("label", "qbank")
@@ -115,36 +115,40 @@ EMPTY = CourseProgress(0, 0, 0, 0)
 
 
 def course_progress(user: User, course_ids: Iterable[int]) -> dict[int, CourseProgress]:
-    """Progress in several courses at once: two queries whatever their size."""
-    ids = list(course_ids)
+    """Progress in several courses at once, in one statement whatever their size.
+
+    This is the learner home's hot path, so it is one hand-written, portable SQL statement
+    (SQLite and PostgreSQL): the ORM spent ten times longer building its two queries than
+    the database spent running them. It applies ``countable`` and ``DONE``, as above.
+    """
+    ids = [int(pk) for pk in course_ids]
     if not ids:
         return {}
-    totals = (
-        countable(Activity.objects.filter(course_id__in=ids))
-        .values("course_id")
-        .annotate(total=Count("id"), minutes=Sum("estimated_minutes"))
+    activity = Activity._meta.db_table
+    section = Section._meta.db_table
+    row = ActivityProgress._meta.db_table
+    done = "(p.completed_at IS NOT NULL OR (a.tracks_completion = %s AND p.views > 0))"
+    sql = (
+        f"SELECT a.course_id, COUNT(*), COALESCE(SUM(a.estimated_minutes), 0), "  # noqa: S608 (names from the models, values as parameters)
+        f"SUM(CASE WHEN {done} THEN 1 ELSE 0 END), "
+        f"COALESCE(SUM(CASE WHEN {done} THEN a.estimated_minutes ELSE 0 END), 0) "
+        f"FROM {activity} a JOIN {section} s ON s.id = a.section_id "
+        f"LEFT JOIN {row} p ON p.activity_id = a.id AND p.user_id = %s "
+        f"WHERE a.course_id IN ({', '.join(['%s'] * len(ids))}) "
+        f"AND a.visible = %s AND s.visible = %s AND a.retired_at IS NULL "
+        f"AND a.kind NOT IN ({', '.join(['%s'] * len(NOT_STUDIED))}) "
+        f"GROUP BY a.course_id"
     )
-    done = (
-        ActivityProgress.objects.filter(user=user, course_id__in=ids)
-        .filter(DONE)
-        .filter(
-            activity__visible=True,
-            activity__section__visible=True,
-            activity__retired_at__isnull=True,
+    params: list[bool | int | str] = [False, False, user.pk, *ids, True, True, *NOT_STUDIED]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return {
+        course_id: CourseProgress(
+            done=int(finished or 0),
+            total=int(total),
+            minutes_total=int(minutes),
+            minutes_left=max(0, int(minutes) - int(finished_minutes or 0)),
         )
-        .exclude(activity__kind__in=NOT_STUDIED)
-        .values("course_id")
-        .annotate(done=Count("id"), minutes=Sum("activity__estimated_minutes"))
-    )
-    done_by_course = {row["course_id"]: row for row in done}
-    result = {}
-    for row in totals:
-        finished = done_by_course.get(row["course_id"], {"done": 0, "minutes": 0})
-        minutes = row["minutes"] or 0
-        result[row["course_id"]] = CourseProgress(
-            done=finished["done"],
-            total=row["total"],
-            minutes_total=minutes,
-            minutes_left=max(0, minutes - (finished["minutes"] or 0)),
-        )
-    return result
+        for course_id, total, minutes, finished, finished_minutes in rows
+    }

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -18,7 +19,8 @@ from cartable.catalog.models import Activity, Course, Enrolment, Section
 from cartable.catalog.rendering import CourseLinks
 from cartable.learning import kinds, plans, progress
 from cartable.learning.availability import OPEN, Verdict, evaluate
-from cartable.learning.models import ActivityProgress, StudyPlanTick
+from cartable.learning.models import ActivityProgress
+from cartable.learning.templatetags.learning import duration
 from cartable.web.access import signed_in
 
 
@@ -38,16 +40,7 @@ def learner_home(request: HttpRequest) -> HttpResponse:
     )
     ids = [enrolment.course_id for enrolment in enrolments]
     by_course = progress.course_progress(user, ids)
-    plan = list(plans.items_for(user, ids)) if ids else []
-    ticked = (
-        set(
-            StudyPlanTick.objects.filter(learner=user, item__in=plan).values_list(
-                "item_id", flat=True
-            )
-        )
-        if plan
-        else set()
-    )
+    plan = plans.home_plan(user, ids)
     courses = [
         {
             "course": enrolment.course,
@@ -61,8 +54,8 @@ def learner_home(request: HttpRequest) -> HttpResponse:
         "learning/learner_home.html",
         {
             "courses": courses,
-            "plan_todo": [item for item in plan if item.pk not in ticked],
-            "plan_done": [item for item in plan if item.pk in ticked],
+            "plan_todo": [item for item in plan if not item.done],
+            "plan_done": [item for item in plan if item.done],
         },
     )
 
@@ -97,9 +90,13 @@ def teacher_home(request: HttpRequest) -> HttpResponse:
 
 @dataclass
 class Entry:
-    """An activity as one user sees it on the course page."""
+    """An activity as one user sees it on the course page (with what the template would
+    otherwise work out again for each of a course's hundreds of activities)."""
 
     activity: Activity
+    url: str
+    kind_label: str
+    duration: str
     verdict: Verdict = OPEN
     done: bool = False
     viewed: bool = False
@@ -183,6 +180,8 @@ def course(request: HttpRequest, course_id: int) -> HttpResponse:
     modules = module_ids((a.pk, a.source_key) for a in everything)
     titles = {a.pk: a.title for a in everything}
     now = timezone.now()
+    url_pattern = reverse("learning:activity", args=[found.pk, 987654321])
+    kind_labels = {value: str(label) for value, label in Activity.Kind.choices}
     outline: list[dict[str, Any]] = []
     total = finished = minutes = minutes_left = 0
     for section in parts:
@@ -193,6 +192,9 @@ def course(request: HttpRequest, course_id: int) -> HttpResponse:
                 continue
             entry = Entry(
                 activity=activity,
+                url=url_pattern.replace("987654321", str(activity.pk)),
+                kind_label=kind_labels.get(activity.kind, activity.kind),
+                duration=duration(activity.estimated_minutes) if activity.estimated_minutes else "",
                 verdict=verdict,
                 done=activity.pk in done,
                 viewed=activity.pk in rows,
