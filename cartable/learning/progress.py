@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, QuerySet
@@ -44,29 +44,47 @@ def completes_on_view(activity: Activity) -> bool:
     )
 
 
-def record_view(user: User, activity: Activity) -> None:
-    """Count a view and remember it as where the learner is in the course (two UPDATEs in one
-    transaction, in the usual case), completing the activity if viewing is its rule."""
+# Views of the same activity closer together than this count once (and write nothing): a page
+# reloaded, or opened again from the course, should not queue a database write each time.
+VIEW_WINDOW = timedelta(minutes=1)
+
+
+def record_view(user: User, activity: Activity) -> ActivityProgress | None:
+    """Record a view: count it, remember the activity as where the learner is in the course,
+    and complete the activity if viewing is its rule. Returns the learner's progress row as it
+    was before this view (None on a first view).
+
+    One SELECT; then, unless the same activity was viewed within ``VIEW_WINDOW``, two UPDATEs
+    (or an INSERT) in one transaction."""
     now = timezone.now()
+    row = (
+        ActivityProgress.objects.filter(user=user, activity=activity)
+        .only("id", "views", "last_viewed_at", "completed_at")
+        .first()
+    )
+    if (
+        row is not None
+        and row.last_viewed_at is not None
+        and now - row.last_viewed_at < VIEW_WINDOW
+        and not (completes_on_view(activity) and row.completed_at is None)
+    ):
+        return row
     with transaction.atomic():
         Enrolment.objects.filter(user=user, course_id=activity.course_id).update(
             last_activity=activity, last_seen_at=now
         )
         _count_view(user, activity, now)
+    return row
 
 
 def _count_view(user: User, activity: Activity, now: datetime) -> None:
     changes: dict[str, object] = {"last_viewed_at": now, "views": F("views") + 1}
-    if completes_on_view(activity):
-        changes["completed_at"] = now
-        changes["completed_by"] = ActivityProgress.Source.VIEW
     updated = ActivityProgress.objects.filter(user=user, activity=activity)
     if completes_on_view(activity):
         # Never move an earlier completion date.
-        if updated.filter(completed_at__isnull=True).update(**changes):
+        completing = {**changes, "completed_at": now, "completed_by": ActivityProgress.Source.VIEW}
+        if updated.filter(completed_at__isnull=True).update(**completing):
             return
-        changes.pop("completed_at")
-        changes.pop("completed_by")
     if updated.update(**changes):
         return
     try:

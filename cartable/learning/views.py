@@ -280,10 +280,7 @@ def activity(request: HttpRequest, course_id: int, activity_id: int) -> HttpResp
                     {"course": found, "activity": item, "reasons": _reasons(verdict, titles)},
                     status=403,
                 )
-        progress.record_view(user, item)
-        # Viewed is done for an activity without completion tracking; otherwise ask.
-        if item.tracks_completion:
-            row = ActivityProgress.objects.filter(user=user, activity=item).first()
+        row = progress.record_view(user, item)
     ids = [pk for pk, _, _ in siblings]
     position = ids.index(item.pk) if item.pk in ids else -1
     previous_item = siblings[position - 1] if position > 0 else None
@@ -298,7 +295,10 @@ def activity(request: HttpRequest, course_id: int, activity_id: int) -> HttpResp
         "position": position + 1,
         "count": len(ids),
         "manual": (item.completion or {}).get("tracking") == "manual" and not sees_all,
-        "done": (not sees_all) and (not item.tracks_completion or _is_done(item, row)),
+        # Viewed is done for an activity without completion tracking; completed by this view
+        # when viewing is its rule; otherwise as recorded.
+        "done": (not sees_all)
+        and (not item.tracks_completion or progress.completes_on_view(item) or _is_done(item, row)),
         "learner": not sees_all,
         "teaches": sees_all and user.role not in STAFF_ROLES,
         # Each kind has its template; kinds without one show their description only.
