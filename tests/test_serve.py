@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,21 +36,16 @@ def wait_for(url: str, seconds: float = 20) -> None:
             time.sleep(0.1)
 
 
-def test_it_serves_pages_and_static_files(tmp_path: Path) -> None:
+@contextlib.contextmanager
+def served(home: Path) -> Iterator[str]:
+    """`cartable serve` (one worker) on a free loopback port over ``home``; yields its address
+    and checks on the way out that it logged no traceback."""
     port = free_port()
-    env = {**os.environ, "CARTABLE_HOME": str(tmp_path / "box")}
+    env = {**os.environ, "CARTABLE_HOME": str(home)}
     env.pop("DATABASE_URL", None)
+    command = ["serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cartable",
-            "serve",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-        ],
+        [sys.executable, "-m", "cartable", *command],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -56,6 +53,15 @@ def test_it_serves_pages_and_static_files(tmp_path: Path) -> None:
     try:
         base = f"http://127.0.0.1:{port}"
         wait_for(base + "/accounts/login/")
+        yield base
+    finally:
+        server.terminate()
+        _, errors = server.communicate(timeout=20)
+    assert b"Traceback" not in errors, errors.decode()
+
+
+def test_it_serves_pages_and_static_files(tmp_path: Path) -> None:
+    with served(tmp_path / "box") as base:
         with urllib.request.urlopen(base + "/accounts/login/") as response:
             page = response.read().decode()
             assert response.headers["Server"] == "gunicorn"
@@ -66,10 +72,6 @@ def test_it_serves_pages_and_static_files(tmp_path: Path) -> None:
         with urllib.request.urlopen(request) as response:
             assert response.headers["Content-Encoding"] == "gzip"
             assert "immutable" in response.headers["Cache-Control"]
-    finally:
-        server.terminate()
-        _, errors = server.communicate(timeout=20)
-    assert b"Traceback" not in errors, errors.decode()
 
 
 def test_it_imports_an_uploaded_course_with_a_worker_it_starts(tmp_path: Path) -> None:
@@ -79,44 +81,14 @@ def test_it_imports_an_uploaded_course_with_a_worker_it_starts(tmp_path: Path) -
     import re
     import uuid
 
-    port = free_port()
-    env = {**os.environ, "CARTABLE_HOME": str(tmp_path / "box"), "LANGUAGE": "en"}
+    home = tmp_path / "box"
+    env = {**os.environ, "CARTABLE_HOME": str(home), "LANGUAGE": "en"}
     env.pop("DATABASE_URL", None)
+    command = ["user", "add", "chef", "--role", "staff", "--password", "tournesol-bleu-7"]
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cartable",
-            "user",
-            "add",
-            "chef",
-            "--role",
-            "staff",
-            "--password",
-            "tournesol-bleu-7",
-        ],
-        env=env,
-        check=True,
-        capture_output=True,
+        [sys.executable, "-m", "cartable", *command], env=env, check=True, capture_output=True
     )
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cartable",
-            "serve",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for(base + "/accounts/login/")
+    with served(home) as base:
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
 
@@ -161,7 +133,3 @@ def test_it_imports_an_uploaded_course_with_a_worker_it_starts(tmp_path: Path) -
             time.sleep(0.3)
         assert "Le cours a été importé." in page
         assert "Drip Release Test" in page
-    finally:
-        server.terminate()
-        _, errors = server.communicate(timeout=20)
-    assert b"Traceback" not in errors, errors.decode()

@@ -160,7 +160,7 @@ def _hits(query: Query, ids: list[int]) -> list[Hit]:
 def _hit(entry: Entry, query: Query) -> Hit:
     activity = entry.activity
     course_url = reverse("learning:course", args=[entry.course_id])
-    anchor = f"#{entry.anchor}" if entry.anchor else ""
+    anchor = entry.anchor  # "#section-3" or "?chapter=12": where on the page
     if activity is not None:
         url = reverse("learning:activity", args=[entry.course_id, activity.pk]) + anchor
         kind = activity.get_kind_display() if entry.kind == Entry.Kind.ACTIVITY else ""

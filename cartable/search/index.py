@@ -103,7 +103,7 @@ class _Builder:
                     section.title,
                     text,
                     section=section,
-                    anchor=f"section-{section.pk}",
+                    anchor=f"#section-{section.pk}",
                 )
             owner = _Owner(section=section)
             files += [(owner, file) for file in _linked(links)]
@@ -183,7 +183,7 @@ class _Builder:
                     text,
                     activity=activity,
                     restricted=restricted,
-                    anchor=f"chapter-{chapter.get('source_id', '')}",
+                    anchor=f"?chapter={chapter.get('source_id', '')}",
                 )
         elif kind == Activity.Kind.GLOSSARY:
             for entry in _dicts(data.get("entries")):

@@ -41,7 +41,7 @@ class Entry(models.Model):
         Activity, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     kind = models.CharField(max_length=16, choices=Kind)
-    anchor = models.CharField(max_length=64, blank=True)  # "chapter-12": where on the page
+    anchor = models.CharField(max_length=64, blank=True)  # "?chapter=12", "#section-3"
     title = models.CharField(max_length=255)
     text = models.TextField(blank=True)  # plain text, for snippets
     # What the full-text index holds: normalised words (see query.normalise).
