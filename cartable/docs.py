@@ -17,6 +17,7 @@ COMMANDS = (
     "reindex",
     "establishment",
     "institution",
+    "audit",
     "demo",
     "serve",
     "worker",

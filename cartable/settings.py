@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "cartable.accounts",
     "cartable.catalog",
     "cartable.learning",
+    "cartable.review",
     "cartable.jobs",
     "cartable.search",
 ]
@@ -342,6 +343,13 @@ SEARCH_PDF_MAX_PAGES = env.integer(
     "CARTABLE_SEARCH_PDF_MAX_PAGES",
     300,
     "Most pages of a PDF whose text is read for the search (the first ones).",
+    minimum=1,
+)
+REVIEW_LARGE_FILE_BYTES = env.integer(
+    "CARTABLE_REVIEW_LARGE_FILE_BYTES",
+    200 * 1024**2,
+    "Files larger than this are flagged in the review report (they fill small boxes and slow "
+    "learners' devices).",
     minimum=1,
 )
 WORKER_ON_DEMAND = env.boolean(

@@ -5,7 +5,9 @@ urlpatterns = [
     path("accounts/", include("cartable.accounts.urls")),
     path("courses/", include("cartable.learning.urls")),
     path("catalog/", include("cartable.catalog.urls")),
+    path("review/", include("cartable.review.urls")),
     path("search/", include("cartable.search.urls")),
+    path("audit/", include("cartable.audit.urls")),
 ]
 
 handler403 = "cartable.web.views.error_403"

@@ -126,6 +126,7 @@ def build_course(
                 section=section,
                 position=index,
                 kind=Activity.Kind.PAGE,
+                review_status=Activity.Review.APPROVED,
                 title=f"Page {number}.{index} de {shortname}",
                 content=f"<p>Texte de la page {number}.{index} de {shortname}.</p>",
             )
@@ -141,6 +142,7 @@ def course(institution: Institution, learner: User, teacher: User) -> Course:
         section=section,
         position=99,
         kind=Activity.Kind.RESOURCE,
+        review_status=Activity.Review.APPROVED,
         title="Fiche",
         blob=blobs.add(io.BytesIO(b"%PDF-1.4 fiche")),
         filename="fiche.pdf",

@@ -94,6 +94,7 @@ def video(course: Course) -> Activity:
     blob = blobs.add(io.BytesIO(CLIP))
     CourseFile.objects.create(course=course, blob=blob, filename="clip.webm", mimetype="video/webm")
     return Activity.objects.create(
+        review_status=Activity.Review.APPROVED,
         course=course,
         section=course.sections.get(position=0),
         position=100,

@@ -158,10 +158,8 @@ def test_it_changes_nothing_when_the_same_file_is_imported_twice() -> None:
 
 
 def test_it_updates_a_course_in_place_keeping_unchanged_activities(tmp_path: Path) -> None:
-    first = run_import(str(page_course(1).build(tmp_path / "v1.mbz")))
+    first = run_import(str(page_course(1).build(tmp_path / "v1.mbz")), "--publish")
     course = Course.objects.get(pk=first["course"]["id"])
-    course.status = Course.Status.PUBLISHED
-    course.save()
     before = {a.title: a for a in Activity.objects.filter(course=course)}
     second = run_import(str(page_course(2, drop_second=True).build(tmp_path / "v2.mbz")))
     assert second["course"]["id"] == course.pk
@@ -175,12 +173,15 @@ def test_it_updates_a_course_in_place_keeping_unchanged_activities(tmp_path: Pat
     assert {title: a.pk for title, a in after.items()} == {
         title: a.pk for title, a in before.items()
     }
-    assert "Version 2." in after["Leçon 1"].content
+    # Learners keep the approved version; the new one waits for staff.
+    assert "Version 1." in after["Leçon 1"].content
+    assert "Version 2." in after["Leçon 1"].staged["content"]
+    assert after["Leçon 1"].review_status == Activity.Review.APPROVED
     assert after["Leçon 2"].retired_at is not None
     assert after["Dictionnaire en ligne"].updated_at == before["Dictionnaire en ligne"].updated_at
+    assert after["Dictionnaire en ligne"].staged is None
     course.refresh_from_db()
-    # Changed content goes back to review before learners see it.
-    assert course.status == Course.Status.PENDING_REVIEW
+    assert course.status == Course.Status.PUBLISHED
 
 
 def test_it_publishes_with_explicit_approval_recorded(tmp_path: Path) -> None:

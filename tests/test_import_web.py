@@ -55,7 +55,7 @@ def test_it_runs_the_job_and_shows_the_report(staff, tmp_path: Path) -> None:
     assert "Français langue étrangère" in page
     course = Course.objects.get()
     assert course.status == Course.Status.PENDING_REVIEW
-    assert f'action="/catalog/courses/{course.pk}/publish/"' in page
+    assert f'href="/review/courses/{course.pk}/"' in page
     event = AuditEvent.objects.get(action="course.imported")
     assert event.actor == staff
 
@@ -91,11 +91,11 @@ def test_it_lets_staff_publish_and_then_learners_see_the_course(
     Enrolment.objects.create(user=learner, course=course)
     learner_client = signed_in(learner)
     assert learner_client.get(f"/courses/{course.pk}/").status_code == 404
-    response = client.post(f"/catalog/courses/{course.pk}/publish/")
+    response = client.post(f"/review/courses/{course.pk}/decide/", {"decision": "approve"})
     assert response.status_code == 302
     course.refresh_from_db()
     assert course.is_published
-    assert AuditEvent.objects.filter(action="course.published", actor=staff).exists()
+    assert AuditEvent.objects.filter(action="review.course_approved", actor=staff).exists()
     assert learner_client.get(f"/courses/{course.pk}/").status_code == 200
 
 
@@ -106,7 +106,7 @@ def test_it_shows_imported_pages_with_their_images_and_no_live_external_link(
     upload(client, page_course().build(tmp_path / "c.mbz"))
     runner.run_pending()
     course = Course.objects.get()
-    client.post(f"/catalog/courses/{course.pk}/publish/")
+    client.post(f"/review/courses/{course.pk}/decide/", {"decision": "approve"})
     Enrolment.objects.create(user=learner, course=course)
     learner_client = signed_in(learner)
     lesson = course.activities.get(title="Leçon 1")
@@ -130,7 +130,7 @@ def test_it_serves_a_course_file_only_through_a_course_holding_it(
     upload(client, page_course().build(tmp_path / "c.mbz"))
     runner.run_pending()
     imported = Course.objects.get(shortname="FLE1")
-    client.post(f"/catalog/courses/{imported.pk}/publish/")
+    client.post(f"/review/courses/{imported.pk}/decide/", {"decision": "approve"})
     sha256 = imported.files.first().blob_id
     learner_client = signed_in(learner)
     # The learner's own course does not hold these bytes; the imported course is not theirs.
@@ -148,7 +148,12 @@ def test_it_keeps_the_catalog_pages_for_staff(learner, teacher, path: str) -> No
 def test_it_keeps_publishing_for_staff(learner, course) -> None:
     course.status = Course.Status.PENDING_REVIEW
     course.save()
-    assert signed_in(learner).post(f"/catalog/courses/{course.pk}/publish/").status_code == 403
+    assert (
+        signed_in(learner)
+        .post(f"/review/courses/{course.pk}/decide/", {"decision": "approve"})
+        .status_code
+        == 403
+    )
     course.refresh_from_db()
     assert not course.is_published
 

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def resource(course: Course, mimetype: str, filename: str) -> Activity:
     return Activity.objects.create(
+        review_status=Activity.Review.APPROVED,
         course=course,
         section=course.sections.get(position=0),
         position=100,

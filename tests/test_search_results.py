@@ -26,7 +26,13 @@ ROOT = Path(__file__).resolve().parent.parent
 def add(course: Course, title: str, *, kind: str = Activity.Kind.PAGE, **fields) -> Activity:
     section = fields.pop("section", None) or course.sections.order_by("position").first()
     return Activity.objects.create(
-        course=course, section=section, position=50, kind=kind, title=title, **fields
+        review_status=Activity.Review.APPROVED,
+        course=course,
+        section=section,
+        position=50,
+        kind=kind,
+        title=title,
+        **fields,
     )
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import signals
+from django.contrib.auth import get_user_model, signals
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from cartable.accounts.models import normalize_username
 from cartable.audit.actions import record
 
 
@@ -27,10 +28,20 @@ def _sign_in_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
     username = str(credentials.get("username", ""))[:150]
+    # The establishment of the account tried, when there is one: its staff see the attempt.
+    establishment_id = (
+        get_user_model()
+        .objects.filter(username=normalize_username(username))
+        .values_list("establishment_id", flat=True)
+        .first()
+        if username
+        else None
+    )
     record(
         "auth.sign_in_failed",
         actor=None,
         actor_name="anonymous",
         details={"username": username},
         request=request,
+        establishment_id=establishment_id,
     )

@@ -1,7 +1,9 @@
 """Which courses and activities a user may see. Every course lookup in a view goes through here.
 
 Learners see the published courses they are enrolled in; teachers the published courses they
-teach; staff and administrators every course (they review and publish them).
+teach; staff and administrators every course (they review and publish them). In a course,
+learners see its visible, approved activities; its teachers its hidden ones too (as in Moodle);
+staff everything, waiting for review included.
 """
 
 from __future__ import annotations
@@ -9,8 +11,8 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from cartable.accounts.models import STAFF_ROLES, User
-from cartable.catalog.models import Activity, Course, Section
+from cartable.accounts.models import STAFF_ROLES, Role, User
+from cartable.catalog.models import Activity, Course, Enrolment, Section
 
 
 def visible_courses(user: User) -> QuerySet[Course]:
@@ -28,13 +30,29 @@ def course_for(user: User, course_id: int) -> Course:
         raise Http404 from None
 
 
+def teaches(user: User, course: Course) -> bool:
+    """Whether ``user`` is one of the course's teachers."""
+    return (
+        user.role == Role.TEACHER
+        and Enrolment.objects.filter(user=user, course=course, role=Enrolment.Role.TEACHER).exists()
+    )
+
+
+def sees_all_of(user: User, course: Course) -> bool:
+    """Staff and the course's teachers see hidden activities and are held by no access rule."""
+    return user.role in STAFF_ROLES or teaches(user, course)
+
+
 def activity_for(user: User, course: Course, activity_id: int) -> Activity:
     """An activity of a course the user may see (call ``course_for`` first)."""
     activities = Activity.objects.filter(course=course, retired_at__isnull=True).select_related(
         "section", "blob"
     )
     if user.role not in STAFF_ROLES:
-        activities = activities.filter(visible=True, section__visible=True)
+        # Content waiting for review is for staff's eyes only, teachers' included.
+        activities = activities.filter(review_status=Activity.Review.APPROVED)
+        if not teaches(user, course):
+            activities = activities.filter(visible=True, section__visible=True)
     try:
         return activities.get(pk=activity_id)
     except Activity.DoesNotExist:
@@ -59,5 +77,7 @@ def visible_activities(user: User) -> QuerySet[Activity]:
         return Activity.objects.none()
     activities = Activity.objects.filter(course__in=visible_courses(user), retired_at__isnull=True)
     if user.role not in STAFF_ROLES:
-        activities = activities.filter(visible=True, section__visible=True)
+        activities = activities.filter(
+            visible=True, section__visible=True, review_status=Activity.Review.APPROVED
+        )
     return activities

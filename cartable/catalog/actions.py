@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cartable.accounts.models import Role, User
@@ -81,17 +80,13 @@ def unenrol(
     return bool(deleted)
 
 
-@transaction.atomic
 def publish(*, actor: User | None, course: Course, request: HttpRequest | None = None) -> None:
-    """Staff's approval: learners may now see the course."""
+    """Staff's approval of the whole course: learners may now see it (see cartable.review)."""
     if actor is not None and actor.role not in (Role.STAFF, Role.ADMIN):
         raise CatalogError(_("You may not publish courses."))
-    if course.status == Course.Status.PUBLISHED:
-        return
-    course.status = Course.Status.PUBLISHED
-    course.published_at = timezone.now()
-    course.save(update_fields=["status", "published_at", "updated_at"])
-    record("course.published", actor=actor, target=course, request=request)
+    from cartable.review.actions import approve_course
+
+    approve_course(actor=actor, course=course, request=request)
 
 
 def find_course(shortname: str) -> Course:

@@ -41,7 +41,9 @@ from cartable.importers.questions import Question as ImportedQuestion
 from cartable.lib.archive import ArchiveError, ArchiveLimits, estimated_size
 from cartable.lib.blobstore import BlobError
 from cartable.lib.jsonable import digest, to_json
+from cartable.lib.risks import Finding, distinct, scan_file
 from cartable.lib.safexml import XmlError
+from cartable.review.actions import approve_everything
 from cartable.search.index import reindex_course
 
 Progress = Callable[[float, str], None]
@@ -266,7 +268,37 @@ def _activity_fields(activity: model.Activity) -> dict[str, Any]:
         fields.update(
             blob_id=main.sha256, filename=main.filename[:255], mimetype=main.mimetype[:127]
         )
+    fields["risks"] = _risks(activity.findings, activity.files)
     return fields
+
+
+def _course_risks(imported: model.Course, report: model.ImportReport) -> list[dict[str, str]]:
+    """What the course's own texts hold, and its sections' and questions' (the activities
+    keep their own), and what the items the import skipped held."""
+    rows = _risks(imported.findings, where="")
+    for skipped in report.skipped:
+        rows += _risks(skipped.findings, where=skipped.what)
+    for section in imported.sections:
+        rows += _risks(section.findings, section.files, where=section.name or f"#{section.number}")
+    for question in imported.question_bank.walk():
+        rows += _risks(question.findings, question.files, where=question.name)
+    return rows
+
+
+def _risks(
+    findings: Iterable[Finding], files: Iterable[FileRef] = (), where: str = ""
+) -> list[dict[str, str]]:
+    """Findings as the database keeps them, with the files' own (type, size)."""
+    found = list(findings)
+    for ref in {ref.sha256 + ref.filename: ref for ref in files}.values():
+        found += scan_file(
+            ref.filename, ref.mimetype, ref.size, max_bytes=settings.REVIEW_LARGE_FILE_BYTES
+        )
+    rows = [{"kind": item.kind, "detail": item.detail} for item in distinct(found)]
+    if where:
+        for row in rows:
+            row["where"] = where
+    return rows
 
 
 def _fingerprint(fields: dict[str, Any]) -> str:
@@ -297,6 +329,10 @@ def _save(
             .first()
         )
         created = course is None
+        # Changes to content learners already see wait for staff: they are staged, and
+        # learners keep the approved version until then (``--publish`` approves at once).
+        stage = course is not None and course.status == Course.Status.PUBLISHED and not publish
+        staged: dict[str, Any] = dict(course.staged or {}) if course is not None else {}
         course_fields = {
             "title": imported.title[:255],
             "summary": imported.summary,
@@ -321,7 +357,15 @@ def _save(
                 getattr(course, key) != value for key, value in course_fields.items()
             )
             for key, value in course_fields.items():
-                setattr(course, key, value)
+                if stage and key in ("title", "summary"):
+                    if getattr(course, key) != value:
+                        staged[key] = value
+                    else:
+                        staged.pop(key, None)
+                else:
+                    setattr(course, key, value)
+        if not merge:
+            course.risks = _course_risks(imported, result.report)
         Blob.objects.bulk_create(
             [
                 Blob(sha256=ref.sha256, size=ref.size)
@@ -329,20 +373,21 @@ def _save(
             ],
             ignore_conflicts=True,
         )
-        sections = _save_sections(course, imported, now, merge=merge)
-        changes = _save_activities(course, imported, sections, now, merge=merge)
+        sections = _save_sections(
+            course, imported, now, merge=merge, staged=staged if stage else None
+        )
+        changes = _save_activities(
+            course, imported, sections, now, merge=merge, stage=stage, approve=publish
+        )
         question_changes = _save_questions(course, imported.question_bank, now, merge=merge)
         _save_files(course, _all_files(imported), merge=merge)
         anything_changed = created or course_changed or changes.any or question_changes.any
         published = False
+        course.staged = staged or None
         if publish:
-            if course.status != Course.Status.PUBLISHED:
-                course.status = Course.Status.PUBLISHED
-                course.published_at = now
-                published = True
-        elif anything_changed and course.status == Course.Status.PUBLISHED:
-            # Changed content goes back to staff before learners see it.
-            course.status = Course.Status.PENDING_REVIEW
+            published = approve_everything(course, actor=actor, now=now)
+        elif course.status == Course.Status.REJECTED and anything_changed:
+            course.status = Course.Status.PENDING_REVIEW  # a new version of a rejected course
         course.imported_at = now
         course.save()
         outcome = ImportOutcome(
@@ -382,8 +427,15 @@ def _save(
 
 
 def _save_sections(
-    course: Course, imported: model.Course, now: Any, *, merge: bool
+    course: Course,
+    imported: model.Course,
+    now: Any,
+    *,
+    merge: bool,
+    staged: dict[str, Any] | None = None,
 ) -> dict[int, Section]:
+    """Sections by number. With ``staged`` (a published course), new titles and summaries wait
+    there for review instead of replacing what learners see."""
     existing = {section.source_key: section for section in Section.objects.filter(course=course)}
     by_number: dict[int, Section] = {}
     seen = set()
@@ -399,6 +451,21 @@ def _save_sections(
             "retired_at": None,
         }
         section = existing.get(key)
+        texts = {"title": values["title"], "summary": values["summary"]}
+        if staged is not None:
+            waiting = staged.setdefault("sections", {})
+            current = (
+                {"title": section.title, "summary": section.summary}
+                if section
+                else {"title": "", "summary": ""}
+            )
+            if texts != current:
+                waiting[key] = texts
+                values.update(current)
+            else:
+                waiting.pop(key, None)
+            if not waiting:
+                staged.pop("sections")
         if section is None:
             section = Section.objects.create(course=course, source_key=key, **values)
         elif merge:
@@ -421,8 +488,18 @@ def _save_sections(
 
 
 def _save_activities(
-    course: Course, imported: model.Course, sections: dict[int, Section], now: Any, *, merge: bool
+    course: Course,
+    imported: model.Course,
+    sections: dict[int, Section],
+    now: Any,
+    *,
+    merge: bool,
+    stage: bool = False,
+    approve: bool = False,
 ) -> Changes:
+    """Activities matched by source key. New and changed activities wait for review (unless
+    ``approve``); with ``stage`` (a published course), the change to an approved activity
+    waits in ``staged`` while learners keep its approved version."""
     changes = Changes()
     existing = {row.source_key: row for row in Activity.objects.filter(course=course)}
     positions: dict[str, int] = {}
@@ -430,8 +507,14 @@ def _save_activities(
         for position, key in enumerate(imported_section.activity_keys):
             positions.setdefault(key, position)
     fallback = sections[min(sections)]
+    review = (
+        {"review_status": Activity.Review.APPROVED, "reviewed_at": now}
+        if approve
+        else {"review_status": Activity.Review.PENDING, "reviewed_at": None}
+    )
     new: list[Activity] = []
     changed: list[Activity] = []
+    staged: list[Activity] = []
     moved: list[Activity] = []
     for number, source in enumerate(imported.activities):
         section = sections.get(source.section_number, fallback)
@@ -448,25 +531,37 @@ def _save_activities(
                     source_key=source.source_key,
                     fingerprint=fingerprint,
                     **fields,
+                    **review,
                 )
             )
             changes.added.append(source.title)
-        elif row.fingerprint == fingerprint and row.retired_at is None:
+            continue
+        current = row.retired_at is None
+        waiting = (row.staged or {}).get("fingerprint")
+        if current and (row.fingerprint == fingerprint or waiting == fingerprint):
             changes.unchanged.append(source.title)
+            if row.fingerprint == fingerprint and row.staged is not None:
+                row.staged = None  # the staged change was undone at the source
+                staged.append(row)
             if (row.section_id, row.position) != (section.pk, position):
                 row.section, row.position = section, position
                 moved.append(row)
-        else:
-            for name, value in fields.items():
-                setattr(row, name, value)
-            row.section = section
-            row.position = position
-            row.fingerprint = fingerprint
-            row.retired_at = None
-            changed.append(row)
-            changes.updated.append(source.title)
+            continue
+        row.section, row.position = section, position
+        changes.updated.append(source.title)
+        if stage and current and row.review_status == Activity.Review.APPROVED:
+            row.staged = {**fields, "fingerprint": fingerprint}
+            staged.append(row)
+            continue
+        for name, value in {**fields, **review}.items():
+            setattr(row, name, value)
+        row.fingerprint = fingerprint
+        row.retired_at = None
+        row.staged = None
+        changed.append(row)
     Activity.objects.bulk_create(new, batch_size=500)
     Activity.objects.bulk_update(changed, ACTIVITY_UPDATE_FIELDS, batch_size=200)
+    Activity.objects.bulk_update(staged, ["staged", "section", "position"], batch_size=200)
     Activity.objects.bulk_update(moved, ["section", "position"], batch_size=200)
     keys = {source.source_key for source in imported.activities}
     retire = [
@@ -477,8 +572,9 @@ def _save_activities(
     for row in retire:
         row.retired_at = now
         row.visible = False
+        row.staged = None
         changes.retired.append(row.title)
-    Activity.objects.bulk_update(retire, ["retired_at", "visible"], batch_size=200)
+    Activity.objects.bulk_update(retire, ["retired_at", "visible", "staged"], batch_size=200)
     return changes
 
 
@@ -501,6 +597,10 @@ ACTIVITY_UPDATE_FIELDS = [
     "mimetype",
     "estimated_minutes",
     "tracks_completion",
+    "risks",
+    "review_status",
+    "reviewed_at",
+    "staged",
 ]
 
 

@@ -39,6 +39,7 @@ class Course(models.Model):
     class Status(models.TextChoices):
         PENDING_REVIEW = "pending_review", _("Pending review")
         PUBLISHED = "published", _("Published")
+        REJECTED = "rejected", _("Rejected")
         RETIRED = "retired", _("Retired")
 
     institution = models.ForeignKey(
@@ -62,6 +63,16 @@ class Course(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
     imported_at = models.DateTimeField(null=True, blank=True)
+    # What the review report shows for the course's own texts (summary, sections).
+    risks = models.JSONField(default=list, blank=True)
+    # A later import's new title, summary and section texts, waiting for review while learners
+    # keep the approved ones: {"title": …, "summary": …, "sections": {key: {title, summary}}}.
+    staged = models.JSONField(null=True, blank=True)
+    review_comment = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
 
     objects = CourseQuerySet.as_manager()
 
@@ -105,6 +116,11 @@ class Section(models.Model):
 class Activity(models.Model):
     """One thing to study or do in a course. Kinds are Moodle's module names, so that every
     importer and renderer speaks the same words."""
+
+    class Review(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
 
     class Kind(models.TextChoices):
         PAGE = "page", _("Page")
@@ -156,6 +172,17 @@ class Activity(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     retired_at = models.DateTimeField(null=True, blank=True)  # removed by a later import
+    # Review: learners see an activity only once staff approved it. A later import's change to
+    # an approved activity waits in ``staged`` (the new fields) while learners keep the
+    # approved version.
+    review_status = models.CharField(max_length=10, choices=Review, default=Review.PENDING)
+    review_comment = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    staged = models.JSONField(null=True, blank=True)
+    risks = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["section__position", "position"]
@@ -176,6 +203,10 @@ class Activity(models.Model):
     @property
     def is_retired(self) -> bool:
         return self.retired_at is not None
+
+    @property
+    def is_approved(self) -> bool:
+        return self.review_status == self.Review.APPROVED
 
 
 class CourseFile(models.Model):
@@ -239,6 +270,7 @@ class Question(models.Model):
     version = models.IntegerField(null=True, blank=True)
     idnumber = models.CharField(max_length=100, blank=True)
     external_links = models.JSONField(default=list, blank=True)
+    risks = models.JSONField(default=list, blank=True)
     fingerprint = models.CharField(max_length=64, blank=True)
     retired_at = models.DateTimeField(null=True, blank=True)
 

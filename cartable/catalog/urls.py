@@ -7,5 +7,4 @@ urlpatterns = [
     path("", views.course_list, name="courses"),
     path("import/", views.import_course, name="import"),
     path("imports/<int:job_id>/", views.import_job, name="import_job"),
-    path("courses/<int:course_id>/publish/", views.publish, name="publish"),
 ]

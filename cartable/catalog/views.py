@@ -7,19 +7,15 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
-from cartable.accounts.models import User
 from cartable.audit.actions import record
-from cartable.catalog import actions
 from cartable.catalog.forms import ImportForm
 from cartable.catalog.jobs import KIND
 from cartable.catalog.models import Course
@@ -133,18 +129,3 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
             "refresh": not job.is_finished,
         },
     )
-
-
-@require_POST
-@staff_only
-def publish(request: HttpRequest, course_id: int) -> HttpResponseBase:
-    course = Course.objects.filter(pk=course_id).first()
-    if course is None:
-        raise Http404
-    actor: User = request.user  # type: ignore[assignment]
-    actions.publish(actor=actor, course=course, request=request)
-    messages.success(
-        request,
-        _("“%(title)s” is published: its learners can now see it.") % {"title": course.title},
-    )
-    return redirect("learning:course", course_id=course.pk)

@@ -17,6 +17,7 @@ from typing import Literal, TypeAlias
 from cartable.importers.common import FileRef, JsonValue
 from cartable.importers.questions import QuestionBank
 from cartable.importers.report import ImportReport, Skipped
+from cartable.lib.risks import Finding
 
 __all__ = [
     "Activity",
@@ -373,6 +374,7 @@ class Activity:
     files: tuple[FileRef, ...]
     external_links: tuple[str, ...]
     idnumber: str = ""
+    findings: tuple[Finding, ...] = ()  # what the review report shows staff
 
 
 @dataclass(frozen=True, slots=True)
@@ -387,6 +389,7 @@ class Section:
     files: tuple[FileRef, ...] = ()
     external_links: tuple[str, ...] = ()
     component: str = ""  # Moodle 4.5+: the module a delegated section belongs to
+    findings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,6 +411,7 @@ class Course:
     external_links: tuple[str, ...] = ()
     original_url: str = ""
     language: str = ""
+    findings: tuple[Finding, ...] = ()  # in the course's own texts (summary)
 
     def activity(self, source_key: str) -> Activity | None:
         for activity in self.activities:

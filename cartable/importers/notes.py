@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cartable.importers.report import Skipped
+from cartable.lib.risks import Finding
 
 
 class Notes:
@@ -17,7 +18,11 @@ class Notes:
             self._seen.add(message)
             self.warnings.append(message)
 
-    def skip(self, kind: str, key: str, what: str, reason: str) -> None:
+    def skip(
+        self, kind: str, key: str, what: str, reason: str, findings: tuple[Finding, ...] = ()
+    ) -> None:
         if (kind, key) not in self._skipped_keys:
             self._skipped_keys.add((kind, key))
-            self.skipped.append(Skipped(kind=kind, key=key, what=what, reason=reason))
+            self.skipped.append(
+                Skipped(kind=kind, key=key, what=what, reason=reason, findings=findings)
+            )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
 from cartable.importers.common import FileRef, JsonValue
+from cartable.lib.risks import Finding
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,6 +298,7 @@ class Question:
     parent_id: int | None = None  # for the subquestions of a cloze question
     files: tuple[FileRef, ...] = ()
     external_links: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

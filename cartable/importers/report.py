@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from cartable.importers.common import JsonValue
+from cartable.lib.risks import Finding
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +17,8 @@ class Skipped:
     key: str  # "<modname or qtype>-<source id>", e.g. "studentquiz-12"
     what: str  # for people: "activity 'Quiz 1' (studentquiz)"
     reason: str
+    # What its text held (it never reaches learners, but staff may want to know).
+    findings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

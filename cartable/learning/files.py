@@ -14,6 +14,7 @@ import mimetypes
 from pathlib import Path
 from typing import BinaryIO
 
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.http import content_disposition_header, parse_etags
 from django.views.decorators.http import require_safe
@@ -22,6 +23,7 @@ from cartable.accounts.models import User
 from cartable.catalog import blobs
 from cartable.catalog.access import activity_for, course_for
 from cartable.catalog.models import CourseFile
+from cartable.learning import gate
 from cartable.lib.blobstore import BlobError, check_digest
 from cartable.lib.ranges import ByteRange, Unsatisfiable, if_range_allows, requested_range
 from cartable.web.access import signed_in
@@ -64,6 +66,8 @@ def activity_file(request: HttpRequest, course_id: int, activity_id: int) -> Htt
     item = activity_for(user, found, activity_id)
     if item.blob_id is None:
         raise Http404
+    if gate.holds(user, found, item):
+        raise PermissionDenied  # its page says why
     cache = CACHE_FOREVER if request.GET.get("v") == item.blob_id else CACHE_REVALIDATE
     return _file_response(request, item.blob_id, item.filename or "file", item.mimetype, cache)
 

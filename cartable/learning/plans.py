@@ -12,8 +12,9 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from cartable.accounts.models import STAFF_ROLES, Cohort, Role, User
+from cartable.accounts.models import Cohort, Role, User
 from cartable.audit.actions import record
+from cartable.catalog.access import sees_all_of
 from cartable.catalog.models import Activity, Blob, Course, CourseFile, Enrolment
 from cartable.learning.models import StudyPlanItem, StudyPlanTick
 
@@ -23,32 +24,54 @@ class PlanError(ValueError):
 
 
 def may_plan(user: User, course: Course) -> bool:
-    if user.role in STAFF_ROLES:
-        return True
-    return (
-        user.role == Role.TEACHER
-        and Enrolment.objects.filter(user=user, course=course, role=Enrolment.Role.TEACHER).exists()
-    )
+    """Staff and the course's teachers hand out study-plan items (staff to the learners of
+    their own establishment only: see ``course_learners``)."""
+    return sees_all_of(user, course)
 
 
-def course_learners(course: Course) -> QuerySet[User]:
-    return User.objects.filter(
+def _limit(viewer: User, *paths: str) -> Q | None:
+    """Which rows ``viewer`` may see of a course's learners: staff those of their own
+    establishment (none when they have none), reached through ``paths``; teachers and
+    administrators every learner of the course (None: no limit)."""
+    if viewer.role != Role.STAFF:
+        return None
+    if viewer.establishment_id is None:
+        return Q(pk__in=[])
+    limit = Q()
+    for path in paths:
+        limit |= Q(**{path: viewer.establishment_id})
+    return limit
+
+
+def course_learners(course: Course, viewer: User) -> QuerySet[User]:
+    """The course's active learners whom ``viewer`` may follow."""
+    learners = User.objects.filter(
         enrolments__course=course,
         enrolments__role=Enrolment.Role.LEARNER,
         is_active=True,
     ).order_by("last_name", "first_name", "username")
+    limit = _limit(viewer, "establishment_id")
+    return learners if limit is None else learners.filter(limit)
 
 
-def course_cohorts(course: Course) -> QuerySet[Cohort]:
-    """Groups with at least one learner of the course."""
-    return (
-        Cohort.objects.filter(
-            members__enrolments__course=course,
-            members__enrolments__role=Enrolment.Role.LEARNER,
-        )
-        .distinct()
-        .order_by("name")
+def course_cohorts(course: Course, viewer: User) -> QuerySet[Cohort]:
+    """Groups with at least one learner of the course, that ``viewer`` may hand work to."""
+    cohorts = Cohort.objects.filter(
+        members__enrolments__course=course,
+        members__enrolments__role=Enrolment.Role.LEARNER,
     )
+    limit = _limit(viewer, "establishment_id")
+    if limit is not None:
+        cohorts = cohorts.filter(limit)
+    return cohorts.distinct().order_by("name")
+
+
+def course_items(course: Course, viewer: User) -> QuerySet[StudyPlanItem]:
+    """The course's study-plan items that ``viewer`` may see and remove: staff those for
+    their establishment's learners and groups."""
+    items = StudyPlanItem.objects.filter(course=course)
+    limit = _limit(viewer, "learner__establishment_id", "cohort__establishment_id")
+    return items if limit is None else items.filter(limit)
 
 
 @transaction.atomic
@@ -71,14 +94,16 @@ def add_items(
         raise PlanError(_("Choose one activity or one file."))
     if activity is not None and activity.course_id != course.pk:
         raise PlanError(_("This activity is not part of the course."))
+    if activity is not None and not activity.is_approved:
+        raise PlanError(_("This activity is still waiting for review."))
     if blob is not None and not CourseFile.objects.filter(course=course, blob=blob).exists():
         raise PlanError(_("This file is not part of the course."))
     if not learners and cohort is None:
         raise PlanError(_("Choose at least one learner or a group."))
-    enrolled = set(course_learners(course).values_list("pk", flat=True))
+    enrolled = set(course_learners(course, actor).values_list("pk", flat=True))
     if any(learner.pk not in enrolled for learner in learners):
         raise PlanError(_("Only learners of the course can receive it in their plan."))
-    if cohort is not None and not course_cohorts(course).filter(pk=cohort.pk).exists():
+    if cohort is not None and not course_cohorts(course, actor).filter(pk=cohort.pk).exists():
         raise PlanError(_("This group has no learner in the course."))
     common = {
         "course": course,
@@ -111,6 +136,8 @@ def add_items(
 def remove_item(*, actor: User, item: StudyPlanItem, request: HttpRequest | None = None) -> None:
     if not may_plan(actor, item.course):
         raise PlanError(_("You do not teach this course."))
+    if not course_items(item.course, actor).filter(pk=item.pk).exists():
+        raise PlanError(_("This item is for learners you do not follow."))
     record(
         "plan.item_removed",
         actor=actor,
@@ -175,12 +202,12 @@ def home_plan(learner: User, course_ids: Sequence[int]) -> list[PlanEntry]:
         f"LEFT JOIN {activity} a ON a.id = i.activity_id "
         f"LEFT JOIN {tick} t ON t.item_id = i.id AND t.learner_id = %s "
         f"WHERE i.course_id IN ({', '.join(['%s'] * len(ids))}) "
-        "AND a.retired_at IS NULL "
+        "AND a.retired_at IS NULL AND (a.id IS NULL OR a.review_status = %s) "
         f"AND (i.learner_id = %s OR i.cohort_id IN (SELECT cohort_id FROM {members} WHERE user_id = %s)) "
         "ORDER BY i.due_date IS NULL, i.due_date, i.created_at"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [learner.pk, *ids, learner.pk, learner.pk])
+        cursor.execute(sql, [learner.pk, *ids, Activity.Review.APPROVED, learner.pk, learner.pk])
         rows = cursor.fetchall()
     return [
         PlanEntry(
@@ -213,10 +240,10 @@ def set_ticked(learner: User, item: StudyPlanItem, done: bool) -> None:
 
 
 def who_has_done(
-    items: Sequence[StudyPlanItem], course: Course
+    items: Sequence[StudyPlanItem], course: Course, viewer: User
 ) -> dict[int, list[tuple[User, bool]]]:
     """For a teacher: each item's learners and whether they ticked it (three queries)."""
-    learners = list(course_learners(course).prefetch_related("cohorts"))
+    learners = list(course_learners(course, viewer).prefetch_related("cohorts"))
     ticks = set(StudyPlanTick.objects.filter(item__in=items).values_list("item_id", "learner_id"))
     result: dict[int, list[tuple[User, bool]]] = {}
     for item in items:

@@ -24,10 +24,13 @@ NOT_STUDIED = ("label", "qbank")
 
 
 def countable(activities: QuerySet[Activity]) -> QuerySet[Activity]:
-    """The activities that make a course's progress: visible, current, studied."""
-    return activities.filter(visible=True, section__visible=True, retired_at__isnull=True).exclude(
-        kind__in=NOT_STUDIED
-    )
+    """The activities that make a course's progress: visible, approved, current, studied."""
+    return activities.filter(
+        visible=True,
+        section__visible=True,
+        retired_at__isnull=True,
+        review_status=Activity.Review.APPROVED,
+    ).exclude(kind__in=NOT_STUDIED)
 
 
 DONE = Q(completed_at__isnull=False) | Q(activity__tracks_completion=False, views__gt=0)
@@ -153,11 +156,20 @@ def course_progress(user: User, course_ids: Iterable[int]) -> dict[int, CoursePr
         f"FROM {activity} a JOIN {section} s ON s.id = a.section_id "
         f"LEFT JOIN {row} p ON p.activity_id = a.id AND p.user_id = %s "
         f"WHERE a.course_id IN ({', '.join(['%s'] * len(ids))}) "
-        f"AND a.visible = %s AND s.visible = %s AND a.retired_at IS NULL "
+        f"AND a.visible = %s AND s.visible = %s AND a.retired_at IS NULL AND a.review_status = %s "
         f"AND a.kind NOT IN ({', '.join(['%s'] * len(NOT_STUDIED))}) "
         f"GROUP BY a.course_id"
     )
-    params: list[bool | int | str] = [False, False, user.pk, *ids, True, True, *NOT_STUDIED]
+    params: list[bool | int | str] = [
+        False,
+        False,
+        user.pk,
+        *ids,
+        True,
+        True,
+        Activity.Review.APPROVED,
+        *NOT_STUDIED,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

@@ -17,7 +17,7 @@ from cartable.catalog.access import course_for
 from cartable.catalog.models import Activity, Blob, Course, CourseFile
 from cartable.learning import plans, progress
 from cartable.learning.forms import PlanForm
-from cartable.learning.models import ActivityProgress, StudyPlanItem
+from cartable.learning.models import ActivityProgress
 from cartable.web.access import signed_in
 
 
@@ -32,10 +32,10 @@ def _teaching(request: HttpRequest, course_id: int) -> tuple[User, Course]:
 @signed_in
 def learners(request: HttpRequest, course_id: int) -> HttpResponse:
     """Each learner's progress in the course (three queries whatever the class size)."""
-    _user, found = _teaching(request, course_id)
+    user, found = _teaching(request, course_id)
     countable = progress.countable(Activity.objects.filter(course=found))
     total = countable.count()
-    people = list(plans.course_learners(found))
+    people = list(plans.course_learners(found, user))
     done = {
         row["user_id"]: row
         for row in ActivityProgress.objects.filter(course=found, user__in=people)
@@ -92,8 +92,8 @@ def plan(request: HttpRequest, course_id: int) -> HttpResponse:
         activity, blob, filename = _target(request, found)
         form = PlanForm(
             request.POST or None,
-            learners=plans.course_learners(found),
-            cohorts=plans.course_cohorts(found),
+            learners=plans.course_learners(found, user),
+            cohorts=plans.course_cohorts(found, user),
         )
         if request.method == "POST" and form.is_valid():
             try:
@@ -120,11 +120,11 @@ def plan(request: HttpRequest, course_id: int) -> HttpResponse:
                 )
                 return redirect("learning:plan", course_id=found.pk)
     items = list(
-        StudyPlanItem.objects.filter(course=found)
+        plans.course_items(found, user)
         .select_related("activity", "learner", "cohort")
         .order_by("-created_at")
     )
-    status = plans.who_has_done(items, found)
+    status = plans.who_has_done(items, found, user)
     return render(
         request,
         "learning/teaching/plan.html",
@@ -144,7 +144,7 @@ def plan(request: HttpRequest, course_id: int) -> HttpResponse:
 @signed_in
 def plan_remove(request: HttpRequest, course_id: int, item_id: int) -> HttpResponseBase:
     user, found = _teaching(request, course_id)
-    item = StudyPlanItem.objects.filter(course=found, pk=item_id).first()
+    item = plans.course_items(found, user).filter(pk=item_id).first()
     if item is None:
         raise Http404
     plans.remove_item(actor=user, item=item, request=request)

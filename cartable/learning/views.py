@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -17,8 +17,9 @@ from cartable.accounts.models import STAFF_ROLES, User
 from cartable.catalog.access import activity_for, course_for
 from cartable.catalog.models import Activity, Course, Enrolment, Section
 from cartable.catalog.rendering import CourseLinks
-from cartable.learning import kinds, plans, progress
+from cartable.learning import gate, kinds, plans, progress
 from cartable.learning.availability import OPEN, Verdict, evaluate
+from cartable.learning.gate import module_ids
 from cartable.learning.models import ActivityProgress
 from cartable.learning.templatetags.learning import duration
 from cartable.web.access import signed_in
@@ -103,16 +104,6 @@ class Entry:
     reasons: list[dict[str, Any]] = field(default_factory=list)
 
 
-def module_ids(pairs: Iterable[tuple[int, str]]) -> dict[int, int]:
-    """Moodle module id -> activity id, from (id, source key ``<modname>-<module id>``)."""
-    found = {}
-    for pk, source_key in pairs:
-        _, _, number = source_key.rpartition("-")
-        if number.isdigit():
-            found[int(number)] = pk
-    return found
-
-
 def _progress_rows(user: User, course: Course) -> dict[int, ActivityProgress]:
     if user.role in STAFF_ROLES or user.role == "teacher":
         return {}
@@ -159,6 +150,8 @@ def course(request: HttpRequest, course_id: int) -> HttpResponse:
     if not sees_all:
         sections = sections.filter(visible=True)
         activities = activities.filter(visible=True)
+    if user.role not in STAFF_ROLES:  # content waiting for review is for staff's eyes only
+        activities = activities.filter(review_status=Activity.Review.APPROVED)
     activities = activities.only(
         "id",
         "section_id",
@@ -254,6 +247,7 @@ def activity(request: HttpRequest, course_id: int, activity_id: int) -> HttpResp
             course=found,
             retired_at__isnull=True,
             **({} if sees_all else {"visible": True, "section__visible": True}),
+            **({} if user.role in STAFF_ROLES else {"review_status": Activity.Review.APPROVED}),
         )
         .exclude(kind="label")
         .order_by("section__position", "position")
@@ -261,25 +255,14 @@ def activity(request: HttpRequest, course_id: int, activity_id: int) -> HttpResp
     )
     row = None
     if not sees_all:
-        rows = _progress_rows(user, found) if item.availability else {}
-        if item.availability:
-            # Moodle only lets a rule name activities that track completion.
-            done = {pk for pk, r in rows.items() if r.completed_at is not None}
-            modules = module_ids((pk, key) for pk, _title, key in siblings)
-            verdict = evaluate(
-                item.availability,
-                now=timezone.now(),
-                activity_for=modules,
-                completed=done.__contains__,
+        shut = gate.closed(user, found, item)
+        if shut is not None:
+            return render(
+                request,
+                "learning/restricted.html",
+                {"course": found, "activity": item, "reasons": _reasons(shut.verdict, shut.titles)},
+                status=403,
             )
-            if not verdict.available:
-                titles = {pk: title for pk, title, _ in siblings}
-                return render(
-                    request,
-                    "learning/restricted.html",
-                    {"course": found, "activity": item, "reasons": _reasons(verdict, titles)},
-                    status=403,
-                )
         row = progress.record_view(user, item)
     ids = [pk for pk, _, _ in siblings]
     position = ids.index(item.pk) if item.pk in ids else -1
@@ -314,5 +297,7 @@ def mark_done(request: HttpRequest, course_id: int, activity_id: int) -> HttpRes
     user = _user(request)
     found = course_for(user, course_id)
     item = activity_for(user, found, activity_id)
+    if gate.holds(user, found, item):
+        raise PermissionDenied  # ticking it would open what waits for it
     progress.set_done(user, item, request.POST.get("done") == "1")
     return redirect("learning:activity", course_id=found.pk, activity_id=item.pk)

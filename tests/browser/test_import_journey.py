@@ -29,6 +29,7 @@ def test_it_imports_a_moodle_backup_and_publishes_it(page, live_server) -> None:
     page.reload()
     page.get_by_text("Le cours a été importé.").wait_for()
     assert page.get_by_role("row", name="quiz 40").is_visible()
-    page.get_by_role("button", name="Publier le cours").click()
-    page.get_by_text("« Drip Release Test » est publié").wait_for()
+    page.get_by_role("link", name="Examiner le cours").click()
+    page.get_by_role("button", name="Approuver et publier le cours").click()
+    page.get_by_text("Approuvé : les apprenants voient maintenant ce cours").wait_for()
     assert Course.objects.get(shortname="DRIPRELEASE").is_published

@@ -27,10 +27,7 @@ def imported_course(name: str, *extra: str) -> Course:
     return course
 
 
-@pytest.mark.parametrize(
-    "backup",
-    ["moodle44_tgz_multiple_mod_types.mbz", "moodle30_tgz_mdk101_68activities.mbz"],
-)
+@pytest.mark.parametrize("backup", sorted(path.name for path in FIXTURES.glob("*.mbz")))
 def test_it_opens_every_activity_of_a_corpus_course(page, live_server, outside, backup) -> None:
     load()
     course = imported_course(backup)

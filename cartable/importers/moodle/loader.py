@@ -31,7 +31,8 @@ from cartable.importers.notes import Notes
 from cartable.importers.questions import RandomData
 from cartable.importers.report import FileStats, ImportReport
 from cartable.lib.archive import ArchiveError, ArchiveLimits, Progress, extract, safe_join
-from cartable.lib.safexml import parse_pruned, root_attributes
+from cartable.lib.risks import Finding, distinct, scan_address, scan_html
+from cartable.lib.safexml import iter_records, parse_pruned, root_attributes
 
 FORMAT_NAME = "moodle"
 
@@ -60,6 +61,15 @@ def load(
             "not_moodle_backup", f"{path.name} is an archive but holds no moodle_backup.xml"
         )
     return read_backup(root, backup.read(manifest))
+
+
+def _intro_findings(instance: Path) -> tuple[Finding, ...]:
+    """What the description of a module the box skips holds (for the review report)."""
+    found: list[Finding] = []
+    for record in iter_records(instance, frozenset({"intro"})):
+        found += scan_html(record.element.text or "")
+        break
+    return tuple(distinct(found))
 
 
 def _folder(root: Path, directory: str) -> Path | None:
@@ -109,6 +119,7 @@ def read_backup(root: Path, info: BackupInfo) -> model.ImportResult:
         question_bank=bank.bank,
         files=all_files,
         external_links=texts.external_links(),
+        findings=texts.findings(),
         original_url=info.original_url,
         language=mxml.text(course_el, "lang"),
     )
@@ -139,6 +150,7 @@ def _first_pass(root: Path, info: BackupInfo, links: Links, notes: Notes) -> lis
                 key,
                 what,
                 f"the module {content.modname!r} is not one Cartable supports",
+                _intro_findings(instance),
             )
             continue
         _, attributes = root_attributes(instance)
@@ -197,6 +209,8 @@ def _activity(
         files=tuple(used.values()),
         external_links=texts.external_links(),
         idnumber=module.idnumber if module else "",
+        findings=texts.findings()
+        + (tuple(scan_address(data.address)) if isinstance(data, model.UrlContent) else ()),
     )
 
 
@@ -273,6 +287,7 @@ def _sections(
                 files=texts.used_files(),
                 external_links=texts.external_links(),
                 component=mxml.text(element, "component"),
+                findings=texts.findings(),
             )
         )
     # Activities no section lists (an activity backup, or a damaged sequence): by section id.

@@ -20,6 +20,7 @@ from cartable.importers.moodle.files import FileIndex
 from cartable.importers.moodle.qtypes import QTYPES, QuestionRead, multianswer_sequence
 from cartable.importers.moodle.richtext import Links, Texts
 from cartable.importers.notes import Notes
+from cartable.lib.risks import distinct, scan_html
 from cartable.lib.safexml import Record, iter_records
 
 _CONTEXT_LEVELS = {10: "system", 40: "category", 50: "course", 70: "module"}
@@ -138,6 +139,7 @@ def _question(
             f"{qtype}-{question_id}",
             f"question {name!r} ({qtype})",
             f"the question type {qtype!r} is not one Cartable supports",
+            tuple(distinct(scan_html(mxml.text(element, "questiontext")))),
         )
         return None, None
     contextid = mxml.integer(category, "contextid")
@@ -191,6 +193,7 @@ def _question(
         parent_id=parent_id,
         files=texts.used_files(),
         external_links=texts.external_links(),
+        findings=texts.findings(),
     )
     sequence = multianswer_sequence(read) if qtype == "multianswer" else None
     return question, sequence

@@ -14,6 +14,7 @@ from cartable.importers.common import FileRef
 from cartable.importers.moodle.files import FileIndex
 from cartable.importers.notes import Notes
 from cartable.lib import html
+from cartable.lib.risks import Finding, distinct, scan_html, scan_text
 
 FORMAT_MOODLE = 0
 FORMAT_HTML = 1
@@ -110,6 +111,7 @@ class Texts:
         self.owner = owner  # for warnings, e.g. "page 'Week 1'"
         self.files: dict[int, FileRef] = {}
         self.external: list[str] = []
+        self.risks: list[Finding] = []
 
     def html(
         self,
@@ -123,6 +125,10 @@ class Texts:
         """Safe HTML from a Moodle text field of format ``fmt`` stored with ``filearea``."""
         if not raw:
             return ""
+        # What the author wrote, before the sanitiser removes the dangerous parts: staff see it.
+        self.risks.extend(
+            scan_html(raw) if fmt not in (FORMAT_PLAIN, FORMAT_MARKDOWN) else scan_text(raw)
+        )
         if fmt in (FORMAT_PLAIN, FORMAT_MARKDOWN) or (
             fmt == FORMAT_MOODLE and not _HAS_TAG.search(raw)
         ):
@@ -167,3 +173,6 @@ class Texts:
 
     def external_links(self) -> tuple[str, ...]:
         return tuple(self.external)
+
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(distinct(self.risks))

@@ -1,0 +1,306 @@
+"""The seal of each audit entry, and what is kept outside the database.
+
+Each entry's *seal* is an HMAC-SHA256, under a key kept in the data folder, of a canonical
+serialisation of the entry's fields, its number and the seal of the entry before it. Someone
+with access to the database alone can read the seals but cannot make new ones: changing,
+inserting, deleting or renumbering an entry breaks the chain from there on.
+
+Two small files live in the data folder, beside the database (never inside it):
+
+``audit_key``
+    32 random bytes (hex), made on first use, readable by the owner only. Losing it makes the
+    log uncheckable; replacing it shows as entries "sealed with another key".
+``audit_head``
+    The number and seal of the last entry the box wrote, updated after each commit. Deleting
+    the end of the log cannot be seen in the chain itself; it is seen here. The file may lag
+    the database (a crash between commit and update), never lead it.
+
+This module knows nothing of models: values in, bytes out.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import secrets
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import constant_time, hashes, hmac
+
+FORMAT = "cartable-audit/1"
+KEY_FILE = "audit_key"
+HEAD_FILE = "audit_head"
+KEY_BYTES = 32
+
+# The sealed fields, in the order they are serialised. ``seq`` numbers entries 1, 2, 3… with
+# no gap (the database's ids may have gaps: a rolled-back insert still uses an id on PostgreSQL).
+FIELDS = (
+    "seq",
+    "key_id",
+    "at",
+    "actor_id",
+    "actor_name",
+    "establishment_id",
+    "action",
+    "target_type",
+    "target_id",
+    "target_label",
+    "details",
+    "ip_address",
+    "device",
+)
+
+
+class KeyMissing(Exception):
+    """The key file is not there (and the caller did not ask to create it)."""
+
+
+class HeadUnreadable(Exception):
+    """The head file exists but cannot be read: it was damaged, or written by hand."""
+
+
+# --- The key --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Key:
+    secret: bytes
+    path: Path
+
+    @property
+    def id(self) -> str:
+        """A short fingerprint stored in each entry: tells "another key" from "changed"."""
+        return _mac(self.secret, b"cartable audit key id")[:16]
+
+
+_keys: dict[Path, Key] = {}
+
+
+def key_path(home: Path) -> Path:
+    return Path(home) / KEY_FILE
+
+
+def load_key(home: Path, *, create: bool) -> Key:
+    """The box's audit key. ``create``: make it when missing, and read it once per process
+    (appends); otherwise read it now, and report it missing (checks: a lost key is reported,
+    never silently replaced)."""
+    path = key_path(home)
+    cached = _keys.get(path)
+    if cached is not None and create:
+        return cached
+    if not path.exists():
+        if not create:
+            raise KeyMissing(str(path))
+        _create_key(path)
+    text = path.read_text(encoding="ascii").strip()
+    try:
+        secret = bytes.fromhex(text)
+    except ValueError:
+        secret = b""
+    if len(secret) != KEY_BYTES:
+        raise ValueError(f"{path} does not hold a {KEY_BYTES}-byte key in hex")
+    key = Key(secret, path)
+    _keys[path] = key
+    return key
+
+
+def forget_keys() -> None:
+    """Drop the keys read so far (tests move the data folder)."""
+    _keys.clear()
+
+
+def _create_key(path: Path) -> None:
+    # Written to a private temporary file (mode 0600) and hard-linked into place, which fails
+    # if the file exists: two processes starting together agree on one, complete, key.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".audit_key.")
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_bytes(KEY_BYTES).hex() + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+    finally:
+        Path(tmp).unlink()
+
+
+# --- Seals ----------------------------------------------------------------------------------
+
+
+def _mac(secret: bytes, data: bytes) -> str:
+    mac = hmac.HMAC(secret, hashes.SHA256())
+    mac.update(data)
+    return mac.finalize().hex()
+
+
+def timestamp(value: datetime) -> str:
+    """UTC, to the microsecond, one spelling: what the database gives back is what was sealed."""
+    if value.tzinfo is None:
+        raise ValueError("audit times must be aware")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical_json(value: Any) -> str:
+    """JSON with sorted keys and no spaces; NaN and infinities refused (not JSON)."""
+    return json.dumps(
+        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+    )
+
+
+def canonical_numbers(value: Any) -> Any:
+    """Numbers as PostgreSQL's jsonb gives them back, whatever the database: integral values as
+    exact integers (1e100 and 1.0 come back as 10**100 and 1; -0.0 as 0), others as floats."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        number = Decimal(repr(value)).normalize()
+        exponent = number.as_tuple().exponent
+        if isinstance(exponent, int) and exponent >= 0:
+            return int(number)
+        return float(number)
+    if isinstance(value, dict):
+        return {key: canonical_numbers(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [canonical_numbers(item) for item in value]
+    return value
+
+
+def serialise(values: Sequence[Any], previous_seal: str) -> bytes:
+    """The bytes an entry's seal covers. ``values`` are the entry's FIELDS, in order, as the
+    database holds them. A JSON array: no value can be crafted to shift into its neighbour."""
+    fields = dict(zip(FIELDS, values, strict=True))
+    fields["at"] = timestamp(fields["at"])
+    fields["details"] = canonical_numbers(fields["details"])
+    return canonical_json([FORMAT, previous_seal, *fields.values()]).encode("utf-8")
+
+
+def seal(key: Key, values: Sequence[Any], previous_seal: str) -> str:
+    return _mac(key.secret, serialise(values, previous_seal))
+
+
+def seal_matches(key: Key, values: Sequence[Any], previous_seal: str, expected: str) -> bool:
+    actual = seal(key, values, previous_seal).encode("ascii")
+    return constant_time.bytes_eq(actual, str(expected).encode("utf-8", "replace"))
+
+
+# --- The head file --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """The box saw its own last entry vanish from the database (kept until reset-head)."""
+
+    noticed_at: str
+    seq: int  # the entry the head named, gone or replaced
+    seal: str
+    writing_seq: int  # the entry being written when it was noticed
+
+
+@dataclass(frozen=True)
+class Head:
+    seq: int
+    seal: str
+    alarm: Alarm | None = None
+
+
+def head_path(home: Path) -> Path:
+    return Path(home) / HEAD_FILE
+
+
+def read_head(home: Path) -> Head | None:
+    """The head the box last wrote, None when it has written none yet."""
+    path = head_path(home)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise HeadUnreadable(f"{path}: {error.strerror}") from None
+    try:
+        data = json.loads(text)
+        alarm = data.get("alarm")
+        return Head(
+            seq=int(data["seq"]),
+            seal=str(data["seal"]),
+            alarm=Alarm(
+                noticed_at=str(alarm["noticed_at"]),
+                seq=int(alarm["seq"]),
+                seal=str(alarm["seal"]),
+                writing_seq=int(alarm["writing_seq"]),
+            )
+            if alarm
+            else None,
+        )
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise HeadUnreadable(str(path)) from None
+
+
+def write_head(home: Path, head: Head) -> None:
+    """Replace the head file: a complete new file, fsynced, then renamed over the old one, so
+    a crash leaves the old head or the new one, never a torn file."""
+    path = head_path(home)
+    data: dict[str, Any] = {"format": FORMAT, "seq": head.seq, "seal": head.seal}
+    if head.alarm is not None:
+        data["alarm"] = head.alarm.__dict__
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".audit_head.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(canonical_json(data) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def head_lock(home: Path) -> Iterator[None]:
+    """One writer of the head file at a time, across processes."""
+    with (Path(home) / ".audit_head.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def advance_head(
+    home: Path, seq: int, seal_: str, seal_in_database: Callable[[int], str | None]
+) -> Alarm | None:
+    """Record that entry ``seq`` (sealed ``seal_``) is committed. Called after each commit.
+
+    Commits from several processes may reach here out of order: the head only moves forward.
+    When it would move back, either another process got further (its entry is in the database)
+    or the end of the log was deleted and the box is writing over it: then an alarm is kept in
+    the head file, so that the deletion stays visible however long the log grows again.
+    Returns the alarm raised now, if any.
+    """
+    with head_lock(home):
+        try:
+            current = read_head(home)
+        except HeadUnreadable:
+            current = None
+        if current is None or seq > current.seq:
+            write_head(home, Head(seq, seal_, current.alarm if current else None))
+            return None
+        if current.alarm is not None:
+            return None
+        if seq == current.seq and seal_ == current.seal:
+            return None
+        found = seal_in_database(current.seq)
+        if found is not None and constant_time.bytes_eq(found.encode(), current.seal.encode()):
+            return None
+        alarm = Alarm(
+            noticed_at=timestamp(datetime.now(UTC)),
+            seq=current.seq,
+            seal=current.seal,
+            writing_seq=seq,
+        )
+        write_head(home, Head(current.seq, current.seal, alarm))
+        return alarm

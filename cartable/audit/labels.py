@@ -1,0 +1,70 @@
+"""What the audit log's action codes mean, for people. A code without a label is shown as is:
+add one here with each new ``record("app.what", ...)``."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+CATEGORIES: dict[str, Promise] = {
+    "auth": _("Sign-in"),
+    "account": _("Accounts"),
+    "group": _("Groups"),
+    "enrolment": _("Enrolments"),
+    "course": _("Courses"),
+    "review": _("Review"),
+    "plan": _("Study plans"),
+    "establishment": _("Establishments"),
+    "institution": _("Institutions"),
+    "audit": _("Audit log"),
+}
+
+ACTIONS: dict[str, Promise] = {
+    "auth.sign_in": _("Signed in"),
+    "auth.sign_in_failed": _("Failed sign-in"),
+    "auth.sign_out": _("Signed out"),
+    "account.created": _("Account created"),
+    "account.imported": _("Accounts imported from a CSV file"),
+    "account.password_changed": _("Password changed by its owner"),
+    "account.password_reset": _("New password given"),
+    "account.deactivated": _("Account deactivated"),
+    "account.reactivated": _("Account reactivated"),
+    "account.groups_changed": _("Groups of an account changed"),
+    "group.created": _("Group created"),
+    "enrolment.created": _("Enrolled in a course"),
+    "enrolment.changed": _("Enrolment changed"),
+    "enrolment.removed": _("Enrolment removed"),
+    "course.created": _("Course created"),
+    "course.import_requested": _("Course import requested"),
+    "course.imported": _("Course imported"),
+    "course.published": _("Course published"),
+    "review.course_approved": _("Course approved"),
+    "review.course_rejected": _("Course rejected"),
+    "review.changes_rejected": _("Course changes rejected"),
+    "review.activity_approved": _("Activity approved"),
+    "review.activity_rejected": _("Activity rejected"),
+    "plan.item_added": _("Added to a study plan"),
+    "plan.item_removed": _("Removed from a study plan"),
+    "establishment.created": _("Establishment created"),
+    "institution.created": _("Institution created"),
+    "audit.exported": _("Audit log exported"),
+    "audit.head_reset": _("End of the audit log accepted"),
+}
+
+
+def label(action: str) -> str:
+    """The action in words, or its code when it has no label yet."""
+    found = ACTIONS.get(action)
+    return str(found) if found is not None else action
+
+
+def choices() -> list[tuple[str, object]]:
+    """For a <select>: every category (``auth.*``: all its actions), then its actions."""
+    grouped: list[tuple[str, object]] = [("", _("All"))]
+    for prefix, name in CATEGORIES.items():
+        options = [(f"{prefix}.*", _("All: %(category)s") % {"category": name})]
+        options += [
+            (code, str(text)) for code, text in ACTIONS.items() if code.startswith(prefix + ".")
+        ]
+        grouped.append((str(name), options))
+    return grouped

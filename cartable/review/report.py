@@ -1,0 +1,135 @@
+"""The review report: what a course holds that staff should see before learners do (read-only
+queries; the findings were made at import)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from cartable.catalog.models import Activity, Course
+
+KIND_LABELS = OrderedDict(
+    [
+        ("external_link", _("Links to outside the box")),
+        ("external_media", _("Images, sounds or videos from outside")),
+        ("frame", _("Embedded pages or objects (removed)")),
+        ("script", _("Scripts and event handlers (removed)")),
+        ("form", _("Forms (removed)")),
+        ("executable_file", _("Programs or files with macros")),
+        ("unknown_file", _("Files of an unknown type")),
+        ("oversized_file", _("Very large files")),
+        ("email", _("E-mail addresses")),
+        ("phone", _("Phone numbers")),
+    ]
+)
+# Compared to tell staff what an import changed in an activity.
+COMPARED = OrderedDict(
+    [
+        ("title", _("title")),
+        ("intro", _("description")),
+        ("content", _("content")),
+        ("data", _("content")),
+        ("blob_id", _("file")),
+        ("visible", _("visibility")),
+        ("availability", _("access rules")),
+    ]
+)
+
+WAITING = Q(retired_at__isnull=True) & (
+    Q(review_status=Activity.Review.PENDING) | Q(staged__isnull=False)
+)
+
+
+def queue() -> QuerySet[Course]:
+    """Courses with something waiting: never reviewed, or with new or changed activities."""
+    waiting = Q(activities__retired_at__isnull=True) & (
+        Q(activities__review_status=Activity.Review.PENDING) | Q(activities__staged__isnull=False)
+    )
+    return (
+        Course.objects.select_related("institution")
+        .annotate(waiting=Count("activities", filter=waiting))
+        .filter(Q(status=Course.Status.PENDING_REVIEW) | Q(waiting__gt=0) | Q(staged__isnull=False))
+        .exclude(status=Course.Status.REJECTED)
+        .order_by("imported_at", "title")
+    )
+
+
+def group(risks: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """Findings by kind, in the order staff should read them, each detail once."""
+    by_kind: dict[str, list[dict[str, str]]] = {}
+    for risk in risks or []:
+        details = by_kind.setdefault(risk.get("kind", ""), [])
+        if risk not in details:
+            details.append(risk)
+    return [
+        {"kind": kind, "label": label, "items": by_kind[kind]}
+        for kind, label in KIND_LABELS.items()
+        if kind in by_kind
+    ]
+
+
+@dataclass
+class ActivityReport:
+    activity: Activity
+    state: str  # "new", "changed", "approved", "rejected"
+    risks: list[dict[str, Any]]
+    changed: list[str] = field(default_factory=list)
+    risk_count: int = 0
+
+
+def activity_reports(course: Course, *, only_waiting: bool) -> list[ActivityReport]:
+    activities = Activity.objects.filter(course=course, retired_at__isnull=True).select_related(
+        "section"
+    )
+    if only_waiting:
+        activities = activities.filter(WAITING)
+    reports = []
+    for activity in activities.order_by("section__position", "position"):
+        staged = activity.staged
+        if staged is not None:
+            state = "changed"
+            risks = staged.get("risks") or []
+            changed = sorted(
+                {
+                    str(label)
+                    for name, label in COMPARED.items()
+                    if staged.get(name) != getattr(activity, name, None) and name in staged
+                }
+            )
+        else:
+            state = {
+                Activity.Review.PENDING: "new",
+                Activity.Review.APPROVED: "approved",
+                Activity.Review.REJECTED: "rejected",
+            }[Activity.Review(activity.review_status)]
+            risks = activity.risks or []
+            changed = []
+        reports.append(
+            ActivityReport(
+                activity=activity,
+                state=state,
+                risks=group(risks),
+                changed=changed,
+                risk_count=len(risks),
+            )
+        )
+    return reports
+
+
+def totals(course: Course, reports: list[ActivityReport]) -> list[dict[str, Any]]:
+    """How many findings of each kind, course texts and activities together."""
+    counts: dict[str, int] = {}
+    for risk in course.risks or []:
+        counts[risk.get("kind", "")] = counts.get(risk.get("kind", ""), 0) + 1
+    for report in reports:
+        for group_ in report.risks:
+            counts[group_["kind"]] = counts.get(group_["kind"], 0) + len(group_["items"])
+    return [
+        {"kind": kind, "label": label, "count": counts[kind]}
+        for kind, label in KIND_LABELS.items()
+        if counts.get(kind)
+    ]

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from cartable.review import views
+
+app_name = "review"
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("courses/<int:course_id>/", views.course, name="course"),
+    path("courses/<int:course_id>/decide/", views.decide_course, name="decide_course"),
+    path("activities/<int:activity_id>/decide/", views.decide_activity, name="decide_activity"),
+]

@@ -1,0 +1,100 @@
+"""Staff review imported content before learners see it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cartable.accounts.models import User
+from cartable.catalog.models import Activity, Course
+from cartable.review import actions, report
+from cartable.web.access import staff_only
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@staff_only
+def queue(request: HttpRequest) -> HttpResponse:
+    rejected = Course.objects.filter(status=Course.Status.REJECTED).select_related("institution")
+    return render(
+        request,
+        "review/queue.html",
+        {"courses": report.queue(), "rejected": rejected.order_by("-reviewed_at")[:20]},
+    )
+
+
+@staff_only
+def course(request: HttpRequest, course_id: int) -> HttpResponse:
+    found = Course.objects.filter(pk=course_id).select_related("institution").first()
+    if found is None:
+        raise Http404
+    # A course learners already see: show what changed, unless staff ask for everything.
+    only_waiting = found.is_published and request.GET.get("all") != "1"
+    reports = report.activity_reports(found, only_waiting=only_waiting)
+    staged_sections = (found.staged or {}).get("sections") or {}
+    return render(
+        request,
+        "review/course.html",
+        {
+            "course": found,
+            "reports": reports,
+            "only_waiting": only_waiting,
+            "course_risks": report.group(found.risks),
+            "totals": report.totals(found, reports),
+            "staged": found.staged or {},
+            "staged_sections": staged_sections,
+            "waiting": actions.waiting_count(found) + (1 if found.staged else 0),
+        },
+    )
+
+
+def _comment(request: HttpRequest) -> str:
+    return request.POST.get("comment", "")
+
+
+@require_POST
+@staff_only
+def decide_course(request: HttpRequest, course_id: int) -> HttpResponseBase:
+    found = Course.objects.filter(pk=course_id).first()
+    if found is None:
+        raise Http404
+    try:
+        if request.POST.get("decision") == "approve":
+            actions.approve_course(
+                actor=_actor(request), course=found, comment=_comment(request), request=request
+            )
+            messages.success(request, _("Approved: learners now see this course as it is."))
+        else:
+            actions.reject_course(
+                actor=_actor(request), course=found, comment=_comment(request), request=request
+            )
+            messages.success(request, _("Rejected. Learners do not see what was rejected."))
+    except actions.ReviewError as error:
+        messages.error(request, str(error))
+    return redirect("review:course", course_id=found.pk)
+
+
+@require_POST
+@staff_only
+def decide_activity(request: HttpRequest, activity_id: int) -> HttpResponseBase:
+    activity = Activity.objects.filter(pk=activity_id).select_related("course").first()
+    if activity is None:
+        raise Http404
+    try:
+        actions.decide_activity(
+            actor=_actor(request),
+            activity=activity,
+            approve=request.POST.get("decision") == "approve",
+            comment=_comment(request),
+            request=request,
+        )
+    except actions.ReviewError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Decision saved for “%(title)s”.") % {"title": activity.title})
+    return redirect("review:course", course_id=activity.course_id)

@@ -1,0 +1,503 @@
+"""Helpers for the authorisation matrix (tests/test_authorization_matrix.py): the routes of the
+URL configuration, what a response amounts to, a snapshot of the data a refused request must
+leave alone, the objects every page is tried on, and ``TARGETS``: for each route and variant of
+the matrix, the objects that fill its address and what its POST sends."""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponseBase
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from cartable.accounts.models import Cohort, Establishment, Institution, Role, User
+from cartable.audit.models import AuditEvent
+from cartable.catalog import blobs
+from cartable.catalog.jobs import KIND as IMPORT_KIND
+from cartable.catalog.models import Activity, Blob, Course, CourseFile, Enrolment
+from cartable.jobs.models import Job
+from cartable.learning.models import ActivityProgress, StudyPlanItem, StudyPlanTick
+from tests.conftest import PASSWORD, build_course, make_user
+
+NO_ARGS = "-"  # the variant of a route without parameters (left out of test ids)
+
+# --- Routes -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # "namespace:name"; "<unnamed> pattern" for a route without a name
+    pattern: str  # the whole pattern, includes joined: "courses/<int:course_id>/"
+    params: frozenset[str]  # the names its converters fill
+
+
+@functools.cache
+def project_routes() -> dict[str, Route]:
+    """Every route of the URL configuration, walking through includes."""
+    found: dict[str, Route] = {}
+    for route in _walk(get_resolver().url_patterns, "", "", frozenset()):
+        found[route.name] = route
+    return found
+
+
+def _walk(
+    patterns: Sequence[URLPattern | URLResolver], prefix: str, namespace: str, params: frozenset
+) -> Iterator[Route]:
+    for entry in patterns:
+        pattern = prefix + str(entry.pattern)
+        names = params | frozenset(entry.pattern.regex.groupindex)
+        if isinstance(entry, URLResolver):
+            inner = namespace
+            if entry.namespace:
+                inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            yield from _walk(entry.url_patterns, pattern, inner, names)
+        elif entry.name is None:
+            yield Route(f"<unnamed> {pattern}", pattern, names)
+        else:
+            name = f"{namespace}:{entry.name}" if namespace else entry.name
+            yield Route(name, pattern, names)
+
+
+# --- Outcomes ---------------------------------------------------------------------------------
+
+LOGIN = "login"  # a redirect to the sign-in page
+REDIRECT = "redirect"  # any other redirect
+DENIED = "denied"  # 400, 403 or 404: refused, whichever way (only where a fix may choose)
+REFUSALS = frozenset({400, 403, 404})
+
+Outcome = int | str
+
+
+def outcome_of(response: HttpResponseBase) -> Outcome:
+    if response.status_code in (301, 302, 303, 307, 308):
+        location = response.headers.get("Location", "")
+        return LOGIN if location.startswith(reverse(settings.LOGIN_URL)) else REDIRECT
+    return response.status_code
+
+
+def matches(expected: Outcome, actual: Outcome) -> bool:
+    if expected == DENIED:
+        return actual in REFUSALS
+    return expected == actual
+
+
+def is_refusal(expected: Outcome, persona: str) -> bool:
+    """Outcomes after which the request must have changed nothing (signing out also leads to
+    the sign-in page: that is a refusal for anonymous visitors only)."""
+    if expected == LOGIN:
+        return persona == "anonymous"
+    return expected == DENIED or expected in REFUSALS or expected == 405
+
+
+# --- What a refused request must leave alone --------------------------------------------------
+
+
+def snapshot() -> dict[str, list[tuple[Any, ...]]]:
+    """The rows people see and change (sessions and sign-in times excluded)."""
+    tables: dict[str, Any] = {
+        "users": User.objects.values_list(
+            "pk",
+            "username",
+            "password",
+            "is_active",
+            "role",
+            "establishment_id",
+            "first_name",
+            "last_name",
+            "language",
+        ),
+        "groups": Cohort.objects.values_list("pk", "name", "establishment_id"),
+        "group members": Cohort.members.through.objects.values_list("cohort_id", "user_id"),
+        "enrolments": Enrolment.objects.values_list("user_id", "course_id", "role"),
+        "courses": Course.objects.values_list("pk", "status", "published_at"),
+        "activities": Activity.objects.values_list("pk", "review_status", "visible"),
+        "progress": ActivityProgress.objects.values_list(
+            "user_id", "activity_id", "views", "completed_at"
+        ),
+        "plan items": StudyPlanItem.objects.values_list("pk", "learner_id", "cohort_id"),
+        "plan ticks": StudyPlanTick.objects.values_list("item_id", "learner_id"),
+        "jobs": Job.objects.values_list("pk", "status"),
+        "audit": AuditEvent.objects.values_list("pk", "action"),
+    }
+    return {name: sorted(rows, key=repr) for name, rows in tables.items()}
+
+
+# --- The objects pages are tried on -----------------------------------------------------------
+
+FUTURE = int((datetime.now(UTC) + timedelta(days=3650)).timestamp())
+NOT_YET_OPEN = {"op": "&", "c": [{"type": "date", "d": ">=", "t": FUTURE}], "showc": [True]}
+MANUAL = {"tracking": "manual"}
+
+
+@dataclass
+class CourseObjects:
+    course: Course
+    page: Activity  # a visible page, completed by hand
+    resource: Activity  # a visible file activity
+    file: CourseFile  # a file the course holds
+    hidden: Activity | None = None  # a file activity hidden from learners
+    restricted: Activity | None = None  # a file activity not open yet, completed by hand
+    pending: Activity | None = None  # a file activity waiting for staff's review
+
+
+@dataclass
+class World:
+    """Everything the matrix needs, built once for the module.
+
+    Personas are those of tests/conftest.py (same names, same establishments):
+    ``learner`` and ``teacher`` are in ``own`` (published); ``other_learner`` is in ``others``
+    (published), where none of the other personas is; ``learner`` and ``teacher`` are also
+    enrolled in ``unpublished`` (pending review). ``learner`` is in the group ``cohort``.
+    ``outsider_learner`` belongs to another establishment, with ``outsider_staff``, and is
+    enrolled in ``others``.
+    """
+
+    personas: dict[str, User]
+    outsider_learner: User
+    cohort: Cohort  # learner's group
+    other_cohort: Cohort  # another group of the establishment, without learner
+    own: CourseObjects
+    others: CourseObjects
+    unpublished: CourseObjects
+    plan_own: StudyPlanItem  # for learner, in own
+    plan_group: StudyPlanItem  # for the learner's group, in own
+    plan_others: StudyPlanItem  # for other_learner, in others
+    plan_unpublished: StudyPlanItem  # for learner, in unpublished
+    import_job: Job  # an import queued by staff
+    other_job: Job  # a job of another kind
+    content_root: Path | None = None  # where the blobs above are stored
+    sessions: dict[str, str] = field(default_factory=dict)  # persona -> session key
+
+
+def _file_activity(course: Course, title: str, data: bytes, **extra: Any) -> Activity:
+    extra.setdefault("review_status", Activity.Review.APPROVED)
+    return Activity.objects.create(
+        course=course,
+        section=course.sections.get(position=0),
+        position=50 + course.activities.count(),
+        kind=Activity.Kind.RESOURCE,
+        title=title,
+        blob=_blob(data),
+        filename=f"{title.lower()}.pdf",
+        mimetype="application/pdf",
+        **extra,
+    )
+
+
+def _blob(data: bytes) -> Blob:
+    return blobs.add(io.BytesIO(data))
+
+
+def _course_objects(
+    institution: Institution, shortname: str, status: str, *, extras: bool = False
+) -> CourseObjects:
+    course = build_course(institution, shortname, status=status)
+    page = course.activities.order_by("section__position", "position").first()
+    assert page is not None
+    page.completion = MANUAL
+    page.tracks_completion = True
+    page.save(update_fields=["completion", "tracks_completion"])
+    found = CourseObjects(
+        course=course,
+        page=page,
+        resource=_file_activity(course, "Fiche", f"%PDF-1.4 fiche {shortname}".encode()),
+        file=CourseFile.objects.create(
+            course=course,
+            blob=_blob(f"image of {shortname}".encode()),
+            filename="image.png",
+            mimetype="image/png",
+        ),
+    )
+    if extras:
+        found.hidden = _file_activity(
+            course, "Corrige", f"%PDF-1.4 corrigé {shortname}".encode(), visible=False
+        )
+        found.restricted = _file_activity(
+            course,
+            "Examen",
+            f"%PDF-1.4 examen {shortname}".encode(),
+            availability=NOT_YET_OPEN,
+            completion=MANUAL,
+            tracks_completion=True,
+        )
+        found.pending = _file_activity(
+            course,
+            "Nouveau",
+            f"%PDF-1.4 nouveau {shortname}".encode(),
+            review_status=Activity.Review.PENDING,
+            completion=MANUAL,
+            tracks_completion=True,
+        )
+    return found
+
+
+def build_world() -> World:
+    establishment = Establishment.objects.create(slug="maison-centrale", name="Maison centrale")
+    elsewhere = Establishment.objects.create(slug="campus-nord", name="Campus nord")
+    institution = Institution.objects.create(slug="univ-lille", name="Université de Lille")
+    personas = {
+        "learner": make_user(
+            "lea", Role.LEARNER, establishment, first_name="Léa", last_name="Moreau"
+        ),
+        "other_learner": make_user(
+            "omar", Role.LEARNER, establishment, first_name="Omar", last_name="Haddad"
+        ),
+        "teacher": make_user(
+            "tess", Role.TEACHER, establishment, first_name="Tess", last_name="Roux"
+        ),
+        "staff": make_user("sam", Role.STAFF, establishment, first_name="Sam", last_name="Girard"),
+        "admin": make_user("ada", Role.ADMIN, establishment, first_name="Ada", last_name="Lefèvre"),
+        "outsider_staff": make_user("otto", Role.STAFF, elsewhere, first_name="Otto"),
+    }
+    learner, other_learner, teacher = (personas[k] for k in ("learner", "other_learner", "teacher"))
+    outsider_learner = make_user("olga", Role.LEARNER, elsewhere, first_name="Olga")
+    cohort = Cohort.objects.create(establishment=establishment, name="DAEU A")
+    cohort.members.add(learner)
+    other_cohort = Cohort.objects.create(establishment=establishment, name="DAEU B")
+
+    own = _course_objects(institution, "HIST101", Course.Status.PUBLISHED, extras=True)
+    others = _course_objects(institution, "SECRET202", Course.Status.PUBLISHED)
+    unpublished = _course_objects(institution, "DRAFT303", Course.Status.PENDING_REVIEW)
+    for course in (own.course, unpublished.course):
+        Enrolment.objects.create(user=learner, course=course, role=Enrolment.Role.LEARNER)
+        Enrolment.objects.create(user=teacher, course=course, role=Enrolment.Role.TEACHER)
+    Enrolment.objects.create(user=other_learner, course=others.course)
+    Enrolment.objects.create(user=outsider_learner, course=others.course)
+
+    def item(objects: CourseObjects, **whom: Any) -> StudyPlanItem:
+        return StudyPlanItem.objects.create(
+            course=objects.course, activity=objects.page, created_by=teacher, **whom
+        )
+
+    return World(
+        personas=personas,
+        outsider_learner=outsider_learner,
+        cohort=cohort,
+        other_cohort=other_cohort,
+        own=own,
+        others=others,
+        unpublished=unpublished,
+        plan_own=item(own, learner=learner),
+        plan_group=item(own, cohort=cohort),
+        plan_others=item(others, learner=other_learner),
+        plan_unpublished=item(unpublished, learner=learner),
+        import_job=Job.objects.create(
+            kind=IMPORT_KIND,
+            payload={"filename": "cours.mbz", "size": 10},
+            created_by=personas["staff"],
+        ),
+        other_job=Job.objects.create(kind="not-an-import", created_by=personas["staff"]),
+    )
+
+
+# --- What fills each variant's address, and what its POST sends --------------------------------
+
+
+@dataclass
+class Target:
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    post: dict[str, Any] = field(default_factory=dict)
+
+
+Build = Callable[[World], Target]
+
+
+def _account(
+    name: str, post: Callable[[World], dict[str, Any]] = lambda w: {}
+) -> Callable[[World], Target]:
+    """An account route on the account of ``name`` (a persona, or outsider_learner)."""
+
+    def build(w: World) -> Target:
+        user = w.outsider_learner if name == "outsider_learner" else w.personas[name]
+        return Target({"account_id": user.pk}, post(w))
+
+    return build
+
+
+def _accounts(
+    names: tuple[str, ...], post: Callable[[World], dict[str, Any]] = lambda w: {}
+) -> dict[str, Build]:
+    return {name: _account(name, post) for name in names}
+
+
+def _course(name: str) -> Build:
+    return lambda w: Target({"course_id": getattr(w, name).course.pk})
+
+
+def _activity(course: str, activity: str, post: dict[str, Any] | None = None) -> Build:
+    """``activity`` of course ``course`` under the address of course ``course``, or of ``own``
+    when ``course`` is ``mismatched``."""
+
+    def build(w: World) -> Target:
+        if course == "mismatched":
+            address, objects = w.own, w.others
+        else:
+            address = objects = getattr(w, course)
+        return Target(
+            {"course_id": address.course.pk, "activity_id": getattr(objects, activity).pk},
+            dict(post or {}),
+        )
+
+    return build
+
+
+def _course_file(course: str) -> Build:
+    def build(w: World) -> Target:
+        address, objects = (
+            (w.own, w.others) if course == "mismatched" else (getattr(w, course),) * 2
+        )
+        held = objects.file
+        return Target(
+            {"course_id": address.course.pk, "sha256": held.blob_id, "name": held.filename}
+        )
+
+    return build
+
+
+def _plan(course: str, learner: str) -> Build:
+    def build(w: World) -> Target:
+        objects = getattr(w, course)
+        return Target(
+            {"course_id": objects.course.pk},
+            {"activity": objects.page.pk, "learners": [w.personas[learner].pk], "note": "À lire"},
+        )
+
+    return build
+
+
+def _plan_item(name: str) -> Build:
+    """Ticking the study-plan item ``plan_<name>`` of the world off."""
+    return lambda w: Target({"item_id": getattr(w, f"plan_{name}").pk}, {"done": "1"})
+
+
+def _csv() -> SimpleUploadedFile:
+    return SimpleUploadedFile(
+        "comptes.csv", b"username;role\nnouvelle;learner\n", content_type="text/csv"
+    )
+
+
+TARGETS: dict[str, dict[str, Build]] = {
+    "web:home": {NO_ARGS: lambda w: Target()},
+    "web:language": {NO_ARGS: lambda w: Target(post={"language": "en", "next": "/"})},
+    "accounts:login": {NO_ARGS: lambda w: Target(post={"username": "lea", "password": PASSWORD})},
+    "accounts:logout": {NO_ARGS: lambda w: Target()},
+    "accounts:password_change": {
+        NO_ARGS: lambda w: Target(
+            post={
+                "old_password": PASSWORD,
+                "new_password1": "un-autre-cheval-42",
+                "new_password2": "un-autre-cheval-42",
+            }
+        )
+    },
+    "accounts:list": {NO_ARGS: lambda w: Target()},
+    "accounts:new": {
+        NO_ARGS: lambda w: Target(
+            post={"username": "nouvelle", "role": "learner", "first_name": "Nina"}
+        )
+    },
+    "accounts:import": {NO_ARGS: lambda w: Target(post={"file": _csv()})},
+    "accounts:groups": {NO_ARGS: lambda w: Target(post={"name": "Nouveau groupe"})},
+    "accounts:detail": _accounts(("learner", "teacher", "staff", "admin", "outsider_learner")),
+    "accounts:reset_password": _accounts(
+        ("learner", "teacher", "staff", "admin", "outsider_learner")
+    ),
+    "accounts:set_active": _accounts(
+        ("learner", "staff", "admin", "outsider_learner"), lambda w: {"active": "0"}
+    ),
+    # Each POST below would change something: a refusal must be seen to leave it as it was.
+    "accounts:set_groups": _accounts(
+        ("learner", "outsider_learner"), lambda w: {"groups": [w.other_cohort.pk]}
+    ),
+    "accounts:enrol": {
+        "learner": _account("learner", lambda w: {"course": w.others.course.pk}),
+        "outsider_learner": _account("outsider_learner", lambda w: {"course": w.own.course.pk}),
+    },
+    "accounts:unenrol": {
+        "learner": lambda w: Target(
+            {"account_id": w.personas["learner"].pk, "course_id": w.own.course.pk}
+        ),
+        "outsider_learner": lambda w: Target(
+            {"account_id": w.outsider_learner.pk, "course_id": w.others.course.pk}
+        ),
+    },
+    "learning:course": {name: _course(name) for name in ("own", "others", "unpublished")},
+    "learning:activity": {
+        "own": _activity("own", "page"),
+        "hidden": _activity("own", "hidden"),
+        "pending": _activity("own", "pending"),
+        "restricted": _activity("own", "restricted"),
+        "mismatched": _activity("mismatched", "page"),
+        "others": _activity("others", "page"),
+        "unpublished": _activity("unpublished", "page"),
+    },
+    "learning:mark_done": {
+        "own": _activity("own", "page", {"done": "1"}),
+        "restricted": _activity("own", "restricted", {"done": "1"}),
+        "hidden": _activity("own", "hidden", {"done": "1"}),
+        "pending": _activity("own", "pending", {"done": "1"}),
+        "mismatched": _activity("mismatched", "page", {"done": "1"}),
+        "others": _activity("others", "page", {"done": "1"}),
+        "unpublished": _activity("unpublished", "page", {"done": "1"}),
+    },
+    "learning:course_file": {
+        name: _course_file(name) for name in ("own", "mismatched", "others", "unpublished")
+    },
+    "learning:activity_file": {
+        "own": _activity("own", "resource"),
+        "hidden": _activity("own", "hidden"),
+        "pending": _activity("own", "pending"),
+        "restricted": _activity("own", "restricted"),
+        "no_file": _activity("own", "page"),
+        "mismatched": _activity("mismatched", "resource"),
+        "others": _activity("others", "resource"),
+        "unpublished": _activity("unpublished", "resource"),
+    },
+    "learning:learners": {name: _course(name) for name in ("own", "others", "unpublished")},
+    "learning:plan": {
+        "own": _plan("own", "learner"),
+        "others": _plan("others", "other_learner"),
+        "unpublished": _plan("unpublished", "learner"),
+    },
+    "learning:plan_remove": {
+        "own": lambda w: Target({"course_id": w.own.course.pk, "item_id": w.plan_own.pk}),
+        "mismatched": lambda w: Target({"course_id": w.own.course.pk, "item_id": w.plan_others.pk}),
+        "others": lambda w: Target({"course_id": w.others.course.pk, "item_id": w.plan_others.pk}),
+    },
+    "learning:plan_tick": {
+        name: _plan_item(name) for name in ("own", "group", "others", "unpublished")
+    },
+    "review:queue": {NO_ARGS: lambda w: Target()},
+    "review:course": {"own": _course("own"), "unpublished": _course("unpublished")},
+    "review:decide_course": {
+        "unpublished": lambda w: Target(
+            {"course_id": w.unpublished.course.pk}, {"decision": "approve", "comment": "Vu"}
+        )
+    },
+    "review:decide_activity": {
+        "pending": lambda w: Target(
+            {"activity_id": w.own.pending.pk}, {"decision": "approve", "comment": "Vu"}
+        )
+    },
+    "audit:log": {NO_ARGS: lambda w: Target()},
+    "audit:export": {NO_ARGS: lambda w: Target()},
+    "search:search": {NO_ARGS: lambda w: Target()},
+    "catalog:courses": {NO_ARGS: lambda w: Target()},
+    "catalog:import": {
+        NO_ARGS: lambda w: Target(
+            post={"file": SimpleUploadedFile("cours.mbz", b"PK\x03\x04 not really a course")}
+        )
+    },
+    "catalog:import_job": {
+        "import": lambda w: Target({"job_id": w.import_job.pk}),
+        "not_an_import": lambda w: Target({"job_id": w.other_job.pk}),
+    },
+}

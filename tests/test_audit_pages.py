@@ -1,0 +1,226 @@
+"""Staff read the audit log: newest first, filtered, in pages, and export it as CSV. Staff see
+their establishment's entries and the box's; administrators see all; nobody else sees any."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from cartable.audit.actions import record
+from cartable.audit.models import AuditEvent
+from tests.conftest import signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def home(settings, tmp_path: Path) -> Path:
+    settings.HOME = tmp_path / "home"
+    settings.HOME.mkdir()
+    return settings.HOME
+
+
+def english(client: Client) -> Client:
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+def page(user, query: str = "") -> tuple[int, str]:
+    response = english(signed_in(user)).get("/audit/" + query)
+    return response.status_code, response.content.decode()
+
+
+def rows(html: str) -> int:
+    return html.count("<tr>") - 1  # less the heading row
+
+
+def backdate(event: AuditEvent, days: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE audit_auditevent SET at = %s WHERE id = %s",
+            [event.at - timedelta(days=days), event.pk],
+        )
+
+
+def test_it_sends_anonymous_visitors_to_sign_in(db) -> None:
+    response = Client().get("/audit/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert Client().get("/audit/export.csv").status_code == 302
+
+
+def test_it_refuses_learners_and_teachers(learner, teacher) -> None:
+    for user in (learner, teacher):
+        assert signed_in(user).get("/audit/").status_code == 403
+        assert signed_in(user).get("/audit/export.csv").status_code == 403
+
+
+def test_it_lists_entries_newest_first_with_who_what_on_what_and_from_where(staff, learner) -> None:
+    from django.test import RequestFactory
+
+    request = RequestFactory(REMOTE_ADDR="10.0.0.7", HTTP_USER_AGENT="Firefox/128").get("/")
+    record("account.created", actor=staff, target=learner, details={"role": "learner"})
+    record("account.deactivated", actor=staff, target=learner, request=request)
+    record("something.new", actor=staff, target=learner)
+    status, html = page(staff)
+    assert status == 200
+    assert '<a href="/audit/" aria-current="page">Audit log</a>' in html
+    table = html[html.index("<tbody>") :]
+    newest, deactivated, created = (
+        table.index(text) for text in ("something.new", "Account deactivated", "Account created")
+    )
+    assert newest < deactivated < created
+    assert '<code class="muted">account.deactivated</code>' in html
+    assert "Léa Moreau" in html and "accounts.user" in html
+    assert "10.0.0.7" in html and "Firefox/128" in html
+    assert '<span class="muted">role</span> learner' in html
+
+
+def test_it_shows_staff_their_establishment_and_the_box_admins_everything(
+    staff, admin, learner, outsider_learner, outsider_staff
+) -> None:
+    record("account.created", actor=staff, target=learner)
+    record("account.created", actor=outsider_staff, target=outsider_learner)
+    record("establishment.created", actor=None)  # the box's
+    _, html = page(staff)
+    assert "Léa Moreau" in html and "Olga" not in html
+    assert "Establishment created" in html
+    _, html = page(outsider_staff)
+    assert "Olga" in html and "Léa Moreau" not in html
+    _, html = page(admin)
+    assert "Olga" in html and "Léa Moreau" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("?action=account.created", {"account.created"}),
+        ("?action=auth.*", {"auth.sign_in", "auth.sign_in_failed"}),
+        ("?who=SAM", {"account.created", "account.deactivated"}),
+        ("?who=system", {"group.created"}),
+        ("?target=moreau", {"account.created", "account.deactivated", "auth.sign_in"}),
+        (
+            "?target=lea",
+            {"account.created", "account.deactivated", "auth.sign_in", "auth.sign_in_failed"},
+        ),
+        ("?since=2000-01-01&until=2000-01-02", set()),
+    ],
+)
+def test_it_filters_by_action_who_target_and_date(
+    admin, staff, learner, query: str, expected: set[str]
+) -> None:
+    record("account.created", actor=staff, target=learner)
+    record("account.deactivated", actor=staff, target=learner)
+    record("group.created", actor=None)
+    record("auth.sign_in", actor=learner, target=learner)
+    record("auth.sign_in_failed", actor=None, actor_name="anonymous", details={"username": "lea"})
+    _, html = page(admin, query)
+    shown = {
+        code
+        for code in (
+            "account.created",
+            "account.deactivated",
+            "group.created",
+            "auth.sign_in",
+            "auth.sign_in_failed",
+        )
+        if f">{code}</code>" in html
+    }
+    assert shown == expected
+
+
+def test_it_filters_by_days_in_the_box_time_zone(admin) -> None:
+    old = record("group.created", actor=None)
+    backdate(old, 10)
+    record("account.created", actor=None)
+    today = timezone.localdate()
+    since = (today - timedelta(days=10)).isoformat()
+    _, html = page(admin, f"?since={since}&until={since}")
+    assert ">group.created<" in html and ">account.created<" not in html
+    _, html = page(admin, f"?since={today.isoformat()}")
+    assert ">group.created<" not in html and ">account.created<" in html
+    status, html = page(admin, f"?since={today.isoformat()}&until={since}")
+    assert status == 200 and "The end date is before the start date." in html
+
+
+def test_it_pages_by_entry_number(admin) -> None:
+    for _number in range(120):
+        record("group.created", actor=None)
+    _, first = page(admin, "?action=group.created")
+    assert rows(first) == 50
+    assert "<td>120</td>" in first and "<td>71</td>" in first and "<td>70</td>" not in first
+    assert 'href="?action=group.created&amp;before=71" rel="next"' in first
+    assert 'rel="prev"' not in first
+    _, second = page(admin, "?action=group.created&before=71")
+    assert "<td>70</td>" in second and "<td>21</td>" in second and "<td>71</td>" not in second
+    assert 'after=70" rel="prev"' in second and "before=21" in second
+    _, last = page(admin, "?action=group.created&before=21")
+    assert rows(last) == 20 and 'rel="next"' not in last
+    _, back = page(admin, "?action=group.created&after=20")
+    assert "<td>70</td>" in back and "<td>21</td>" in back and "<td>20</td>" not in back
+    assert 'after=70" rel="prev"' in back
+
+
+def test_it_lists_a_page_in_a_fixed_number_of_queries(admin, django_assert_num_queries) -> None:
+    client = signed_in(admin)
+    client.get("/audit/")  # the session is read once, warm
+    for count in (3, 60):
+        for _number in range(count):
+            record("group.created", actor=admin, details={"n": 1})
+        with django_assert_num_queries(3):  # session, user, the page's entries
+            assert client.get("/audit/").status_code == 200
+
+
+def read_csv(response) -> list[list[str]]:
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(body[1:])))
+
+
+def test_it_exports_the_filtered_log_as_csv(
+    staff, learner, outsider_staff, outsider_learner
+) -> None:
+    record("account.created", actor=staff, target=learner, details={"role": "learner"})
+    record("account.deactivated", actor=staff, target=learner)
+    record("account.created", actor=outsider_staff, target=outsider_learner)
+    response = english(signed_in(staff)).get("/audit/export.csv?action=account.*")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="audit-')
+    table = read_csv(response)
+    assert table[0][:5] == ["Number", "When (Europe/Paris)", "Who", "Action", "What"]
+    assert [(line[0], line[3], line[4], line[7]) for line in table[1:]] == [
+        ("1", "account.created", "Account created", "Léa Moreau"),
+        ("2", "account.deactivated", "Account deactivated", "Léa Moreau"),
+    ]
+    assert table[1][10] == '{"role":"learner"}'
+    assert len(table[1][11]) == 64  # the seal
+    export = AuditEvent.objects.get(action="audit.exported")
+    assert (export.actor, export.details) == (staff, {"action": "account.*"})
+
+
+def test_it_quotes_cells_a_spreadsheet_would_run(admin) -> None:
+    record(
+        "account.created",
+        actor=None,
+        actor_name='=HYPERLINK("http://evil")',
+        details={"username": "+1"},
+    )
+    table = read_csv(signed_in(admin).get("/audit/export.csv"))
+    line = table[1]
+    assert line[2] == '\'=HYPERLINK("http://evil")'
+    for cell in line:
+        assert not cell.startswith(("=", "+", "-", "@"))
+
+
+def test_it_refuses_an_export_with_bad_filters(admin) -> None:
+    response = signed_in(admin).get("/audit/export.csv?since=yesterday")
+    assert response.status_code == 400
+    assert not AuditEvent.objects.filter(action="audit.exported").exists()

@@ -1,0 +1,671 @@
+"""Who may open which page: every route of the URL configuration, tried by every persona, on
+objects of their own and of someone else, with GET and POST.
+
+``EXPECTED`` below is the matrix: route -> object variant -> method -> persona -> outcome. An
+outcome is a status code, ``LOGIN`` (a redirect to the sign-in page) or ``REDIRECT`` (any other
+redirect). ``"POST": AS_GET`` means the view ignores the method. A known bug is written
+``Bug(what it should be, why)``: that cell runs as a strict xfail, so the suite stays green, the
+bug stays visible, and fixing it turns the cell red until the table says so.
+
+The routes come from the URL configuration itself: a route missing from the table (a new page)
+or a table entry without a route fails ``test_it_covers_every_route``. ``TARGETS``
+(tests/authorization.py) says which objects fill each variant's URL and what a POST sends; the
+objects (the personas of tests/conftest.py, three courses, study-plan items, jobs) are built
+once for the module and every test runs in its own savepoint, rolled back after it.
+
+Variant names speak for ``learner`` (and ``teacher``, who teaches the same course): ``own`` is
+their published course, ``others`` a published course of ``other_learner`` only, ``unpublished``
+a course pending review they are both enrolled in; ``mismatched`` puts an object of ``others``
+under the address of ``own``. For accounts, the variant names whose account it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+from django.test import Client
+from django.test.utils import override_settings
+from django.urls import reverse
+
+from cartable.accounts.models import User
+from tests.authorization import (
+    DENIED,
+    LOGIN,
+    NO_ARGS,
+    REDIRECT,
+    TARGETS,
+    Outcome,
+    World,
+    build_world,
+    is_refusal,
+    matches,
+    outcome_of,
+    project_routes,
+    snapshot,
+)
+
+PERSONAS = ("anonymous", "learner", "other_learner", "teacher", "staff", "admin", "outsider_staff")
+METHODS = ("GET", "POST")
+AS_GET = "as GET"  # POST gives what GET gives: the view does not look at the method
+
+
+@dataclass(frozen=True)
+class Bug:
+    """A cell that is wrong today: ``expected`` is what it should be."""
+
+    expected: Outcome
+    reason: str
+
+
+Cell = Outcome | Bug
+
+
+def everyone(outcome: Cell) -> dict[str, Cell]:
+    return dict.fromkeys(PERSONAS, outcome)
+
+
+# fmt: off
+EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
+    # --- web ----------------------------------------------------------------------------------
+    "web:home": {
+        NO_ARGS: {
+            "GET": {"anonymous": LOGIN, "learner": 200, "other_learner": 200, "teacher": 200, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
+            "POST": AS_GET,
+        },
+    },
+    "web:language": {
+        NO_ARGS: {"GET": everyone(405), "POST": everyone(REDIRECT)},
+    },
+    # --- accounts: signing in and out ---------------------------------------------------------
+    "accounts:login": {
+        NO_ARGS: {
+            "GET": {"anonymous": 200, "learner": REDIRECT, "other_learner": REDIRECT, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
+            "POST": everyone(REDIRECT),
+        },
+    },
+    "accounts:logout": {
+        # Signing out leads to the sign-in page.
+        NO_ARGS: {"GET": everyone(405), "POST": everyone(LOGIN)},
+    },
+    "accounts:password_change": {
+        NO_ARGS: {
+            "GET": {"anonymous": LOGIN, "learner": 200, "other_learner": 200, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": REDIRECT, "other_learner": REDIRECT, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+    },
+    # --- accounts: staff pages ----------------------------------------------------------------
+    "accounts:list": {
+        NO_ARGS: {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+    },
+    "accounts:new": {
+        NO_ARGS: {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 200},
+            # 200: the credentials sheet of the new account.
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 200},
+        },
+    },
+    "accounts:import": {
+        NO_ARGS: {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 200},
+        },
+    },
+    "accounts:groups": {
+        NO_ARGS: {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+    },
+    "accounts:detail": {
+        # Staff see the accounts of their establishment (admins' excepted); admins see all.
+        "learner": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 404},
+            "POST": AS_GET,
+        },
+        "teacher": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 404},
+            "POST": AS_GET,
+        },
+        "staff": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 404},
+            "POST": AS_GET,
+        },
+        "admin": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": 200, "outsider_staff": 404},
+            "POST": AS_GET,
+        },
+        "outsider_learner": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+    },
+    # Staff manage the learners and teachers of their establishment; admins manage everyone.
+    "accounts:reset_password": {
+        "learner": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 404},
+        },
+        "teacher": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 404},
+        },
+        "staff": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": 200, "outsider_staff": 404},
+        },
+        "admin": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": 200, "outsider_staff": 404},
+        },
+        "outsider_learner": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": 200, "outsider_staff": 200},
+        },
+    },
+    "accounts:set_active": {
+        "learner": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404},
+        },
+        "staff": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": REDIRECT, "outsider_staff": 404},
+        },
+        "admin": {
+            # An administrator may not deactivate themselves: a message, and back to the page.
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": REDIRECT, "outsider_staff": 404},
+        },
+        "outsider_learner": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+    },
+    "accounts:set_groups": {
+        "learner": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404},
+        },
+        "outsider_learner": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+    },
+    "accounts:enrol": {
+        "learner": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404},
+        },
+        "outsider_learner": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+    },
+    "accounts:unenrol": {
+        "learner": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404},
+        },
+        "outsider_learner": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+    },
+    # --- learning: courses and activities -----------------------------------------------------
+    # Learners see the published courses they are enrolled in, teachers those they teach, staff
+    # every course (they review and publish them).
+    "learning:course": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 200, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+        "others": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 200, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+        "unpublished": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+    },
+    "learning:activity": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 200, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+        "hidden": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+        "pending": {
+            # Waiting for review: for staff's eyes only.
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+        "restricted": {
+            # Not open yet: the learner is told why (403); teachers and staff see it.
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+        "mismatched": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404},
+            "POST": AS_GET,
+        },
+        "others": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 200, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+        "unpublished": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+    },
+    "learning:mark_done": {
+        "own": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": REDIRECT, "other_learner": 404, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+        "restricted": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+        "hidden": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+        "pending": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+        "mismatched": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404},
+        },
+        "others": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": REDIRECT, "teacher": 404, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+        "unpublished": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+    },
+    # Files: GET and HEAD only.
+    "learning:course_file": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 200, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+        "mismatched": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+        "others": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 200, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+        "unpublished": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+    },
+    "learning:activity_file": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 200, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+        "hidden": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+        "pending": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+        "restricted": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+        "no_file": {
+            # A page has no file.
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+        "mismatched": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+        "others": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 200, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+        "unpublished": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+    },
+    # --- learning: teaching pages and study plans ---------------------------------------------
+    # The course's teacher and staff; a learner of the course gets 403, anyone who may not see
+    # the course 404.
+    "learning:learners": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+        "others": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 403, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+        "unpublished": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+    },
+    "learning:plan": {
+        # POST hands an activity of the course to one of its learners.
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": DENIED},
+        },
+        "others": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 403, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 403, "teacher": 404, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": DENIED},
+        },
+        "unpublished": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": DENIED},
+        },
+    },
+    "learning:plan_remove": {
+        "own": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": DENIED},
+        },
+        "mismatched": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404},
+        },
+        "others": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 403, "teacher": 404, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": DENIED},
+        },
+    },
+    "learning:plan_tick": {
+        # Only the learner whose plan it is (or a member of its group) ticks an item off.
+        "own": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": REDIRECT, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404},
+        },
+        "group": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": REDIRECT, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404},
+        },
+        "others": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": REDIRECT, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404},
+        },
+        "unpublished": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404},
+        },
+    },
+    # --- review (staff) -----------------------------------------------------------------------
+    # Courses are the whole box's: every staff member reviews them.
+    "review:queue": {
+        NO_ARGS: {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+    },
+    "review:course": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+        "unpublished": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+    },
+    "review:decide_course": {
+        # POST approves the course.
+        "unpublished": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+    },
+    "review:decide_activity": {
+        # POST approves an activity waiting for review.
+        "pending": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+    },
+    # --- audit (staff) ------------------------------------------------------------------------
+    # Each staff member reads the entries of their establishment and the box's (audit.access).
+    "audit:log": {
+        NO_ARGS: {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+    },
+    "audit:export": {
+        NO_ARGS: {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+    },
+    # --- search -------------------------------------------------------------------------------
+    "search:search": {
+        NO_ARGS: {
+            "GET": {"anonymous": LOGIN, "learner": 200, "other_learner": 200, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+    },
+    # --- catalog (staff) ----------------------------------------------------------------------
+    "catalog:courses": {
+        NO_ARGS: {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+    },
+    "catalog:import": {
+        NO_ARGS: {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 200},
+            # Queued, then the job's page.
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+    },
+    "catalog:import_job": {
+        "import": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+        "not_an_import": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": 404, "outsider_staff": 404},
+            "POST": AS_GET,
+        },
+    },
+}
+# fmt: on
+
+
+# --- The cases ------------------------------------------------------------------------------
+
+
+def _cases() -> Iterator[Any]:
+    for route, variants in EXPECTED.items():
+        for variant, methods in variants.items():
+            for method in METHODS:
+                row = methods.get(method)
+                if row == AS_GET:
+                    row = methods.get("GET")
+                if not isinstance(row, dict):
+                    continue  # test_the_table_is_complete says what is missing
+                for persona in PERSONAS:
+                    cell = row.get(persona)
+                    if cell is None:
+                        continue
+                    where = route if variant == NO_ARGS else f"{route}[{variant}]"
+                    marks = []
+                    if isinstance(cell, Bug):
+                        marks.append(pytest.mark.xfail(strict=True, reason=cell.reason))
+                        cell = cell.expected
+                    yield pytest.param(
+                        route, variant, persona, method, cell,
+                        id=f"{where}-{persona}-{method}", marks=marks,
+                    )  # fmt: skip
+
+
+CASES = list(_cases())
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[World]:
+    """The objects every case runs on, made once in a transaction rolled back at the end of the
+    module; each test runs in a savepoint inside it (pytest-django's ``db``)."""
+    content = tmp_path_factory.mktemp("matrix-content")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(CONTENT_ROOT=content),
+        transaction.atomic(),
+    ):
+        built = build_world()
+        built.content_root = content
+        for persona, user in built.personas.items():  # signing in once is enough
+            client = Client()
+            client.force_login(user)
+            built.sessions[persona] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        yield built
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _own_content_store(settings, world) -> None:
+    # Replaces tests/conftest.py's fixture: the blobs are the world's, made once.
+    settings.CONTENT_ROOT = world.content_root
+
+
+def client_for(world: World, persona: str) -> Client:
+    client = Client()
+    if persona != "anonymous":
+        client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[persona]
+    return client
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route", "variant", "persona", "method", "expected"), CASES)
+def test_it_gives_each_persona_the_expected_outcome(
+    world: World, route: str, variant: str, persona: str, method: str, expected: Outcome
+) -> None:
+    if route not in project_routes():
+        pytest.skip(f"{route} is no longer a route (test_it_covers_every_route fails)")
+    target = TARGETS[route][variant](world)
+    url = reverse(route, kwargs=target.kwargs)
+    client = client_for(world, persona)
+    before = snapshot() if method == "POST" and is_refusal(expected, persona) else None
+    response = client.get(url) if method == "GET" else client.post(url, target.post)
+    actual = outcome_of(response)
+    if response.streaming:  # read to the end: the test client then closes it (files, CSV)
+        b"".join(response.streaming_content)
+    assert matches(expected, actual), (
+        f"{method} {url} as {persona}: expected {expected}, got {actual} "
+        f"(table entry EXPECTED[{route!r}][{variant!r}][{method!r}][{persona!r}])"
+    )
+    if before is not None:
+        after = snapshot()
+        changed = [name for name in before if before[name] != after[name]]
+        assert not changed, f"{method} {url} as {persona} was refused but changed: {changed}"
+
+
+# --- The table against the URL configuration ----------------------------------------------------
+
+
+def test_it_covers_every_route() -> None:
+    routes = project_routes()
+    missing = sorted(set(routes) - set(EXPECTED))
+    gone = sorted(set(EXPECTED) - set(routes))
+    problems = [
+        f"route {name!r} ({routes[name].pattern}) is not in EXPECTED: add what each persona "
+        "gets there (and its objects to TARGETS in tests/authorization.py)"
+        for name in missing
+    ] + [f"EXPECTED lists {name!r}, which is no longer a route: remove it" for name in gone]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_table_is_complete() -> None:
+    routes = project_routes()
+    problems = []
+    for route, variants in EXPECTED.items():
+        if not variants:
+            problems.append(f"{route}: no variant")
+        for variant, methods in variants.items():
+            where = f"{route}[{variant}]"
+            if set(methods) != set(METHODS):
+                problems.append(f"{where}: give exactly {METHODS}, not {sorted(methods)}")
+            if methods.get("GET") == AS_GET:
+                problems.append(f"{where}: GET cannot be {AS_GET!r}")
+            for method, row in methods.items():
+                if isinstance(row, dict) and set(row) != set(PERSONAS):
+                    problems.append(f"{where} {method}: give exactly the personas {PERSONAS}")
+            if variant not in TARGETS.get(route, {}):
+                problems.append(f"{where}: no TARGETS entry to build its address")
+            if route in routes and (variant == NO_ARGS) != (not routes[route].params):
+                problems.append(
+                    f"{where}: use {NO_ARGS!r} exactly for routes without parameters "
+                    f"({routes[route].pattern})"
+                )
+        extra = set(TARGETS.get(route, {})) - set(variants)
+        if extra:
+            problems.append(f"{route}: TARGETS has variants the table lacks: {sorted(extra)}")
+    problems += [f"TARGETS lists {r!r}, not in EXPECTED" for r in set(TARGETS) - set(EXPECTED)]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.django_db
+def test_every_variant_fills_its_route(world: World) -> None:
+    """Each variant's objects fill exactly the route's parameters (and the objects exist)."""
+    routes = project_routes()
+    problems = []
+    for route, variants in TARGETS.items():
+        if route not in routes:
+            continue
+        for variant, build in variants.items():
+            given = set(build(world).kwargs)
+            if given != routes[route].params:
+                problems.append(
+                    f"{route}[{variant}] fills {sorted(given)}; {routes[route].pattern} "
+                    f"needs {sorted(routes[route].params)}"
+                )
+    assert not problems, "\n".join(problems)
+
+
+# --- What the pages show, beyond their status ----------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", ["learning:learners", "learning:plan"])
+def test_it_shows_staff_their_establishments_learners(world: World, route: str) -> None:
+    learner: User = world.personas["learner"]
+    page = client_for(world, "staff").get(reverse(route, kwargs={"course_id": world.own.course.pk}))
+    assert page.status_code == 200
+    assert learner.last_name in page.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", ["learning:learners", "learning:plan"])
+def test_it_shows_staff_none_of_another_establishments_learners(world: World, route: str) -> None:
+    learner: User = world.personas["learner"]
+    page = client_for(world, "outsider_staff").get(
+        reverse(route, kwargs={"course_id": world.own.course.pk})
+    )
+    assert page.status_code == 200
+    assert learner.last_name not in page.content.decode()
