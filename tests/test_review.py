@@ -15,6 +15,8 @@ from django.core.management import call_command
 
 from cartable.audit.models import AuditEvent
 from cartable.catalog.models import Activity, Course, Enrolment, Question
+from cartable.learning.models import StudyPlanItem
+from cartable.review.actions import decide_activity
 from tests.conftest import signed_in
 from tests.importers.builder import Backup, fields
 from tests.test_import_course import page_course
@@ -269,3 +271,43 @@ def test_it_keeps_review_for_staff(persona: str, request, waiting) -> None:
     )
     waiting.refresh_from_db()
     assert waiting.status == Course.Status.PENDING_REVIEW
+
+
+def test_it_keeps_a_rejected_activitys_files_from_learners_who_kept_their_address(
+    tmp_path: Path, learner, staff
+) -> None:
+    course = imported(risky_course(tmp_path), "--publish")
+    Enrolment.objects.create(user=learner, course=course)
+    software = course.activities.get(title="Logiciel")
+    held = course.files.get(filename="setup.exe")
+    assert held.activity == software
+    addresses = (
+        f"/courses/{course.pk}/files/{held.blob_id}/setup.exe",
+        f"/courses/{course.pk}/activities/{software.pk}/file/",
+    )
+    learner_client = signed_in(learner)
+    assert [learner_client.get(url).status_code for url in addresses] == [200, 200]
+
+    signed_in(staff).post(
+        f"/review/activities/{software.pk}/decide/",
+        {"decision": "reject", "comment": "Programme exécutable"},
+    )
+    assert [learner_client.get(url).status_code for url in addresses] == [404, 404]
+    assert [signed_in(staff).get(url).status_code for url in addresses] == [200, 200]
+
+
+def test_it_refuses_to_hand_out_a_rejected_activitys_file(
+    tmp_path: Path, learner, teacher, staff
+) -> None:
+    course = imported(risky_course(tmp_path), "--publish")
+    Enrolment.objects.create(user=learner, course=course)
+    Enrolment.objects.create(user=teacher, course=course, role=Enrolment.Role.TEACHER)
+    software = course.activities.get(title="Logiciel")
+    sha256 = course.files.get(filename="setup.exe").blob_id
+    decide_activity(actor=staff, activity=software, approve=False, comment="Programme exécutable")
+    response = signed_in(teacher).post(
+        f"/courses/{course.pk}/plan/",
+        {"file": sha256, "name": "setup.exe", "learners": [learner.pk], "note": ""},
+    )
+    assert response.status_code == 404
+    assert not StudyPlanItem.objects.exists()

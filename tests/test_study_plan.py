@@ -121,6 +121,36 @@ def test_it_only_hands_out_to_learners_of_the_course(teacher, classroom, outside
     assert not StudyPlanItem.objects.exists()
 
 
+def test_it_refuses_to_hand_out_an_activity_hidden_from_learners(
+    teacher, learner, classroom
+) -> None:
+    page = classroom.activities.filter(kind="page").first()
+    page.visible = False
+    page.save()
+    response = signed_in(teacher).post(
+        f"/courses/{classroom.pk}/plan/", {"activity": page.pk, "learners": [learner.pk]}
+    )
+    assert response.status_code == 400
+    assert "Cette activité est masquée aux apprenants" in response.content.decode()
+    assert not StudyPlanItem.objects.exists()
+
+
+def test_it_shows_other_establishments_staff_none_of_the_plan(
+    teacher, learner, classroom, outsider_staff
+) -> None:
+    page = classroom.activities.filter(kind="page").first()
+    signed_in(teacher).post(
+        f"/courses/{classroom.pk}/plan/",
+        {"activity": page.pk, "learners": [learner.pk], "note": "À lire en cellule"},
+    )
+    item = StudyPlanItem.objects.get()
+    client = signed_in(outsider_staff)
+    plan = client.get(f"/courses/{classroom.pk}/plan/").content.decode()
+    assert "À lire en cellule" not in plan and learner.last_name not in plan
+    assert client.post(f"/courses/{classroom.pk}/plan/{item.pk}/remove/").status_code == 404
+    assert StudyPlanItem.objects.filter(pk=item.pk).exists()
+
+
 def test_it_removes_an_item_and_audits_it(teacher, learner, classroom) -> None:
     page = classroom.activities.filter(kind="page").first()
     item = StudyPlanItem.objects.create(

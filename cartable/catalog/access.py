@@ -8,11 +8,11 @@ staff everything, waiting for review included.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from cartable.accounts.models import STAFF_ROLES, Role, User
-from cartable.catalog.models import Activity, Course, Enrolment, Section
+from cartable.catalog.models import Activity, Course, CourseFile, Enrolment, Section
 
 
 def visible_courses(user: User) -> QuerySet[Course]:
@@ -81,3 +81,28 @@ def visible_activities(user: User) -> QuerySet[Activity]:
             visible=True, section__visible=True, review_status=Activity.Review.APPROVED
         )
     return activities
+
+
+def course_files(user: User, course: Course) -> QuerySet[CourseFile]:
+    """The files of a course (``course_for`` first) the user may fetch: those of the course's
+    own texts, sections and questions, and those of the activities the user may open. A file
+    held by a rejected or hidden activity only is out of reach, even to someone who kept its
+    address."""
+    if user.role in STAFF_ROLES:
+        return CourseFile.objects.filter(course=course)
+    return _files(course, hidden=teaches(user, course))
+
+
+def learner_files(course: Course) -> QuerySet[CourseFile]:
+    """The files of a course its learners may fetch (what a teacher may hand out)."""
+    return _files(course, hidden=False)
+
+
+def _files(course: Course, *, hidden: bool) -> QuerySet[CourseFile]:
+    opened = Q(
+        activity__retired_at__isnull=True,
+        activity__review_status=Activity.Review.APPROVED,
+    )
+    if not hidden:
+        opened &= Q(activity__visible=True, activity__section__visible=True)
+    return CourseFile.objects.filter(Q(activity__isnull=True) | opened, course=course)

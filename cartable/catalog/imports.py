@@ -380,7 +380,7 @@ def _save(
             course, imported, sections, now, merge=merge, stage=stage, approve=publish
         )
         question_changes = _save_questions(course, imported.question_bank, now, merge=merge)
-        _save_files(course, _all_files(imported), merge=merge)
+        _save_files(course, _all_files(imported), _owners(course, imported), merge=merge)
         anything_changed = created or course_changed or changes.any or question_changes.any
         published = False
         course.staged = staged or None
@@ -722,7 +722,25 @@ def _save_questions(course: Course, bank: model.QuestionBank, now: Any, *, merge
     return changes
 
 
-def _save_files(course: Course, refs: Iterable[FileRef], *, merge: bool) -> None:
+def _owners(course: Course, imported: model.Course) -> dict[int, int]:
+    """File record -> the id of the activity it belongs to (learners reach it through that
+    activity only)."""
+    ids = dict(
+        Activity.objects.filter(course=course, retired_at__isnull=True).values_list(
+            "source_key", "id"
+        )
+    )
+    return {
+        ref.source_id: ids[activity.source_key]
+        for activity in imported.activities
+        if activity.source_key in ids
+        for ref in activity.files
+    }
+
+
+def _save_files(
+    course: Course, refs: Iterable[FileRef], owners: dict[int, int], *, merge: bool
+) -> None:
     """The course's file list is replaced as a whole (files have no identity of their own);
     an activity backup adds its files to the list."""
     if not merge:
@@ -732,6 +750,7 @@ def _save_files(course: Course, refs: Iterable[FileRef], *, merge: bool) -> None
         # One row per file record of the source (a record may be listed by several owners).
         rows[ref.source_id] = CourseFile(
             course=course,
+            activity_id=owners.get(ref.source_id),
             blob_id=ref.sha256,
             filename=ref.filename[:255],
             filepath=ref.filepath[:1024],
@@ -743,13 +762,21 @@ def _save_files(course: Course, refs: Iterable[FileRef], *, merge: bool) -> None
     if merge:
         held = set(
             CourseFile.objects.filter(course=course).values_list(
-                "blob_id", "filepath", "filename", "component", "filearea", "itemid"
+                "blob_id", "filepath", "filename", "component", "filearea", "itemid", "activity_id"
             )
         )
         rows = {
             key: row
             for key, row in rows.items()
-            if (row.blob_id, row.filepath, row.filename, row.component, row.filearea, row.itemid)
+            if (
+                row.blob_id,
+                row.filepath,
+                row.filename,
+                row.component,
+                row.filearea,
+                row.itemid,
+                row.activity_id,
+            )
             not in held
         }
     CourseFile.objects.bulk_create(rows.values(), batch_size=1000)

@@ -216,6 +216,12 @@ class CourseFile(models.Model):
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="files")
     blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="course_files")
+    # The activity the file belongs to (its content, intro, folder); None for the course's own
+    # texts, its sections and its question bank. A learner reaches an activity's file only
+    # while the activity is one they may open: approved, visible, current.
+    activity = models.ForeignKey(
+        "Activity", on_delete=models.SET_NULL, null=True, blank=True, related_name="files"
+    )
     filename = models.CharField(max_length=255)
     filepath = models.CharField(max_length=1024, default="/")
     mimetype = models.CharField(max_length=127, blank=True)

@@ -21,8 +21,7 @@ from django.views.decorators.http import require_safe
 
 from cartable.accounts.models import User
 from cartable.catalog import blobs
-from cartable.catalog.access import activity_for, course_for
-from cartable.catalog.models import CourseFile
+from cartable.catalog.access import activity_for, course_files, course_for
 from cartable.learning import gate
 from cartable.lib.blobstore import BlobError, check_digest
 from cartable.lib.ranges import ByteRange, Unsatisfiable, if_range_allows, requested_range
@@ -84,9 +83,7 @@ def course_file(request: HttpRequest, course_id: int, sha256: str, name: str) ->
     except BlobError:
         raise Http404 from None
     held = (
-        CourseFile.objects.filter(course=found, blob_id=sha256)
-        .values_list("mimetype", flat=True)
-        .first()
+        course_files(user, found).filter(blob_id=sha256).values_list("mimetype", flat=True).first()
     )
     if held is None:
         raise Http404

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from cartable.accounts.models import Cohort, Role, User
 from cartable.audit.actions import record
-from cartable.catalog.access import sees_all_of
-from cartable.catalog.models import Activity, Blob, Course, CourseFile, Enrolment
+from cartable.catalog.access import learner_files, sees_all_of
+from cartable.catalog.models import Activity, Blob, Course, Enrolment
 from cartable.learning.models import StudyPlanItem, StudyPlanTick
 
 
@@ -96,8 +96,10 @@ def add_items(
         raise PlanError(_("This activity is not part of the course."))
     if activity is not None and not activity.is_approved:
         raise PlanError(_("This activity is still waiting for review."))
-    if blob is not None and not CourseFile.objects.filter(course=course, blob=blob).exists():
-        raise PlanError(_("This file is not part of the course."))
+    if activity is not None and not (activity.visible and activity.section.visible):
+        raise PlanError(_("This activity is hidden from learners: show it first."))
+    if blob is not None and not learner_files(course).filter(blob=blob).exists():
+        raise PlanError(_("This file is not part of the course, or learners may not open it."))
     if not learners and cohort is None:
         raise PlanError(_("Choose at least one learner or a group."))
     enrolled = set(course_learners(course, actor).values_list("pk", flat=True))

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cartable.accounts.models import User
-from cartable.catalog.access import course_for
-from cartable.catalog.models import Activity, Blob, Course, CourseFile
+from cartable.catalog.access import course_for, learner_files
+from cartable.catalog.models import Activity, Blob, Course
 from cartable.learning import plans, progress
 from cartable.learning.forms import PlanForm
 from cartable.learning.models import ActivityProgress
@@ -74,7 +74,7 @@ def _target(request: HttpRequest, course: Course) -> tuple[Activity | None, Blob
             raise Http404
         return activity, None, ""
     sha256 = source.get("file", "")
-    held = CourseFile.objects.filter(course=course, blob_id=sha256).select_related("blob").first()
+    held = learner_files(course).filter(blob_id=sha256).select_related("blob").first()
     if held is None:
         raise Http404
     return None, held.blob, source.get("name") or held.filename
