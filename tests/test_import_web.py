@@ -3,6 +3,7 @@ page, then a report; learners see the course only once it is published."""
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from tests.conftest import signed_in
 from tests.test_import_course import page_course
 
 pytestmark = pytest.mark.django_db
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "mbz"
 
 
 def upload(client: Client, path: Path, **extra: str):
@@ -58,6 +61,21 @@ def test_it_runs_the_job_and_shows_the_report(staff, tmp_path: Path) -> None:
     assert f'href="/review/courses/{course.pk}/"' in page
     event = AuditEvent.objects.get(action="course.imported")
     assert event.actor == staff
+
+
+def test_it_shows_what_was_not_imported_in_the_readers_language(staff) -> None:
+    client = signed_in(staff)
+    upload(client, FIXTURES / "moodle30_tgz_mdk101_68activities.mbz")
+    assert runner.run_pending() == 1
+    job = Job.objects.get()
+    assert job.status == Job.Status.SUCCEEDED, job.error_message
+    french = html.unescape(client.get(f"/catalog/imports/{job.pk}/").content.decode())
+    assert "Cartable ne prend pas en charge le module « studentquiz »" in french
+    assert "is not one Cartable supports" not in french
+    english = html.unescape(
+        client.get(f"/catalog/imports/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
+    assert "the module 'studentquiz' is not one Cartable supports" in english
 
 
 def test_it_shows_why_a_bad_file_was_refused(staff, tmp_path: Path) -> None:

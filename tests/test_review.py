@@ -311,3 +311,21 @@ def test_it_refuses_to_hand_out_a_rejected_activitys_file(
     )
     assert response.status_code == 404
     assert not StudyPlanItem.objects.exists()
+
+
+def test_it_names_where_a_skipped_items_findings_are_in_the_readers_language(
+    tmp_path: Path, staff
+) -> None:
+    b = Backup(fullname="Cours", shortname="SKIP")
+    s0 = b.section(0, "Début")
+    b.activity(
+        "wiki",
+        fields(intro='<p><a href="https://wiki.exemple.org/">wiki</a></p>', introformat=1),
+        title="Un wiki",
+        section=s0,
+    )
+    course = imported(b.build(tmp_path / "skip.mbz"))
+    row = next(row for row in course.risks if row["detail"] == "https://wiki.exemple.org/")
+    assert row["where"] == "activity 'Un wiki' (wiki)"
+    french = html.unescape(signed_in(staff).get(f"/review/courses/{course.pk}/").content.decode())
+    assert "activité « Un wiki » (wiki)" in french

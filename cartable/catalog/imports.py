@@ -36,7 +36,7 @@ from cartable.catalog.models import (
 )
 from cartable.catalog.study_time import estimate_minutes
 from cartable.importers import model, registry
-from cartable.importers.common import FileRef, ImporterError
+from cartable.importers.common import FileRef, ImporterError, Text
 from cartable.importers.questions import Question as ImportedQuestion
 from cartable.lib.archive import ArchiveError, ArchiveLimits, estimated_size
 from cartable.lib.blobstore import BlobError
@@ -272,7 +272,7 @@ def _activity_fields(activity: model.Activity) -> dict[str, Any]:
     return fields
 
 
-def _course_risks(imported: model.Course, report: model.ImportReport) -> list[dict[str, str]]:
+def _course_risks(imported: model.Course, report: model.ImportReport) -> list[dict[str, Any]]:
     """What the course's own texts hold, and its sections' and questions' (the activities
     keep their own), and what the items the import skipped held."""
     rows = _risks(imported.findings, where="")
@@ -287,17 +287,21 @@ def _course_risks(imported: model.Course, report: model.ImportReport) -> list[di
 
 def _risks(
     findings: Iterable[Finding], files: Iterable[FileRef] = (), where: str = ""
-) -> list[dict[str, str]]:
+) -> list[dict[str, Any]]:
     """Findings as the database keeps them, with the files' own (type, size)."""
     found = list(findings)
     for ref in {ref.sha256 + ref.filename: ref for ref in files}.values():
         found += scan_file(
             ref.filename, ref.mimetype, ref.size, max_bytes=settings.REVIEW_LARGE_FILE_BYTES
         )
-    rows = [{"kind": item.kind, "detail": item.detail} for item in distinct(found)]
+    rows: list[dict[str, Any]] = [
+        {"kind": item.kind, "detail": item.detail} for item in distinct(found)
+    ]
     if where:
         for row in rows:
-            row["where"] = where
+            row["where"] = str(where)
+            if isinstance(where, Text):  # shown in the reader's language
+                row["where_text"] = where.as_json()
     return rows
 
 

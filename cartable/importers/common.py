@@ -9,6 +9,36 @@ from typing import TypeAlias
 JsonValue: TypeAlias = bool | int | float | str | list["JsonValue"] | dict[str, "JsonValue"] | None
 
 
+def gettext_noop(message: str) -> str:
+    """Marks an English sentence for the translators (``make messages`` looks for this name);
+    the importers know no language: whoever shows the sentence to people translates it."""
+    return message
+
+
+class Text(str):
+    """A sentence for people: as a string, the English sentence; it also keeps its template
+    (marked with ``gettext_noop``) and values, so that a page can show it in the reader's
+    language. A value may itself be a ``Text`` (``"%(owner)s: …"``)."""
+
+    template: str
+    values: dict[str, str | int]
+
+    def __new__(cls, template: str, **values: str | int) -> Text:
+        text = super().__new__(cls, template % values if values else template)
+        text.template = template
+        text.values = values
+        return text
+
+    def as_json(self) -> dict[str, JsonValue]:
+        return {
+            "template": self.template,
+            "values": {
+                name: value.as_json() if isinstance(value, Text) else value
+                for name, value in self.values.items()
+            },
+        }
+
+
 @dataclass(frozen=True, slots=True)
 class FileRef:
     """One stored file as the source recorded it, and where its bytes are in the work folder."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from cartable.importers.common import JsonValue
+from cartable.importers.common import JsonValue, Text
 from cartable.lib.risks import Finding
 
 
@@ -15,8 +15,8 @@ class Skipped:
 
     kind: str  # "activity", "question", "file", "section"
     key: str  # "<modname or qtype>-<source id>", e.g. "studentquiz-12"
-    what: str  # for people: "activity 'Quiz 1' (studentquiz)"
-    reason: str
+    what: Text  # for people: "activity 'Quiz 1' (studentquiz)"
+    reason: Text
     # What its text held (it never reaches learners, but staff may want to know).
     findings: tuple[Finding, ...] = ()
 
@@ -41,7 +41,7 @@ class ImportReport:
     questions: Mapping[str, int]  # by question type: every version, not cloze subquestions
     files: FileStats
     skipped: tuple[Skipped, ...] = ()
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Text, ...] = ()
     external_links: int = 0
     has_user_data: bool = False
 
@@ -60,11 +60,23 @@ class ImportReport:
                 "blobs": self.files.blobs,
                 "bytes": self.files.bytes,
             },
+            # In English; "texts" and "warning_texts" let a page show them in its language.
             "skipped": [
-                {"kind": s.kind, "key": s.key, "what": s.what, "reason": s.reason}
+                {
+                    "kind": s.kind,
+                    "key": s.key,
+                    "what": str(s.what),
+                    "reason": str(s.reason),
+                    "texts": {"what": _text(s.what), "reason": _text(s.reason)},
+                }
                 for s in self.skipped
             ],
-            "warnings": list(self.warnings),
+            "warnings": [str(warning) for warning in self.warnings],
+            "warning_texts": [_text(warning) for warning in self.warnings],
             "external_links": self.external_links,
             "has_user_data": self.has_user_data,
         }
+
+
+def _text(value: Text) -> JsonValue:
+    return value.as_json()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from cartable.importers.common import FileRef
+from cartable.importers.common import FileRef, Text, gettext_noop
 from cartable.importers.moodle import mxml
 from cartable.importers.notes import Notes
 from cartable.lib.archive import CHUNK
@@ -112,7 +112,12 @@ class FileIndex:
                     result = (sha256.hexdigest(), size)
                 else:
                     self.notes.warn(
-                        f"the blob {contenthash} does not match its SHA-1: left out as damaged"
+                        Text(
+                            gettext_noop(
+                                "the blob %(hash)s does not match its SHA-1: left out as damaged"
+                            ),
+                            hash=contenthash,
+                        )
                     )
         self._hashes[contenthash] = result
         return result
@@ -124,11 +129,20 @@ class FileIndex:
         digest = self._digest(row.contenthash)
         if digest is None:
             self.notes.warn(
-                f"file {row.path!r} ({row.component}/{row.filearea}) is listed in files.xml "
-                "but its content is missing from the archive: left out"
+                Text(
+                    gettext_noop(
+                        "file '%(path)s' (%(area)s) is listed in files.xml but its content is "
+                        "missing from the archive: left out"
+                    ),
+                    path=row.path,
+                    area=f"{row.component}/{row.filearea}",
+                )
             )
             self.notes.skip(
-                "file", f"file-{row.source_id}", f"file {row.path!r}", "content missing"
+                "file",
+                f"file-{row.source_id}",
+                Text(gettext_noop("file '%(path)s'"), path=row.path),
+                Text(gettext_noop("content missing")),
             )
             self._hashes[row.contenthash] = None
             ref = None

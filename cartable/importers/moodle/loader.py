@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from cartable.importers import model
-from cartable.importers.common import ImporterError
+from cartable.importers.common import ImporterError, Text, gettext_noop
 from cartable.importers.moodle import backup, mxml, questionbank
 from cartable.importers.moodle.activities import (
     ActivityRead,
@@ -94,7 +94,7 @@ def read_backup(root: Path, info: BackupInfo) -> model.ImportResult:
     activities = [_activity(item, info, links, files, notes, bank) for item in pending]
     sections = _sections(root, info, activities, links, course_contextid)
 
-    texts = Texts(links, course_contextid, "course", "the course summary")
+    texts = Texts(links, course_contextid, "course", Text(gettext_noop("the course summary")))
     summary = texts.html(
         mxml.opt_text(course_el, "summary"),
         mxml.integer(course_el, "summaryformat", 1),
@@ -130,9 +130,18 @@ def _first_pass(root: Path, info: BackupInfo, links: Links, notes: Notes) -> lis
     pending = []
     for content in info.activities:
         key = f"{content.modname}-{content.module_id}"
-        what = f"activity {content.title!r} ({content.modname})"
+        what = Text(
+            gettext_noop("activity '%(title)s' (%(module)s)"),
+            title=content.title,
+            module=content.modname,
+        )
         if not is_safe_modname(content.modname):
-            notes.skip("activity", key, what, "its module name is not a valid Moodle name")
+            notes.skip(
+                "activity",
+                key,
+                what,
+                Text(gettext_noop("its module name is not a valid Moodle name")),
+            )
             continue
         folder = _folder(root, content.directory)
         instance = folder / f"{content.modname}.xml" if folder else None
@@ -142,14 +151,17 @@ def _first_pass(root: Path, info: BackupInfo, links: Links, notes: Notes) -> lis
             or not instance.is_file()
             or not info.included(content)
         ):
-            notes.skip("activity", key, what, "the backup does not include it")
+            notes.skip("activity", key, what, Text(gettext_noop("the backup does not include it")))
             continue
         if content.modname not in KINDS:
             notes.skip(
                 "activity",
                 key,
                 what,
-                f"the module {content.modname!r} is not one Cartable supports",
+                Text(
+                    gettext_noop("the module '%(module)s' is not one Cartable supports"),
+                    module=content.modname,
+                ),
                 _intro_findings(instance),
             )
             continue
@@ -173,7 +185,12 @@ def _activity(
     if instance is None:
         instance = activity_el
     title = mxml.text(instance, "name") or content.title
-    texts = Texts(links, item.contextid, f"mod_{content.modname}", f"{content.modname} {title!r}")
+    texts = Texts(
+        links,
+        item.contextid,
+        f"mod_{content.modname}",
+        Text(gettext_noop("%(module)s '%(title)s'"), module=content.modname, title=title),
+    )
     read = ActivityRead(
         element=instance,
         modname=content.modname,
@@ -239,8 +256,15 @@ def _resolve_slots(
         slots.append(slot)
     if missing:
         notes.warn(
-            f"quiz {title!r}: {missing} of {len(slots)} questions were not imported "
-            "(see the skipped questions)"
+            Text(
+                gettext_noop(
+                    "quiz '%(title)s': %(missing)d of %(count)d questions were not imported "
+                    "(see the skipped questions)"
+                ),
+                title=title,
+                missing=missing,
+                count=len(slots),
+            )
         )
     return replace(quiz, slots=tuple(slots))
 
@@ -268,7 +292,12 @@ def _sections(
         keys = [by_module[m].source_key for m in sequence if m in by_module]
         placed.update(m for m in sequence if m in by_module)
         name = mxml.text(element, "name")
-        texts = Texts(links, course_contextid, "course", f"section {name or content.title!r}")
+        texts = Texts(
+            links,
+            course_contextid,
+            "course",
+            Text(gettext_noop("section '%(title)s'"), title=name or content.title),
+        )
         summary = texts.html(
             mxml.opt_text(element, "summary"),
             mxml.integer(element, "summaryformat", 1),

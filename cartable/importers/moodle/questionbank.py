@@ -15,6 +15,7 @@ from pathlib import Path
 from xml.etree.ElementTree import Element
 
 from cartable.importers import questions as q
+from cartable.importers.common import Text, gettext_noop
 from cartable.importers.moodle import mxml
 from cartable.importers.moodle.files import FileIndex
 from cartable.importers.moodle.qtypes import QTYPES, QuestionRead, multianswer_sequence
@@ -100,8 +101,15 @@ def _assemble(
     missing = tuple(i for i in sequence if i not in subs)
     if missing:
         notes.warn(
-            f"cloze question {question.name!r}: {len(missing)} of its {len(sequence)} parts "
-            "are missing from the backup"
+            Text(
+                gettext_noop(
+                    "cloze question '%(name)s': %(missing)d of its %(count)d parts are missing "
+                    "from the backup"
+                ),
+                name=question.name,
+                missing=len(missing),
+                count=len(sequence),
+            )
         )
     return replace(question, data=q.MultianswerData(subquestions=found, missing=missing))
 
@@ -137,13 +145,18 @@ def _question(
         notes.skip(
             "question",
             f"{qtype}-{question_id}",
-            f"question {name!r} ({qtype})",
-            f"the question type {qtype!r} is not one Cartable supports",
+            Text(gettext_noop("question '%(name)s' (%(qtype)s)"), name=name, qtype=qtype),
+            Text(
+                gettext_noop("the question type '%(qtype)s' is not one Cartable supports"),
+                qtype=qtype,
+            ),
             tuple(distinct(scan_html(mxml.text(element, "questiontext")))),
         )
         return None, None
     contextid = mxml.integer(category, "contextid")
-    texts = Texts(links, contextid, "question", f"question {name!r}")
+    texts = Texts(
+        links, contextid, "question", Text(gettext_noop("question '%(name)s'"), name=name)
+    )
     plugin = element.find(f"plugin_qtype_{qtype}_question")
     read = QuestionRead(
         element=element,

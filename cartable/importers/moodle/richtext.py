@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from cartable.importers.common import FileRef
+from cartable.importers.common import FileRef, Text, gettext_noop
 from cartable.importers.moodle.files import FileIndex
 from cartable.importers.notes import Notes
 from cartable.lib import html
@@ -104,7 +104,7 @@ class Links:
 class Texts:
     """Turns one owner's text fields into safe HTML and remembers what they link to."""
 
-    def __init__(self, links: Links, contextid: int, component: str, owner: str) -> None:
+    def __init__(self, links: Links, contextid: int, component: str, owner: Text) -> None:
         self.links = links
         self.contextid = contextid
         self.component = component
@@ -142,8 +142,15 @@ class Texts:
                 ref = self.links.files.find(self.contextid, area_component, filearea, itemid, path)
                 if ref is None:
                     self.links.notes.warn(
-                        f"{self.owner}: links to a file that the backup does not hold "
-                        f"({area_component}/{filearea}: {path})"
+                        Text(
+                            gettext_noop(
+                                "%(owner)s: links to a file that the backup does not hold "
+                                "(%(area)s: %(path)s)"
+                            ),
+                            owner=self.owner,
+                            area=f"{area_component}/{filearea}",
+                            path=path,
+                        )
                     )
                     return None
                 self.files[ref.source_id] = ref
@@ -156,8 +163,14 @@ class Texts:
                 url = self.links.resolve_token(name, ids)
                 if url is None:
                     self.links.notes.warn(
-                        f"{self.owner}: the Moodle link $@{name}*{'*'.join(ids)}@$ leads outside "
-                        "this backup and was turned into text"
+                        Text(
+                            gettext_noop(
+                                "%(owner)s: the Moodle link %(link)s leads outside this backup "
+                                "and was turned into text"
+                            ),
+                            owner=self.owner,
+                            link=f"$@{name}*{'*'.join(ids)}@$",
+                        )
                     )
                 return url
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cartable.catalog.imports import ImportFailed, ImportOutcome, import_file
+from cartable.catalog.texts import shown
 from cartable.web.commands import CartableCommand
 
 
@@ -104,8 +105,9 @@ def human_report(outcome: ImportOutcome) -> str:
         )
     for item in report.skipped:
         lines.append(
-            _("Skipped: %(what)s: %(reason)s") % {"what": item.what, "reason": item.reason}
+            _("Skipped: %(what)s: %(reason)s")
+            % {"what": shown(item.what), "reason": shown(item.reason)}
         )
     for warning in report.warnings:
-        lines.append(_("Warning: %(text)s") % {"text": warning})
+        lines.append(_("Warning: %(text)s") % {"text": shown(warning)})
     return "\n".join(lines)
