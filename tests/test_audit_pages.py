@@ -174,7 +174,7 @@ def test_it_lists_a_page_in_a_fixed_number_of_queries(admin, django_assert_num_q
     for count in (3, 60):
         for _number in range(count):
             record("group.created", actor=admin, details={"n": 1})
-        with django_assert_num_queries(3):  # session, user, the page's entries
+        with django_assert_num_queries(4):  # session, user, the page's entries, the review count
             assert client.get("/audit/").status_code == 200
 
 
@@ -224,3 +224,23 @@ def test_it_refuses_an_export_with_bad_filters(admin) -> None:
     response = signed_in(admin).get("/audit/export.csv?since=yesterday")
     assert response.status_code == 400
     assert not AuditEvent.objects.filter(action="audit.exported").exists()
+
+
+def test_it_logs_a_learner_trying_a_staff_page_once_in_ten_minutes(learner, staff) -> None:
+    client = signed_in(learner)
+    assert client.get("/audit/").status_code == 403
+    assert client.get("/audit/").status_code == 403
+    assert client.post("/catalog/import/").status_code == 403
+    tries = AuditEvent.objects.filter(action="access.refused").order_by("seq")
+    assert [(event.actor, event.details["path"], event.details["method"]) for event in tries] == [
+        (learner, "/audit/", "GET"),
+        (learner, "/catalog/import/", "POST"),
+    ]
+    assert tries[0].establishment_id == learner.establishment_id
+    first = tries[0]
+    backdate(first, 1)  # a day later, a new try is a new entry
+    assert client.get("/audit/").status_code == 403
+    assert AuditEvent.objects.filter(action="access.refused", details__path="/audit/").count() == 2
+    status, html = page(staff, "?action=access.*")
+    assert status == 200
+    assert rows(html) == 3 and "Tried a page of another role" in html and "/audit/" in html

@@ -329,3 +329,12 @@ def test_it_names_where_a_skipped_items_findings_are_in_the_readers_language(
     assert row["where"] == "activity 'Un wiki' (wiki)"
     french = html.unescape(signed_in(staff).get(f"/review/courses/{course.pk}/").content.decode())
     assert "activité « Un wiki » (wiki)" in french
+
+
+def test_it_shows_staff_how_many_courses_wait_in_the_navigation(waiting, staff) -> None:
+    client = signed_in(staff)
+    page = client.get("/catalog/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert re.search(r'class="tag tag--count">1<span class="visually-hidden"> course waiting', page)
+    client.post(f"/review/courses/{waiting.pk}/decide/", {"decision": "approve"})
+    page = client.get("/catalog/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "tag--count" not in page

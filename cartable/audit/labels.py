@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 CATEGORIES: dict[str, Promise] = {
     "auth": _("Sign-in"),
+    "access": _("Refused pages"),
     "account": _("Accounts"),
     "group": _("Groups"),
     "enrolment": _("Enrolments"),
@@ -23,6 +24,7 @@ ACTIONS: dict[str, Promise] = {
     "auth.sign_in": _("Signed in"),
     "auth.sign_in_failed": _("Failed sign-in"),
     "auth.sign_out": _("Signed out"),
+    "access.refused": _("Tried a page of another role"),
     "account.created": _("Account created"),
     "account.imported": _("Accounts imported from a CSV file"),
     "account.password_changed": _("Password changed by its owner"),

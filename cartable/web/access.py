@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
+from django.utils import timezone
 
-from cartable.accounts.models import Role
+from cartable.accounts.models import Role, User
+from cartable.audit.actions import record
+from cartable.audit.models import AuditEvent
 
 View = Callable[..., HttpResponseBase]
 
@@ -24,12 +28,39 @@ def role_required(*roles: Role) -> Callable[[View], View]:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if getattr(request.user, "role", None) not in roles:
+                note_refusal(request)
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
         return wrapper
 
     return decorator
+
+
+# One entry per person and page in this time: a learner who keeps trying shows in the log
+# without filling it.
+REFUSAL_QUIET = timedelta(minutes=10)
+
+
+def note_refusal(request: HttpRequest) -> None:
+    """Log a signed-in user's attempt at a page of another role (a learner trying a staff
+    page): staff want to know who probes the box."""
+    path = request.path[:500]
+    user: User = request.user  # type: ignore[assignment]
+    recent = AuditEvent.objects.filter(
+        action="access.refused",
+        actor_id=user.pk,
+        at__gte=timezone.now() - REFUSAL_QUIET,
+        details__path=path,
+    )
+    if not recent.exists():
+        record(
+            "access.refused",
+            actor=user,
+            target=user,  # filed under the establishment of whoever tried
+            details={"path": path, "method": request.method or ""},
+            request=request,
+        )
 
 
 signed_in = role_required(*Role)
