@@ -452,6 +452,9 @@ TARGETS: dict[str, dict[str, Build]] = {
     "learning:course_file": {
         name: _course_file(name) for name in ("own", "mismatched", "others", "unpublished")
     },
+    "learning:document": {
+        name: _course_file(name) for name in ("own", "mismatched", "others", "unpublished")
+    },
     "learning:activity_file": {
         "own": _activity("own", "resource"),
         "hidden": _activity("own", "hidden"),

@@ -317,6 +317,25 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
             "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
         },
     },
+    # A PDF's page in the viewer; any other file (this one is an image) redirects to the file.
+    "learning:document": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": REDIRECT, "other_learner": 404, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+        "mismatched": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+        "others": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": REDIRECT, "teacher": 404, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+        "unpublished": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+    },
     "learning:activity_file": {
         "own": {
             "GET": {"anonymous": LOGIN, "learner": 200, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 
 from cartable.catalog import blobs
-from cartable.catalog.models import Activity, Course
+from cartable.catalog.models import Activity, Course, CourseFile
 from tests.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +95,94 @@ def test_it_keeps_the_content_security_policy_strict() -> None:
     assert "unsafe" not in policy
     assert "*" not in policy
     assert "http" not in policy
+
+
+def held_pdf(course: Course, *, activity: Activity | None = None) -> CourseFile:
+    return CourseFile.objects.create(
+        course=course,
+        activity=activity,
+        blob=blobs.add(io.BytesIO(b"%PDF-1.4 annexe")),
+        filename="annexe.pdf",
+        mimetype="application/pdf",
+    )
+
+
+def test_it_opens_a_pdf_linked_from_a_page_in_the_viewer(learner, course) -> None:
+    held = held_pdf(course)
+    image = CourseFile.objects.create(
+        course=course,
+        blob=blobs.add(io.BytesIO(b"image")),
+        filename="plan.png",
+        mimetype="image/png",
+    )
+    page = course.activities.filter(kind="page").first()
+    page.content = (
+        f'<p><a href="cartable-file:{held.blob_id}/annexe.pdf">Annexe</a>'
+        f'<img src="cartable-file:{image.blob_id}/plan.png" alt="Plan">'
+        f'<a href="cartable-file:{image.blob_id}/plan.png">Plan</a></p>'
+    )
+    page.save()
+    html = page_of(learner, page)
+    document = f"/courses/{course.pk}/documents/{held.blob_id}/annexe.pdf"
+    assert f'<a href="{document}">Annexe</a>' in html
+    # Sources and links to other files lead to the bytes themselves.
+    assert f'src="/courses/{course.pk}/files/{image.blob_id}/plan.png"' in html
+    assert f'<a href="/courses/{course.pk}/files/{image.blob_id}/plan.png">Plan</a>' in html
+
+    shown = signed_in(learner).get(document, HTTP_ACCEPT_LANGUAGE="en")
+    assert shown.status_code == 200
+    body = shown.content.decode()
+    src = f"/courses/{course.pk}/files/{held.blob_id}/annexe.pdf"
+    assert f'data-pdf-viewer data-src="{src}"' in body
+    assert f'href="{src}"' in body and "Open annexe.pdf" in body
+    # A file with no viewer is the file itself.
+    other = signed_in(learner).get(f"/courses/{course.pk}/documents/{image.blob_id}/plan.png")
+    assert other.status_code == 302
+    assert other["Location"] == f"/courses/{course.pk}/files/{image.blob_id}/plan.png"
+
+
+def test_it_keeps_a_rejected_activitys_pdf_out_of_the_viewer(learner, staff, course) -> None:
+    page = course.activities.filter(kind="page").first()
+    held = held_pdf(course, activity=page)
+    document = f"/courses/{course.pk}/documents/{held.blob_id}/annexe.pdf"
+    assert signed_in(learner).get(document).status_code == 200
+    page.review_status = Activity.Review.REJECTED
+    page.save()
+    assert signed_in(learner).get(document).status_code == 404
+    assert signed_in(staff).get(document).status_code == 200
+    assert (
+        signed_in(learner).get(f"/courses/{course.pk}/documents/{'0' * 64}/x.pdf").status_code
+        == 404
+    )
+
+
+def test_it_opens_a_folders_pdf_in_the_viewer_and_other_files_directly(learner, course) -> None:
+    pdf = held_pdf(course)
+    sheet = CourseFile.objects.create(
+        course=course,
+        blob=blobs.add(io.BytesIO(b"a,b")),
+        filename="notes.csv",
+        mimetype="text/csv",
+    )
+    folder = Activity.objects.create(
+        review_status=Activity.Review.APPROVED,
+        course=course,
+        section=course.sections.get(position=0),
+        position=101,
+        kind=Activity.Kind.FOLDER,
+        title="Documents",
+        data={
+            "tree": {
+                "name": "",
+                "path": "/",
+                "files": [
+                    {"sha256": pdf.blob_id, "filename": "annexe.pdf", "size": 15},
+                    {"sha256": sheet.blob_id, "filename": "notes.csv", "size": 3},
+                ],
+                "folders": [],
+            }
+        },
+    )
+    html = page_of(learner, folder)
+    assert f'href="/courses/{course.pk}/documents/{pdf.blob_id}/annexe.pdf"' in html
+    assert f'href="/courses/{course.pk}/files/{sheet.blob_id}/notes.csv"' in html

@@ -338,3 +338,20 @@ def test_it_shows_staff_how_many_courses_wait_in_the_navigation(waiting, staff) 
     client.post(f"/review/courses/{waiting.pk}/decide/", {"decision": "approve"})
     page = client.get("/catalog/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "tag--count" not in page
+
+
+def test_it_turns_a_link_to_a_rejected_activity_into_text_for_learners(
+    learner, staff, course
+) -> None:
+    first, second = course.activities.filter(kind="page").order_by("pk")[:2]
+    second.source_key = "page-42"
+    second.save()
+    first.content = f'<p><a href="cartable-activity:{second.source_key}">Suite</a></p>'
+    first.save()
+    link = f'<a href="/courses/{course.pk}/activities/{second.pk}/">Suite</a>'
+    url = f"/courses/{course.pk}/activities/{first.pk}/"
+    assert link in signed_in(learner).get(url).content.decode()
+    decide_activity(actor=staff, activity=second, approve=False, comment="Hors sujet")
+    page = signed_in(learner).get(url).content.decode()
+    assert link not in page and "Suite" in page
+    assert link in signed_in(staff).get(url).content.decode()

@@ -13,27 +13,48 @@ from cartable.lib.blobstore import BlobError, check_digest
 from cartable.lib.html import for_display
 
 
+def shown_in_viewer(name: str, mimetype: str = "") -> bool:
+    """Files a link opens in the box's own viewer rather than handing to the device."""
+    return mimetype == "application/pdf" or name.lower().endswith(".pdf")
+
+
+def file_link(course_id: int, sha256: str, name: str) -> str:
+    """Where a link to a course file leads: its viewer page for a PDF, else the file."""
+    route = "learning:document" if shown_in_viewer(name) else "learning:course_file"
+    return reverse(route, args=[course_id, sha256, name])
+
+
 class CourseLinks:
-    def __init__(self, course: Course) -> None:
+    def __init__(self, course: Course, *, hidden: bool = False, waiting: bool = False) -> None:
+        """A link to an activity the reader may not open becomes text, as links out do:
+        ``hidden`` activities are opened by staff and the course's teachers, those ``waiting``
+        for review (or rejected) by staff only."""
         self.course = course
+        self.hidden = hidden
+        self.waiting = waiting
         self._activities: dict[str, int] | None = None
         self.course_url = reverse("learning:course", args=[course.pk])
 
-    def file_url(self, sha256: str, quoted_name: str) -> str | None:
+    def file_url(self, sha256: str, quoted_name: str, attribute: str = "src") -> str | None:
+        """The file's bytes for a source (an image, a video); for a link, the page that shows
+        it when it needs one (a PDF, in the box's viewer: not every device reads PDFs)."""
         try:
             check_digest(sha256)
         except BlobError:
             return None
         name = unquote(quoted_name) or "file"
+        if attribute == "href":
+            return file_link(self.course.pk, sha256, name)
         return reverse("learning:course_file", args=[self.course.pk, sha256, name])
 
     def activity_url(self, source_key: str) -> str | None:
         if self._activities is None:
-            self._activities = dict(
-                Activity.objects.filter(
-                    course=self.course, retired_at__isnull=True, visible=True
-                ).values_list("source_key", "id")
-            )
+            activities = Activity.objects.filter(course=self.course, retired_at__isnull=True)
+            if not self.hidden:
+                activities = activities.filter(visible=True, section__visible=True)
+            if not self.waiting:
+                activities = activities.filter(review_status=Activity.Review.APPROVED)
+            self._activities = dict(activities.values_list("source_key", "id"))
         activity_id = self._activities.get(source_key)
         if activity_id is None:
             return None

@@ -16,12 +16,15 @@ from typing import BinaryIO
 
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header, parse_etags
 from django.views.decorators.http import require_safe
 
 from cartable.accounts.models import User
 from cartable.catalog import blobs
 from cartable.catalog.access import activity_for, course_files, course_for
+from cartable.catalog.rendering import shown_in_viewer
 from cartable.learning import gate
 from cartable.lib.blobstore import BlobError, check_digest
 from cartable.lib.ranges import ByteRange, Unsatisfiable, if_range_allows, requested_range
@@ -89,6 +92,36 @@ def course_file(request: HttpRequest, course_id: int, sha256: str, name: str) ->
         raise Http404
     mimetype = held or mimetypes.guess_type(name)[0] or ""
     return _file_response(request, sha256, name, mimetype, CACHE_FOREVER)
+
+
+@signed_in
+@require_safe
+def document(request: HttpRequest, course_id: int, sha256: str, name: str) -> HttpResponseBase:
+    """A course file on a page of the box: a PDF in the box's viewer (many devices have no
+    PDF reader), with its download button; any other file is the file itself."""
+    user: User = request.user  # type: ignore[assignment]
+    found = course_for(user, course_id)
+    try:
+        check_digest(sha256)
+    except BlobError:
+        raise Http404 from None
+    held = (
+        course_files(user, found)
+        .filter(blob_id=sha256)
+        .values_list("mimetype", "blob__size")
+        .first()
+    )
+    if held is None:
+        raise Http404
+    mimetype, size = held
+    src = reverse("learning:course_file", args=[found.pk, sha256, name])
+    if not shown_in_viewer(name, mimetype):
+        return redirect(src)
+    return render(
+        request,
+        "learning/document.html",
+        {"course": found, "name": Path(name).name, "src": src, "size": size},
+    )
 
 
 def _file_response(

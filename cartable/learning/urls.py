@@ -13,6 +13,11 @@ urlpatterns = [
         name="course_file",
     ),
     path(
+        "<int:course_id>/documents/<str:sha256>/<path:name>",
+        files.document,
+        name="document",
+    ),
+    path(
         "<int:course_id>/activities/<int:activity_id>/file/",
         files.activity_file,
         name="activity_file",

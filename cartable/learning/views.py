@@ -221,7 +221,7 @@ def course(request: HttpRequest, course_id: int) -> HttpResponse:
         {
             "course": found,
             "outline": outline,
-            "links": CourseLinks(found),
+            "links": CourseLinks(found, hidden=sees_all, waiting=user.role in STAFF_ROLES),
             "progress": progress.CourseProgress(finished, total, minutes, minutes_left),
             "resume_id": resume.activity_id if resume else None,
             "next_activity": first_open,
@@ -271,7 +271,7 @@ def activity(request: HttpRequest, course_id: int, activity_id: int) -> HttpResp
     context = {
         "course": found,
         "activity": item,
-        "links": CourseLinks(found),
+        "links": CourseLinks(found, hidden=sees_all, waiting=user.role in STAFF_ROLES),
         "data": item.data,
         "previous": previous_item,
         "next": next_item,

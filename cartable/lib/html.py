@@ -252,13 +252,14 @@ def _shown_url(url: str) -> str:
 def for_display(
     html: str,
     *,
-    file_url: Callable[[str, str], str | None],
+    file_url: Callable[[str, str, str], str | None],
     activity_url: Callable[[str], str | None],
     course_url: str,
 ) -> str:
     """Sanitised course HTML made ready for a learner's page on the box.
 
-    Links inside the course become the box's own addresses (``file_url(sha256, quoted name)``,
+    Links inside the course become the box's own addresses (``file_url(sha256, quoted name,
+    attribute)``: a link (``href``) may lead to a page showing the file, a source to its bytes;
     ``activity_url(source key)``; None when the target is gone, and the link becomes text).
     Links to outside the box are shown as text, never live: an external anchor becomes its
     text followed by its address, an external image its address, and any other external
@@ -288,7 +289,7 @@ def for_display(
         url: str | None
         if scheme == FILE_SCHEME:
             sha256, _, name = target.partition("/")
-            url = file_url(sha256, name)
+            url = file_url(sha256, name, attribute.lower())
         elif scheme == ACTIVITY_SCHEME:
             url = activity_url(html_lib.unescape(target))
         else:

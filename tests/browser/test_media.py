@@ -11,7 +11,7 @@ from django.test import Client
 
 from cartable.accounts.models import User
 from cartable.catalog import blobs
-from cartable.catalog.models import Activity, Course
+from cartable.catalog.models import Activity, Course, CourseFile
 from cartable.demo.load import load
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -153,6 +153,28 @@ def test_it_shows_the_demo_pdf_in_the_viewer(page, live_server, outside) -> None
     # pdf.js, its worker and the PDF came from the box; the PDF through the file view.
     assert any(url.endswith("/static/dist/pdfjs/pdf.worker.js") for url in outside.all)
     assert any(f"/activities/{handout.pk}/file/" in url for url in outside.all)
+    assert problems == []
+
+
+def test_it_shows_a_pdf_linked_from_a_page_in_the_viewer(page, live_server, outside) -> None:
+    load()
+    handout = Activity.objects.get(filename="fiche-memo-lettre.pdf")
+    CourseFile.objects.create(
+        course_id=handout.course_id,
+        blob_id=handout.blob_id,
+        filename="fiche.pdf",
+        mimetype="application/pdf",
+    )
+    lesson = Activity.objects.filter(course_id=handout.course_id, kind="page").first()
+    lesson.content = f'<p><a href="cartable-file:{handout.blob_id}/fiche.pdf">La fiche</a></p>'
+    lesson.save()
+    problems = watch(page)
+    signed_in_as(page, live_server, User.objects.get(username="apprenant"))
+    page.goto(f"{live_server.url}/courses/{handout.course_id}/activities/{lesson.pk}/")
+    page.get_by_role("link", name="La fiche").click()
+    page.locator('[data-pdf="sheet"][data-rendered="1"]').wait_for()
+    assert page.get_by_role("heading", name="fiche.pdf").is_visible()
+    assert "motivation" in page.locator(".textLayer").inner_text()
     assert problems == []
 
 

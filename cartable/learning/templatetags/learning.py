@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext as _
 
+from cartable.catalog.rendering import file_link
+
 register = template.Library()
 
 
@@ -15,3 +17,10 @@ def duration(minutes: int | None) -> str:
     if not rest:
         return _("%(hours)d h") % {"hours": hours}
     return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": rest}
+
+
+@register.simple_tag
+def file_href(course_id: int, sha256: str, name: str) -> str:
+    """{% file_href course.pk sha256 name %}: a link to a course file (a PDF opens in the
+    box's viewer)."""
+    return file_link(course_id, sha256, name)
