@@ -37,7 +37,7 @@ def test_it_rejects_an_activity_publishes_the_rest_and_logs_both(
 
     staff = make_page()
     sign_in(staff, live_server, "personnel", "cartable-personnel")
-    staff.get_by_role("link", name="Validation", exact=True).click()
+    staff.get_by_role("link", name="Validation 1 cours en attente").click()
     staff.get_by_role("link", name=course.title).click()
     card = staff.locator(f"article[aria-labelledby='activity-{rejected.pk}']")
     card.get_by_label("Commentaire (obligatoire pour refuser)").fill("Lien vers un site extérieur")
