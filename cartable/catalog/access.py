@@ -25,7 +25,13 @@ def visible_courses(user: User) -> QuerySet[Course]:
 
 def course_for(user: User, course_id: int) -> Course:
     try:
-        return visible_courses(user).select_related("institution").get(pk=course_id)
+        # The review's findings and staged changes are read by the review pages only.
+        return (
+            visible_courses(user)
+            .select_related("institution")
+            .defer("risks", "staged")
+            .get(pk=course_id)
+        )
     except Course.DoesNotExist:
         raise Http404 from None
 
@@ -45,8 +51,10 @@ def sees_all_of(user: User, course: Course) -> bool:
 
 def activity_for(user: User, course: Course, activity_id: int) -> Activity:
     """An activity of a course the user may see (call ``course_for`` first)."""
-    activities = Activity.objects.filter(course=course, retired_at__isnull=True).select_related(
-        "section", "blob"
+    activities = (
+        Activity.objects.filter(course=course, retired_at__isnull=True)
+        .select_related("section", "blob")
+        .defer("risks", "staged")
     )
     if user.role not in STAFF_ROLES:
         # Content waiting for review is for staff's eyes only, teachers' included.

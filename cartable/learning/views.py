@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,21 +35,33 @@ def _user(request: HttpRequest) -> User:
 
 def learner_home(request: HttpRequest) -> HttpResponse:
     user = _user(request)
+    # Only the columns the page shows: a course or an activity row carries its texts and
+    # JSON (content, data, risks…), which the home page would read and decode for nothing.
     enrolments = list(
         Enrolment.objects.filter(user=user, course__status=Course.Status.PUBLISHED)
-        .select_related("course__institution", "last_activity")
         .order_by("course__title")
+        .values(
+            "course_id",
+            "course__title",
+            "course__institution__name",
+            "last_activity_id",
+            "last_activity__retired_at",
+            "last_activity__visible",
+            "last_activity__review_status",
+        )
     )
-    ids = [enrolment.course_id for enrolment in enrolments]
+    ids = [row["course_id"] for row in enrolments]
     by_course = progress.course_progress(user, ids)
     plan = plans.home_plan(user, ids)
     courses = [
         {
-            "course": enrolment.course,
-            "progress": by_course.get(enrolment.course_id, progress.EMPTY),
-            "resume": _current(enrolment.last_activity),
+            "id": row["course_id"],
+            "title": row["course__title"],
+            "institution": row["course__institution__name"],
+            "progress": by_course.get(row["course_id"], progress.EMPTY),
+            "resume": _current(row),
         }
-        for enrolment in enrolments
+        for row in enrolments
     ]
     return render(
         request,
@@ -61,11 +74,16 @@ def learner_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _current(activity: Activity | None) -> int | None:
-    """The activity to continue with, unless it has since been retired or hidden."""
-    if activity is None or activity.retired_at is not None or not activity.visible:
+def _current(row: Mapping[str, Any]) -> int | None:
+    """The activity to continue with, unless it has since been retired, hidden or rejected."""
+    if (
+        row["last_activity_id"] is None
+        or row["last_activity__retired_at"] is not None
+        or not row["last_activity__visible"]
+        or row["last_activity__review_status"] != Activity.Review.APPROVED
+    ):
         return None
-    return activity.pk
+    return int(row["last_activity_id"])
 
 
 def teacher_home(request: HttpRequest) -> HttpResponse:
