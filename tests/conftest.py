@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -41,6 +42,14 @@ def _test_settings() -> Iterator[None]:
 def _own_content_store(settings, tmp_path) -> None:
     # The database is rolled back after each test; the content store must be fresh too.
     settings.CONTENT_ROOT = tmp_path / "content"
+
+
+@pytest.fixture(autouse=True)
+def home(settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder of the test's own (the audit key and head file, uploads), beside the
+    test's tmp_path rather than in it: some tests check what they leave there."""
+    settings.HOME = tmp_path_factory.mktemp("home")
+    return settings.HOME
 
 
 def make_user(

@@ -20,14 +20,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def home(settings, tmp_path: Path) -> Path:
-    """A data folder of the test's own: its key and head file."""
-    settings.HOME = tmp_path / "home"
-    settings.HOME.mkdir()
-    return settings.HOME
-
-
-@pytest.fixture(autouse=True)
 def english(settings) -> None:
     settings.LANGUAGE_CODE = "en"
 

@@ -22,13 +22,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def home(settings, tmp_path: Path) -> Path:
-    settings.HOME = tmp_path / "home"
-    settings.HOME.mkdir()
-    return settings.HOME
-
-
-@pytest.fixture(autouse=True)
 def english(monkeypatch) -> None:
     monkeypatch.setenv("LANGUAGE", "en")
 

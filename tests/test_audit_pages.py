@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -18,13 +17,6 @@ from cartable.audit.models import AuditEvent
 from tests.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def home(settings, tmp_path: Path) -> Path:
-    settings.HOME = tmp_path / "home"
-    settings.HOME.mkdir()
-    return settings.HOME
 
 
 def english(client: Client) -> Client:

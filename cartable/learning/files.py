@@ -24,6 +24,7 @@ from django.views.decorators.http import require_safe
 from cartable.accounts.models import User
 from cartable.catalog import blobs
 from cartable.catalog.access import activity_for, course_files, course_for
+from cartable.catalog.models import Course
 from cartable.catalog.rendering import shown_in_viewer
 from cartable.learning import gate
 from cartable.lib.blobstore import BlobError, check_digest
@@ -74,31 +75,9 @@ def activity_file(request: HttpRequest, course_id: int, activity_id: int) -> Htt
     return _file_response(request, item.blob_id, item.filename or "file", item.mimetype, cache)
 
 
-@signed_in
-@require_safe
-def course_file(request: HttpRequest, course_id: int, sha256: str, name: str) -> HttpResponseBase:
-    """A file a course holds (an image in a page, a folder's file), by content hash: only
-    through a course the user may see, and only if that course holds those bytes."""
-    user: User = request.user  # type: ignore[assignment]
-    found = course_for(user, course_id)
-    try:
-        check_digest(sha256)
-    except BlobError:
-        raise Http404 from None
-    held = (
-        course_files(user, found).filter(blob_id=sha256).values_list("mimetype", flat=True).first()
-    )
-    if held is None:
-        raise Http404
-    mimetype = held or mimetypes.guess_type(name)[0] or ""
-    return _file_response(request, sha256, name, mimetype, CACHE_FOREVER)
-
-
-@signed_in
-@require_safe
-def document(request: HttpRequest, course_id: int, sha256: str, name: str) -> HttpResponseBase:
-    """A course file on a page of the box: a PDF in the box's viewer (many devices have no
-    PDF reader), with its download button; any other file is the file itself."""
+def _held(request: HttpRequest, course_id: int, sha256: str) -> tuple[Course, str, int]:
+    """The course (one the user may see) and the type and size of the file it holds by that
+    hash, if the user may fetch it; 404 otherwise, whichever check fails."""
     user: User = request.user  # type: ignore[assignment]
     found = course_for(user, course_id)
     try:
@@ -113,7 +92,25 @@ def document(request: HttpRequest, course_id: int, sha256: str, name: str) -> Ht
     )
     if held is None:
         raise Http404
-    mimetype, size = held
+    return found, held[0], held[1]
+
+
+@signed_in
+@require_safe
+def course_file(request: HttpRequest, course_id: int, sha256: str, name: str) -> HttpResponseBase:
+    """A file a course holds (an image in a page, a folder's file), by content hash: only
+    through a course the user may see, and only if that course holds those bytes."""
+    _course, mimetype, _size = _held(request, course_id, sha256)
+    mimetype = mimetype or mimetypes.guess_type(name)[0] or ""
+    return _file_response(request, sha256, name, mimetype, CACHE_FOREVER)
+
+
+@signed_in
+@require_safe
+def document(request: HttpRequest, course_id: int, sha256: str, name: str) -> HttpResponseBase:
+    """A course file on a page of the box: a PDF in the box's viewer (many devices have no
+    PDF reader), with its download button; any other file is the file itself."""
+    found, mimetype, size = _held(request, course_id, sha256)
     src = reverse("learning:course_file", args=[found.pk, sha256, name])
     if not shown_in_viewer(name, mimetype):
         return redirect(src)
