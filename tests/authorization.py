@@ -115,6 +115,8 @@ def snapshot() -> dict[str, list[tuple[Any, ...]]]:
             "language",
         ),
         "groups": Cohort.objects.values_list("pk", "name", "establishment_id"),
+        "establishments": Establishment.objects.values_list("pk", "slug", "name", "kind"),
+        "institutions": Institution.objects.values_list("pk", "slug", "name", "kind"),
         "group members": Cohort.members.through.objects.values_list("cohort_id", "user_id"),
         "enrolments": Enrolment.objects.values_list("user_id", "course_id", "role"),
         "courses": Course.objects.values_list("pk", "status", "published_at"),
@@ -407,6 +409,28 @@ TARGETS: dict[str, dict[str, Build]] = {
     },
     "accounts:import": {NO_ARGS: lambda w: Target(post={"file": _csv()})},
     "accounts:groups": {NO_ARGS: lambda w: Target(post={"name": "Nouveau groupe"})},
+    "accounts:establishments": {
+        NO_ARGS: lambda w: Target(
+            post={"slug": "mc-sud", "name": "Maison centrale sud", "kind": "prison"}
+        )
+    },
+    "accounts:establishment_edit": {
+        "own": lambda w: Target(
+            {"item_id": w.personas["learner"].establishment_id},
+            post={"name": "Nouveau nom", "kind": "prison"},
+        )
+    },
+    "accounts:institutions": {
+        NO_ARGS: lambda w: Target(
+            post={"slug": "univ-sud", "name": "Université du Sud", "kind": "university"}
+        )
+    },
+    "accounts:institution_edit": {
+        "own": lambda w: Target(
+            {"item_id": w.own.course.institution_id},
+            post={"name": "Nouveau nom", "kind": "school"},
+        )
+    },
     "accounts:detail": _accounts(("learner", "teacher", "staff", "admin", "outsider_learner")),
     "accounts:reset_password": _accounts(
         ("learner", "teacher", "staff", "admin", "outsider_learner")

@@ -124,6 +124,31 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
             "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
         },
     },
+    # Establishments and institutions: administrators only.
+    "accounts:establishments": {
+        NO_ARGS: {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 403, "admin": 200, "outsider_staff": 403},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 403, "admin": REDIRECT, "outsider_staff": 403},
+        },
+    },
+    "accounts:establishment_edit": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 403, "admin": 200, "outsider_staff": 403},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 403, "admin": REDIRECT, "outsider_staff": 403},
+        },
+    },
+    "accounts:institutions": {
+        NO_ARGS: {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 403, "admin": 200, "outsider_staff": 403},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 403, "admin": REDIRECT, "outsider_staff": 403},
+        },
+    },
+    "accounts:institution_edit": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 403, "admin": 200, "outsider_staff": 403},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 403, "admin": REDIRECT, "outsider_staff": 403},
+        },
+    },
     "accounts:detail": {
         # Staff see the accounts of their establishment (admins' excepted); admins see all.
         "learner": {

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cartable.accounts import views
+from cartable.accounts import organisation_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -11,6 +11,18 @@ urlpatterns = [
     path("new/", views.account_new, name="new"),
     path("import/", views.account_import, name="import"),
     path("groups/", views.group_list, name="groups"),
+    path("establishments/", organisation_views.establishments, name="establishments"),
+    path(
+        "establishments/<int:item_id>/",
+        organisation_views.establishment_edit,
+        name="establishment_edit",
+    ),
+    path("institutions/", organisation_views.institutions, name="institutions"),
+    path(
+        "institutions/<int:item_id>/",
+        organisation_views.institution_edit,
+        name="institution_edit",
+    ),
     path("<int:account_id>/", views.account_detail, name="detail"),
     path("<int:account_id>/password/", views.account_reset_password, name="reset_password"),
     path("<int:account_id>/active/", views.account_set_active, name="set_active"),

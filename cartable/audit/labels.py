@@ -48,7 +48,9 @@ ACTIONS: dict[str, Promise] = {
     "plan.item_added": _("Added to a study plan"),
     "plan.item_removed": _("Removed from a study plan"),
     "establishment.created": _("Establishment created"),
+    "establishment.changed": _("Establishment renamed or changed"),
     "institution.created": _("Institution created"),
+    "institution.changed": _("Institution renamed or changed"),
     "audit.exported": _("Audit log exported"),
     "audit.head_reset": _("End of the audit log accepted"),
 }

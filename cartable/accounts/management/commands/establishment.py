@@ -6,19 +6,16 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import CommandError
-from django.db import IntegrityError, transaction
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from cartable.accounts import organisations
 from cartable.accounts.models import Establishment
-from cartable.audit.actions import record
 from cartable.web.commands import CartableCommand
 
 
 class Command(CartableCommand):
     help = "Create and list establishments (the sites where boxes run: a prison, a campus)."
     model: Any = Establishment
-    action = "establishment.created"
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="do", required=True, metavar="ACTION")
@@ -33,21 +30,16 @@ class Command(CartableCommand):
             for item in self.model.objects.order_by("slug"):
                 self.stdout.write(f"{item.slug}\t{item.kind}\t{item.name}")
             return
-        slug = options["slug"]
-        if slugify(slug) != slug or len(slug) > 64:
-            raise CommandError(
-                _("A short name may only hold lowercase letters, digits and dashes: “%(slug)s”.")
-                % {"slug": slug}
-            )
-        fields = {"slug": slug, "name": options["name"][:200]}
-        if options["kind"]:
-            fields["kind"] = options["kind"]
         try:
-            with transaction.atomic():
-                item = self.model.objects.create(**fields)
-                record(self.action, actor=None, target=item)
-        except IntegrityError:
-            raise CommandError(_("The short name “%(slug)s” is taken.") % {"slug": slug}) from None
+            item = organisations.create(
+                actor=None,
+                model=self.model,
+                slug=options["slug"],
+                name=options["name"],
+                kind=options["kind"],
+            )
+        except organisations.OrganisationError as error:
+            raise CommandError(str(error)) from None
         self.stdout.write(
             _("Created %(slug)s (%(name)s).") % {"slug": item.slug, "name": item.name}
         )

@@ -11,4 +11,3 @@ from cartable.accounts.models import Institution
 class Command(EstablishmentCommand):
     help = "Create and list institutions (the universities and schools that provide courses)."
     model: Any = Institution
-    action = "institution.created"
