@@ -409,6 +409,10 @@ TARGETS: dict[str, dict[str, Build]] = {
     },
     "accounts:import": {NO_ARGS: lambda w: Target(post={"file": _csv()})},
     "accounts:groups": {NO_ARGS: lambda w: Target(post={"name": "Nouveau groupe"})},
+    "accounts:group_passwords": {
+        "own": lambda w: Target({"group_id": w.cohort.pk}),
+        "empty": lambda w: Target({"group_id": w.other_cohort.pk}),
+    },
     "accounts:establishments": {
         NO_ARGS: lambda w: Target(
             post={"slug": "mc-sud", "name": "Maison centrale sud", "kind": "prison"}

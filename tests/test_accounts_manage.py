@@ -113,3 +113,52 @@ def test_it_pages_a_long_account_list(staff, establishment) -> None:
     assert len(first.context["page"].object_list) == 50
     third = client.get("/accounts/?page=3")
     assert len(third.context["page"].object_list) == 21
+
+
+def test_it_gives_a_whole_group_new_passwords_on_one_sheet(
+    staff, learner, other_learner, teacher, cohort
+) -> None:
+    cohort.members.add(learner, other_learner, teacher)
+    other_learner.is_active = False
+    other_learner.save()
+    client = signed_in(staff)
+    learner_client = signed_in(learner)
+    confirm = client.get(f"/accounts/groups/{cohort.pk}/passwords/").content.decode()
+    assert learner.username in confirm and teacher.username in confirm
+    assert other_learner.username not in confirm  # deactivated: left as it is
+    response = client.post(f"/accounts/groups/{cohort.pk}/passwords/")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    sheet = {item.user.username: item.password for item in response.context["credentials"]}
+    assert set(sheet) == {learner.username, teacher.username}
+    for person in (learner, teacher):
+        person.refresh_from_db()
+        assert person.check_password(sheet[person.username])
+    other_learner.refresh_from_db()
+    assert other_learner.check_password(PASSWORD)
+    assert learner_client.get("/").status_code == 302  # signed out everywhere
+    events = AuditEvent.objects.filter(action="account.password_reset", actor=staff)
+    assert sorted(event.target_id for event in events) == sorted([str(learner.pk), str(teacher.pk)])
+    assert {event.details["group"] for event in events} == {"DAEU A"}
+
+
+def test_it_resets_none_of_a_group_too_large_for_one_sheet(
+    staff, learner, teacher, cohort, settings
+) -> None:
+    settings.CSV_MAX_ROWS = 1
+    cohort.members.add(learner, teacher)
+    response = signed_in(staff).post(f"/accounts/groups/{cohort.pk}/passwords/")
+    assert response.status_code == 400
+    assert "plus de 1 comptes" in response.content.decode()
+    learner.refresh_from_db()
+    assert learner.check_password(PASSWORD)
+    assert not AuditEvent.objects.filter(action="account.password_reset").exists()
+
+
+def test_it_keeps_another_establishments_group_out_of_reach(outsider_staff, learner, cohort):
+    cohort.members.add(learner)
+    client = signed_in(outsider_staff)
+    assert client.get(f"/accounts/groups/{cohort.pk}/passwords/").status_code == 404
+    assert client.post(f"/accounts/groups/{cohort.pk}/passwords/").status_code == 404
+    learner.refresh_from_db()
+    assert learner.check_password(PASSWORD)

@@ -124,6 +124,17 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
             "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
         },
     },
+    # New passwords for a whole group: staff of its establishment (the sheet is the answer).
+    "accounts:group_passwords": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 404},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 404},
+        },
+        "empty": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 404},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 400, "admin": 400, "outsider_staff": 404},
+        },
+    },
     # Establishments and institutions: administrators only.
     "accounts:establishments": {
         NO_ARGS: {

@@ -254,6 +254,49 @@ def reset_password(
     return Credentials(user=account, password=password)
 
 
+def group_members_to_reset(actor: User | None, cohort: Cohort) -> list[User]:
+    """The active members of a group whose passwords ``actor`` may reset, by name."""
+    members = cohort.members.filter(is_active=True).order_by("last_name", "first_name", "username")
+    return [member for member in members if can_manage(actor, member)]
+
+
+@transaction.atomic
+def reset_group_passwords(
+    *,
+    actor: User | None,
+    cohort: Cohort,
+    max_accounts: int,
+    request: HttpRequest | None = None,
+) -> list[Credentials]:
+    """New passwords for every active member of a group ``actor`` manages (a new term, a lost
+    sheet): all of them or, on any error, none. Each reset is audited as a single one is."""
+    if actor is not None and actor.role not in (Role.STAFF, Role.ADMIN):
+        raise AccountError(_("You may not manage this group."))
+    members = group_members_to_reset(actor, cohort)
+    if not members:
+        raise AccountError(_("This group has no active account you manage."))
+    if len(members) > max_accounts:
+        raise AccountError(
+            _("This group has more than %(max)d accounts: reset their passwords one by one.")
+            % {"max": max_accounts}
+        )
+    sheet = []
+    for member in members:
+        password = _password_for(member, None)
+        member.set_password(password)
+        member.save(update_fields=["password"])
+        axes_reset(username=member.username)
+        record(
+            "account.password_reset",
+            actor=actor,
+            target=member,
+            request=request,
+            details={"group": cohort.name},
+        )
+        sheet.append(Credentials(user=member, password=password))
+    return sheet
+
+
 @transaction.atomic
 def set_active(
     *, actor: User | None, account: User, active: bool, request: HttpRequest | None = None

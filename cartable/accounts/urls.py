@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/", views.account_new, name="new"),
     path("import/", views.account_import, name="import"),
     path("groups/", views.group_list, name="groups"),
+    path("groups/<int:group_id>/passwords/", views.group_passwords, name="group_passwords"),
     path("establishments/", organisation_views.establishments, name="establishments"),
     path(
         "establishments/<int:item_id>/",

@@ -250,6 +250,36 @@ def account_reset_password(request: HttpRequest, account_id: int) -> HttpRespons
     return _credentials_sheet(request, [credentials])
 
 
+@staff_only
+def group_passwords(request: HttpRequest, group_id: int) -> HttpResponse:
+    """New passwords for a whole group: GET asks for confirmation (who will get one), POST
+    gives them and shows the sheet to print."""
+    actor = _actor(request)
+    cohort = visible_cohorts(actor).filter(pk=group_id).first()
+    if cohort is None:
+        raise Http404
+    error = ""
+    if request.method == "POST":
+        try:
+            sheet = actions.reset_group_passwords(
+                actor=actor, cohort=cohort, max_accounts=settings.CSV_MAX_ROWS, request=request
+            )
+        except actions.AccountError as problem:
+            error = str(problem)
+        else:
+            return _credentials_sheet(request, sheet)
+    return render(
+        request,
+        "accounts/group_passwords.html",
+        {
+            "cohort": cohort,
+            "members": actions.group_members_to_reset(actor, cohort),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
 @require_POST
 @staff_only
 def account_set_active(request: HttpRequest, account_id: int) -> HttpResponseBase:
