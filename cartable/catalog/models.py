@@ -188,7 +188,17 @@ class Activity(models.Model):
         ordering = ["section__position", "position"]
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
-        indexes = [models.Index(fields=["course", "section", "position"])]
+        indexes = [
+            models.Index(fields=["course", "section", "position"]),
+            # The few activities waiting for a decision, found without reading the others
+            # (the review queue and the count in the staff's navigation).
+            models.Index(
+                fields=["course"],
+                name="activity_waiting_idx",
+                condition=models.Q(retired_at__isnull=True)
+                & (models.Q(review_status="pending") | models.Q(staged__isnull=False)),
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["course", "source_key"],

@@ -44,16 +44,26 @@ WAITING = Q(retired_at__isnull=True) & (
 )
 
 
+def waiting_courses() -> QuerySet[Course]:
+    """Courses with something waiting: never reviewed, changed texts, or new or changed
+    activities (found through the index of waiting activities: the others are not read)."""
+    with_waiting_activities = Activity.objects.filter(WAITING).values("course_id")
+    return Course.objects.filter(
+        Q(status=Course.Status.PENDING_REVIEW)
+        | Q(staged__isnull=False)
+        | Q(pk__in=with_waiting_activities)
+    ).exclude(status=Course.Status.REJECTED)
+
+
 def queue() -> QuerySet[Course]:
-    """Courses with something waiting: never reviewed, or with new or changed activities."""
+    """The waiting courses, oldest import first, each with how many activities wait."""
     waiting = Q(activities__retired_at__isnull=True) & (
         Q(activities__review_status=Activity.Review.PENDING) | Q(activities__staged__isnull=False)
     )
     return (
-        Course.objects.select_related("institution")
+        waiting_courses()
+        .select_related("institution")
         .annotate(waiting=Count("activities", filter=waiting))
-        .filter(Q(status=Course.Status.PENDING_REVIEW) | Q(waiting__gt=0) | Q(staged__isnull=False))
-        .exclude(status=Course.Status.REJECTED)
         .order_by("imported_at", "title")
     )
 
