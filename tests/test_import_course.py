@@ -52,9 +52,11 @@ def state() -> tuple:
     )
 
 
-def page_course(version: int = 1, *, drop_second: bool = False) -> Backup:
+def page_course(
+    version: int = 1, *, drop_second: bool = False, summary: str = "<p>Bienvenue</p>"
+) -> Backup:
     """A small course; version 2 changes the first page, drops (or not) the second."""
-    b = Backup(fullname="Français langue étrangère", shortname="FLE1", summary="<p>Bienvenue</p>")
+    b = Backup(fullname="Français langue étrangère", shortname="FLE1", summary=summary)
     b.file(
         contextid=b.course_contextid,
         component="course",

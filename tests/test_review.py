@@ -205,6 +205,12 @@ def test_it_stages_an_update_and_shows_staff_only_what_changed(
     titles = [report.activity.title for report in review.context["reports"]]
     assert titles == ["Leçon 1"]
     assert review.context["reports"][0].state == "changed"
+    # The change itself, line by line: the old line removed, the new one added, the unchanged
+    # line after it for context.
+    page = html.unescape(review.content.decode())
+    assert re.search(r'<li class="diff__removed"><del>.*?</span>Version 1\.</del>', page)
+    assert re.search(r'<li class="diff__added"><ins>.*?</span>Version 2\.</ins>', page)
+    assert '<li class="diff__same">photo la grammaire</li>' in page
     signed_in(staff).post(f"/review/activities/{lesson.pk}/decide/", {"decision": "approve"})
     assert (
         "Version 2."
@@ -355,3 +361,25 @@ def test_it_turns_a_link_to_a_rejected_activity_into_text_for_learners(
     page = signed_in(learner).get(url).content.decode()
     assert link not in page and "Suite" in page
     assert link in signed_in(staff).get(url).content.decode()
+
+
+def test_it_shows_what_an_update_changes_in_the_course_description(
+    tmp_path: Path, waiting, learner, staff
+) -> None:
+    signed_in(staff).post(f"/review/courses/{waiting.pk}/decide/", {"decision": "approve"})
+    imported(
+        page_course(1, summary="<p>Bienvenue</p><p>Écrivez-nous sur le site.</p>").build(
+            tmp_path / "v1b.mbz"
+        )
+    )
+    waiting.refresh_from_db()
+    assert waiting.summary.startswith("<p>Bienvenue") and "Écrivez" not in waiting.summary
+    page = html.unescape(signed_in(staff).get(f"/review/courses/{waiting.pk}/").content.decode())
+    assert "Textes du cours modifiés" in page and "Description du cours" in page
+    assert '<li class="diff__same">Bienvenue</li>' in page
+    assert re.search(
+        r'<li class="diff__added"><ins>.*?</span>Écrivez-nous sur le site\.</ins>', page
+    )
+    # Learners still read the approved description.
+    learner_page = signed_in(learner).get(f"/courses/{waiting.pk}/").content.decode()
+    assert "Écrivez-nous" not in learner_page

@@ -25,7 +25,7 @@ FIXED_MINUTES = {
 }
 
 
-def _texts(value: Any) -> Iterator[str]:
+def data_texts(value: Any) -> Iterator[str]:
     """Every HTML-bearing text of an activity's data (chapters, entries, pages, posts)."""
     if isinstance(value, dict):
         for key, item in value.items():
@@ -33,10 +33,10 @@ def _texts(value: Any) -> Iterator[str]:
                 if isinstance(item, str):
                     yield item
             else:
-                yield from _texts(item)
+                yield from data_texts(item)
     elif isinstance(value, list):
         for item in value:
-            yield from _texts(item)
+            yield from data_texts(item)
 
 
 def reading_minutes(*htmls: str) -> int:
@@ -56,7 +56,7 @@ def estimate_minutes(kind: str, *, intro: str, content: str, data: Any) -> int:
         return max(2, round(0.5 * len(data.get("items") or [])))
     if kind == "folder" and isinstance(data, dict):
         return max(2, 2 * _count_files(data.get("tree")))
-    return max(1, reading_minutes(intro, content, *_texts(data)))
+    return max(1, reading_minutes(intro, content, *data_texts(data)))
 
 
 def _count_files(node: Any) -> int:

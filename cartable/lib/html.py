@@ -356,14 +356,15 @@ class LinkedFile:
 
 
 class _Text(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, separator: str = " ") -> None:
         super().__init__(convert_charrefs=True)
+        self.separator = separator  # between blocks
         self.parts: list[str] = []
         self.links: list[LinkedFile] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _BREAKS:
-            self.parts.append(" ")
+            self.parts.append(self.separator)
         values = dict(attrs)
         if tag == "img" and values.get("alt"):
             self.parts.append(f" {values['alt']} ")
@@ -374,7 +375,7 @@ class _Text(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _BREAKS:
-            self.parts.append(" ")
+            self.parts.append(self.separator)
 
     def handle_data(self, data: str) -> None:
         self.parts.append(data)
@@ -396,3 +397,18 @@ def text_of(html: str) -> str:
     if "<" not in html and "&" not in html:
         return " ".join(html.split())
     return text_and_files(html)[0]
+
+
+_BLOCK = "\x1e"  # the record separator: no text holds it, unlike a newline
+
+
+def text_lines(html: str) -> list[str]:
+    """The readable text of an HTML fragment, a line per block (paragraph, item, heading,
+    cell), whitespace collapsed: what a reader compares between two versions."""
+    if not html:
+        return []
+    parser = _Text(separator=_BLOCK)
+    parser.feed(html)
+    parser.close()
+    lines = (" ".join(line.split()) for line in "".join(parser.parts).split(_BLOCK))
+    return [line for line in lines if line]

@@ -11,6 +11,9 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cartable.catalog.models import Activity, Course
+from cartable.catalog.study_time import data_texts
+from cartable.lib.html import text_lines
+from cartable.lib.textdiff import changes
 
 KIND_LABELS = OrderedDict(
     [
@@ -89,6 +92,33 @@ class ActivityReport:
     risks: list[dict[str, Any]]
     changed: list[str] = field(default_factory=list)
     risk_count: int = 0
+    # For a changed activity: what its texts would become, line by line, per field.
+    diffs: list[dict[str, Any]] = field(default_factory=list)
+
+
+# The texts whose changes staff read line by line, and how each becomes lines.
+TEXTS: tuple[tuple[str, Any, Any], ...] = (
+    ("title", _("Title"), lambda value: [str(value or "")]),
+    ("intro", _("Description"), lambda value: text_lines(str(value or ""))),
+    ("content", _("Content"), lambda value: text_lines(str(value or ""))),
+    (
+        "data",
+        _("Chapters, entries and pages"),
+        lambda value: [line for html in data_texts(value) for line in text_lines(html)],
+    ),
+)
+
+
+def text_diffs(activity: Activity, staged: dict[str, Any]) -> list[dict[str, Any]]:
+    """What a staged update changes in the activity's texts, field by field."""
+    found = []
+    for name, label, lines in TEXTS:
+        if name not in staged:
+            continue
+        result = changes(lines(getattr(activity, name)), lines(staged[name]))
+        if result:
+            found.append({"label": label, "changes": result})
+    return found
 
 
 def activity_reports(course: Course, *, only_waiting: bool) -> list[ActivityReport]:
@@ -110,6 +140,7 @@ def activity_reports(course: Course, *, only_waiting: bool) -> list[ActivityRepo
                     if staged.get(name) != getattr(activity, name, None) and name in staged
                 }
             )
+            diffs = text_diffs(activity, staged)
         else:
             state = {
                 Activity.Review.PENDING: "new",
@@ -118,6 +149,7 @@ def activity_reports(course: Course, *, only_waiting: bool) -> list[ActivityRepo
             }[Activity.Review(activity.review_status)]
             risks = activity.risks or []
             changed = []
+            diffs = []
         reports.append(
             ActivityReport(
                 activity=activity,
@@ -125,6 +157,7 @@ def activity_reports(course: Course, *, only_waiting: bool) -> list[ActivityRepo
                 risks=group(risks),
                 changed=changed,
                 risk_count=len(risks),
+                diffs=diffs,
             )
         )
     return reports
@@ -143,3 +176,36 @@ def totals(course: Course, reports: list[ActivityReport]) -> list[dict[str, Any]
         for kind, label in KIND_LABELS.items()
         if counts.get(kind)
     ]
+
+
+def course_diffs(course: Course) -> list[dict[str, Any]]:
+    """What a staged update changes in the course's own texts: its title, its description,
+    its sections' titles and summaries."""
+    staged = course.staged or {}
+    found = []
+    if "title" in staged:
+        found.append(
+            {"label": _("Course title"), "changes": changes([course.title], [staged["title"]])}
+        )
+    if "summary" in staged:
+        found.append(
+            {
+                "label": _("Course description"),
+                "changes": changes(text_lines(course.summary), text_lines(staged["summary"])),
+            }
+        )
+    sections = staged.get("sections") or {}
+    current = {
+        section.source_key: section
+        for section in course.sections.filter(source_key__in=list(sections))
+    }
+    for key, texts in sections.items():
+        section = current.get(key)
+        old_title, old_summary = (section.title, section.summary) if section else ("", "")
+        lines = changes(
+            [old_title, *text_lines(old_summary)],
+            [texts.get("title", ""), *text_lines(texts.get("summary", ""))],
+        )
+        title = texts.get("title") or old_title or key
+        found.append({"label": _("Section “%(title)s”") % {"title": title}, "changes": lines})
+    return [diff for diff in found if diff["changes"]]

@@ -36,7 +36,6 @@ def course(request: HttpRequest, course_id: int) -> HttpResponse:
     # A course learners already see: show what changed, unless staff ask for everything.
     only_waiting = found.is_published and request.GET.get("all") != "1"
     reports = report.activity_reports(found, only_waiting=only_waiting)
-    staged_sections = (found.staged or {}).get("sections") or {}
     return render(
         request,
         "review/course.html",
@@ -47,7 +46,7 @@ def course(request: HttpRequest, course_id: int) -> HttpResponse:
             "course_risks": report.group(found.risks),
             "totals": report.totals(found, reports),
             "staged": found.staged or {},
-            "staged_sections": staged_sections,
+            "course_diffs": report.course_diffs(found),
             "waiting": actions.waiting_count(found) + (1 if found.staged else 0),
         },
     )
