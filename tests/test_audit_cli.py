@@ -80,10 +80,13 @@ def test_it_exports_csv_with_filters(learner, django_capture_on_commit_callbacks
     assert table[2][10] == '{"username":"-1"}'
     table = list(csv.reader(io.StringIO(run("export", "--actor", "lea", "--since", "2000-01-01"))))
     assert [line[3] for line in table[1:]] == ["auth.sign_in"]
+    table = list(csv.reader(io.StringIO(run("export", "--device", "no such device"))))
+    assert table[1:] == []
     exported = AuditEvent.objects.filter(action="audit.exported").order_by("seq")
     assert [event.details for event in exported] == [
         {"action": "auth.*"},
         {"who": "lea", "since": "2000-01-01"},
+        {"device": "no such device"},
     ]
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from cartable.audit.actions import record
@@ -236,3 +236,24 @@ def test_it_logs_a_learner_trying_a_staff_page_once_in_ten_minutes(learner, staf
     status, html = page(staff, "?action=access.*")
     assert status == 200
     assert rows(html) == 3 and "Tried a page of another role" in html and "/audit/" in html
+
+
+def test_it_filters_by_device_address_or_browser_name(admin, learner) -> None:
+    def on(address: str, agent: str):
+        return RequestFactory().get("/", REMOTE_ADDR=address, HTTP_USER_AGENT=agent)
+
+    record("auth.sign_in", actor=learner, target=learner, request=on("10.0.0.23", "Tablette X"))
+    record("account.created", actor=admin, target=learner, request=on("10.0.0.5", "Firefox/140"))
+    record("group.created", actor=admin, request=on("fe80::1", "Firefox/140"))
+    for query, expected in (
+        ("?device=10.0.0.23", {"auth.sign_in"}),
+        ("?device=firefox", {"account.created", "group.created"}),
+        ("?device=FE80:0:0::1", {"group.created"}),  # any spelling of the address
+    ):
+        _, html = page(admin, query)
+        shown = {
+            code
+            for code in ("auth.sign_in", "account.created", "group.created")
+            if f">{code}</code>" in html
+        }
+        assert shown == expected, query

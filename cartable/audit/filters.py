@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.ipv6 import clean_ipv6_address
 
 from cartable.accounts.models import normalize_username
 from cartable.audit.models import AuditEvent
@@ -20,6 +22,7 @@ class Filters:
     target: str = ""  # part of what it was done to, or an account's username
     since: date | None = None  # from this day (the box's time zone)
     until: date | None = None  # to this day, included
+    device: str = ""  # the device's network address, or part of its browser's name
 
     def as_details(self) -> dict[str, str]:
         """The filters used, for the audit entry of an export."""
@@ -32,6 +35,17 @@ class Filters:
 
 def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _device(text: str) -> Q:
+    """An address (10.0.0.23, fe80::1) names one device; other text is looked for in the
+    browser's name (a model of tablet, "Firefox")."""
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return Q(device__icontains=text)
+    spelled = clean_ipv6_address(str(address)) if address.version == 6 else str(address)
+    return Q(ip_address=spelled)
 
 
 def apply(events: QuerySet[AuditEvent], filters: Filters) -> QuerySet[AuditEvent]:
@@ -52,6 +66,8 @@ def apply(events: QuerySet[AuditEvent], filters: Filters) -> QuerySet[AuditEvent
         # Failed sign-ins name the username tried (an account or not) in their details.
         about |= Q(action="auth.sign_in_failed", details__username=username)
         events = events.filter(about)
+    if filters.device:
+        events = events.filter(_device(filters.device.strip()))
     if filters.since:
         events = events.filter(at__gte=_start_of(filters.since))
     if filters.until:

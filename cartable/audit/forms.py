@@ -22,6 +22,12 @@ class AuditFilterForm(forms.Form):
         help_text=_("“system” is the command line."),
     )
     target = forms.CharField(label=_("On"), required=False, max_length=100)
+    device = forms.CharField(
+        label=_("Device"),
+        required=False,
+        max_length=255,
+        help_text=_("Its network address (10.0.0.23), or part of its browser's name."),
+    )
     since = forms.DateField(label=_("From"), required=False, widget=DateInput)
     until = forms.DateField(label=_("To"), required=False, widget=DateInput)
 
@@ -49,4 +55,5 @@ class AuditFilterForm(forms.Form):
             target=data["target"].strip(),
             since=data["since"],
             until=data["until"],
+            device=data["device"].strip(),
         )

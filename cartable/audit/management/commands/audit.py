@@ -61,6 +61,12 @@ class Command(CartableCommand):
             metavar="USERNAME",
             help="Username of whoever acted (system: the command line).",
         )
+        export_parser.add_argument(
+            "--device",
+            default="",
+            metavar="ADDRESS",
+            help="The device's network address, or part of its browser's name.",
+        )
         sub.add_parser(
             "reset-head",
             help="After restoring the database from a backup: accept its end as the end of the "
@@ -89,6 +95,7 @@ class Command(CartableCommand):
         chosen = filters.Filters(
             action=options["action_filter"],
             who=options["actor"],
+            device=options["device"],
             since=options["since"],
             until=options["until"],
         )
