@@ -383,3 +383,52 @@ def test_it_shows_what_an_update_changes_in_the_course_description(
     # Learners still read the approved description.
     learner_page = signed_in(learner).get(f"/courses/{waiting.pk}/").content.decode()
     assert "Écrivez-nous" not in learner_page
+
+
+def illustrated(version: int) -> Backup:
+    """A one-page course whose picture changes with each version."""
+    b = Backup(fullname="Cours illustré", shortname="ILLU")
+    s0 = b.section(0, "Début")
+    page = b.activity(
+        "page",
+        fields(
+            intro="",
+            introformat=1,
+            content=f'<p>Version {version} <img src="@@PLUGINFILE@@/image{version}.png" alt="v{version}"></p>',
+            contentformat=1,
+        ),
+        title="Page illustrée",
+        section=s0,
+    )
+    b.file(
+        contextid=page.contextid,
+        component="mod_page",
+        filearea="content",
+        filename=f"image{version}.png",
+        content=b"\x89PNG\r\n\x1a\n picture " + str(version).encode(),
+        mimetype="image/png",
+    )
+    return b
+
+
+def test_it_keeps_serving_the_approved_versions_files_while_an_update_waits(
+    tmp_path: Path, learner, staff
+) -> None:
+    course = imported(illustrated(1).build(tmp_path / "v1.mbz"), "--publish")
+    Enrolment.objects.create(user=learner, course=course)
+    page = course.activities.get(title="Page illustrée")
+    client = signed_in(learner)
+
+    def image_address() -> str:
+        html_page = client.get(f"/courses/{course.pk}/activities/{page.pk}/").content.decode()
+        return re.search(r'src="(/courses/[^"]+\.png)"', html_page)[1]
+
+    first = image_address()
+    assert first.endswith("/image1.png") and client.get(first).status_code == 200
+    imported(illustrated(2).build(tmp_path / "v2.mbz"))  # waits for review
+    assert image_address() == first
+    assert client.get(first).status_code == 200  # the approved page still shows its picture
+    page.refresh_from_db()
+    decide_activity(actor=staff, activity=page, approve=True)
+    second = image_address()
+    assert second.endswith("/image2.png") and client.get(second).status_code == 200

@@ -7,9 +7,10 @@ changes nothing at all: neither the database nor the content store.
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ from cartable.importers.common import FileRef, ImporterError, Text
 from cartable.importers.questions import Question as ImportedQuestion
 from cartable.lib.archive import ArchiveError, ArchiveLimits, estimated_size
 from cartable.lib.blobstore import BlobError
+from cartable.lib.html import linked_blobs
 from cartable.lib.jsonable import digest, to_json
 from cartable.lib.risks import Finding, distinct, scan_file
 from cartable.lib.safexml import XmlError
@@ -384,7 +386,13 @@ def _save(
             course, imported, sections, now, merge=merge, stage=stage, approve=publish
         )
         question_changes = _save_questions(course, imported.question_bank, now, merge=merge)
-        _save_files(course, _all_files(imported), _owners(course, imported), merge=merge)
+        _save_files(
+            course,
+            _all_files(imported),
+            _owners(course, imported),
+            merge=merge,
+            keep=_shown_while_waiting(course, staged) if stage else set(),
+        )
         anything_changed = created or course_changed or changes.any or question_changes.any
         published = False
         course.staged = staged or None
@@ -742,13 +750,37 @@ def _owners(course: Course, imported: model.Course) -> dict[int, int]:
     }
 
 
+def _shown_while_waiting(course: Course, staged: dict[str, Any]) -> set[str]:
+    """The files the approved version of a course still shows while an update waits for
+    review: those its staged activities and texts link to in their live version."""
+    found: set[str] = set()
+    waiting = Activity.objects.filter(
+        course=course, retired_at__isnull=True, staged__isnull=False
+    ).values_list("intro", "content", "data")
+    for intro, content, data in waiting:
+        found |= linked_blobs(intro) | linked_blobs(content) | linked_blobs(json.dumps(data))
+    if staged:
+        found |= linked_blobs(course.summary)
+        for summary in Section.objects.filter(course=course).values_list("summary", flat=True):
+            found |= linked_blobs(summary)
+    return found
+
+
 def _save_files(
-    course: Course, refs: Iterable[FileRef], owners: dict[int, int], *, merge: bool
+    course: Course,
+    refs: Iterable[FileRef],
+    owners: dict[int, int],
+    *,
+    merge: bool,
+    keep: Set[str] = frozenset(),
 ) -> None:
-    """The course's file list is replaced as a whole (files have no identity of their own);
-    an activity backup adds its files to the list."""
+    """The course's file list is replaced as a whole (files have no identity of their own),
+    except the rows of ``keep``'s blobs (files that content learners still see links to); an
+    activity backup adds its files to the list."""
+    refs = list(refs)
     if not merge:
-        CourseFile.objects.filter(course=course).delete()
+        kept = keep - {ref.sha256 for ref in refs}
+        CourseFile.objects.filter(course=course).exclude(blob_id__in=kept).delete()
     rows = {}
     for ref in refs:
         # One row per file record of the source (a record may be listed by several owners).

@@ -412,3 +412,12 @@ def text_lines(html: str) -> list[str]:
     parser.close()
     lines = (" ".join(line.split()) for line in "".join(parser.parts).split(_BLOCK))
     return [line for line in lines if line]
+
+
+_LINKED_BLOB = re.compile(FILE_SCHEME + r":([0-9a-f]{64})/")
+
+
+def linked_blobs(text: str) -> set[str]:
+    """The content hashes of the course files a text links to or shows (any text holding
+    course HTML: a page, or the JSON of an activity's data)."""
+    return set(_LINKED_BLOB.findall(text)) if FILE_SCHEME in text else set()
