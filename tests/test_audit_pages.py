@@ -257,3 +257,9 @@ def test_it_filters_by_device_address_or_browser_name(admin, learner) -> None:
             if f">{code}</code>" in html
         }
         assert shown == expected, query
+
+
+def test_it_logs_a_learner_trying_a_teachers_page_of_their_own_course(learner, course) -> None:
+    assert signed_in(learner).get(f"/courses/{course.pk}/learners/").status_code == 403
+    event = AuditEvent.objects.get(action="access.refused")
+    assert event.actor == learner and event.details["path"] == f"/courses/{course.pk}/learners/"

@@ -8,6 +8,8 @@ staff everything, waiting for review included.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -74,7 +76,7 @@ def visible_sections(user: User) -> QuerySet[Section]:
         return Section.objects.none()
     sections = Section.objects.filter(course__in=visible_courses(user), retired_at__isnull=True)
     if user.role not in STAFF_ROLES:
-        sections = sections.filter(visible=True)
+        sections = sections.filter(Q(visible=True) | Q(course__in=_taught(user)))
     return sections
 
 
@@ -85,10 +87,17 @@ def visible_activities(user: User) -> QuerySet[Activity]:
         return Activity.objects.none()
     activities = Activity.objects.filter(course__in=visible_courses(user), retired_at__isnull=True)
     if user.role not in STAFF_ROLES:
-        activities = activities.filter(
-            visible=True, section__visible=True, review_status=Activity.Review.APPROVED
+        activities = activities.filter(review_status=Activity.Review.APPROVED).filter(
+            Q(visible=True, section__visible=True) | Q(course__in=_taught(user))
         )
     return activities
+
+
+def _taught(user: User) -> QuerySet[Enrolment, Any]:
+    """The courses ``user`` teaches (as a subquery): their hidden content is theirs to see."""
+    if user.role != Role.TEACHER:
+        return Enrolment.objects.none().values("course")
+    return Enrolment.objects.filter(user=user, role=Enrolment.Role.TEACHER).values("course")
 
 
 def course_files(user: User, course: Course) -> QuerySet[CourseFile]:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from cartable.accounts.actions import set_language
 from cartable.accounts.models import Role
 from cartable.learning import views as learning_views
-from cartable.web.access import signed_in
+from cartable.web.access import note_refusal, signed_in
 
 
 @signed_in
@@ -56,6 +56,8 @@ def remember_language(response: HttpResponseBase, code: str) -> None:
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if getattr(request, "user", None) is not None and request.user.is_authenticated:
+        note_refusal(request)
     return render(request, "403.html", status=403)
 
 
