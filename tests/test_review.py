@@ -432,3 +432,43 @@ def test_it_keeps_serving_the_approved_versions_files_while_an_update_waits(
     decide_activity(actor=staff, activity=page, approve=True)
     second = image_address()
     assert second.endswith("/image2.png") and client.get(second).status_code == 200
+
+
+def illustrated_summary(version: int) -> Backup:
+    """A course whose description shows a picture that changes with each version."""
+    b = Backup(
+        fullname="Cours illustré",
+        shortname="ILLU",
+        summary=f'<p>Bienvenue <img src="@@PLUGINFILE@@/logo{version}.png" alt="logo"></p>',
+    )
+    b.file(
+        contextid=b.course_contextid,
+        component="course",
+        filearea="summary",
+        filename=f"logo{version}.png",
+        content=b"\x89PNG\r\n\x1a\n logo " + str(version).encode(),
+        mimetype="image/png",
+    )
+    s0 = b.section(0, "Début")
+    b.activity(
+        "page",
+        fields(intro="", introformat=1, content="<p>Texte</p>", contentformat=1),
+        title="Page",
+        section=s0,
+    )
+    return b
+
+
+def test_it_keeps_the_approved_descriptions_picture_while_an_update_waits(
+    tmp_path: Path, learner
+) -> None:
+    course = imported(illustrated_summary(1).build(tmp_path / "v1.mbz"), "--publish")
+    Enrolment.objects.create(user=learner, course=course)
+    client = signed_in(learner)
+    outline = client.get(f"/courses/{course.pk}/").content.decode()
+    logo = re.search(r'src="(/courses/[^"]+/logo1\.png)"', outline)[1]
+    imported(illustrated_summary(2).build(tmp_path / "v2.mbz"))  # the new description waits
+    course.refresh_from_db()
+    assert "title" not in (course.staged or {}) and "summary" in course.staged
+    assert logo in client.get(f"/courses/{course.pk}/").content.decode()
+    assert client.get(logo).status_code == 200
