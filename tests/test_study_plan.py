@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from cartable.audit.models import AuditEvent
-from cartable.catalog.models import CourseFile, Enrolment
+from cartable.catalog.models import Activity, CourseFile, Enrolment
+from cartable.learning import plans
 from cartable.learning.models import StudyPlanItem, StudyPlanTick
 from tests.conftest import build_course, signed_in
 
@@ -171,3 +172,37 @@ def test_it_drops_items_of_an_unpublished_course_from_the_home_page(
     classroom.status = "pending_review"
     classroom.save()
     assert signed_in(learner).get("/").context["plan_todo"] == []
+
+
+def test_it_drops_items_whose_content_was_since_rejected_or_hidden(
+    teacher, learner, classroom
+) -> None:
+    page, other = classroom.activities.filter(kind="page")[:2]
+    resource = classroom.activities.get(kind="resource")
+    held = CourseFile.objects.create(
+        course=classroom, activity=resource, blob=resource.blob, filename="fiche.pdf"
+    )
+    client = signed_in(teacher)
+    for data in (
+        {"activity": page.pk},
+        {"activity": other.pk},
+        {"file": held.blob_id, "name": "fiche.pdf"},
+    ):
+        client.post(f"/courses/{classroom.pk}/plan/", {**data, "learners": [learner.pk]})
+    learner_client = signed_in(learner)
+
+    def planned() -> set[str]:
+        home = learner_client.get("/")
+        shown = {item.title for item in home.context["plan_todo"]}
+        # The ORM rule (ticking) and the home's SQL agree.
+        assert shown == {item.title for item in plans.items_for(learner)}
+        return shown
+
+    assert planned() == {page.title, other.title, "fiche.pdf"}
+    page.review_status = Activity.Review.REJECTED
+    page.save()
+    other.visible = False
+    other.save()
+    resource.review_status = Activity.Review.REJECTED
+    resource.save()
+    assert planned() == set()

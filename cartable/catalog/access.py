@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet
 from django.http import Http404
 
 from cartable.accounts.models import STAFF_ROLES, Role, User
@@ -110,12 +110,13 @@ def course_files(user: User, course: Course) -> QuerySet[CourseFile]:
     return _files(course, hidden=teaches(user, course))
 
 
-def learner_files(course: Course) -> QuerySet[CourseFile]:
-    """The files of a course its learners may fetch (what a teacher may hand out)."""
+def learner_files(course: Course | OuterRef) -> QuerySet[CourseFile]:
+    """The files of a course its learners may fetch (what a teacher may hand out); the
+    course may be an ``OuterRef`` in a subquery."""
     return _files(course, hidden=False)
 
 
-def _files(course: Course, *, hidden: bool) -> QuerySet[CourseFile]:
+def _files(course: Course | OuterRef, *, hidden: bool) -> QuerySet[CourseFile]:
     opened = Q(
         activity__retired_at__isnull=True,
         activity__review_status=Activity.Review.APPROVED,

@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from cartable.accounts.models import Cohort, Role, User
 from cartable.audit.actions import record
 from cartable.catalog.access import learner_files, sees_all_of
-from cartable.catalog.models import Activity, Blob, Course, Enrolment
+from cartable.catalog.models import Activity, Blob, Course, CourseFile, Enrolment, Section
 from cartable.learning.models import StudyPlanItem, StudyPlanTick
 
 
@@ -152,8 +152,9 @@ def remove_item(*, actor: User, item: StudyPlanItem, request: HttpRequest | None
 
 def items_for(learner: User, course_ids: Sequence[int] | None = None) -> QuerySet[StudyPlanItem]:
     """The plan of a learner: items for them or their groups, in published courses they
-    are enrolled in (``course_ids``, when the caller already knows them); an item whose
-    activity was retired drops out."""
+    are enrolled in (``course_ids``, when the caller already knows them); an item drops out
+    while the learner may not open what it hands out (an activity retired, hidden, waiting or
+    rejected; a file only such activities hold)."""
     if course_ids is None:
         courses = Q(
             course__status=Course.Status.PUBLISHED,
@@ -161,9 +162,18 @@ def items_for(learner: User, course_ids: Sequence[int] | None = None) -> QuerySe
         )
     else:
         courses = Q(course_id__in=course_ids)
+    opened = Q(activity__isnull=True) | Q(
+        activity__retired_at__isnull=True,
+        activity__review_status=Activity.Review.APPROVED,
+        activity__visible=True,
+        activity__section__visible=True,
+    )
+    held = Q(blob__isnull=True) | Exists(
+        learner_files(OuterRef("course_id")).filter(blob_id=OuterRef("blob_id"))
+    )
     return (
         StudyPlanItem.objects.filter(Q(learner=learner) | Q(cohort__members=learner), courses)
-        .exclude(activity__retired_at__isnull=False)
+        .filter(opened, held)
         .select_related("course", "activity")
         .order_by("due_date", "created_at")
     )
@@ -196,20 +206,43 @@ def home_plan(learner: User, course_ids: Sequence[int]) -> list[PlanEntry]:
     tick = StudyPlanTick._meta.db_table
     course = Course._meta.db_table
     activity = Activity._meta.db_table
+    section = Section._meta.db_table
+    files = CourseFile._meta.db_table
     members = Cohort.members.through._meta.db_table
+    approved = Activity.Review.APPROVED
+    # An item stays in the plan while the learner may open what it hands out: its activity
+    # approved and shown, or its file held by the course's own texts or by such an activity.
     sql = (
         "SELECT i.id, i.course_id, c.title, i.activity_id, a.title, i.blob_id, i.filename, "  # noqa: S608 (names from the models, values as parameters)
         "i.note, i.due_date, t.id "
         f"FROM {item} i JOIN {course} c ON c.id = i.course_id "
         f"LEFT JOIN {activity} a ON a.id = i.activity_id "
+        f"LEFT JOIN {section} s ON s.id = a.section_id "
         f"LEFT JOIN {tick} t ON t.item_id = i.id AND t.learner_id = %s "
         f"WHERE i.course_id IN ({', '.join(['%s'] * len(ids))}) "
-        "AND a.retired_at IS NULL AND (a.id IS NULL OR a.review_status = %s) "
+        "AND (a.id IS NULL OR (a.retired_at IS NULL AND a.review_status = %s "
+        "AND a.visible = %s AND s.visible = %s)) "
+        f"AND (i.blob_id IS NULL OR EXISTS (SELECT 1 FROM {files} f "
+        f"LEFT JOIN {activity} fa ON fa.id = f.activity_id "
+        f"LEFT JOIN {section} fs ON fs.id = fa.section_id "
+        "WHERE f.course_id = i.course_id AND f.blob_id = i.blob_id AND (f.activity_id IS NULL "
+        "OR (fa.retired_at IS NULL AND fa.review_status = %s AND fa.visible = %s "
+        "AND fs.visible = %s)))) "
         f"AND (i.learner_id = %s OR i.cohort_id IN (SELECT cohort_id FROM {members} WHERE user_id = %s)) "
         "ORDER BY i.due_date IS NULL, i.due_date, i.created_at"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [learner.pk, *ids, Activity.Review.APPROVED, learner.pk, learner.pk])
+        cursor.execute(
+            sql,
+            [
+                learner.pk,
+                *ids,
+                *(approved, True, True),
+                *(approved, True, True),
+                learner.pk,
+                learner.pk,
+            ],
+        )
         rows = cursor.fetchall()
     return [
         PlanEntry(
