@@ -45,9 +45,7 @@ def course(request: HttpRequest, course_id: int) -> HttpResponse:
             "only_waiting": only_waiting,
             "course_risks": report.group(found.risks),
             "totals": report.totals(found, reports),
-            "staged": found.staged or {},
             "course_diffs": report.course_diffs(found),
-            "waiting": actions.waiting_count(found) + (1 if found.staged else 0),
         },
     )
 
