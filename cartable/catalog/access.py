@@ -51,6 +51,25 @@ def sees_all_of(user: User, course: Course) -> bool:
     return user.role in STAFF_ROLES or teaches(user, course)
 
 
+def opened(prefix: str = "", *, hidden: bool = False) -> Q:
+    """The one rule for an activity a non-staff reader may open (its page, its files, links and
+    study-plan items leading to it): current and approved and, unless ``hidden`` ones are
+    allowed (the course's teachers), shown in a shown section. ``prefix`` reaches the activity
+    through a relation (``"activity__"``)."""
+    rule = Q(
+        **{f"{prefix}retired_at__isnull": True, f"{prefix}review_status": Activity.Review.APPROVED}
+    )
+    if not hidden:
+        rule &= Q(**{f"{prefix}visible": True, f"{prefix}section__visible": True})
+    return rule
+
+
+def reader_rule(user: User, *, sees_all: bool) -> Q | None:
+    """The activities of a course ``user`` may open (``sees_all``: staff or one of its
+    teachers, as ``sees_all_of`` says); None for staff, who open everything."""
+    return None if user.role in STAFF_ROLES else opened(hidden=sees_all)
+
+
 def activity_for(user: User, course: Course, activity_id: int) -> Activity:
     """An activity of a course the user may see (call ``course_for`` first)."""
     activities = (
@@ -60,9 +79,7 @@ def activity_for(user: User, course: Course, activity_id: int) -> Activity:
     )
     if user.role not in STAFF_ROLES:
         # Content waiting for review is for staff's eyes only, teachers' included.
-        activities = activities.filter(review_status=Activity.Review.APPROVED)
-        if not teaches(user, course):
-            activities = activities.filter(visible=True, section__visible=True)
+        activities = activities.filter(opened(hidden=teaches(user, course)))
     try:
         return activities.get(pk=activity_id)
     except Activity.DoesNotExist:
@@ -87,8 +104,8 @@ def visible_activities(user: User) -> QuerySet[Activity]:
         return Activity.objects.none()
     activities = Activity.objects.filter(course__in=visible_courses(user), retired_at__isnull=True)
     if user.role not in STAFF_ROLES:
-        activities = activities.filter(review_status=Activity.Review.APPROVED).filter(
-            Q(visible=True, section__visible=True) | Q(course__in=_taught(user))
+        activities = activities.filter(
+            opened() | (opened(hidden=True) & Q(course__in=_taught(user)))
         )
     return activities
 
@@ -117,10 +134,6 @@ def learner_files(course: Course | OuterRef) -> QuerySet[CourseFile]:
 
 
 def _files(course: Course | OuterRef, *, hidden: bool) -> QuerySet[CourseFile]:
-    opened = Q(
-        activity__retired_at__isnull=True,
-        activity__review_status=Activity.Review.APPROVED,
+    return CourseFile.objects.filter(
+        Q(activity__isnull=True) | opened("activity__", hidden=hidden), course=course
     )
-    if not hidden:
-        opened &= Q(activity__visible=True, activity__section__visible=True)
-    return CourseFile.objects.filter(Q(activity__isnull=True) | opened, course=course)

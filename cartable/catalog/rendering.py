@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
@@ -25,13 +26,11 @@ def file_link(course_id: int, sha256: str, name: str) -> str:
 
 
 class CourseLinks:
-    def __init__(self, course: Course, *, hidden: bool = False, waiting: bool = False) -> None:
+    def __init__(self, course: Course, *, rule: Q | None = None) -> None:
         """A link to an activity the reader may not open becomes text, as links out do:
-        ``hidden`` activities are opened by staff and the course's teachers, those ``waiting``
-        for review (or rejected) by staff only."""
+        ``rule`` is the reader's (``access.reader_rule``); None leaves every activity a link."""
         self.course = course
-        self.hidden = hidden
-        self.waiting = waiting
+        self.rule = rule
         self._activities: dict[str, int] | None = None
         self.course_url = reverse("learning:course", args=[course.pk])
 
@@ -50,10 +49,8 @@ class CourseLinks:
     def activity_url(self, source_key: str) -> str | None:
         if self._activities is None:
             activities = Activity.objects.filter(course=self.course, retired_at__isnull=True)
-            if not self.hidden:
-                activities = activities.filter(visible=True, section__visible=True)
-            if not self.waiting:
-                activities = activities.filter(review_status=Activity.Review.APPROVED)
+            if self.rule is not None:
+                activities = activities.filter(self.rule)
             self._activities = dict(activities.values_list("source_key", "id"))
         activity_id = self._activities.get(source_key)
         if activity_id is None:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from cartable.accounts.models import Cohort, Role, User
 from cartable.audit.actions import record
-from cartable.catalog.access import learner_files, sees_all_of
+from cartable.catalog.access import learner_files, opened, sees_all_of
 from cartable.catalog.models import Activity, Blob, Course, CourseFile, Enrolment, Section
 from cartable.learning.models import StudyPlanItem, StudyPlanTick
 
@@ -162,18 +162,12 @@ def items_for(learner: User, course_ids: Sequence[int] | None = None) -> QuerySe
         )
     else:
         courses = Q(course_id__in=course_ids)
-    opened = Q(activity__isnull=True) | Q(
-        activity__retired_at__isnull=True,
-        activity__review_status=Activity.Review.APPROVED,
-        activity__visible=True,
-        activity__section__visible=True,
-    )
     held = Q(blob__isnull=True) | Exists(
         learner_files(OuterRef("course_id")).filter(blob_id=OuterRef("blob_id"))
     )
     return (
         StudyPlanItem.objects.filter(Q(learner=learner) | Q(cohort__members=learner), courses)
-        .filter(opened, held)
+        .filter(Q(activity__isnull=True) | opened("activity__"), held)
         .select_related("course", "activity")
         .order_by("due_date", "created_at")
     )

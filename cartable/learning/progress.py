@@ -17,6 +17,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from cartable.accounts.models import User
+from cartable.catalog.access import opened
 from cartable.catalog.models import Activity, Enrolment, Section
 from cartable.learning.models import ActivityProgress
 
@@ -25,12 +26,7 @@ NOT_STUDIED = ("label", "qbank")
 
 def countable(activities: QuerySet[Activity]) -> QuerySet[Activity]:
     """The activities that make a course's progress: visible, approved, current, studied."""
-    return activities.filter(
-        visible=True,
-        section__visible=True,
-        retired_at__isnull=True,
-        review_status=Activity.Review.APPROVED,
-    ).exclude(kind__in=NOT_STUDIED)
+    return activities.filter(opened()).exclude(kind__in=NOT_STUDIED)
 
 
 DONE = Q(completed_at__isnull=False) | Q(activity__tracks_completion=False, views__gt=0)

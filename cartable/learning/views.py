@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cartable.accounts.models import STAFF_ROLES, User
-from cartable.catalog.access import activity_for, course_for
+from cartable.catalog.access import activity_for, course_for, reader_rule, sees_all_of
 from cartable.catalog.models import Activity, Course, Enrolment, Section
 from cartable.catalog.rendering import CourseLinks
 from cartable.learning import gate, kinds, plans, progress
@@ -162,14 +162,14 @@ def _verdict(activity: Activity, now: Any, modules: dict[int, int], done: set[in
 def course(request: HttpRequest, course_id: int) -> HttpResponse:
     user = _user(request)
     found = course_for(user, course_id)
-    sees_all = user.role in STAFF_ROLES or plans.may_plan(user, found)
+    sees_all = sees_all_of(user, found)
+    rule = reader_rule(user, sees_all=sees_all)
     sections = Section.objects.filter(course=found, retired_at__isnull=True).order_by("position")
     activities = Activity.objects.filter(course=found, retired_at__isnull=True).order_by("position")
     if not sees_all:
         sections = sections.filter(visible=True)
-        activities = activities.filter(visible=True)
-    if user.role not in STAFF_ROLES:  # content waiting for review is for staff's eyes only
-        activities = activities.filter(review_status=Activity.Review.APPROVED)
+    if rule is not None:  # content waiting for review is for staff's eyes only
+        activities = activities.filter(rule)
     activities = activities.only(
         "id",
         "section_id",
@@ -239,7 +239,7 @@ def course(request: HttpRequest, course_id: int) -> HttpResponse:
         {
             "course": found,
             "outline": outline,
-            "links": CourseLinks(found, hidden=sees_all, waiting=user.role in STAFF_ROLES),
+            "links": CourseLinks(found, rule=rule),
             "progress": progress.CourseProgress(finished, total, minutes, minutes_left),
             "resume_id": resume.activity_id if resume else None,
             "next_activity": first_open,
@@ -259,15 +259,13 @@ def activity(request: HttpRequest, course_id: int, activity_id: int) -> HttpResp
     user = _user(request)
     found = course_for(user, course_id)
     item = activity_for(user, found, activity_id)
-    sees_all = user.role in STAFF_ROLES or plans.may_plan(user, found)
+    sees_all = sees_all_of(user, found)
+    rule = reader_rule(user, sees_all=sees_all)
+    readable = Activity.objects.filter(course=found, retired_at__isnull=True)
+    if rule is not None:
+        readable = readable.filter(rule)
     siblings = list(
-        Activity.objects.filter(
-            course=found,
-            retired_at__isnull=True,
-            **({} if sees_all else {"visible": True, "section__visible": True}),
-            **({} if user.role in STAFF_ROLES else {"review_status": Activity.Review.APPROVED}),
-        )
-        .exclude(kind="label")
+        readable.exclude(kind="label")
         .order_by("section__position", "position")
         .values_list("id", "title", "source_key")
     )
@@ -289,7 +287,7 @@ def activity(request: HttpRequest, course_id: int, activity_id: int) -> HttpResp
     context = {
         "course": found,
         "activity": item,
-        "links": CourseLinks(found, hidden=sees_all, waiting=user.role in STAFF_ROLES),
+        "links": CourseLinks(found, rule=rule),
         "data": item.data,
         "previous": previous_item,
         "next": next_item,

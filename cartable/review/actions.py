@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from cartable.accounts.models import STAFF_ROLES, User
 from cartable.audit.actions import record
 from cartable.catalog.models import Activity, Course, Section
+from cartable.review.report import waiting
 
 
 class ReviewError(ValueError):
@@ -80,14 +81,7 @@ def approve_everything(course: Course, *, actor: User | None, now: datetime | No
 
 
 def waiting_count(course: Course) -> int:
-    return (
-        Activity.objects.filter(course=course, retired_at__isnull=True)
-        .filter(review_status=Activity.Review.PENDING)
-        .count()
-        + Activity.objects.filter(
-            course=course, retired_at__isnull=True, staged__isnull=False
-        ).count()
-    )
+    return Activity.objects.filter(waiting(), course=course).count()
 
 
 @transaction.atomic

@@ -42,15 +42,20 @@ COMPARED = OrderedDict(
     ]
 )
 
-WAITING = Q(retired_at__isnull=True) & (
-    Q(review_status=Activity.Review.PENDING) | Q(staged__isnull=False)
-)
+
+def waiting(prefix: str = "") -> Q:
+    """An activity waiting for a decision: current, and new or changed (``prefix`` reaches it
+    through a relation). The partial index ``activity_waiting_idx`` holds exactly these."""
+    return Q(**{f"{prefix}retired_at__isnull": True}) & (
+        Q(**{f"{prefix}review_status": Activity.Review.PENDING})
+        | Q(**{f"{prefix}staged__isnull": False})
+    )
 
 
 def waiting_courses() -> QuerySet[Course]:
     """Courses with something waiting: never reviewed, changed texts, or new or changed
     activities (found through the index of waiting activities: the others are not read)."""
-    with_waiting_activities = Activity.objects.filter(WAITING).values("course_id")
+    with_waiting_activities = Activity.objects.filter(waiting()).values("course_id")
     return Course.objects.filter(
         Q(status=Course.Status.PENDING_REVIEW)
         | Q(staged__isnull=False)
@@ -60,13 +65,10 @@ def waiting_courses() -> QuerySet[Course]:
 
 def queue() -> QuerySet[Course]:
     """The waiting courses, oldest import first, each with how many activities wait."""
-    waiting = Q(activities__retired_at__isnull=True) & (
-        Q(activities__review_status=Activity.Review.PENDING) | Q(activities__staged__isnull=False)
-    )
     return (
         waiting_courses()
         .select_related("institution")
-        .annotate(waiting=Count("activities", filter=waiting))
+        .annotate(waiting=Count("activities", filter=waiting("activities__")))
         .order_by("imported_at", "title")
     )
 
@@ -126,7 +128,7 @@ def activity_reports(course: Course, *, only_waiting: bool) -> list[ActivityRepo
         "section"
     )
     if only_waiting:
-        activities = activities.filter(WAITING)
+        activities = activities.filter(waiting())
     reports = []
     for activity in activities.order_by("section__position", "position"):
         staged = activity.staged
