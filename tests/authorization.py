@@ -22,7 +22,7 @@ from cartable.accounts.models import Cohort, Establishment, Institution, Role, U
 from cartable.audit.models import AuditEvent
 from cartable.catalog import blobs
 from cartable.catalog.jobs import KIND as IMPORT_KIND
-from cartable.catalog.models import Activity, Blob, Course, CourseFile, Enrolment
+from cartable.catalog.models import Activity, Blob, Course, CourseFile, Enrolment, Section
 from cartable.jobs.models import Job
 from cartable.learning.models import ActivityProgress, StudyPlanItem, StudyPlanTick
 from tests.conftest import PASSWORD, build_course, make_user
@@ -137,6 +137,8 @@ def snapshot() -> dict[str, list[tuple[Any, ...]]]:
 
 FUTURE = int((datetime.now(UTC) + timedelta(days=3650)).timestamp())
 NOT_YET_OPEN = {"op": "&", "c": [{"type": "date", "d": ">=", "t": FUTURE}], "showc": [True]}
+# Met since 1 January 2000: the activity's own rule lets everyone in.
+OPEN_RULE = {"op": "&", "c": [{"type": "date", "d": ">=", "t": 946684800}], "showc": [True]}
 MANUAL = {"tracking": "manual"}
 
 
@@ -149,6 +151,11 @@ class CourseObjects:
     hidden: Activity | None = None  # a file activity hidden from learners
     restricted: Activity | None = None  # a file activity not open yet, completed by hand
     pending: Activity | None = None  # a file activity waiting for staff's review
+    # A file activity open by its own rule, in a section whose rule is not met yet, completed
+    # by hand (the section rule closes it).
+    section_rule: Activity | None = None
+    restricted_file: CourseFile | None = None  # a PDF the course holds for ``restricted``
+    section_rule_file: CourseFile | None = None  # a PDF the course holds for ``section_rule``
 
 
 @dataclass
@@ -180,11 +187,13 @@ class World:
     sessions: dict[str, str] = field(default_factory=dict)  # persona -> session key
 
 
-def _file_activity(course: Course, title: str, data: bytes, **extra: Any) -> Activity:
+def _file_activity(
+    course: Course, title: str, data: bytes, section: Section | None = None, **extra: Any
+) -> Activity:
     extra.setdefault("review_status", Activity.Review.APPROVED)
     return Activity.objects.create(
         course=course,
-        section=course.sections.get(position=0),
+        section=section or course.sections.get(position=0),
         position=50 + course.activities.count(),
         kind=Activity.Kind.RESOURCE,
         title=title,
@@ -239,7 +248,32 @@ def _course_objects(
             completion=MANUAL,
             tracks_completion=True,
         )
+        later = Section.objects.create(
+            course=course, position=2, title="Plus tard", availability=NOT_YET_OPEN
+        )
+        found.section_rule = _file_activity(
+            course,
+            "Chapitre",
+            f"%PDF-1.4 chapitre {shortname}".encode(),
+            section=later,
+            availability=OPEN_RULE,
+            completion=MANUAL,
+            tracks_completion=True,
+        )
+        found.restricted_file = _held_pdf(found.restricted)
+        found.section_rule_file = _held_pdf(found.section_rule)
     return found
+
+
+def _held_pdf(activity: Activity) -> CourseFile:
+    """The activity's PDF as its course holds it (what a link in a page names)."""
+    return CourseFile.objects.create(
+        course_id=activity.course_id,
+        activity=activity,
+        blob_id=activity.blob_id,
+        filename=activity.filename,
+        mimetype="application/pdf",
+    )
 
 
 def build_world() -> World:
@@ -352,12 +386,15 @@ def _activity(course: str, activity: str, post: dict[str, Any] | None = None) ->
     return build
 
 
-def _course_file(course: str) -> Build:
+def _course_file(course: str, held_as: str = "file") -> Build:
+    """The file ``held_as`` of course ``course`` (``mismatched``: of ``others``, under the
+    address of ``own``)."""
+
     def build(w: World) -> Target:
         address, objects = (
             (w.own, w.others) if course == "mismatched" else (getattr(w, course),) * 2
         )
-        held = objects.file
+        held = getattr(objects, held_as)
         return Target(
             {"course_id": address.course.pk, "sha256": held.blob_id, "name": held.filename}
         )
@@ -464,6 +501,7 @@ TARGETS: dict[str, dict[str, Build]] = {
         "hidden": _activity("own", "hidden"),
         "pending": _activity("own", "pending"),
         "restricted": _activity("own", "restricted"),
+        "section_rule": _activity("own", "section_rule"),
         "mismatched": _activity("mismatched", "page"),
         "others": _activity("others", "page"),
         "unpublished": _activity("unpublished", "page"),
@@ -471,6 +509,7 @@ TARGETS: dict[str, dict[str, Build]] = {
     "learning:mark_done": {
         "own": _activity("own", "page", {"done": "1"}),
         "restricted": _activity("own", "restricted", {"done": "1"}),
+        "section_rule": _activity("own", "section_rule", {"done": "1"}),
         "hidden": _activity("own", "hidden", {"done": "1"}),
         "pending": _activity("own", "pending", {"done": "1"}),
         "mismatched": _activity("mismatched", "page", {"done": "1"}),
@@ -478,16 +517,21 @@ TARGETS: dict[str, dict[str, Build]] = {
         "unpublished": _activity("unpublished", "page", {"done": "1"}),
     },
     "learning:course_file": {
-        name: _course_file(name) for name in ("own", "mismatched", "others", "unpublished")
+        **{name: _course_file(name) for name in ("own", "mismatched", "others", "unpublished")},
+        "restricted": _course_file("own", "restricted_file"),
+        "section_rule": _course_file("own", "section_rule_file"),
     },
     "learning:document": {
-        name: _course_file(name) for name in ("own", "mismatched", "others", "unpublished")
+        **{name: _course_file(name) for name in ("own", "mismatched", "others", "unpublished")},
+        "restricted": _course_file("own", "restricted_file"),
+        "section_rule": _course_file("own", "section_rule_file"),
     },
     "learning:activity_file": {
         "own": _activity("own", "resource"),
         "hidden": _activity("own", "hidden"),
         "pending": _activity("own", "pending"),
         "restricted": _activity("own", "restricted"),
+        "section_rule": _activity("own", "section_rule"),
         "no_file": _activity("own", "page"),
         "mismatched": _activity("mismatched", "resource"),
         "others": _activity("others", "resource"),

@@ -16,7 +16,9 @@ once for the module and every test runs in its own savepoint, rolled back after 
 Variant names speak for ``learner`` (and ``teacher``, who teaches the same course): ``own`` is
 their published course, ``others`` a published course of ``other_learner`` only, ``unpublished``
 a course pending review they are both enrolled in; ``mismatched`` puts an object of ``others``
-under the address of ``own``. For accounts, the variant names whose account it is.
+under the address of ``own``; in ``own``, ``restricted`` is an activity (or its file) whose
+access rule is not met yet, ``section_rule`` one open by its own rule in a section whose rule is
+not met yet. For accounts, the variant names whose account it is.
 """
 
 from __future__ import annotations
@@ -291,6 +293,11 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
             "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
             "POST": AS_GET,
         },
+        "section_rule": {
+            # Open by its own rule, in a section not open yet: closed like the section.
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
         "mismatched": {
             "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404},
             "POST": AS_GET,
@@ -310,6 +317,10 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
             "POST": {"anonymous": LOGIN, "learner": REDIRECT, "other_learner": 404, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
         },
         "restricted": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+        "section_rule": {
             "GET": everyone(405),
             "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
         },
@@ -352,6 +363,16 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
             "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
             "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
         },
+        # The PDF of an activity not open yet (by its own rule, by its section's): the
+        # learner is refused (403, as on the activity's file); teachers and staff fetch it.
+        "restricted": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+        "section_rule": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
     },
     # A PDF's page in the viewer; any other file (this one is an image) redirects to the file.
     "learning:document": {
@@ -371,6 +392,15 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
             "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
             "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
         },
+        # The viewer's page for the PDF of an activity not open yet.
+        "restricted": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+        "section_rule": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
     },
     "learning:activity_file": {
         "own": {
@@ -386,6 +416,10 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
             "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
         },
         "restricted": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+        "section_rule": {
             "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
             "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
         },

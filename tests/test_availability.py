@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from cartable.learning.availability import OPEN, evaluate
+from cartable.learning.availability import OPEN, evaluate, has_conditions, may_hide, within
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 PAST = int(datetime(2026, 1, 1, tzinfo=UTC).timestamp())
@@ -112,3 +112,34 @@ def test_it_says_why_an_activity_is_not_open_yet() -> None:
 
 def test_it_ignores_malformed_rules() -> None:
     assert verdict({"op": "&", "c": ["nonsense", {"type": "date", "t": "x"}]}) == OPEN
+
+
+def test_it_opens_an_activity_only_if_its_section_and_its_own_rule_allow_it() -> None:
+    later = {"op": "&", "c": [{"type": "date", "d": ">=", "t": FUTURE}], "showc": [True]}
+    hidden = {"op": "&", "c": [{"type": "date", "d": ">=", "t": FUTURE}], "showc": [False]}
+    waiting = {"op": "&", "c": [{"type": "completion", "cm": 42, "e": 1}], "showc": [True]}
+    assert within(OPEN, OPEN) == OPEN
+    assert within(OPEN, verdict(later)) == verdict(later)
+    for section in (verdict(later), verdict(hidden)):
+        inside = within(section, verdict(waiting))
+        # Closed with its section, and not listed apart from it (the section says why).
+        assert (inside.available, inside.shown) == (False, False)
+        assert [reason.kind for reason in inside.reasons] == ["from", "completion"]
+    assert within(verdict(later), OPEN).reasons == verdict(later).reasons
+
+
+@pytest.mark.parametrize(
+    ("tree", "conditions", "hides"),
+    [
+        (None, False, False),
+        ("nonsense", False, False),
+        ({"op": "&", "c": [], "showc": []}, False, False),
+        ({"op": "&", "c": [{"type": "date", "t": FUTURE}], "showc": [True]}, True, False),
+        ({"op": "&", "c": [{"type": "date", "t": FUTURE}], "showc": [False]}, True, True),
+        ({"op": "|", "c": [{"type": "date", "t": FUTURE}], "show": False}, True, True),
+        ({"op": "|", "c": [{"type": "date", "t": FUTURE}], "show": True}, True, False),
+        ({"op": "&", "c": [{"type": "date", "t": PAST}], "showc": [True, False]}, True, True),
+    ],
+)
+def test_it_tells_which_rules_may_hide_what_they_hold(tree, conditions: bool, hides: bool) -> None:
+    assert (has_conditions(tree), may_hide(tree)) == (conditions, hides)

@@ -133,7 +133,11 @@ def learner_files(course: Course | OuterRef) -> QuerySet[CourseFile]:
     return _files(course, hidden=False)
 
 
+def fetched(*, hidden: bool = False) -> Q:
+    """The files of its course a non-staff reader may fetch: those of the course's own texts
+    (no activity) and those of the activities ``opened`` lets them open."""
+    return Q(activity__isnull=True) | opened("activity__", hidden=hidden)
+
+
 def _files(course: Course | OuterRef, *, hidden: bool) -> QuerySet[CourseFile]:
-    return CourseFile.objects.filter(
-        Q(activity__isnull=True) | opened("activity__", hidden=hidden), course=course
-    )
+    return CourseFile.objects.filter(fetched(hidden=hidden), course=course)

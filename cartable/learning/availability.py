@@ -40,6 +40,28 @@ OPEN = Verdict(available=True, shown=True, reasons=())
 Completed = Callable[[int], bool]
 
 
+def has_conditions(tree: Any) -> bool:
+    """Whether a rule holds any condition (Moodle writes an empty rule,
+    ``{"op": "&", "c": [], "showc": []}``, for what has no restriction)."""
+    return isinstance(tree, dict) and bool(tree.get("c"))
+
+
+def may_hide(tree: Any) -> bool:
+    """Whether a rule, when it is not met, hides what it holds entirely (its title too),
+    whoever the learner: what cannot be known without the learner is kept out of sight."""
+    return has_conditions(tree) and not _shown(tree)
+
+
+def within(section: Verdict, own: Verdict) -> Verdict:
+    """An activity's verdict in its section (Moodle's ``cm_info``: an activity is available
+    only if its section is). While the section is closed, its activities are not listed at
+    all (the section says why); the reasons name the section's conditions, then the
+    activity's own."""
+    if section.available:
+        return own
+    return Verdict(available=False, shown=False, reasons=section.reasons + own.reasons)
+
+
 def evaluate(
     tree: Any,
     *,
@@ -47,15 +69,15 @@ def evaluate(
     activity_for: Mapping[int, int],
     completed: Completed,
 ) -> Verdict:
-    if not isinstance(tree, dict) or not tree.get("c"):
+    if not has_conditions(tree):
         return OPEN
     ok, reasons = _node(tree, now, activity_for, completed, negated=False)
     if ok:
         return OPEN
-    return Verdict(available=False, shown=_shown(tree, ok), reasons=tuple(reasons))
+    return Verdict(available=False, shown=_shown(tree), reasons=tuple(reasons))
 
 
-def _shown(tree: dict[str, Any], ok: bool) -> bool:
+def _shown(tree: dict[str, Any]) -> bool:
     if "show" in tree:
         return bool(tree["show"])
     showc = tree.get("showc")

@@ -23,10 +23,10 @@ from django.views.decorators.http import require_safe
 
 from cartable.accounts.models import User
 from cartable.catalog import blobs
-from cartable.catalog.access import activity_for, course_files, course_for
+from cartable.catalog.access import activity_for, course_files, course_for, sees_all_of
 from cartable.catalog.models import Course
 from cartable.catalog.rendering import shown_in_viewer
-from cartable.learning import gate
+from cartable.learning.gate import Gate, holds, ruled
 from cartable.lib.blobstore import BlobError, check_digest
 from cartable.lib.ranges import ByteRange, Unsatisfiable, if_range_allows, requested_range
 from cartable.web.access import signed_in
@@ -69,7 +69,7 @@ def activity_file(request: HttpRequest, course_id: int, activity_id: int) -> Htt
     item = activity_for(user, found, activity_id)
     if item.blob_id is None:
         raise Http404
-    if gate.holds(user, found, item):
+    if holds(user, found, item):
         raise PermissionDenied  # its page says why
     cache = CACHE_FOREVER if request.GET.get("v") == item.blob_id else CACHE_REVALIDATE
     return _file_response(request, item.blob_id, item.filename or "file", item.mimetype, cache)
@@ -77,22 +77,32 @@ def activity_file(request: HttpRequest, course_id: int, activity_id: int) -> Htt
 
 def _held(request: HttpRequest, course_id: int, sha256: str) -> tuple[Course, str, int]:
     """The course (one the user may see) and the type and size of the file it holds by that
-    hash, if the user may fetch it; 404 otherwise, whichever check fails."""
+    hash, if the user may fetch it: 404 when the course does not hold it for the user (or
+    only through activities they may not see), 403 when it is held only by activities whose
+    access rules (or their sections') keep the user out now."""
     user: User = request.user  # type: ignore[assignment]
     found = course_for(user, course_id)
     try:
         check_digest(sha256)
     except BlobError:
         raise Http404 from None
-    held = (
+    holders = list(
         course_files(user, found)
         .filter(blob_id=sha256)
-        .values_list("mimetype", "blob__size")
-        .first()
+        .order_by("pk")
+        .values_list(
+            "mimetype", "blob__size", "activity__availability", "activity__section__availability"
+        )
     )
-    if held is None:
+    if not holders:
         raise Http404
-    return found, held[0], held[1]
+    rules = Gate(user, [found.pk])
+    for mimetype, size, own, section in holders:
+        if not ruled(own, section) or rules.verdict(found.pk, own, section).available:
+            return found, mimetype, size
+    if sees_all_of(user, found):  # teachers and staff are held by no rule
+        return found, holders[0][0], holders[0][1]
+    raise PermissionDenied  # the activity's page says why
 
 
 @signed_in

@@ -3,9 +3,11 @@ and a date; learners tick them off; teachers see who has done what."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -14,8 +16,9 @@ from django.utils.translation import gettext as _
 
 from cartable.accounts.models import Cohort, Role, User
 from cartable.audit.actions import record
-from cartable.catalog.access import learner_files, opened, sees_all_of
+from cartable.catalog.access import fetched, learner_files, opened, sees_all_of
 from cartable.catalog.models import Activity, Blob, Course, CourseFile, Enrolment, Section
+from cartable.learning.gate import Gate
 from cartable.learning.models import StudyPlanItem, StudyPlanTick
 
 
@@ -154,7 +157,8 @@ def items_for(learner: User, course_ids: Sequence[int] | None = None) -> QuerySe
     """The plan of a learner: items for them or their groups, in published courses they
     are enrolled in (``course_ids``, when the caller already knows them); an item drops out
     while the learner may not open what it hands out (an activity retired, hidden, waiting or
-    rejected; a file only such activities hold)."""
+    rejected; a file only such activities hold). The access rules are not decided here:
+    ``closed_items`` says which of these items they keep out now."""
     if course_ids is None:
         courses = Q(
             course__status=Course.Status.PUBLISHED,
@@ -208,7 +212,7 @@ def home_plan(learner: User, course_ids: Sequence[int]) -> list[PlanEntry]:
     # approved and shown, or its file held by the course's own texts or by such an activity.
     sql = (
         "SELECT i.id, i.course_id, c.title, i.activity_id, a.title, i.blob_id, i.filename, "  # noqa: S608 (names from the models, values as parameters)
-        "i.note, i.due_date, t.id "
+        "i.note, i.due_date, t.id, a.availability, s.availability "
         f"FROM {item} i JOIN {course} c ON c.id = i.course_id "
         f"LEFT JOIN {activity} a ON a.id = i.activity_id "
         f"LEFT JOIN {section} s ON s.id = a.section_id "
@@ -238,6 +242,20 @@ def home_plan(learner: User, course_ids: Sequence[int]) -> list[PlanEntry]:
             ],
         )
         rows = cursor.fetchall()
+    shut = closed_items(
+        learner,
+        [
+            Planned(
+                pk=row[0],
+                course_id=row[1],
+                activity_id=row[3],
+                blob_id=row[5],
+                rule=_json(row[10]),
+                section_rule=_json(row[11]),
+            )
+            for row in rows
+        ],
+    )
     return [
         PlanEntry(
             pk=row[0],
@@ -252,7 +270,73 @@ def home_plan(learner: User, course_ids: Sequence[int]) -> list[PlanEntry]:
             done=row[9] is not None,
         )
         for row in rows
+        if row[0] not in shut
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """What deciding whether a learner may open a study-plan item's content needs."""
+
+    pk: int
+    course_id: int
+    activity_id: int | None
+    blob_id: str | None
+    rule: Any = None  # the activity's access rule
+    section_rule: Any = None  # its section's
+
+
+def planned(item: StudyPlanItem) -> Planned:
+    """A study-plan item as ``closed_items`` takes it (its activity and the activity's
+    section read: ``select_related("activity__section")``)."""
+    activity = item.activity
+    return Planned(
+        pk=item.pk,
+        course_id=item.course_id,
+        activity_id=item.activity_id,
+        blob_id=item.blob_id,
+        rule=activity.availability if activity else None,
+        section_rule=activity.section.availability if activity else None,
+    )
+
+
+def closed_items(learner: User, items: Sequence[Planned]) -> set[int]:
+    """The items (among those ``items_for`` allows) whose content the access rules keep the
+    learner out of now: an activity closed by its rule or its section's, a file that only such
+    activities hold. Reads nothing when no rule is involved, but one query for the holders of
+    the files handed out; deciding rules takes two more (``gate.Gate``)."""
+    rules = Gate(learner, {item.course_id for item in items})
+    shut = {
+        item.pk
+        for item in items
+        if item.activity_id is not None
+        and not rules.verdict(item.course_id, item.rule, item.section_rule).available
+    }
+    files = [item for item in items if item.activity_id is None and item.blob_id is not None]
+    if files:
+        holders: dict[tuple[int, str], list[tuple[Any, Any]]] = {}
+        for course_id, blob_id, own, section in CourseFile.objects.filter(
+            fetched(),
+            course_id__in={item.course_id for item in files},
+            blob_id__in={item.blob_id for item in files},
+        ).values_list(
+            "course_id", "blob_id", "activity__availability", "activity__section__availability"
+        ):
+            holders.setdefault((course_id, blob_id), []).append((own, section))
+        shut |= {
+            item.pk
+            for item in files
+            if not any(
+                rules.verdict(item.course_id, own, section).available
+                for own, section in holders.get((item.course_id, str(item.blob_id)), [])
+            )
+        }
+    return shut
+
+
+def _json(value: object) -> Any:
+    """A JSON column read by hand: text on both databases (Django reads jsonb as text)."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def _date(value: object) -> date | None:

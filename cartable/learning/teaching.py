@@ -157,8 +157,8 @@ def plan_remove(request: HttpRequest, course_id: int, item_id: int) -> HttpRespo
 def plan_tick(request: HttpRequest, item_id: int) -> HttpResponseBase:
     """A learner ticks an item of their own plan off (or back on)."""
     user: User = request.user  # type: ignore[assignment]
-    item = plans.items_for(user).filter(pk=item_id).first()
-    if item is None:
-        raise Http404
+    item = plans.items_for(user).filter(pk=item_id).select_related("activity__section").first()
+    if item is None or plans.closed_items(user, [plans.planned(item)]):
+        raise Http404  # not in the plan the learner is shown
     plans.set_ticked(user, item, request.POST.get("done") == "1")
     return redirect("web:home")

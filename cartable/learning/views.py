@@ -11,16 +11,15 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cartable.accounts.models import STAFF_ROLES, User
 from cartable.catalog.access import activity_for, course_for, reader_rule, sees_all_of
 from cartable.catalog.models import Activity, Course, Enrolment, Section
 from cartable.catalog.rendering import CourseLinks
-from cartable.learning import gate, kinds, plans, progress
-from cartable.learning.availability import OPEN, Verdict, evaluate
-from cartable.learning.gate import module_ids
+from cartable.learning import kinds, plans, progress
+from cartable.learning.availability import OPEN, Verdict, within
+from cartable.learning.gate import Gate, holds
 from cartable.learning.models import ActivityProgress
 from cartable.learning.templatetags.learning import duration
 from cartable.web.access import signed_in
@@ -139,7 +138,7 @@ def _is_done(activity: Activity, row: ActivityProgress | None) -> bool:
     return row.completed_at is not None or (not activity.tracks_completion and row.views > 0)
 
 
-def _reasons(verdict: Verdict, titles: dict[int, str]) -> list[dict[str, Any]]:
+def _reasons(verdict: Verdict, titles: Mapping[int, str]) -> list[dict[str, Any]]:
     shown = []
     for reason in verdict.reasons:
         item: dict[str, Any] = {"kind": reason.kind, "when": reason.when}
@@ -148,14 +147,6 @@ def _reasons(verdict: Verdict, titles: dict[int, str]) -> list[dict[str, Any]]:
             item["complete"] = reason.complete
         shown.append(item)
     return shown
-
-
-def _verdict(activity: Activity, now: Any, modules: dict[int, int], done: set[int]) -> Verdict:
-    if not activity.availability:
-        return OPEN
-    return evaluate(
-        activity.availability, now=now, activity_for=modules, completed=done.__contains__
-    )
 
 
 @signed_in
@@ -188,38 +179,56 @@ def course(request: HttpRequest, course_id: int) -> HttpResponse:
     everything = [activity for section in parts for activity in section.activities.all()]
     rows = _progress_rows(user, found)
     done = {a.pk for a in everything if _is_done(a, rows.get(a.pk))}
-    modules = module_ids((a.pk, a.source_key) for a in everything)
-    titles = {a.pk: a.title for a in everything}
-    now = timezone.now()
+    completed = [pk for pk, row in rows.items() if row.completed_at is not None]
+    # Teachers and staff are held by no rule, but see what holds learners back.
+    rules = Gate(user, [found.pk], completed=completed)
+    now = rules.now
     url_pattern = reverse("learning:activity", args=[found.pk, 987654321])
     kind_labels = {value: str(label) for value, label in Activity.Kind.choices}
     outline: list[dict[str, Any]] = []
     total = finished = minutes = minutes_left = 0
     for section in parts:
+        opening = rules.decide(found.pk, section.availability)
         entries = []
         for activity in section.activities.all():
-            verdict = _verdict(activity, now, modules, done)
-            if not verdict.shown and not sees_all:
-                continue
-            entry = Entry(
-                activity=activity,
-                url=url_pattern.replace("987654321", str(activity.pk)),
-                kind_label=kind_labels.get(activity.kind, activity.kind),
-                duration=duration(activity.estimated_minutes) if activity.estimated_minutes else "",
-                verdict=verdict,
-                done=activity.pk in done,
-                viewed=activity.pk in rows,
-                reasons=_reasons(verdict, titles),
-            )
-            entries.append(entry)
+            # Progress counts every activity a learner studies, open or not yet (as Moodle's
+            # course progress counts every activity with completion, restricted or not).
             if activity.kind not in progress.NOT_STUDIED and section.visible and activity.visible:
                 total += 1
                 minutes += activity.estimated_minutes
-                if entry.done:
+                if activity.pk in done:
                     finished += 1
                 else:
                     minutes_left += activity.estimated_minutes
-        outline.append({"section": section, "entries": entries})
+            if not (opening.available or sees_all):
+                continue  # a closed section lists none of its activities (it says why)
+            verdict = rules.decide(found.pk, activity.availability)
+            if not verdict.shown and not sees_all:
+                continue
+            entries.append(
+                Entry(
+                    activity=activity,
+                    url=url_pattern.replace("987654321", str(activity.pk)),
+                    kind_label=kind_labels.get(activity.kind, activity.kind),
+                    duration=duration(activity.estimated_minutes)
+                    if activity.estimated_minutes
+                    else "",
+                    verdict=within(opening, verdict),
+                    done=activity.pk in done,
+                    viewed=activity.pk in rows,
+                    reasons=_reasons(verdict, rules.titles),
+                )
+            )
+        if not (opening.shown or sees_all):
+            continue  # its rule hides the section entirely, title included
+        outline.append(
+            {
+                "section": section,
+                "entries": entries,
+                "verdict": opening,
+                "reasons": _reasons(opening, rules.titles),
+            }
+        )
     viewed = [row for row in rows.values() if row.last_viewed_at is not None]
     resume = max(viewed, key=lambda row: row.last_viewed_at or now, default=None)
     first_open = next(
@@ -265,25 +274,39 @@ def activity(request: HttpRequest, course_id: int, activity_id: int) -> HttpResp
     if rule is not None:
         readable = readable.filter(rule)
     siblings = list(
-        readable.exclude(kind="label")
-        .order_by("section__position", "position")
-        .values_list("id", "title", "source_key")
+        readable.order_by("section__position", "position").values_list(
+            "id", "title", "kind", "availability", "section__availability"
+        )
     )
     row = None
+    shut: set[int] = set()  # the activities the learner may not open now
     if not sees_all:
-        shut = gate.closed(user, found, item)
-        if shut is not None:
+        rules = Gate(user, [found.pk])
+        verdict = rules.verdict(found.pk, item.availability, item.section.availability)
+        if not verdict.available:
             return render(
                 request,
                 "learning/restricted.html",
-                {"course": found, "activity": item, "reasons": _reasons(shut.verdict, shut.titles)},
+                {"course": found, "activity": item, "reasons": _reasons(verdict, rules.titles)},
                 status=403,
             )
         row = progress.record_view(user, item)
-    ids = [pk for pk, _, _ in siblings]
+        shut = {
+            pk
+            for pk, _title, _kind, own, section in siblings
+            if not rules.verdict(found.pk, own, section).available
+        }
+        if shut and rule is not None:
+            rule &= ~Q(pk__in=sorted(shut))  # a link to one of them is text, as links out are
+    # Previous and next lead to what the learner may open (Moodle skips what is not
+    # available to the user); labels have no page.
+    pager = [
+        (pk, title) for pk, title, kind, _, _ in siblings if kind != "label" and pk not in shut
+    ]
+    ids = [pk for pk, _ in pager]
     position = ids.index(item.pk) if item.pk in ids else -1
-    previous_item = siblings[position - 1] if position > 0 else None
-    next_item = siblings[position + 1] if 0 <= position < len(ids) - 1 else None
+    previous_item = pager[position - 1] if position > 0 else None
+    next_item = pager[position + 1] if 0 <= position < len(ids) - 1 else None
     context = {
         "course": found,
         "activity": item,
@@ -313,7 +336,7 @@ def mark_done(request: HttpRequest, course_id: int, activity_id: int) -> HttpRes
     user = _user(request)
     found = course_for(user, course_id)
     item = activity_for(user, found, activity_id)
-    if gate.holds(user, found, item):
+    if holds(user, found, item):
         raise PermissionDenied  # ticking it would open what waits for it
     progress.set_done(user, item, request.POST.get("done") == "1")
     return redirect("learning:activity", course_id=found.pk, activity_id=item.pk)

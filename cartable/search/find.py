@@ -6,8 +6,10 @@ row holds every word, to look for rows holding some).
 Who sees what (``cartable.catalog.access``): a course row needs its course visible; a section's
 row its section; an activity's rows their activity (published, enrolled, not retired, not
 hidden, its section not hidden; staff see all). The content of an activity with access
-conditions (rows marked ``restricted`` by the index) is for staff only: learners and teachers
-may not have unlocked it yet; its title still leads to it, as on the course page.
+conditions, its own or its section's (rows marked ``restricted`` by the index), is for staff
+only: learners and teachers may not have unlocked it yet; its title still leads to it (to its
+page, which says why it is closed), unless a rule may hide it entirely, as the course page
+would; a section whose rule may hide it entirely is likewise found by staff only.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from django.db import transaction
 
 from cartable.catalog import blobs
 from cartable.catalog.models import Activity, Course, CourseFile, Section
+from cartable.learning.availability import has_conditions, may_hide
 from cartable.lib.blobstore import BlobError
 from cartable.lib.html import LinkedFile
 from cartable.search.extract import PdfLimits, clean, html_text, is_pdf, pdf_text
@@ -95,7 +96,12 @@ class _Builder:
         sections = Section.objects.filter(course=course, retired_at__isnull=True).order_by(
             "position"
         )
+        rules: dict[int, object] = {}  # section id -> its access rule
         for section in sections:
+            rules[section.pk] = section.availability
+            # A section closed by its rule still shows its title and summary (as in Moodle),
+            # unless the rule hides it entirely.
+            hidden = may_hide(section.availability)
             text, links = html_text(section.summary)
             if section.title or text:
                 yield self._row(
@@ -104,15 +110,16 @@ class _Builder:
                     text,
                     section=section,
                     anchor=f"#section-{section.pk}",
+                    restricted=hidden,
                 )
-            owner = _Owner(section=section)
+            owner = _Owner(section=section, restricted=hidden)
             files += [(owner, file) for file in _linked(links)]
         activities = Activity.objects.filter(course=course, retired_at__isnull=True).order_by(
             "section__position", "position"
         )
         for activity in activities.iterator(chunk_size=BATCH):
             try:
-                yield from self._activity(activity, files)
+                yield from self._activity(activity, rules.get(activity.section_id), files)
             except Exception:  # odd data from an old import: the rest of the course still counts
                 logger.warning("could not index activity %s", activity.pk, exc_info=True)
         yield from self._files(files)
@@ -145,9 +152,14 @@ class _Builder:
 
     # --- Activities ---------------------------------------------------------------------------
 
-    def _activity(self, activity: Activity, files: list[tuple[_Owner, _File]]) -> Iterator[Entry]:
+    def _activity(
+        self, activity: Activity, section_rule: object, files: list[tuple[_Owner, _File]]
+    ) -> Iterator[Entry]:
         data: dict[str, Any] = activity.data if isinstance(activity.data, dict) else {}
-        restricted = has_conditions(activity.availability)
+        # Its rule or its section's may keep a learner out: its content is for staff (who
+        # are held by no rule), and so is its title when a rule may hide it entirely.
+        restricted = has_conditions(activity.availability) or has_conditions(section_rule)
+        hidden = may_hide(activity.availability) or may_hide(section_rule)
         intro, links = html_text(activity.intro)
         content, more = html_text(activity.content)
         links += more
@@ -159,7 +171,7 @@ class _Builder:
             yield self._row(Kind.ACTIVITY, activity.title, text, activity=activity)
         else:
             # Everyone finds it by its title (the course page shows it); its text is for staff.
-            yield self._row(Kind.ACTIVITY, activity.title, "", activity=activity)
+            yield self._row(Kind.ACTIVITY, activity.title, "", activity=activity, restricted=hidden)
             if text:
                 yield self._row(
                     Kind.ACTIVITY,
@@ -292,12 +304,6 @@ def read_pdfs(course: Course, *, again: bool = False) -> int:
             continue
         FileText.objects.update_or_create(blob_id=sha256, defaults={"text": pdf_text(path, limits)})
     return len(pdfs)
-
-
-def has_conditions(availability: object) -> bool:
-    """Whether a Moodle availability rule holds any condition (Moodle writes an empty rule,
-    ``{"op": "&", "c": [], "showc": []}``, for activities without restriction)."""
-    return isinstance(availability, dict) and bool(availability.get("c"))
 
 
 def _dicts(value: object) -> list[dict[str, Any]]:

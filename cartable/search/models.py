@@ -47,8 +47,9 @@ class Entry(models.Model):
     # What the full-text index holds: normalised words (see query.normalise).
     title_terms = models.TextField(blank=True)
     body_terms = models.TextField(blank=True)
-    # Content of an activity with an access restriction (a date, another activity to finish):
-    # found by staff only, as learners may not have unlocked it yet. Its title row is not.
+    # Content of an activity with an access restriction, its own or its section's (a date,
+    # another activity to finish): found by staff only, as learners may not have unlocked it
+    # yet. Its title row is not, unless the rule may hide it entirely (so is a section's row).
     restricted = models.BooleanField(default=False)
 
     class Meta:
