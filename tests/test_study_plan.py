@@ -206,3 +206,33 @@ def test_it_drops_items_whose_content_was_since_rejected_or_hidden(
     resource.review_status = Activity.Review.REJECTED
     resource.save()
     assert planned() == set()
+
+
+@pytest.mark.parametrize("status", [Activity.Review.REJECTED, Activity.Review.PENDING])
+def test_it_shows_teachers_nothing_of_an_activity_staff_have_not_approved(
+    teacher, learner, classroom, status: str
+) -> None:
+    """Finding: a teacher read a rejected activity's title on the hand-out form."""
+    page = classroom.activities.filter(kind="page").first()
+    page.title = "Sujet refusé par le personnel"
+    page.review_status = status
+    page.save()
+    client = signed_in(teacher)
+    form = client.get(f"/courses/{classroom.pk}/plan/?activity={page.pk}")
+    assert form.status_code == 404
+    assert "Sujet refusé" not in form.content.decode()
+    response = client.post(
+        f"/courses/{classroom.pk}/plan/", {"activity": page.pk, "learners": [learner.pk]}
+    )
+    assert response.status_code == 404
+    assert "Sujet refusé" not in response.content.decode()
+    assert not StudyPlanItem.objects.exists()
+    assert not AuditEvent.objects.filter(action="plan.item_added").exists()
+
+
+def test_it_answers_an_odd_activity_number_on_the_hand_out_form_with_not_found(
+    teacher, classroom
+) -> None:
+    for odd in ("²", "٣", "-1", "99999999999999999999999"):
+        response = signed_in(teacher).get(f"/courses/{classroom.pk}/plan/", {"activity": odd})
+        assert response.status_code == 404, odd

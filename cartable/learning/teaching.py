@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cartable.accounts.models import User
-from cartable.catalog.access import course_for, learner_files
+from cartable.catalog.access import activity_for, course_for, learner_files
 from cartable.catalog.models import Activity, Blob, Course
 from cartable.learning import plans, progress
 from cartable.learning.forms import PlanForm
@@ -62,17 +62,16 @@ def learners(request: HttpRequest, course_id: int) -> HttpResponse:
     )
 
 
-def _target(request: HttpRequest, course: Course) -> tuple[Activity | None, Blob | None, str]:
-    """The activity (?activity=ID) or the course file (?file=SHA256&name=NAME) to hand out."""
+def _target(
+    request: HttpRequest, user: User, course: Course
+) -> tuple[Activity | None, Blob | None, str]:
+    """The activity (?activity=ID) or the course file (?file=SHA256&name=NAME) to hand out:
+    one the user may open (``access.activity_for``: for a teacher, nothing waiting for review
+    or rejected), or a file learners may fetch."""
     source = request.POST if request.method == "POST" else request.GET
     activity_id = source.get("activity", "")
-    if activity_id.isdigit():
-        activity = Activity.objects.filter(
-            course=course, pk=int(activity_id), retired_at__isnull=True
-        ).first()
-        if activity is None:
-            raise Http404
-        return activity, None, ""
+    if activity_id.isascii() and activity_id.isdigit():
+        return activity_for(user, course, int(activity_id)), None, ""
     sha256 = source.get("file", "")
     held = learner_files(course).filter(blob_id=sha256).select_related("blob").first()
     if held is None:
@@ -89,7 +88,7 @@ def plan(request: HttpRequest, course_id: int) -> HttpResponse:
     activity = blob = None
     filename = ""
     if "activity" in request.GET or "file" in request.GET or request.method == "POST":
-        activity, blob, filename = _target(request, found)
+        activity, blob, filename = _target(request, user, found)
         form = PlanForm(
             request.POST or None,
             learners=plans.course_learners(found, user),
