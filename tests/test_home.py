@@ -96,3 +96,27 @@ def test_it_keeps_the_learner_home_to_a_fixed_number_of_queries(learner, institu
             assert response.content.decode().count("course-card__title") == number + 1
             counts.append(len(queries))
     assert counts[0] == counts[1] <= 8
+
+
+def test_it_offers_to_continue_only_with_an_activity_the_learner_may_open(
+    learner, course, other_course
+) -> None:
+    """ "Continue" leads where the learner was, unless that activity was since hidden, its
+    section hidden, rejected or retired (the rule of ``access.opened``)."""
+    Enrolment.objects.create(user=learner, course=other_course)
+    client = signed_in(learner)
+    page = course.activities.filter(kind="page").first()
+    client.get(f"/courses/{course.pk}/activities/{page.pk}/")
+
+    def resume() -> dict[int, int | None]:
+        return {card["id"]: card["resume"] for card in client.get("/").context["courses"]}
+
+    assert resume() == {course.pk: page.pk, other_course.pk: None}
+    page.section.visible = False
+    page.section.save()
+    assert resume() == {course.pk: None, other_course.pk: None}
+    page.section.visible = True
+    page.section.save()
+    page.review_status = "rejected"
+    page.save()
+    assert resume() == {course.pk: None, other_course.pk: None}

@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Case, Count, F, Prefetch, Q, When
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cartable.accounts.models import STAFF_ROLES, User
-from cartable.catalog.access import activity_for, course_for, reader_rule, sees_all_of
+from cartable.catalog.access import activity_for, course_for, opened, reader_rule, sees_all_of
 from cartable.catalog.models import Activity, Course, Enrolment, Section
 from cartable.catalog.rendering import CourseLinks
 from cartable.learning import kinds, plans, progress
@@ -43,10 +43,9 @@ def learner_home(request: HttpRequest) -> HttpResponse:
             "course_id",
             "course__title",
             "course__institution__name",
-            "last_activity_id",
-            "last_activity__retired_at",
-            "last_activity__visible",
-            "last_activity__review_status",
+            # The activity to continue with, unless it has since been retired, hidden or
+            # rejected.
+            resume=Case(When(opened("last_activity__"), then=F("last_activity_id"))),
         )
     )
     ids = [row["course_id"] for row in enrolments]
@@ -58,7 +57,7 @@ def learner_home(request: HttpRequest) -> HttpResponse:
             "title": row["course__title"],
             "institution": row["course__institution__name"],
             "progress": by_course.get(row["course_id"], progress.EMPTY),
-            "resume": _current(row),
+            "resume": row["resume"],
         }
         for row in enrolments
     ]
@@ -71,18 +70,6 @@ def learner_home(request: HttpRequest) -> HttpResponse:
             "plan_done": [item for item in plan if item.done],
         },
     )
-
-
-def _current(row: Mapping[str, Any]) -> int | None:
-    """The activity to continue with, unless it has since been retired, hidden or rejected."""
-    if (
-        row["last_activity_id"] is None
-        or row["last_activity__retired_at"] is not None
-        or not row["last_activity__visible"]
-        or row["last_activity__review_status"] != Activity.Review.APPROVED
-    ):
-        return None
-    return int(row["last_activity_id"])
 
 
 def teacher_home(request: HttpRequest) -> HttpResponse:
