@@ -64,6 +64,17 @@ def opened(prefix: str = "", *, hidden: bool = False) -> Q:
     return rule
 
 
+def opened_sql(activity: str, section: str) -> tuple[str, list[Any]]:
+    """``opened()`` (for learners: nothing hidden) as a SQL condition and its parameters, for
+    the hot paths written in SQL; ``activity`` and ``section`` are the aliases of the activity
+    and of its section in the statement. tests/test_access_rule.py checks that both agree."""
+    return (
+        f"({activity}.retired_at IS NULL AND {activity}.review_status = %s "
+        f"AND {activity}.visible = %s AND {section}.visible = %s)",
+        [Activity.Review.APPROVED, True, True],
+    )
+
+
 def reader_rule(user: User, *, sees_all: bool) -> Q | None:
     """The activities of a course ``user`` may open (``sees_all``: staff or one of its
     teachers, as ``sees_all_of`` says); None for staff, who open everything."""

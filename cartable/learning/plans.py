@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from cartable.accounts.models import Cohort, Role, User
 from cartable.audit.actions import record
-from cartable.catalog.access import fetched, learner_files, opened, sees_all_of
+from cartable.catalog.access import fetched, learner_files, opened, opened_sql, sees_all_of
 from cartable.catalog.models import Activity, Blob, Course, CourseFile, Enrolment, Section
 from cartable.learning.gate import Gate
 from cartable.learning.models import StudyPlanItem, StudyPlanTick
@@ -207,7 +207,8 @@ def home_plan(learner: User, course_ids: Sequence[int]) -> list[PlanEntry]:
     section = Section._meta.db_table
     files = CourseFile._meta.db_table
     members = Cohort.members.through._meta.db_table
-    approved = Activity.Review.APPROVED
+    rule, rule_params = opened_sql("a", "s")
+    file_rule, file_rule_params = opened_sql("fa", "fs")
     # An item stays in the plan while the learner may open what it hands out: its activity
     # approved and shown, or its file held by the course's own texts or by such an activity.
     sql = (
@@ -218,14 +219,12 @@ def home_plan(learner: User, course_ids: Sequence[int]) -> list[PlanEntry]:
         f"LEFT JOIN {section} s ON s.id = a.section_id "
         f"LEFT JOIN {tick} t ON t.item_id = i.id AND t.learner_id = %s "
         f"WHERE i.course_id IN ({', '.join(['%s'] * len(ids))}) "
-        "AND (a.id IS NULL OR (a.retired_at IS NULL AND a.review_status = %s "
-        "AND a.visible = %s AND s.visible = %s)) "
+        f"AND (a.id IS NULL OR {rule}) "
         f"AND (i.blob_id IS NULL OR EXISTS (SELECT 1 FROM {files} f "
         f"LEFT JOIN {activity} fa ON fa.id = f.activity_id "
         f"LEFT JOIN {section} fs ON fs.id = fa.section_id "
         "WHERE f.course_id = i.course_id AND f.blob_id = i.blob_id AND (f.activity_id IS NULL "
-        "OR (fa.retired_at IS NULL AND fa.review_status = %s AND fa.visible = %s "
-        "AND fs.visible = %s)))) "
+        f"OR {file_rule}))) "
         f"AND (i.learner_id = %s OR i.cohort_id IN (SELECT cohort_id FROM {members} WHERE user_id = %s)) "
         "ORDER BY i.due_date IS NULL, i.due_date, i.created_at"
     )
@@ -235,8 +234,8 @@ def home_plan(learner: User, course_ids: Sequence[int]) -> list[PlanEntry]:
             [
                 learner.pk,
                 *ids,
-                *(approved, True, True),
-                *(approved, True, True),
+                *rule_params,
+                *file_rule_params,
                 learner.pk,
                 learner.pk,
             ],

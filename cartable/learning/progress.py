@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from cartable.accounts.models import User
-from cartable.catalog.access import opened
+from cartable.catalog.access import opened, opened_sql
 from cartable.catalog.models import Activity, Enrolment, Section
 from cartable.learning.models import ActivityProgress
 
@@ -145,27 +146,18 @@ def course_progress(user: User, course_ids: Iterable[int]) -> dict[int, CoursePr
     section = Section._meta.db_table
     row = ActivityProgress._meta.db_table
     done = "(p.completed_at IS NOT NULL OR (a.tracks_completion = %s AND p.views > 0))"
+    rule, rule_params = opened_sql("a", "s")
     sql = (
         f"SELECT a.course_id, COUNT(*), COALESCE(SUM(a.estimated_minutes), 0), "  # noqa: S608 (names from the models, values as parameters)
         f"SUM(CASE WHEN {done} THEN 1 ELSE 0 END), "
         f"COALESCE(SUM(CASE WHEN {done} THEN a.estimated_minutes ELSE 0 END), 0) "
         f"FROM {activity} a JOIN {section} s ON s.id = a.section_id "
         f"LEFT JOIN {row} p ON p.activity_id = a.id AND p.user_id = %s "
-        f"WHERE a.course_id IN ({', '.join(['%s'] * len(ids))}) "
-        f"AND a.visible = %s AND s.visible = %s AND a.retired_at IS NULL AND a.review_status = %s "
+        f"WHERE a.course_id IN ({', '.join(['%s'] * len(ids))}) AND {rule} "
         f"AND a.kind NOT IN ({', '.join(['%s'] * len(NOT_STUDIED))}) "
         f"GROUP BY a.course_id"
     )
-    params: list[bool | int | str] = [
-        False,
-        False,
-        user.pk,
-        *ids,
-        True,
-        True,
-        Activity.Review.APPROVED,
-        *NOT_STUDIED,
-    ]
+    params: list[Any] = [False, False, user.pk, *ids, *rule_params, *NOT_STUDIED]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
