@@ -324,3 +324,15 @@ def test_it_decides_rules_in_a_fixed_number_of_queries(learner, institution, pat
         assert response.status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_it_offers_to_continue_only_with_what_the_learner_may_still_open(learner, course) -> None:
+    section = closed_section(course, when=YEAR_2000)
+    client = signed_in(learner)
+    client.get(activity_url(page_in(section)))
+    assert client.get(f"/courses/{course.pk}/").context["resume_id"] == page_in(section).pk
+    section.availability = from_(YEAR_2100)
+    section.save()
+    outline = client.get(f"/courses/{course.pk}/")
+    assert outline.context["resume_id"] is None
+    assert activity_url(page_in(section)) not in outline.content.decode()

@@ -216,7 +216,18 @@ def course(request: HttpRequest, course_id: int) -> HttpResponse:
                 "reasons": _reasons(opening, rules.titles),
             }
         )
-    viewed = [row for row in rows.values() if row.last_viewed_at is not None]
+    # Continue with the last activity viewed, if the learner may still open it.
+    openable = {
+        entry.activity.pk
+        for part in outline
+        for entry in part["entries"]
+        if entry.verdict.available
+    }
+    viewed = [
+        row
+        for row in rows.values()
+        if row.last_viewed_at is not None and row.activity_id in openable
+    ]
     resume = max(viewed, key=lambda row: row.last_viewed_at or now, default=None)
     first_open = next(
         (
