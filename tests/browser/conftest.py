@@ -2,6 +2,12 @@
 
 Every page's requests are recorded; any request to anywhere but the box is blocked and makes
 the test fail, so a page that tries to reach the Internet cannot pass.
+
+They hold on a busy machine: a test waits for what it expects to see (a locator's ``wait_for``,
+``expect``, ``wait_for_url``, ``wait_for_function``), never for a while, and reads a page only
+once the navigation that brings it is over; nothing navigates while the page may be
+navigating by itself (a status page's automatic refresh). Waits give up after ``TIMEOUT``, long
+enough for a loaded machine: a passing test does not wait for it.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
 CHROMIUM = os.environ.get("CARTABLE_CHROMIUM", "/usr/bin/chromium")
+TIMEOUT = 30_000  # milliseconds
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -38,8 +45,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=TIMEOUT)
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Browser tests need Chromium at {CHROMIUM} (apt-get install chromium).")
     with sync_playwright() as playwright:
@@ -80,7 +88,7 @@ def _new_page(browser, live_server, outside: Outside, **options):
 
     context.route("**/*", guard)
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(TIMEOUT)
     return context, page
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from cartable.catalog.models import Course
 from cartable.demo.load import load
@@ -24,11 +25,14 @@ def test_it_imports_a_moodle_backup_and_publishes_it(page, live_server) -> None:
     page.get_by_label("Fichier de cours").set_input_files(str(BACKUP))
     page.get_by_role("button", name="Importer", exact=True).click()
     page.get_by_role("heading", name=f"Import de {BACKUP.name}").wait_for()
-    assert page.locator("progress").count() == 1
+    expect(page.locator("progress")).to_have_count(1)
     assert runner.run_pending() == 1
-    page.reload()
+    # The status page refreshes itself until the job is over: wait for that refresh to show
+    # the result (a reload of our own would race it, net::ERR_ABORTED); the finished page
+    # refreshes no more.
     page.get_by_text("Le cours a été importé.").wait_for()
-    assert page.get_by_role("row", name="quiz 40").is_visible()
+    expect(page.locator('meta[http-equiv="refresh"]')).to_have_count(0)
+    expect(page.get_by_role("row", name="quiz 40")).to_be_visible()
     page.get_by_role("link", name="Examiner le cours").click()
     page.get_by_role("button", name="Approuver et publier le cours").click()
     page.get_by_text("Approuvé : les apprenants voient maintenant ce cours").wait_for()

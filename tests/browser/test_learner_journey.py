@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from cartable.demo.load import load
 
@@ -10,10 +11,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def sign_in(page, live_server, username: str, password: str) -> None:
+    """Sign in through the form, and return once the page signed in to has loaded (a test
+    that went on at once could read, or navigate away from, the sign-in page)."""
     page.goto(live_server.url + "/")
     page.get_by_label("Identifiant").fill(username)
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def test_it_shows_the_demo_course_to_the_demo_learner(page, live_server, outside) -> None:
@@ -21,11 +25,11 @@ def test_it_shows_the_demo_course_to_the_demo_learner(page, live_server, outside
     sign_in(page, live_server, "apprenant", "cartable-apprenant")
     page.get_by_role("heading", name="Bonjour Camille").wait_for()
     course = page.get_by_role("link", name="Écrire une lettre de motivation")
-    assert course.is_visible()
+    expect(course).to_be_visible()
     course.click()
     page.get_by_role("heading", name="Construire sa lettre").wait_for()
     page.get_by_role("link", name="Le plan en trois parties").click()
-    assert page.get_by_text("« vous, moi, nous »").is_visible()
+    expect(page.get_by_text("« vous, moi, nous »")).to_be_visible()
     page.get_by_role("link", name="Retour au cours").click()
     page.get_by_role("link", name="Fiche mémo").click()
     link = page.get_by_role("link", name="Ouvrir fiche-memo-lettre.pdf")
@@ -59,7 +63,7 @@ def test_it_fits_a_320_pixel_screen(make_page, live_server) -> None:
     page.get_by_role("heading", name="Mes cours").wait_for()
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     page.get_by_role("link", name="Écrire une lettre de motivation").click()
-    page.get_by_role("heading", name="Construire sa lettre").wait_for()
+    page.wait_for_url(f"{live_server.url}/courses/*/")  # its stylesheet loaded
     wide = page.evaluate(
         "[...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > 321)"
         ".map(e => e.tagName + '.' + e.className + ': ' + e.textContent.slice(0, 40))"

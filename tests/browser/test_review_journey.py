@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from cartable.catalog.models import Activity, Course
 from cartable.demo.load import load
@@ -58,8 +59,9 @@ def test_it_rejects_an_activity_publishes_the_rest_and_logs_both(
     staff.get_by_label("Action").select_option(label="Tout : Validation")
     staff.get_by_label("Qui (identifiant)").fill("personnel")
     staff.get_by_role("button", name="Filtrer").click()
+    staff.wait_for_url(lambda url: "/audit/?" in url)  # the filtered list, not the one before
     rows = staff.locator("tbody tr")
-    assert rows.count() == 2  # the course approved, the activity rejected: nothing else
+    expect(rows).to_have_count(2)  # the course approved, the activity rejected: nothing else
     assert "Cours approuvé" in rows.nth(0).inner_text()
     assert "Activité refusée" in rows.nth(1).inner_text()
     assert "Lien vers un site extérieur" in rows.nth(1).inner_text()

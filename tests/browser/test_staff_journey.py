@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from cartable.accounts.models import User
 from cartable.demo.load import load
@@ -37,8 +38,9 @@ def test_it_lists_bad_csv_lines_in_the_browser(page, live_server, tmp_path) -> N
     source.write_text("identifiant;role\nok;apprenant\napprenant;apprenant\n", encoding="utf-8")
     page.get_by_label("Fichier CSV").set_input_files(str(source))
     page.get_by_role("button", name="Créer les comptes").click()
-    alert = page.get_by_role("alert")
-    assert "Ligne 3 : l’identifiant « apprenant » est déjà pris." in alert.inner_text()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Ligne 3 : l’identifiant « apprenant » est déjà pris."
+    )
     assert not User.objects.filter(username="ok").exists()
 
 
@@ -48,4 +50,4 @@ def test_it_forbids_a_learner_the_staff_pages(page, live_server) -> None:
     page.get_by_role("heading", name="Mes cours").wait_for()
     response = page.goto(live_server.url + "/accounts/")
     assert response.status == 403
-    assert page.get_by_role("heading", name="Cette page n’est pas pour vous").is_visible()
+    expect(page.get_by_role("heading", name="Cette page n’est pas pour vous")).to_be_visible()

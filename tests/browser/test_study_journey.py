@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from cartable.catalog.models import Activity, Course
 from cartable.demo.load import load
@@ -50,7 +51,7 @@ def test_it_opens_every_activity_of_a_corpus_course(page, live_server, outside, 
     assert dialogs == []  # no script from the course ran
     assert outside.requests == []
     page.goto(live_server.url + f"/courses/{course.pk}/")
-    assert page.locator("progress.meter").first.is_visible()
+    expect(page.locator("progress.meter").first).to_be_visible()
 
 
 def test_it_ticks_a_study_plan_item_off(page, live_server) -> None:
@@ -64,9 +65,10 @@ def test_it_ticks_a_study_plan_item_off(page, live_server) -> None:
     page.get_by_role("button", name="Ajouter au plan de travail").click()
     page.get_by_text("Ajouté au plan de travail.").wait_for()
     page.get_by_role("button", name="Se déconnecter").click()
+    page.get_by_role("heading", name="Se connecter").wait_for()  # signed out
     sign_in(page, live_server, "apprenant", "cartable-apprenant")
     plan = page.get_by_role("region", name="Mon plan de travail")
-    assert "Relisez-le avant jeudi" in plan.inner_text()
+    expect(plan).to_contain_text("Relisez-le avant jeudi")
     plan.get_by_role("button", name="Je l’ai fait").click()
     page.get_by_text("Tout votre plan de travail est fait. Bravo !").wait_for()
     assert StudyPlanTick.objects.filter(item=StudyPlanItem.objects.get()).count() == 1
