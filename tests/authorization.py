@@ -266,7 +266,9 @@ def staged_copy(course: Course, *, retitle: Activity) -> dict[str, Any]:
             fields["title"] = f"{row.title} (version 2)"
             fingerprint = "changed"
         activities.append(
-            StagedActivity(row.source_key, row.section.source_key, row.position, fingerprint, fields)
+            StagedActivity(
+                row.source_key, row.section.source_key, row.position, fingerprint, fields
+            )
         )
     return StagedCourse(
         source=course.source,
@@ -284,10 +286,17 @@ def staged_copy(course: Course, *, retitle: Activity) -> dict[str, Any]:
         questions=(),
         files=tuple(
             StagedFile(
-                row.pk, row.blob_id, 0, row.filename, row.filepath, row.mimetype,
-                row.component, row.filearea, row.itemid,
+                row.pk,
+                row.blob_id,
+                0,
+                row.filename,
+                row.filepath,
+                row.mimetype,
+                row.component,
+                row.filearea,
+                row.itemid,
                 row.activity.source_key if row.activity else "",
-            )  # fmt: skip
+            )
             for row in CourseFile.objects.filter(course=course).select_related("activity")
         ),
     ).to_json()

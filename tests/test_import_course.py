@@ -15,10 +15,10 @@ from django.core.management import CommandError, call_command
 
 from cartable.audit.models import AuditEvent
 from cartable.catalog import blobs
+from cartable.catalog.models import Activity, Blob, Course, CourseFile, Question
 from cartable.ingest.imports import ImportFailed, import_file
 from cartable.ingest.models import Revision
 from cartable.review.actions import approve_course
-from cartable.catalog.models import Activity, Blob, Course, CourseFile, Question
 from tests.importers import hostile
 from tests.importers.builder import Backup, fields
 
