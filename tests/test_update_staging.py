@@ -411,3 +411,19 @@ def test_it_creates_a_new_course_under_the_uploaders_establishment(tmp_path: Pat
     course = Course.objects.get()
     assert course.establishment == staff.establishment
     assert course.source_id == "2" and course.source_url == "https://moodle.example.edu"
+
+
+def test_it_keeps_one_waiting_update_and_its_decisions_when_the_same_file_comes_twice(
+    tmp_path: Path, staff
+) -> None:
+    first = run_import(versioned(1).build(tmp_path / "v1.mbz"), "--publish")
+    course = Course.objects.get(pk=first["course"]["id"])
+    path = versioned(2).build(tmp_path / "v2.mbz")
+    run_import(path)
+    revision = Revision.objects.get(course=course)
+    d = Activity.objects.get(course=course, title="Leçon D")
+    decide_change(actor=staff, course=course, key=d.source_key, approve=False, comment="Garder")
+    again = run_import(path)
+    assert again["revision"] == {"id": revision.pk, "status": "pending"}
+    assert list(Revision.objects.values_list("pk", "status")) == [(revision.pk, "pending")]
+    assert Revision.objects.get().decisions[d.source_key]["comment"] == "Garder"

@@ -48,6 +48,7 @@ from cartable.ingest.publication import approve_everything, supersede
 from cartable.ingest.staging import StagedCourse, all_files, stage
 from cartable.lib.archive import ArchiveError, ArchiveLimits, estimated_size
 from cartable.lib.blobstore import BlobError
+from cartable.lib.jsonable import digest
 from cartable.lib.safexml import XmlError
 
 Progress = Callable[[float, str], None]
@@ -286,6 +287,8 @@ def _save(
         elif plan.is_empty:
             if not staged.partial:
                 course.risks = staged.risks  # what the review knows, not what learners see
+        elif (same := _same_revision(course, staged, confirm_update=confirm_update)) is not None:
+            revision = same  # the same file again: it already waits, decisions kept
         elif confirm_update:
             revision = _revision(course, staged, filename, actor, created_blobs)
         elif course.is_published and not publish:
@@ -347,6 +350,19 @@ def _save(
                 details={"approval": "import --publish"},
             )
     return outcome
+
+
+def _same_revision(
+    course: Course, staged: StagedCourse, *, confirm_update: bool
+) -> Revision | None:
+    """The open revision of ``course`` holding exactly ``staged``, if any: waiting for review,
+    or (for an upload asking to be confirmed) waiting for confirmation."""
+    wanted = digest(staged.to_json())
+    statuses = Revision.OPEN if confirm_update else (Revision.Status.PENDING,)
+    for revision in Revision.objects.filter(course=course, status__in=statuses):
+        if revision.staged is not None and digest(revision.staged) == wanted:
+            return revision
+    return None
 
 
 def _revision(
