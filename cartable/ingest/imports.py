@@ -229,6 +229,7 @@ def _store_files(refs: Iterable[FileRef], created: list[str], name: str, report:
     distinct = {ref.sha256: ref for ref in refs}
     for number, ref in enumerate(distinct.values(), start=1):
         if not store.exists(ref.sha256):
+            assert ref.blob is not None, "a file being imported has its bytes in the work folder"
             try:
                 stored = store.put_file(ref.blob, expected_sha256=ref.sha256)
             except (BlobError, OSError) as error:
