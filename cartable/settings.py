@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "cartable.accounts",
     "cartable.catalog",
     "cartable.learning",
+    "cartable.ingest",
     "cartable.review",
     "cartable.jobs",
     "cartable.search",

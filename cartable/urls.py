@@ -4,7 +4,7 @@ urlpatterns = [
     path("", include("cartable.web.urls")),
     path("accounts/", include("cartable.accounts.urls")),
     path("courses/", include("cartable.learning.urls")),
-    path("catalog/", include("cartable.catalog.urls")),
+    path("catalog/", include("cartable.ingest.urls")),
     path("review/", include("cartable.review.urls")),
     path("search/", include("cartable.search.urls")),
     path("audit/", include("cartable.audit.urls")),

@@ -21,8 +21,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from cartable.accounts.models import Cohort, Establishment, Institution, Role, User
 from cartable.audit.models import AuditEvent
 from cartable.catalog import blobs
-from cartable.catalog.jobs import KIND as IMPORT_KIND
 from cartable.catalog.models import Activity, Blob, Course, CourseFile, Enrolment, Section
+from cartable.ingest.apply import ACTIVITY_CONTENT_FIELDS
+from cartable.ingest.jobs import KIND as IMPORT_KIND
+from cartable.ingest.models import Revision
+from cartable.ingest.staging import StagedActivity, StagedCourse, StagedFile, StagedSection
 from cartable.jobs.models import Job
 from cartable.learning.models import ActivityProgress, StudyPlanItem, StudyPlanTick
 from tests.conftest import PASSWORD, build_course, make_user
@@ -127,6 +130,7 @@ def snapshot() -> dict[str, list[tuple[Any, ...]]]:
         "plan items": StudyPlanItem.objects.values_list("pk", "learner_id", "cohort_id"),
         "plan ticks": StudyPlanTick.objects.values_list("item_id", "learner_id"),
         "jobs": Job.objects.values_list("pk", "status"),
+        "course updates": Revision.objects.values_list("pk", "status", "decisions"),
         # A refusal may log the attempt (access.refused), and nothing else.
         "audit": AuditEvent.objects.exclude(action="access.refused").values_list("pk", "action"),
     }
@@ -183,6 +187,8 @@ class World:
     plan_unpublished: StudyPlanItem  # for learner, in unpublished
     import_job: Job  # an import queued by staff
     other_job: Job  # a job of another kind
+    update: Revision  # an update of ``own`` waiting for review: the page's title changes
+    unconfirmed: Revision  # a file read as an update of ``own``, waiting for confirmation
     content_root: Path | None = None  # where the blobs above are stored
     sessions: dict[str, str] = field(default_factory=dict)  # persona -> session key
 
@@ -276,6 +282,62 @@ def _held_pdf(activity: Activity) -> CourseFile:
     )
 
 
+def staged_copy(course: Course, *, retitle: Activity) -> dict[str, Any]:
+    """The live course as an update would stage it, with one activity's title changed (its
+    rows get source keys, as imported rows have)."""
+    for section in course.sections.filter(source_key=""):
+        section.source_key = f"section-{section.pk}"
+        section.save(update_fields=["source_key"])
+    for activity in course.activities.filter(source_key=""):
+        activity.source_key = f"page-{activity.pk}"
+        activity.save(update_fields=["source_key"])
+    retitle.refresh_from_db()
+    activities = []
+    for row in course.activities.select_related("section"):
+        fields = {name: getattr(row, name) for name in ACTIVITY_CONTENT_FIELDS}
+        fingerprint = row.fingerprint
+        if row.pk == retitle.pk:
+            fields["title"] = f"{row.title} (version 2)"
+            fingerprint = "changed"
+        activities.append(
+            StagedActivity(
+                row.source_key, row.section.source_key, row.position, fingerprint, fields
+            )
+        )
+    return StagedCourse(
+        source=course.source,
+        source_id=course.source_id,
+        shortname=course.shortname,
+        fields={name: getattr(course, name) for name in ("title", "summary", "format", "language")},
+        risks=[],
+        partial=False,
+        sections=tuple(
+            StagedSection(
+                row.source_key, row.position, row.title, row.summary, row.visible, row.availability
+            )
+            for row in course.sections.all()
+        ),
+        activities=tuple(activities),
+        categories=(),
+        questions=(),
+        files=tuple(
+            StagedFile(
+                row.pk,
+                row.blob_id,
+                0,
+                row.filename,
+                row.filepath,
+                row.mimetype,
+                row.component,
+                row.filearea,
+                row.itemid,
+                row.activity.source_key if row.activity else "",
+            )
+            for row in CourseFile.objects.filter(course=course).select_related("activity")
+        ),
+    ).to_json()
+
+
 def build_world() -> World:
     establishment = Establishment.objects.create(slug="maison-centrale", name="Maison centrale")
     elsewhere = Establishment.objects.create(slug="campus-nord", name="Campus nord")
@@ -303,6 +365,10 @@ def build_world() -> World:
     own = _course_objects(institution, "HIST101", Course.Status.PUBLISHED, extras=True)
     others = _course_objects(institution, "SECRET202", Course.Status.PUBLISHED)
     unpublished = _course_objects(institution, "DRAFT303", Course.Status.PENDING_REVIEW)
+    # The establishment's staff manage its courses; ``others`` is the box's own.
+    Course.objects.filter(pk__in=[own.course.pk, unpublished.course.pk]).update(
+        establishment=establishment
+    )
     for course in (own.course, unpublished.course):
         Enrolment.objects.create(user=learner, course=course, role=Enrolment.Role.LEARNER)
         Enrolment.objects.create(user=teacher, course=course, role=Enrolment.Role.TEACHER)
@@ -332,6 +398,17 @@ def build_world() -> World:
             created_by=personas["staff"],
         ),
         other_job=Job.objects.create(kind="not-an-import", created_by=personas["staff"]),
+        update=Revision.objects.create(
+            course=own.course,
+            status=Revision.Status.PENDING,
+            filename="hist101-v2.mbz",
+            staged=staged_copy(own.course, retitle=own.page),
+        ),
+        unconfirmed=Revision.objects.create(
+            course=own.course,
+            filename="hist101-v3.mbz",
+            staged=staged_copy(own.course, retitle=own.page),
+        ),
     )
 
 
@@ -558,6 +635,12 @@ TARGETS: dict[str, dict[str, Build]] = {
             {"course_id": w.unpublished.course.pk}, {"decision": "approve", "comment": "Vu"}
         )
     },
+    "review:decide_change": {
+        "own": lambda w: Target(
+            {"course_id": w.own.course.pk, "key": w.own.page.source_key},
+            {"decision": "approve", "comment": "Vu"},
+        )
+    },
     "review:decide_activity": {
         "pending": lambda w: Target(
             {"activity_id": w.own.pending.pk}, {"decision": "approve", "comment": "Vu"}
@@ -571,6 +654,9 @@ TARGETS: dict[str, dict[str, Build]] = {
         NO_ARGS: lambda w: Target(
             post={"file": SimpleUploadedFile("cours.mbz", b"PK\x03\x04 not really a course")}
         )
+    },
+    "catalog:confirm_update": {
+        "own": lambda w: Target({"revision_id": w.unconfirmed.pk}, {"decision": "cancel"}),
     },
     "catalog:import_job": {
         "import": lambda w: Target({"job_id": w.import_job.pk}),

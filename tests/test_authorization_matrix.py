@@ -514,13 +514,15 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
             "POST": AS_GET,
         },
     },
+    # Staff review the courses of their establishment and the box's own (outsider_staff is in
+    # another establishment): the others are not found.
     "review:course": {
         "own": {
-            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 404},
             "POST": AS_GET,
         },
         "unpublished": {
-            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 404},
             "POST": AS_GET,
         },
     },
@@ -528,14 +530,21 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
         # POST approves the course.
         "unpublished": {
             "GET": everyone(405),
-            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404},
+        },
+    },
+    "review:decide_change": {
+        # POST approves one activity's change in the update waiting for review.
+        "own": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404},
         },
     },
     "review:decide_activity": {
         # POST approves an activity waiting for review.
         "pending": {
             "GET": everyone(405),
-            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404},
         },
     },
     # --- audit (staff) ------------------------------------------------------------------------
@@ -571,6 +580,13 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
             "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 200},
             # Queued, then the job's page.
             "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+    },
+    "catalog:confirm_update": {
+        # POST cancels a file read as an update of the course, waiting for confirmation.
+        "own": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404},
         },
     },
     "catalog:import_job": {

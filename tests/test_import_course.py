@@ -15,8 +15,10 @@ from django.core.management import CommandError, call_command
 
 from cartable.audit.models import AuditEvent
 from cartable.catalog import blobs
-from cartable.catalog.imports import ImportFailed, import_file
 from cartable.catalog.models import Activity, Blob, Course, CourseFile, Question
+from cartable.ingest.imports import ImportFailed, import_file
+from cartable.ingest.models import Revision
+from cartable.review.actions import approve_course
 from tests.importers import hostile
 from tests.importers.builder import Backup, fields
 
@@ -171,19 +173,30 @@ def test_it_updates_a_course_in_place_keeping_unchanged_activities(tmp_path: Pat
         "unchanged": 1,
         "retired": ["Leçon 2"],
     }
+    # Learners keep the approved version, removal included; the new one waits whole for staff.
+    waiting = {a.title: a for a in Activity.objects.filter(course=course)}
+    assert "Version 1." in waiting["Leçon 1"].content
+    assert waiting["Leçon 1"].review_status == Activity.Review.APPROVED
+    assert waiting["Leçon 2"].retired_at is None
+    revision = Revision.objects.get(course=course)
+    assert revision.status == Revision.Status.PENDING
+    assert second["revision"] == {"id": revision.pk, "status": "pending"}
+    staged = {item["key"]: item for item in revision.staged["activities"]}
+    assert "Version 2." in staged[waiting["Leçon 1"].source_key]["fields"]["content"]
+    assert waiting["Leçon 2"].source_key not in staged
+    course.refresh_from_db()
+    assert course.status == Course.Status.PUBLISHED
+    # Once approved, the same activities (and so learners' progress) carry the new version.
+    approve_course(actor=None, course=course)
     after = {a.title: a for a in Activity.objects.filter(course=course)}
     assert {title: a.pk for title, a in after.items()} == {
         title: a.pk for title, a in before.items()
     }
-    # Learners keep the approved version; the new one waits for staff.
-    assert "Version 1." in after["Leçon 1"].content
-    assert "Version 2." in after["Leçon 1"].staged["content"]
-    assert after["Leçon 1"].review_status == Activity.Review.APPROVED
+    assert "Version 2." in after["Leçon 1"].content
     assert after["Leçon 2"].retired_at is not None
     assert after["Dictionnaire en ligne"].updated_at == before["Dictionnaire en ligne"].updated_at
-    assert after["Dictionnaire en ligne"].staged is None
-    course.refresh_from_db()
-    assert course.status == Course.Status.PUBLISHED
+    revision.refresh_from_db()
+    assert revision.status == Revision.Status.APPLIED and revision.staged is None
 
 
 def test_it_publishes_with_explicit_approval_recorded(tmp_path: Path) -> None:
@@ -287,12 +300,12 @@ def test_it_refuses_a_hostile_file_with_a_clear_message_and_changes_nothing(
 
 
 def test_it_takes_back_new_blobs_when_saving_fails(tmp_path: Path, monkeypatch) -> None:
-    from cartable.catalog import imports
+    from cartable.ingest import apply
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(imports, "_save_files", broken)
+    monkeypatch.setattr(apply, "_save_files", broken)
     before = state()
     with pytest.raises(RuntimeError):
         import_file(page_course().build(tmp_path / "c.mbz"), actor=None)

@@ -15,6 +15,7 @@ from django.core.management import call_command
 
 from cartable.audit.models import AuditEvent
 from cartable.catalog.models import Activity, Course, Enrolment, Question
+from cartable.ingest.models import Revision
 from cartable.learning.models import StudyPlanItem
 from cartable.review.actions import decide_activity
 from tests.conftest import signed_in
@@ -202,9 +203,9 @@ def test_it_stages_an_update_and_shows_staff_only_what_changed(
         in learner_client.get(f"/courses/{waiting.pk}/activities/{lesson.pk}/").content.decode()
     )
     review = signed_in(staff).get(f"/review/courses/{waiting.pk}/")
-    titles = [report.activity.title for report in review.context["reports"]]
-    assert titles == ["Leçon 1"]
-    assert review.context["reports"][0].state == "changed"
+    changes = review.context["update"].changes
+    assert [item.title for item in changes] == ["Leçon 1"]
+    assert changes[0].state == "changed" and changes[0].live == lesson
     # The change itself, line by line: the old line removed, the new one added, the unchanged
     # line after it for context.
     page = html.unescape(review.content.decode())
@@ -216,7 +217,8 @@ def test_it_stages_an_update_and_shows_staff_only_what_changed(
         "Version 2."
         in learner_client.get(f"/courses/{waiting.pk}/activities/{lesson.pk}/").content.decode()
     )
-    assert signed_in(staff).get(f"/review/courses/{waiting.pk}/").context["reports"] == []
+    after = signed_in(staff).get(f"/review/courses/{waiting.pk}/").context
+    assert after["update"] is None and after["reports"] == []
 
 
 def test_it_keeps_the_approved_version_when_a_change_is_rejected(
@@ -229,9 +231,12 @@ def test_it_keeps_the_approved_version_when_a_change_is_rejected(
         f"/review/activities/{lesson.pk}/decide/", {"decision": "reject", "comment": "Moins clair"}
     )
     lesson.refresh_from_db()
-    assert lesson.staged is None and lesson.review_status == "approved"
+    assert lesson.review_status == "approved"
     assert "Version 1." in lesson.content
     assert AuditEvent.objects.get(action="review.activity_rejected").details["change"] is True
+    # Nothing else waited: the update is closed, and the course is as it was.
+    assert not Revision.objects.filter(course=waiting, status="pending").exists()
+    assert signed_in(staff).get(f"/review/courses/{waiting.pk}/").context["update"] is None
 
 
 def test_it_rejects_a_new_course_and_reopens_it_on_a_new_version(
@@ -260,7 +265,10 @@ def test_it_hides_waiting_content_from_learners_search(
         section=77,
     )
     imported(single.build(tmp_path / "bonus.mbz"))
-    assert Activity.objects.get(title="Bonus").review_status == "pending"
+    # The course is published: the new activity waits in an update, not in the live course.
+    assert not Activity.objects.filter(title="Bonus").exists()
+    revision = Revision.objects.get(course=waiting, status="pending")
+    assert [item["fields"]["title"] for item in revision.staged["activities"]] == ["Bonus"]
     found = signed_in(learner).get("/search/?q=zygomatique").context
     assert not found.get("page") or not list(found["page"])
 
@@ -468,7 +476,8 @@ def test_it_keeps_the_approved_descriptions_picture_while_an_update_waits(
     outline = client.get(f"/courses/{course.pk}/").content.decode()
     logo = re.search(r'src="(/courses/[^"]+/logo1\.png)"', outline)[1]
     imported(illustrated_summary(2).build(tmp_path / "v2.mbz"))  # the new description waits
-    course.refresh_from_db()
-    assert "title" not in (course.staged or {}) and "summary" in course.staged
+    revision = Revision.objects.get(course=course, status="pending")
+    assert revision.staged["fields"]["summary"] != course.summary
+    assert revision.staged["fields"]["title"] == course.title
     assert logo in client.get(f"/courses/{course.pk}/").content.decode()
     assert client.get(logo).status_code == 200

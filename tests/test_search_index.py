@@ -89,7 +89,7 @@ def test_it_keeps_an_import_that_the_index_cannot_follow(
     def broken(course_id: int, **kwargs) -> int:
         raise RuntimeError("index down")
 
-    monkeypatch.setattr("cartable.catalog.imports.reindex_course", broken)
+    monkeypatch.setattr("cartable.ingest.apply.reindex_course", broken)
     with django_capture_on_commit_callbacks(execute=True):
         report = run_import(backup("<p>Texte</p>").build(tmp_path / "v1.mbz"))
     assert Course.objects.filter(pk=report["course"]["id"]).exists()

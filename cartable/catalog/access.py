@@ -25,15 +25,29 @@ def visible_courses(user: User) -> QuerySet[Course]:
     return Course.objects.published().filter(enrolments__user=user)
 
 
+def managed_courses(user: User) -> QuerySet[Course]:
+    """The courses ``user`` manages (imports their updates, reviews them): administrators
+    every course; staff their establishment's and the box's own (no establishment)."""
+    if not user.is_authenticated or not user.is_active or user.role not in STAFF_ROLES:
+        return Course.objects.none()
+    if user.role == Role.ADMIN:
+        return Course.objects.all()
+    return Course.objects.filter(
+        Q(establishment__isnull=True) | Q(establishment_id=user.establishment_id)
+    )
+
+
+def manages(user: User | None, course: Course) -> bool:
+    """``managed_courses`` for one course; None is the box's operator (command line)."""
+    if user is None or user.role == Role.ADMIN:
+        return True
+    return user.role in STAFF_ROLES and course.establishment_id in (None, user.establishment_id)
+
+
 def course_for(user: User, course_id: int) -> Course:
     try:
-        # The review's findings and staged changes are read by the review pages only.
-        return (
-            visible_courses(user)
-            .select_related("institution")
-            .defer("risks", "staged")
-            .get(pk=course_id)
-        )
+        # The review's findings are read by the review pages only.
+        return visible_courses(user).select_related("institution").defer("risks").get(pk=course_id)
     except Course.DoesNotExist:
         raise Http404 from None
 
@@ -86,7 +100,7 @@ def activity_for(user: User, course: Course, activity_id: int) -> Activity:
     activities = (
         Activity.objects.filter(course=course, retired_at__isnull=True)
         .select_related("section", "blob")
-        .defer("risks", "staged")
+        .defer("risks")
     )
     if user.role not in STAFF_ROLES:
         # Content waiting for review is for staff's eyes only, teachers' included.

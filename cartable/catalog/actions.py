@@ -80,17 +80,14 @@ def unenrol(
     return bool(deleted)
 
 
-def publish(*, actor: User | None, course: Course, request: HttpRequest | None = None) -> None:
-    """Staff's approval of the whole course: learners may now see it (see cartable.review)."""
-    if actor is not None and actor.role not in (Role.STAFF, Role.ADMIN):
-        raise CatalogError(_("You may not publish courses."))
-    from cartable.review.actions import approve_course
-
-    approve_course(actor=actor, course=course, request=request)
-
-
 def find_course(shortname: str) -> Course:
-    """A course by short name, or ``institution/shortname`` when two institutions share it."""
+    """A course by short name, ``institution/shortname`` when two institutions share it, or
+    ``#id`` when two courses of one institution do."""
+    if shortname.startswith("#") and shortname[1:].isdigit():
+        found_by_id = Course.objects.filter(pk=int(shortname[1:])).first()
+        if found_by_id is None:
+            raise CatalogError(_("No course has the number %(id)s.") % {"id": shortname[1:]})
+        return found_by_id
     institution, _sep, name = shortname.rpartition("/")
     courses = Course.objects.filter(shortname=name).select_related("institution")
     if institution:
@@ -99,7 +96,13 @@ def find_course(shortname: str) -> Course:
     if not found:
         raise CatalogError(_("No course has the short name “%(name)s”.") % {"name": shortname})
     if len(found) > 1:
-        options = ", ".join(f"{course.institution.slug}/{course.shortname}" for course in found)
+        one_each = len({course.institution_id for course in found}) == len(found)
+        options = ", ".join(
+            f"{course.institution.slug}/{course.shortname}"
+            if one_each
+            else f"#{course.pk} ({course.institution.slug}/{course.shortname})"
+            for course in found
+        )
         raise CatalogError(
             _("Several courses have the short name “%(name)s”; write one of: %(options)s.")
             % {"name": shortname, "options": options}

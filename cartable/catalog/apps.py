@@ -6,9 +6,3 @@ class CatalogConfig(AppConfig):
     name = "cartable.catalog"
     label = "catalog"
     verbose_name = _("Catalog")
-
-    def ready(self) -> None:
-        from cartable.catalog.jobs import KIND, run_import
-        from cartable.jobs.runner import register
-
-        register(KIND, run_import)

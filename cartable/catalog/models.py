@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cartable.accounts.models import Institution
+from cartable.accounts.models import Establishment, Institution
 
 
 class Blob(models.Model):
@@ -45,6 +45,16 @@ class Course(models.Model):
     institution = models.ForeignKey(
         Institution, verbose_name=_("institution"), on_delete=models.PROTECT, related_name="courses"
     )
+    # The establishment whose staff manage the course (import its updates, review them); None:
+    # the box's own, managed by administrators and by the command line.
+    establishment = models.ForeignKey(
+        Establishment,
+        verbose_name=_("establishment"),
+        on_delete=models.PROTECT,
+        related_name="courses",
+        null=True,
+        blank=True,
+    )
     shortname = models.CharField(_("short name"), max_length=100)
     title = models.CharField(_("title"), max_length=255)
     summary = models.TextField(_("summary"), blank=True)
@@ -65,9 +75,6 @@ class Course(models.Model):
     imported_at = models.DateTimeField(null=True, blank=True)
     # What the review report shows for the course's own texts (summary, sections).
     risks = models.JSONField(default=list, blank=True)
-    # A later import's new title, summary and section texts, waiting for review while learners
-    # keep the approved ones: {"title": …, "summary": …, "sections": {key: {title, summary}}}.
-    staged = models.JSONField(null=True, blank=True)
     review_comment = models.TextField(blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -81,8 +88,12 @@ class Course(models.Model):
         verbose_name = _("course")
         verbose_name_plural = _("courses")
         constraints = [
+            # A course is known by who provides it and the source's own id for it (never by
+            # the short name a file claims: two files may claim the same one).
             models.UniqueConstraint(
-                fields=["institution", "shortname"], name="course_shortname_unique"
+                fields=["institution", "source", "source_id"],
+                condition=~models.Q(source_id=""),
+                name="course_source_unique",
             )
         ]
         indexes = [models.Index(fields=["shortname"])]
@@ -172,16 +183,14 @@ class Activity(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     retired_at = models.DateTimeField(null=True, blank=True)  # removed by a later import
-    # Review: learners see an activity only once staff approved it. A later import's change to
-    # an approved activity waits in ``staged`` (the new fields) while learners keep the
-    # approved version.
+    # Review: learners see an activity only once staff approved it. A later import of a course
+    # learners see waits whole in an ``ingest.Revision`` while learners keep this version.
     review_status = models.CharField(max_length=10, choices=Review, default=Review.PENDING)
     review_comment = models.TextField(blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    staged = models.JSONField(null=True, blank=True)
     risks = models.JSONField(default=list, blank=True)
 
     class Meta:
@@ -195,8 +204,7 @@ class Activity(models.Model):
             models.Index(
                 fields=["course"],
                 name="activity_waiting_idx",
-                condition=models.Q(retired_at__isnull=True)
-                & (models.Q(review_status="pending") | models.Q(staged__isnull=False)),
+                condition=models.Q(retired_at__isnull=True) & models.Q(review_status="pending"),
             ),
         ]
         constraints = [

@@ -20,6 +20,7 @@ from cartable.catalog.models import Activity, Course, Section
 from cartable.catalog.study_time import estimate_minutes
 from cartable.demo import content
 from cartable.demo.pdf import text_pdf
+from cartable.review.actions import approve_course
 from cartable.search.index import reindex_course
 
 DEMO_GROUP = "Groupe démo"
@@ -66,15 +67,15 @@ def load() -> list[DemoAccount]:
                 groups=[DEMO_GROUP] if account.role == Role.LEARNER else [],
             ).user
         users[account.role] = user
-    course = _course(institution)
+    course = _course(institution, establishment)
     catalog_actions.enrol(actor=None, user=users[Role.LEARNER], course=course)
     catalog_actions.enrol(actor=None, user=users[Role.TEACHER], course=course)
-    catalog_actions.publish(actor=None, course=course)
+    approve_course(actor=None, course=course)
     Cohort.objects.get_or_create(establishment=establishment, name=DEMO_GROUP)
     return list(ACCOUNTS)
 
 
-def _course(institution: Institution) -> Course:
+def _course(institution: Institution, establishment: Establishment) -> Course:
     existing = Course.objects.filter(
         institution=institution, shortname=content.COURSE["shortname"]
     ).first()
@@ -82,6 +83,7 @@ def _course(institution: Institution) -> Course:
         return existing
     course = Course.objects.create(
         institution=institution,
+        establishment=establishment,
         shortname=content.COURSE["shortname"],
         title=content.COURSE["title"],
         summary=nh3.clean(content.COURSE["summary"]),

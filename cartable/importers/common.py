@@ -41,19 +41,21 @@ class Text(str):
 
 @dataclass(frozen=True, slots=True)
 class FileRef:
-    """One stored file as the source recorded it, and where its bytes are in the work folder."""
+    """One file as the source recorded it, and where its bytes are in the work folder while
+    importing. Once stored (as an activity's data, in JSON), a file keeps its hash, name,
+    folder, type and size: the rest takes its default and ``blob`` is None."""
 
     sha256: str
     size: int
     filename: str
     filepath: str  # folder inside its area, "/" or "/a/b/"
     mimetype: str
-    component: str  # e.g. "mod_resource", "question", "course"
-    filearea: str  # e.g. "content", "questiontext", "intro"
-    itemid: int
-    contextid: int
-    source_id: int
-    blob: Path  # the extracted bytes, under the import's work folder
+    component: str = ""  # e.g. "mod_resource", "question", "course"
+    filearea: str = ""  # e.g. "content", "questiontext", "intro"
+    itemid: int = 0
+    contextid: int = 0
+    source_id: int = 0
+    blob: Path | None = None  # the extracted bytes, under the import's work folder
     author: str = ""
     license: str = ""
     sortorder: int = 0

@@ -10,6 +10,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from cartable.accounts.models import STAFF_ROLES
+from cartable.catalog.access import managed_courses
 from cartable.review.report import waiting_courses
 
 
@@ -18,4 +19,5 @@ def review(request: HttpRequest) -> dict[str, Callable[[], int]]:
     if user is None or not user.is_authenticated or user.role not in STAFF_ROLES:
         return {}
     # The template calls it; cached so that naming it twice costs one query.
-    return {"review_waiting": cache(lambda: waiting_courses().count())}
+    managed = managed_courses(user).values("pk")
+    return {"review_waiting": cache(lambda: waiting_courses().filter(pk__in=managed).count())}

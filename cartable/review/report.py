@@ -1,5 +1,5 @@
-"""The review report: what a course holds that staff should see before learners do (read-only
-queries; the findings were made at import)."""
+"""The review report: what a course holds that staff should see before learners do, and what a
+waiting update would change (read-only queries; the findings were made at import)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,15 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from cartable.catalog.models import Activity, Course
+from cartable.catalog.models import Activity, Course, Section
 from cartable.catalog.study_time import data_texts
+from cartable.ingest import plan as plans
+from cartable.ingest.models import Revision
+from cartable.ingest.publication import staged_of
+from cartable.ingest.staging import StagedCourse
 from cartable.lib.html import text_lines
 from cartable.lib.textdiff import changes
 
@@ -44,31 +48,36 @@ COMPARED = OrderedDict(
 
 
 def waiting(prefix: str = "") -> Q:
-    """An activity waiting for a decision: current, and new or changed (``prefix`` reaches it
-    through a relation). The partial index ``activity_waiting_idx`` holds exactly these."""
-    return Q(**{f"{prefix}retired_at__isnull": True}) & (
-        Q(**{f"{prefix}review_status": Activity.Review.PENDING})
-        | Q(**{f"{prefix}staged__isnull": False})
+    """An activity waiting for a decision: current, never decided (``prefix`` reaches it
+    through a relation). The partial index ``activity_waiting_idx`` holds exactly these. A
+    change to a course learners see waits in its ``Revision`` instead."""
+    return Q(
+        **{f"{prefix}retired_at__isnull": True, f"{prefix}review_status": Activity.Review.PENDING}
     )
 
 
 def waiting_courses() -> QuerySet[Course]:
-    """Courses with something waiting: never reviewed, changed texts, or new or changed
-    activities (found through the index of waiting activities: the others are not read)."""
+    """Courses with something waiting: never reviewed, an update waiting for review, or
+    activities waiting (found through the index of waiting activities: the others are not
+    read)."""
     with_waiting_activities = Activity.objects.filter(waiting()).values("course_id")
     return Course.objects.filter(
         Q(status=Course.Status.PENDING_REVIEW)
-        | Q(staged__isnull=False)
+        | Q(pk__in=Revision.objects.waiting().values("course_id"))
         | Q(pk__in=with_waiting_activities)
     ).exclude(status=Course.Status.REJECTED)
 
 
 def queue() -> QuerySet[Course]:
-    """The waiting courses, oldest import first, each with how many activities wait."""
+    """The waiting courses, oldest import first, each with how many activities wait and
+    whether an update waits."""
     return (
         waiting_courses()
         .select_related("institution")
-        .annotate(waiting=Count("activities", filter=waiting("activities__")))
+        .annotate(
+            waiting=Count("activities", filter=waiting("activities__")),
+            update=Exists(Revision.objects.waiting().filter(course=OuterRef("pk"))),
+        )
         .order_by("imported_at", "title")
     )
 
@@ -131,44 +140,26 @@ def activity_reports(course: Course, *, only_waiting: bool) -> list[ActivityRepo
         activities = activities.filter(waiting())
     reports = []
     for activity in activities.order_by("section__position", "position"):
-        staged = activity.staged
-        if staged is not None:
-            state = "changed"
-            risks = staged.get("risks") or []
-            changed = sorted(
-                {
-                    str(label)
-                    for name, label in COMPARED.items()
-                    if staged.get(name) != getattr(activity, name, None) and name in staged
-                }
-            )
-            diffs = text_diffs(activity, staged)
-        else:
-            state = {
-                Activity.Review.PENDING: "new",
-                Activity.Review.APPROVED: "approved",
-                Activity.Review.REJECTED: "rejected",
-            }[Activity.Review(activity.review_status)]
-            risks = activity.risks or []
-            changed = []
-            diffs = []
+        state = {
+            Activity.Review.PENDING: "new",
+            Activity.Review.APPROVED: "approved",
+            Activity.Review.REJECTED: "rejected",
+        }[Activity.Review(activity.review_status)]
+        risks = activity.risks or []
         reports.append(
             ActivityReport(
-                activity=activity,
-                state=state,
-                risks=group(risks),
-                changed=changed,
-                risk_count=len(risks),
-                diffs=diffs,
+                activity=activity, state=state, risks=group(risks), risk_count=len(risks)
             )
         )
     return reports
 
 
-def totals(course: Course, reports: list[ActivityReport]) -> list[dict[str, Any]]:
+def totals(
+    course_risks: list[dict[str, Any]], reports: list[ActivityReport] | list[ChangeReport]
+) -> list[dict[str, Any]]:
     """How many findings of each kind, course texts and activities together."""
     counts: dict[str, int] = {}
-    for risk in course.risks or []:
+    for risk in course_risks or []:
         counts[risk.get("kind", "")] = counts.get(risk.get("kind", ""), 0) + 1
     for report in reports:
         for group_ in report.risks:
@@ -180,34 +171,197 @@ def totals(course: Course, reports: list[ActivityReport]) -> list[dict[str, Any]
     ]
 
 
-def course_diffs(course: Course) -> list[dict[str, Any]]:
-    """What a staged update changes in the course's own texts: its title, its description,
-    its sections' titles and summaries."""
-    staged = course.staged or {}
+def course_diffs(course: Course, staged: StagedCourse, plan: plans.Plan) -> list[dict[str, Any]]:
+    """What an update changes in the course's own texts: its title, its description, its
+    sections' titles and summaries."""
     found = []
-    if "title" in staged:
+    values = staged.course_fields()
+    if "title" in plan.course_fields:
         found.append(
-            {"label": _("Course title"), "changes": changes([course.title], [staged["title"]])}
+            {"label": _("Course title"), "changes": changes([course.title], [values["title"]])}
         )
-    if "summary" in staged:
+    if "summary" in plan.course_fields:
         found.append(
             {
                 "label": _("Course description"),
-                "changes": changes(text_lines(course.summary), text_lines(staged["summary"])),
+                "changes": changes(text_lines(course.summary), text_lines(values["summary"])),
             }
         )
-    sections = staged.get("sections") or {}
-    current = {
-        section.source_key: section
-        for section in course.sections.filter(source_key__in=list(sections))
-    }
-    for key, texts in sections.items():
-        section = current.get(key)
-        old_title, old_summary = (section.title, section.summary) if section else ("", "")
-        lines = changes(
-            [old_title, *text_lines(old_summary)],
-            [texts.get("title", ""), *text_lines(texts.get("summary", ""))],
+    for change in plan.sections:
+        if change.state == "retired" or not (
+            change.state == "new" or {"title", "summary"} & set(change.fields)
+        ):
+            continue
+        old = (
+            [change.live.title, *text_lines(change.live.summary)]
+            if change.live is not None and change.state == "changed"
+            else []
         )
-        title = texts.get("title") or old_title or key
-        found.append({"label": _("Section “%(title)s”") % {"title": title}, "changes": lines})
+        assert change.staged is not None
+        new = [change.staged.title, *text_lines(change.staged.summary)]
+        lines = changes(old, new)
+        found.append(
+            {"label": _("Section “%(title)s”") % {"title": change.title}, "changes": lines}
+        )
     return [diff for diff in found if diff["changes"]]
+
+
+# --- A waiting update ---------------------------------------------------------------------------
+
+# What staff read about a changed section, field by field.
+SECTION_LABELS = {
+    "title": _("title"),
+    "summary": _("summary"),
+    "availability": _("access rules"),
+    "position": _("place in the course"),
+}
+COURSE_FIELD_LABELS = {
+    "title": _("title"),
+    "summary": _("description"),
+    "format": _("format"),
+    "language": _("language"),
+    "start_date": _("start date"),
+    "end_date": _("end date"),
+    "source_url": _("Moodle site"),
+    "source_release": _("Moodle version"),
+}
+
+
+@dataclass
+class ChangeReport:
+    """One activity an update adds, changes, moves or removes."""
+
+    key: str
+    state: str  # "new", "changed", "moved", "retired"
+    title: str
+    kind: str
+    section: str
+    live: Activity | None
+    changed: list[str] = field(default_factory=list)
+    diffs: list[dict[str, Any]] = field(default_factory=list)
+    risks: list[dict[str, Any]] = field(default_factory=list)
+    risk_count: int = 0
+    decision: dict[str, Any] | None = None
+
+    @property
+    def decidable(self) -> bool:
+        return self.state != "moved"
+
+
+@dataclass
+class SectionReport:
+    state: str  # "new", "changed", "retired"
+    title: str
+    changed: list[str]  # what changed, for people
+    shown: bool | None  # whether learners would see it (None: unchanged)
+
+
+@dataclass
+class UpdateReport:
+    revision: Revision
+    staged: StagedCourse
+    plan: plans.Plan
+    course_fields: list[str]
+    course_diffs: list[dict[str, Any]]
+    sections: list[SectionReport]
+    changes: list[ChangeReport]
+    questions: plans.Changes
+    unchanged: int
+
+    @property
+    def undecided(self) -> int:
+        return sum(1 for item in self.changes if item.decidable and item.decision is None)
+
+
+def _kind_label(kind: str) -> str:
+    try:
+        return str(Activity.Kind(kind).label)
+    except ValueError:
+        return kind
+
+
+def update_report(revision: Revision) -> UpdateReport:
+    """Everything a waiting update would change, as staff read it before deciding."""
+    course = revision.course
+    staged = staged_of(revision)
+    plan = plans.compute(course, staged)
+    section_titles = {item.key: item.title for item in staged.sections}
+    live_sections = {row.pk: row for row in Section.objects.filter(course=course)}
+    for row in live_sections.values():
+        section_titles.setdefault(row.source_key, row.title)
+    items = []
+    for change in plan.activities:
+        live, item = change.live, change.staged
+        fields = item.fields if item is not None else {}
+        if item is not None:
+            section = section_titles.get(item.section) or item.section
+        else:
+            assert live is not None
+            section = live.section.title or str(live.section.position)
+        changed: list[str] = []
+        diffs: list[dict[str, Any]] = []
+        if change.state == "changed" and live is not None:
+            changed = sorted(
+                {
+                    str(label)
+                    for name, label in COMPARED.items()
+                    if name in fields and fields[name] != getattr(live, name, None)
+                }
+            )
+            if live.retired_at is not None:
+                changed.append(str(_("back in the course")))
+            diffs = text_diffs(live, fields)
+        elif change.state == "moved":
+            changed = [str(_("place in the course"))]
+        risks = (fields.get("risks") or []) if change.state in ("new", "changed") else []
+        items.append(
+            ChangeReport(
+                key=change.key,
+                state=change.state,
+                title=change.title,
+                kind=_kind_label(str(fields.get("kind") or (live.kind if live else ""))),
+                section=section,
+                live=live,
+                changed=changed,
+                diffs=diffs,
+                risks=group(risks),
+                risk_count=len(risks),
+                decision=revision.decisions.get(change.key),
+            )
+        )
+    sections = []
+    for section_change in plan.sections:
+        staged_section = section_change.staged
+        described = [
+            str(SECTION_LABELS[name]) for name in section_change.fields if name in SECTION_LABELS
+        ]
+        shown: bool | None = None
+        if section_change.state == "new" and staged_section is not None:
+            shown = staged_section.visible
+            if staged_section.availability:
+                described.append(str(SECTION_LABELS["availability"]))
+        elif "visible" in section_change.fields and staged_section is not None:
+            shown = staged_section.visible
+        sections.append(
+            SectionReport(
+                state=section_change.state,
+                title=section_change.title,
+                changed=described,
+                shown=shown,
+            )
+        )
+    return UpdateReport(
+        revision=revision,
+        staged=staged,
+        plan=plan,
+        course_fields=[
+            str(COURSE_FIELD_LABELS[name])
+            for name in plan.course_fields
+            if name not in ("title", "summary")
+        ],
+        course_diffs=course_diffs(course, staged, plan),
+        sections=sections,
+        changes=items,
+        questions=plan.questions,
+        unchanged=len(plan.unchanged),
+    )

@@ -62,9 +62,12 @@ class Backup:
     fullname: str = "Built course"
     shortname: str = "BUILT"
     summary: str = "<p>A course built for tests</p>"
+    wwwroot: str = "https://moodle.example.edu"  # the Moodle site the backup claims to be from
     layout: str = "moodle4"  # questions.xml layout: "moodle4" or "moodle3"
     members: dict[str, bytes] = field(default_factory=dict)
     sections: list[tuple[int, int, str, str]] = field(default_factory=list)
+    # Section id -> its visibility and Moodle availability JSON, when not the defaults.
+    section_settings: dict[int, tuple[bool, str | None]] = field(default_factory=dict)
     activities: list[Activity] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
@@ -78,9 +81,21 @@ class Backup:
 
     # --- structure -----------------------------------------------------------------------
 
-    def section(self, number: int, name: str = "", summary: str = "") -> int:
-        section_id = self.next_id()
+    def section(
+        self,
+        number: int,
+        name: str = "",
+        summary: str = "",
+        *,
+        visible: bool = True,
+        availability: str | None = None,
+        section_id: int | None = None,
+    ) -> int:
+        """A section (``section_id``: the same section in another version of a backup)."""
+        section_id = section_id or self.next_id()
         self.sections.append((section_id, number, name, summary))
+        if not visible or availability is not None:
+            self.section_settings[section_id] = (visible, availability)
         return section_id
 
     def activity(
@@ -320,7 +335,7 @@ class Backup:
                 backup_version="2024042200",
                 backup_release=self.backup_release,
                 backup_date=1700000000,
-                original_wwwroot="https://moodle.example.edu",
+                original_wwwroot=self.wwwroot,
                 original_course_id=self.course_id,
                 original_course_format="topics",
                 original_course_fullname=self.fullname,
@@ -366,6 +381,7 @@ class Backup:
             )
         for s, n, name, summary in self.sections:
             sequence = ",".join(str(a.module_id) for a in self.activities if a.section_id == s)
+            visible, availability = self.section_settings.get(s, (True, None))
             out.setdefault(
                 f"sections/section_{s}/section.xml",
                 _xml(
@@ -376,8 +392,8 @@ class Backup:
                         summary=summary,
                         summaryformat=1,
                         sequence=sequence,
-                        visible=1,
-                        availabilityjson=None,
+                        visible=int(visible),
+                        availabilityjson=availability,
                     )
                     + "</section>"
                 ),

@@ -9,7 +9,7 @@ from typing import Any
 from django.utils import translation
 
 from cartable.accounts.models import User
-from cartable.catalog.imports import ImportFailed, import_file
+from cartable.ingest.imports import ImportFailed, import_file
 from cartable.jobs.models import Job
 from cartable.jobs.runner import JobFailed, Progress
 
@@ -28,6 +28,10 @@ def run_import(job: Job, progress: Progress) -> dict[str, Any]:
                 actor=actor,
                 filename=payload.get("filename"),
                 institution=payload.get("institution") or None,
+                # The uploader's establishment manages a new course; an update of a course
+                # already on the box waits for the uploader's "yes, this file updates it".
+                establishment=actor.establishment if actor is not None else None,
+                confirm_update=True,
                 progress=progress,
             )
         except ImportFailed as failure:

@@ -1,5 +1,5 @@
 """Staff pages for the catalog: the list of courses, importing a course file, following an
-import, publishing a course."""
+import, and confirming that a file updates a course already on the box."""
 
 from __future__ import annotations
 
@@ -7,18 +7,24 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
+from cartable.accounts.models import User
 from cartable.audit.actions import record
-from cartable.catalog.forms import ImportForm
-from cartable.catalog.jobs import KIND
+from cartable.catalog.access import managed_courses, manages
 from cartable.catalog.models import Course
+from cartable.ingest import actions
+from cartable.ingest.forms import ImportForm
+from cartable.ingest.jobs import KIND
+from cartable.ingest.models import Revision
 from cartable.jobs import runner
 from cartable.jobs.models import Job
 from cartable.web.access import staff_only
@@ -43,7 +49,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
     jobs = Job.objects.filter(kind=KIND).select_related("created_by")[:10]
     return render(
         request,
-        "catalog/course_list.html",
+        "ingest/course_list.html",
         {"page": page, "status": status, "statuses": Course.Status.choices, "jobs": jobs},
     )
 
@@ -76,7 +82,7 @@ def import_course(request: HttpRequest) -> HttpResponse:
         if length > settings.IMPORT_MAX_UPLOAD_BYTES:
             return render(
                 request,
-                "catalog/import.html",
+                "ingest/import.html",
                 {"form": ImportForm(), "refused": too_large},
                 status=413,
             )
@@ -105,9 +111,7 @@ def import_course(request: HttpRequest) -> HttpResponse:
         )
         transaction.on_commit(runner.start_worker)
         return redirect("catalog:import_job", job_id=job.pk)
-    return render(
-        request, "catalog/import.html", {"form": form}, status=400 if form.errors else 200
-    )
+    return render(request, "ingest/import.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @staff_only
@@ -115,17 +119,59 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     job = Job.objects.filter(pk=job_id, kind=KIND).select_related("created_by").first()
     if job is None:
         raise Http404
-    course = None
+    course = revision = None
     if job.status == Job.Status.SUCCEEDED:
         course = Course.objects.filter(pk=job.result.get("course", {}).get("id")).first()
+        revision_id = (job.result.get("revision") or {}).get("id")
+        if revision_id is not None and course is not None:
+            revision = Revision.objects.filter(pk=revision_id, course=course).first()
     return render(
         request,
-        "catalog/import_job.html",
+        "ingest/import_job.html",
         {
             "job": job,
             "stage": STAGES.get(job.stage, job.stage),
             "result": job.result,
             "course": course,
+            "revision": revision,
+            "may_confirm": revision is not None
+            and revision.status == Revision.Status.UNCONFIRMED
+            and manages(_user(request), revision.course),
             "refresh": not job.is_finished,
         },
     )
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@require_POST
+@staff_only
+def confirm_update(request: HttpRequest, revision_id: int) -> HttpResponseBase:
+    """The uploader says whether the file is indeed an update of the course it matched."""
+    revision = (
+        Revision.objects.filter(pk=revision_id, course__in=managed_courses(_user(request)))
+        .select_related("course")
+        .first()
+    )
+    if revision is None:
+        raise Http404
+    try:
+        if request.POST.get("decision") == "confirm":
+            revision = actions.confirm(actor=_user(request), revision=revision, request=request)
+        else:
+            actions.cancel(actor=_user(request), revision=revision, request=request)
+            messages.success(request, _("Cancelled: nothing of this file was kept."))
+            return redirect("catalog:courses")
+    except actions.RevisionError as error:
+        messages.error(request, str(error))
+        return redirect("catalog:courses")
+    if revision.status == Revision.Status.PENDING:
+        messages.success(
+            request,
+            _("The update waits for review: learners keep the approved version until then."),
+        )
+    else:
+        messages.success(request, _("The course was updated; it still waits for review."))
+    return redirect("review:course", course_id=revision.course_id)

@@ -55,6 +55,10 @@ def message_for(code: str, *, filename: str, member: str = "", detail: str = "")
         "unknown_institution": _("No institution has the short name “%(detail)s”."),
         "too_large": _("%(file)s is larger than the box accepts (%(detail)s)."),
         "content_store": _("The box could not store the files of %(file)s: %(detail)s."),
+        "other_establishment": _(
+            "%(file)s is refused: it is a version of the course “%(detail)s”, which another "
+            "establishment manages. Only its staff or an administrator may update it."
+        ),
     }
     template = messages.get(code)
     if template is None:

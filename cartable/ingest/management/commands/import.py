@@ -1,4 +1,4 @@
-"""cartable import PATH [--institution SLUG] [--json] [--publish]"""
+"""cartable import PATH [--institution SLUG] [--establishment SLUG] [--json] [--publish]"""
 
 from __future__ import annotations
 
@@ -11,15 +11,17 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from cartable.catalog.imports import ImportFailed, ImportOutcome, import_file
+from cartable.accounts.models import Establishment
 from cartable.catalog.texts import shown
+from cartable.ingest.imports import ImportFailed, ImportOutcome, import_file
 from cartable.web.commands import CartableCommand
 
 
 class Command(CartableCommand):
     help = (
         "Import a course file (a Moodle .mbz backup). The course waits for review unless "
-        "--publish is given; importing a newer backup of the same course updates it in place."
+        "--publish is given; a newer backup of a course learners already see waits whole for "
+        "review, and learners keep the approved version until then."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -28,6 +30,11 @@ class Command(CartableCommand):
             "--institution",
             help="Short name of the institution providing the course (by default: the one "
             "named after the backup's Moodle site, created if needed).",
+        )
+        parser.add_argument(
+            "--establishment",
+            help="Short name of the establishment whose staff manage a course this file "
+            "creates (by default: the box's own, managed by administrators).",
         )
         parser.add_argument(
             "--json", action="store_true", help="Print the report as one JSON object."
@@ -42,11 +49,20 @@ class Command(CartableCommand):
         path: Path = options["path"]
         if not path.is_file():
             raise CommandError(_("There is no file at %(path)s.") % {"path": path})
+        establishment = None
+        if options["establishment"]:
+            establishment = Establishment.objects.filter(slug=options["establishment"]).first()
+            if establishment is None:
+                raise CommandError(
+                    _("No establishment has the short name “%(slug)s”.")
+                    % {"slug": options["establishment"]}
+                )
         try:
             outcome = import_file(
                 path,
                 actor=None,
                 institution=options["institution"],
+                establishment=establishment,
                 publish=options["publish"],
             )
         except ImportFailed as failure:
@@ -79,6 +95,11 @@ def human_report(outcome: ImportOutcome) -> str:
             "release": report.moodle_release or "?",
         },
         _("Status: %(status)s.") % {"status": course.get_status_display()},
+        *(
+            [_("The update waits for review: learners keep the approved version until then.")]
+            if outcome.revision is not None
+            else []
+        ),
         ngettext("%(count)d section", "%(count)d sections", report.sections)
         % {"count": report.sections},
     ]
