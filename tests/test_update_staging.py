@@ -279,8 +279,9 @@ def test_it_applies_what_staff_approve_and_keeps_what_they_reject_item_by_item(
     assert rejected.review_status == Activity.Review.REJECTED and rejected.review_comment == "Non"
     assert learner.get(f"/courses/{course.pk}/activities/{rejected.pk}/").status_code == 404
     d.refresh_from_db()
-    assert d.retired_at is None  # its removal was rejected: learners keep it
-    assert learner.get(f"/courses/{course.pk}/activities/{d.pk}/").status_code == 200
+    assert d.retired_at is None and d.review_status == "approved"  # its removal was rejected
+    # Kept, in its section, which the update closes until 2100: learners are told why.
+    assert learner.get(f"/courses/{course.pk}/activities/{d.pk}/").status_code == 403
     assert Section.objects.get(pk=d.section_id).retired_at is None
     assert Activity.objects.get(course=course, title="Leçon F").review_status == "approved"
     events = AuditEvent.objects.filter(action="review.activity_rejected")
