@@ -21,18 +21,24 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from urllib.parse import quote, unquote
 
 import nh3
 
-FILE_SCHEME = "cartable-file"
-ACTIVITY_SCHEME = "cartable-activity"
-COURSE_SCHEME = "cartable-course"
-EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto"})
-URL_SCHEMES = frozenset({FILE_SCHEME, ACTIVITY_SCHEME, COURSE_SCHEME, "data"} | EXTERNAL_SCHEMES)
+from cartable.lib import nesting, urls
+
+URL_SCHEMES = urls.COURSE_SCHEMES | urls.OUTSIDE_SCHEMES | {"data"}  # what nh3 lets through
+FILE_SCHEME = urls.FILE_SCHEME
+ID_PREFIX = urls.ID_PREFIX
+UNRESOLVED_SCHEME = urls.UNRESOLVED_SCHEME
+# Every attribute that holds a URL in some element (most are not allowed: they are listed so
+# that the rule holds whatever the allowed list becomes).
+URL_ATTRIBUTES = frozenset(
+    """href src srcset poster data action formaction xlink:href background cite longdesc ping
+    lowsrc dynsrc codebase archive manifest icon profile usemap""".split()  # noqa: SIM905
+)
 
 
 def _words(text: str) -> frozenset[str]:
@@ -95,46 +101,100 @@ STYLE_PROPERTIES = _words(
     clear list-style-type list-style-position caption-side table-layout empty-cells
     display"""
 )
-_DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|jpg|gif|webp|bmp);", re.IGNORECASE)
-_URL_ATTRIBUTES = frozenset({"href", "src", "poster", "cite"})
 
 
-def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
-    if attribute in _URL_ATTRIBUTES and value.strip().lower().startswith("data:"):
-        allowed = tag == "img" and attribute == "src" and _DATA_IMAGE.match(value.strip())
-        return value if allowed else None
-    if attribute == "srcset" and "data:" in value.lower():
-        return None
-    return value
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """A URL the sanitiser met in an attribute, and whether it kept it."""
+
+    tag: str
+    attribute: str
+    url: urls.Url
+    kept: bool
 
 
-ID_PREFIX = "user-content-"  # ids of imported HTML never clash with (or clobber) the page's
+@dataclass(frozen=True, slots=True)
+class Cleaned:
+    html: str
+    seen: tuple[Seen, ...]  # every URL met, kept or not, in order
+    flattened: int  # tags dropped below the nesting limit (0: none)
 
 
-def _relative(url: str) -> str | None:
-    """Relative URLs lead nowhere on the box; a ``#fragment`` follows the prefixed ids."""
-    if not url.startswith("#"):
-        return None
-    fragment = url[1:]
-    return url if fragment.startswith(ID_PREFIX) else f"#{ID_PREFIX}{fragment}"
+class _Filter:
+    """nh3's attribute filter for one text: every URL by the one rule (``urls.parse``), the
+    course addresses only when the importer made them for this text (``made``)."""
+
+    def __init__(self, made: Collection[str]) -> None:
+        self.made = made
+        self.seen: list[Seen] = []
+
+    def __call__(self, tag: str, attribute: str, value: str) -> str | None:
+        if attribute == "style":
+            return urls.css_without_fetches(value) or None
+        if attribute not in URL_ATTRIBUTES:
+            return value
+        if attribute == "srcset":
+            return self._srcset(tag, value)
+        url = urls.parse(value, image=tag == "img" and attribute == "src")
+        kept = self._keeps(tag, attribute, url)
+        self.seen.append(Seen(tag, attribute, url, kept))
+        return url.href if kept else None
+
+    def _keeps(self, tag: str, attribute: str, url: urls.Url) -> bool:
+        if url.course_address:
+            leads_to_page = url.kind != "file"
+            return url.target in self.made and (attribute in ("href", "cite") or not leads_to_page)
+        if url.kind == "fragment":
+            return tag == "a" and attribute == "href"
+        # An outside address stays for the display to show as text (links, images) or drop.
+        return url.kind in ("image", "outside")
+
+    def _srcset(self, tag: str, value: str) -> str | None:
+        """Kept when every candidate is a file of this text or leads outside (the display
+        keeps the files only), rewritten in canonical form; dropped otherwise."""
+        kept = []
+        valid = True
+        for candidate in urls.srcset(value):
+            url = urls.parse(candidate.url)
+            ok = urls.valid_descriptors(candidate) and (
+                url.kind == "outside" or (url.kind == "file" and url.target in self.made)
+            )
+            valid = valid and ok
+            self.seen.append(Seen(tag, "srcset", url, ok))
+            kept.append(" ".join((url.href, *candidate.descriptors)))
+        return ", ".join(kept) if valid and kept else None
 
 
-_CLEANER = nh3.Cleaner(
-    tags=TAGS,
-    clean_content_tags={"script", "style", "template", "noscript", "textarea", "select"},
-    attributes=ATTRIBUTES,
-    attribute_filter=_attribute_filter,
-    url_schemes=URL_SCHEMES,
-    filter_style_properties=STYLE_PROPERTIES,
-    url_relative=_relative,
-    link_rel="noopener noreferrer",
-    id_prefix=ID_PREFIX,
-)
+def _cleaner(made: Collection[str]) -> tuple[nh3.Cleaner, _Filter]:
+    attribute_filter = _Filter(made)
+    cleaner = nh3.Cleaner(
+        tags=TAGS,
+        clean_content_tags={"script", "style", "template", "noscript", "textarea", "select"},
+        attributes=ATTRIBUTES,
+        attribute_filter=attribute_filter,
+        url_schemes=set(URL_SCHEMES),
+        filter_style_properties=STYLE_PROPERTIES,
+        link_rel="noopener noreferrer",
+        id_prefix=ID_PREFIX,
+    )
+    return cleaner, attribute_filter
 
 
-def sanitise(html: str) -> str:
-    """Untrusted HTML made safe to show (see the module's docstring for what survives)."""
-    return _CLEANER.clean(html)
+def clean(html: str, *, made: Collection[str] = ()) -> Cleaned:
+    """Untrusted HTML made safe to keep, and what its URLs were (see the module's docstring).
+
+    ``made``: the course addresses (``urls.file_href``…, without fragment) the importer wrote
+    into this text when it rewrote Moodle's links: only those survive, never one the backup
+    wrote itself. Nesting deeper than ``nesting.LIMIT`` is flattened first.
+    """
+    flat, flattened = nesting.flatten(html)
+    cleaner, attribute_filter = _cleaner(made)
+    return Cleaned(cleaner.clean(flat), tuple(attribute_filter.seen), flattened)
+
+
+def sanitise(html: str, *, made: Collection[str] = ()) -> str:
+    """Untrusted HTML made safe to show (see ``clean``)."""
+    return clean(html, made=made).html
 
 
 def text_to_html(text: str) -> str:
@@ -145,19 +205,9 @@ def text_to_html(text: str) -> str:
     )
 
 
-def file_url(sha256: str, filename: str) -> str:
-    return f"{FILE_SCHEME}:{sha256}/{quote(filename, safe='')}"
-
-
-def activity_url(source_key: str) -> str:
-    return f"{ACTIVITY_SCHEME}:{source_key}"
-
-
-def course_url(source_id: int | str) -> str:
-    return f"{COURSE_SCHEME}:{source_id}"
-
-
-UNRESOLVED_SCHEME = "cartable-unresolved"  # not allowed by the sanitiser: such links become text
+file_url = urls.file_href
+activity_url = urls.activity_href
+course_url = urls.course_href
 
 _PLUGINFILE = re.compile(r"@@PLUGINFILE@@/([^\"'<>\s)]*)")
 
@@ -195,58 +245,159 @@ def rewrite_link_tokens(html: str, resolve: Callable[[str, tuple[str, ...]], str
     return _LINK_TOKEN.sub(replace, html)
 
 
-class _LinkCollector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.links: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if value is None:
-                continue
-            if name in _URL_ATTRIBUTES:
-                self._add(value)
-            elif name == "srcset":
-                for candidate in value.split(","):
-                    self._add(candidate.strip().split(" ")[0])
-
-    def _add(self, url: str) -> None:
-        url = url.strip()
-        scheme = url.partition(":")[0].lower()
-        if scheme in EXTERNAL_SCHEMES and url not in self.links:
-            self.links.append(url)
-
-
-def external_links(html: str) -> tuple[str, ...]:
-    """The http(s) and mailto URLs of an HTML fragment, in order, each once."""
-    if ":" not in html:
-        return ()
-    collector = _LinkCollector()
-    collector.feed(html)
-    collector.close()
-    return tuple(collector.links)
+def is_moodle_reference(value: str) -> bool:
+    """Whether an attribute's value is one of Moodle's own references (a ``@@PLUGINFILE@@``
+    path or an encoded link), which the importer resolves itself."""
+    value = value.strip()
+    return value.startswith("@@PLUGINFILE@@") or _LINK_TOKEN.fullmatch(value) is not None
 
 
 # --- At display time ------------------------------------------------------------------------
+# Stored course HTML is nh3's serialisation: text holds no "<" (it is "&lt;"), every attribute
+# is written name="value" with no '"' in the value (it is "&quot;"). These patterns read that
+# form exactly, and only that form: a tag that does not match is left as it is, and holds no
+# URL attribute the display would need to change (the sanitiser wrote none).
 
-_EXTERNAL_ANCHOR = re.compile(
-    r"<a\b[^>]*?\bhref=\"((?:https?|mailto):[^\"]*)\"[^>]*>(.*?)</a>", re.IGNORECASE | re.DOTALL
+_ATTRIBUTE = r"""[^\s"'<>/=]+(?:="[^"]*")?"""
+_TAG = re.compile(
+    rf"""</a\s*>|<(a)((?:\s+{_ATTRIBUTE})*)\s*/?>|<([a-zA-Z][a-zA-Z0-9:-]*)((?:\s+{_ATTRIBUTE})+)\s*/?>"""
 )
-_EXTERNAL_IMAGE = re.compile(
-    r"<img\b[^>]*?\bsrc=\"((?:https?):[^\"]*)\"[^>]*>", re.IGNORECASE | re.DOTALL
+_ATTRIBUTES = re.compile(r"""\s+([^\s"'<>/=]+)(?:="([^"]*)")?""")
+_HOLDS_URLS = re.compile(
+    r"\s(?:" + "|".join(sorted(URL_ATTRIBUTES)) + r')="|\sstyle="[^"]*url\(', re.IGNORECASE
 )
-_EXTERNAL_ATTRIBUTE = re.compile(
-    r"\s(?:src|poster|srcset|cite)=\"[^\"]*(?:https?|mailto):[^\"]*\"", re.IGNORECASE
-)
-_INTERNAL = re.compile(
-    r"\b(href|src|poster)=\"(cartable-(?:file|activity|course)):([^\"#]*)(#[^\"]*)?\"",
-    re.IGNORECASE,
-)
-_TAGS = re.compile(r"<[^>]+>")
 
 
-def _shown_url(url: str) -> str:
-    return url.removeprefix("mailto:")
+def _attributes(text: str) -> list[tuple[str, str | None]]:
+    return [(match[1].lower(), match[2]) for match in _ATTRIBUTES.finditer(text)]
+
+
+def _tag(name: str, attributes: list[tuple[str, str | None]]) -> str:
+    return (
+        f"<{name}"
+        + "".join(
+            f" {attribute}" if value is None else f' {attribute}="{value}"'
+            for attribute, value in attributes
+        )
+        + ">"
+    )
+
+
+def _shown(url: urls.Url) -> str:
+    return html_lib.escape(url.address.removeprefix("mailto:"))
+
+
+class _Display:
+    """One text's rewriting; ``closers`` holds what each open ``<a>`` ends with."""
+
+    def __init__(
+        self,
+        html: str,
+        file_url: Callable[[str, str, str], str | None],
+        activity_url: Callable[[str], str | None],
+        course_url: str,
+    ) -> None:
+        self.html = html
+        self.file_url = file_url
+        self.activity_url = activity_url
+        self.course_url = course_url
+        self.closers: list[str] = []
+
+    def __call__(self, match: re.Match[str]) -> str:
+        if match[1]:
+            return self.anchor(match)
+        if match[3] is None:  # "</a>"
+            return self.closers.pop() if self.closers else match[0]
+        return self.element(match[3].lower(), _attributes(match[4]), match[0])
+
+    def resolve(self, url: urls.Url, attribute: str) -> str | None:
+        """The box's own address for a canonical URL of stored HTML, or None."""
+        found: str | None = None
+        if url.kind == "file":
+            quoted = url.target.partition("/")[2]
+            found = self.file_url(url.sha256, quoted, attribute)
+        elif url.kind == "image":
+            return url.href
+        elif url.kind == "fragment":
+            return url.href if attribute == "href" else None
+        elif attribute not in ("href", "cite"):
+            return None  # an activity's page is no source of an image
+        elif url.kind == "activity":
+            found = self.activity_url(url.key)
+        elif url.kind == "course":
+            found = self.course_url
+        return None if found is None else html_lib.escape(found) + url.fragment
+
+    def anchor(self, match: re.Match[str]) -> str:
+        attributes = _attributes(match[2])
+        href = next((value for name, value in attributes if name == "href"), None)
+        if href is None or urls.stored(href) is not None:
+            self.closers.append("</a>")
+            return self.element("a", attributes, match[0])
+        url = urls.parse(html_lib.unescape(href))
+        if url.kind != "outside":
+            self.closers.append("</a>")
+            return self.element("a", attributes, match[0])
+        shown = _shown(url)
+        close = self.html.find("</a>", match.end())
+        inner = self.html[match.end() : close] if close >= 0 else "<"
+        if "<" not in inner:  # the link's text alone: is it the address itself?
+            text = " ".join(html_lib.unescape(inner).split())
+            if text in ("", url.address, html_lib.unescape(shown)):
+                self.closers.append("</span>")
+                return '<span class="external-link">' + ("" if text else shown)
+        self.closers.append(f' <span class="external-link__address">({shown})</span></span>')
+        return '<span class="external-link">'
+
+    def element(self, name: str, attributes: list[tuple[str, str | None]], original: str) -> str:
+        kept: list[tuple[str, str | None]] = []
+        changed = False
+        for attribute, value in attributes:
+            new = self.attribute(name, attribute, value)
+            if isinstance(new, _Replaced):
+                return new.html
+            changed = changed or new != value
+            if new == _MISSING:
+                kept.append(("data-missing", attribute))
+            elif new is not None:
+                kept.append((attribute, new))
+        return _tag(name, kept) if changed else original
+
+    def attribute(self, name: str, attribute: str, value: str | None) -> str | _Replaced | None:
+        """The attribute's new value (None: removed), or what replaces the whole element."""
+        if value is None:
+            return value
+        if attribute == "style":
+            return None if "url(" in value.lower() else value
+        if attribute not in URL_ATTRIBUTES:
+            return value
+        if attribute == "srcset":
+            files = []
+            for candidate in urls.srcset(value):
+                url = urls.stored(candidate.url)
+                resolved = self.resolve(url, "srcset") if url and url.kind == "file" else None
+                if resolved is not None and urls.valid_descriptors(candidate):
+                    files.append(" ".join((resolved, *candidate.descriptors)))
+            return ", ".join(files) or None
+        image = name == "img" and attribute == "src"
+        url = urls.stored(value, image=image)
+        if url is not None:
+            resolved = self.resolve(url, attribute)
+            if resolved is None and url.course_address:
+                return _MISSING
+            return resolved
+        if image and (outside := urls.parse(html_lib.unescape(value))).kind == "outside":
+            shown = _shown(outside)
+            return _Replaced(f'<span class="external-link external-link--image">[{shown}]</span>')
+        return _MISSING if attribute == "href" else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Replaced:
+    html: str
+
+
+_MISSING = "\x00missing"  # marks an attribute that becomes data-missing="<attribute>"
 
 
 def for_display(
@@ -258,50 +409,36 @@ def for_display(
 ) -> str:
     """Sanitised course HTML made ready for a learner's page on the box.
 
-    Links inside the course become the box's own addresses (``file_url(sha256, quoted name,
-    attribute)``: a link (``href``) may lead to a page showing the file, a source to its bytes;
-    ``activity_url(source key)``; None when the target is gone, and the link becomes text).
-    Links to outside the box are shown as text, never live: an external anchor becomes its
-    text followed by its address, an external image its address, and any other external
-    source attribute is removed. The browser is thus never asked to leave the box.
+    Course addresses in their canonical form (``urls.stored``) become the box's own
+    addresses: ``file_url(sha256, quoted name, attribute)`` (a link, ``href``, may lead to a
+    page showing the file, a source to its bytes), ``activity_url(source key)``; None when
+    the target is gone or not the reader's, and the attribute becomes ``data-missing``.
+    Nothing else is ever live: an outside link becomes its text followed by its address, an
+    outside image its address, and any other URL attribute (an outside source, a path of the
+    box, anything not canonical) is removed; so is a style that would fetch something. The
+    browser is thus never asked for anything but the box's own pages and the course's files.
     """
-    if ":" not in html:
+    if _HOLDS_URLS.search(html) is None:
         return html
+    return _TAG.sub(_Display(html, file_url, activity_url, course_url), html)
 
-    def anchor(match: re.Match[str]) -> str:
-        url = html_lib.unescape(match.group(1))
-        text = match.group(2)
-        shown = html_lib.escape(_shown_url(url))
-        if _TAGS.sub("", text).strip() in ("", shown, html_lib.escape(url)):
-            return f'<span class="external-link">{shown}</span>'
-        return (
-            f'<span class="external-link">{text} '
-            f'<span class="external-link__address">({shown})</span></span>'
-        )
 
-    def image(match: re.Match[str]) -> str:
-        url = html_lib.escape(html_lib.unescape(match.group(1)))
-        return f'<span class="external-link external-link--image">[{url}]</span>'
-
-    def internal(match: re.Match[str]) -> str:
-        attribute, scheme, target, fragment = match.groups()
-        scheme = scheme.lower()
-        url: str | None
-        if scheme == FILE_SCHEME:
-            sha256, _, name = target.partition("/")
-            url = file_url(sha256, name, attribute.lower())
-        elif scheme == ACTIVITY_SCHEME:
-            url = activity_url(html_lib.unescape(target))
-        else:
-            url = course_url
-        if url is None:
-            return f'data-missing="{attribute}"'
-        return f'{attribute}="{html_lib.escape(url)}{fragment or ""}"'
-
-    html = _EXTERNAL_ANCHOR.sub(anchor, html)
-    html = _EXTERNAL_IMAGE.sub(image, html)
-    html = _EXTERNAL_ATTRIBUTE.sub("", html)
-    return _INTERNAL.sub(internal, html)
+def external_links(html: str) -> tuple[str, ...]:
+    """The addresses outside the box that an HTML fragment's attributes hold (links, images,
+    sources, srcset candidates), serialised as a browser reads them, in order, each once."""
+    found: list[str] = []
+    for match in _TAG.finditer(html):
+        attributes = match[2] if match[1] else match[4]
+        for attribute, value in _attributes(attributes or ""):
+            if value is None or attribute not in URL_ATTRIBUTES:
+                continue
+            value = html_lib.unescape(value)
+            candidates = [c.url for c in urls.srcset(value)] if attribute == "srcset" else [value]
+            for candidate in candidates:
+                url = urls.parse(candidate)
+                if url.kind == "outside" and url.address not in found:
+                    found.append(url.address)
+    return tuple(found)
 
 
 # Elements after which words must not run together ("<p>a</p><p>b</p>" is "a b").
@@ -346,7 +483,6 @@ _BREAKS = frozenset(
         "ul",
     ]
 )
-_FILE_LINK = re.compile(FILE_SCHEME + r":([0-9a-f]{64})/(.+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,9 +505,9 @@ class _Text(HTMLParser):
         if tag == "img" and values.get("alt"):
             self.parts.append(f" {values['alt']} ")
         if tag == "a" and (href := values.get("href")):
-            found = _FILE_LINK.fullmatch(href)
-            if found:
-                self.links.append(LinkedFile(found[1], unquote(found[2])))
+            found = urls.stored(href)
+            if found is not None and found.kind == "file":
+                self.links.append(LinkedFile(found.sha256, found.name))
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _BREAKS:
