@@ -260,12 +260,13 @@ class _Flattener:
         html_context = not self.stack.in_foreign()
         opened = self.stack.start(name, attributes, attributes.endswith("/"))
         if opened is not None:
-            if self.stack.depth < self.limit:
-                self.stack.open.append(opened)
-                self.deepest = max(self.deepest, self.stack.depth)
-            else:
+            if self.stack.depth >= self.limit:
+                # Dropped: the tree builder never sees it (nor the raw text it would start).
                 self.drop(position, match.end())
                 self.unclosed += 1
+                return match.end()
+            self.stack.open.append(opened)
+            self.deepest = max(self.deepest, self.stack.depth)
         if html_context and name in _RAW_TEXT:
             return _raw_text_end(self.text, name, match.end())
         return match.end()
