@@ -15,6 +15,7 @@ def made(html: str) -> set[str]:
     """The course addresses of ``html``, as if the importer had written them."""
     return set(re.findall(r"cartable-(?:file|activity|course):[^\"#]*", html))
 
+
 KEPT = [
     ("paragraph", "<p>Hello <b>world</b> <em>!</em></p>"),
     ("headings", "<h1>A</h1><h2>B</h2><h6>C</h6>"),
@@ -28,12 +29,18 @@ KEPT = [
         '<img src="cartable-file:' + "a" * 64 + '/chart%201.png" alt="Chart" width="20">',
     ),
     ("data image", '<img src="data:image/png;base64,iVBORw0KGgo=">'),
-    ("audio", f'<audio controls=""><source src="cartable-file:{SHA}/a.mp3" type="audio/mpeg"></audio>'),
+    (
+        "audio",
+        f'<audio controls=""><source src="cartable-file:{SHA}/a.mp3" type="audio/mpeg"></audio>',
+    ),
     (
         "video with track",
         f'<video controls="" poster="cartable-file:{SHA}/p.png"><source src="cartable-file:{SHA}/v.mp4"><track src="cartable-file:{SHA}/s.vtt" kind="subtitles" srclang="fr"></video>',
     ),
-    ("figure", f'<figure><img src="cartable-file:{SHA}/x.png"><figcaption>Cap</figcaption></figure>'),
+    (
+        "figure",
+        f'<figure><img src="cartable-file:{SHA}/x.png"><figcaption>Cap</figcaption></figure>',
+    ),
     ("mathml", '<math display="block"><mrow><msup><mi>x</mi><mn>2</mn></msup></mrow></math>'),
     ("tex delimiters", "<p>\\( x^2 \\) and $$ \\frac{a}{b} $$</p>"),
     ("sub and sup", "<p>H<sub>2</sub>O, x<sup>2</sup></p>"),

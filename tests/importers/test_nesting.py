@@ -33,7 +33,9 @@ def test_it_leaves_ordinary_html_as_it_is() -> None:
     page = "<h1>Titre</h1>" + "<p>Un <b>mot</b> et <a href='#x'>un lien</a>.</p>" * 500
     assert nesting.flatten(page) == (page, 0)
     sloppy = "<ul>" + "<li>point" * 400 + "</ul>" + "<div><p>paragraphe</div>" * 300
-    sloppy += "<table>" + "<tr><td>a<td>b" * 300 + "</table>" + "<dl>" + "<dt>t<dd>d" * 300 + "</dl>"
+    sloppy += (
+        "<table>" + "<tr><td>a<td>b" * 300 + "</table>" + "<dl>" + "<dt>t<dd>d" * 300 + "</dl>"
+    )
     sloppy += "<math><mrow><mspace/><mi>x</mi></mrow></math>" * 300 + "<p>fin" * 300
     assert nesting.flatten(sloppy) == (sloppy, 0)
 
@@ -74,8 +76,8 @@ def test_it_bounds_what_the_tree_builder_nests(unit: str) -> None:
 
 _ALL_TAGS = """div p b i a li ul ol dd dt table tr td th tbody span em font select option
 optgroup svg math mi mtext annotation-xml foreignobject desc mrow mspace br img template form
-button caption colgroup col rt ruby h1 pre listing nobr""".split()
-_RAW = "textarea title style script xmp iframe noscript noembed noframes plaintext".split()
+button caption colgroup col rt ruby h1 pre listing nobr""".split()  # noqa: SIM905
+_RAW = "textarea title style script xmp iframe noscript noembed noframes plaintext".split()  # noqa: SIM905
 _TOKENS = [f"<{name}>" for name in _ALL_TAGS + _RAW] + [f"</{name}>" for name in _ALL_TAGS + _RAW]
 _TOKENS += [f"<{name}/>" for name in _ALL_TAGS + _RAW]
 _TOKENS += ["x", "<!--", "-->", "<![CDATA[", "]]>", '<font color="r">', "</>", "<!x>", "<?x>"]

@@ -8,6 +8,7 @@ from cartable.lib import urls
 
 SHA = "c" * 64
 ZEROS = "0" * 64
+FULLWIDTH_HTTPS = "\uff48\uff54\uff54\uff50\uff53://evil.example"  # no scheme
 
 # (value as the HTML parser hands it over, kind, canonical href or shown address)
 PARSED = [
@@ -26,7 +27,7 @@ PARSED = [
     ("https://evil.example/a/../b", "outside", "https://evil.example/b"),
     ("https://0x7f.1/", "outside", "https://127.0.0.1/"),
     ("http://2130706433/", "outside", "http://127.0.0.1/"),
-    ("https://ｅvil.example/", "outside", "https://evil.example/"),
+    ("https://\uff45vil.example/", "outside", "https://evil.example/"),  # fullwidth e
     ("https://evil。example/", "outside", "https://evil.example/"),
     ("https://box@evil.example/", "outside", "https://box@evil.example/"),
     ("https:evil.example/x", "outside", "https://evil.example/x"),
@@ -63,7 +64,7 @@ PARSED = [
     ("image.png", "dropped", "image.png"),
     ("/", "dropped", "/"),
     ("", "dropped", ""),
-    ("ｈｔｔｐｓ://evil.example", "dropped", "ｈｔｔｐｓ://evil.example"),
+    (FULLWIDTH_HTTPS, "dropped", FULLWIDTH_HTTPS),
     ("\ufeffhttps://evil.example", "dropped", "\ufeffhttps://evil.example"),
     ("https://[broken/", "dropped", "https://[broken/"),
     ("c:\\windows\\system.ini", "dropped", "c:\\windows\\system.ini"),
