@@ -283,8 +283,8 @@ def _tag(name: str, attributes: list[tuple[str, str | None]]) -> str:
     )
 
 
-def _shown(url: urls.Url) -> str:
-    return html_lib.escape(url.address.removeprefix("mailto:"))
+def _shown(address: str) -> str:
+    return html_lib.escape(address.removeprefix("mailto:")[: urls.MAX_SHOWN])
 
 
 class _Display:
@@ -334,16 +334,16 @@ class _Display:
         if href is None or urls.stored(href) is not None:
             self.closers.append("</a>")
             return self.element("a", attributes, match[0])
-        url = urls.parse(html_lib.unescape(href))
-        if url.kind != "outside":
+        address = urls.outside_address(html_lib.unescape(href))
+        if address is None:
             self.closers.append("</a>")
             return self.element("a", attributes, match[0])
-        shown = _shown(url)
+        shown = _shown(address)
         close = self.html.find("</a>", match.end())
         inner = self.html[match.end() : close] if close >= 0 else "<"
         if "<" not in inner:  # the link's text alone: is it the address itself?
             text = " ".join(html_lib.unescape(inner).split())
-            if text in ("", url.address, html_lib.unescape(shown)):
+            if text in ("", address, html_lib.unescape(shown)):
                 self.closers.append("</span>")
                 return '<span class="external-link">' + ("" if text else shown)
         self.closers.append(f' <span class="external-link__address">({shown})</span></span>')
@@ -386,8 +386,8 @@ class _Display:
             if resolved is None and url.course_address:
                 return _MISSING
             return resolved
-        if image and (outside := urls.parse(html_lib.unescape(value))).kind == "outside":
-            shown = _shown(outside)
+        if image and (address := urls.outside_address(html_lib.unescape(value))) is not None:
+            shown = _shown(address)
             return _Replaced(f'<span class="external-link external-link--image">[{shown}]</span>')
         return _MISSING if attribute == "href" else None
 

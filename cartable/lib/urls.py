@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 from urllib.parse import quote, unquote
 
 import ada_url
@@ -70,6 +70,7 @@ _FRAGMENT_SAFE = "-._~!$'()*+,;=:@/?"
 _FRAGMENT = r"(?:[A-Za-z0-9\-._~!$'()*+,;=:@/?]|%[0-9A-F]{2})*"
 _QUOTED_NAME = r"(?:[A-Za-z0-9\-._~]|%[0-9A-F]{2})+"
 _ENCODED_SEPARATOR_OR_DOT = re.compile(r"%(?:2f|5c|2e)", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _UNSAFE_IN_ADDRESS = re.compile(r"[\x00-\x20\"'<>\\`\x7f]")
 _BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _ASCII_WHITESPACE = re.compile(r"[\t\n\f\r ]+")
@@ -77,8 +78,7 @@ MAX_NAME_LENGTH = 255
 MAX_SHOWN = 500  # characters of an address kept for a report
 
 
-@dataclass(frozen=True, slots=True)
-class Url:
+class Url(NamedTuple):
     """Where a URL leads. ``href`` is its canonical form (empty when dropped); ``address``
     what a reader or staff is shown (an outside address, or the dropped text itself)."""
 
@@ -140,13 +140,29 @@ def _fragment(fragment: str) -> Url:
     return Url("fragment", href=f"#{fragment}", fragment=f"#{fragment}")
 
 
+def _encoded(href: str) -> str:
+    """Any quote, space, control or backslash left in a serialised URL, percent-encoded."""
+    if _UNSAFE_IN_ADDRESS.search(href) is None:
+        return href
+    return _UNSAFE_IN_ADDRESS.sub(lambda m: f"%{ord(m[0]):02X}", href)
+
+
 def _outside(text: str, scheme: str) -> Url:
     try:
-        href = ada_url.URL(text).href
+        href = _encoded(ada_url.URL(text).href)
     except ValueError:
         return _dropped(text, scheme)
-    href = _UNSAFE_IN_ADDRESS.sub(lambda m: f"%{ord(m[0]):02X}", href)
     return Url("outside", href=href, address=href[:MAX_SHOWN], scheme=scheme)
+
+
+def outside_address(value: str) -> str | None:
+    """The address ``value`` shows when ``parse`` would say it leads outside, without
+    serialising it (the display shows it as text; None when it does not lead outside)."""
+    text = preprocess(value)
+    found = _SCHEME.match(text)
+    if found is None:
+        return text if text[:2].replace("\\", "/") == "//" else None
+    return text if found[1].lower() in OUTSIDE_SCHEMES else None
 
 
 def _scheme_relative(text: str) -> Url:
@@ -155,7 +171,7 @@ def _scheme_relative(text: str) -> Url:
         href = ada_url.join_url("https://cartable.invalid/", text)
     except ValueError:
         return _dropped(text)
-    href = _UNSAFE_IN_ADDRESS.sub(lambda m: f"%{ord(m[0]):02X}", href.removeprefix("https:"))
+    href = _encoded(href.removeprefix("https:"))
     return Url("outside", href=href, address=href[:MAX_SHOWN])
 
 
@@ -183,17 +199,14 @@ def valid_name(name: str) -> bool:
         and name not in (".", "..")
         and "/" not in name
         and "\\" not in name
-        and not any(ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 for char in name)
+        and _CONTROL.search(name) is None
         and _ENCODED_SEPARATOR_OR_DOT.search(name) is None
     )
 
 
 def path_name(name: str) -> str:
     """A stored file name made safe to put in one path segment of the box's addresses."""
-    safe = "".join(
-        "_" if char in "/\\" or ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 else char
-        for char in name
-    )
+    safe = _CONTROL.sub("_", name.replace("/", "_").replace("\\", "_"))
     safe = _ENCODED_SEPARATOR_OR_DOT.sub("_", safe)
     return safe if safe.strip(". ") else "file"
 
