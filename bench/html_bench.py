@@ -4,7 +4,7 @@
 
 Times ``lib.html.clean`` (nesting bound, URL rule, nh3) on hostile pages (``--depth`` nested
 ``<div>``, the same with random ids, tag soup that reopens formatting elements) and on an
-ordinary long course page, and ``lib.html.for_display`` (run on every learner page) on that
+ordinary long course page, and ``lib.display.for_display`` (run on every learner page) on that
 page, median of ``--repeat`` runs. Pure functions: no database, no server.
 """
 
@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cartable.lib import html, nesting  # noqa: E402
+from cartable.lib import display, html, nesting  # noqa: E402
 
 SHA = "c" * 64
 
@@ -72,7 +72,7 @@ def main() -> None:
     )
 
     def show() -> str:
-        return html.for_display(
+        return display.for_display(
             stored,
             file_url=lambda sha, name, attribute: f"/courses/1/files/{sha}/{name}",
             activity_url=lambda key: "/courses/1/activities/2/",

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from cartable.catalog.models import Activity, Course, CourseFile
-from cartable.lib.html import for_display
+from cartable.lib.display import for_display
 from cartable.lib.urls import path_name, valid_name
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cartable.lib.html import for_display, sanitise
+from cartable.lib.display import for_display
+from cartable.lib.html import sanitise
 
 SHA = "a" * 64
 

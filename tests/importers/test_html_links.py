@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cartable.lib import html
+from cartable.lib import display, html
 
 SHA = "c" * 64
 
@@ -110,7 +110,7 @@ EXTERNAL = [
 
 @pytest.mark.parametrize(("label", "fragment", "links"), EXTERNAL, ids=[e[0] for e in EXTERNAL])
 def test_it_lists_external_links(label, fragment, links):
-    assert html.external_links(fragment) == links
+    assert display.external_links(fragment) == links
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from cartable.importers.common import FileRef, Text, gettext_noop
 from cartable.importers.moodle.files import FileIndex
 from cartable.importers.notes import Notes
-from cartable.lib import html, nesting
+from cartable.lib import display, html, nesting
 from cartable.lib.risks import Finding, distinct, scan_html, scan_text, url_finding
 
 FORMAT_MOODLE = 0
@@ -200,7 +200,7 @@ class Texts:
                     count=cleaned.flattened,
                 )
             )
-        for url in html.external_links(cleaned.html):
+        for url in display.external_links(cleaned.html):
             if url not in self.external:
                 self.external.append(url)
         return cleaned.html
