@@ -108,7 +108,9 @@ FORGED_SOURCES = [
 ]
 
 
-def test_it_makes_the_browser_fetch_nothing_but_the_course_files(tmp_path: Path, learner) -> None:
+def test_it_makes_the_browser_fetch_nothing_but_the_course_files(
+    tmp_path: Path, learner, staff
+) -> None:
     content = '<p><img src="@@PLUGINFILE@@/photo.png" alt="photo"></p>' + "".join(FORGED_SOURCES)
     course, page = import_page(tmp_path, content)
     shown = learner_page(learner, course, page)
@@ -122,6 +124,10 @@ def test_it_makes_the_browser_fetch_nothing_but_the_course_files(tmp_path: Path,
     assert "/audit/export.csv" in dropped
     assert f"cartable-file:{PNG_SHA}/autre.png" in dropped  # not written by the importer
     assert "cartable-course:2" in dropped
+    review = signed_in(staff).get(f"/review/courses/{course.pk}/?all=1", HTTP_ACCEPT_LANGUAGE="en")
+    shown_to_staff = review.content.decode()
+    assert "Addresses that lead nowhere on the box (removed)" in shown_to_staff
+    assert "/audit/export.csv?action=auth.sign_in" in shown_to_staff
 
 
 def test_it_refuses_stored_addresses_that_leave_the_course(learner, institution) -> None:
