@@ -1,5 +1,6 @@
 """Showing imported course HTML: internal links resolved to the box's addresses (lazily: the
-course's activity map is read only if a page links to an activity), external ones as text."""
+course's activity map is read only if a page links to an activity, its file list only if it
+shows or links to a file), external ones as text."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from cartable.catalog.models import Activity, Course
-from cartable.lib.blobstore import BlobError, check_digest
-from cartable.lib.html import for_display
+from cartable.catalog.models import Activity, Course, CourseFile
+from cartable.lib.display import for_display
+from cartable.lib.urls import path_name, valid_name
 
 
 def shown_in_viewer(name: str, mimetype: str = "") -> bool:
@@ -22,7 +23,12 @@ def shown_in_viewer(name: str, mimetype: str = "") -> bool:
 def file_link(course_id: int, sha256: str, name: str) -> str:
     """Where a link to a course file leads: its viewer page for a PDF, else the file."""
     route = "learning:document" if shown_in_viewer(name) else "learning:course_file"
-    return reverse(route, args=[course_id, sha256, name])
+    return reverse(route, args=[course_id, sha256, path_name(name)])
+
+
+def file_source(course_id: int, sha256: str, name: str) -> str:
+    """The address of a course file's bytes (one path segment for its name, always)."""
+    return reverse("learning:course_file", args=[course_id, sha256, path_name(name)])
 
 
 class CourseLinks:
@@ -32,19 +38,28 @@ class CourseLinks:
         self.course = course
         self.rule = rule
         self._activities: dict[str, int] | None = None
+        self._files: dict[str, set[str]] | None = None  # blob -> the names the course has it by
         self.course_url = reverse("learning:course", args=[course.pk])
 
     def file_url(self, sha256: str, quoted_name: str, attribute: str = "src") -> str | None:
         """The file's bytes for a source (an image, a video); for a link, the page that shows
-        it when it needs one (a PDF, in the box's viewer: not every device reads PDFs)."""
-        try:
-            check_digest(sha256)
-        except BlobError:
+        it when it needs one (a PDF, in the box's viewer: not every device reads PDFs). Only
+        a file this course holds, under the name it holds it by; None for any other."""
+        if self._files is None:
+            self._files = {}
+            for blob_id, filename in CourseFile.objects.filter(course=self.course).values_list(
+                "blob_id", "filename"
+            ):
+                self._files.setdefault(blob_id, set()).add(filename)
+        names = self._files.get(sha256)
+        if not names:
             return None
-        name = unquote(quoted_name) or "file"
+        name = unquote(quoted_name)
+        if name not in names or not valid_name(name):
+            name = min(names)
         if attribute == "href":
             return file_link(self.course.pk, sha256, name)
-        return reverse("learning:course_file", args=[self.course.pk, sha256, name])
+        return file_source(self.course.pk, sha256, name)
 
     def activity_url(self, source_key: str) -> str | None:
         if self._activities is None:

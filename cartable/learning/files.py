@@ -17,7 +17,6 @@ from typing import BinaryIO
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.http import content_disposition_header, parse_etags
 from django.views.decorators.http import require_safe
 
@@ -25,16 +24,17 @@ from cartable.accounts.models import User
 from cartable.catalog import blobs
 from cartable.catalog.access import activity_for, course_files, course_for, sees_all_of
 from cartable.catalog.models import Course
-from cartable.catalog.rendering import shown_in_viewer
+from cartable.catalog.rendering import file_source, shown_in_viewer
 from cartable.learning.gate import Gate, holds, ruled
 from cartable.lib.blobstore import BlobError, check_digest
 from cartable.lib.ranges import ByteRange, Unsatisfiable, if_range_allows, requested_range
 from cartable.web.access import signed_in
 
 # Types a browser shows safely in place; anything else (SVG and HTML included) is downloaded.
+# A PDF too: a browser's own PDF viewer makes its links live (out of the box); the box's
+# viewer (pdf.js) reads the bytes itself, shows no link, and is not held by the download.
 INLINE_TYPES = frozenset(
     {
-        "application/pdf",
         "image/png",
         "image/jpeg",
         "image/gif",
@@ -121,7 +121,7 @@ def document(request: HttpRequest, course_id: int, sha256: str, name: str) -> Ht
     """A course file on a page of the box: a PDF in the box's viewer (many devices have no
     PDF reader), with its download button; any other file is the file itself."""
     found, mimetype, size = _held(request, course_id, sha256)
-    src = reverse("learning:course_file", args=[found.pk, sha256, name])
+    src = file_source(found.pk, sha256, name)
     if not shown_in_viewer(name, mimetype):
         return redirect(src)
     return render(

@@ -1,38 +1,49 @@
-"""Pure HTML helpers: sanitising untrusted course HTML and rewriting the links inside it.
+"""Pure HTML helpers: sanitising untrusted course HTML and rewriting Moodle's links in it.
 
-Imported HTML is sanitised once, at import, with ``sanitise``: formatting, headings, lists,
-tables, images, audio and video, figures, MathML, sub/sup and code survive; scripts, event
-handlers, dangerous styles, frames, objects, embeds and forms do not. URLs may only use the
-schemes in ``URL_SCHEMES``:
+Imported HTML is sanitised once, at import, with ``clean`` (or ``sanitise``): formatting,
+headings, lists, tables, images, audio and video, figures, MathML, sub/sup and code survive;
+scripts, event handlers, styles that fetch anything, frames, objects, embeds and forms do not.
+Nesting deeper than ``nesting.LIMIT`` is flattened first, so the sanitiser's work is bounded.
+
+Every URL attribute goes through the one URL rule (``lib.urls.parse``) and is written in its
+canonical form, or dropped:
 
 - ``cartable-file:<sha256>/<quoted file name>``: a file of the course, by content hash;
 - ``cartable-activity:<source key>`` and ``cartable-course:<source id>``: links inside the
-  course, resolved to real addresses when the page is rendered;
-- ``http``, ``https`` and ``mailto``: kept, but shown as text by the renderer (the learners have
-  no Internet); ``external_links`` lists them for the review step;
-- ``data:`` for images only (``<img src>`` of a raster image type).
+  course, resolved to real addresses when the page is shown (``lib.display``); all three are
+  kept only when the importer wrote them for this text (``made``), never when the backup did;
+- addresses outside the box (``http``, ``https``, ``mailto``…): kept, shown as text by the
+  display (the learners have no Internet); ``lib.display.external_links`` lists them;
+- ``#fragment`` links within a page (ids get the ``user-content-`` prefix);
+- raster ``data:`` images, for ``<img src>`` only.
 
-Relative URLs are dropped, except ``#fragment`` links within a page. Element ids get the
-``user-content-`` prefix (and fragment links with them), and ``name`` attributes are dropped,
-so that imported HTML cannot clobber the names the page's own scripts use.
+Anything else (paths of the box, relative paths, scripts, unknown schemes) is dropped, and
+``Cleaned.seen`` says so for the review. ``name`` attributes are dropped, so that imported HTML
+cannot clobber the names the page's own scripts use.
 """
 
 from __future__ import annotations
 
 import html as html_lib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from urllib.parse import quote, unquote
 
 import nh3
 
-FILE_SCHEME = "cartable-file"
-ACTIVITY_SCHEME = "cartable-activity"
-COURSE_SCHEME = "cartable-course"
-EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto"})
-URL_SCHEMES = frozenset({FILE_SCHEME, ACTIVITY_SCHEME, COURSE_SCHEME, "data"} | EXTERNAL_SCHEMES)
+from cartable.lib import nesting, urls
+
+URL_SCHEMES = urls.COURSE_SCHEMES | urls.OUTSIDE_SCHEMES | {"data"}  # what nh3 lets through
+FILE_SCHEME = urls.FILE_SCHEME
+ID_PREFIX = urls.ID_PREFIX
+UNRESOLVED_SCHEME = urls.UNRESOLVED_SCHEME
+# Every attribute that holds a URL in some element (most are not allowed: they are listed so
+# that the rule holds whatever the allowed list becomes).
+URL_ATTRIBUTES = frozenset(
+    """href src srcset poster data action formaction xlink:href background cite longdesc ping
+    lowsrc dynsrc codebase archive manifest icon profile usemap""".split()  # noqa: SIM905
+)
 
 
 def _words(text: str) -> frozenset[str]:
@@ -95,46 +106,100 @@ STYLE_PROPERTIES = _words(
     clear list-style-type list-style-position caption-side table-layout empty-cells
     display"""
 )
-_DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|jpg|gif|webp|bmp);", re.IGNORECASE)
-_URL_ATTRIBUTES = frozenset({"href", "src", "poster", "cite"})
 
 
-def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
-    if attribute in _URL_ATTRIBUTES and value.strip().lower().startswith("data:"):
-        allowed = tag == "img" and attribute == "src" and _DATA_IMAGE.match(value.strip())
-        return value if allowed else None
-    if attribute == "srcset" and "data:" in value.lower():
-        return None
-    return value
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """A URL the sanitiser met in an attribute, and whether it kept it."""
+
+    tag: str
+    attribute: str
+    url: urls.Url
+    kept: bool
 
 
-ID_PREFIX = "user-content-"  # ids of imported HTML never clash with (or clobber) the page's
+@dataclass(frozen=True, slots=True)
+class Cleaned:
+    html: str
+    seen: tuple[Seen, ...]  # every URL met, kept or not, in order
+    flattened: int  # tags dropped below the nesting limit (0: none)
 
 
-def _relative(url: str) -> str | None:
-    """Relative URLs lead nowhere on the box; a ``#fragment`` follows the prefixed ids."""
-    if not url.startswith("#"):
-        return None
-    fragment = url[1:]
-    return url if fragment.startswith(ID_PREFIX) else f"#{ID_PREFIX}{fragment}"
+class _Filter:
+    """nh3's attribute filter for one text: every URL by the one rule (``urls.parse``), the
+    course addresses only when the importer made them for this text (``made``)."""
+
+    def __init__(self, made: Collection[str]) -> None:
+        self.made = made
+        self.seen: list[Seen] = []
+
+    def __call__(self, tag: str, attribute: str, value: str) -> str | None:
+        if attribute == "style":
+            return urls.css_without_fetches(value) or None
+        if attribute not in URL_ATTRIBUTES:
+            return value
+        if attribute == "srcset":
+            return self._srcset(tag, value)
+        url = urls.parse(value, image=tag == "img" and attribute == "src")
+        kept = self._keeps(tag, attribute, url)
+        self.seen.append(Seen(tag, attribute, url, kept))
+        return url.href if kept else None
+
+    def _keeps(self, tag: str, attribute: str, url: urls.Url) -> bool:
+        if url.course_address:
+            leads_to_page = url.kind != "file"
+            return url.target in self.made and (attribute in ("href", "cite") or not leads_to_page)
+        if url.kind == "fragment":
+            return tag == "a" and attribute == "href"
+        # An outside address stays for the display to show as text (links, images) or drop.
+        return url.kind in ("image", "outside")
+
+    def _srcset(self, tag: str, value: str) -> str | None:
+        """Kept when every candidate is a file of this text or leads outside (the display
+        keeps the files only), rewritten in canonical form; dropped otherwise."""
+        kept = []
+        valid = True
+        for candidate in urls.srcset(value):
+            url = urls.parse(candidate.url)
+            ok = urls.valid_descriptors(candidate) and (
+                url.kind == "outside" or (url.kind == "file" and url.target in self.made)
+            )
+            valid = valid and ok
+            self.seen.append(Seen(tag, "srcset", url, ok))
+            kept.append(" ".join((url.href, *candidate.descriptors)))
+        return ", ".join(kept) if valid and kept else None
 
 
-_CLEANER = nh3.Cleaner(
-    tags=TAGS,
-    clean_content_tags={"script", "style", "template", "noscript", "textarea", "select"},
-    attributes=ATTRIBUTES,
-    attribute_filter=_attribute_filter,
-    url_schemes=URL_SCHEMES,
-    filter_style_properties=STYLE_PROPERTIES,
-    url_relative=_relative,
-    link_rel="noopener noreferrer",
-    id_prefix=ID_PREFIX,
-)
+def _cleaner(made: Collection[str]) -> tuple[nh3.Cleaner, _Filter]:
+    attribute_filter = _Filter(made)
+    cleaner = nh3.Cleaner(
+        tags=TAGS,
+        clean_content_tags={"script", "style", "template", "noscript", "textarea", "select"},
+        attributes=ATTRIBUTES,
+        attribute_filter=attribute_filter,
+        url_schemes=set(URL_SCHEMES),
+        filter_style_properties=STYLE_PROPERTIES,
+        link_rel="noopener noreferrer",
+        id_prefix=ID_PREFIX,
+    )
+    return cleaner, attribute_filter
 
 
-def sanitise(html: str) -> str:
-    """Untrusted HTML made safe to show (see the module's docstring for what survives)."""
-    return _CLEANER.clean(html)
+def clean(html: str, *, made: Collection[str] = ()) -> Cleaned:
+    """Untrusted HTML made safe to keep, and what its URLs were (see the module's docstring).
+
+    ``made``: the course addresses (``urls.file_href``…, without fragment) the importer wrote
+    into this text when it rewrote Moodle's links: only those survive, never one the backup
+    wrote itself. Nesting deeper than ``nesting.LIMIT`` is flattened first.
+    """
+    flat, flattened = nesting.flatten(html)
+    cleaner, attribute_filter = _cleaner(made)
+    return Cleaned(cleaner.clean(flat), tuple(attribute_filter.seen), flattened)
+
+
+def sanitise(html: str, *, made: Collection[str] = ()) -> str:
+    """Untrusted HTML made safe to show (see ``clean``)."""
+    return clean(html, made=made).html
 
 
 def text_to_html(text: str) -> str:
@@ -145,19 +210,9 @@ def text_to_html(text: str) -> str:
     )
 
 
-def file_url(sha256: str, filename: str) -> str:
-    return f"{FILE_SCHEME}:{sha256}/{quote(filename, safe='')}"
-
-
-def activity_url(source_key: str) -> str:
-    return f"{ACTIVITY_SCHEME}:{source_key}"
-
-
-def course_url(source_id: int | str) -> str:
-    return f"{COURSE_SCHEME}:{source_id}"
-
-
-UNRESOLVED_SCHEME = "cartable-unresolved"  # not allowed by the sanitiser: such links become text
+file_url = urls.file_href
+activity_url = urls.activity_href
+course_url = urls.course_href
 
 _PLUGINFILE = re.compile(r"@@PLUGINFILE@@/([^\"'<>\s)]*)")
 
@@ -195,113 +250,11 @@ def rewrite_link_tokens(html: str, resolve: Callable[[str, tuple[str, ...]], str
     return _LINK_TOKEN.sub(replace, html)
 
 
-class _LinkCollector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.links: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if value is None:
-                continue
-            if name in _URL_ATTRIBUTES:
-                self._add(value)
-            elif name == "srcset":
-                for candidate in value.split(","):
-                    self._add(candidate.strip().split(" ")[0])
-
-    def _add(self, url: str) -> None:
-        url = url.strip()
-        scheme = url.partition(":")[0].lower()
-        if scheme in EXTERNAL_SCHEMES and url not in self.links:
-            self.links.append(url)
-
-
-def external_links(html: str) -> tuple[str, ...]:
-    """The http(s) and mailto URLs of an HTML fragment, in order, each once."""
-    if ":" not in html:
-        return ()
-    collector = _LinkCollector()
-    collector.feed(html)
-    collector.close()
-    return tuple(collector.links)
-
-
-# --- At display time ------------------------------------------------------------------------
-
-_EXTERNAL_ANCHOR = re.compile(
-    r"<a\b[^>]*?\bhref=\"((?:https?|mailto):[^\"]*)\"[^>]*>(.*?)</a>", re.IGNORECASE | re.DOTALL
-)
-_EXTERNAL_IMAGE = re.compile(
-    r"<img\b[^>]*?\bsrc=\"((?:https?):[^\"]*)\"[^>]*>", re.IGNORECASE | re.DOTALL
-)
-_EXTERNAL_ATTRIBUTE = re.compile(
-    r"\s(?:src|poster|srcset|cite)=\"[^\"]*(?:https?|mailto):[^\"]*\"", re.IGNORECASE
-)
-_INTERNAL = re.compile(
-    r"\b(href|src|poster)=\"(cartable-(?:file|activity|course)):([^\"#]*)(#[^\"]*)?\"",
-    re.IGNORECASE,
-)
-_TAGS = re.compile(r"<[^>]+>")
-
-
-def _shown_url(url: str) -> str:
-    return url.removeprefix("mailto:")
-
-
-def for_display(
-    html: str,
-    *,
-    file_url: Callable[[str, str, str], str | None],
-    activity_url: Callable[[str], str | None],
-    course_url: str,
-) -> str:
-    """Sanitised course HTML made ready for a learner's page on the box.
-
-    Links inside the course become the box's own addresses (``file_url(sha256, quoted name,
-    attribute)``: a link (``href``) may lead to a page showing the file, a source to its bytes;
-    ``activity_url(source key)``; None when the target is gone, and the link becomes text).
-    Links to outside the box are shown as text, never live: an external anchor becomes its
-    text followed by its address, an external image its address, and any other external
-    source attribute is removed. The browser is thus never asked to leave the box.
-    """
-    if ":" not in html:
-        return html
-
-    def anchor(match: re.Match[str]) -> str:
-        url = html_lib.unescape(match.group(1))
-        text = match.group(2)
-        shown = html_lib.escape(_shown_url(url))
-        if _TAGS.sub("", text).strip() in ("", shown, html_lib.escape(url)):
-            return f'<span class="external-link">{shown}</span>'
-        return (
-            f'<span class="external-link">{text} '
-            f'<span class="external-link__address">({shown})</span></span>'
-        )
-
-    def image(match: re.Match[str]) -> str:
-        url = html_lib.escape(html_lib.unescape(match.group(1)))
-        return f'<span class="external-link external-link--image">[{url}]</span>'
-
-    def internal(match: re.Match[str]) -> str:
-        attribute, scheme, target, fragment = match.groups()
-        scheme = scheme.lower()
-        url: str | None
-        if scheme == FILE_SCHEME:
-            sha256, _, name = target.partition("/")
-            url = file_url(sha256, name, attribute.lower())
-        elif scheme == ACTIVITY_SCHEME:
-            url = activity_url(html_lib.unescape(target))
-        else:
-            url = course_url
-        if url is None:
-            return f'data-missing="{attribute}"'
-        return f'{attribute}="{html_lib.escape(url)}{fragment or ""}"'
-
-    html = _EXTERNAL_ANCHOR.sub(anchor, html)
-    html = _EXTERNAL_IMAGE.sub(image, html)
-    html = _EXTERNAL_ATTRIBUTE.sub("", html)
-    return _INTERNAL.sub(internal, html)
+def is_moodle_reference(value: str) -> bool:
+    """Whether an attribute's value is one of Moodle's own references (a ``@@PLUGINFILE@@``
+    path or an encoded link), which the importer resolves itself."""
+    value = value.strip()
+    return value.startswith("@@PLUGINFILE@@") or _LINK_TOKEN.fullmatch(value) is not None
 
 
 # Elements after which words must not run together ("<p>a</p><p>b</p>" is "a b").
@@ -346,7 +299,6 @@ _BREAKS = frozenset(
         "ul",
     ]
 )
-_FILE_LINK = re.compile(FILE_SCHEME + r":([0-9a-f]{64})/(.+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,9 +321,9 @@ class _Text(HTMLParser):
         if tag == "img" and values.get("alt"):
             self.parts.append(f" {values['alt']} ")
         if tag == "a" and (href := values.get("href")):
-            found = _FILE_LINK.fullmatch(href)
-            if found:
-                self.links.append(LinkedFile(found[1], unquote(found[2])))
+            found = urls.stored(href)
+            if found is not None and found.kind == "file":
+                self.links.append(LinkedFile(found.sha256, found.name))
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _BREAKS:

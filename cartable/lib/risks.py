@@ -10,14 +10,18 @@ address an activity points to.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Literal
 
+from cartable.lib import html, urls
+
 RiskKind = Literal[
     "external_link",  # a link to outside the box (shown as text on the box)
     "external_media",  # an image, sound, video or style loaded from outside
+    "dropped_address",  # an address that leads nowhere on the box: a path of the box, a
+    # relative or unknown address, a course address the backup wrote itself (removed)
     "frame",  # an embedded page, object or applet (removed)
     "script",  # a script, an event handler, a javascript: address, a redirect (removed)
     "form",  # a form or input field (removed)
@@ -31,6 +35,7 @@ RiskKind = Literal[
 RISK_KINDS: tuple[RiskKind, ...] = (
     "external_link",
     "external_media",
+    "dropped_address",
     "frame",
     "script",
     "form",
@@ -48,13 +53,12 @@ class Finding:
     detail: str  # the address, the file name, the number…
 
 
-_EXTERNAL = re.compile(r"^\s*(?:(?:https?|ftp):)?//", re.IGNORECASE)
 _MEDIA_TAGS = frozenset({"img", "audio", "video", "source", "track", "input", "image"})
 _FRAME_TAGS = frozenset({"iframe", "frame", "frameset", "embed", "object", "applet", "portal"})
 _FORM_TAGS = frozenset({"form", "input", "button", "textarea", "select"})
-_CSS_URL = re.compile(
-    r"""(?:url\(\s*['"]?|@import\s+['"])((?:https?:)?//[^'")\s]+)""", re.IGNORECASE
-)
+# Where the address an element holds is already reported as what the element is.
+_REPORTED_WHOLE = _FRAME_TAGS | _FORM_TAGS | {"script", "base", "meta"}
+_LINK_TAGS = frozenset({"a", "area"})
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
 # International (+33 6 12 34 56 78, +44 20 7946 0958) or French national (06 12 34 56 78).
 _PHONE = re.compile(
@@ -63,15 +67,38 @@ _PHONE = re.compile(
 )
 
 
+def url_finding(
+    tag: str, attribute: str, url: urls.Url, *, made: Collection[str] = ()
+) -> Finding | None:
+    """What an address in an element's attribute means for the review (None: nothing to
+    report). One rule for the scanner and the sanitiser's own record."""
+    if url.course_address:
+        return None if url.target in made else Finding("dropped_address", url.href)
+    if url.kind in ("fragment", "image"):
+        return None
+    if url.kind == "outside":
+        if tag in _LINK_TAGS and attribute == "href":
+            if url.scheme == "mailto":
+                return Finding("email", url.address.removeprefix("mailto:"))
+            return Finding("external_link", url.address)
+        return Finding("external_media", url.address)
+    if url.scheme in urls.SCRIPT_SCHEMES:
+        return Finding("script", url.address)
+    if url.scheme == urls.UNRESOLVED_SCHEME or not url.address:
+        return None  # the importer's warnings already name it; an empty address is no link
+    return Finding("dropped_address", url.address)
+
+
 class _Scanner(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, made: Collection[str]) -> None:
         super().__init__(convert_charrefs=True)
+        self.made = made
         self.found: list[Finding] = []
         self.text: list[str] = []
         self._in_style = False
 
     def _add(self, kind: RiskKind, detail: str) -> None:
-        self.found.append(Finding(kind, detail.strip()[:500]))
+        self.found.append(Finding(kind, detail.strip()[: urls.MAX_SHOWN]))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._tag(tag, attrs)
@@ -88,35 +115,38 @@ class _Scanner(HTMLParser):
                 "frame", values.get("src") or values.get("data") or values.get("code") or f"<{tag}>"
             )
         elif tag in _FORM_TAGS:
-            self._add("form", values.get("action") or f"<{tag}>")
+            self._add("form", values.get("action") or values.get("formaction") or f"<{tag}>")
         elif tag == "meta" and values.get("http-equiv", "").lower() == "refresh":
             self._add("script", values.get("content") or "<meta refresh>")
         elif tag == "base" and values.get("href"):
             self._add("script", values["href"])
-        elif tag == "link" and values.get("href") and _EXTERNAL.match(values["href"]):
-            self._add("external_media", values["href"])
         if tag == "style":
             self._in_style = True
         for name, value in values.items():
             if name.startswith("on"):
                 self._add("script", f"{name}=…")
+            elif name == "style":
+                for url in urls.css_urls(value):
+                    self._address(tag, "style", url)
+            elif name in html.URL_ATTRIBUTES and tag not in _REPORTED_WHOLE:
+                self._attribute(tag, name, value)
             elif value.strip().lower().startswith(("javascript:", "vbscript:")):
                 self._add("script", value)
-            elif name == "style":
-                for url in _CSS_URL.findall(value):
-                    self._add("external_media", url)
-        if tag == "a" and (href := values.get("href")):
-            if _EXTERNAL.match(href):
-                self._add("external_link", href)
-            elif href.lower().startswith("mailto:"):
-                self._add("email", href[7:])
-        if tag in _MEDIA_TAGS:
-            for name in ("src", "poster", "srcset", "href", "xlink:href"):
-                value = values.get(name, "")
-                for candidate in value.split(","):
-                    url = candidate.strip().split(" ")[0]
-                    if url and _EXTERNAL.match(url):
-                        self._add("external_media", url)
+
+    def _attribute(self, tag: str, name: str, value: str) -> None:
+        if name == "srcset":
+            for candidate in urls.srcset(value):
+                self._address(tag, name, candidate.url)
+        else:
+            self._address(tag, name, value)
+
+    def _address(self, tag: str, name: str, value: str) -> None:
+        if html.is_moodle_reference(value):
+            return  # resolved by the importer, which warns of any it cannot place
+        url = urls.parse(value, image=tag == "img" and name == "src")
+        finding = url_finding(tag, name, url, made=self.made)
+        if finding is not None:
+            self._add(finding.kind, finding.detail)
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "style":
@@ -124,8 +154,8 @@ class _Scanner(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if self._in_style:
-            for url in _CSS_URL.findall(data):
-                self._add("external_media", url)
+            for url in urls.css_urls(data):
+                self._address("style", "style", url)
         else:
             self.text.append(data)
 
@@ -136,11 +166,12 @@ def scan_text(text: str) -> list[Finding]:
     return found
 
 
-def scan_html(raw: str) -> list[Finding]:
-    """Everything risky in a fragment of source HTML (before sanitising)."""
+def scan_html(raw: str, *, made: Collection[str] = ()) -> list[Finding]:
+    """Everything risky in a fragment of source HTML (before sanitising); ``made``: the
+    course addresses the importer wrote into it (any other is reported as dropped)."""
     if not raw:
         return []
-    scanner = _Scanner()
+    scanner = _Scanner(made)
     scanner.feed(raw)
     scanner.close()
     return scanner.found + scan_text(" ".join(scanner.text))

@@ -23,6 +23,7 @@ KIND_LABELS = OrderedDict(
     [
         ("external_link", _("Links to outside the box")),
         ("external_media", _("Images, sounds or videos from outside")),
+        ("dropped_address", _("Addresses that lead nowhere on the box (removed)")),
         ("frame", _("Embedded pages or objects (removed)")),
         ("script", _("Scripts and event handlers (removed)")),
         ("form", _("Forms (removed)")),

@@ -249,3 +249,53 @@ def test_it_leaves_the_tex_readable_without_javascript(
     signed_in_as(page, live_server, learner)
     page.goto(f"{live_server.url}/courses/{course.pk}/activities/{maths.pk}/")
     assert r"\(x^2+1\)" in page.locator(".prose").inner_text()
+
+
+def pdf_with_a_link(address: str) -> bytes:
+    """A one-page PDF showing ``address`` with a link annotation to it over the text."""
+    from pypdf import PdfWriter
+    from pypdf.annotations import Link
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = PdfWriter()
+    sheet = writer.add_blank_page(width=400, height=200)
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
+    fonts = DictionaryObject({NameObject("/F1"): writer._add_object(font)})
+    sheet[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): fonts})
+    text = DecodedStreamObject()
+    text.set_data(f"BT /F1 16 Tf 20 100 Td ({address}) Tj ET".encode())
+    sheet[NameObject("/Contents")] = writer._add_object(text)
+    writer.add_annotation(page_number=0, annotation=Link(rect=(0, 0, 400, 200), url=address))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_it_shows_a_pdfs_outside_link_as_text_never_live(
+    page, live_server, learner, course, outside
+) -> None:
+    held = CourseFile.objects.create(
+        course=course,
+        blob=blobs.add(io.BytesIO(pdf_with_a_link("https://evil.example/pdf"))),
+        filename="lien.pdf",
+        mimetype="application/pdf",
+    )
+    problems = watch(page)
+    signed_in_as(page, live_server, learner)
+    document = f"{live_server.url}/courses/{course.pk}/documents/{held.blob_id}/lien.pdf"
+    page.goto(document)
+    page.locator('[data-pdf="sheet"][data-rendered="1"]').wait_for()
+    assert "https://evil.example/pdf" in page.locator(".textLayer").inner_text()
+    assert page.locator("[data-pdf-viewer] a").count() == 0  # no annotation layer, no link
+    box = page.locator('[data-pdf="sheet"]').bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # on the link
+    assert page.url == document
+    assert not any("evil.example" in url for url in outside.all)
+    assert problems == []

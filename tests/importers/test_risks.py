@@ -35,7 +35,10 @@ from cartable.lib.risks import Finding, scan_address, scan_file, scan_html
             '<script src="https://evil.example/a.js"></script>',
             [("script", "https://evil.example/a.js")],
         ),
-        ('<img src="x.png" onerror="fetch(1)">', [("script", "onerror=…")]),
+        (
+            '<img src="x.png" onerror="fetch(1)">',
+            [("dropped_address", "x.png"), ("script", "onerror=…")],
+        ),
         ('<a href="javascript:steal()">clic</a>', [("script", "javascript:steal()")]),
         ('<form action="https://collect.example/">', [("form", "https://collect.example/")]),
         ("<input type=text>", [("form", "<input>")]),
@@ -63,7 +66,8 @@ from cartable.lib.risks import Finding, scan_address, scan_file, scan_html
 def test_it_flags_what_could_lead_out_of_the_box(
     html: str, expected: list[tuple[str, str]]
 ) -> None:
-    assert [(finding.kind, finding.detail) for finding in scan_html(html)] == expected
+    found = scan_html(html, made={"cartable-activity:page-3"})  # what the importer wrote
+    assert [(finding.kind, finding.detail) for finding in found] == expected
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from cartable.importers.common import FileRef, Text, gettext_noop
 from cartable.importers.moodle.files import FileIndex
 from cartable.importers.notes import Notes
-from cartable.lib import html
-from cartable.lib.risks import Finding, distinct, scan_html, scan_text
+from cartable.lib import display, html, nesting
+from cartable.lib.risks import Finding, distinct, scan_html, scan_text, url_finding
 
 FORMAT_MOODLE = 0
 FORMAT_HTML = 1
@@ -125,14 +125,13 @@ class Texts:
         """Safe HTML from a Moodle text field of format ``fmt`` stored with ``filearea``."""
         if not raw:
             return ""
-        # What the author wrote, before the sanitiser removes the dangerous parts: staff see it.
-        self.risks.extend(
-            scan_html(raw) if fmt not in (FORMAT_PLAIN, FORMAT_MARKDOWN) else scan_text(raw)
-        )
+        if fmt in (FORMAT_PLAIN, FORMAT_MARKDOWN):
+            self.risks.extend(scan_text(raw))
         if fmt in (FORMAT_PLAIN, FORMAT_MARKDOWN) or (
             fmt == FORMAT_MOODLE and not _HAS_TAG.search(raw)
         ):
             raw = html.text_to_html(raw)
+        made: set[str] = set()  # the course addresses written here, the only ones kept
         if "@@PLUGINFILE@@" in raw:
             area_component = component or self.component
 
@@ -154,7 +153,9 @@ class Texts:
                     )
                     return None
                 self.files[ref.source_id] = ref
-                return html.file_url(ref.sha256, ref.filename)
+                url = html.file_url(ref.sha256, ref.filename)
+                made.add(url)
+                return url
 
             raw = html.rewrite_pluginfile(raw, resolve_file)
         if "$@" in raw:
@@ -172,14 +173,37 @@ class Texts:
                             link=f"$@{name}*{'*'.join(ids)}@$",
                         )
                     )
+                else:
+                    made.add(url.partition("#")[0])
                 return url
 
             raw = html.rewrite_link_tokens(raw, resolve_link)
-        clean = html.sanitise(raw)
-        for url in html.external_links(clean):
+        # What the author wrote, before the sanitiser removes the dangerous parts: staff see
+        # it (Moodle's own links already resolved, so a course address written in the backup
+        # itself is reported, and dropped).
+        if fmt not in (FORMAT_PLAIN, FORMAT_MARKDOWN):
+            self.risks.extend(scan_html(raw, made=made))
+        cleaned = html.clean(raw, made=made)
+        for seen in cleaned.seen:  # the sanitiser's own reading, the one learners get
+            finding = url_finding(seen.tag, seen.attribute, seen.url, made=made)
+            if finding is not None and (not seen.kept or seen.url.kind == "outside"):
+                self.risks.append(finding)
+        if cleaned.flattened:
+            self.links.notes.warn(
+                Text(
+                    gettext_noop(
+                        "%(owner)s: its HTML nests more than %(limit)s levels deep; "
+                        "%(count)s deeper tags were removed (their text is kept)"
+                    ),
+                    owner=self.owner,
+                    limit=nesting.LIMIT,
+                    count=cleaned.flattened,
+                )
+            )
+        for url in display.external_links(cleaned.html):
             if url not in self.external:
                 self.external.append(url)
-        return clean
+        return cleaned.html
 
     def used_files(self) -> tuple[FileRef, ...]:
         return tuple(self.files.values())
