@@ -118,6 +118,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view reads a byte of the body (CSRF reads it in process_view, which Django
+    # calls after every middleware's own call): see cartable.web.bodies.
+    "cartable.web.bodies.body_limit",
     "django.contrib.messages.middleware.MessageMiddleware",
     "cartable.web.middleware.session_idle_timeout",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -290,6 +293,14 @@ SERVE_KEEPALIVE = env.integer(
 )
 
 # --- Limits ---------------------------------------------------------------------------------
+REQUEST_MAX_BYTES = env.integer(
+    "CARTABLE_REQUEST_MAX_BYTES",
+    1024**2,
+    "Largest request body the box reads, in bytes, from anyone; larger ones are refused "
+    "before a byte is read. Only staff's uploads (course files, account CSV files) may be "
+    "larger, up to their own limits.",
+    minimum=64 * 1024,
+)
 CSV_MAX_BYTES = env.integer(
     "CARTABLE_CSV_MAX_BYTES",
     2_000_000,
