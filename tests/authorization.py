@@ -100,8 +100,14 @@ def is_refusal(expected: Outcome, persona: str) -> bool:
 # --- What a refused request must leave alone --------------------------------------------------
 
 
-def snapshot() -> dict[str, list[tuple[Any, ...]]]:
-    """The rows people see and change (sessions and sign-in times excluded)."""
+def snapshot(viewer: User | None = None) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows people see and change (sessions and sign-in times excluded). ``viewer``: leave
+    out that user's progress made by viewing (what a page they open may record)."""
+    progress = ActivityProgress.objects.all()
+    if viewer is not None:
+        progress = progress.exclude(
+            user=viewer, completed_by__in=("", ActivityProgress.Source.VIEW)
+        )
     tables: dict[str, Any] = {
         "users": User.objects.values_list(
             "pk",
@@ -121,9 +127,7 @@ def snapshot() -> dict[str, list[tuple[Any, ...]]]:
         "enrolments": Enrolment.objects.values_list("user_id", "course_id", "role"),
         "courses": Course.objects.values_list("pk", "status", "published_at"),
         "activities": Activity.objects.values_list("pk", "review_status", "visible"),
-        "progress": ActivityProgress.objects.values_list(
-            "user_id", "activity_id", "views", "completed_at"
-        ),
+        "progress": progress.values_list("user_id", "activity_id", "views", "completed_at"),
         "plan items": StudyPlanItem.objects.values_list("pk", "learner_id", "cohort_id"),
         "plan ticks": StudyPlanTick.objects.values_list("item_id", "learner_id"),
         "jobs": Job.objects.values_list("pk", "status"),
