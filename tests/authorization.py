@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponseBase
@@ -131,6 +132,9 @@ def snapshot(viewer: User | None = None) -> dict[str, list[tuple[Any, ...]]]:
         "plan items": StudyPlanItem.objects.values_list("pk", "learner_id", "cohort_id"),
         "plan ticks": StudyPlanTick.objects.values_list("item_id", "learner_id"),
         "jobs": Job.objects.values_list("pk", "status"),
+        "lockouts": AccessAttempt.objects.values_list(
+            "username", "ip_address", "failures_since_start"
+        ),
         # A refusal may log the attempt (access.refused), and nothing else.
         "audit": AuditEvent.objects.exclude(action="access.refused").values_list("pk", "action"),
     }
@@ -278,6 +282,20 @@ def build_world() -> World:
         Enrolment.objects.create(user=teacher, course=course, role=Enrolment.Role.TEACHER)
     Enrolment.objects.create(user=other_learner, course=others.course)
     Enrolment.objects.create(user=outsider_learner, course=others.course)
+
+    # Locked after wrong passwords (unlocking them is a write that refusals must not make);
+    # not learner, whom the sign-in page's cell signs in.
+    for user in (teacher, personas["staff"], personas["admin"], outsider_learner):
+        AccessAttempt.objects.create(
+            username=user.username,
+            ip_address="10.9.9.9",
+            user_agent="Tablette",
+            http_accept="*/*",
+            path_info="/accounts/login/",
+            get_data="",
+            post_data="",
+            failures_since_start=settings.AXES_FAILURE_LIMIT,
+        )
 
     def item(objects: CourseObjects, **whom: Any) -> StudyPlanItem:
         return StudyPlanItem.objects.create(
@@ -443,6 +461,7 @@ TARGETS: dict[str, dict[str, Build]] = {
     "accounts:reset_password": _accounts(
         ("learner", "teacher", "staff", "admin", "outsider_learner")
     ),
+    "accounts:unlock": _accounts(("learner", "teacher", "staff", "admin", "outsider_learner")),
     "accounts:set_active": _accounts(
         ("learner", "staff", "admin", "outsider_learner"), lambda w: {"active": "0"}
     ),

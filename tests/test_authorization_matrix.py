@@ -206,6 +206,29 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
             "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": 200, "outsider_staff": 200},
         },
     },
+    # Unlocking after wrong passwords: whom staff manage (an account not locked: a message).
+    "accounts:unlock": {
+        "learner": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404},
+        },
+        "teacher": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404},
+        },
+        "staff": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": REDIRECT, "outsider_staff": 404},
+        },
+        "admin": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": REDIRECT, "outsider_staff": 404},
+        },
+        "outsider_learner": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+    },
     "accounts:set_active": {
         "learner": {
             "GET": everyone(405),

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from cartable.accounts.models import User
 from cartable.audit import chain, export, filters
-from cartable.audit.access import visible_events
+from cartable.audit.access import visible_events, visible_tallies
 from cartable.audit.actions import record
 from cartable.audit.forms import AuditFilterForm
 from cartable.audit.labels import label
@@ -75,6 +75,13 @@ def event_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     for name in ("before", "after"):
         query.pop(name, None)
+    counting: list[dict[str, Any]] = [
+        {**tally, "label": label(tally["action"])}
+        for tally in visible_tallies(_actor(request))
+        .filter(count__gt=0)
+        .order_by("-last_at")
+        .values("action", "actor_name", "ip_address", "count", "first_seq", "last_at")[:PAGE_SIZE]
+    ]
     return render(
         request,
         "audit/list.html",
@@ -85,6 +92,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
             "newer": page[0]["seq"] if page and newer else None,
             "older": page[-1]["seq"] if page and older else None,
             "first_page": before is None and after is None,
+            "counting": counting,
         },
     )
 
