@@ -119,6 +119,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view reads a byte of the body (CSRF reads it in process_view, which Django
+    # calls after every middleware's own call): see cartable.web.bodies.
+    "cartable.web.bodies.body_limit",
     "django.contrib.messages.middleware.MessageMiddleware",
     "cartable.web.middleware.session_idle_timeout",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -169,12 +172,16 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# Repeated failed sign-ins lock the account (as Moodle does), not the device: a classroom PC is
-# shared, and an account is what a guesser attacks. Staff can unlock by resetting the password.
+# Repeated failed sign-ins lock a learner's or teacher's account (as Moodle does), from any
+# device: an account is what a guesser attacks, and locking a shared classroom PC would punish
+# the whole class for one learner's typos. Staff's and administrators' accounts are locked on
+# the guessing device only, so that nobody can lock the box's managers out from a classroom
+# PC (see cartable.accounts.auth). Staff unlock the accounts they manage.
 AXES_FAILURE_LIMIT = env.integer(
     "CARTABLE_LOCKOUT_FAILURES",
     5,
-    "Failed sign-ins in a row after which an account is locked.",
+    "Failed sign-ins in a row after which an account is locked (staff's and administrators' "
+    "accounts: on the device that failed).",
     minimum=1,
 )
 AXES_COOLOFF_TIME = timedelta(
@@ -185,11 +192,7 @@ AXES_COOLOFF_TIME = timedelta(
         minimum=1,
     )
 )
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# django-axes warns that locking by username alone lets one device try many accounts; on a box
-# a device is often a shared classroom PC, where locking the device would punish the whole
-# class for one learner's typos. Generated passwords make spraying common passwords futile.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_PARAMETERS = "cartable.accounts.auth.axes_lockout_parameters"
 AXES_USERNAME_CALLABLE = "cartable.accounts.auth.axes_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_RESET_ON_SUCCESS = True
@@ -291,6 +294,22 @@ SERVE_KEEPALIVE = env.integer(
 )
 
 # --- Limits ---------------------------------------------------------------------------------
+AUDIT_REPEAT_MINUTES = env.integer(
+    "CARTABLE_AUDIT_REPEAT_MINUTES",
+    10,
+    "Refused pages and failed sign-ins come in floods: the first from a person or device in "
+    "this many minutes is logged at once, the next ones are counted and logged as one entry "
+    "with their number when the period is over.",
+    minimum=1,
+)
+REQUEST_MAX_BYTES = env.integer(
+    "CARTABLE_REQUEST_MAX_BYTES",
+    1024**2,
+    "Largest request body the box reads, in bytes, from anyone; larger ones are refused "
+    "before a byte is read. Only staff's uploads (course files, account CSV files) may be "
+    "larger, up to their own limits.",
+    minimum=64 * 1024,
+)
 CSV_MAX_BYTES = env.integer(
     "CARTABLE_CSV_MAX_BYTES",
     2_000_000,

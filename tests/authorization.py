@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponseBase
@@ -103,8 +104,14 @@ def is_refusal(expected: Outcome, persona: str) -> bool:
 # --- What a refused request must leave alone --------------------------------------------------
 
 
-def snapshot() -> dict[str, list[tuple[Any, ...]]]:
-    """The rows people see and change (sessions and sign-in times excluded)."""
+def snapshot(viewer: User | None = None) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows people see and change (sessions and sign-in times excluded). ``viewer``: leave
+    out that user's progress made by viewing (what a page they open may record)."""
+    progress = ActivityProgress.objects.all()
+    if viewer is not None:
+        progress = progress.exclude(
+            user=viewer, completed_by__in=("", ActivityProgress.Source.VIEW)
+        )
     tables: dict[str, Any] = {
         "users": User.objects.values_list(
             "pk",
@@ -124,13 +131,14 @@ def snapshot() -> dict[str, list[tuple[Any, ...]]]:
         "enrolments": Enrolment.objects.values_list("user_id", "course_id", "role"),
         "courses": Course.objects.values_list("pk", "status", "published_at"),
         "activities": Activity.objects.values_list("pk", "review_status", "visible"),
-        "progress": ActivityProgress.objects.values_list(
-            "user_id", "activity_id", "views", "completed_at"
-        ),
+        "progress": progress.values_list("user_id", "activity_id", "views", "completed_at"),
         "plan items": StudyPlanItem.objects.values_list("pk", "learner_id", "cohort_id"),
         "plan ticks": StudyPlanTick.objects.values_list("item_id", "learner_id"),
         "jobs": Job.objects.values_list("pk", "status"),
         "course updates": Revision.objects.values_list("pk", "status", "decisions"),
+        "lockouts": AccessAttempt.objects.values_list(
+            "username", "ip_address", "failures_since_start"
+        ),
         # A refusal may log the attempt (access.refused), and nothing else.
         "audit": AuditEvent.objects.exclude(action="access.refused").values_list("pk", "action"),
     }
@@ -375,6 +383,20 @@ def build_world() -> World:
     Enrolment.objects.create(user=other_learner, course=others.course)
     Enrolment.objects.create(user=outsider_learner, course=others.course)
 
+    # Locked after wrong passwords (unlocking them is a write that refusals must not make);
+    # not learner, whom the sign-in page's cell signs in.
+    for user in (teacher, personas["staff"], personas["admin"], outsider_learner):
+        AccessAttempt.objects.create(
+            username=user.username,
+            ip_address="10.9.9.9",
+            user_agent="Tablette",
+            http_accept="*/*",
+            path_info="/accounts/login/",
+            get_data="",
+            post_data="",
+            failures_since_start=settings.AXES_FAILURE_LIMIT,
+        )
+
     def item(objects: CourseObjects, **whom: Any) -> StudyPlanItem:
         return StudyPlanItem.objects.create(
             course=objects.course, activity=objects.page, created_by=teacher, **whom
@@ -553,6 +575,7 @@ TARGETS: dict[str, dict[str, Build]] = {
     "accounts:reset_password": _accounts(
         ("learner", "teacher", "staff", "admin", "outsider_learner")
     ),
+    "accounts:unlock": _accounts(("learner", "teacher", "staff", "admin", "outsider_learner")),
     "accounts:set_active": _accounts(
         ("learner", "staff", "admin", "outsider_learner"), lambda w: {"active": "0"}
     ),

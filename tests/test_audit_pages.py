@@ -13,7 +13,7 @@ from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from cartable.audit.actions import record
-from cartable.audit.models import AuditEvent
+from cartable.audit.models import AuditEvent, Tally
 from tests.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -45,13 +45,13 @@ def test_it_sends_anonymous_visitors_to_sign_in(db) -> None:
     response = Client().get("/audit/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
-    assert Client().get("/audit/export.csv").status_code == 302
+    assert Client().post("/audit/export.csv").status_code == 302
 
 
 def test_it_refuses_learners_and_teachers(learner, teacher) -> None:
     for user in (learner, teacher):
         assert signed_in(user).get("/audit/").status_code == 403
-        assert signed_in(user).get("/audit/export.csv").status_code == 403
+        assert signed_in(user).post("/audit/export.csv").status_code == 403
 
 
 def test_it_lists_entries_newest_first_with_who_what_on_what_and_from_where(staff, learner) -> None:
@@ -166,7 +166,8 @@ def test_it_lists_a_page_in_a_fixed_number_of_queries(admin, django_assert_num_q
     for count in (3, 60):
         for _number in range(count):
             record("group.created", actor=admin, details={"n": 1})
-        with django_assert_num_queries(4):  # session, user, the page's entries, the review count
+        # session, user, the page's entries, the counts being made, the review count
+        with django_assert_num_queries(5):
             assert client.get("/audit/").status_code == 200
 
 
@@ -182,7 +183,7 @@ def test_it_exports_the_filtered_log_as_csv(
     record("account.created", actor=staff, target=learner, details={"role": "learner"})
     record("account.deactivated", actor=staff, target=learner)
     record("account.created", actor=outsider_staff, target=outsider_learner)
-    response = english(signed_in(staff)).get("/audit/export.csv?action=account.*")
+    response = english(signed_in(staff)).post("/audit/export.csv", {"action": "account.*"})
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="audit-')
@@ -198,6 +199,36 @@ def test_it_exports_the_filtered_log_as_csv(
     assert (export.actor, export.details) == (staff, {"action": "account.*"})
 
 
+def test_it_exports_nothing_and_writes_nothing_on_get(staff, learner) -> None:
+    """Imported content can make a staff member's browser send any GET to the box (an image's
+    address): the export, which writes an audit entry, answers POST only."""
+    record("account.created", actor=staff, target=learner)
+    client = signed_in(staff)
+    response = client.get("/audit/export.csv?action=auth.sign_in")
+    assert response.status_code == 405
+    assert not AuditEvent.objects.filter(action="audit.exported").exists()
+
+
+def test_it_exports_from_a_form_that_carries_the_filters_and_a_csrf_token(staff) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff)
+    page = client.get("/audit/?action=account.*&who=sam&device=10.0.0.7").content.decode()
+    form = page.split('<form method="post" action="/audit/export.csv"', 1)[1].split("</form>")[0]
+    assert '<input type="hidden" name="action" value="account.*">' in form
+    assert '<input type="hidden" name="who" value="sam">' in form
+    assert '<input type="hidden" name="device" value="10.0.0.7">' in form
+    assert 'name="since"' not in form
+    token = form.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    assert client.post("/audit/export.csv", {"action": "account.*"}).status_code == 403
+    response = client.post(
+        "/audit/export.csv", {"action": "account.*", "csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+    export = AuditEvent.objects.get(action="audit.exported")
+    assert export.details == {"action": "account.*"}
+
+
 def test_it_quotes_cells_a_spreadsheet_would_run(admin) -> None:
     record(
         "account.created",
@@ -205,7 +236,7 @@ def test_it_quotes_cells_a_spreadsheet_would_run(admin) -> None:
         actor_name='=HYPERLINK("http://evil")',
         details={"username": "+1"},
     )
-    table = read_csv(signed_in(admin).get("/audit/export.csv"))
+    table = read_csv(signed_in(admin).post("/audit/export.csv"))
     line = table[1]
     assert line[2] == '\'=HYPERLINK("http://evil")'
     for cell in line:
@@ -213,29 +244,41 @@ def test_it_quotes_cells_a_spreadsheet_would_run(admin) -> None:
 
 
 def test_it_refuses_an_export_with_bad_filters(admin) -> None:
-    response = signed_in(admin).get("/audit/export.csv?since=yesterday")
+    response = signed_in(admin).post("/audit/export.csv", {"since": "yesterday"})
     assert response.status_code == 400
     assert not AuditEvent.objects.filter(action="audit.exported").exists()
 
 
-def test_it_logs_a_learner_trying_a_staff_page_once_in_ten_minutes(learner, staff) -> None:
+def test_it_logs_a_learners_first_try_at_once_and_counts_the_next_ones(learner, staff) -> None:
     client = signed_in(learner)
     assert client.get("/audit/").status_code == 403
     assert client.get("/audit/").status_code == 403
     assert client.post("/catalog/import/").status_code == 403
     tries = AuditEvent.objects.filter(action="access.refused").order_by("seq")
-    assert [(event.actor, event.details["path"], event.details["method"]) for event in tries] == [
-        (learner, "/audit/", "GET"),
-        (learner, "/catalog/import/", "POST"),
+    assert [(event.actor, event.details) for event in tries] == [
+        (learner, {"path": "/audit/", "method": "GET"}),
     ]
     assert tries[0].establishment_id == learner.establishment_id
-    first = tries[0]
-    backdate(first, 1)  # a day later, a new try is a new entry
-    assert client.get("/audit/").status_code == 403
-    assert AuditEvent.objects.filter(action="access.refused", details__path="/audit/").count() == 2
+    Tally.objects.update(closes_at=timezone.now())  # the period is over
+    assert client.get("/audit/").status_code == 403  # counted first, then a new period
+    tries = AuditEvent.objects.filter(action="access.refused").order_by("seq")
+    assert [(event.actor, event.details) for event in tries] == [
+        (learner, {"path": "/audit/", "method": "GET"}),
+        (
+            learner,
+            {
+                "repeated": 2,
+                "after": tries[0].seq,
+                "until": tries[1].details["until"],
+                "about": {"/audit/": 1, "/catalog/import/": 1},
+            },
+        ),
+        (learner, {"path": "/audit/", "method": "GET"}),
+    ]
+    assert tries[1].establishment_id == learner.establishment_id
     status, html = page(staff, "?action=access.*")
     assert status == 200
-    assert rows(html) == 3 and "Tried a page of another role" in html and "/audit/" in html
+    assert rows(html) == 3 and "Tried a page of another role" in html and "/catalog/import/" in html
 
 
 def test_it_filters_by_device_address_or_browser_name(admin, learner) -> None:

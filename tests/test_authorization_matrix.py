@@ -208,6 +208,29 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
             "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": 200, "outsider_staff": 200},
         },
     },
+    # Unlocking after wrong passwords: whom staff manage (an account not locked: a message).
+    "accounts:unlock": {
+        "learner": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404},
+        },
+        "teacher": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404},
+        },
+        "staff": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": REDIRECT, "outsider_staff": 404},
+        },
+        "admin": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": REDIRECT, "outsider_staff": 404},
+        },
+        "outsider_learner": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+    },
     "accounts:set_active": {
         "learner": {
             "GET": everyone(405),
@@ -556,9 +579,10 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
         },
     },
     "audit:export": {
+        # Exporting is audited: POST only (a form on the log's page).
         NO_ARGS: {
-            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 200},
-            "POST": AS_GET,
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 200},
         },
     },
     # --- search -------------------------------------------------------------------------------
@@ -676,7 +700,16 @@ def test_it_gives_each_persona_the_expected_outcome(
     target = TARGETS[route][variant](world)
     url = reverse(route, kwargs=target.kwargs)
     client = client_for(world, persona)
-    before = snapshot() if method == "POST" and is_refusal(expected, persona) else None
+    # A refused request changes nothing (it may log the attempt: access.refused). A GET that
+    # is not refused may record that its reader viewed the page (their own progress by
+    # viewing: views, completion on view) and nothing else: no audit entry, no change to
+    # accounts, courses, plans or jobs. Writes answer POST only (with CSRF), so that imported
+    # content, which can make a browser send any GET to the box, cannot make one.
+    viewer = None
+    if method == "GET" and not is_refusal(expected, persona) and persona != "anonymous":
+        viewer = world.personas[persona]
+    watched = method == "GET" or is_refusal(expected, persona)
+    before = snapshot(viewer) if watched else None
     response = client.get(url) if method == "GET" else client.post(url, target.post)
     actual = outcome_of(response)
     if response.streaming:  # read to the end: the test client then closes it (files, CSV)
@@ -686,9 +719,10 @@ def test_it_gives_each_persona_the_expected_outcome(
         f"(table entry EXPECTED[{route!r}][{variant!r}][{method!r}][{persona!r}])"
     )
     if before is not None:
-        after = snapshot()
+        after = snapshot(viewer)
         changed = [name for name in before if before[name] != after[name]]
-        assert not changed, f"{method} {url} as {persona} was refused but changed: {changed}"
+        why = "was refused" if is_refusal(expected, persona) else "is a GET"
+        assert not changed, f"{method} {url} as {persona} {why} but changed: {changed}"
 
 
 # --- The table against the URL configuration ----------------------------------------------------

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from cartable.accounts import csvimport, passwords
+from cartable.accounts import csvimport, lockout, passwords
 from cartable.accounts.models import CartableUserManager, Cohort, Establishment, Role, User
 from cartable.accounts.permissions import can_manage, creatable_roles
 from cartable.audit.actions import record
@@ -252,6 +252,27 @@ def reset_password(
     axes_reset(username=account.username)
     record("account.password_reset", actor=actor, target=account, request=request)
     return Credentials(user=account, password=password)
+
+
+@transaction.atomic
+def unlock(*, actor: User | None, account: User, request: HttpRequest | None = None) -> int:
+    """Forget the account's failed sign-ins, on every device, so that it can sign in again at
+    once (its password unchanged). Returns how many failures were forgotten."""
+    _check_manage(actor, account)
+    failures = lockout.recent_failures(account.username)
+    if not failures:
+        raise AccountError(
+            _("%(name)s has no failed sign-in to forget.") % {"name": account.display_name}
+        )
+    axes_reset(username=account.username)
+    record(
+        "account.unlocked",
+        actor=actor,
+        target=account,
+        request=request,
+        details={"failed_sign_ins": failures},
+    )
+    return failures
 
 
 def group_members_to_reset(actor: User | None, cohort: Cohort) -> list[User]:

@@ -27,6 +27,7 @@ urlpatterns = [
     path("<int:account_id>/", views.account_detail, name="detail"),
     path("<int:account_id>/password/", views.account_reset_password, name="reset_password"),
     path("<int:account_id>/active/", views.account_set_active, name="set_active"),
+    path("<int:account_id>/unlock/", views.account_unlock, name="unlock"),
     path("<int:account_id>/groups/", views.account_set_groups, name="set_groups"),
     path("<int:account_id>/enrol/", views.account_enrol, name="enrol"),
     path(

@@ -16,7 +16,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cartable.accounts import actions
+from cartable.accounts import actions, lockout
 from cartable.accounts.csvimport import COLUMNS, CsvImportError
 from cartable.accounts.forms import (
     AccountFilterForm,
@@ -224,6 +224,7 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
         "groups": account.cohorts.all(),
     }
     if manageable:
+        context["locked_on"] = lockout.locked_devices(account)
         context["groups_form"] = GroupsForm(
             initial={"groups": context["groups"]},
             cohorts=visible_cohorts(actor).filter(establishment=account.establishment),
@@ -248,6 +249,23 @@ def account_reset_password(request: HttpRequest, account_id: int) -> HttpRespons
     account = _managed_account(request, account_id)
     credentials = actions.reset_password(actor=_actor(request), account=account, request=request)
     return _credentials_sheet(request, [credentials])
+
+
+@require_POST
+@staff_only
+def account_unlock(request: HttpRequest, account_id: int) -> HttpResponseBase:
+    account = _managed_account(request, account_id)
+    try:
+        actions.unlock(actor=_actor(request), account=account, request=request)
+    except actions.AccountError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("%(name)s can sign in again with the same password.")
+            % {"name": account.display_name},
+        )
+    return redirect("accounts:detail", account_id=account.pk)
 
 
 @staff_only

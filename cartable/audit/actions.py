@@ -9,6 +9,7 @@ import ipaddress
 import json
 import logging
 import os
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
 from cartable.audit import chain
-from cartable.audit.models import AuditEvent, ChainHead
+from cartable.audit.models import AuditEvent, ChainHead, Tally
 
 SYSTEM = "system"
 
@@ -89,17 +90,36 @@ def record(
     """Append one event. ``actor`` is a user, or None for the box itself (command line, jobs).
     The establishment the event is about is the target's, else the actor's, unless given.
 
-    Three small queries: lock the chain head, insert the entry, move the head. The head file in
-    the data folder is updated once the transaction is committed.
+    Four small queries: lock the chain head, look for counts whose period is over (see
+    ``record_repeated``; each found adds its entry first), insert the entry, move the head. The
+    head file in the data folder is updated once the transaction is committed.
     """
+    fields = _fields(action, actor, target, details, request, actor_name, establishment_id)
+    # No savepoint when nested: a failure here must fail the caller's transaction anyway,
+    # and two queries fewer. Alone (autocommit), this is the transaction: on SQLite it takes
+    # the write lock at once (IMMEDIATE), on PostgreSQL the head row's lock serialises appends.
+    with transaction.atomic(savepoint=False):
+        head = _locked_head()
+        _flush(head, timezone.now())
+        return _append(head, fields)
+
+
+def _fields(
+    action: str,
+    actor: Any | None,
+    target: models.Model | None,
+    details: dict[str, Any] | None,
+    request: HttpRequest | None,
+    actor_name: str | None,
+    establishment_id: int | None,
+) -> dict[str, Any]:
+    """An entry's fields, but its number, time and seal."""
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     name = actor_name or (actor.get_username() if actor is not None else SYSTEM)
     # Details go through JSON once, so that what is sealed is what the database gives back.
     plain_details = _without_nul(json.loads(chain.canonical_json(details or {})))
-    key = chain.load_key(home(), create=True)
-    fields: dict[str, Any] = {
-        "key_id": key.id,
+    return {
         "actor_id": actor.pk if actor is not None else None,
         "actor_name": _text(name, 150),
         "establishment_id": establishment_id or _establishment_id(actor, target),
@@ -111,29 +131,143 @@ def record(
         "ip_address": client_address(request),
         "device": client_device(request),
     }
-    # No savepoint when nested: a failure here must fail the caller's transaction anyway,
-    # and two queries fewer. Alone (autocommit), this is the transaction: on SQLite it takes
-    # the write lock at once (IMMEDIATE), on PostgreSQL the head row's lock serialises appends.
-    with transaction.atomic(savepoint=False):
-        head = _locked_head()
-        if head.seq and head.key_id != key.id:
-            log.error(
-                "The audit key %s is not the one that sealed entry #%s: the entries before "
-                "this one can no longer be checked. Was the data folder replaced?",
-                key.path,
-                head.seq,
-            )
-        fields["seq"] = head.seq + 1
-        fields["at"] = timezone.now()  # taken under the lock: times follow the numbers
-        fields["seal"] = chain.seal(key, [fields[name] for name in chain.FIELDS], head.seal)
-        event = AuditEvent.objects.create(**fields)
-        ChainHead.objects.filter(pk=ChainHead.ROW).update(
-            seq=event.seq, seal=event.seal, key_id=key.id
+
+
+def _append(head: ChainHead, fields: dict[str, Any]) -> AuditEvent:
+    """Seal and insert one entry after ``head`` (locked), and move the head."""
+    key = chain.load_key(home(), create=True)
+    if head.seq and head.key_id != key.id:
+        log.error(
+            "The audit key %s is not the one that sealed entry #%s: the entries before "
+            "this one can no longer be checked. Was the data folder replaced?",
+            key.path,
+            head.seq,
         )
-        transaction.on_commit(
-            lambda: _committed(event.seq, event.seal), using=connection.alias, robust=True
-        )
+    fields = {**fields, "key_id": key.id, "seq": head.seq + 1}
+    fields["at"] = timezone.now()  # taken under the lock: times follow the numbers
+    fields["seal"] = chain.seal(key, [fields[name] for name in chain.FIELDS], head.seal)
+    event = AuditEvent.objects.create(**fields)
+    ChainHead.objects.filter(pk=ChainHead.ROW).update(seq=event.seq, seal=event.seal, key_id=key.id)
+    head.seq, head.seal, head.key_id = event.seq, event.seal, key.id
+    transaction.on_commit(
+        lambda: _committed(event.seq, event.seal), using=connection.alias, robust=True
+    )
     return event
+
+
+# --- Floods: counted, never dropped -----------------------------------------------------------
+
+# Distinct things (pages, usernames) a count names; more are counted under OTHERS.
+MAX_SAMPLES = 20
+OTHERS = "…"
+
+
+def record_repeated(
+    action: str,
+    *,
+    actor: Any | None,
+    about: str,
+    details: dict[str, Any],
+    request: HttpRequest | None,
+    actor_name: str | None = None,
+    establishment_id: int | None = None,
+    target: models.Model | None = None,
+) -> AuditEvent | None:
+    """An event that can come in floods (a refused page, a failed sign-in): the first one
+    from the same person and device address in CARTABLE_AUDIT_REPEAT_MINUTES is appended at
+    once (and returned); the next ones are counted, by ``about`` (the page, the username),
+    and one entry with the count is appended once the period is over: by the next entry
+    written, whoever writes it, or by `cartable audit flush`. Nothing is dropped, and no
+    sealed entry is ever rewritten."""
+    fields = _fields(action, actor, target, details, request, actor_name, establishment_id)
+    key = "|".join(
+        str(part or "")
+        for part in (
+            fields["action"],
+            fields["actor_id"],
+            fields["establishment_id"],
+            fields["ip_address"],
+        )
+    )
+    with transaction.atomic(savepoint=False):
+        head = _locked_head()  # serialises counting with appending
+        now = timezone.now()
+        _flush(head, now)
+        tally = Tally.objects.filter(key=key).first()
+        if tally is not None:  # open: its period is not over (_flush ended the others)
+            tally.count += 1
+            tally.last_at = now
+            tally.device = fields["device"]
+            tally.samples = _counted(tally.samples, about)
+            tally.save(update_fields=["count", "last_at", "device", "samples"])
+            return None
+        event = _append(head, fields)
+        Tally.objects.create(
+            key=key,
+            action=fields["action"],
+            actor_id=fields["actor_id"],
+            actor_name=fields["actor_name"],
+            establishment_id=fields["establishment_id"],
+            ip_address=fields["ip_address"],
+            device=fields["device"],
+            first_seq=event.seq,
+            opened_at=event.at,
+            closes_at=event.at + timedelta(minutes=settings.AUDIT_REPEAT_MINUTES),
+            last_at=event.at,
+        )
+        return event
+
+
+def _counted(samples: dict[str, int], about: str) -> dict[str, int]:
+    about = _text(about, 200)
+    if about not in samples and len(samples) >= MAX_SAMPLES:
+        about = OTHERS
+    return {**samples, about: samples.get(about, 0) + 1}
+
+
+def flush_repeated(*, everything: bool = False) -> int:
+    """Append the counts whose period is over (``everything``: all of them, now). Returns how
+    many entries were appended."""
+    with transaction.atomic(savepoint=False):
+        return _flush(_locked_head(), None if everything else timezone.now())
+
+
+def _flush(head: ChainHead, now: datetime | None) -> int:
+    """Under the head's lock: one entry for each count whose period ended by ``now`` (all when
+    None); a period that counted nothing beyond its first entry adds none."""
+    due = Tally.objects.order_by("closes_at", "pk")
+    if now is not None:
+        due = due.filter(closes_at__lte=now)
+    written = 0
+    for tally in due:
+        if tally.count:
+            _append(
+                head,
+                {
+                    "actor_id": tally.actor_id,
+                    "actor_name": tally.actor_name,
+                    "establishment_id": tally.establishment_id,
+                    "action": tally.action,
+                    "target_type": "",
+                    "target_id": "",
+                    "target_label": "",
+                    "details": json.loads(
+                        chain.canonical_json(
+                            {
+                                "repeated": tally.count,
+                                "after": tally.first_seq,
+                                "until": chain.timestamp(tally.last_at),
+                                "about": tally.samples,
+                            }
+                        )
+                    ),
+                    "ip_address": tally.ip_address,
+                    "device": tally.device,
+                },
+            )
+            written += 1
+        tally.delete()
+    return written
 
 
 def _locked_head() -> ChainHead:

@@ -31,6 +31,7 @@ ACTIONS: dict[str, Promise] = {
     "account.password_reset": _("New password given"),
     "account.deactivated": _("Account deactivated"),
     "account.reactivated": _("Account reactivated"),
+    "account.unlocked": _("Account unlocked after wrong passwords"),
     "account.groups_changed": _("Groups of an account changed"),
     "group.created": _("Group created"),
     "enrolment.created": _("Enrolled in a course"),

@@ -90,3 +90,36 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq}"
+
+
+class Tally(models.Model):
+    """Entries that come in floods (a refused page, a failed sign-in) from one person or device,
+    counted instead of written one by one (``cartable.audit.repeats``). The first of a period is
+    in the log; this row counts the next ones until the period ends, when one entry with the
+    count is appended and the row deleted. Not part of the chain: sealed entries are never
+    rewritten."""
+
+    key = models.CharField(max_length=255, unique=True)
+    action = models.CharField(max_length=64)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150)
+    establishment = models.ForeignKey(
+        "accounts.Establishment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    device = models.CharField(max_length=255, blank=True)
+    first_seq = models.PositiveBigIntegerField()  # the entry that opened the period
+    opened_at = models.DateTimeField()
+    closes_at = models.DateTimeField(db_index=True)
+    last_at = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)  # entries after the first
+    samples = models.JSONField(default=dict, blank=True)  # what they were about -> how many
+
+    def __str__(self) -> str:
+        return f"{self.action} ×{self.count} since #{self.first_seq}"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model, signals
+from django.contrib.auth import signals
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from cartable.accounts.models import normalize_username
-from cartable.audit.actions import record
+from cartable.accounts.auth import account_tried
+from cartable.audit.actions import record, record_repeated
 
 
 @receiver(signals.user_logged_in)
@@ -27,20 +27,15 @@ def _signed_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> 
 def _sign_in_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
-    username = str(credentials.get("username", ""))[:150]
-    # The establishment of the account tried, when there is one: its staff see the attempt.
-    establishment_id = (
-        get_user_model()
-        .objects.filter(username=normalize_username(username))
-        .values_list("establishment_id", flat=True)
-        .first()
-        if username
-        else None
-    )
-    record(
+    """The name tried is kept only when it is an account's (what was typed may be a password);
+    the entry is filed under that account's establishment, whose staff see it. A flood from
+    one device is logged once, then counted by name tried."""
+    username, _role, establishment_id = account_tried(request, credentials)
+    record_repeated(
         "auth.sign_in_failed",
         actor=None,
         actor_name="anonymous",
+        about=username,
         details={"username": username},
         request=request,
         establishment_id=establishment_id,

@@ -7,10 +7,11 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from cartable.accounts.models import User
 from cartable.audit import chain, export, filters
-from cartable.audit.access import visible_events
+from cartable.audit.access import visible_events, visible_tallies
 from cartable.audit.actions import record
 from cartable.audit.forms import AuditFilterForm
 from cartable.audit.labels import label
@@ -74,6 +75,13 @@ def event_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     for name in ("before", "after"):
         query.pop(name, None)
+    counting: list[dict[str, Any]] = [
+        {**tally, "label": label(tally["action"])}
+        for tally in visible_tallies(_actor(request))
+        .filter(count__gt=0)
+        .order_by("-last_at")
+        .values("action", "actor_name", "ip_address", "count", "first_seq", "last_at")[:PAGE_SIZE]
+    ]
     return render(
         request,
         "audit/list.html",
@@ -84,14 +92,21 @@ def event_list(request: HttpRequest) -> HttpResponse:
             "newer": page[0]["seq"] if page and newer else None,
             "older": page[-1]["seq"] if page and older else None,
             "first_page": before is None and after is None,
+            "counting": counting,
         },
     )
 
 
+@require_POST
 @staff_only
 def event_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    form = AuditFilterForm(request.GET or None)
-    if request.GET and not form.is_valid():
+    """The entries the filters choose, as CSV. A POST (a form on the log's page, the filters
+    in hidden fields): exporting is audited, so no link or image in imported content may
+    make a staff member's browser do it."""
+    sent = request.POST.copy()
+    sent.pop("csrfmiddlewaretoken", None)
+    form = AuditFilterForm(sent or None)
+    if sent and not form.is_valid():
         return render(request, "audit/list.html", {"form": form, "events": []}, status=400)
     chosen = form.filters()
     record("audit.exported", actor=_actor(request), details=chosen.as_details(), request=request)

@@ -71,21 +71,6 @@ def _keep_upload(upload: UploadedFile[bytes]) -> Path:
 
 @staff_only
 def import_course(request: HttpRequest) -> HttpResponse:
-    too_large = _("The file is larger than the box accepts (%(max)s bytes).") % {
-        "max": settings.IMPORT_MAX_UPLOAD_BYTES
-    }
-    if request.method == "POST":
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > settings.IMPORT_MAX_UPLOAD_BYTES:
-            return render(
-                request,
-                "ingest/import.html",
-                {"form": ImportForm(), "refused": too_large},
-                status=413,
-            )
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

@@ -10,7 +10,6 @@ are for enrolled users only); an address that names the hash may be cached for a
 
 from __future__ import annotations
 
-import mimetypes
 from pathlib import Path
 from typing import BinaryIO
 
@@ -27,32 +26,9 @@ from cartable.catalog.models import Course
 from cartable.catalog.rendering import file_source, shown_in_viewer
 from cartable.learning.gate import Gate, holds, ruled
 from cartable.lib.blobstore import BlobError, check_digest
+from cartable.lib.filetypes import served_as
 from cartable.lib.ranges import ByteRange, Unsatisfiable, if_range_allows, requested_range
 from cartable.web.access import signed_in
-
-# Types a browser shows safely in place; anything else (SVG and HTML included) is downloaded.
-# A PDF too: a browser's own PDF viewer makes its links live (out of the box); the box's
-# viewer (pdf.js) reads the bytes itself, shows no link, and is not held by the download.
-INLINE_TYPES = frozenset(
-    {
-        "image/png",
-        "image/jpeg",
-        "image/gif",
-        "image/webp",
-        "text/plain",
-        "audio/mpeg",
-        "audio/mp3",  # Moodle's type for .mp3
-        "audio/mp4",
-        "audio/aac",
-        "audio/flac",
-        "audio/ogg",
-        "audio/wav",
-        "audio/webm",
-        "video/mp4",
-        "video/webm",
-        "video/ogg",
-    }
-)
 
 CHUNK = 64 * 1024  # bytes read at a time (FileResponse's default is 4 KiB)
 CACHE_FOREVER = "private, max-age=31536000, immutable"  # the address names the bytes
@@ -111,7 +87,6 @@ def course_file(request: HttpRequest, course_id: int, sha256: str, name: str) ->
     """A file a course holds (an image in a page, a folder's file), by content hash: only
     through a course the user may see, and only if that course holds those bytes."""
     _course, mimetype, _size = _held(request, course_id, sha256)
-    mimetype = mimetype or mimetypes.guess_type(name)[0] or ""
     return _file_response(request, sha256, name, mimetype, CACHE_FOREVER)
 
 
@@ -161,8 +136,9 @@ def _file_response(
                 headers={"Accept-Ranges": "bytes", "Content-Range": f"bytes */{size}"},
             )
 
-    inline = mimetype in INLINE_TYPES
-    content_type = mimetype or "application/octet-stream"
+    # The type decided from the file's bytes at import, if the box serves it; never one the
+    # name suggests or a backup declared (an address may name the file anything).
+    content_type, inline = served_as(mimetype)
     if request.method == "HEAD":
         head = HttpResponse(content_type=content_type, headers=headers)
         head.headers["Content-Length"] = str(size)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Literal
 
-from cartable.lib import html, urls
+from cartable.lib import filetypes, html, urls
 
 RiskKind = Literal[
     "external_link",  # a link to outside the box (shown as text on the box)
@@ -28,6 +28,7 @@ RiskKind = Literal[
     "email",  # an e-mail address in the text
     "phone",  # a phone number in the text
     "executable_file",  # a program or script file
+    "active_content",  # a page, drawing or script a browser would run (served as a download)
     "unknown_file",  # a file of a type the box does not recognise
     "oversized_file",  # a file larger than the review threshold
 ]
@@ -42,6 +43,7 @@ RISK_KINDS: tuple[RiskKind, ...] = (
     "email",
     "phone",
     "executable_file",
+    "active_content",
     "unknown_file",
     "oversized_file",
 )
@@ -205,6 +207,7 @@ EXECUTABLE_TYPES = frozenset(
         "application/x-ms-installer",
         "application/javascript",
         "text/javascript",
+        *(kind.lower() for kind in filetypes.MACRO_TYPES.values()),
     }
 )
 KNOWN_TYPE_PREFIXES = ("image/", "audio/", "video/", "text/", "font/")
@@ -223,15 +226,17 @@ KNOWN_TYPES = frozenset(
 
 
 def scan_file(filename: str, mimetype: str, size: int, *, max_bytes: int) -> list[Finding]:
+    """``mimetype``: the type the box decided from the file's bytes (``lib.filetypes``)."""
     found: list[Finding] = []
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    extension = filetypes.extension(filename)
     mimetype = (mimetype or "").split(";")[0].strip().lower()
+    active = mimetype in filetypes.ACTIVE_TYPES or extension in filetypes.ACTIVE_EXTENSIONS
+    if active:
+        found.append(Finding("active_content", f"{filename} ({mimetype or '?'})"))
+    known = mimetype.startswith(KNOWN_TYPE_PREFIXES) or mimetype in KNOWN_TYPES
     if extension in EXECUTABLE_EXTENSIONS or mimetype in EXECUTABLE_TYPES:
         found.append(Finding("executable_file", filename))
-    elif not (mimetype.startswith(KNOWN_TYPE_PREFIXES) or mimetype in KNOWN_TYPES) or mimetype in (
-        "",
-        "application/octet-stream",
-    ):
+    elif not active and (not known or mimetype == "application/octet-stream"):
         found.append(Finding("unknown_file", f"{filename} ({mimetype or '?'})"))
     if size > max_bytes:
         found.append(Finding("oversized_file", f"{filename} ({size} bytes)"))

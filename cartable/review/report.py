@@ -28,6 +28,10 @@ KIND_LABELS = OrderedDict(
         ("script", _("Scripts and event handlers (removed)")),
         ("form", _("Forms (removed)")),
         ("executable_file", _("Programs or files with macros")),
+        (
+            "active_content",
+            _("Web pages, drawings or scripts a browser would run (offered as downloads only)"),
+        ),
         ("unknown_file", _("Files of an unknown type")),
         ("oversized_file", _("Very large files")),
         ("email", _("E-mail addresses")),

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
-from django.utils import timezone
 
 from cartable.accounts.models import Role, User
-from cartable.audit.actions import record
-from cartable.audit.models import AuditEvent
+from cartable.audit.actions import record_repeated
 
 View = Callable[..., HttpResponseBase]
 
@@ -36,30 +33,20 @@ def role_required(*roles: Role) -> Callable[[View], View]:
     return decorator
 
 
-# One entry per person and page in this time: a learner who keeps trying shows in the log
-# without filling it.
-REFUSAL_QUIET = timedelta(minutes=10)
-
-
 def note_refusal(request: HttpRequest) -> None:
     """Log a signed-in user's attempt at a page they may not open (a learner trying a staff
-    page or a teacher's): staff want to know who probes the box."""
+    page or a teacher's): staff want to know who probes the box. A learner asking for page
+    after page is logged once, then counted (``record_repeated``)."""
     path = request.path[:500]
     user: User = request.user  # type: ignore[assignment]
-    recent = AuditEvent.objects.filter(
-        action="access.refused",
-        actor_id=user.pk,
-        at__gte=timezone.now() - REFUSAL_QUIET,
-        details__path=path,
+    record_repeated(
+        "access.refused",
+        actor=user,
+        target=user,  # filed under the establishment of whoever tried
+        about=path,
+        details={"path": path, "method": request.method or ""},
+        request=request,
     )
-    if not recent.exists():
-        record(
-            "access.refused",
-            actor=user,
-            target=user,  # filed under the establishment of whoever tried
-            details={"path": path, "method": request.method or ""},
-            request=request,
-        )
 
 
 signed_in = role_required(*Role)

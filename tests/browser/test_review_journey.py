@@ -67,7 +67,7 @@ def test_it_rejects_an_activity_publishes_the_rest_and_logs_both(
     assert "Lien vers un site extérieur" in rows.nth(1).inner_text()
 
     with staff.expect_download() as download:
-        staff.get_by_role("link", name="Exporter en CSV").click()
+        staff.get_by_role("button", name="Exporter en CSV").click()
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     header, *lines = list(csv.reader(io.StringIO(text)))
     assert header[3] == "Action"

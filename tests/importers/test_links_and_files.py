@@ -11,7 +11,7 @@ from cartable.importers import model
 from . import questionxml as x
 from .builder import Backup, fields
 
-PNG = b"\x89PNG\r\n fake image"
+PNG = b"\x89PNG\r\n\x1a\n fake image"
 SHA = hashlib.sha256(PNG).hexdigest()
 
 

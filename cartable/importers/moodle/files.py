@@ -18,6 +18,7 @@ from urllib.parse import unquote
 from cartable.importers.common import FileRef, Text, gettext_noop
 from cartable.importers.moodle import mxml
 from cartable.importers.notes import Notes
+from cartable.lib import filetypes
 from cartable.lib.archive import CHUNK
 from cartable.lib.safexml import iter_records
 
@@ -60,6 +61,7 @@ class FileIndex:
         self._areas: dict[AreaKey, dict[str, FileRecord]] = defaultdict(dict)
         self._by_context: dict[tuple[int, str], list[FileRecord]] = defaultdict(list)
         self._hashes: dict[str, tuple[str, int] | None] = {}
+        self._types: dict[tuple[str, str], str] = {}
         self.handed_out: dict[int, FileRef] = {}
 
     @classmethod
@@ -122,6 +124,14 @@ class FileIndex:
         self._hashes[contenthash] = result
         return result
 
+    def _type(self, blob: Path, row: FileRecord) -> str:
+        """The type the box decides from the file's bytes (the one the backup declares is not
+        trusted); the name only matters for active content and old office formats."""
+        key = (row.contenthash, filetypes.extension(row.filename))
+        if key not in self._types:
+            self._types[key] = filetypes.of_file(blob, row.filename).mimetype
+        return self._types[key]
+
     def ref(self, row: FileRecord) -> FileRef | None:
         """The FileRef of a record, or None (with a warning) when its content is missing."""
         if row.source_id in self.handed_out:
@@ -148,18 +158,19 @@ class FileIndex:
             ref = None
         else:
             sha256, size = digest
+            blob = self.root / "files" / row.contenthash[:2] / row.contenthash
             ref = FileRef(
                 sha256=sha256,
                 size=size,
                 filename=row.filename,
                 filepath=row.filepath,
-                mimetype=row.mimetype,
+                mimetype=self._type(blob, row),
                 component=row.component,
                 filearea=row.filearea,
                 itemid=row.itemid,
                 contextid=row.contextid,
                 source_id=row.source_id,
-                blob=self.root / "files" / row.contenthash[:2] / row.contenthash,
+                blob=blob,
                 author=row.author,
                 license=row.license,
                 sortorder=row.sortorder,

@@ -1,4 +1,4 @@
-"""cartable user add|import-csv|reset-password|deactivate|activate|list"""
+"""cartable user add|import-csv|reset-password|unlock|deactivate|activate|list"""
 
 from __future__ import annotations
 
@@ -40,6 +40,13 @@ class Command(CartableCommand):
         reset = sub.add_parser("reset-password", help="Set a new password and unlock.")
         reset.add_argument("username")
         reset.add_argument("--password", help="New password (generated when omitted).")
+
+        unlock = sub.add_parser(
+            "unlock",
+            help="Forget an account's failed sign-ins (on every device): it can sign in again "
+            "at once, with the same password.",
+        )
+        unlock.add_argument("username")
 
         for name, text in (
             ("deactivate", "Stop an account signing in."),
@@ -132,6 +139,14 @@ class Command(CartableCommand):
         self.stdout.write(
             _("New password for %(username)s: %(password)s")
             % {"username": credentials.user.username, "password": credentials.password}
+        )
+
+    def do_unlock(self, **options: Any) -> None:
+        user = self._user(options["username"])
+        failures = actions.unlock(actor=None, account=user)
+        self.stdout.write(
+            _("%(username)s can sign in again (%(count)d failed sign-ins forgotten).")
+            % {"username": user.username, "count": failures}
         )
 
     def do_deactivate(self, **options: Any) -> None:

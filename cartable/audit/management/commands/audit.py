@@ -1,4 +1,4 @@
-"""cartable audit verify|export|reset-head"""
+"""cartable audit verify|export|flush|reset-head"""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cartable.audit import chain, export, filters, verify
-from cartable.audit.actions import home, record
+from cartable.audit.actions import flush_repeated, home, record
 from cartable.audit.models import AuditEvent, ChainHead
 from cartable.web.commands import CartableCommand
 
@@ -68,6 +68,11 @@ class Command(CartableCommand):
             help="The device's network address, or part of its browser's name.",
         )
         sub.add_parser(
+            "flush",
+            help="Write now the counts of refused pages and failed sign-ins still being made "
+            "(each is otherwise written when its period is over).",
+        )
+        sub.add_parser(
             "reset-head",
             help="After restoring the database from a backup: accept its end as the end of the "
             "log (only when every entry verifies). The reset is itself logged.",
@@ -103,6 +108,17 @@ class Command(CartableCommand):
         events = filters.apply(AuditEvent.objects.all(), chosen)
         for chunk in export.chunks(events):
             self.stdout.write(chunk, ending="")
+
+    def do_flush(self, **options: Any) -> None:
+        written = flush_repeated(everything=True)
+        self.stdout.write(
+            ngettext(
+                "%(count)d count written to the audit log.",
+                "%(count)d counts written to the audit log.",
+                written,
+            )
+            % {"count": written}
+        )
 
     def do_reset_head(self, **options: Any) -> None:
         report = verify.verify(home())
