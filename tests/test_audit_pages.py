@@ -306,3 +306,9 @@ def test_it_logs_a_learner_trying_a_teachers_page_of_their_own_course(learner, c
     assert signed_in(learner).get(f"/courses/{course.pk}/learners/").status_code == 403
     event = AuditEvent.objects.get(action="access.refused")
     assert event.actor == learner and event.details["path"] == f"/courses/{course.pk}/learners/"
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "-1", "9" * 30])
+def test_it_ignores_a_page_position_that_is_not_a_plain_number(staff, value: str) -> None:
+    response = signed_in(staff).get("/audit/", {"before": value, "after": value})
+    assert response.status_code == 200

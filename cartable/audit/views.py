@@ -37,7 +37,7 @@ def _actor(request: HttpRequest) -> User:
 
 def _position(request: HttpRequest, name: str) -> int | None:
     value = request.GET.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 19 else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
 
 
 def _details(details: Any) -> list[tuple[str, str]]:

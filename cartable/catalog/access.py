@@ -160,8 +160,14 @@ def learner_files(course: Course | OuterRef) -> QuerySet[CourseFile]:
 
 def fetched(*, hidden: bool = False) -> Q:
     """The files of its course a non-staff reader may fetch: those of the course's own texts
-    (no activity) and those of the activities ``opened`` lets them open."""
-    return Q(activity__isnull=True) | opened("activity__", hidden=hidden)
+    and questions, those of the sections they may see (``hidden``: hidden ones too, for the
+    course's teachers), and those of the activities ``opened`` lets them open."""
+    section = Q(section__retired_at__isnull=True)
+    if not hidden:
+        section &= Q(section__visible=True)
+    return (Q(activity__isnull=True) & (Q(section__isnull=True) | section)) | opened(
+        "activity__", hidden=hidden
+    )
 
 
 def _files(course: Course | OuterRef, *, hidden: bool) -> QuerySet[CourseFile]:

@@ -83,7 +83,7 @@ def unenrol(
 def find_course(shortname: str) -> Course:
     """A course by short name, ``institution/shortname`` when two institutions share it, or
     ``#id`` when two courses of one institution do."""
-    if shortname.startswith("#") and shortname[1:].isdigit():
+    if shortname.startswith("#") and shortname[1:].isascii() and shortname[1:].isdigit():
         found_by_id = Course.objects.filter(pk=int(shortname[1:])).first()
         if found_by_id is None:
             raise CatalogError(_("No course has the number %(id)s.") % {"id": shortname[1:]})

@@ -236,9 +236,14 @@ class CourseFile(models.Model):
     blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="course_files")
     # The activity the file belongs to (its content, intro, folder); None for the course's own
     # texts, its sections and its question bank. A learner reaches an activity's file only
-    # while the activity is one they may open: approved, visible, current.
+    # while the activity is one they may open: approved, visible, current, open.
     activity = models.ForeignKey(
         "Activity", on_delete=models.SET_NULL, null=True, blank=True, related_name="files"
+    )
+    # The section whose summary shows the file, for a file of no activity: a learner reaches
+    # it only while that section is one they may see (shown, and open by its access rule).
+    section = models.ForeignKey(
+        Section, on_delete=models.SET_NULL, null=True, blank=True, related_name="files"
     )
     filename = models.CharField(max_length=255)
     filepath = models.CharField(max_length=1024, default="/")

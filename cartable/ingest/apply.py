@@ -335,10 +335,13 @@ def _save_questions(course: Course, staged: StagedCourse, now: datetime) -> None
     Question.objects.filter(pk__in=[row.pk for row in questions.retired]).update(retired_at=now)
 
 
-def _file_row(course: Course, ref: StagedFile, activity_id: int | None) -> CourseFile:
+def _file_row(
+    course: Course, ref: StagedFile, activity_id: int | None, section_id: int | None = None
+) -> CourseFile:
     return CourseFile(
         course=course,
         activity_id=activity_id,
+        section_id=section_id,
         blob_id=ref.sha256,
         filename=ref.filename,
         filepath=ref.filepath,
@@ -357,8 +360,15 @@ def _save_files(course: Course, staged: StagedCourse, *, kept: set[str]) -> None
             "source_key", "id"
         )
     )
+    sections = dict(
+        Section.objects.filter(course=course, retired_at__isnull=True).values_list(
+            "source_key", "id"
+        )
+    )
     rows = [
-        _file_row(course, ref, ids.get(ref.owner)) for ref in staged.files if ref.owner not in kept
+        _file_row(course, ref, ids.get(ref.owner), sections.get(ref.section))
+        for ref in staged.files
+        if ref.owner not in kept
     ]
     if staged.partial:
         held = plans.file_rows(course)
@@ -373,6 +383,7 @@ def _save_files(course: Course, staged: StagedCourse, *, kept: set[str]) -> None
                 row.filearea,
                 row.itemid,
                 row.activity_id,
+                row.section_id,
             )
             not in held
         ]

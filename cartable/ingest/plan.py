@@ -229,7 +229,14 @@ def _section_fields(row: Section, item: StagedSection) -> list[str]:
 def file_rows(course: Course) -> set[tuple[Any, ...]]:
     return set(
         CourseFile.objects.filter(course=course).values_list(
-            "blob_id", "filename", "filepath", "component", "filearea", "itemid", "activity_id"
+            "blob_id",
+            "filename",
+            "filepath",
+            "component",
+            "filearea",
+            "itemid",
+            "activity_id",
+            "section_id",
         )
     )
 
@@ -287,8 +294,22 @@ def _files_differ(course: Course, staged: StagedCourse) -> bool:
             "source_key", "id"
         )
     )
+    sections = dict(
+        Section.objects.filter(course=course, retired_at__isnull=True).values_list(
+            "source_key", "id"
+        )
+    )
     wanted = {
-        (f.sha256, f.filename, f.filepath, f.component, f.filearea, f.itemid, ids.get(f.owner))
+        (
+            f.sha256,
+            f.filename,
+            f.filepath,
+            f.component,
+            f.filearea,
+            f.itemid,
+            ids.get(f.owner),
+            sections.get(f.section),
+        )
         for f in staged.files
     }
     held = file_rows(course)

@@ -79,6 +79,7 @@ class StagedFile:
     filearea: str
     itemid: int
     owner: str  # the source key of the activity it belongs to, "" for the course's own texts
+    section: str = ""  # for a file of a section's summary: the section's key
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,6 +332,11 @@ def all_files(imported: model.Course) -> list[FileRef]:
 
 def _files(imported: model.Course) -> tuple[StagedFile, ...]:
     owners = {ref.source_id: item.source_key for item in imported.activities for ref in item.files}
+    sections = {
+        ref.source_id: f"section-{item.source_id}"
+        for item in imported.sections
+        for ref in item.files
+    }
     rows: dict[int, StagedFile] = {}
     for ref in all_files(imported):
         rows[ref.source_id] = StagedFile(
@@ -344,5 +350,6 @@ def _files(imported: model.Course) -> tuple[StagedFile, ...]:
             filearea=ref.filearea[:64],
             itemid=ref.itemid,
             owner=owners.get(ref.source_id, ""),
+            section="" if ref.source_id in owners else sections.get(ref.source_id, ""),
         )
     return tuple(rows.values())

@@ -67,14 +67,22 @@ def _held(request: HttpRequest, course_id: int, sha256: str) -> tuple[Course, st
         .filter(blob_id=sha256)
         .order_by("pk")
         .values_list(
-            "mimetype", "blob__size", "activity__availability", "activity__section__availability"
+            "mimetype",
+            "blob__size",
+            "activity_id",
+            "activity__availability",
+            "activity__section__availability",
+            "section__availability",
         )
     )
     if not holders:
         raise Http404
     rules = Gate(user, [found.pk])
-    for mimetype, size, own, section in holders:
-        if not ruled(own, section) or rules.verdict(found.pk, own, section).available:
+    for mimetype, size, activity, own, its_section, section in holders:
+        # An activity's file follows its activity's rules; a section summary's, its section's.
+        if activity is None:
+            own, its_section = None, section
+        if not ruled(own, its_section) or rules.verdict(found.pk, own, its_section).available:
             return found, mimetype, size
     if sees_all_of(user, found):  # teachers and staff are held by no rule
         return found, holders[0][0], holders[0][1]

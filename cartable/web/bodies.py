@@ -54,7 +54,7 @@ def announced_length(request: HttpRequest) -> int | None:
     one (chunked transfer coding) or the announcement is not a length."""
     raw = str(request.META.get("CONTENT_LENGTH") or "").strip()
     if raw:
-        return int(raw) if raw.isdigit() else None
+        return int(raw) if raw.isascii() and raw.isdigit() else None
     if request.META.get("HTTP_TRANSFER_ENCODING"):
         return None
     return 0

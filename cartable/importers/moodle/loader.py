@@ -287,7 +287,9 @@ def _sections(
         element = parse_pruned(xml)
         section_id = mxml.attr_int(element, "id", content.section_id)
         sequence = [
-            int(p) for p in mxml.text(element, "sequence").split(",") if p.strip().isdigit()
+            int(p)
+            for p in mxml.text(element, "sequence").split(",")
+            if p.strip().isascii() and p.strip().isdigit()
         ]
         keys = [by_module[m].source_key for m in sequence if m in by_module]
         placed.update(m for m in sequence if m in by_module)

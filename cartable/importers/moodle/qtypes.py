@@ -205,7 +205,11 @@ def multianswer(r: QuestionRead) -> q.MultianswerData:
 
 def multianswer_sequence(r: QuestionRead) -> tuple[int, ...]:
     sequence = mxml.text(r.options("multianswer"), "sequence")
-    return tuple(int(part) for part in sequence.split(",") if part.strip().isdigit())
+    return tuple(
+        int(part)
+        for part in sequence.split(",")
+        if part.strip().isascii() and part.strip().isdigit()
+    )
 
 
 _DRAGGROUP = re.compile(r'"draggroup";(?:s:\d+:"(\d+)"|i:(\d+))')
@@ -226,7 +230,7 @@ def gaps(r: QuestionRead) -> q.GapData:
     choices = []
     for row in mxml.rows(r.plugin, "answers/answer"):
         raw = mxml.text(row, "feedback")
-        if raw.strip().isdigit():
+        if raw.strip().isascii() and raw.strip().isdigit():
             group, infinite = int(raw.strip()), False
         else:
             group = _serialized_int(_DRAGGROUP, raw) or 1

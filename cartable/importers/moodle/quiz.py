@@ -129,7 +129,7 @@ def _slots(element: Element) -> tuple[model.QuizSlot, ...]:
         by_question = {s.question_id: s for s in slots}
         ordered, page, number = [], 1, 0
         for item in layout.split(","):
-            qid = int(item) if item.strip().isdigit() else 0
+            qid = int(item) if item.strip().isascii() and item.strip().isdigit() else 0
             if qid == 0:
                 page += 1
                 continue
