@@ -229,8 +229,8 @@ def _course_objects(
     page = course.activities.order_by("section__position", "position").first()
     assert page is not None
     page.completion = MANUAL
-    page.tracks_completion = True
-    page.save(update_fields=["completion", "tracks_completion"])
+    page.completion_mode = "manual"
+    page.save(update_fields=["completion", "completion_mode"])
     found = CourseObjects(
         course=course,
         page=page,
@@ -252,7 +252,7 @@ def _course_objects(
             f"%PDF-1.4 examen {shortname}".encode(),
             availability=NOT_YET_OPEN,
             completion=MANUAL,
-            tracks_completion=True,
+            completion_mode="manual",
         )
         found.pending = _file_activity(
             course,
@@ -260,7 +260,7 @@ def _course_objects(
             f"%PDF-1.4 nouveau {shortname}".encode(),
             review_status=Activity.Review.PENDING,
             completion=MANUAL,
-            tracks_completion=True,
+            completion_mode="manual",
         )
         later = Section.objects.create(
             course=course, position=2, title="Plus tard", availability=NOT_YET_OPEN
@@ -272,7 +272,7 @@ def _course_objects(
             section=later,
             availability=OPEN_RULE,
             completion=MANUAL,
-            tracks_completion=True,
+            completion_mode="manual",
         )
         found.restricted_file = _held_pdf(found.restricted)
         found.section_rule_file = _held_pdf(found.section_rule)

@@ -23,14 +23,20 @@ def test_it_gives_the_same_answer_in_sql_and_in_the_orm(institution) -> None:
         shown: Section.objects.create(course=course, position=int(shown), visible=shown)
         for shown in (False, True)
     }
-    states = itertools.product((False, True), (False, True), (False, True), Activity.Review.values)
-    for position, (retired, visible, section_visible, review) in enumerate(states):
+    states = itertools.product(
+        (False, True),
+        (False, True),
+        (False, True),
+        Activity.Review.values,
+        (Activity.Kind.PAGE, Activity.Kind.QBANK),
+    )
+    for position, (retired, visible, section_visible, review, kind) in enumerate(states):
         Activity.objects.create(
             course=course,
             section=sections[section_visible],
             position=position,
-            kind=Activity.Kind.PAGE,
-            title=f"{retired} {visible} {section_visible} {review}",
+            kind=kind,
+            title=f"{retired} {visible} {section_visible} {review} {kind}",
             visible=visible,
             review_status=review,
             retired_at=timezone.now() if retired else None,
@@ -45,5 +51,6 @@ def test_it_gives_the_same_answer_in_sql_and_in_the_orm(institution) -> None:
             [course.pk, *params],
         )
         sql = {row[0] for row in cursor.fetchall()}
-    assert len(orm) == 1  # current, approved, shown in a shown section: one of 24
+    # Current, approved, shown in a shown section, a reader's kind (not a question bank): 1 of 48.
+    assert len(orm) == 1
     assert sql == orm

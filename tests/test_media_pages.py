@@ -10,6 +10,7 @@ from django.conf import settings
 
 from cartable.catalog import blobs
 from cartable.catalog.models import Activity, Course, CourseFile
+from tests import kinddata
 from tests.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -171,17 +172,10 @@ def test_it_opens_a_folders_pdf_in_the_viewer_and_other_files_directly(learner, 
         position=101,
         kind=Activity.Kind.FOLDER,
         title="Documents",
-        data={
-            "tree": {
-                "name": "",
-                "path": "/",
-                "files": [
-                    {"sha256": pdf.blob_id, "filename": "annexe.pdf", "size": 15},
-                    {"sha256": sheet.blob_id, "filename": "notes.csv", "size": 3},
-                ],
-                "folders": [],
-            }
-        },
+        data=kinddata.folder(
+            kinddata.stored(pdf.blob_id, "annexe.pdf", 15),
+            kinddata.stored(sheet.blob_id, "notes.csv", 3),
+        ),
     )
     html = page_of(learner, folder)
     assert f'href="/courses/{course.pk}/documents/{pdf.blob_id}/annexe.pdf"' in html

@@ -15,6 +15,7 @@ from cartable.catalog import blobs
 from cartable.catalog.models import Activity, Course, Enrolment, Section
 from cartable.demo.pdf import text_pdf
 from cartable.search.index import reindex_course
+from tests import kinddata
 from tests.conftest import build_course, signed_in
 from tests.test_search_query import HOSTILE
 
@@ -111,76 +112,36 @@ def test_it_finds_book_chapters_glossary_entries_lesson_pages_and_discussions(
         course,
         "Livre",
         kind=Activity.Kind.BOOK,
-        data={
-            "chapters": [
-                {
-                    "source_id": 7,
-                    "title": "Les volcans",
-                    "content": "<p>Magma</p>",
-                    "hidden": False,
-                    "subchapters": [
-                        {
-                            "source_id": 8,
-                            "title": "Laves",
-                            "content": "<p>Basalte</p>",
-                            "hidden": False,
-                            "subchapters": [],
-                        }
-                    ],
-                },
-                {
-                    "source_id": 9,
-                    "title": "Brouillon",
-                    "content": "<p>Basalte caché</p>",
-                    "hidden": True,
-                    "subchapters": [],
-                },
-            ]
-        },
+        data=kinddata.book(
+            kinddata.chapter(
+                7,
+                "Les volcans",
+                "<p>Magma</p>",
+                subchapters=(kinddata.chapter(8, "Laves", "<p>Basalte</p>"),),
+            ),
+            kinddata.chapter(9, "Brouillon", "<p>Basalte caché</p>", hidden=True),
+        ),
     )
     add(
         course,
         "Lexique",
         kind=Activity.Kind.GLOSSARY,
-        data={
-            "entries": [
-                {
-                    "concept": "Isthme",
-                    "definition": "<p>Bande de terre</p>",
-                    "aliases": ["col"],
-                    "approved": True,
-                    "attachments": [],
-                },
-                {
-                    "concept": "Brouillon",
-                    "definition": "<p>Basalte refusé</p>",
-                    "aliases": [],
-                    "approved": False,
-                    "attachments": [],
-                },
-            ]
-        },
+        data=kinddata.glossary(
+            kinddata.entry("Isthme", "<p>Bande de terre</p>", aliases=("col",)),
+            kinddata.entry("Brouillon", "<p>Basalte refusé</p>", approved=False),
+        ),
     )
     add(
         course,
         "Leçon",
         kind=Activity.Kind.LESSON,
-        data={"pages": [{"title": "Les séismes", "contents": "<p>Failles actives</p>"}]},
+        data=kinddata.lesson(kinddata.lesson_page(1, "Les séismes", "<p>Failles actives</p>")),
     )
     add(
         course,
         "Forum",
         kind=Activity.Kind.FORUM,
-        data={
-            "discussions": [
-                {
-                    "name": "Question",
-                    "posts": [
-                        {"subject": "Aide", "message": "<p>Les tsunamis ?</p>", "attachments": []}
-                    ],
-                }
-            ]
-        },
+        data=kinddata.forum(("Question", (kinddata.post("Aide", "<p>Les tsunamis ?</p>"),))),
     )
     reindex_course(course.pk)
     client = signed_in(learner)
@@ -254,17 +215,7 @@ def test_it_keeps_the_content_of_restricted_activities_for_later(learner, staff,
         kind=Activity.Kind.BOOK,
         intro="<p>Sujet surprise</p>",
         availability=rule,
-        data={
-            "chapters": [
-                {
-                    "source_id": 1,
-                    "title": "Corrigé",
-                    "content": "<p>Réponses</p>",
-                    "hidden": False,
-                    "subchapters": [],
-                }
-            ]
-        },
+        data=kinddata.book(kinddata.chapter(1, "Corrigé", "<p>Réponses</p>")),
     )
     empty_rule = {"op": "&", "c": [], "showc": []}  # what Moodle writes for "no restriction"
     add(course, "Révisions", content="<p>Un corrigé libre</p>", availability=empty_rule)

@@ -47,7 +47,7 @@ def closed_section(course: Course, *, show: bool = True, when: int = YEAR_2100) 
         title="Chapitre caché",
         content="<p>Le mot sésame est volcanologie.</p>",
         completion={"tracking": "manual"},
-        tracks_completion=True,
+        completion_mode="manual",
         estimated_minutes=10,
         source_key="page-9001",
     )

@@ -14,6 +14,7 @@ from django.db.models import OuterRef, Q, QuerySet
 from django.http import Http404
 
 from cartable.accounts.models import STAFF_ROLES, Role, User
+from cartable.catalog.kinds import hidden_from_learners
 from cartable.catalog.models import Activity, Course, CourseFile, Enrolment, Section
 
 
@@ -67,12 +68,12 @@ def sees_all_of(user: User, course: Course) -> bool:
 
 def opened(prefix: str = "", *, hidden: bool = False) -> Q:
     """The one rule for an activity a non-staff reader may open (its page, its files, links and
-    study-plan items leading to it): current and approved and, unless ``hidden`` ones are
-    allowed (the course's teachers), shown in a shown section. ``prefix`` reaches the activity
+    study-plan items leading to it): current, approved, a reader's kind (not a question bank)
+    and, unless ``hidden`` ones are allowed (the course's teachers), shown in a shown section. ``prefix`` reaches the activity
     through a relation (``"activity__"``)."""
     rule = Q(
         **{f"{prefix}retired_at__isnull": True, f"{prefix}review_status": Activity.Review.APPROVED}
-    )
+    ) & ~Q(**{f"{prefix}kind__in": hidden_from_learners()})
     if not hidden:
         rule &= Q(**{f"{prefix}visible": True, f"{prefix}section__visible": True})
     return rule
@@ -82,10 +83,12 @@ def opened_sql(activity: str, section: str) -> tuple[str, list[Any]]:
     """``opened()`` (for learners: nothing hidden) as a SQL condition and its parameters, for
     the hot paths written in SQL; ``activity`` and ``section`` are the aliases of the activity
     and of its section in the statement. tests/test_access_rule.py checks that both agree."""
+    kinds = hidden_from_learners()
     return (
         f"({activity}.retired_at IS NULL AND {activity}.review_status = %s "
+        f"AND {activity}.kind NOT IN ({', '.join(['%s'] * len(kinds))}) "
         f"AND {activity}.visible = %s AND {section}.visible = %s)",
-        [Activity.Review.APPROVED, True, True],
+        [Activity.Review.APPROVED, *kinds, True, True],
     )
 
 

@@ -170,9 +170,14 @@ class Activity(models.Model):
     data = models.JSONField(default=dict, blank=True)
     availability = models.JSONField(null=True, blank=True)
     completion = models.JSONField(default=dict, blank=True)
-    # Whether the activity is completed by a rule (manual tick, view, grade) rather than done
-    # once viewed: the part of ``completion`` that progress queries need, as a plain column.
-    tracks_completion = models.BooleanField(default=False)
+    # How it is completed on the box (``catalog.kinds``, from its kind and ``completion``):
+    # "view" (opening it is enough), "manual" (the learner ticks it) or "answer" (it needs
+    # something the box records: an attempt, a submission; never done by a mere view).
+    completion_mode = models.CharField(
+        max_length=8,
+        choices=[("view", "view"), ("manual", "manual"), ("answer", "answer")],
+        default="view",
+    )
     external_links = models.JSONField(default=list, blank=True)
     # About how long a learner needs for it (reading speed, number of questions…).
     estimated_minutes = models.PositiveIntegerField(default=0)

@@ -16,8 +16,8 @@ from cartable.accounts.models import Cohort, Establishment, Institution, Role, U
 from cartable.audit.actions import record
 from cartable.catalog import actions as catalog_actions
 from cartable.catalog import blobs
+from cartable.catalog.kinds import kind_of
 from cartable.catalog.models import Activity, Course, Section
-from cartable.catalog.study_time import estimate_minutes
 from cartable.demo import content
 from cartable.demo.pdf import text_pdf
 from cartable.review.actions import approve_course
@@ -114,9 +114,11 @@ def _course(institution: Institution, establishment: Establishment) -> Course:
                 activity.blob = blobs.add(io.BytesIO(data))
                 activity.filename = item["filename"]
                 activity.mimetype = item["mimetype"]
-            activity.estimated_minutes = estimate_minutes(
-                activity.kind, intro=activity.intro, content=activity.content, data=activity.data
+            kind = kind_of(activity.kind)
+            activity.estimated_minutes = kind.estimate(
+                intro=activity.intro, content=activity.content, data=kind.read(activity.data)
             )
+            activity.completion_mode = kind.completion_mode(activity.completion)
             activity.save()
     record(
         "course.created",

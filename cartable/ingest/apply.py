@@ -46,7 +46,7 @@ ACTIVITY_CONTENT_FIELDS = [
     "filename",
     "mimetype",
     "estimated_minutes",
-    "tracks_completion",
+    "completion_mode",
     "risks",
 ]
 ACTIVITY_UPDATE_FIELDS = [
@@ -256,8 +256,9 @@ def _save_activities(
         changed.append(row)
     for row, item in matched.unchanged:
         section = _section_of(item, sections)
-        if (row.section_id, row.position) != (section.pk, item.position):
-            row.section, row.position = section, item.position
+        moved = (row.section_id, row.position) != (section.pk, item.position)
+        if moved or row.risks != item.fields["risks"]:  # the findings are the review's, not content
+            row.section, row.position, row.risks = section, item.position, item.fields["risks"]
             changed.append(row)
     for row in matched.retired:
         if rejects(decisions, row.source_key):

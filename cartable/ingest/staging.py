@@ -14,15 +14,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from cartable.catalog.models import Activity
-from cartable.catalog.study_time import estimate_minutes
+from cartable.catalog.kinds import KINDS, kind_of
 from cartable.importers import model
 from cartable.importers.common import FileRef, Text
 from cartable.importers.questions import Question as ImportedQuestion
 from cartable.lib.jsonable import digest, to_json
 from cartable.lib.risks import Finding, distinct, scan_file
 
-KINDS = frozenset(Activity.Kind.values)
 DEFAULT_SECTION = "section-default"
 
 
@@ -170,7 +168,7 @@ def stage(result: model.ImportResult, *, large_file_bytes: int) -> StagedCourse:
                 key=source.source_key,
                 section=section,
                 position=position,
-                fingerprint=digest(fields),
+                fingerprint=content_digest(fields),
                 fields=fields,
             )
         )
@@ -225,12 +223,21 @@ def stage(result: model.ImportResult, *, large_file_bytes: int) -> StagedCourse:
     )
 
 
+def content_digest(fields: dict[str, Any]) -> str:
+    """What tells a changed activity from an unchanged one: its content, not what the review
+    found in it (a better scanner does not make every activity "changed")."""
+    return digest({name: value for name, value in fields.items() if name != "risks"})
+
+
 def activity_fields(activity: model.Activity, *, large_file_bytes: int) -> dict[str, Any]:
     """The Activity columns an imported activity fills. Where it sits (section, position) is
     not among them: moving an activity does not make it a changed one."""
     content = activity.content
+    kind = kind_of(activity.modname)
+    completion = to_json(activity.completion)
+    assert isinstance(completion, dict)
     fields: dict[str, Any] = {
-        "kind": activity.modname if activity.modname in KINDS else Activity.Kind.PAGE,
+        "kind": kind.name if activity.modname in KINDS else "page",
         "title": activity.title[:255],
         "intro": activity.intro,
         "content": content.content if isinstance(content, model.PageContent) else "",
@@ -239,15 +246,17 @@ def activity_fields(activity: model.Activity, *, large_file_bytes: int) -> dict[
         if isinstance(content, model.PageContent | model.LabelContent)
         else to_json(content),
         "availability": activity.availability,
-        "completion": to_json(activity.completion),
-        "tracks_completion": activity.completion.tracking != "none",
+        "completion": completion,
+        "completion_mode": kind.completion_mode(completion),
         "external_links": list(activity.external_links),
         "blob_id": None,
         "filename": "",
         "mimetype": "",
     }
-    fields["estimated_minutes"] = estimate_minutes(
-        fields["kind"], intro=fields["intro"], content=fields["content"], data=fields["data"]
+    fields["estimated_minutes"] = kind.estimate(
+        intro=fields["intro"],
+        content=fields["content"],
+        data=content if kind.data is not None and isinstance(content, kind.data) else None,
     )
     if isinstance(content, model.ResourceContent) and content.main_file is not None:
         main = content.main_file

@@ -344,13 +344,6 @@ def _date(value: object) -> date | None:
     return date.fromisoformat(str(value))  # SQLite returns dates as text
 
 
-def set_ticked(learner: User, item: StudyPlanItem, done: bool) -> None:
-    if done:
-        StudyPlanTick.objects.get_or_create(item=item, learner=learner)
-    else:
-        StudyPlanTick.objects.filter(item=item, learner=learner).delete()
-
-
 def who_has_done(
     items: Sequence[StudyPlanItem], course: Course, viewer: User
 ) -> dict[int, list[tuple[User, bool]]]:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from cartable.accounts.models import User
 from cartable.catalog.access import activity_for, course_for, learner_files
 from cartable.catalog.models import Activity, Blob, Course
-from cartable.learning import plans, progress
+from cartable.learning import actions, plans, progress
 from cartable.learning.forms import PlanForm
 from cartable.learning.models import ActivityProgress
 from cartable.web.access import signed_in
@@ -159,5 +159,5 @@ def plan_tick(request: HttpRequest, item_id: int) -> HttpResponseBase:
     item = plans.items_for(user).filter(pk=item_id).select_related("activity__section").first()
     if item is None or plans.closed_items(user, [plans.planned(item)]):
         raise Http404  # not in the plan the learner is shown
-    plans.set_ticked(user, item, request.POST.get("done") == "1")
+    actions.tick(actor=user, item=item, done=request.POST.get("done") == "1")
     return redirect("web:home")

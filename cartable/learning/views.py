@@ -15,9 +15,10 @@ from django.views.decorators.http import require_POST
 
 from cartable.accounts.models import STAFF_ROLES, User
 from cartable.catalog.access import activity_for, course_for, opened, reader_rule, sees_all_of
+from cartable.catalog.kinds import KINDS, kind_of
 from cartable.catalog.models import Activity, Course, Enrolment, Section
 from cartable.catalog.rendering import CourseLinks
-from cartable.learning import kinds, plans, progress
+from cartable.learning import actions, plans, progress
 from cartable.learning.availability import OPEN, Verdict, within
 from cartable.learning.gate import Gate, holds
 from cartable.learning.models import ActivityProgress
@@ -106,6 +107,8 @@ class Entry:
     done: bool = False
     viewed: bool = False
     reasons: list[dict[str, Any]] = field(default_factory=list)
+    # What the learner has to do that a view does not do ("Answer the quiz"), if anything.
+    to_do: str = ""
 
 
 def _progress_rows(user: User, course: Course) -> dict[int, ActivityProgress]:
@@ -119,10 +122,8 @@ def _progress_rows(user: User, course: Course) -> dict[int, ActivityProgress]:
     }
 
 
-def _is_done(activity: Activity, row: ActivityProgress | None) -> bool:
-    if row is None:
-        return False
-    return row.completed_at is not None or (not activity.tracks_completion and row.views > 0)
+def _is_done(row: ActivityProgress | None) -> bool:
+    return row is not None and row.completed_at is not None
 
 
 def _reasons(verdict: Verdict, titles: Mapping[int, str]) -> list[dict[str, Any]]:
@@ -158,20 +159,20 @@ def course(request: HttpRequest, course_id: int) -> HttpResponse:
         "intro",
         "availability",
         "source_key",
-        "tracks_completion",
+        "completion_mode",
         "estimated_minutes",
-        "completion",
     )
     parts = list(sections.prefetch_related(Prefetch("activities", queryset=activities)))
     everything = [activity for section in parts for activity in section.activities.all()]
     rows = _progress_rows(user, found)
-    done = {a.pk for a in everything if _is_done(a, rows.get(a.pk))}
+    done = {a.pk for a in everything if _is_done(rows.get(a.pk))}
     completed = [pk for pk, row in rows.items() if row.completed_at is not None]
     # Teachers and staff are held by no rule, but see what holds learners back.
     rules = Gate(user, [found.pk], completed=completed)
     now = rules.now
     url_pattern = reverse("learning:activity", args=[found.pk, 987654321])
-    kind_labels = {value: str(label) for value, label in Activity.Kind.choices}
+    kind_labels = {name: kind.label for name, kind in KINDS.items()}
+    answers = {name: str(kind.answer) for name, kind in KINDS.items() if kind.answer is not None}
     outline: list[dict[str, Any]] = []
     total = finished = minutes = minutes_left = 0
     for section in parts:
@@ -197,6 +198,9 @@ def course(request: HttpRequest, course_id: int) -> HttpResponse:
                     activity=activity,
                     url=url_pattern.replace("987654321", str(activity.pk)),
                     kind_label=kind_labels.get(activity.kind, activity.kind),
+                    to_do=answers.get(activity.kind, "")
+                    if activity.completion_mode == "answer"
+                    else "",
                     duration=duration(activity.estimated_minutes)
                     if activity.estimated_minutes
                     else "",
@@ -288,7 +292,7 @@ def activity(request: HttpRequest, course_id: int, activity_id: int) -> HttpResp
                 {"course": found, "activity": item, "reasons": _reasons(verdict, rules.titles)},
                 status=403,
             )
-        row = progress.record_view(user, item)
+        row = actions.record_view(actor=user, activity=item)
         shut = {
             pk
             for pk, _title, _kind, own, section in siblings
@@ -305,26 +309,27 @@ def activity(request: HttpRequest, course_id: int, activity_id: int) -> HttpResp
     position = ids.index(item.pk) if item.pk in ids else -1
     previous_item = pager[position - 1] if position > 0 else None
     next_item = pager[position + 1] if 0 <= position < len(ids) - 1 else None
+    kind = kind_of(item.kind)
+    data = kind.read(item.data)
     context = {
         "course": found,
         "activity": item,
+        "kind": kind,
         "links": CourseLinks(found, rule=rule),
-        "data": item.data,
+        "data": data,
         "previous": previous_item,
         "next": next_item,
         "position": position + 1,
         "count": len(ids),
-        "manual": (item.completion or {}).get("tracking") == "manual" and not sees_all,
-        # Viewed is done for an activity without completion tracking; completed by this view
-        # when viewing is its rule; otherwise as recorded.
-        "done": (not sees_all)
-        and (not item.tracks_completion or progress.completes_on_view(item) or _is_done(item, row)),
+        "manual": item.completion_mode == "manual" and not sees_all,
+        # Completed by this view when viewing is its rule; otherwise as recorded.
+        "done": (not sees_all) and (progress.completes_on_view(item) or _is_done(row)),
         "learner": not sees_all,
         "teaches": sees_all and user.role not in STAFF_ROLES,
-        # Each kind has its template; kinds without one show their description only.
-        "kind_templates": [f"learning/kinds/{item.kind}.html", "learning/kinds/other.html"],
+        "kind_template": kind.template,
     }
-    context.update(kinds.context_for(item, request))
+    if kind.context is not None:
+        context.update(kind.context(data, request))
     return render(request, "learning/activity.html", context)
 
 
@@ -336,5 +341,5 @@ def mark_done(request: HttpRequest, course_id: int, activity_id: int) -> HttpRes
     item = activity_for(user, found, activity_id)
     if holds(user, found, item):
         raise PermissionDenied  # ticking it would open what waits for it
-    progress.set_done(user, item, request.POST.get("done") == "1")
+    actions.set_done(actor=user, activity=item, done=request.POST.get("done") == "1")
     return redirect("learning:activity", course_id=found.pk, activity_id=item.pk)

@@ -10,8 +10,8 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from cartable.catalog.kinds import Kind, kind_of
 from cartable.catalog.models import Activity, Course, Section
-from cartable.catalog.study_time import data_texts
 from cartable.ingest import plan as plans
 from cartable.ingest.models import Revision
 from cartable.ingest.publication import staged_of
@@ -112,26 +112,28 @@ class ActivityReport:
     diffs: list[dict[str, Any]] = field(default_factory=list)
 
 
+def _data_lines(kind: Kind, value: Any) -> list[str]:
+    return [line for html in kind.all_texts(kind.read(value)) for line in text_lines(html)]
+
+
 # The texts whose changes staff read line by line, and how each becomes lines.
 TEXTS: tuple[tuple[str, Any, Any], ...] = (
-    ("title", _("Title"), lambda value: [str(value or "")]),
-    ("intro", _("Description"), lambda value: text_lines(str(value or ""))),
-    ("content", _("Content"), lambda value: text_lines(str(value or ""))),
-    (
-        "data",
-        _("Chapters, entries and pages"),
-        lambda value: [line for html in data_texts(value) for line in text_lines(html)],
-    ),
+    ("title", _("Title"), lambda kind, value: [str(value or "")]),
+    ("intro", _("Description"), lambda kind, value: text_lines(str(value or ""))),
+    ("content", _("Content"), lambda kind, value: text_lines(str(value or ""))),
+    ("data", _("Chapters, entries and pages"), _data_lines),
 )
 
 
 def text_diffs(activity: Activity, staged: dict[str, Any]) -> list[dict[str, Any]]:
-    """What a staged update changes in the activity's texts, field by field."""
+    """What a staged update changes in the activity's texts, field by field (each version
+    read as its own kind says)."""
+    before, after = kind_of(activity.kind), kind_of(str(staged.get("kind") or activity.kind))
     found = []
     for name, label, lines in TEXTS:
         if name not in staged:
             continue
-        result = changes(lines(getattr(activity, name)), lines(staged[name]))
+        result = changes(lines(before, getattr(activity, name)), lines(after, staged[name]))
         if result:
             found.append({"label": label, "changes": result})
     return found
@@ -279,10 +281,7 @@ class UpdateReport:
 
 
 def _kind_label(kind: str) -> str:
-    try:
-        return str(Activity.Kind(kind).label)
-    except ValueError:
-        return kind
+    return kind_of(kind).label if kind else ""
 
 
 def update_report(revision: Revision) -> UpdateReport:

@@ -13,12 +13,12 @@ import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 
 from cartable.catalog import blobs
+from cartable.catalog.kinds import kind_of
 from cartable.catalog.models import Activity, Course, CourseFile, Section
 from cartable.learning.availability import has_conditions, may_hide
 from cartable.lib.blobstore import BlobError
@@ -155,7 +155,8 @@ class _Builder:
     def _activity(
         self, activity: Activity, section_rule: object, files: list[tuple[_Owner, _File]]
     ) -> Iterator[Entry]:
-        data: dict[str, Any] = activity.data if isinstance(activity.data, dict) else {}
+        kind = kind_of(activity.kind)
+        data = kind.read(activity.data)
         # Its rule or its section's may keep a learner out: its content is for staff (who
         # are held by no rule), and so is its title when a rule may hide it entirely.
         restricted = has_conditions(activity.availability) or has_conditions(section_rule)
@@ -163,10 +164,7 @@ class _Builder:
         intro, links = html_text(activity.intro)
         content, more = html_text(activity.content)
         links += more
-        parts = [intro, content]
-        if activity.kind == Activity.Kind.URL:
-            parts.append(str(data.get("address", "")))
-        text = clean(" ".join(parts))
+        text = clean(" ".join([intro, content, kind.plain(data) if data is not None else ""]))
         if not restricted:
             yield self._row(Kind.ACTIVITY, activity.title, text, activity=activity)
         else:
@@ -184,64 +182,21 @@ class _Builder:
         own: list[_File] = _linked(links)
         if activity.blob_id:
             own.append(_File(activity.blob_id, activity.filename or "file", activity.mimetype))
-        kind = activity.kind
-        if kind == Activity.Kind.BOOK:
-            for chapter in _chapters(data.get("chapters")):
-                text, links = html_text(str(chapter.get("content", "")))
+        if data is not None:
+            own += [_File(ref.sha256, ref.filename, ref.mimetype) for ref in kind.files(data)]
+            for part in kind.parts(data):
+                text, links = html_text(part.html)
                 own += _linked(links)
+                own += [_File(ref.sha256, ref.filename, ref.mimetype) for ref in part.files]
                 yield self._row(
-                    Kind.CHAPTER,
-                    str(chapter.get("title", "")),
+                    part.kind,
+                    part.title,
                     text,
                     activity=activity,
                     restricted=restricted,
-                    anchor=f"?chapter={chapter.get('source_id', '')}",
+                    anchor=part.anchor,
+                    title_words=part.title_words,
                 )
-        elif kind == Activity.Kind.GLOSSARY:
-            for entry in _dicts(data.get("entries")):
-                if not entry.get("approved", True):
-                    continue  # the glossary page does not show it
-                concept = str(entry.get("concept", ""))
-                aliases = " ".join(str(alias) for alias in entry.get("aliases") or ())
-                text, links = html_text(str(entry.get("definition", "")))
-                own += _linked(links) + _attached(entry.get("attachments"))
-                yield self._row(
-                    Kind.GLOSSARY_ENTRY,
-                    concept,
-                    text,
-                    activity=activity,
-                    restricted=restricted,
-                    title_words=f"{concept} {aliases}",
-                )
-        elif kind == Activity.Kind.LESSON:
-            for page in _dicts(data.get("pages")):
-                text, links = html_text(str(page.get("contents", "")))
-                own += _linked(links)
-                yield self._row(
-                    Kind.LESSON_PAGE,
-                    str(page.get("title", "")),
-                    text,
-                    activity=activity,
-                    restricted=restricted,
-                )
-        elif kind == Activity.Kind.FORUM:
-            for discussion in _dicts(data.get("discussions")):
-                texts = []
-                for post in _dicts(discussion.get("posts")):
-                    message, links = html_text(str(post.get("message", "")))
-                    texts += [str(post.get("subject", "")), message]
-                    own += _linked(links) + _attached(post.get("attachments"))
-                yield self._row(
-                    Kind.DISCUSSION,
-                    str(discussion.get("name", "")),
-                    clean(" ".join(texts)),
-                    activity=activity,
-                    restricted=restricted,
-                )
-        elif kind == Activity.Kind.FOLDER:
-            own += _folder_files(data.get("tree"))
-        elif kind == Activity.Kind.ASSIGN:
-            own += _attached(data.get("intro_attachments"))
         owner = _Owner(activity=activity, restricted=restricted)
         files += [(owner, file) for file in own]
 
@@ -306,36 +261,5 @@ def read_pdfs(course: Course, *, again: bool = False) -> int:
     return len(pdfs)
 
 
-def _dicts(value: object) -> list[dict[str, Any]]:
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
-
-
-def _chapters(value: object) -> Iterator[dict[str, Any]]:
-    """A book's chapters and subchapters, in order, without the hidden ones (the book page
-    does not show them)."""
-    for chapter in _dicts(value):
-        if chapter.get("hidden"):
-            continue
-        yield chapter
-        yield from _chapters(chapter.get("subchapters"))
-
-
 def _linked(links: Iterable[LinkedFile]) -> list[_File]:
     return [_File(link.sha256, link.filename) for link in links]
-
-
-def _attached(value: object) -> list[_File]:
-    return [
-        _File(str(item["sha256"]), str(item.get("filename", "")), str(item.get("mimetype", "")))
-        for item in _dicts(value)
-        if isinstance(item.get("sha256"), str)
-    ]
-
-
-def _folder_files(node: object) -> list[_File]:
-    if not isinstance(node, dict):
-        return []
-    found = _attached(node.get("files"))
-    for child in _dicts(node.get("folders")):
-        found += _folder_files(child)
-    return found
