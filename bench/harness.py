@@ -29,6 +29,8 @@ BIG_COURSE = "DRIPRELEASE"
 # Filled by prepare_home: the course page and an activity page of the big course.
 PATHS: dict[str, str] = {}
 READY_PATH = "/accounts/login/"
+HEALTH_PATH = "/health/"  # answers "ok" with no template and no query of its own
+SEARCH_PATH = "/search/?q=lettre"  # a word of the demo course
 HOME_MARKER = b'class="course-card"'  # a learner's home page lists their courses as cards
 
 # Run by `cartable shell -c`: enrol the bench learners in bulk (one process, not one per user),
@@ -46,7 +48,20 @@ for u in learners:
 ensure_collected()
 print("BENCH-ENROLLED", changed)
 page = big.activities.filter(kind="page").order_by("section__position", "position").first()
-print("BENCH-PATHS", f"/courses/{{big.pk}}/", f"/courses/{{big.pk}}/activities/{{page.pk}}/")
+# The demo's PDF, held by the course as an imported resource's file is, for the viewer page.
+from cartable.catalog.models import CourseFile
+from cartable.catalog.rendering import file_link
+sheet = course.activities.filter(mimetype="application/pdf").order_by("pk").first()
+pdf, _ = CourseFile.objects.get_or_create(
+    course=course, blob_id=sheet.blob_id, activity=sheet, filename=sheet.filename,
+    mimetype=sheet.mimetype, component="mod_resource", filearea="content",
+)
+print(
+    "BENCH-PATHS",
+    f"/courses/{{big.pk}}/",
+    f"/courses/{{big.pk}}/activities/{{page.pk}}/",
+    file_link(pdf.course_id, pdf.blob_id, pdf.filename),
+)
 """
 
 
@@ -120,7 +135,7 @@ def prepare_home(bin_dir: Path, home: Path, learners: int) -> dict:
     if enrolled != f"BENCH-ENROLLED {learners}":
         raise SystemExit(f"bulk enrolment did not enrol {learners} learners:\n{out}")
     paths = next(line for line in out.splitlines() if line.startswith("BENCH-PATHS")).split()
-    PATHS.update(course=paths[1], activity=paths[2])
+    PATHS.update(course=paths[1], activity=paths[2], document=paths[3], search=SEARCH_PATH)
     return {key: round(value, 2) for key, value in timings.items()}
 
 
