@@ -244,16 +244,18 @@ def call(app: Any, env: dict) -> tuple[int, dict[str, str], bytes]:
 
 def sign_in(app: Any) -> dict[str, str]:
     """A bench learner's session, through the sign-in form as a browser gets one."""
-    import harness
-
     from urllib.parse import urlencode
+
+    import harness
 
     username, password = harness.learner_accounts(1)[0]
     status, cookies, page = call(app, environ("GET", "/accounts/login/", {}))
     token = TOKEN_RE.search(page)
     assert status == 200 and token, status
     form = {"csrfmiddlewaretoken": token[1].decode(), "username": username, "password": password}
-    status, more, _ = call(app, environ("POST", "/accounts/login/", cookies, urlencode(form).encode()))
+    status, more, _ = call(
+        app, environ("POST", "/accounts/login/", cookies, urlencode(form).encode())
+    )
     assert status == 302, status
     return {**cookies, **more}
 
@@ -347,9 +349,7 @@ def report(samples, names, queries, writes, repeat, settings) -> str:
         lines.append(
             f"{title:<{width}}" + "".join(f"{_median(samples[n], key):>14.3f}" for n in pages)
         )
-    lines.append(
-        f"{'queries':<{width}}" + "".join(f"{queries[n] / repeat:>14.1f}" for n in pages)
-    )
+    lines.append(f"{'queries':<{width}}" + "".join(f"{queries[n] / repeat:>14.1f}" for n in pages))
     lines.append(f"{'writes':<{width}}" + "".join(f"{writes[n] / repeat:>14.2f}" for n in pages))
     lines.append("(parts are exclusive times; medians do not add up exactly to the total's)")
     return "\n".join(lines)

@@ -92,7 +92,9 @@ else:
                     "PRAGMA journal_mode=WAL;"
                     "PRAGMA synchronous=NORMAL;"
                     "PRAGMA temp_store=MEMORY;"
-                    "PRAGMA cache_size=-8000;"
+                    # 2 MiB of page cache per connection (SQLite's default): connections are
+                    # kept, one per server thread, and the system's file cache holds the rest.
+                    "PRAGMA cache_size=-2000;"
                 ),
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
@@ -288,7 +290,7 @@ SERVE_BIND = env.string(
 SERVE_WORKERS = env.integer(
     "CARTABLE_WORKERS",
     0,
-    "Server worker processes; 0 means one per CPU core.",
+    "Server worker processes; 0 means one per CPU core the server may use.",
     minimum=0,
     maximum=64,
 )

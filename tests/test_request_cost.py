@@ -34,7 +34,9 @@ PAGE_QUERIES = {
 
 
 def writes(queries: CaptureQueriesContext) -> list[str]:
-    return [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(WRITES)]
+    return [
+        q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(WRITES)
+    ]
 
 
 def test_it_answers_the_health_check_without_a_query(db) -> None:

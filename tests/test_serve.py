@@ -135,7 +135,6 @@ def test_it_imports_an_uploaded_course_with_a_worker_it_starts(tmp_path: Path) -
         assert "Drip Release Test" in page
 
 
-
 @pytest.mark.django_db(transaction=True)
 def test_it_forks_workers_with_no_database_connection_open() -> None:
     from django.db import connection

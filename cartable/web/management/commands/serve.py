@@ -58,7 +58,9 @@ class Command(CartableCommand):
             self.stderr.write("Static files collected.")
         # Workers are forked from this process: none may inherit its database connection.
         close_connections()
-        workers = options["workers"] or (os.cpu_count() or 1)
+        # One worker per core this process may run on (a box's cores, or fewer under
+        # taskset or a container's CPU set), not per core of the machine.
+        workers = options["workers"] or len(os.sched_getaffinity(0))
         threads = options["threads"]
         self.stderr.write(
             f"Cartable serving on http://{options['bind']} "
