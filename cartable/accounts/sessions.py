@@ -27,7 +27,7 @@ from cartable.accounts.models import User
 
 
 @functools.cache
-def _user_sql(alias: str) -> tuple[str, list[str], list[tuple[int, tuple[list, Any]]]]:
+def _user_sql(alias: str) -> tuple[str, list[str], list[tuple[int, tuple[list[Any], Any]]]]:
     """``User.objects.filter(pk=%s)`` compiled for the database ``alias``: its SQL, the
     attribute names of the columns it selects, and their value converters by position."""
     compiler = User.objects.using(alias).filter(pk=0).query.get_compiler(alias)
@@ -46,7 +46,7 @@ def _session_sql(alias: str) -> str:
     compiler = query.values_list("session_data").query.get_compiler(alias)
     sql, params = compiler.as_sql()
     assert len(params) == 2 and params[0] == key, params
-    return sql
+    return str(sql)
 
 
 def _fetch_one(alias: str, sql: str, values: list[Any]) -> tuple[Any, ...] | None:
@@ -78,7 +78,7 @@ class AccountBackend(ModelBackend):
     """Django's backend (passwords, ``is_active``), finding the signed-in user in one
     compiled statement."""
 
-    def get_user(self, user_id: Any) -> User | None:  # type: ignore[override]
+    def get_user(self, user_id: Any) -> User | None:
         user = user_by_id(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
 
@@ -87,11 +87,12 @@ class SessionStore(db.SessionStore):
     """Django's database sessions, read in one compiled statement."""
 
     def _get_session_from_db(self) -> Session | None:
+        key = self.session_key
         alias = router.db_for_read(Session)
         expiry = Session._meta.get_field("expire_date")
         now = expiry.get_db_prep_value(timezone.now(), connections[alias])
-        row = _fetch_one(alias, _session_sql(alias), [self.session_key, now])
-        if row is None:
+        row = None if key is None else _fetch_one(alias, _session_sql(alias), [key, now])
+        if key is None or row is None:
             self._session_key = None
             return None
-        return Session(session_key=self.session_key, session_data=row[0])
+        return Session(session_key=key, session_data=row[0])
