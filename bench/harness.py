@@ -28,7 +28,10 @@ BIG_BACKUP = (
 BIG_COURSE = "DRIPRELEASE"
 # Filled by prepare_home: the course page and an activity page of the big course.
 PATHS: dict[str, str] = {}
+ACTIVITIES: list[str] = []  # pages of the big course, in order, for the class scenario
 READY_PATH = "/accounts/login/"
+HEALTH_PATH = "/health/"  # answers "ok" with no template and no query of its own
+SEARCH_PATH = "/search/?q=lettre"  # a word of the demo course
 HOME_MARKER = b'class="course-card"'  # a learner's home page lists their courses as cards
 
 # Run by `cartable shell -c`: enrol the bench learners in bulk (one process, not one per user),
@@ -46,7 +49,22 @@ for u in learners:
 ensure_collected()
 print("BENCH-ENROLLED", changed)
 page = big.activities.filter(kind="page").order_by("section__position", "position").first()
-print("BENCH-PATHS", f"/courses/{{big.pk}}/", f"/courses/{{big.pk}}/activities/{{page.pk}}/")
+# The demo's PDF, held by the course as an imported resource's file is, for the viewer page.
+from cartable.catalog.models import CourseFile
+from cartable.catalog.rendering import file_link
+sheet = course.activities.filter(mimetype="application/pdf").order_by("pk").first()
+pdf, _ = CourseFile.objects.get_or_create(
+    course=course, blob_id=sheet.blob_id, activity=sheet, filename=sheet.filename,
+    mimetype=sheet.mimetype, component="mod_resource", filearea="content",
+)
+pages = big.activities.filter(kind="page", visible=True).order_by("section__position", "position")
+print("BENCH-ACTIVITIES", *(f"/courses/{{big.pk}}/activities/{{pk}}/" for pk in pages.values_list("pk", flat=True)[:12]))
+print(
+    "BENCH-PATHS",
+    f"/courses/{{big.pk}}/",
+    f"/courses/{{big.pk}}/activities/{{page.pk}}/",
+    file_link(pdf.course_id, pdf.blob_id, pdf.filename),
+)
 """
 
 
@@ -120,7 +138,9 @@ def prepare_home(bin_dir: Path, home: Path, learners: int) -> dict:
     if enrolled != f"BENCH-ENROLLED {learners}":
         raise SystemExit(f"bulk enrolment did not enrol {learners} learners:\n{out}")
     paths = next(line for line in out.splitlines() if line.startswith("BENCH-PATHS")).split()
-    PATHS.update(course=paths[1], activity=paths[2])
+    PATHS.update(course=paths[1], activity=paths[2], document=paths[3], search=SEARCH_PATH)
+    line = next(line for line in out.splitlines() if line.startswith("BENCH-ACTIVITIES"))
+    ACTIVITIES[:] = line.split()[1:]
     return {key: round(value, 2) for key, value in timings.items()}
 
 
@@ -140,15 +160,22 @@ def free_port(host: str) -> int:
 @dataclass(frozen=True)
 class ServerConfig:
     kind: str  # "gunicorn" (cartable serve) or "granian"
-    workers: int
+    workers: int  # 0: as `cartable serve` decides (one per core it may use)
     threads: int
+    cpus: str = ""  # "0" or "0,1": pin the server to these cores (taskset); "" for all
 
     @property
     def label(self) -> str:
         mode = "sync" if self.kind == "gunicorn" and self.threads == 1 else "threads"
-        return f"{self.kind} {self.workers}w x {self.threads} {mode}"
+        workers = f"{self.workers}w" if self.workers else "auto"
+        pinned = f" on cpu {self.cpus}" if self.cpus else ""
+        return f"{self.kind} {workers} x {self.threads} {mode}{pinned}"
 
     def argv(self, bin_dir: Path, host: str, port: int) -> list[str]:
+        pin = ["taskset", "-c", self.cpus] if self.cpus else []
+        return pin + self._argv(bin_dir, host, port)
+
+    def _argv(self, bin_dir: Path, host: str, port: int) -> list[str]:
         if self.kind == "gunicorn":
             bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
             return [

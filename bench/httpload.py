@@ -193,11 +193,12 @@ def make_sign_in(accounts: list[tuple[str, str]]) -> Callable[[VirtualUser], Awa
     return post_sign_in
 
 
-def make_get(path: str) -> Callable[[VirtualUser], Awaitable[float]]:
-    """A signed-in GET of one page (the course page, an activity page)."""
+def make_get(path: str, signed_in: bool = True) -> Callable[[VirtualUser], Awaitable[float]]:
+    """A GET of one page (the course page, an activity page…), signed in or anonymous."""
 
     async def get_page(user: VirtualUser) -> float:
-        response = await user.conn.request("GET", path, cookies=user.cookies)
+        cookies = user.cookies if signed_in else None
+        response = await user.conn.request("GET", path, cookies=cookies)
         if response.status != 200:
             raise Failure(f"status {response.status}")
         return response.elapsed

@@ -20,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import classroom
 import harness
 import httpload
 import procmem
@@ -29,11 +30,18 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 MATRIX = "gunicorn:2x4,gunicorn:2x1,gunicorn:3x2,granian:1x4,granian:2x4"
 SCENARIOS = (
+    # The bare rows: a view that answers "ok" with no template and no query of its own,
+    # through the same server and middleware; with a learner's session it costs what every
+    # signed-in request costs before any page's own work.
+    ("ok, anonymous", lambda accounts: httpload.make_get(harness.HEALTH_PATH, signed_in=False)),
+    ("ok, signed in", lambda accounts: httpload.make_get(harness.HEALTH_PATH)),
     ("login page", lambda accounts: httpload.get_login_page),
     ("sign-in POST", httpload.make_sign_in),
     ("learner home", lambda accounts: httpload.get_home),
     ("course page", lambda accounts: httpload.make_get(harness.PATHS["course"])),
     ("activity page", lambda accounts: httpload.make_get(harness.PATHS["activity"])),
+    ("search", lambda accounts: httpload.make_get(harness.PATHS["search"])),
+    ("document", lambda accounts: httpload.make_get(harness.PATHS["document"])),
 )
 OPTIONS_RECORDED = (
     "learners",
@@ -47,6 +55,11 @@ OPTIONS_RECORDED = (
     "env",
     "retries",
     "wait_quiet",
+    "class_sizes",
+    "class_cpus",
+    "think",
+    "ramp",
+    "class_duration",
 )
 
 
@@ -74,6 +87,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     add("--env", action="append", default=[], metavar="KEY=VALUE", help="for the server")
     add("--keep", action="store_true", help="keep the temporary data folders and logs")
     add("--check", action="store_true", help="exit 3 when a target fails")
+    add("--class-sizes", default="100,200,300,400", help="learners in the class scenario")
+    add("--class-cpus", default="0;0,1", help="cores for its servers, ';' between (1 and 2)")
+    add("--think", type=float, default=10.0, help="mean think time, seconds (default 10)")
+    add("--ramp", type=float, default=20.0, help="seconds over which a class signs in")
+    add("--class-duration", type=float, default=40.0, help="measured seconds after the ramp")
+    add("--only", choices=("pages", "class"), help="run only the page scenarios or the class")
     args = parser.parse_args(argv)
 
     httpload.check_loopback(args.host)
@@ -83,13 +102,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             parser.error(f"--env wants KEY=VALUE (and no DATABASE_URL), not {item!r}")
         harness.EXTRA_ENV[key] = value
     args.levels = sorted({int(level) for level in args.concurrency.split(",")})
+    args.sizes = sorted({int(size) for size in args.class_sizes.split(",") if size.strip()})
+    args.cpu_sets = [cpus.strip() for cpus in args.class_cpus.split(";") if cpus.strip()]
+    if args.only == "pages":
+        args.sizes = []
     if args.learners < max(args.levels):
         parser.error("--learners must be at least the highest concurrency level")
+    # Every learner of the largest class has an account of their own.
+    args.learners = max(args.learners, *args.sizes) if args.sizes else args.learners
     if args.matrix:
         args.configs = [parse_config(item) for item in args.matrix.split(",")]
     else:
         args.configs = [harness.ServerConfig(args.server, args.workers, args.threads)]
-    args.budget = args.budget or 900.0 * len(args.configs)
+    if args.only == "class":
+        args.configs = []
+    per_class = args.ramp + args.class_duration + 15.0
+    class_budget = per_class * len(args.sizes) * len(args.cpu_sets) + 60.0 * len(args.cpu_sets)
+    args.budget = args.budget or 900.0 * len(args.configs) + class_budget
     return args
 
 
@@ -227,6 +256,68 @@ def run_config(args, config, template: Path, work: Path, deadline) -> dict:
     return run
 
 
+def run_classes(args, cpus: str, template: Path, work: Path, deadline) -> dict:
+    """The class scenario, growing class sizes, on one server pinned to ``cpus`` with as
+    many workers as `cartable serve` starts there; stops at the first size over the limit."""
+    config = harness.ServerConfig("gunicorn", 0, args.threads, cpus=cpus)
+    slug = f"class-{cpus.replace(',', '-')}"
+    log = work / f"{slug}.log"
+    home = harness.copy_home(template, work / f"{slug}-home")
+    accounts = harness.learner_accounts(args.learners)
+    print(f"\n-- class scenario: {config.label}", flush=True)
+    background = wait_quiet(args.wait_quiet)
+    classes = []
+    with harness.Server(config, args.bin_dir, home, args.host, log) as server:
+        server.wait_ready()
+        time.sleep(2.0)
+        roots = [server.pid]
+        memory = {"idle": procmem.sample(*roots).as_dict()}
+        with procmem.PeakSampler(roots) as peak:
+            for size in args.sizes:
+                if time.monotonic() + args.ramp + args.class_duration > deadline:
+                    classes.append({"size": size, "skipped": "budget spent"})
+                    continue
+                before, busy = procmem.sample(*roots).cpu_s, procmem.machine_busy_s()
+                outcome = asyncio.run(
+                    classroom.run_class(
+                        server.host,
+                        server.port,
+                        accounts,
+                        harness.PATHS["course"],
+                        harness.ACTIVITIES,
+                        size=size,
+                        think=args.think,
+                        ramp=args.ramp,
+                        duration=args.class_duration,
+                    )
+                )
+                result = {"size": size, **classroom.summarise(outcome, args.class_duration)}
+                server_cpu = procmem.sample(*roots).cpu_s - before
+                other = procmem.machine_busy_s() - busy - server_cpu - outcome.client_cpu
+                result["wall_s"] = round(outcome.wall, 1)
+                result["server_cpu_s"] = round(server_cpu, 2)
+                result["other_cpu_s"] = round(max(0.0, other), 2)
+                result["pss_mb_after"] = procmem.sample(*roots).pss_mb
+                classes.append(result)
+                print(report.class_line(result), flush=True)
+                if result["errors"] or result["p99_ms"] >= report.CLASS_P99_MAX_MS:
+                    break
+        memory["peak"] = peak.as_dict()
+        time.sleep(5.0)  # sessions idle, as after a class
+        memory["after"] = procmem.sample(*roots).as_dict()
+    held = [c["size"] for c in classes if report.class_holds(c)]
+    return {
+        "server": {"label": config.label, "cpus": cpus, "argv": server.argv[:1] + server.argv[1:]},
+        "background_cores_before": background,
+        "think_s": args.think,
+        "ramp_s": args.ramp,
+        "duration_s": args.class_duration,
+        "memory": memory,
+        "classes": classes,
+        "held": max(held, default=0),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.monotonic()
@@ -253,6 +344,11 @@ def main(argv: list[str] | None = None) -> int:
             run = run_config(args, config, template, work, deadline)
             document["runs"].append(run)
             print("\n" + report.run_text(run), flush=True)
+        document["classes"] = []
+        for cpus in args.cpu_sets if args.sizes else []:
+            document["classes"].append(run_classes(args, cpus, template, work, deadline))
+        if document["classes"]:
+            print("\n" + report.classes_text(document["classes"]), flush=True)
         completed = True
     finally:
         document["elapsed_s"] = round(time.monotonic() - started, 1)
@@ -272,7 +368,9 @@ def main(argv: list[str] | None = None) -> int:
         report.warn(problem)
     if problems:
         return 1
-    if args.check and not all(t["pass"] for r in document["runs"] for t in r["targets"]):
+    checks = [t for r in document["runs"] for t in r["targets"]]
+    checks += report.class_targets(document.get("classes", []))
+    if args.check and not all(t["pass"] for t in checks):
         return 3
     return 0
 

@@ -526,6 +526,7 @@ def _csv() -> SimpleUploadedFile:
 TARGETS: dict[str, dict[str, Build]] = {
     "web:home": {NO_ARGS: lambda w: Target()},
     "web:language": {NO_ARGS: lambda w: Target(post={"language": "en", "next": "/"})},
+    "web:health": {NO_ARGS: lambda w: Target()},
     "accounts:login": {NO_ARGS: lambda w: Target(post={"username": "lea", "password": PASSWORD})},
     "accounts:logout": {NO_ARGS: lambda w: Target()},
     "accounts:password_change": {

@@ -83,6 +83,10 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
     "web:language": {
         NO_ARGS: {"GET": everyone(405), "POST": everyone(REDIRECT)},
     },
+    "web:health": {
+        # The server's health check answers everyone and changes nothing.
+        NO_ARGS: {"GET": everyone(200), "POST": everyone(405)},
+    },
     # --- accounts: signing in and out ---------------------------------------------------------
     "accounts:login": {
         NO_ARGS: {

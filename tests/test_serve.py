@@ -133,3 +133,17 @@ def test_it_imports_an_uploaded_course_with_a_worker_it_starts(tmp_path: Path) -
             time.sleep(0.3)
         assert "Le cours a été importé." in page
         assert "Drip Release Test" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_forks_workers_with_no_database_connection_open() -> None:
+    from django.db import connection
+
+    from cartable.web.management.commands.serve import close_connections
+
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("an in-memory test database is never closed; PostgreSQL runs this test")
+    connection.ensure_connection()
+    assert connection.connection is not None
+    close_connections(object(), object())  # gunicorn's pre_fork(server, worker)
+    assert connection.connection is None

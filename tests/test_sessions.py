@@ -49,3 +49,49 @@ def test_it_ends_the_sessions_of_a_deactivated_account(learner) -> None:
     learner.is_active = False
     learner.save()
     assert client.get("/").status_code == 302
+
+
+def same_session(client) -> object:
+    """Another device holding the same session cookie (what a stolen cookie would be)."""
+    from django.test import Client
+
+    copy = Client()
+    copy.cookies = client.cookies
+    return copy
+
+
+def test_it_ends_a_session_at_once_on_sign_out(learner) -> None:
+    client = signed_in(learner)
+    other = same_session(client)
+    assert other.get("/").status_code == 200
+    assert client.post("/accounts/logout/").status_code == 302
+    assert other.get("/").status_code == 302
+
+
+def test_it_ends_the_other_sessions_of_a_learner_who_changes_their_password(learner) -> None:
+    from tests.conftest import PASSWORD
+
+    here, elsewhere = signed_in(learner), signed_in(learner)
+    answer = here.post(
+        "/accounts/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "un-autre-cheval-42",
+            "new_password2": "un-autre-cheval-42",
+        },
+    )
+    assert answer.status_code == 302
+    assert here.get("/").status_code == 200
+    assert elsewhere.get("/").status_code == 302
+
+
+def test_it_treats_a_session_naming_no_account_as_anonymous(learner) -> None:
+    from django.contrib.auth import SESSION_KEY
+
+    client = signed_in(learner)
+    session = client.session
+    session[SESSION_KEY] = "999999"
+    session.save()
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")

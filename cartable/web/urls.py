@@ -6,4 +6,5 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("language/", views.language, name="language"),
+    path("health/", views.health, name="health"),
 ]

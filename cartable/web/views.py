@@ -1,4 +1,4 @@
-"""Pages every role shares: the home page dispatch and the language switch."""
+"""Pages every role shares: the home page dispatch, the language switch, and the health check."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpRespons
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import activate
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from cartable.accounts.actions import set_language
 from cartable.accounts.models import Role
@@ -24,6 +24,14 @@ def home(request: HttpRequest) -> HttpResponseBase:
     if role == Role.TEACHER:
         return learning_views.teacher_home(request)
     return redirect("accounts:list")
+
+
+@require_safe
+def health(request: HttpRequest) -> HttpResponse:
+    """``ok`` when the server answers: for operators' checks (a supervisor, a load balancer)
+    and the benchmark's bare rows. No template and no database work of its own, so that it
+    costs what every request costs (the middleware) and nothing more."""
+    return HttpResponse(b"ok", content_type="text/plain; charset=utf-8")
 
 
 @require_POST

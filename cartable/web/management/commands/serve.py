@@ -33,6 +33,15 @@ class BoxServer(BaseApplication):  # type: ignore[misc]
         return application
 
 
+def close_connections(server: object = None, worker: object = None) -> None:
+    """Run by the master before it forks a worker (gunicorn's ``pre_fork``), also later, when
+    it replaces one: a database connection open at a fork would be shared by two processes
+    (SQLite's file locks, PostgreSQL's socket) and closing it in one would break the other.
+    Each worker's threads open their own connections when they first need one and keep
+    them (``CARTABLE_DB_CONN_MAX_AGE``)."""
+    connections.close_all()
+
+
 class Command(CartableCommand):
     help = "Serve the box on the local network (a production server, not runserver)."
 
@@ -48,8 +57,10 @@ class Command(CartableCommand):
         if ensure_collected():
             self.stderr.write("Static files collected.")
         # Workers are forked from this process: none may inherit its database connection.
-        connections.close_all()
-        workers = options["workers"] or (os.cpu_count() or 1)
+        close_connections()
+        # One worker per core this process may run on (a box's cores, or fewer under
+        # taskset or a container's CPU set), not per core of the machine.
+        workers = options["workers"] or len(os.sched_getaffinity(0))
         threads = options["threads"]
         self.stderr.write(
             f"Cartable serving on http://{options['bind']} "
@@ -81,5 +92,6 @@ class Command(CartableCommand):
                 "worker_tmp_dir": str(SHM) if SHM.is_dir() else None,
                 # Jobs left waiting or interrupted when the box stopped are resumed.
                 "when_ready": lambda server: start_worker(),
+                "pre_fork": close_connections,
             }
         ).run()

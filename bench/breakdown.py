@@ -1,0 +1,385 @@
+"""Where the milliseconds of a request go, layer by layer, on the server's own code path.
+
+    python bench/breakdown.py                      # every page, 300 requests each
+    python bench/breakdown.py --repeat 1000 --page "ok, signed in"
+    python bench/breakdown.py --cprofile "learner home"    # cProfile's top functions
+    python bench/breakdown.py --env CARTABLE_CONN_MAX_AGE=0  # a setting's effect
+
+It prepares a data folder as bench/load.py does (or reuses one with --home), then runs the real
+WSGI application (``cartable.wsgi.application``, what gunicorn calls in each worker) in a child
+process with the server's environment, and calls it with the same requests the load benchmark
+sends, interleaving the pages so that a busy machine slows them all alike. Only the socket and
+gunicorn's HTTP parsing are left out; bench/load.py measures those (the server's CPU per request
+under load against this total).
+
+Each request is cut into exclusive times (a part's time without the parts inside it):
+
+- ``connect``: opening the database connection (SQLite: the file and the PRAGMAs of
+  ``init_command``; PostgreSQL: the connection and its health check), and closing it;
+- each middleware's own code, in settings.MIDDLEWARE order;
+- ``session``: loading the session (decoding it; its query is counted under ``queries``);
+- ``user``: finding the signed-in user and checking its session hash (query apart);
+- ``queries``: executing SQL (the driver and the database; the ORM's building of the SQL is
+  in the part that asked for it), with the count and how many wrote;
+- ``template``: rendering templates (their queries apart);
+- ``view``: URL resolution and the view's own code;
+- ``handler``: the rest, Django's request and response objects and signals.
+
+Numbers are medians over the repetitions (wall clock, in ms); the total's CPU time is given too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO = BENCH_DIR.parent
+
+# (name, path key or path, signed in)
+PAGES = (
+    ("ok, anonymous", "/health/", False),
+    ("ok, signed in", "/health/", True),
+    ("login page", "/accounts/login/", False),
+    ("learner home", "/", True),
+    ("course page", "course", True),
+    ("activity page", "activity", True),
+    ("search", "search", True),
+    ("document viewer", "document", True),
+)
+TOKEN_RE = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+# --- Outside: prepare a data folder, run the inside in the server's environment ----------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    add = parser.add_argument
+    add("--repeat", type=int, default=300, help="requests per page (default 300)")
+    add("--page", action="append", help="only this page (repeatable); default: all")
+    add("--cprofile", metavar="PAGE", help="print cProfile's top functions for this page")
+    add("--home", type=Path, help="a data folder prepared by an earlier run (kept)")
+    add("--bin-dir", type=Path, default=REPO / ".venv" / "bin")
+    add("--env", action="append", default=[], metavar="KEY=VALUE", help="for the server")
+    add("--json", type=Path, help="write the medians to this file")
+    add("--inside", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.inside:
+        return inside(args)
+
+    import harness
+
+    for item in args.env:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            parser.error(f"--env wants KEY=VALUE, not {item!r}")
+        harness.EXTRA_ENV[key] = value
+    home = args.home
+    if home is None or not (home / "bench-paths.json").exists():
+        home = home or Path(tempfile.mkdtemp(prefix="cartable-breakdown-")) / "home"
+        print(f"Preparing a data folder in {home} …", flush=True)
+        harness.prepare_home(args.bin_dir, home, 5)
+        (home / "bench-paths.json").write_text(json.dumps(harness.PATHS))
+        print(f"(reuse it with --home {home})", flush=True)
+    command = [str(args.bin_dir / "python"), str(Path(__file__).resolve()), "--inside"]
+    command += [f"--repeat={args.repeat}"]
+    command += [f"--page={page}" for page in args.page or []]
+    command += [f"--cprofile={args.cprofile}"] if args.cprofile else []
+    command += [f"--json={args.json.resolve()}"] if args.json else []
+    env = harness.server_env(home, args.bin_dir)
+    return subprocess.run(command, env=env, check=False).returncode
+
+
+# --- Inside: the server's code, instrumented ----------------------------------------------------
+
+
+class Clock:
+    """Exclusive time of nested parts: a part's time is counted without its inner parts'."""
+
+    def __init__(self) -> None:
+        self.stack: list[list[Any]] = []
+        self.spent: dict[str, float] = defaultdict(float)
+        self.counts: dict[str, int] = defaultdict(int)
+
+    def reset(self) -> None:
+        self.stack.clear()
+        self.spent.clear()
+        self.counts.clear()
+
+    @contextmanager
+    def part(self, name: str) -> Iterator[None]:
+        frame = [name, time.perf_counter(), 0.0]
+        self.stack.append(frame)
+        try:
+            yield
+        finally:
+            self.stack.pop()
+            whole = time.perf_counter() - frame[1]
+            self.spent[name] += whole - frame[2]
+            self.counts[name] += 1
+            if self.stack:
+                self.stack[-1][2] += whole
+
+
+CLOCK = Clock()
+
+
+def timed(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with CLOCK.part(name):
+            return function(*args, **kwargs)
+
+    wrapper.__wrapped__ = function  # type: ignore[attr-defined]
+    return wrapper
+
+
+def layer(name: str, factory: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A middleware factory whose instances count their own time under ``name``."""
+
+    def make(get_response: Any) -> Any:
+        inner = factory(get_response)
+
+        def middleware(request: Any) -> Any:
+            with CLOCK.part(name):
+                return inner(request)
+
+        return middleware
+
+    return make
+
+
+def instrument() -> list[str]:
+    """Wrap the parts of a request; returns the middleware names in order."""
+    from django.conf import settings
+    from django.contrib import auth
+    from django.core.handlers import base
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.template.backends.django import Template
+    from django.utils.module_loading import import_string
+
+    names = []
+    for index, path in enumerate(settings.MIDDLEWARE):
+        name = path.rsplit(".", 1)[-1]
+        names.append(name)
+        globals()[f"LAYER_{index}"] = layer(f"mw {name}", import_string(path))
+    settings.MIDDLEWARE = [f"__main__.LAYER_{i}" for i in range(len(names))]
+    BaseDatabaseWrapper.connect = timed("connect", BaseDatabaseWrapper.connect)
+    BaseDatabaseWrapper.close = timed("connect", BaseDatabaseWrapper.close)
+    store = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
+    store.load = timed("session", store.load)
+    auth.get_user = timed("user", auth.get_user)
+    Template.render = timed("template", Template.render)
+    get_response = base.BaseHandler._get_response
+    base.BaseHandler._get_response = timed("view", get_response)
+    return names
+
+
+def environ(method: str, path: str, cookies: dict[str, str], body: bytes = b"") -> dict:
+    path, _, query = path.partition("?")
+    env = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SCRIPT_NAME": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1:8000",
+        "HTTP_USER_AGENT": "cartable-bench",
+        "HTTP_ACCEPT": "text/html",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.url_scheme": "http",
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    if cookies:
+        env["HTTP_COOKIE"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    if body:
+        env["CONTENT_LENGTH"] = str(len(body))
+        env["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
+    return env
+
+
+def call(app: Any, env: dict) -> tuple[int, dict[str, str], bytes]:
+    """One request through the WSGI application, as a server makes it: the body read whole,
+    then closed (which sends request_finished: connections are closed or kept there)."""
+    answer: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list, exc_info: Any = None) -> None:
+        answer["status"], answer["headers"] = int(status.split()[0]), headers
+
+    result = app(env, start_response)
+    try:
+        body = b"".join(result)
+    finally:
+        if hasattr(result, "close"):
+            result.close()
+    cookies = {}
+    for key, value in answer["headers"]:
+        if key.lower() == "set-cookie":
+            name, _, rest = value.partition("=")
+            cookies[name] = rest.split(";", 1)[0]
+    return answer["status"], cookies, body
+
+
+def sign_in(app: Any) -> dict[str, str]:
+    """A bench learner's session, through the sign-in form as a browser gets one."""
+    from urllib.parse import urlencode
+
+    import harness
+
+    username, password = harness.learner_accounts(1)[0]
+    status, cookies, page = call(app, environ("GET", "/accounts/login/", {}))
+    token = TOKEN_RE.search(page)
+    assert status == 200 and token, status
+    form = {"csrfmiddlewaretoken": token[1].decode(), "username": username, "password": password}
+    status, more, _ = call(
+        app, environ("POST", "/accounts/login/", cookies, urlencode(form).encode())
+    )
+    assert status == 302, status
+    return {**cookies, **more}
+
+
+def inside(args: argparse.Namespace) -> int:
+    sys.path.insert(0, str(BENCH_DIR))
+    import django
+
+    django.setup()
+    names = instrument()
+    from django.conf import settings
+    from django.core.wsgi import get_wsgi_application
+    from django.db import connection
+
+    app = get_wsgi_application()
+    paths = json.loads((Path(settings.HOME) / "bench-paths.json").read_text())
+    session = sign_in(app)
+    pages = [
+        (name, paths.get(where, where), signed)
+        for name, where, signed in PAGES
+        if not args.page or name in args.page
+    ]
+    if args.cprofile:
+        return profile(app, pages, args, session)
+
+    writes = {name: 0 for name, _, _ in pages}
+    queries = {name: 0 for name, _, _ in pages}
+    current = [""]
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        queries[current[0]] += 1
+        if sql.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
+            writes[current[0]] += 1
+        with CLOCK.part("queries"):
+            return execute(sql, params, many, context)
+
+    samples: dict[str, list[dict[str, float]]] = {name: [] for name, _, _ in pages}
+    with connection.execute_wrapper(count):
+        for name, path, signed in pages:  # warm up: templates compiled, first view recorded
+            current[0] = name
+            for _ in range(5):
+                status, _, _ = call(app, environ("GET", path, session if signed else {}))
+                assert status == 200, (name, path, status)
+        for name in queries:
+            queries[name] = writes[name] = 0
+        for _ in range(args.repeat):
+            for name, path, signed in pages:
+                current[0] = name
+                env = environ("GET", path, session if signed else {})
+                CLOCK.reset()
+                cpu, started = time.thread_time(), time.perf_counter()
+                status, _, _ = call(app, env)
+                wall, cpu = time.perf_counter() - started, time.thread_time() - cpu
+                inner = sum(CLOCK.spent.values())
+                sample = {key: value * 1000 for key, value in CLOCK.spent.items()}
+                sample.update(handler=(wall - inner) * 1000, total=wall * 1000, cpu=cpu * 1000)
+                samples[name].append(sample)
+    print(report(samples, names, queries, writes, args.repeat, settings))
+    if args.json:
+        medians = {
+            name: {key: _median(rows, key) for key in rows[0]} for name, rows in samples.items()
+        }
+        args.json.write_text(json.dumps(medians, indent=2) + "\n")
+    return 0
+
+
+def _median(rows: list[dict[str, float]], key: str) -> float:
+    return round(statistics.median(row.get(key, 0.0) for row in rows), 3)
+
+
+def report(samples, names, queries, writes, repeat, settings) -> str:
+    database = settings.DATABASES["default"]
+    parts = ["connect", *(f"mw {name}" for name in names)]
+    parts += ["session", "user", "view", "template", "queries", "handler"]
+    width = max(len(part) for part in parts) + 2
+    pages = list(samples)
+    head = f"{'ms (median)':<{width}}" + "".join(f"{name[:13]:>14}" for name in pages)
+    lines = [
+        f"database: {database['ENGINE'].rsplit('.', 1)[-1]}, CONN_MAX_AGE "
+        f"{database.get('CONN_MAX_AGE')}, sessions: {settings.SESSION_ENGINE}; "
+        f"{repeat} requests per page",
+        head,
+        "-" * len(head),
+    ]
+    for part in parts:
+        values = [_median(samples[name], part) for name in pages]
+        if any(values):
+            lines.append(f"{part:<{width}}" + "".join(f"{value:>14.3f}" for value in values))
+    lines.append("-" * len(head))
+    for key, title in (("total", "total (wall)"), ("cpu", "total (CPU)")):
+        lines.append(
+            f"{title:<{width}}" + "".join(f"{_median(samples[n], key):>14.3f}" for n in pages)
+        )
+    lines.append(f"{'queries':<{width}}" + "".join(f"{queries[n] / repeat:>14.1f}" for n in pages))
+    lines.append(f"{'writes':<{width}}" + "".join(f"{writes[n] / repeat:>14.2f}" for n in pages))
+    lines.append("(parts are exclusive times; medians do not add up exactly to the total's)")
+    return "\n".join(lines)
+
+
+def profile(app: Any, pages: list, args: argparse.Namespace, session: dict) -> int:
+    import cProfile
+    import pstats
+
+    found = [(path, signed) for name, path, signed in pages if name == args.cprofile]
+    if not found:
+        raise SystemExit(f"no page {args.cprofile!r}; pages: {', '.join(p[0] for p in PAGES)}")
+    path, signed = found[0]
+    cookies = session if signed else {}
+    for _ in range(5):
+        call(app, environ("GET", path, cookies))
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(args.repeat):
+        call(app, environ("GET", path, cookies))
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("tottime").print_stats(25)
+    stats.sort_stats("cumulative").print_stats(40)
+    print(f"cProfile of {args.repeat} requests of {args.cprofile} ({path}):")
+    print(out.getvalue())
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cartable.settings")
+    sys.exit(main())
