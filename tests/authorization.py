@@ -23,14 +23,14 @@ from cartable.accounts.models import Cohort, Establishment, Institution, Role, U
 from cartable.audit.models import AuditEvent
 from cartable.catalog import blobs
 from cartable.catalog.models import Activity, Blob, Course, CourseFile, Enrolment, Section
+from cartable.grades.models import Grade
 from cartable.ingest.apply import ACTIVITY_CONTENT_FIELDS
 from cartable.ingest.jobs import KIND as IMPORT_KIND
 from cartable.ingest.models import Revision
 from cartable.ingest.staging import StagedActivity, StagedCourse, StagedFile, StagedSection
-from cartable.grades.models import Grade
 from cartable.jobs.models import Job
-from cartable.outbox.models import Entry as OutboxEntry
 from cartable.learning.models import ActivityProgress, StudyPlanItem, StudyPlanTick
+from cartable.outbox.models import Entry as OutboxEntry
 from tests.conftest import PASSWORD, build_course, make_user
 
 NO_ARGS = "-"  # the variant of a route without parameters (left out of test ids)
