@@ -120,6 +120,8 @@ INSTALLED_APPS = [
     "cartable.accounts",
     "cartable.catalog",
     "cartable.learning",
+    "cartable.outbox",
+    "cartable.grades",
     "cartable.ingest",
     "cartable.review",
     "cartable.jobs",

@@ -23,12 +23,14 @@ from cartable.accounts.models import Cohort, Establishment, Institution, Role, U
 from cartable.audit.models import AuditEvent
 from cartable.catalog import blobs
 from cartable.catalog.models import Activity, Blob, Course, CourseFile, Enrolment, Section
+from cartable.grades.models import Grade
 from cartable.ingest.apply import ACTIVITY_CONTENT_FIELDS
 from cartable.ingest.jobs import KIND as IMPORT_KIND
 from cartable.ingest.models import Revision
 from cartable.ingest.staging import StagedActivity, StagedCourse, StagedFile, StagedSection
 from cartable.jobs.models import Job
 from cartable.learning.models import ActivityProgress, StudyPlanItem, StudyPlanTick
+from cartable.outbox.models import Entry as OutboxEntry
 from tests.conftest import PASSWORD, build_course, make_user
 
 NO_ARGS = "-"  # the variant of a route without parameters (left out of test ids)
@@ -108,10 +110,13 @@ def snapshot(viewer: User | None = None) -> dict[str, list[tuple[Any, ...]]]:
     """The rows people see and change (sessions and sign-in times excluded). ``viewer``: leave
     out that user's progress made by viewing (what a page they open may record)."""
     progress = ActivityProgress.objects.all()
+    outbox = OutboxEntry.objects.all()
     if viewer is not None:
         progress = progress.exclude(
             user=viewer, completed_by__in=("", ActivityProgress.Source.VIEW)
         )
+        # …and the completion by that view, which the university is told of.
+        outbox = outbox.exclude(user=viewer, kind="completion", payload__by="view")
     tables: dict[str, Any] = {
         "users": User.objects.values_list(
             "pk",
@@ -135,6 +140,8 @@ def snapshot(viewer: User | None = None) -> dict[str, list[tuple[Any, ...]]]:
         "plan items": StudyPlanItem.objects.values_list("pk", "learner_id", "cohort_id"),
         "plan ticks": StudyPlanTick.objects.values_list("item_id", "learner_id"),
         "jobs": Job.objects.values_list("pk", "status"),
+        "outbox": outbox.values_list("pk", "kind"),
+        "grades": Grade.objects.values_list("pk", "grade"),
         "course updates": Revision.objects.values_list("pk", "status", "decisions"),
         "lockouts": AccessAttempt.objects.values_list(
             "username", "ip_address", "failures_since_start"

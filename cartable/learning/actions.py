@@ -12,9 +12,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from cartable.accounts.models import User
-from cartable.catalog.models import Activity, Enrolment
+from cartable.catalog.models import Activity, Course, Enrolment
 from cartable.learning.models import ActivityProgress, StudyPlanItem, StudyPlanTick
 from cartable.learning.progress import completes_on_view
+from cartable.outbox.actions import add as outbox
 
 # Views of the same activity closer together than this count once (and write nothing): a page
 # reloaded, or opened again from the course, should not queue a database write each time.
@@ -57,6 +58,7 @@ def _count_view(user: User, activity: Activity, now: datetime) -> None:
         # Never move an earlier completion date.
         completing = {**changes, "completed_at": now, "completed_by": ActivityProgress.Source.VIEW}
         if updated.filter(completed_at__isnull=True).update(**completing):
+            _completed(user, activity, now, ActivityProgress.Source.VIEW)
             return
     if updated.update(**changes):
         return
@@ -72,8 +74,37 @@ def _count_view(user: User, activity: Activity, now: datetime) -> None:
                 completed_at=now if completes_on_view(activity) else None,
                 completed_by=ActivityProgress.Source.VIEW if completes_on_view(activity) else "",
             )
+            if completes_on_view(activity):
+                _completed(user, activity, now, ActivityProgress.Source.VIEW)
     except IntegrityError:  # a second tab created it meanwhile
         updated.update(last_viewed_at=now, views=F("views") + 1)
+
+
+def _completed(user: User, activity: Activity, when: datetime, by: str) -> None:
+    """Tell the university (through the outbox) that ``user`` completed ``activity``."""
+    outbox(
+        "completion",
+        course=Course.objects.get(pk=activity.course_id),
+        activity=activity,
+        user=user,
+        payload={"completed": True, "at": when.isoformat(), "by": by},
+    )
+
+
+@transaction.atomic
+def complete(*, actor: User | None, activity: Activity, learner: User, by: str) -> bool:
+    """Complete ``activity`` for ``learner`` by something the box recorded (a grade, a
+    submission, an attempt); an earlier completion stands. True if this completed it."""
+    now = timezone.now()
+    row, _created = ActivityProgress.objects.select_for_update().get_or_create(
+        user=learner, activity=activity, defaults={"course_id": activity.course_id}
+    )
+    if row.completed_at is not None:
+        return False
+    row.completed_at, row.completed_by = now, by
+    row.save(update_fields=["completed_at", "completed_by"])
+    _completed(learner, activity, now, by)
+    return True
 
 
 def set_done(*, actor: User, activity: Activity, done: bool) -> bool:
@@ -82,12 +113,25 @@ def set_done(*, actor: User, activity: Activity, done: bool) -> bool:
         return False
     user = actor
     now = timezone.now()
-    row, _ = ActivityProgress.objects.get_or_create(
-        user=user, activity=activity, defaults={"course_id": activity.course_id}
-    )
-    row.completed_at = now if done else None
-    row.completed_by = ActivityProgress.Source.MANUAL if done else ""
-    row.save(update_fields=["completed_at", "completed_by"])
+    with transaction.atomic():
+        row, _ = ActivityProgress.objects.select_for_update().get_or_create(
+            user=user, activity=activity, defaults={"course_id": activity.course_id}
+        )
+        if (row.completed_at is not None) == done:
+            return True  # as it was: nothing to tell anyone
+        row.completed_at = now if done else None
+        row.completed_by = ActivityProgress.Source.MANUAL if done else ""
+        row.save(update_fields=["completed_at", "completed_by"])
+        if done:
+            _completed(user, activity, now, ActivityProgress.Source.MANUAL)
+        else:
+            outbox(
+                "completion",
+                course=Course.objects.get(pk=activity.course_id),
+                activity=activity,
+                user=user,
+                payload={"completed": False, "at": None, "by": ActivityProgress.Source.MANUAL},
+            )
     return True
 
 

@@ -18,6 +18,7 @@ class ActivityProgress(models.Model):
         VIEW = "view", _("Viewed")
         MANUAL = "manual", _("Marked as done")
         GRADE = "grade", _("Grade received")
+        ANSWER = "answer", _("Answer recorded")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="progress"

@@ -1,0 +1,90 @@
+"""Recording grades: every grade, whoever gives it (the quiz's own grading, a teacher), goes
+through ``record``: one transaction, audited, and written to the outbox for the university."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from cartable.accounts.models import User
+from cartable.audit.actions import record as audit
+from cartable.catalog.models import Activity
+from cartable.grades.models import Grade
+from cartable.lib.html import text_of
+from cartable.outbox.actions import add as outbox
+
+
+@transaction.atomic
+def record(
+    *,
+    actor: User | None,
+    activity: Activity,
+    learner: User,
+    grade: float | None,
+    max_grade: float,
+    source: str,
+    feedback: str = "",
+    scale_item: str = "",
+    released_at: datetime | None = None,
+    request: HttpRequest | None = None,
+) -> Grade:
+    """Set ``learner``'s grade for ``activity`` (idempotent: the same grade again changes
+    nothing and writes nothing). ``feedback`` is sanitised HTML; ``actor`` is the teacher,
+    or None for the box's own grading (a quiz)."""
+    if grade is not None and not (0 <= grade <= max_grade):
+        raise ValueError("a grade lies between 0 and its maximum")
+    now = timezone.now()
+    row, created = Grade.objects.select_for_update().get_or_create(
+        activity=activity,
+        user=learner,
+        defaults={"course_id": activity.course_id, "max_grade": max_grade, "source": source},
+    )
+    wanted = {
+        "grade": grade,
+        "max_grade": max_grade,
+        "scale_item": scale_item[:255],
+        "feedback": feedback,
+        "source": source,
+        "released_at": released_at if released_at is not None else row.released_at,
+    }
+    if not created and all(getattr(row, name) == value for name, value in wanted.items()):
+        return row
+    for name, value in wanted.items():
+        setattr(row, name, value)
+    row.graded_by = actor
+    row.graded_at = now
+    row.save()
+    details = {
+        "activity": activity.pk,
+        "learner": learner.username,
+        "grade": grade,
+        "max": max_grade,
+        "source": source,
+    }
+    audit(
+        "grade.recorded" if created else "grade.changed",
+        actor=actor,
+        target=activity,
+        request=request,
+        details=details,
+    )
+    outbox(
+        "grade",
+        course=activity.course,
+        activity=activity,
+        user=learner,
+        payload={
+            "grade": grade,
+            "max": max_grade,
+            "scale_item": row.scale_item,
+            "feedback": text_of(feedback),
+            "feedback_html": feedback,
+            "graded_at": now.isoformat(),
+            "graded_by": actor.username if actor is not None else None,
+            "source": source,
+        },
+    )
+    return row
