@@ -110,9 +110,9 @@ def test_it_shows_the_right_answer_with_escaped_stars_unescaped() -> None:
 
 
 def _numerical(
-    answers: tuple[q.NumericalAnswer, ...], units: q.UnitOptions = q.UnitOptions(show_units=0)
+    answers: tuple[q.NumericalAnswer, ...], units: q.UnitOptions | None = None
 ) -> q.Question:
-    return question("numerical", q.NumericalData(answers, units))
+    return question("numerical", q.NumericalData(answers, units or q.UnitOptions(show_units=0)))
 
 
 def _num(text: str, fraction: float, tolerance: float = 0) -> q.NumericalAnswer:
