@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import json
 from datetime import date, datetime
+from enum import Enum
 from pathlib import Path
 from types import UnionType
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
@@ -66,8 +67,8 @@ class JsonShapeError(ValueError):
 def from_json(kind: Any, value: object) -> Any:
     """The value of type ``kind`` that ``to_json`` turned into ``value``: dataclasses (a union
     of them is told apart by the ``type`` member), tuples, datetimes, ``X | None``,
-    ``Literal``, plain values. A stored file comes back as a ``FileRef`` without its work
-    folder path. Raises ``JsonShapeError`` when ``value`` does not fit."""
+    ``Literal``, enumerations, plain values. A stored file comes back as a ``FileRef``
+    without its work folder path. Raises ``JsonShapeError`` when ``value`` does not fit."""
     origin = get_origin(kind)
     if kind is Any or kind is object or kind is JsonValue:
         return value
@@ -115,6 +116,11 @@ def from_json(kind: Any, value: object) -> Any:
         return {str(k): from_json(get_args(kind)[1], item) for k, item in value.items()}
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         return _dataclass(kind, value)
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        try:
+            return kind(value)
+        except ValueError as error:
+            raise JsonShapeError(f"{value!r} is not a {kind.__name__}") from error
     if kind is datetime:
         if not isinstance(value, str):
             raise JsonShapeError(f"expected a date, got {value!r}")

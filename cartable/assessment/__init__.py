@@ -1,0 +1,1 @@
+"""Quizzes, assignments and grades. ``scoring`` is pure: no Django, no database."""
