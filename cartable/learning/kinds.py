@@ -116,7 +116,8 @@ def _lesson(activity: Activity, request: HttpRequest) -> dict[str, Any]:
     return {
         "lesson_pages": pages,
         "lesson_page": None if end else page,
-        "lesson_end": end or not pages,
+        "lesson_end": end and bool(pages),
+        "lesson_empty": not pages,
         "lesson_buttons": buttons,
         "lesson_next": following,
         "lesson_number": index + 1,
