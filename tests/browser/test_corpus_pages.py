@@ -78,7 +78,7 @@ def built_backup(tmp_path: Path) -> Path:
         moodle_release="2.3.1 (Build: 20120706)",
         backup_release="2.3",
     )
-    s0 = b.section(0, "", f"<p>Source : {LONG_ADDRESS}</p>")
+    b.section(0, "", f"<p>Source : {LONG_ADDRESS}</p>")
     s1 = b.section(1, "Semaine " + LONG_WORD)
     b.section(2, "Vide")
     b.activity(
