@@ -57,7 +57,7 @@ def test_it_refuses_a_weak_password_and_creates_nothing(staff) -> None:
 def test_it_refuses_a_username_already_taken_whatever_its_case(staff, learner) -> None:
     response = signed_in(staff).post("/accounts/new/", {"username": "LEA", "role": "learner"})
     assert response.status_code == 400
-    assert "L’identifiant « lea » est déjà pris." in response.content.decode()
+    assert "L’identifiant « lea » est déjà pris." in response.content.decode()
     assert User.objects.filter(username="lea").count() == 1
 
 

@@ -73,13 +73,13 @@ def test_it_lists_every_bad_line_and_creates_nothing(staff, learner) -> None:
     assert response.status_code == 400
     page = response.content.decode()
     assert "Aucun compte n’a été créé" in page
-    assert "Ligne 3 : l’identifiant est manquant." in page
-    assert "Ligne 4 : l’identifiant « lea » est déjà pris." in page
-    assert "Ligne 5 : l’identifiant « bad name » ne peut contenir que" in page
-    assert "Ligne 6 : l’identifiant « good » figure déjà ligne 2." in page
-    assert "Ligne 7 : rôle inconnu « directeur »." in page
-    assert "Ligne 8 : vous ne pouvez pas créer de compte avec le rôle « Personnel »." in page
-    assert "Ligne 9 : Ce mot de passe est entièrement numérique." in page
+    assert "Ligne 3 : l’identifiant est manquant." in page
+    assert "Ligne 4 : l’identifiant « lea » est déjà pris." in page
+    assert "Ligne 5 : l’identifiant « bad name » ne peut contenir que" in page
+    assert "Ligne 6 : l’identifiant « good » figure déjà ligne 2." in page
+    assert "Ligne 7 : rôle inconnu « directeur »." in page
+    assert "Ligne 8 : vous ne pouvez pas créer de compte avec le rôle « Personnel »." in page
+    assert "Ligne 9 : Ce mot de passe est entièrement numérique." in page
     assert not User.objects.filter(username="good").exists()
     assert not AuditEvent.objects.filter(action__startswith="account.").exists()
 
@@ -88,12 +88,12 @@ def test_it_lists_every_bad_line_and_creates_nothing(staff, learner) -> None:
     ("content", "message"),
     [
         (b"", "Le fichier soumis est vide."),
-        (b"\n", "Le fichier est vide : sa première ligne doit nommer les colonnes."),
+        (b"\n", "Le fichier est vide : sa première ligne doit nommer les colonnes."),
         (
             b"prenom,nom\nMarie,Durand\n",
-            "une colonne « username » (ou « identifiant ») est obligatoire",
+            "une colonne « username » (ou « identifiant ») est obligatoire",
         ),
-        (b"username,age\nmarie,40\n", "colonne inconnue « age »"),
+        (b"username,age\nmarie,40\n", "colonne inconnue « age »"),
         (b"username\n\n\n", "Le fichier ne contient aucune ligne de compte."),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "Le fichier n’est pas un fichier texte (CSV)"),
         (b"username,first_name\nmarie,Marie,en trop\n", "plus de valeurs que de colonnes"),

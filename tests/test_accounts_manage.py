@@ -74,7 +74,7 @@ def test_it_creates_groups(staff, establishment) -> None:
     assert establishment.cohorts.filter(name="Atelier lecture").exists()
     again = client.post("/accounts/groups/", {"name": "Atelier lecture"})
     assert again.status_code == 400
-    assert "Le groupe « Atelier lecture » existe déjà." in again.content.decode()
+    assert "Le groupe « Atelier lecture » existe déjà." in again.content.decode()
 
 
 def test_it_enrols_and_unenrols_a_learner(staff, other_learner, course) -> None:

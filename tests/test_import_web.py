@@ -70,7 +70,7 @@ def test_it_shows_what_was_not_imported_in_the_readers_language(staff) -> None:
     job = Job.objects.get()
     assert job.status == Job.Status.SUCCEEDED, job.error_message
     french = html.unescape(client.get(f"/catalog/imports/{job.pk}/").content.decode())
-    assert "Cartable ne prend pas en charge le module « studentquiz »" in french
+    assert "Cartable ne prend pas en charge le module « studentquiz »" in french
     assert "is not one Cartable supports" not in french
     english = html.unescape(
         client.get(f"/catalog/imports/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()

@@ -146,7 +146,7 @@ def test_it_keeps_a_restricted_activity_closed_until_its_rule_is_met(learner, im
     glossary.save()
     client = signed_in(learner)
     outline = client.get(f"/courses/{imported.pk}/").content.decode()
-    assert "Disponible une fois « A book » terminé." in outline
+    assert "Disponible une fois « A book » terminé." in outline
     response = client.get(f"/courses/{imported.pk}/activities/{glossary.pk}/")
     assert response.status_code == 403
     client.post(f"/courses/{imported.pk}/activities/{book.pk}/done/", {"done": "1"})

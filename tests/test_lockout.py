@@ -108,7 +108,7 @@ def test_it_shows_on_which_devices_an_administrator_is_locked(establishment, adm
     other = make_user("root", Role.ADMIN, establishment)
     lock("root")
     page = signed_in(admin).get(f"/accounts/{other.pk}/").content.decode()
-    assert f"sur ces appareils : {CLASSROOM_PC}" in page
+    assert f"sur ces appareils : {CLASSROOM_PC}" in page
 
 
 def test_it_lets_an_administrator_unlock_an_administrator_and_not_staff(

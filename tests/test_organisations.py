@@ -27,7 +27,7 @@ def test_it_lists_establishments_with_their_accounts_and_adds_one(admin, learner
         {"slug": "mc-sud", "name": "Maison centrale sud", "kind": "prison"},
         follow=True,
     )
-    assert "Établissement « Maison centrale sud » créé." in text(response)
+    assert "Établissement « Maison centrale sud » créé." in text(response)
     created = Establishment.objects.get(slug="mc-sud")
     assert (created.name, created.kind) == ("Maison centrale sud", "prison")
     event = AuditEvent.objects.get(action="establishment.created")

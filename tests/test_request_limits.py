@@ -65,7 +65,7 @@ def test_it_refuses_an_anonymous_oversized_body_before_reading_it() -> None:
     assert response.status_code == 413
     assert body.read_started is False
     page = response.content.decode()
-    assert "plus volumineux que ce que la boîte accepte ici" in page
+    assert "plus volumineux que ce que la box accepte ici" in page
     assert "1,0\xa0Mio" in page
 
 

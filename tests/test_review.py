@@ -342,7 +342,7 @@ def test_it_names_where_a_skipped_items_findings_are_in_the_readers_language(
     row = next(row for row in course.risks if row["detail"] == "https://wiki.exemple.org/")
     assert row["where"] == "activity 'Un wiki' (wiki)"
     french = html.unescape(signed_in(staff).get(f"/review/courses/{course.pk}/").content.decode())
-    assert "activité « Un wiki » (wiki)" in french
+    assert "activité « Un wiki » (Wiki)" in french
 
 
 def test_it_shows_staff_how_many_courses_wait_in_the_navigation(waiting, staff) -> None:

@@ -309,7 +309,7 @@ def test_it_asks_the_uploader_to_confirm_a_file_that_updates_a_course(
     assert revision.status == Revision.Status.UNCONFIRMED
     assert live_rows(course) == rows
     page = client.get(f"/catalog/imports/{job.pk}/").content.decode()
-    assert "Ce fichier est une mise à jour d’un cours déjà sur la boîte" in page
+    assert "Ce fichier est une mise à jour d’un cours déjà sur la box" in page
     assert "https://moodle.example.edu" in page and "Histoire" in page
     assert f'action="/catalog/updates/{revision.pk}/confirm/"' in page
     # Not in the review queue until confirmed.

@@ -73,3 +73,77 @@ def choices() -> list[tuple[str, object]]:
         ]
         grouped.append((str(name), options))
     return grouped
+
+
+# What the keys of an entry's details mean (the log stores them in English, as codes).
+DETAILS: dict[str, Promise] = {
+    "activities": _("activities"),
+    "added": _("groups added"),
+    "alarm": _("alarm"),
+    "approval": _("approval"),
+    "approved_items": _("items approved"),
+    "at": _("at"),
+    "change": _("part of an update"),
+    "comment": _("comment"),
+    "count": _("accounts created"),
+    "course": _("course no."),
+    "created": _("new course"),
+    "database_end": _("last entry in the database"),
+    "establishment": _("establishment"),
+    "failed_sign_ins": _("failed sign-ins"),
+    "file": _("file"),
+    "for": _("for"),
+    "format": _("format"),
+    "from": _("from"),
+    "group": _("group"),
+    "groups": _("groups"),
+    "head_file_end": _("last entry in the data folder"),
+    "head_row_end": _("last entry sealed"),
+    "method": _("method"),
+    "outcome": _("outcome"),
+    "path": _("page"),
+    "published": _("published"),
+    "questions": _("questions"),
+    "release": _("Moodle version"),
+    "removed": _("groups removed"),
+    "revision": _("update no."),
+    "role": _("role"),
+    "size": _("size"),
+    "skipped": _("not imported"),
+    "source": _("source"),
+    "state": _("state"),
+    "title": _("title"),
+    "update": _("update no."),
+    "user": _("account"),
+    "username": _("username"),
+    "waits_for": _("waits for"),
+    "warnings": _("warnings"),
+    "what": _("what"),
+}
+
+
+def detail_key(key: str) -> str:
+    """A detail's key in words, or the key itself when it has no label yet."""
+    found = DETAILS.get(key)
+    return str(found) if found is not None else key
+
+
+# What an entry is about, by its model (``app.model``).
+TARGETS: dict[str, Promise] = {
+    "accounts.user": _("account"),
+    "accounts.cohort": _("group"),
+    "accounts.institution": _("institution"),
+    "accounts.establishment": _("establishment"),
+    "catalog.course": _("course"),
+    "catalog.activity": _("activity"),
+    "catalog.enrolment": _("enrolment"),
+    "learning.studyplanitem": _("study plan"),
+    "ingest.revision": _("course update"),
+    "jobs.job": _("import"),
+}
+
+
+def target_type(model: str) -> str:
+    """What kind of thing an entry is about, in words (its model's name when unknown)."""
+    found = TARGETS.get(model)
+    return str(found) if found is not None else model

@@ -7,14 +7,15 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cartable.accounts.models import User
+from cartable.accounts.models import Role, User
 from cartable.audit import chain, export, filters
 from cartable.audit.access import visible_events, visible_tallies
 from cartable.audit.actions import record
 from cartable.audit.forms import AuditFilterForm
-from cartable.audit.labels import label
+from cartable.audit.labels import detail_key, label, target_type
 from cartable.web.access import staff_only
 
 PAGE_SIZE = 50
@@ -40,12 +41,22 @@ def _position(request: HttpRequest, name: str) -> int | None:
     return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
 
 
+def _value(key: str, value: Any) -> str:
+    """A detail's value for people: yes/no, roles by their name, the rest as stored."""
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if value is None:
+        return "—"
+    if key == "role" and value in Role.values:
+        return str(Role(value).label)
+    return value if isinstance(value, str) else chain.canonical_json(value)
+
+
 def _details(details: Any) -> list[tuple[str, str]]:
     if not isinstance(details, dict):
         return [("", str(details))]
     return [
-        (str(key), value if isinstance(value, str) else chain.canonical_json(value))
-        for key, value in sorted(details.items())
+        (detail_key(str(key)), _value(str(key), value)) for key, value in sorted(details.items())
     ]
 
 
@@ -72,6 +83,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     for event in page:
         event["label"] = label(event["action"])
         event["details"] = _details(event["details"])
+        event["target_type"] = target_type(event["target_type"]) if event["target_type"] else ""
     query = request.GET.copy()
     for name in ("before", "after"):
         query.pop(name, None)

@@ -9,6 +9,7 @@ from urllib.parse import unquote
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from cartable.catalog.models import Activity, Course, CourseFile
 from cartable.lib.display import for_display
@@ -80,5 +81,15 @@ class CourseLinks:
                 file_url=self.file_url,
                 activity_url=self.activity_url,
                 course_url=self.course_url,
+                media_notes=media_notes(),
             )
         )
+
+
+def media_notes() -> dict[str, str]:
+    """What opens the note standing for media on the Internet, in the reader's language."""
+    return {
+        "video": gettext("This video is on the Internet and cannot be shown on the box:"),
+        "audio": gettext("This recording is on the Internet and cannot be shown on the box:"),
+        "frame": gettext("This content is on the Internet and cannot be shown on the box:"),
+    }

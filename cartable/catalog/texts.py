@@ -6,7 +6,18 @@ from typing import Any
 
 from django.utils.translation import gettext
 
+from cartable.catalog import names
 from cartable.importers.common import Text
+
+
+def _argument(name: str, value: Any) -> Any:
+    if isinstance(value, Text | dict):
+        return shown(value)
+    if name == "module" and isinstance(value, str):
+        return names.module_name(value)
+    if name == "qtype" and isinstance(value, str):
+        return names.question_type_name(value)
+    return value
 
 
 def shown(value: Any) -> str:
@@ -20,10 +31,7 @@ def shown(value: Any) -> str:
         return "" if value is None else str(value)
     if not isinstance(values, dict):
         return str(template)
-    arguments = {
-        name: shown(item) if isinstance(item, Text | dict) else item
-        for name, item in values.items()
-    }
+    arguments = {name: _argument(name, item) for name, item in values.items()}
     try:
         return gettext(template) % arguments if arguments else gettext(template)
     except (KeyError, TypeError, ValueError):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 
 def _escape(text: str) -> str:
+    # Helvetica's WinAnsi encoding has no narrow no-break space: the no-break space stands in.
+    text = text.replace("\u202f", "\u00a0")
     return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 

@@ -212,6 +212,8 @@ def course(request: HttpRequest, course_id: int) -> HttpResponse:
             )
         if not (opening.shown or sees_all):
             continue  # its rule hides the section entirely, title included
+        if not entries and not section.summary and opening.available:
+            continue  # nothing in it for this reader: no bare card
         outline.append(
             {
                 "section": section,

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from cartable.lib import urls
+from cartable.lib import media, urls
 from cartable.lib.html import URL_ATTRIBUTES
 
 _ATTRIBUTE = r"""[^\s"'<>/=]+(?:="[^"]*")?"""
@@ -24,8 +24,13 @@ _TAG = re.compile(
 )
 _ATTRIBUTES = re.compile(r"""\s+([^\s"'<>/=]+)(?:="([^"]*)")?""")
 _HOLDS_URLS = re.compile(
-    r"\s(?:" + "|".join(sorted(URL_ATTRIBUTES)) + r')="|\sstyle="[^"]*url\(', re.IGNORECASE
+    r"\s(?:" + "|".join(sorted(URL_ATTRIBUTES)) + r'|style|data-offline)="', re.IGNORECASE
 )
+MEDIA_NOTES = {
+    "video": "This video is on the Internet and cannot be shown on the box:",
+    "audio": "This recording is on the Internet and cannot be shown on the box:",
+    "frame": "This content is on the Internet and cannot be shown on the box:",
+}
 
 
 def _attributes(text: str) -> list[tuple[str, str | None]]:
@@ -56,11 +61,13 @@ class _Display:
         file_url: Callable[[str, str, str], str | None],
         activity_url: Callable[[str], str | None],
         course_url: str,
+        media_notes: Mapping[str, str],
     ) -> None:
         self.html = html
         self.file_url = file_url
         self.activity_url = activity_url
         self.course_url = course_url
+        self.media_notes = media_notes
         self.closers: list[str] = []
 
     def __call__(self, match: re.Match[str]) -> str:
@@ -110,6 +117,10 @@ class _Display:
         return '<span class="external-link">'
 
     def element(self, name: str, attributes: list[tuple[str, str | None]], original: str) -> str:
+        values = dict(attributes)
+        if name == "span" and values.get("class") == media.NOTE_CLASS:
+            sentence = self.media_notes.get(values.get("data-offline") or "", "")
+            return f'<span class="{media.NOTE_CLASS}">{html_lib.escape(sentence)} '
         kept: list[tuple[str, str | None]] = []
         changed = False
         for attribute, value in attributes:
@@ -128,7 +139,7 @@ class _Display:
         if value is None:
             return value
         if attribute == "style":
-            return None if "url(" in value.lower() else value
+            return None  # the CSP would block it: imports since turn it into classes
         if attribute not in URL_ATTRIBUTES:
             return value
         if attribute == "srcset":
@@ -166,6 +177,7 @@ def for_display(
     file_url: Callable[[str, str, str], str | None],
     activity_url: Callable[[str], str | None],
     course_url: str,
+    media_notes: Mapping[str, str] = MEDIA_NOTES,
 ) -> str:
     """Sanitised course HTML made ready for a learner's page on the box.
 
@@ -175,12 +187,14 @@ def for_display(
     the target is gone or not the reader's, and the attribute becomes ``data-missing``.
     Nothing else is ever live: an outside link becomes its text followed by its address, an
     outside image its address, and any other URL attribute (an outside source, a path of the
-    box, anything not canonical) is removed; so is a style that would fetch something. The
-    browser is thus never asked for anything but the box's own pages and the course's files.
+    box, anything not canonical) is removed; so is any ``style`` (stored by older imports).
+    The browser is thus never asked for anything but the box's own pages and the course's
+    files. A note standing for media on the Internet (``lib.media``) opens with the sentence
+    ``media_notes`` has for its kind (the reader's language).
     """
     if _HOLDS_URLS.search(html) is None:
         return html
-    return _TAG.sub(_Display(html, file_url, activity_url, course_url), html)
+    return _TAG.sub(_Display(html, file_url, activity_url, course_url, media_notes), html)
 
 
 def external_links(html: str) -> tuple[str, ...]:

@@ -2,8 +2,11 @@
 
 Imported HTML is sanitised once, at import, with ``clean`` (or ``sanitise``): formatting,
 headings, lists, tables, images, audio and video, figures, MathML, sub/sup and code survive;
-scripts, event handlers, styles that fetch anything, frames, objects, embeds and forms do not.
-Nesting deeper than ``nesting.LIMIT`` is flattened first, so the sanitiser's work is bounded.
+scripts, event handlers, frames, objects, embeds and forms do not. Inline styles and old
+presentational attributes become the box's own classes (``lib.presentation``: the box's CSP
+would block them); media that need the Internet become a note with their address
+(``lib.media``). Nesting deeper than ``nesting.LIMIT`` is flattened first, so the sanitiser's
+work is bounded.
 
 Every URL attribute goes through the one URL rule (``lib.urls.parse``) and is written in its
 canonical form, or dropped:
@@ -30,9 +33,10 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+import markdown as markdown_lib
 import nh3
 
-from cartable.lib import nesting, urls
+from cartable.lib import media, nesting, presentation, urls
 
 URL_SCHEMES = urls.COURSE_SCHEMES | urls.OUTSIDE_SCHEMES | {"data"}  # what nh3 lets through
 FILE_SCHEME = urls.FILE_SCHEME
@@ -66,7 +70,7 @@ TAGS = _MATHML | _words(
     cite code col colgroup dd del details dfn div dl dt em figcaption figure font footer h1 h2
     h3 h4 h5 h6 header hgroup hr i img ins kbd li mark nav ol p picture pre q rp rt rtc ruby s
     samp section small source span strike strong sub summary sup table tbody td tfoot th thead
-    time tr track tt u ul var video wbr"""
+    time tr track tt u ul var video wbr iframe embed object"""
 )
 _GLOBAL = {"class", "dir", "lang", "title", "style", "id", "role", "aria-label", "aria-hidden"}
 ATTRIBUTES: dict[str, set[str]] = {
@@ -91,6 +95,11 @@ ATTRIBUTES: dict[str, set[str]] = {
     "q": {"cite"},
     "blockquote": {"cite"},
     "details": {"open"},
+    # Frames and objects never reach a page: ``lib.media`` turns those that lead outside into
+    # a note with their address, and removes the others.
+    "iframe": {"src"},
+    "embed": {"src"},
+    "object": {"data"},
     "font": {"color", "size", "face"},
     "p": {"align"},
     "div": {"align"},
@@ -99,7 +108,7 @@ ATTRIBUTES: dict[str, set[str]] = {
 STYLE_PROPERTIES = _words(
     """color background-color text-align text-decoration text-indent font-weight font-style
     font-size font-family font-variant vertical-align line-height letter-spacing word-spacing
-    white-space direction unicode-bidi width height max-width min-width max-height min-height
+    text-decoration-line white-space direction unicode-bidi width height max-width min-width max-height min-height
     margin margin-top margin-right margin-bottom margin-left padding padding-top padding-right
     padding-bottom padding-left border border-top border-right border-bottom border-left
     border-color border-style border-width border-collapse border-spacing border-radius float
@@ -123,6 +132,7 @@ class Cleaned:
     html: str
     seen: tuple[Seen, ...]  # every URL met, kept or not, in order
     flattened: int  # tags dropped below the nesting limit (0: none)
+    offline: tuple[str, ...] = ()  # addresses of media replaced by a note (``lib.media``)
 
 
 class _Filter:
@@ -194,7 +204,9 @@ def clean(html: str, *, made: Collection[str] = ()) -> Cleaned:
     """
     flat, flattened = nesting.flatten(html)
     cleaner, attribute_filter = _cleaner(made)
-    return Cleaned(cleaner.clean(flat), tuple(attribute_filter.seen), flattened)
+    cleaned = presentation.to_classes(cleaner.clean(flat))
+    cleaned, offline = media.offline_notes(cleaned)
+    return Cleaned(cleaned, tuple(attribute_filter.seen), flattened, offline)
 
 
 def sanitise(html: str, *, made: Collection[str] = ()) -> str:
@@ -207,6 +219,18 @@ def text_to_html(text: str) -> str:
     paragraphs = re.split(r"\n\s*\n", text.replace("\r\n", "\n").strip())
     return "".join(
         "<p>" + html_lib.escape(part).replace("\n", "<br>") + "</p>" for part in paragraphs if part
+    )
+
+
+def markdown_to_html(text: str) -> str:
+    """Moodle's Markdown text format (4) as HTML, still to be sanitised.
+
+    Moodle renders it with PHP Markdown Extra; Python-Markdown's ``extra`` extension reads
+    the same syntax (tables, fenced code, footnotes, definition lists). Raw HTML in the text
+    passes through, as in Moodle: the caller sanitises the result like any imported HTML.
+    """
+    return markdown_lib.markdown(
+        text.replace("\r\n", "\n"), extensions=["extra", "sane_lists"], output_format="html"
     )
 
 

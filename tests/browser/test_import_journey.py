@@ -32,8 +32,8 @@ def test_it_imports_a_moodle_backup_and_publishes_it(page, live_server) -> None:
     # refreshes no more.
     page.get_by_text("Le cours a été importé.").wait_for()
     expect(page.locator('meta[http-equiv="refresh"]')).to_have_count(0)
-    expect(page.get_by_role("row", name="quiz 40")).to_be_visible()
+    expect(page.get_by_role("row", name="Test 40")).to_be_visible()  # "quiz", translated
     page.get_by_role("link", name="Examiner le cours").click()
     page.get_by_role("button", name="Approuver et publier le cours").click()
-    page.get_by_text("Approuvé : les apprenants voient maintenant ce cours").wait_for()
+    page.get_by_text("Approuvé : les apprenants voient maintenant ce cours").wait_for()
     assert Course.objects.get(shortname="DRIPRELEASE").is_published

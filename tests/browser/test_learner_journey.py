@@ -29,7 +29,7 @@ def test_it_shows_the_demo_course_to_the_demo_learner(page, live_server, outside
     course.click()
     page.get_by_role("heading", name="Construire sa lettre").wait_for()
     page.get_by_role("link", name="Le plan en trois parties").click()
-    expect(page.get_by_text("« vous, moi, nous »")).to_be_visible()
+    expect(page.get_by_text("« vous, moi, nous »")).to_be_visible()
     page.get_by_role("link", name="Retour au cours").click()
     page.get_by_role("link", name="Fiche mémo").click()
     link = page.get_by_role("link", name="Ouvrir fiche-memo-lettre.pdf")

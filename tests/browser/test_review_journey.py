@@ -42,10 +42,10 @@ def test_it_rejects_an_activity_publishes_the_rest_and_logs_both(
     staff.get_by_role("link", name=course.title).click()
     card = staff.locator(f"article[aria-labelledby='activity-{rejected.pk}']")
     card.get_by_label("Commentaire (obligatoire pour refuser)").fill("Lien vers un site extérieur")
-    card.get_by_role("button", name=f"Refuser : {rejected.title}").click()
-    staff.get_by_text(f"Décision enregistrée pour « {rejected.title} ».").wait_for()
+    card.get_by_role("button", name=f"Refuser : {rejected.title}").click()
+    staff.get_by_text(f"Décision enregistrée pour « {rejected.title} ».").wait_for()
     staff.get_by_role("button", name="Approuver et publier le cours").click()
-    staff.get_by_text("Approuvé : les apprenants voient maintenant ce cours").wait_for()
+    staff.get_by_text("Approuvé : les apprenants voient maintenant ce cours").wait_for()
 
     learner = make_page()
     sign_in(learner, live_server, "apprenant", "cartable-apprenant")
@@ -56,7 +56,7 @@ def test_it_rejects_an_activity_publishes_the_rest_and_logs_both(
     assert response is not None and response.status == 404
 
     staff.get_by_role("link", name="Journal d’audit").click()
-    staff.get_by_label("Action").select_option(label="Tout : Validation")
+    staff.get_by_label("Action").select_option(label="Tout : Validation")
     staff.get_by_label("Qui (identifiant)").fill("personnel")
     staff.get_by_role("button", name="Filtrer").click()
     staff.wait_for_url(lambda url: "/audit/?" in url)  # the filtered list, not the one before

@@ -39,7 +39,7 @@ def test_it_lists_bad_csv_lines_in_the_browser(page, live_server, tmp_path) -> N
     page.get_by_label("Fichier CSV").set_input_files(str(source))
     page.get_by_role("button", name="Créer les comptes").click()
     expect(page.get_by_role("alert")).to_contain_text(
-        "Ligne 3 : l’identifiant « apprenant » est déjà pris."
+        "Ligne 3 : l’identifiant « apprenant » est déjà pris."
     )
     assert not User.objects.filter(username="ok").exists()
 

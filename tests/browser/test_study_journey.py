@@ -59,7 +59,7 @@ def test_it_ticks_a_study_plan_item_off(page, live_server) -> None:
     course = Course.objects.get(shortname="LETTRE-MOTIV")
     sign_in(page, live_server, "enseignant", "cartable-enseignant")
     page.goto(live_server.url + f"/courses/{course.pk}/")
-    page.get_by_role("link", name="Ajouter à un plan de travail : Le plan en trois parties").click()
+    page.get_by_role("link", name="Ajouter à un plan de travail : Le plan en trois parties").click()
     page.get_by_label("Camille Martin").check()
     page.get_by_label("Note pour l’apprenant").fill("Relisez-le avant jeudi")
     page.get_by_role("button", name="Ajouter au plan de travail").click()
@@ -70,7 +70,7 @@ def test_it_ticks_a_study_plan_item_off(page, live_server) -> None:
     plan = page.get_by_role("region", name="Mon plan de travail")
     expect(plan).to_contain_text("Relisez-le avant jeudi")
     plan.get_by_role("button", name="Je l’ai fait").click()
-    page.get_by_text("Tout votre plan de travail est fait. Bravo !").wait_for()
+    page.get_by_text("Tout votre plan de travail est fait. Bravo !").wait_for()
     assert StudyPlanTick.objects.filter(item=StudyPlanItem.objects.get()).count() == 1
 
 
@@ -81,8 +81,8 @@ def test_it_finds_a_word_of_a_page_with_the_search_box(page, live_server, outsid
     # "lecteurs", without its accent-free singular: plurals and accents do not matter.
     page.get_by_role("searchbox").fill("LECTEURS")
     page.keyboard.press("Enter")
-    result = page.get_by_role("link", name="À quoi sert une lettre de motivation ?")
+    result = page.get_by_role("link", name="À quoi sert une lettre de motivation ?")
     result.wait_for()
     result.click()
-    page.get_by_role("heading", name="À quoi sert une lettre de motivation ?", level=1).wait_for()
+    page.get_by_role("heading", name="À quoi sert une lettre de motivation ?", level=1).wait_for()
     assert outside.requests == []

@@ -65,7 +65,8 @@ def show(html: str) -> str:
         ),
         (
             '<video controls src="https://cdn.example/v.mp4"></video>',
-            '<video controls=""></video>',
+            '<span class="offline-media">This video is on the Internet and cannot be shown '
+            "on the box: https://cdn.example/v.mp4</span>",
         ),
         ("<p>Aucun lien</p>", "<p>Aucun lien</p>"),
     ],

@@ -64,6 +64,7 @@ def _context(data: LessonContent | None, request: HttpRequest) -> dict[str, Any]
         "lesson_pages": pages,
         "lesson_page": None if end else page,
         "lesson_end": end and bool(pages),
+        "lesson_empty": not pages,
         "lesson_buttons": buttons,
         "lesson_next": following,
         "lesson_number": index + 1,

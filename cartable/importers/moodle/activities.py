@@ -396,6 +396,46 @@ def assign(r: ActivityRead) -> model.AssignContent:
     )
 
 
+# Moodle 2.2's assignment types -> the submission plugins of mod_assign that replaced them.
+_ASSIGNMENT_SUBMISSIONS: dict[str, tuple[str, ...]] = {
+    "upload": ("file",),  # "advanced uploading of files"; its notes (var2) are online text
+    "uploadsingle": ("file",),
+    "online": ("onlinetext",),
+    "offline": (),
+}
+
+
+def assignment(r: ActivityRead) -> model.AssignContent:
+    """Moodle 2.2's ``assignment`` module, still found in Moodle 2.x backups, read as the
+    assignment (``assign``) Moodle's own upgrade makes of it: the type gives the submission
+    plugins; ``upload``'s ``var1`` is its number of files, ``var2`` allows notes (online
+    text); ``maxbytes`` the size limit of the file types; late submissions prevented
+    (``preventlate``) close submissions at the due date."""
+    element = r.element
+    assignment_type = mxml.text(element, "assignmenttype").strip()
+    types = _ASSIGNMENT_SUBMISSIONS.get(assignment_type, ())
+    if assignment_type == "upload" and mxml.flag(element, "var2"):
+        types = (*types, "onlinetext")
+    due = mxml.when(element, "timedue")
+    files = "file" in types
+    if assignment_type == "uploadsingle":
+        max_files = 1
+    elif files:
+        max_files = max(0, mxml.integer(element, "var1"))
+    else:
+        max_files = 0
+    return model.AssignContent(
+        submission_types=types,
+        allow_submissions_from=mxml.when(element, "timeavailable"),
+        due=due,
+        cut_off=due if mxml.flag(element, "preventlate") else None,
+        grading_due=None,
+        max_files=max_files,
+        max_size=max(0, mxml.integer(element, "maxbytes")) if files else 0,
+        grade=mxml.number(element, "grade", 100.0),
+    )
+
+
 def scorm(r: ActivityRead) -> model.PackageContent:
     package = r.area("package")
     return model.PackageContent(

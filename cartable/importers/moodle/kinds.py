@@ -1,7 +1,8 @@
 """The activity kinds Cartable imports from Moodle, by module name.
 
 Each ``Kind`` reads its ``<modname>.xml`` into a model dataclass; ``drop`` names the subtrees
-thrown away while parsing (user data such as attempts: large, and not imported). A module
+thrown away while parsing (user data such as attempts: large, and not imported);
+``imported_as`` names the kind an old module becomes (Moodle 2.2's ``assignment``). A module
 name missing from ``KINDS`` is skipped by the loader with a reason, never a crash.
 """
 
@@ -21,6 +22,7 @@ Reader = Callable[[ActivityRead], model.ActivityContent]
 class Kind:
     read: Reader
     drop: frozenset[str] = frozenset()
+    imported_as: str = ""  # the kind it becomes when not its own module name
 
 
 _USER_DATA = frozenset({"grades", "overrides", "attempts", "userflags", "submissions"})
@@ -55,6 +57,8 @@ KINDS: dict[str, Kind] = {
     ),
     "quiz": Kind(quiz.read, _USER_DATA),
     "assign": Kind(activities.assign, _USER_DATA | {"plugin_assignsubmission_file_submission"}),
+    # Moodle 2.2's assignment, as Moodle itself upgrades it: an assignment.
+    "assignment": Kind(activities.assignment, _USER_DATA, imported_as="assign"),
     "scorm": Kind(activities.scorm, frozenset({"scoes", "sco_tracks", "tracks", "attempts"})),
     "h5pactivity": Kind(activities.h5pactivity, frozenset({"attempts"})),
     "qbank": Kind(activities.qbank),

@@ -214,7 +214,7 @@ def _activity(
         source_key=item.key,
         source_id=content.module_id,
         instance_id=item.instance_id,
-        modname=content.modname,
+        modname=kind.imported_as or content.modname,
         title=title,
         intro=intro,
         visible=module.visible if module else True,

@@ -125,11 +125,11 @@ class Texts:
         """Safe HTML from a Moodle text field of format ``fmt`` stored with ``filearea``."""
         if not raw:
             return ""
-        if fmt in (FORMAT_PLAIN, FORMAT_MARKDOWN):
+        if fmt == FORMAT_PLAIN:
             self.risks.extend(scan_text(raw))
-        if fmt in (FORMAT_PLAIN, FORMAT_MARKDOWN) or (
-            fmt == FORMAT_MOODLE and not _HAS_TAG.search(raw)
-        ):
+        if fmt == FORMAT_MARKDOWN:
+            raw = html.markdown_to_html(raw)
+        elif fmt == FORMAT_PLAIN or (fmt == FORMAT_MOODLE and not _HAS_TAG.search(raw)):
             raw = html.text_to_html(raw)
         made: set[str] = set()  # the course addresses written here, the only ones kept
         if "@@PLUGINFILE@@" in raw:
@@ -181,7 +181,7 @@ class Texts:
         # What the author wrote, before the sanitiser removes the dangerous parts: staff see
         # it (Moodle's own links already resolved, so a course address written in the backup
         # itself is reported, and dropped).
-        if fmt not in (FORMAT_PLAIN, FORMAT_MARKDOWN):
+        if fmt != FORMAT_PLAIN:
             self.risks.extend(scan_html(raw, made=made))
         cleaned = html.clean(raw, made=made)
         for seen in cleaned.seen:  # the sanitiser's own reading, the one learners get
@@ -200,7 +200,7 @@ class Texts:
                     count=cleaned.flattened,
                 )
             )
-        for url in display.external_links(cleaned.html):
+        for url in (*cleaned.offline, *display.external_links(cleaned.html)):
             if url not in self.external:
                 self.external.append(url)
         return cleaned.html
