@@ -48,7 +48,7 @@ def test_it_keeps_a_learner_who_opened_everything_below_100_percent(learner, tea
     for activity in answering:
         assert not states[activity.pk].done
         assert states[activity.pk].to_do == str(kind_of(activity.kind).answer)
-    assert "À faire : Rendre votre travail" in page.content.decode()
+    assert "À faire\u202f: Rendre votre travail" in page.content.decode()
     assert not ActivityProgress.objects.filter(
         activity__in=answering, completed_at__isnull=False
     ).exists()
@@ -73,7 +73,7 @@ def test_it_tells_the_learner_what_is_left_on_an_activity_that_needs_an_answer(
     )
     page = signed_in(learner).get(f"/courses/{course.pk}/activities/{quiz.pk}/")
     text = page.content.decode()
-    assert "À faire : Répondre au quiz." in text
+    assert "À faire\u202f: Répondre au quiz." in text
     assert "prochaine version" not in text
     assert not page.context["done"]
 
