@@ -88,6 +88,10 @@ _START = re.compile(r"\{([0-9]*):([A-Z_]+):")
 _PERCENT = re.compile(r"%(-?[0-9]+(?:[.,][0-9]*)?)%")
 _NUMBER = r"-?(?:[0-9]+[.,]?[0-9]*|[.,][0-9]+)(?:[eE][-+]?[0-9]+)?"
 _NUMERICAL = re.compile(rf"({_NUMBER})(?::({_NUMBER}))?")
+# An answer ends at "~", "#" or "}", unless a backslash comes before, or "&" (the "#" of an
+# HTML entity such as "&#39;") or "&amp;"; a feedback at "~" or "}", unless after a backslash.
+_ANSWER_END = re.compile(r"(?<!\\)(?<!&)(?<!&amp;)[~#}]")
+_FEEDBACK_END = re.compile(r"(?<!\\)[~}]")
 _BUDGET_FACTOR = 4  # characters scanned, in text lengths, before giving up
 _BUDGET_MINIMUM = 100_000
 
@@ -121,14 +125,10 @@ def parse(text: str) -> Cloze:
     return Cloze(text="".join(out), parts=tuple(parts), gave_up=gave_up)
 
 
-def _escaped_end(text: str, index: int, answer: bool) -> bool:
-    """Whether the character at ``index`` is kept in the answer (or feedback) rather than
-    ending it: after a backslash, and in an answer after ``&`` or ``&amp;`` too (HTML
-    entities such as ``&#39;``)."""
-    before = text[index - 1] if index > 0 else ""
-    if before == "\\":
-        return True
-    return answer and (before == "&" or text.endswith("&amp;", 0, index))
+def _end(text: str, start: int, ends: re.Pattern[str]) -> int:
+    """Where the answer (or feedback) going on at ``start`` ends; -1 if it never does."""
+    found = ends.search(text, start)
+    return -1 if found is None else found.start()
 
 
 def _alternatives(text: str, index: int) -> tuple[int, list[tuple[str, str, str | None]]]:
@@ -144,22 +144,15 @@ def _alternatives(text: str, index: int) -> tuple[int, list[tuple[str, str, str 
             grade, index = percent.group(0), percent.end()
         if index >= length:
             return -1, found
-        answer_end = index + 1  # an answer holds at least one character, whatever it is
-        while answer_end < length and not (
-            text[answer_end] in "~#}" and not _escaped_end(text, answer_end, True)
-        ):
-            answer_end += 1
-        if answer_end >= length:
+        # An answer holds at least one character, whatever it is.
+        answer_end = _end(text, index + 1, _ANSWER_END)
+        if answer_end < 0:
             return -1, found
         answer, index = text[index:answer_end], answer_end
         feedback = None
         if text[index] == "#":
-            feedback_end = index + 1
-            while feedback_end < length and not (
-                text[feedback_end] in "~}" and not _escaped_end(text, feedback_end, False)
-            ):
-                feedback_end += 1
-            if feedback_end >= length:
+            feedback_end = _end(text, index + 1, _FEEDBACK_END)
+            if feedback_end < 0:
                 return -1, found
             feedback, index = text[index + 1 : feedback_end], feedback_end
         found.append((grade, answer, feedback))

@@ -396,8 +396,14 @@ def _number(value: str) -> float:
     return float(value)
 
 
+def _php(value: float) -> float:
+    """A computed number as Moodle stores it: PHP writes floats with 14 significant digits
+    (``(3.141 + 3.142) / 2`` is 3.1415, not 3.1414999999999997)."""
+    return float(f"{value:.14g}")
+
+
 def _shown(value: float) -> str:
-    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    return f"{_php(value):.14g}"
 
 
 def _numerical(answers: str, read: _Read) -> q.NumericalData:
@@ -410,7 +416,7 @@ def _numerical(answers: str, read: _Read) -> q.NumericalData:
         if value.find("..") > 0:
             low, high = (_number(bound.strip()) for bound in value.split("..", 1))
             middle = (high + low) / 2
-            text, tolerance = _shown(middle), high - middle
+            text, tolerance = _shown(middle), _php(high - middle)
         elif value.find(":") > 0:
             number, margin = (bound.strip() for bound in value.split(":", 1))
             _number(number)
