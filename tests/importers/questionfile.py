@@ -58,7 +58,9 @@ def question(
     )
 
 
-def answer(value: str, fraction: str, feedback: str = "", fmt: str = "html", extra: str = "") -> str:
+def answer(
+    value: str, fraction: str, feedback: str = "", fmt: str = "html", extra: str = ""
+) -> str:
     return (
         f'<answer fraction="{fraction}" format="{fmt}">{text(value)}'
         + field("feedback", feedback)

@@ -9,7 +9,11 @@ from cartable.importers.questionfiles import cloze
 
 def parts(text: str) -> list[tuple[str, float, list[tuple[str, float, str]]]]:
     return [
-        (part.kind.qtype, part.mark, [(a.answer, a.fraction, a.feedback) for a in part.alternatives])
+        (
+            part.kind.qtype,
+            part.mark,
+            [(a.answer, a.fraction, a.feedback) for a in part.alternatives],
+        )
         for part in cloze.parse(text).parts
     ]
 
@@ -18,7 +22,10 @@ def parts(text: str) -> list[tuple[str, float, list[tuple[str, float, str]]]]:
     ("text", "expected"),
     [
         ("{1:SHORTANSWER:=Paris}", [("shortanswer", 1.0, [("Paris", 1.0, "")])]),
-        ("{:SA:=Paris#Oui~*#Non}", [("shortanswer", 1.0, [("Paris", 1.0, "Oui"), ("*", 0.0, "Non")])]),
+        (
+            "{:SA:=Paris#Oui~*#Non}",
+            [("shortanswer", 1.0, [("Paris", 1.0, "Oui"), ("*", 0.0, "Non")])],
+        ),
         ("{3:MW:%50%Lyon~=Paris}", [("shortanswer", 3.0, [("Lyon", 0.5, ""), ("Paris", 1.0, "")])]),
         ("{2:NM:=3,5:0,1~%50%3}", [("numerical", 2.0, [("3.5", 1.0, ""), ("3", 0.5, "")])]),
         ("{1:MC:a~=b}", [("multichoice", 1.0, [("a", 0.0, ""), ("b", 1.0, "")])]),
@@ -56,7 +63,9 @@ def test_it_replaces_parts_by_their_numbers_and_leaves_the_rest() -> None:
         ("MRHS", False, True, "horizontal"),
     ],
 )
-def test_it_knows_every_multichoice_variant(code: str, single: bool, shuffle: bool, layout: str) -> None:
+def test_it_knows_every_multichoice_variant(
+    code: str, single: bool, shuffle: bool, layout: str
+) -> None:
     (part,) = cloze.parse(f"{{1:{code}:=a~b}}").parts
     assert (part.kind.single, part.kind.shuffle, part.kind.layout) == (single, shuffle, layout)
 

@@ -66,7 +66,9 @@ def test_it_reads_the_examples_of_moodles_gift_format(tmp_path: Path) -> None:
         ("<p>Italy</p>", "Rome"),
         ("<p>Japan</p>", "Tokyo"),
     ]
-    assert match.text == "<p>Match the following countries with their corresponding<br>capitals.</p>"
+    assert (
+        match.text == "<p>Match the following countries with their corresponding<br>capitals.</p>"
+    )
     assert named.name == "Grant's Tomb"
     assert answers(named)[1] == ("<p>entombed</p>", 1.0, "<p>Right answer!</p>")
     assert [a[1] for a in answers(weighted)] == [0.0, 0.5, 1.0]
@@ -178,7 +180,9 @@ def test_it_tells_essays_descriptions_and_general_feedback(gift) -> None:
 
 
 def test_it_reads_formats_and_windows_and_mac_files(gift) -> None:
-    result = gift(b"\xef\xbb\xbf[html]<p>Choisir <b>A</b></p>{=A ~B}\r\n\r\n[plain]<b>1<2</b>{=x}\r")
+    result = gift(
+        b"\xef\xbb\xbf[html]<p>Choisir <b>A</b></p>{=A ~B}\r\n\r\n[plain]<b>1<2</b>{=x}\r"
+    )
     html, plain = result.bank.questions
     assert html.text == "<p>Choisir <b>A</b></p>"
     assert answers(html)[0] == ("A", 1.0, "")
@@ -204,13 +208,19 @@ def test_it_keeps_scripts_out_and_reports_them(gift) -> None:
         ("Bonjour\n\nQuestion {=a ~b\n", "line 3: the answers must sit between “{” and “}”"),
         ("Q } et {=a}", "line 1: the answers must sit between “{” and “}”"),
         ("\n\nQ {~seule}", "line 3: a multiple-choice question needs at least two choices"),
-        ("Q {=a->1 =b}", "line 1: each pair of a matching question is written “question -> answer”"),
+        (
+            "Q {=a->1 =b}",
+            "line 1: each pair of a matching question is written “question -> answer”",
+        ),
         ("Q {=a->1}", "line 1: a matching question needs at least two pairs"),
         ("Q {#douze}", "line 1: “douze” is not a number"),
         ("Q {#12:beaucoup}", "line 1: “beaucoup” is not a number"),
         ("Q {#}", "line 1: a numerical question needs an answer"),
         ("Q {=#rien}", "line 1: a short-answer question needs an answer"),
-        ("A {=x\n\nB {~y}\n\nC {#z}", "line 1: the answers must sit between “{” and “}” (and 2 more problems)"),
+        (
+            "A {=x\n\nB {~y}\n\nC {#z}",
+            "line 1: the answers must sit between “{” and “}” (and 2 more problems)",
+        ),
     ],
 )
 def test_it_refuses_what_moodle_refuses_naming_the_line(gift, source: str, message: str) -> None:

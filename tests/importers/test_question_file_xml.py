@@ -59,8 +59,7 @@ EVERY_TYPE = (
         "truefalse",
         "tf",
         "<p>The earth is flat.</p>",
-        answer("true", "0", "Not at all")
-        + answer("false", "100", "Right"),
+        answer("true", "0", "Not at all") + answer("false", "100", "Right"),
         penalty="1.0000000",
     ),
     question(
@@ -349,7 +348,8 @@ def test_it_reads_a_cloze_question_into_its_parts(load) -> None:
     assert all(part.category_id == cloze.category_id for part in cloze.data.subquestions)
     assert sa.text == "{1:SHORTANSWER:=Paris#Yes~*#No}"
     assert sa.data == q.ShortAnswerData(
-        case_sensitive=False, answers=(q.Answer(1, "Paris", 1.0, "Yes"), q.Answer(2, "*", 0.0, "No"))
+        case_sensitive=False,
+        answers=(q.Answer(1, "Paris", 1.0, "Yes"), q.Answer(2, "*", 0.0, "No")),
     )
     assert isinstance(mc.data, q.MultichoiceData)
     assert mc.data.single and not mc.data.shuffle
@@ -377,7 +377,12 @@ def test_it_links_the_pictures_each_field_embeds_and_no_other(load) -> None:
     mc = result.bank.questions[0]
     assert mc.text == f'<p><img src="cartable-file:{sha}/a%20b.png" alt="pic"></p>'
     (ref,) = mc.files
-    assert (ref.sha256, ref.size, ref.filename, ref.filepath) == (sha, len(PNG), "a b.png", "/pics/")
+    assert (ref.sha256, ref.size, ref.filename, ref.filepath) == (
+        sha,
+        len(PNG),
+        "a b.png",
+        "/pics/",
+    )
     assert ref.mimetype == "image/png" and ref.component == "qformat_xml"
     assert ref.blob is not None and ref.blob.read_bytes() == PNG
     # The feedback embeds no picture of its own: its link leads nowhere, as in Moodle.
