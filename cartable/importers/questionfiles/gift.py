@@ -65,6 +65,7 @@ _NONCHARACTERS = re.compile("[\ufdd0-\ufdef]")
 _ESCAPE = re.compile(r"\\([\\" + re.escape(_ESCAPABLE) + "])")
 _WEIGHT = re.compile(r"%-*[0-9]{1,2}\.?[0-9]*%")
 _NUMBER = re.compile(r"[ \t\n\r\v\f]*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*")
+_ID = re.compile(r"\[id:((?:\\\]|[^\]])*)\]")
 _TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 _THIRD = 0.3333333
 
@@ -223,7 +224,16 @@ class _Read:
         return self.texts.html(value.text, value.fmt)
 
 
+def _idnumber(lines: list[str]) -> str:
+    """The ID number a comment line gives the question: ``// [id:Q-12]`` (``\\]`` is ``]``)."""
+    for row in lines:
+        if row.startswith("//") and (found := _ID.search(row)):
+            return found.group(1).replace("\\]", "]").strip()[:100]
+    return ""
+
+
 def _question(lines: list[str], line: int, builder: BankBuilder, links: FileLinks) -> None:
+    idnumber = _idnumber(lines)
     lines = [" " if row.startswith("//") else row for row in lines]
     text = "\n".join(lines).strip(_PHP_SPACE)
     if not text:
@@ -258,7 +268,7 @@ def _question(lines: list[str], line: int, builder: BankBuilder, links: FileLink
     texts = Texts(links, 0, "question", question_owner(name))
     read = _Read(texts, body.fmt)
     qtype, data, penalty = _typed(answers, description, read)
-    key = builder.key(name)
+    key = builder.key(name, idnumber)
     builder.add(
         q.Question(
             source_id=builder.question_id(key),
@@ -270,6 +280,7 @@ def _question(lines: list[str], line: int, builder: BankBuilder, links: FileLink
             default_mark=0.0 if qtype == "description" else 1.0,
             penalty=penalty,
             data=data,
+            idnumber=idnumber,
             files=texts.used_files(),
             external_links=texts.external_links(),
             findings=texts.findings(),
