@@ -223,3 +223,20 @@ def test_it_writes_the_same_id_for_the_same_question_whatever_the_file_name(
     assert first.bank.questions[0].source_id == second.bank.questions[0].source_id
     # Without a category, a question goes to one named after the file.
     assert first.bank.questions[0].source_id != other.bank.questions[0].source_id
+
+
+def test_it_refuses_a_file_of_more_questions_than_the_limit(tmp_path: Path) -> None:
+    few = QuestionFileLimits(max_questions=3)
+    gift = "\n\n".join(f"Q{n} {{=a}}" for n in range(4))
+    with pytest.raises(QuestionFileError) as raised:
+        load(tmp_path, gift, few)
+    assert raised.value.code == "too_many_questions"
+    assert str(raised.value.text) == "it holds more than 3 questions"
+    # Skipped questions count too: they are read all the same.
+    xml = quiz(*(question("coderunner", f"c{n}", "<p>x</p>") for n in range(4)))
+    with pytest.raises(QuestionFileError):
+        load(tmp_path, xml, few, name="g")
+    assert (
+        len(load(tmp_path, "\n\n".join(f"Q{n} {{=a}}" for n in range(3)), few, "h").bank.questions)
+        == 3
+    )

@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 from cartable.importers import questions as q
 from cartable.importers.common import FileRef, Text, gettext_noop
 from cartable.importers.notes import Notes
-from cartable.importers.questionfiles.base import QuestionFileResult
+from cartable.importers.questionfiles.base import QuestionFileError, QuestionFileResult
 from cartable.importers.questionfiles.ids import file_id
 from cartable.importers.report import FileStats, QuestionFileReport
 from cartable.lib import html
@@ -71,6 +71,7 @@ class BankBuilder:
     fmt: str
     notes: Notes
     filename: str
+    max_questions: int = 20_000
     categories: dict[tuple[str, tuple[str, ...]], q.QuestionCategory] = field(default_factory=dict)
     questions: list[q.Question] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)  # in texts of no question
@@ -132,10 +133,22 @@ class BankBuilder:
         return file_id("question", str(key.category), *key.parts)
 
     def add(self, question: q.Question) -> None:
+        self._count()
         self.questions.append(question)
+
+    def _count(self) -> None:
+        if len(self.questions) + len(self.notes.skipped) >= self.max_questions:
+            raise QuestionFileError(
+                "too_many_questions",
+                Text(
+                    gettext_noop("it holds more than %(limit)d questions"),
+                    limit=self.max_questions,
+                ),
+            )
 
     def skip(self, qtype: str, number: int, name: str, reason: Text, raw_text: str = "") -> None:
         """Leave a question out, saying why (what its text held is kept for the review)."""
+        self._count()
         self.notes.skip(
             "question",
             f"{qtype[:40]}-{number}",

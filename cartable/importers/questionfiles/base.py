@@ -13,11 +13,13 @@ from cartable.lib.risks import Finding
 
 @dataclass(frozen=True, slots=True)
 class QuestionFileLimits:
-    """``max_bytes``: the largest question file read (the reader holds one question, and so
-    one embedded file, in memory at a time); ``files``: how many files it may embed, how large
-    each and all together, and how long their names."""
+    """``max_bytes``: the largest question file read (the readers hold one question, and so
+    one embedded file, in memory at a time); ``max_questions``: the most questions it may hold
+    (the bank read is kept whole: about 3 kB a question); ``files``: how many files it may
+    embed, how large each and all together, and how long their names."""
 
     max_bytes: int = 100 * MiB
+    max_questions: int = 20_000
     files: ArchiveLimits = field(default_factory=ArchiveLimits)
 
 

@@ -21,7 +21,9 @@ and how many others there are.
 
 from __future__ import annotations
 
+import codecs
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,11 +93,13 @@ class _NoFiles:
 
 def load(path: Path, workdir: Path, limits: QuestionFileLimits, name: str) -> QuestionFileResult:
     notes = Notes()
-    text = _decoded(path.read_bytes(), notes)
+    encoding = _encoding(path, notes)
     links = FileLinks(course_id=0, files=_NoFiles(), notes=notes)
-    builder = BankBuilder(fmt=FORMAT_NAME, notes=notes, filename=name)
+    builder = BankBuilder(
+        fmt=FORMAT_NAME, notes=notes, filename=name, max_questions=limits.max_questions
+    )
     problems: list[Text] = []
-    for line, lines in _blocks(text):
+    for line, lines in _blocks(path, encoding):
         try:
             _question(lines, line, builder, links)
         except _Problem as problem:
@@ -117,37 +121,40 @@ def load(path: Path, workdir: Path, limits: QuestionFileLimits, name: str) -> Qu
     return builder.result()
 
 
-def _decoded(data: bytes, notes: Notes) -> str:
-    """The file's text: UTF-8 (a BOM is dropped); else Windows-1252, which old Windows
+def _encoding(path: Path, notes: Notes) -> str:
+    """UTF-8 (a BOM dropped), unless the file is not: then Windows-1252, which old Windows
     editors wrote, with a warning."""
-    data = data.removeprefix(b"\xef\xbb\xbf")
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        text = data.decode("utf-8")
+        with path.open("rb") as handle:
+            while chunk := handle.read(SNIFF_BYTES):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         notes.warn(Text(gettext_noop("the file is not UTF-8 text: it was read as Windows-1252")))
-        text = data.decode("cp1252", errors="replace")
-    return _NONCHARACTERS.sub("", text)
+        return "cp1252"
+    return "utf-8-sig"
 
 
-def _blocks(text: str) -> list[tuple[int, list[str]]]:
-    """The questions' lines (trimmed), with the number of each question's first line."""
-    blocks: list[tuple[int, list[str]]] = []
+def _blocks(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
+    """Each question's lines (trimmed) as the file is read, with the number of its first
+    line: one question in memory at a time."""
     current: list[str] = []
     first = 0
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    for number, line in enumerate(lines, start=1):
-        line = line.strip(_PHP_SPACE)
-        if not line:
-            if current:
-                blocks.append((first, current))
-                current = []
-            continue
-        if not current:
-            first = number
-        current.append(line)
+    # Universal newlines: Windows' and old Macs' line ends are read as "\n".
+    with path.open(encoding=encoding, errors="replace", newline=None) as handle:
+        for number, line in enumerate(handle, start=1):
+            line = _NONCHARACTERS.sub("", line).strip(_PHP_SPACE)
+            if not line:
+                if current:
+                    yield first, current
+                    current = []
+                continue
+            if not current:
+                first = number
+            current.append(line)
     if current:
-        blocks.append((first, current))
-    return blocks
+        yield first, current
 
 
 class _Problem(Exception):

@@ -78,7 +78,9 @@ def load(path: Path, workdir: Path, limits: QuestionFileLimits, name: str) -> Qu
     notes = Notes()
     files = EmbeddedFiles(workdir, limits.files, notes, COMPONENT)
     links = FileLinks(course_id=0, files=files, notes=notes)
-    builder = BankBuilder(fmt=FORMAT_NAME, notes=notes, filename=name)
+    builder = BankBuilder(
+        fmt=FORMAT_NAME, notes=notes, filename=name, max_questions=limits.max_questions
+    )
     records = iter_records(path, frozenset({"quiz/question"}), label=name)
     for number, record in enumerate(records, start=1):
         _read(record.element, number, builder, links, files)
