@@ -240,3 +240,12 @@ def test_it_refuses_a_file_of_more_questions_than_the_limit(tmp_path: Path) -> N
         len(load(tmp_path, "\n\n".join(f"Q{n} {{=a}}" for n in range(3)), few, "h").bank.questions)
         == 3
     )
+
+
+def test_it_says_an_html_page_is_no_question_file(tmp_path: Path) -> None:
+    with pytest.raises(XmlError) as raised:
+        load(tmp_path, "<!doctype html><html><body><p>Quiz<br></body></html>")
+    assert raised.value.code == "malformed_xml"  # HTML is no XML
+    with pytest.raises(QuestionFileError) as refused:
+        load(tmp_path, "<html><body><p>Quiz</p></body></html>", name="page.html")
+    assert refused.value.code == "not_question_file"
