@@ -14,6 +14,7 @@ COMMANDS = (
     "user",
     "enrol",
     "import",
+    "import-questions",
     "reindex",
     "establishment",
     "institution",

@@ -373,6 +373,14 @@ IMPORT_MAX_RATIO = env.integer(
     "its first MiB: real files stay far below; zip bombs do not.",
     minimum=2,
 )
+IMPORT_MAX_QUESTION_FILE_BYTES = env.integer(
+    "CARTABLE_IMPORT_MAX_QUESTION_FILE_BYTES",
+    100 * 1024**2,
+    "Largest question file (Moodle XML or GIFT) the box imports, in bytes, from the web or the "
+    "command line. It is read a question at a time, but one question and the pictures it "
+    "embeds sit in memory whole.",
+    minimum=1024,
+)
 SEARCH_PDF_MAX_BYTES = env.integer(
     "CARTABLE_SEARCH_PDF_MAX_BYTES",
     50 * 1024**2,

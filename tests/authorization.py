@@ -26,6 +26,7 @@ from cartable.catalog.models import Activity, Blob, Course, CourseFile, Enrolmen
 from cartable.grades.models import Grade
 from cartable.ingest.apply import ACTIVITY_CONTENT_FIELDS
 from cartable.ingest.jobs import KIND as IMPORT_KIND
+from cartable.ingest.jobs import QUESTIONS_KIND
 from cartable.ingest.models import Revision
 from cartable.ingest.staging import StagedActivity, StagedCourse, StagedFile, StagedSection
 from cartable.jobs.models import Job
@@ -201,6 +202,7 @@ class World:
     plan_others: StudyPlanItem  # for other_learner, in others
     plan_unpublished: StudyPlanItem  # for learner, in unpublished
     import_job: Job  # an import queued by staff
+    question_job: Job  # a question file queued by staff for ``own``
     other_job: Job  # a job of another kind
     update: Revision  # an update of ``own`` waiting for review: the page's title changes
     unconfirmed: Revision  # a file read as an update of ``own``, waiting for confirmation
@@ -424,6 +426,11 @@ def build_world() -> World:
         import_job=Job.objects.create(
             kind=IMPORT_KIND,
             payload={"filename": "cours.mbz", "size": 10},
+            created_by=personas["staff"],
+        ),
+        question_job=Job.objects.create(
+            kind=QUESTIONS_KIND,
+            payload={"filename": "questions.gift", "size": 10, "course": own.course.pk},
             created_by=personas["staff"],
         ),
         other_job=Job.objects.create(kind="not-an-import", created_by=personas["staff"]),
@@ -692,5 +699,17 @@ TARGETS: dict[str, dict[str, Build]] = {
     "catalog:import_job": {
         "import": lambda w: Target({"job_id": w.import_job.pk}),
         "not_an_import": lambda w: Target({"job_id": w.other_job.pk}),
+    },
+    "catalog:import_questions": {
+        NO_ARGS: lambda w: Target(
+            post={
+                "file": SimpleUploadedFile("questions.gift", b"Q {=a ~b}"),
+                "course": w.own.course.pk,
+            }
+        )
+    },
+    "catalog:question_import_job": {
+        "own": lambda w: Target({"job_id": w.question_job.pk}),
+        "course_import": lambda w: Target({"job_id": w.import_job.pk}),
     },
 }

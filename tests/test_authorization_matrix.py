@@ -627,6 +627,24 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
             "POST": AS_GET,
         },
     },
+    "catalog:import_questions": {
+        # The form lists only the courses one manages: ``own`` is not another establishment's.
+        NO_ARGS: {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 400},
+        },
+    },
+    "catalog:question_import_job": {
+        # Only those who manage the course the questions join see their import.
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 404},
+            "POST": AS_GET,
+        },
+        "course_import": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": 404, "outsider_staff": 404},
+            "POST": AS_GET,
+        },
+    },
 }
 # fmt: on
 

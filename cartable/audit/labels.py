@@ -40,6 +40,8 @@ ACTIONS: dict[str, Promise] = {
     "course.created": _("Course created"),
     "course.import_requested": _("Course import requested"),
     "course.imported": _("Course imported"),
+    "course.questions_import_requested": _("Question file import requested"),
+    "course.questions_imported": _("Questions imported from a file"),
     "course.published": _("Course published"),
     "review.course_approved": _("Course approved"),
     "review.course_rejected": _("Course rejected"),

@@ -60,23 +60,54 @@ class ImportReport:
                 "blobs": self.files.blobs,
                 "bytes": self.files.bytes,
             },
-            # In English; "texts" and "warning_texts" let a page show them in its language.
-            "skipped": [
-                {
-                    "kind": s.kind,
-                    "key": s.key,
-                    "what": str(s.what),
-                    "reason": str(s.reason),
-                    "texts": {"what": _text(s.what), "reason": _text(s.reason)},
-                }
-                for s in self.skipped
-            ],
-            "warnings": [str(warning) for warning in self.warnings],
-            "warning_texts": [_text(warning) for warning in self.warnings],
+            **notes_json(self.skipped, self.warnings),
             "external_links": self.external_links,
             "has_user_data": self.has_user_data,
         }
 
 
-def _text(value: Text) -> JsonValue:
-    return value.as_json()
+@dataclass(frozen=True, slots=True)
+class QuestionFileReport:
+    """What a question file (Moodle XML, GIFT) held: its questions by type (a cloze question
+    counts once, its parts in it), its categories and files, and what was left out."""
+
+    format: str
+    categories: int
+    questions: Mapping[str, int]  # by question type, as the course backups name them
+    files: FileStats
+    skipped: tuple[Skipped, ...] = ()
+    warnings: tuple[Text, ...] = ()
+    external_links: int = 0
+
+    def to_json(self) -> dict[str, JsonValue]:
+        return {
+            "format": self.format,
+            "categories": self.categories,
+            "questions": dict(sorted(self.questions.items())),
+            "files": {
+                "records": self.files.records,
+                "blobs": self.files.blobs,
+                "bytes": self.files.bytes,
+            },
+            **notes_json(self.skipped, self.warnings),
+            "external_links": self.external_links,
+        }
+
+
+def notes_json(skipped: tuple[Skipped, ...], warnings: tuple[Text, ...]) -> dict[str, JsonValue]:
+    """What was skipped and the warnings, in English; "texts" and "warning_texts" let a page
+    show them in its language."""
+    return {
+        "skipped": [
+            {
+                "kind": s.kind,
+                "key": s.key,
+                "what": str(s.what),
+                "reason": str(s.reason),
+                "texts": {"what": s.what.as_json(), "reason": s.reason.as_json()},
+            }
+            for s in skipped
+        ],
+        "warnings": [str(warning) for warning in warnings],
+        "warning_texts": [warning.as_json() for warning in warnings],
+    }

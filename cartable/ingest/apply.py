@@ -26,6 +26,7 @@ from cartable.catalog.models import (
     QuestionCategory,
     Section,
 )
+from cartable.importers.questionfiles.ids import COMPONENT_PREFIX
 from cartable.ingest import plan as plans
 from cartable.ingest.staging import DEFAULT_SECTION, StagedActivity, StagedCourse, StagedFile
 from cartable.search.index import reindex_course
@@ -105,6 +106,9 @@ def apply(
             setattr(course, name, value)
         course.risks = staged.risks
         course.save(update_fields=[*staged.fields, "risks", "updated_at"])
+    elif merged := _added_risks(course, staged):
+        course.risks = merged  # what an addition brings joins what the review knows
+        course.save(update_fields=["risks", "updated_at"])
     save_blobs(staged)
     sections = _save_sections(course, staged)
     kept = _save_activities(
@@ -115,6 +119,13 @@ def apply(
     _save_questions(course, staged, now)
     _save_files(course, staged, kept=kept)
     transaction.on_commit(lambda: reindex_course(course.pk), robust=True)
+
+
+def _added_risks(course: Course, staged: StagedCourse) -> list[Any] | None:
+    """The course's findings with those of a partial version added, if it brings new ones."""
+    held = list(course.risks or [])
+    new = [row for row in staged.risks if row not in held]
+    return [*held, *new] if new else None
 
 
 def apply_activity(
@@ -367,7 +378,12 @@ def _save_files(course: Course, staged: StagedCourse, *, kept: set[str]) -> None
         )
     )
     rows = [
-        _file_row(course, ref, ids.get(ref.owner), sections.get(ref.section))
+        _file_row(
+            course,
+            ref,
+            ids.get(ref.owner) if ref.owner else None,  # "": the course's own
+            sections.get(ref.section) if ref.section else None,
+        )
         for ref in staged.files
         if ref.owner not in kept
     ]
@@ -390,5 +406,8 @@ def _save_files(course: Course, staged: StagedCourse, *, kept: set[str]) -> None
         ]
     else:
         keep_ids = [ids[key] for key in kept if key in ids]
-        CourseFile.objects.filter(course=course).exclude(activity_id__in=keep_ids).delete()
+        # The files question files brought stay with their questions (see ``plan``).
+        CourseFile.objects.filter(course=course).exclude(activity_id__in=keep_ids).exclude(
+            component__startswith=COMPONENT_PREFIX
+        ).delete()
     CourseFile.objects.bulk_create(rows, batch_size=1000)

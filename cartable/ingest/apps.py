@@ -8,7 +8,8 @@ class IngestConfig(AppConfig):
     verbose_name = _("Imports")
 
     def ready(self) -> None:
-        from cartable.ingest.jobs import KIND, run_import
+        from cartable.ingest.jobs import KIND, QUESTIONS_KIND, run_import, run_question_import
         from cartable.jobs.runner import register
 
         register(KIND, run_import)
+        register(QUESTIONS_KIND, run_question_import)

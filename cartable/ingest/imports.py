@@ -147,7 +147,7 @@ def import_file(
         report(0.75, "files")
         created_blobs: list[str] = []
         try:
-            _store_files(all_files(result.course), created_blobs, name, report)
+            store_files(all_files(result.course), created_blobs, name, report)
             report(0.95, "saving")
             outcome = _save(
                 result,
@@ -224,7 +224,9 @@ def _institution(slug: str | None, course: model.Course, actor: User | None) -> 
     return institution
 
 
-def _store_files(refs: Iterable[FileRef], created: list[str], name: str, report: Progress) -> None:
+def store_files(refs: Iterable[FileRef], created: list[str], name: str, report: Progress) -> None:
+    """Put the files' bytes in the content store (those it lacks); ``created`` is told the
+    blobs this added, for taking them back if the import fails."""
     store = blobs.store()
     distinct = {ref.sha256: ref for ref in refs}
     for number, ref in enumerate(distinct.values(), start=1):

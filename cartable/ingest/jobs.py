@@ -1,4 +1,5 @@
-"""The background job that imports a course file uploaded from the web."""
+"""The background jobs that import a course file, or a question file into a course, uploaded
+from the web."""
 
 from __future__ import annotations
 
@@ -7,13 +8,17 @@ from pathlib import Path
 from typing import Any
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from cartable.accounts.models import User
+from cartable.catalog.models import Course
 from cartable.ingest.imports import ImportFailed, import_file
+from cartable.ingest.questions import import_question_file
 from cartable.jobs.models import Job
 from cartable.jobs.runner import JobFailed, Progress
 
 KIND = "import_course"
+QUESTIONS_KIND = "import_questions"
 
 
 def run_import(job: Job, progress: Progress) -> dict[str, Any]:
@@ -38,6 +43,32 @@ def run_import(job: Job, progress: Progress) -> dict[str, Any]:
             raise JobFailed(failure.code, failure.message) from None
         finally:
             # The upload is kept until its job ends, whatever the outcome.
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+    return outcome.as_json()
+
+
+def run_question_import(job: Job, progress: Progress) -> dict[str, Any]:
+    payload = job.payload
+    path = Path(payload["path"])
+    actor = User.objects.filter(pk=job.created_by_id).first() if job.created_by_id else None
+    with translation.override(payload.get("language") or None):
+        try:
+            course = Course.objects.filter(pk=payload.get("course")).first()
+            if course is None:
+                raise JobFailed(
+                    "unknown_course", _("The course chosen for these questions is gone.")
+                )
+            outcome = import_question_file(
+                path,
+                course=course,
+                actor=actor,
+                filename=payload.get("filename"),
+                progress=progress,
+            )
+        except ImportFailed as failure:
+            raise JobFailed(failure.code, failure.message) from None
+        finally:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
     return outcome.as_json()

@@ -1,6 +1,10 @@
 """What a staged version changes in the live course: read by the import's report (how many
 activities were added, changed, kept, removed), by the review pages (what staff decide on)
-and by ``apply`` (what to write)."""
+and by ``apply`` (what to write).
+
+The questions, categories and files a question file added to a course are the box's own: a
+whole new version of the course (which reconciles everything else by its source's ids) neither
+changes nor retires them (``from_source``)."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from cartable.catalog.models import (
     QuestionCategory,
     Section,
 )
+from cartable.importers.questionfiles.ids import COMPONENT_PREFIX, from_question_file
 from cartable.ingest.reconcile import Matched, reconcile
 from cartable.ingest.staging import (
     StagedActivity,
@@ -179,11 +184,21 @@ def match_activities(
     )
 
 
+def from_source(staged: StagedCourse, source_id: int) -> bool:
+    """Whether a live question or category is one ``staged`` may change or retire: any when
+    it adds to the course (a question file, an activity's backup), else those of its source."""
+    return staged.partial or not from_question_file(source_id)
+
+
 def match_categories(
     course: Course | None, staged: StagedCourse
 ) -> Matched[QuestionCategory, StagedCategory]:
     existing = (
-        {row.source_id: row for row in QuestionCategory.objects.filter(course=course)}
+        {
+            row.source_id: row
+            for row in QuestionCategory.objects.filter(course=course)
+            if from_source(staged, row.source_id)
+        }
         if course
         else {}
     )
@@ -208,6 +223,7 @@ def match_questions(
             for row in Question.objects.filter(course=course).only(
                 "id", "source_id", "name", "fingerprint", "retired_at"
             )
+            if from_source(staged, row.source_id)
         }
         if course
         else {}
@@ -226,9 +242,13 @@ def _section_fields(row: Section, item: StagedSection) -> list[str]:
     return [name for name in SECTION_FIELDS if getattr(row, name) != getattr(item, name)]
 
 
-def file_rows(course: Course) -> set[tuple[Any, ...]]:
+def file_rows(course: Course, *, question_files: bool = True) -> set[tuple[Any, ...]]:
+    """The course's file list; ``question_files``: with the files question files brought."""
+    rows = CourseFile.objects.filter(course=course)
+    if not question_files:
+        rows = rows.exclude(component__startswith=COMPONENT_PREFIX)
     return set(
-        CourseFile.objects.filter(course=course).values_list(
+        rows.values_list(
             "blob_id",
             "filename",
             "filepath",
@@ -307,10 +327,11 @@ def _files_differ(course: Course, staged: StagedCourse) -> bool:
             f.component,
             f.filearea,
             f.itemid,
-            ids.get(f.owner),
-            sections.get(f.section),
+            ids.get(f.owner) if f.owner else None,
+            sections.get(f.section) if f.section else None,
         )
         for f in staged.files
     }
-    held = file_rows(course)
-    return not wanted <= held if staged.partial else wanted != held
+    if staged.partial:
+        return not wanted <= file_rows(course)
+    return wanted != file_rows(course, question_files=False)

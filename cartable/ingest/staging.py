@@ -16,8 +16,10 @@ from typing import Any
 
 from cartable.catalog.kinds import KINDS, kind_of
 from cartable.importers import model
-from cartable.importers.common import FileRef, Text
+from cartable.importers.common import FileRef, Text, gettext_noop
+from cartable.importers.questionfiles.base import QuestionFileResult
 from cartable.importers.questions import Question as ImportedQuestion
+from cartable.importers.questions import QuestionBank
 from cartable.lib.jsonable import digest, to_json
 from cartable.lib.risks import Finding, distinct, scan_file
 
@@ -172,7 +174,34 @@ def stage(result: model.ImportResult, *, large_file_bytes: int) -> StagedCourse:
                 fields=fields,
             )
         )
-    bank = imported.question_bank
+    categories, questions = bank_rows(imported.question_bank)
+    return StagedCourse(
+        source="moodle",
+        source_id=str(imported.source_id),
+        shortname=imported.shortname[:100],
+        fields={
+            "title": imported.title[:255],
+            "summary": imported.summary,
+            "format": imported.format[:32],
+            "language": imported.language[:8],
+            "source_url": imported.original_url[:255],
+            "source_release": imported.moodle_release[:64],
+            "start_date": imported.start_date.isoformat() if imported.start_date else None,
+            "end_date": imported.end_date.isoformat() if imported.end_date else None,
+        },
+        risks=course_risks(imported, result.report, large_file_bytes=large_file_bytes),
+        partial=imported.backup_type == "activity",
+        sections=tuple(sections),
+        activities=tuple(activities),
+        categories=categories,
+        questions=questions,
+        files=_files(imported),
+    )
+
+
+def bank_rows(bank: QuestionBank) -> tuple[tuple[StagedCategory, ...], tuple[StagedQuestion, ...]]:
+    """The rows of a question bank: its categories, and its questions (a cloze question's
+    parts inside it)."""
     categories = tuple(
         StagedCategory(
             source_id=source.source_id,
@@ -199,27 +228,46 @@ def stage(result: model.ImportResult, *, large_file_bytes: int) -> StagedCourse:
                 fields=values,
             )
         )
+    return categories, tuple(questions)
+
+
+def stage_question_file(
+    result: QuestionFileResult,
+    *,
+    source: str,
+    source_id: str,
+    shortname: str,
+    large_file_bytes: int,
+) -> StagedCourse:
+    """The rows a question file adds to the bank of the course known by (``source``,
+    ``source_id``): its categories, questions and files, and nothing else (``partial``)."""
+    bank = result.bank
+    categories, questions = bank_rows(bank)
+    risks = risk_rows(
+        result.findings,
+        max_bytes=large_file_bytes,
+        where=Text(gettext_noop("question categories")),
+    )
+    for skipped in result.report.skipped:
+        risks += risk_rows(skipped.findings, max_bytes=large_file_bytes, where=skipped.what)
+    refs: dict[int, FileRef] = {}
+    for question in bank.walk():
+        risks += risk_rows(
+            question.findings, question.files, max_bytes=large_file_bytes, where=question.name
+        )
+        refs.update((ref.source_id, ref) for ref in question.files)
     return StagedCourse(
-        source="moodle",
-        source_id=str(imported.source_id),
-        shortname=imported.shortname[:100],
-        fields={
-            "title": imported.title[:255],
-            "summary": imported.summary,
-            "format": imported.format[:32],
-            "language": imported.language[:8],
-            "source_url": imported.original_url[:255],
-            "source_release": imported.moodle_release[:64],
-            "start_date": imported.start_date.isoformat() if imported.start_date else None,
-            "end_date": imported.end_date.isoformat() if imported.end_date else None,
-        },
-        risks=course_risks(imported, result.report, large_file_bytes=large_file_bytes),
-        partial=imported.backup_type == "activity",
-        sections=tuple(sections),
-        activities=tuple(activities),
+        source=source,
+        source_id=source_id,
+        shortname=shortname,
+        fields={},
+        risks=risks,
+        partial=True,
+        sections=(),
+        activities=(),
         categories=categories,
-        questions=tuple(questions),
-        files=_files(imported),
+        questions=questions,
+        files=tuple(_file_row(ref, "", "") for ref in refs.values()),
     )
 
 
@@ -348,17 +396,25 @@ def _files(imported: model.Course) -> tuple[StagedFile, ...]:
     }
     rows: dict[int, StagedFile] = {}
     for ref in all_files(imported):
-        rows[ref.source_id] = StagedFile(
-            source_id=ref.source_id,
-            sha256=ref.sha256,
-            size=ref.size,
-            filename=ref.filename[:255],
-            filepath=ref.filepath[:1024],
-            mimetype=ref.mimetype[:127],
-            component=ref.component[:64],
-            filearea=ref.filearea[:64],
-            itemid=ref.itemid,
-            owner=owners.get(ref.source_id, ""),
-            section="" if ref.source_id in owners else sections.get(ref.source_id, ""),
+        rows[ref.source_id] = _file_row(
+            ref,
+            owners.get(ref.source_id, ""),
+            "" if ref.source_id in owners else sections.get(ref.source_id, ""),
         )
     return tuple(rows.values())
+
+
+def _file_row(ref: FileRef, owner: str, section: str) -> StagedFile:
+    return StagedFile(
+        source_id=ref.source_id,
+        sha256=ref.sha256,
+        size=ref.size,
+        filename=ref.filename[:255],
+        filepath=ref.filepath[:1024],
+        mimetype=ref.mimetype[:127],
+        component=ref.component[:64],
+        filearea=ref.filearea[:64],
+        itemid=ref.itemid,
+        owner=owner,
+        section=section,
+    )

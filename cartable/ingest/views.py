@@ -22,8 +22,8 @@ from cartable.audit.actions import record
 from cartable.catalog.access import managed_courses, manages
 from cartable.catalog.models import Course
 from cartable.ingest import actions
-from cartable.ingest.forms import ImportForm
-from cartable.ingest.jobs import KIND
+from cartable.ingest.forms import ImportForm, QuestionImportForm
+from cartable.ingest.jobs import KIND, QUESTIONS_KIND
 from cartable.ingest.models import Revision
 from cartable.jobs import runner
 from cartable.jobs.models import Job
@@ -37,6 +37,14 @@ STAGES = {
     "saving": gettext_lazy("Saving the course"),
     "done": gettext_lazy("Done"),
 }
+FORMAT_LABELS = {"moodle_xml": "Moodle XML", "gift": "GIFT"}
+QUESTION_STAGES = {
+    "": gettext_lazy("Waiting for its turn"),
+    "reading": gettext_lazy("Reading the questions"),
+    "files": gettext_lazy("Storing the files"),
+    "saving": gettext_lazy("Saving the questions"),
+    "done": gettext_lazy("Done"),
+}
 
 
 @staff_only
@@ -47,10 +55,23 @@ def course_list(request: HttpRequest) -> HttpResponse:
         courses = courses.filter(status=status)
     page = Paginator(courses, 50).get_page(request.GET.get("page"))
     jobs = Job.objects.filter(kind=KIND).select_related("created_by")[:10]
+    # Question files join one course: only those who manage it see their imports.
+    managed = set(managed_courses(_user(request)).values_list("pk", flat=True))
+    question_jobs = [
+        job
+        for job in Job.objects.filter(kind=QUESTIONS_KIND).order_by("-pk")[:50]
+        if job.payload.get("course") in managed
+    ][:10]
     return render(
         request,
         "ingest/course_list.html",
-        {"page": page, "status": status, "statuses": Course.Status.choices, "jobs": jobs},
+        {
+            "page": page,
+            "status": status,
+            "statuses": Course.Status.choices,
+            "jobs": jobs,
+            "question_jobs": question_jobs,
+        },
     )
 
 
@@ -123,6 +144,75 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
             and revision.status == Revision.Status.UNCONFIRMED
             and manages(_user(request), revision.course),
             "refresh": not job.is_finished,
+        },
+    )
+
+
+@staff_only
+def import_questions(request: HttpRequest) -> HttpResponse:
+    """A question file into the bank of a course the staff member manages, as a job."""
+    form = QuestionImportForm(
+        request.POST or None,
+        request.FILES or None,
+        courses=managed_courses(_user(request)),
+        initial={"course": request.GET.get("course")},
+    )
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        course = form.cleaned_data["course"]
+        path = _keep_upload(upload)
+        job = runner.enqueue(
+            QUESTIONS_KIND,
+            payload={
+                "path": str(path),
+                "filename": Path(upload.name or "questions.xml").name[:255],
+                "size": upload.size,
+                "course": course.pk,
+                "language": request.LANGUAGE_CODE,
+            },
+            created_by=request.user,
+        )
+        record(
+            "course.questions_import_requested",
+            actor=request.user,
+            target=course,
+            request=request,
+            details={"file": job.payload["filename"], "size": upload.size, "job": job.pk},
+        )
+        transaction.on_commit(runner.start_worker)
+        return redirect("catalog:question_import_job", job_id=job.pk)
+    return render(
+        request, "ingest/import_questions.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@staff_only
+def question_import_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    """A question file's import: its progress, then its report. Only for the staff who
+    manage the course it joins."""
+    job = Job.objects.filter(pk=job_id, kind=QUESTIONS_KIND).select_related("created_by").first()
+    course = (
+        managed_courses(_user(request)).filter(pk=job.payload.get("course")).first()
+        if job is not None
+        else None
+    )
+    if job is None or course is None:
+        raise Http404
+    revision = None
+    revision_id = (job.result.get("revision") or {}).get("id")
+    if job.status == Job.Status.SUCCEEDED and revision_id is not None:
+        revision = Revision.objects.filter(pk=revision_id, course=course).first()
+    return render(
+        request,
+        "ingest/question_import_job.html",
+        {
+            "job": job,
+            "stage": QUESTION_STAGES.get(job.stage, job.stage),
+            "result": job.result,
+            "course": course,
+            "revision": revision,
+            "refresh": not job.is_finished,
+            "format_label": FORMAT_LABELS.get(str(job.result.get("format", "")), ""),
         },
     )
 

@@ -45,6 +45,9 @@ STAFF = frozenset({Role.STAFF, Role.ADMIN})
 
 UPLOADS: dict[str, Upload] = {
     "catalog:import": Upload(STAFF, lambda: settings.IMPORT_MAX_UPLOAD_BYTES),
+    "catalog:import_questions": Upload(
+        STAFF, lambda: settings.IMPORT_MAX_QUESTION_FILE_BYTES + FORM_ROOM
+    ),
     "accounts:import": Upload(STAFF, lambda: settings.CSV_MAX_BYTES + FORM_ROOM),
 }
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from cartable.importers.common import FileRef, Text, gettext_noop
-from cartable.importers.moodle.files import FileIndex
 from cartable.importers.notes import Notes
 from cartable.lib import display, html, nesting
 from cartable.lib.risks import Finding, distinct, scan_html, scan_text, url_finding
@@ -53,12 +53,21 @@ _KNOWN_MODULES = [
 ]
 
 
+class FileFinder(Protocol):
+    """Where the files a text links to are found: a backup's ``FileIndex``, or the files a
+    question file embeds."""
+
+    def find(
+        self, contextid: int, component: str, filearea: str, itemid: int | None, quoted: str
+    ) -> FileRef | None: ...
+
+
 @dataclass(slots=True)
 class Links:
     """What an encoded link can point at in this backup."""
 
     course_id: int
-    files: FileIndex
+    files: FileFinder
     notes: Notes
     by_module_id: dict[int, str] = field(default_factory=dict)  # module id -> source key
     by_instance: dict[tuple[str, int], str] = field(default_factory=dict)  # (mod, id) -> key
@@ -99,6 +108,28 @@ class Links:
                 return None if key is None else html.activity_url(key)
             return None
         return None
+
+    def missing_file(self, owner: Text, area: str, path: str) -> Text:
+        """The warning for a ``@@PLUGINFILE@@`` link to a file the source does not hold."""
+        return Text(
+            gettext_noop(
+                "%(owner)s: links to a file that the backup does not hold (%(area)s: %(path)s)"
+            ),
+            owner=owner,
+            area=area,
+            path=path,
+        )
+
+    def unresolved(self, owner: Text, link: str) -> Text:
+        """The warning for an encoded link ``resolve_token`` could not place."""
+        return Text(
+            gettext_noop(
+                "%(owner)s: the Moodle link %(link)s leads outside this backup "
+                "and was turned into text"
+            ),
+            owner=owner,
+            link=link,
+        )
 
 
 class Texts:
@@ -141,15 +172,7 @@ class Texts:
                 ref = self.links.files.find(self.contextid, area_component, filearea, itemid, path)
                 if ref is None:
                     self.links.notes.warn(
-                        Text(
-                            gettext_noop(
-                                "%(owner)s: links to a file that the backup does not hold "
-                                "(%(area)s: %(path)s)"
-                            ),
-                            owner=self.owner,
-                            area=f"{area_component}/{filearea}",
-                            path=path,
-                        )
+                        self.links.missing_file(self.owner, f"{area_component}/{filearea}", path)
                     )
                     return None
                 self.files[ref.source_id] = ref
@@ -164,14 +187,7 @@ class Texts:
                 url = self.links.resolve_token(name, ids)
                 if url is None:
                     self.links.notes.warn(
-                        Text(
-                            gettext_noop(
-                                "%(owner)s: the Moodle link %(link)s leads outside this backup "
-                                "and was turned into text"
-                            ),
-                            owner=self.owner,
-                            link=f"$@{name}*{'*'.join(ids)}@$",
-                        )
+                        self.links.unresolved(self.owner, f"$@{name}*{'*'.join(ids)}@$")
                     )
                 else:
                     made.add(url.partition("#")[0])
