@@ -325,8 +325,8 @@ def test_it_speaks_french_to_a_french_operator(draft, tmp_path: Path, monkeypatc
     with pytest.raises(CommandError) as raised:
         call_command("import-questions", str(path), "--course", "DRAFT303", stderr=io.StringIO())
     assert str(raised.value) == (
-        "faux.gift n’a pas été importé : ligne 1 : les réponses doivent se trouver entre "
-        "« { » et « } »."
+        "faux.gift n’a pas été importé\u202f: ligne 1\u202f: les réponses doivent se trouver "
+        "entre «\u202f{\u202f» et «\u202f}\u202f»."
     )
 
 

@@ -87,7 +87,7 @@ def test_it_runs_the_job_and_shows_the_counts_by_type(staff, ours) -> None:
     assert '<th scope="row">multianswer</th><td>7</td>' in page
     assert "Moodle XML" in page
     # What was left out, in the reader's language.
-    assert "Cartable ne prend pas en charge le type de question « ddmatch »" in page
+    assert "Cartable ne prend pas en charge le type de question «\u202fddmatch\u202f»" in page
     assert "564 questions ajoutées" in page
     assert f'href="/review/courses/{ours.pk}/"' in page
     recent = client.get("/catalog/").content.decode()
@@ -103,7 +103,7 @@ def test_it_shows_why_a_file_was_refused_and_changes_nothing(staff, ours) -> Non
     assert job.status == Job.Status.FAILED
     assert job.error_code == "unknown_format"
     page = html.unescape(client.get(f"/catalog/questions/imports/{job.pk}/").content.decode())
-    assert "Les questions n’ont pas été importées ; rien n’a été modifié." in page
+    assert "Les questions n’ont pas été importées\u202f; rien n’a été modifié." in page
     assert "questions.gift n’a pas été importé" in page
     assert Question.objects.count() == 0
     assert not AuditEvent.objects.filter(action="course.questions_imported").exists()

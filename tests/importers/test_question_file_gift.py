@@ -111,7 +111,8 @@ def test_it_reads_weights_several_answers_and_escapes(tmp_path: Path) -> None:
     ]
     assert answers(control)[5][1] == 1.0
     assert answers(control)[5][2].startswith("<p>Correct! \\ (backslash) is not a control")
-    assert found[5].text == "<p>Who's buried in **Grant's tomb**?</p>"  # [markdown]: as text
+    # [markdown]: rendered, as Moodle's Markdown format is.
+    assert found[5].text == "<p>Who's buried in <strong>Grant's tomb</strong>?</p>"
     assert found[1].text == "<p>Japanese characters originally<br>came from what country?</p>"
     # A comment line in a question's paragraph is dropped.
     assert found[0].name == "What's 2 plus 2?" and numbers(found[0]) == [("4", 1.0, 0.0)]

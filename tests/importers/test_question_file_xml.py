@@ -431,8 +431,13 @@ def test_it_reports_what_the_texts_hold_before_cleaning_them(load) -> None:
         Finding("external_media", "https://cdn.example/p.png"),
     }
     assert any(f.kind == "frame" for f in found.findings)
-    assert found.external_links == ("https://example.org/x", "https://cdn.example/p.png")
-    assert result.report.external_links == 2
+    # The frame's address is now shown as a note (media on the Internet), and so listed too.
+    assert found.external_links == (
+        "https://evil.example/",
+        "https://example.org/x",
+        "https://cdn.example/p.png",
+    )
+    assert result.report.external_links == 3
 
 
 def test_it_files_questions_in_their_categories(load) -> None:
