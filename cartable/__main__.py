@@ -44,7 +44,7 @@ def prepare_database(verbosity: int = 1) -> None:
                 from django.utils import translation
                 from django.utils.translation import gettext as _
 
-                from cartable.web.commands import operator_language
+                from cartable.commands import operator_language
 
                 with translation.override(operator_language()):
                     message = _("Preparing the data folder %(path)s …") % {"path": settings.HOME}

@@ -123,6 +123,8 @@ INSTALLED_APPS = [
     "cartable.outbox",
     "cartable.grades",
     "cartable.ingest",
+    "cartable.reports",
+    "cartable.people",
     "cartable.review",
     "cartable.jobs",
     "cartable.search",

@@ -2,12 +2,12 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("cartable.web.urls")),
-    path("accounts/", include("cartable.accounts.urls")),
+    path("accounts/", include("cartable.people.urls")),
     path("courses/", include("cartable.learning.urls")),
     path("catalog/", include("cartable.ingest.urls")),
     path("review/", include("cartable.review.urls")),
     path("search/", include("cartable.search.urls")),
-    path("audit/", include("cartable.audit.urls")),
+    path("audit/", include("cartable.reports.urls")),
 ]
 
 handler403 = "cartable.web.views.error_403"

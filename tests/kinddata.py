@@ -7,7 +7,7 @@ from typing import Any
 
 from cartable.importers import model
 from cartable.importers.common import FileRef
-from cartable.lib.jsonable import to_json
+from cartable.importers.jsonable import to_json
 
 
 def as_json(content: object) -> dict[str, Any]:

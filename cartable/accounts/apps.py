@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "cartable.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from cartable.accounts import signals  # noqa: F401  (records sign-ins in the audit log)

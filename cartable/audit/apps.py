@@ -6,6 +6,3 @@ class AuditConfig(AppConfig):
     name = "cartable.audit"
     label = "audit"
     verbose_name = _("Audit log")
-
-    def ready(self) -> None:
-        from cartable.audit import signals  # noqa: F401  (connects the sign-in listeners)

@@ -40,6 +40,7 @@ from cartable.catalog.access import manages
 from cartable.catalog.models import Blob, Course
 from cartable.importers import model, registry
 from cartable.importers.common import FileRef, ImporterError
+from cartable.importers.jsonable import digest
 from cartable.ingest import plan as plans
 from cartable.ingest.apply import apply, save_blobs
 from cartable.ingest.errors import message_for
@@ -48,7 +49,6 @@ from cartable.ingest.publication import approve_everything, supersede
 from cartable.ingest.staging import StagedCourse, all_files, stage
 from cartable.lib.archive import ArchiveError, ArchiveLimits, estimated_size
 from cartable.lib.blobstore import BlobError
-from cartable.lib.jsonable import digest
 from cartable.lib.safexml import XmlError
 
 Progress = Callable[[float, str], None]

@@ -36,6 +36,7 @@ from cartable.catalog import blobs
 from cartable.catalog.access import manages
 from cartable.catalog.models import Blob, Course
 from cartable.catalog.texts import shown
+from cartable.importers.jsonable import digest
 from cartable.importers.questionfiles import registry
 from cartable.importers.questionfiles.base import (
     QuestionFileError,
@@ -51,7 +52,6 @@ from cartable.ingest.imports import limits as archive_limits
 from cartable.ingest.models import Revision
 from cartable.ingest.publication import waiting_revision
 from cartable.ingest.staging import StagedCourse, stage_question_file
-from cartable.lib.jsonable import digest
 from cartable.lib.safexml import XmlError
 
 Progress = Callable[[float, str], None]

@@ -17,10 +17,10 @@ from typing import Any
 from cartable.catalog.kinds import KINDS, kind_of
 from cartable.importers import model
 from cartable.importers.common import FileRef, Text, gettext_noop
+from cartable.importers.jsonable import digest, to_json
 from cartable.importers.questionfiles.base import QuestionFileResult
 from cartable.importers.questions import Question as ImportedQuestion
 from cartable.importers.questions import QuestionBank
-from cartable.lib.jsonable import digest, to_json
 from cartable.lib.risks import Finding, distinct, scan_file
 
 DEFAULT_SECTION = "section-default"

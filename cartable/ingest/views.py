@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from cartable.accounts.access import staff_only
 from cartable.accounts.models import User
 from cartable.audit.actions import record
 from cartable.catalog.access import managed_courses, manages
@@ -27,7 +28,6 @@ from cartable.ingest.jobs import KIND, QUESTIONS_KIND
 from cartable.ingest.models import Revision
 from cartable.jobs import runner
 from cartable.jobs.models import Job
-from cartable.web.access import staff_only
 
 STAGES = {
     "": gettext_lazy("Waiting for its turn"),

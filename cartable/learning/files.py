@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header, parse_etags
 from django.views.decorators.http import require_safe
 
+from cartable.accounts.access import signed_in
 from cartable.accounts.models import User
 from cartable.catalog import blobs
 from cartable.catalog.access import activity_for, course_files, course_for, sees_all_of
@@ -28,7 +29,6 @@ from cartable.learning.gate import Gate, holds, ruled
 from cartable.lib.blobstore import BlobError, check_digest
 from cartable.lib.filetypes import served_as
 from cartable.lib.ranges import ByteRange, Unsatisfiable, if_range_allows, requested_range
-from cartable.web.access import signed_in
 
 CHUNK = 64 * 1024  # bytes read at a time (FileResponse's default is 4 KiB)
 CACHE_FOREVER = "private, max-age=31536000, immutable"  # the address names the bytes

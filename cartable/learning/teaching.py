@@ -12,13 +12,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cartable.accounts.access import signed_in
 from cartable.accounts.models import User
 from cartable.catalog.access import activity_for, course_for, learner_files
 from cartable.catalog.models import Activity, Blob, Course
 from cartable.learning import actions, plans, progress
 from cartable.learning.forms import PlanForm
 from cartable.learning.models import ActivityProgress
-from cartable.web.access import signed_in
 
 
 def _teaching(request: HttpRequest, course_id: int) -> tuple[User, Course]:

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from cartable.accounts.access import signed_in
 from cartable.accounts.models import STAFF_ROLES, User
 from cartable.catalog.access import activity_for, course_for, opened, reader_rule, sees_all_of
 from cartable.catalog.kinds import KINDS, kind_of
@@ -23,7 +24,6 @@ from cartable.learning.availability import OPEN, Verdict, within
 from cartable.learning.gate import Gate, holds
 from cartable.learning.models import ActivityProgress
 from cartable.learning.templatetags.learning import duration
-from cartable.web.access import signed_in
 
 
 def _user(request: HttpRequest) -> User:

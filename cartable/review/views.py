@@ -8,12 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cartable.accounts.access import staff_only
 from cartable.accounts.models import User
 from cartable.catalog.access import managed_courses
 from cartable.catalog.models import Activity, Course
 from cartable.ingest.publication import waiting_revision
 from cartable.review import actions, report
-from cartable.web.access import staff_only
 
 
 def _actor(request: HttpRequest) -> User:

@@ -7,10 +7,10 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from cartable.accounts.access import signed_in
 from cartable.accounts.models import User
 from cartable.search import find
 from cartable.search.query import MAX_QUERY_CHARS
-from cartable.web.access import signed_in
 
 
 @signed_in

@@ -9,10 +9,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import activate
 from django.views.decorators.http import require_POST, require_safe
 
+from cartable.accounts.access import note_refusal, signed_in
 from cartable.accounts.actions import set_language
+from cartable.accounts.language import remember_language
 from cartable.accounts.models import Role
 from cartable.learning import views as learning_views
-from cartable.web.access import note_refusal, signed_in
 
 
 @signed_in
@@ -50,17 +51,6 @@ def language(request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
             set_language(request.user, code)
     return response
-
-
-def remember_language(response: HttpResponseBase, code: str) -> None:
-    """Keep the interface language in a cookie (read by Django's LocaleMiddleware)."""
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        code,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        samesite="Lax",
-        secure=settings.HTTPS,
-    )
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

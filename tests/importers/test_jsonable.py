@@ -10,9 +10,9 @@ import pytest
 
 from cartable.importers import model
 from cartable.importers.common import FileRef
+from cartable.importers.jsonable import JsonShapeError, from_json, to_json
 from cartable.importers.moodle import load
 from cartable.lib.archive import ArchiveLimits
-from cartable.lib.jsonable import JsonShapeError, from_json, to_json
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "mbz"
 LIMITS = ArchiveLimits(

@@ -22,7 +22,7 @@ from cartable.assessment.scoring import (
 from cartable.assessment.scoring.layouts import Layout
 from cartable.assessment.scoring.responses import Response
 from cartable.importers import questions as q
-from cartable.lib.jsonable import JsonShapeError, from_json, to_json
+from cartable.importers.jsonable import JsonShapeError, from_json, to_json
 
 from .make import question
 from .test_scoring_properties import BANK, SAMPLES, _ready

@@ -14,8 +14,8 @@ from django.http import HttpRequest
 from django.utils.functional import Promise
 
 from cartable.importers.common import FileRef
+from cartable.importers.jsonable import JsonShapeError, from_json
 from cartable.lib.html import text_of
-from cartable.lib.jsonable import JsonShapeError, from_json
 
 logger = logging.getLogger(__name__)
 

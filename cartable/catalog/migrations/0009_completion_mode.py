@@ -6,7 +6,7 @@ before this change that completed an activity are recorded as such."""
 
 from django.db import migrations, models
 
-from cartable.lib.jsonable import digest
+from cartable.importers.jsonable import digest
 
 # The kinds of catalog.kinds whose completion needs an answer (as of this migration).
 ANSWER_KINDS = ("quiz", "assign", "feedback", "choice", "lesson", "scorm", "h5pactivity")

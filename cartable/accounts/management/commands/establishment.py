@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from cartable.accounts import organisations
 from cartable.accounts.models import Establishment
-from cartable.web.commands import CartableCommand
+from cartable.commands import CartableCommand
 
 
 class Command(CartableCommand):

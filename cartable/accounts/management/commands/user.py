@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from cartable.accounts import actions
 from cartable.accounts.csvimport import CsvImportError
 from cartable.accounts.models import CartableUserManager, Establishment, Role, User
-from cartable.web.commands import CartableCommand
+from cartable.commands import CartableCommand
 
 
 class Command(CartableCommand):

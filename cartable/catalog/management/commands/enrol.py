@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from cartable.accounts.models import CartableUserManager, User
 from cartable.catalog import actions
 from cartable.catalog.models import Enrolment
-from cartable.web.commands import CartableCommand
+from cartable.commands import CartableCommand
 
 
 class Command(CartableCommand):

@@ -13,9 +13,9 @@ from django.utils.translation import ngettext
 
 from cartable.catalog.models import Course
 from cartable.catalog.texts import shown
+from cartable.commands import CartableCommand
 from cartable.ingest.imports import ImportFailed
 from cartable.ingest.questions import QuestionImportOutcome, import_question_file
-from cartable.web.commands import CartableCommand
 
 
 class Command(CartableCommand):

@@ -13,8 +13,8 @@ from django.utils.translation import ngettext
 
 from cartable.accounts.models import Establishment
 from cartable.catalog.texts import shown
+from cartable.commands import CartableCommand
 from cartable.ingest.imports import ImportFailed, ImportOutcome, import_file
-from cartable.web.commands import CartableCommand
 
 
 class Command(CartableCommand):

@@ -19,9 +19,9 @@ from typing import IO, Any
 from django.conf import settings
 from django.db import close_old_connections
 
+from cartable.commands import CartableCommand
 from cartable.jobs import runner
 from cartable.jobs.models import Job
-from cartable.web.commands import CartableCommand
 
 
 def _lock() -> IO[str] | None:

@@ -10,8 +10,8 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from cartable.catalog.models import Course
+from cartable.commands import CartableCommand
 from cartable.search.index import reindex_all, reindex_course
-from cartable.web.commands import CartableCommand
 
 
 class Command(CartableCommand):

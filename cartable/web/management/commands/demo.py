@@ -6,8 +6,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from cartable.commands import CartableCommand
 from cartable.demo.load import load
-from cartable.web.commands import CartableCommand
 
 
 class Command(CartableCommand):

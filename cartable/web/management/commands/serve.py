@@ -11,8 +11,8 @@ from django.conf import settings
 from django.db import connections
 from gunicorn.app.base import BaseApplication
 
+from cartable.commands import CartableCommand
 from cartable.jobs.runner import start_worker
-from cartable.web.commands import CartableCommand
 from cartable.web.staticfiles import ensure_collected
 
 SHM = Path("/dev/shm")  # noqa: S108  (a RAM disk, for gunicorn's heartbeat files only)

@@ -15,8 +15,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from cartable.accounts import organisations
+from cartable.accounts.access import admin_only
 from cartable.accounts.models import Establishment, Institution, User
-from cartable.web.access import admin_only
 
 
 @dataclass(frozen=True)

@@ -17,16 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cartable.accounts import actions, lockout
+from cartable.accounts.access import staff_only
 from cartable.accounts.csvimport import COLUMNS, CsvImportError
-from cartable.accounts.forms import (
-    AccountFilterForm,
-    AccountForm,
-    CohortForm,
-    CsvUploadForm,
-    EnrolForm,
-    GroupsForm,
-    SignInForm,
-)
+from cartable.accounts.language import remember_language
 from cartable.accounts.models import Role, User
 from cartable.accounts.permissions import (
     can_manage,
@@ -39,8 +32,15 @@ from cartable.audit.actions import record
 from cartable.catalog import actions as catalog_actions
 from cartable.catalog.access import visible_courses
 from cartable.catalog.models import Course, Enrolment
-from cartable.web.access import staff_only
-from cartable.web.views import remember_language
+from cartable.people.forms import (
+    AccountFilterForm,
+    AccountForm,
+    CohortForm,
+    CsvUploadForm,
+    EnrolForm,
+    GroupsForm,
+    SignInForm,
+)
 
 PAGE_SIZE = 50
 

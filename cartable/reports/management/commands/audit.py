@@ -11,10 +11,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from cartable.audit import chain, export, filters, verify
+from cartable.audit import chain, verify
 from cartable.audit.actions import flush_repeated, home, record
 from cartable.audit.models import AuditEvent, ChainHead
-from cartable.web.commands import CartableCommand
+from cartable.commands import CartableCommand
+from cartable.reports import export, filters
 
 # Exit statuses of `cartable audit verify`.
 TAMPERED = 1

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cartable.audit import labels
-from cartable.audit.filters import Filters
+from cartable.reports.filters import Filters
 
 
 class DateInput(forms.DateInput):

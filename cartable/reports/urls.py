@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cartable.audit import views
+from cartable.reports import views
 
 app_name = "audit"
 urlpatterns = [

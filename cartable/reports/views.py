@@ -10,13 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cartable.accounts.access import staff_only
 from cartable.accounts.models import Role, User
-from cartable.audit import chain, export, filters
-from cartable.audit.access import visible_events, visible_tallies
+from cartable.audit import chain
 from cartable.audit.actions import record
-from cartable.audit.forms import AuditFilterForm
 from cartable.audit.labels import detail_key, label, target_type
-from cartable.web.access import staff_only
+from cartable.reports import export, filters
+from cartable.reports.access import visible_events, visible_tallies
+from cartable.reports.forms import AuditFilterForm
 
 PAGE_SIZE = 50
 COLUMNS = (

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cartable.accounts import organisation_views, views
+from cartable.people import organisation_views, views
 
 app_name = "accounts"
 urlpatterns = [
