@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cartable.catalog.models import Enrolment
+from cartable.catalog.models import Activity, Enrolment
 from tests.conftest import build_course, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +69,20 @@ def test_it_keeps_the_course_page_to_a_fixed_number_of_queries(
         assert response.content.decode().count('class="activity activity--page') == sections * 5
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 6
+
+
+def test_it_renders_a_kept_activity_row_again_when_its_content_or_state_changes(
+    learner, course
+) -> None:
+    client = signed_in(learner)
+    page = course.activities.filter(kind="page").order_by("pk").first()
+    first = client.get(f"/courses/{course.pk}/").content.decode()
+    assert page.title in first
+    Activity.objects.filter(pk=page.pk).update(title="Titre tout neuf")
+    second = client.get(f"/courses/{course.pk}/").content.decode()
+    assert "Titre tout neuf" in second and page.title not in second
+    client.get(f"/courses/{course.pk}/activities/{page.pk}/")  # viewed, so done
+    third = client.get(f"/courses/{course.pk}/").content.decode()
+    assert third.count('<span class="visually-hidden">Terminé</span>') == 1
+    english = client.get(f"/courses/{course.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<span class="visually-hidden">Done</span>' in english

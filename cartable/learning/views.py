@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, F, Prefetch, Q, When
+from django.db.models import Case, Count, F, Q, When
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +20,7 @@ from cartable.catalog.kinds import KINDS, kind_of
 from cartable.catalog.models import Activity, Course, Enrolment, Section
 from cartable.catalog.rendering import CourseLinks
 from cartable.learning import actions, plans, progress
-from cartable.learning.availability import OPEN, Verdict, within
+from cartable.learning.availability import Verdict, within
 from cartable.learning.gate import Gate, holds
 from cartable.learning.models import ActivityProgress
 from cartable.learning.templatetags.learning import duration
@@ -94,18 +94,50 @@ def teacher_home(request: HttpRequest) -> HttpResponse:
 # --- Course page ----------------------------------------------------------------------------
 
 
-@dataclass
-class Entry:
-    """An activity as one user sees it on the course page (with what the template would
-    otherwise work out again for each of a course's hundreds of activities)."""
+@dataclass(slots=True)
+class Item:
+    """The columns of an activity the course page reads (no model instance: a course page
+    lists hundreds of them)."""
 
-    activity: Activity
+    pk: int
+    section_id: int
+    title: str
+    kind: str
+    visible: bool
+    intro: str
+    availability: Any
+    completion_mode: str
+    estimated_minutes: int
+
+
+ITEM_COLUMNS = (
+    "id",
+    "section_id",
+    "title",
+    "kind",
+    "visible",
+    "intro",
+    "availability",
+    "completion_mode",
+    "estimated_minutes",
+)
+
+
+@dataclass(slots=True)
+class Entry:
+    """An activity as one user sees it on the course page, flat: what the template would
+    otherwise work out again for each of a course's hundreds of activities."""
+
+    pk: int
+    kind: str
+    title: str
+    visible: bool
+    intro: str
     url: str
     kind_label: str
     duration: str
-    verdict: Verdict = OPEN
-    done: bool = False
-    viewed: bool = False
+    open: bool = True  # the reader may open it now
+    state: str = ""  # for a learner: "done", "to_do" (with ``to_do``), "viewed" or ""
     reasons: list[dict[str, Any]] = field(default_factory=list)
     # What the learner has to do that a view does not do ("Answer the quiz"), if anything.
     to_do: str = ""
@@ -149,65 +181,69 @@ def course(request: HttpRequest, course_id: int) -> HttpResponse:
         sections = sections.filter(visible=True)
     if rule is not None:  # content waiting for review is for staff's eyes only
         activities = activities.filter(rule)
-    activities = activities.only(
-        "id",
-        "section_id",
-        "title",
-        "kind",
-        "visible",
-        "position",
-        "intro",
-        "availability",
-        "source_key",
-        "completion_mode",
-        "estimated_minutes",
-    )
-    parts = list(sections.prefetch_related(Prefetch("activities", queryset=activities)))
-    everything = [activity for section in parts for activity in section.activities.all()]
+    parts = list(sections.only("id", "position", "title", "summary", "visible", "availability"))
+    by_section: dict[int, list[Item]] = {section.pk: [] for section in parts}
+    for values in activities.filter(section__in=parts).values_list(*ITEM_COLUMNS):
+        item = Item(*values)
+        by_section[item.section_id].append(item)
     rows = _progress_rows(user, found)
-    done = {a.pk for a in everything if _is_done(rows.get(a.pk))}
-    completed = [pk for pk, row in rows.items() if row.completed_at is not None]
+    done = {pk for pk, row in rows.items() if row.completed_at is not None}
     # Teachers and staff are held by no rule, but see what holds learners back.
-    rules = Gate(user, [found.pk], completed=completed)
+    rules = Gate(user, [found.pk], completed=done)
     now = rules.now
     url_pattern = reverse("learning:activity", args=[found.pk, 987654321])
     kind_labels = {name: kind.label for name, kind in KINDS.items()}
     answers = {name: str(kind.answer) for name, kind in KINDS.items() if kind.answer is not None}
+    durations: dict[int, str] = {}
     outline: list[dict[str, Any]] = []
     total = finished = minutes = minutes_left = 0
     for section in parts:
         opening = rules.decide(found.pk, section.availability)
         entries = []
-        for activity in section.activities.all():
+        for item in by_section[section.pk]:
             # Progress counts every activity a learner studies, open or not yet (as Moodle's
             # course progress counts every activity with completion, restricted or not).
-            if activity.kind not in progress.NOT_STUDIED and section.visible and activity.visible:
+            if item.kind not in progress.NOT_STUDIED and section.visible and item.visible:
                 total += 1
-                minutes += activity.estimated_minutes
-                if activity.pk in done:
+                minutes += item.estimated_minutes
+                if item.pk in done:
                     finished += 1
                 else:
-                    minutes_left += activity.estimated_minutes
+                    minutes_left += item.estimated_minutes
             if not (opening.available or sees_all):
                 continue  # a closed section lists none of its activities (it says why)
-            verdict = rules.decide(found.pk, activity.availability)
+            verdict = rules.decide(found.pk, item.availability)
             if not verdict.shown and not sees_all:
                 continue
+            to_do = answers.get(item.kind, "") if item.completion_mode == "answer" else ""
+            state = ""
+            if not sees_all:
+                state = (
+                    "done"
+                    if item.pk in done
+                    else "to_do"
+                    if to_do
+                    else "viewed"
+                    if item.pk in rows
+                    else ""
+                )
+            minutes_shown = item.estimated_minutes
+            if minutes_shown and minutes_shown not in durations:
+                durations[minutes_shown] = duration(minutes_shown)
             entries.append(
                 Entry(
-                    activity=activity,
-                    url=url_pattern.replace("987654321", str(activity.pk)),
-                    kind_label=kind_labels.get(activity.kind, activity.kind),
-                    to_do=answers.get(activity.kind, "")
-                    if activity.completion_mode == "answer"
-                    else "",
-                    duration=duration(activity.estimated_minutes)
-                    if activity.estimated_minutes
-                    else "",
-                    verdict=within(opening, verdict),
-                    done=activity.pk in done,
-                    viewed=activity.pk in rows,
-                    reasons=_reasons(verdict, rules.titles),
+                    pk=item.pk,
+                    kind=item.kind,
+                    title=item.title,
+                    visible=item.visible,
+                    intro=item.intro if item.kind == "label" else "",
+                    url=url_pattern.replace("987654321", str(item.pk)),
+                    kind_label=kind_labels.get(item.kind, item.kind),
+                    duration=durations.get(minutes_shown, ""),
+                    open=within(opening, verdict).available,
+                    state=state,
+                    reasons=_reasons(verdict, rules.titles) if not verdict.available else [],
+                    to_do=to_do,
                 )
             )
         if not (opening.shown or sees_all):
@@ -223,12 +259,7 @@ def course(request: HttpRequest, course_id: int) -> HttpResponse:
             }
         )
     # Continue with the last activity viewed, if the learner may still open it.
-    openable = {
-        entry.activity.pk
-        for part in outline
-        for entry in part["entries"]
-        if entry.verdict.available
-    }
+    openable = {entry.pk for part in outline for entry in part["entries"] if entry.open}
     viewed = [
         row
         for row in rows.values()
@@ -237,12 +268,10 @@ def course(request: HttpRequest, course_id: int) -> HttpResponse:
     resume = max(viewed, key=lambda row: row.last_viewed_at or now, default=None)
     first_open = next(
         (
-            entry.activity
+            entry
             for part in outline
             for entry in part["entries"]
-            if not entry.done
-            and entry.verdict.available
-            and entry.activity.kind not in progress.NOT_STUDIED
+            if entry.state != "done" and entry.open and entry.kind not in progress.NOT_STUDIED
         ),
         None,
     )
@@ -258,6 +287,7 @@ def course(request: HttpRequest, course_id: int) -> HttpResponse:
             "next_activity": first_open,
             "teaches": sees_all and user.role not in STAFF_ROLES,
             "staff": user.role in STAFF_ROLES,
+            "plans": sees_all,  # teachers and staff hand activities out from here
             "may_publish": user.role in STAFF_ROLES and not found.is_published,
             "learner": not sees_all,
         },
