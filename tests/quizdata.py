@@ -161,11 +161,10 @@ def save_questions(course: Course, *questions: q.Question) -> None:
         course=course, source_id=1, defaults={"name": "Défaut"}
     )
     for question in questions:
-        Question.objects.create(
+        Question.objects.update_or_create(
             course=course,
-            category=category,
             source_id=question.source_id,
-            **question_fields(question),
+            defaults={"category": category, **question_fields(question)},
         )
 
 
