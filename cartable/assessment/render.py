@@ -561,8 +561,8 @@ def show(
     ``options`` (already adjusted to the question's state) allow of its outcome."""
     attempt, prepared, question = loaded.attempt, loaded.prepared, loaded.question
     response = attempt.response or prepared.empty()
-    if editable and attempt.try_again_pending:
-        editable = False
+    if attempt.try_again_pending or attempt.state.is_finished:
+        editable = False  # checked: waiting for "Try again", or over
     if values is None:
         values = prepared.form_data(response)
     disabled = not editable
