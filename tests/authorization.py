@@ -24,7 +24,15 @@ from cartable.assessment import actions as quiz_actions
 from cartable.assessment.models import Attempt, AttemptQuestion
 from cartable.audit.models import AuditEvent
 from cartable.catalog import blobs
-from cartable.catalog.models import Activity, Blob, Course, CourseFile, Enrolment, Section
+from cartable.catalog.models import (
+    Activity,
+    Blob,
+    Course,
+    CourseFile,
+    Enrolment,
+    Question,
+    Section,
+)
 from cartable.grades.models import Grade
 from cartable.ingest.apply import ACTIVITY_CONTENT_FIELDS
 from cartable.ingest.jobs import KIND as IMPORT_KIND
@@ -581,6 +589,20 @@ def _attempt(name: str, post: dict[str, Any] | None = None, *, page: bool = Fals
     return build
 
 
+def _question(course: str, held_by: str) -> Build:
+    """A question of the bank of ``held_by`` under the address of course ``course``."""
+
+    def build(w: World) -> Target:
+        held = Question.objects.filter(course=getattr(w, held_by).course).order_by("pk").first()
+        assert held is not None
+        return Target(
+            {"course_id": getattr(w, course).course.pk, "question_id": held.pk},
+            {"seed": "abc", "q1:answer": "1"},
+        )
+
+    return build
+
+
 QUIZ_VARIANTS = {
     "own": _quiz("own", "own"),
     "restricted": _quiz("own", "restricted"),
@@ -601,6 +623,11 @@ TARGETS: dict[str, dict[str, Build]] = {
         "own": _attempt("own", {"finish": "1"}),
         "finished": _attempt("finished", {"finish": "1"}),
         "others": _attempt("others", {"finish": "1"}),
+    },
+    "assessment:question_preview": {
+        "own": _question("own", "own"),
+        "mismatched": _question("own", "others"),
+        "others": _question("others", "others"),
     },
     "assessment:review": {
         "own": _attempt("own"),

@@ -395,6 +395,19 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
         "finished": {"GET": only("learner", REDIRECT), "POST": only("learner", REDIRECT)},
         "others": {"GET": only("other_learner", 200), "POST": only("other_learner", REDIRECT)},
     },
+    # Teachers of the course and staff only; nothing is stored, whatever is posted.
+    "assessment:question_preview": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+        # A learner of the course is refused before any question is looked up.
+        "mismatched": {"GET": {**everyone_but_anonymous(404), "learner": 403}, "POST": AS_GET},
+        "others": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 403, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+    },
     "assessment:review": {
         "own": {"GET": only("learner", REDIRECT), "POST": AS_GET},
         "finished": {"GET": only("learner", 200), "POST": AS_GET},

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from cartable.accounts.models import User
 from cartable.assessment import engine
 from cartable.assessment.models import Attempt, AttemptQuestion
-from cartable.assessment.scoring import Finish, Save, Submit, TryAgain
+from cartable.assessment.scoring import Finish, Save, Submit, TryAgain, process
 from cartable.assessment.scoring import quiz as quizzes
 from cartable.assessment.scoring.behaviours import Action
 from cartable.audit.actions import record as audit
@@ -222,9 +222,7 @@ def save(
 
 
 def _apply(row: AttemptQuestion, loaded: engine.Loaded, action: Action) -> bool:
-    from cartable.assessment import scoring
-
-    after = scoring.process(loaded.attempt, loaded.prepared, action)
+    after = process(loaded.attempt, loaded.prepared, action)
     if after is loaded.attempt:
         return False
     row.actions = [*row.actions, engine.action_json(action)]
@@ -303,15 +301,16 @@ def _finish(
     timed_out: bool = False,
     request: HttpRequest | None = None,
 ) -> None:
-    loaded = []
+    loaded, rows = [], []
     for row in attempt.questions.all():
         item = engine.load(row)
         _apply(row, item, Finish())
         loaded.append(item)
+        rows.append(row)
     activity = Activity.objects.select_related("course").get(pk=attempt.activity_id)
     quiz = engine.settings_of(activity)
     total = engine.total(loaded)
-    sum_grades = quiz.sum_grades if quiz.sum_grades > 0 else sum(i.row.max_mark for i in loaded)
+    sum_grades = quiz.sum_grades if quiz.sum_grades > 0 else sum(row.max_mark for row in rows)
     attempt.state = Attempt.State.FINISHED
     attempt.finished_at = now
     attempt.sum_marks = total
@@ -351,14 +350,14 @@ def _finish(
             "max_grade": quiz.grade,
             "questions": [
                 {
-                    "slot": item.row.slot,
-                    "question": item.row.question_source_id,
-                    "state": item.row.state,
-                    "mark": item.row.mark,
-                    "max_mark": item.row.max_mark,
+                    "slot": row.slot,
+                    "question": row.question_source_id,
+                    "state": row.state,
+                    "mark": row.mark,
+                    "max_mark": row.max_mark,
                     "response": to_json(item.attempt.response),
                 }
-                for item in loaded
+                for row, item in zip(rows, loaded, strict=True)
             ],
         },
     )

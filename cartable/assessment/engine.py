@@ -217,14 +217,18 @@ def deadline(started: datetime, quiz: QuizContent) -> datetime | None:
 class Loaded:
     """One question of an attempt, replayed."""
 
-    row: AttemptQuestion
+    row: AttemptQuestion | None  # None: a question previewed on its own (slot 1)
     question: bank.Question
     prepared: scoring.Prepared
     attempt: scoring.QuestionAttempt
 
     @property
+    def slot(self) -> int:
+        return self.row.slot if self.row is not None else 1
+
+    @property
     def prefix(self) -> str:
-        return f"q{self.row.slot}:"
+        return f"q{self.slot}:"
 
 
 def action_json(action: Action) -> Any:

@@ -20,7 +20,7 @@ from cartable.assessment import engine, scoring
 from cartable.assessment.scoring import choice, cloze, gaps, manual, marker, matching, typed
 from cartable.assessment.scoring import quiz as quizzes
 from cartable.assessment.scoring import responses as r
-from cartable.assessment.scoring.core import State
+from cartable.assessment.scoring.core import State, combined_key
 from cartable.catalog.rendering import CourseLinks
 from cartable.catalog.texts import shown
 from cartable.importers import questions as bank
@@ -555,6 +555,7 @@ def show(
     number: int | None,
     editable: bool,
     values: Mapping[str, str] | None = None,
+    slot: int | None = None,
 ) -> Shown:
     """The question of ``loaded`` as a page shows it: inputs filled with the saved answer
     (``values``: what was just posted, when it must be shown again), and only what
@@ -567,7 +568,7 @@ def show(
         values = prepared.form_data(response)
     disabled = not editable
     item = Shown(
-        slot=loaded.row.slot,
+        slot=slot if slot is not None else loaded.slot,
         number=number,
         qtype=question.qtype,
         body=body(question, prepared, loaded.prefix, values, links, disabled=disabled),
@@ -587,7 +588,8 @@ def show(
     gradable = prepared.is_gradable(response) and not prepared.manual
     grade = prepared.grade(response) if gradable else None
     if adjusted.correctness and grade is not None:
-        item.state_class = _STATES.get(grade.combined, "")
+        key = combined_key(state) if state.is_finished else grade.combined
+        item.state_class = _STATES.get(key, "")
     if adjusted.marks == "mark_and_max" and attempt.mark is not None:
         item.mark = _("Mark %(mark)s out of %(max)s") % {
             "mark": _number(attempt.mark),

@@ -9,4 +9,9 @@ urlpatterns = [
     path("attempts/<int:attempt_id>/pages/<int:page>/", views.attempt_page, name="attempt"),
     path("attempts/<int:attempt_id>/summary/", views.summary, name="summary"),
     path("attempts/<int:attempt_id>/review/", views.review, name="review"),
+    path(
+        "<int:course_id>/questions/<int:question_id>/preview/",
+        views.question_preview,
+        name="question_preview",
+    ),
 ]

@@ -4,6 +4,7 @@ the review, and teachers' previews. Every attempt is looked up for its own user 
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,12 +19,13 @@ from django.views.decorators.http import require_POST
 
 from cartable.accounts.access import signed_in
 from cartable.accounts.models import User
-from cartable.assessment import actions, engine
+from cartable.assessment import actions, engine, scoring
 from cartable.assessment import render as shown
 from cartable.assessment.models import Attempt
 from cartable.assessment.scoring import quiz as quizzes
 from cartable.catalog.access import activity_for, course_for, reader_rule, sees_all_of
 from cartable.catalog.models import Activity, Course
+from cartable.catalog.models import Question as QuestionRow
 from cartable.catalog.rendering import CourseLinks
 from cartable.grades.models import Grade
 from cartable.importers.model import QuizContent
@@ -149,9 +151,10 @@ def quiz(request: HttpRequest, course_id: int, activity_id: int) -> HttpResponse
         band = quizzes.overall_feedback(grade.grade, settings.feedbacks)
         feedback = band.text if band is not None else None
     reason = None if current else actions.may_start(settings, taken, now)
-    preview = None
+    preview, questions = None, []
     if sees_all:
         preview = Attempt.objects.filter(user=user, activity=item, preview=True).first()
+        questions = _slot_questions(found, settings)
     context: dict[str, Any] = {
         "course": found,
         "activity": item,
@@ -164,12 +167,39 @@ def quiz(request: HttpRequest, course_id: int, activity_id: int) -> HttpResponse
         "feedback": feedback,
         "sees_all": sees_all,
         "preview": preview,
+        "questions": questions,
         "time_limit": time_left(now + timedelta(seconds=settings.time_limit), now)
         if settings.time_limit
         else "",
         "attempts_left": max(settings.attempts - taken, 0) if settings.attempts else None,
     }
     return render(request, "assessment/quiz.html", context)
+
+
+def _slot_questions(course: Course, settings: QuizContent) -> list[dict[str, Any]]:
+    """The quiz's slots for its teachers: each fixed slot's question (to preview it), or the
+    category a random slot draws from."""
+    ids = [slot.question_id for slot in settings.slots if slot.question_id is not None]
+    rows = {
+        source_id: (pk, name, qtype)
+        for source_id, pk, name, qtype in QuestionRow.objects.filter(
+            course=course, source_id__in=ids, retired_at__isnull=True
+        ).values_list("source_id", "pk", "name", "qtype")
+    }
+    found = []
+    for slot in sorted(settings.slots, key=lambda s: s.slot):
+        row = rows.get(slot.question_id) if slot.question_id is not None else None
+        found.append(
+            {
+                "slot": slot.slot,
+                "mark": slot.max_mark,
+                "random": slot.random is not None,
+                "pk": row[0] if row else None,
+                "name": row[1] if row else "",
+                "qtype": row[2] if row else "",
+            }
+        )
+    return found
 
 
 @require_POST
@@ -376,4 +406,70 @@ def review(request: HttpRequest, attempt_id: int) -> HttpResponseBase:
             "feedback": feedback,
             "links": CourseLinks(found, rule=reader_rule(user, sees_all=attempt.preview)),
         },
+    )
+
+
+# --- Teachers' preview of one question --------------------------------------------------------
+
+
+def _seed(value: object) -> str:
+    if (
+        isinstance(value, str)
+        and 0 < len(value) <= 32
+        and all(c in "0123456789abcdef" for c in value)
+    ):
+        return value
+    return secrets.token_hex(8)
+
+
+@signed_in
+def question_preview(request: HttpRequest, course_id: int, question_id: int) -> HttpResponse:
+    """A question of the course's bank as a learner would see it, answered and graded on the
+    spot, with everything the review could show. Nothing is stored: the layout comes back
+    from the seed the form posts."""
+    user = _user(request)
+    found = course_for(user, course_id)
+    if not sees_all_of(user, found):
+        raise PermissionDenied
+    row = (
+        QuestionRow.objects.filter(course=found, pk=question_id, retired_at__isnull=True)
+        .select_related("category")
+        .first()
+    )
+    if row is None:
+        raise Http404
+    question = engine.question_of(row, row.category.source_id)
+    seed = _seed(request.POST.get("seed") if request.method == "POST" else request.GET.get("seed"))
+    point, thousands = engine.separators(getattr(request, "LANGUAGE_CODE", "fr"))
+    context = scoring.StartContext(
+        seed=seed,
+        user=str(user.pk),
+        decimal_point=point,
+        thousands_separator=thousands,
+        bank=engine.course_bank(found.pk) if question.qtype == "randomsamatch" else None,
+    )
+    try:
+        layout = scoring.start(question, context)
+        prepared = scoring.prepare(question, layout)
+    except scoring.UnsupportedQuestion:
+        raise Http404 from None
+    behaviour = scoring.behaviour_for("deferredfeedback", prepared)
+    submitted = request.method == "POST"
+    actions_taken: list[scoring.Action] = []
+    if submitted:
+        actions_taken = [scoring.Save(prepared.parse(request.POST, "q1:")), scoring.Finish()]
+    replayed = scoring.replay(behaviour, prepared, question.default_mark or 1.0, actions_taken)
+    links = CourseLinks(found)
+    item = shown.show(
+        engine.Loaded(None, question, prepared, replayed),
+        links,
+        EVERYTHING,
+        number=None if prepared.informational else 1,
+        editable=not submitted,
+        slot=1,
+    )
+    return render(
+        request,
+        "assessment/question_preview.html",
+        {"course": found, "question": row, "q": item, "seed": seed, "submitted": submitted},
     )
