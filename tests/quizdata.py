@@ -234,3 +234,60 @@ def add_quiz(
 
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+def drop_on_image(source_id: int = 107) -> q.Question:
+    """Drag and drop onto an image: two capitals onto two countries."""
+    return q.Question(
+        source_id,
+        1,
+        "ddimageortext",
+        "Carte",
+        "<p>Placez les capitales.</p>",
+        "",
+        1.0,
+        0.1,
+        q.DragImageData(
+            background=None,
+            drags=(q.DragItem(1, 1, False, "Paris"), q.DragItem(2, 1, False, "Rome")),
+            drops=(q.DropZone(1, 10, 10, 1, "France"), q.DropZone(2, 60, 10, 2, "Italie")),
+            shuffle=True,
+            feedback=NO_FEEDBACK,
+        ),
+    )
+
+
+def marker(source_id: int = 108) -> q.Question:
+    """Drag markers: put "Paris" within a circle."""
+    return q.Question(
+        source_id,
+        1,
+        "ddmarker",
+        "Repère",
+        "<p>Placez Paris.</p>",
+        "",
+        1.0,
+        0.1,
+        q.DragMarkerData(
+            background=None,
+            markers=(q.Marker(1, "Paris", False, 1),),
+            zones=(q.MarkerZone(1, "circle", "50,50;20", 1),),
+            shuffle=False,
+            show_misplaced=False,
+            feedback=NO_FEEDBACK,
+        ),
+    )
+
+
+def description(source_id: int = 109) -> q.Question:
+    return q.Question(
+        source_id,
+        1,
+        "description",
+        "Consigne",
+        "<p>Lisez bien.</p>",
+        "",
+        0.0,
+        0.0,
+        q.DescriptionData(),
+    )
