@@ -624,6 +624,12 @@ TARGETS: dict[str, dict[str, Build]] = {
         "finished": _attempt("finished", {"finish": "1"}),
         "others": _attempt("others", {"finish": "1"}),
     },
+    "assessment:results": QUIZ_VARIANTS,
+    "assessment:grading": {
+        "own": _attempt("own", {"slot": "2", "mark": "1"}),
+        "finished": _attempt("finished", {"slot": "2", "mark": "1", "comment": "Bien"}),
+        "others": _attempt("others", {"slot": "2", "mark": "1"}),
+    },
     "assessment:question_preview": {
         "own": _question("own", "own"),
         "mismatched": _question("own", "others"),

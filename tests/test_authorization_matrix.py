@@ -395,6 +395,32 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
         "finished": {"GET": only("learner", REDIRECT), "POST": only("learner", REDIRECT)},
         "others": {"GET": only("other_learner", 200), "POST": only("other_learner", REDIRECT)},
     },
+    # The learners' results and grading: the course's teachers and staff only.
+    "assessment:results": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+        "restricted": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+        "mismatched": {"GET": everyone_but_anonymous(404), "POST": AS_GET},
+        "others": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 403, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+        "not_a_quiz": {"GET": everyone_but_anonymous(404), "POST": AS_GET},
+    },
+    "assessment:grading": {
+        # An attempt in progress has nothing to grade yet.
+        "own": {"GET": {**everyone_but_anonymous(404), "learner": 403}, "POST": AS_GET},
+        "finished": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+        "others": {"GET": {**everyone_but_anonymous(404), "other_learner": 403}, "POST": AS_GET},
+    },
     # Teachers of the course and staff only; nothing is stored, whatever is posted.
     "assessment:question_preview": {
         "own": {

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from cartable.accounts.models import User
 from cartable.assessment import engine
 from cartable.assessment.models import Attempt, AttemptQuestion
-from cartable.assessment.scoring import Finish, Save, Submit, TryAgain, process
+from cartable.assessment.scoring import Comment, Finish, Save, Submit, TryAgain, process
 from cartable.assessment.scoring import quiz as quizzes
 from cartable.assessment.scoring.behaviours import Action
 from cartable.audit.actions import record as audit
@@ -379,7 +379,9 @@ def released_at(quiz: QuizContent, finished_at: datetime) -> datetime | None:
     return None
 
 
-def grade_learner(*, activity: Activity, learner: User, quiz: QuizContent) -> Grade | None:
+def grade_learner(
+    *, activity: Activity, learner: User, quiz: QuizContent, actor: User | None = None
+) -> Grade | None:
     """The learner's grade over their finished attempts, by the quiz's grading method, into
     the gradebook (nothing for a quiz worth no grade)."""
     if quiz.grade <= 0:
@@ -398,7 +400,7 @@ def grade_learner(*, activity: Activity, learner: User, quiz: QuizContent) -> Gr
         value = min(max(value, 0.0), quiz.grade)
     last = max(at for _, at in finished if at is not None)
     return record_grade(
-        actor=None,
+        actor=actor,
         activity=activity,
         learner=learner,
         grade=value,
@@ -406,3 +408,83 @@ def grade_learner(*, activity: Activity, learner: User, quiz: QuizContent) -> Gr
         source=Grade.Source.QUIZ,
         released_at=released_at(quiz, last),
     )
+
+
+# --- Teachers' grading ------------------------------------------------------------------------
+
+
+class BadMark(ValueError):
+    """A mark outside the question's bounds, or a question that cannot take one."""
+
+
+def grade_question(
+    *,
+    actor: User,
+    attempt: Attempt,
+    slot: int,
+    mark: float | None,
+    comment: str = "",
+    request: HttpRequest | None = None,
+) -> bool:
+    """A teacher's mark (out of the question's mark; None: a comment only) and comment on a
+    question of a finished attempt: the attempt's grade and the learner's grade over their
+    attempts follow. False when it changes nothing; ``BadMark`` for a mark out of bounds."""
+    with transaction.atomic():
+        locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        if locked.state != Attempt.State.FINISHED:
+            raise BadMark("the attempt is not finished")
+        rows = list(locked.questions.all())
+        row = next((r for r in rows if r.slot == slot), None)
+        if row is None:
+            raise BadMark("no such question")
+        fraction = None
+        if mark is not None:
+            if row.max_mark <= 0 or not 0 <= mark <= row.max_mark:
+                raise BadMark("the mark lies between 0 and the question's mark")
+            fraction = mark / row.max_mark
+        loaded = {r.slot: engine.load(r) for r in rows}
+        if not _apply(row, loaded[slot], Comment(fraction, comment[:10_000])):
+            return False
+        activity = Activity.objects.select_related("course").get(pk=locked.activity_id)
+        quiz = engine.settings_of(activity)
+        total = engine.total(loaded.values())
+        sum_grades = quiz.sum_grades if quiz.sum_grades > 0 else sum(r.max_mark for r in rows)
+        locked.sum_marks = total
+        locked.grade = quizzes.rescale(total, quiz.grade, sum_grades)
+        locked.save(update_fields=["sum_marks", "grade"])
+        if locked.preview:
+            return True
+        audit(
+            "quiz.question_graded",
+            actor=actor,
+            target=activity,
+            request=request,
+            details={
+                "attempt": locked.pk,
+                "learner": locked.user.username,
+                "slot": slot,
+                "mark": mark,
+                "sum_marks": total,
+                "grade": locked.grade,
+            },
+        )
+        outbox(
+            "attempt",
+            course=activity.course,
+            activity=activity,
+            user=locked.user,
+            payload={
+                "number": locked.number,
+                "state": locked.state,
+                "graded_by": actor.username,
+                "slot": slot,
+                "mark": mark,
+                "comment": comment,
+                "sum_marks": total,
+                "grade": locked.grade,
+                "max_grade": quiz.grade,
+            },
+        )
+        grade_learner(activity=activity, learner=locked.user, quiz=quiz, actor=actor)
+    attempt.refresh_from_db()
+    return True

@@ -9,6 +9,8 @@ urlpatterns = [
     path("attempts/<int:attempt_id>/pages/<int:page>/", views.attempt_page, name="attempt"),
     path("attempts/<int:attempt_id>/summary/", views.summary, name="summary"),
     path("attempts/<int:attempt_id>/review/", views.review, name="review"),
+    path("<int:course_id>/quizzes/<int:activity_id>/results/", views.results, name="results"),
+    path("attempts/<int:attempt_id>/grading/", views.grading, name="grading"),
     path(
         "<int:course_id>/questions/<int:question_id>/preview/",
         views.question_preview,

@@ -21,7 +21,7 @@ from cartable.accounts.access import signed_in
 from cartable.accounts.models import User
 from cartable.assessment import actions, engine, scoring
 from cartable.assessment import render as shown
-from cartable.assessment.models import Attempt
+from cartable.assessment.models import Attempt, AttemptQuestion
 from cartable.assessment.scoring import quiz as quizzes
 from cartable.catalog.access import activity_for, course_for, reader_rule, sees_all_of
 from cartable.catalog.models import Activity, Course
@@ -472,4 +472,127 @@ def question_preview(request: HttpRequest, course_id: int, question_id: int) -> 
         request,
         "assessment/question_preview.html",
         {"course": found, "question": row, "q": item, "seed": seed, "submitted": submitted},
+    )
+
+
+# --- Teachers: results and grading ------------------------------------------------------------
+
+
+def _teaching(user: User, course_id: int, activity_id: int) -> tuple[Course, Activity, QuizContent]:
+    found, item, settings, sees_all = _quiz_for(user, course_id, activity_id)
+    if not sees_all:
+        raise PermissionDenied
+    return found, item, settings
+
+
+@signed_in
+def results(request: HttpRequest, course_id: int, activity_id: int) -> HttpResponse:
+    """The learners' attempts at a quiz, for its teachers and staff: those waiting for a
+    teacher's grade first."""
+    user = _user(request)
+    found, item, settings = _teaching(user, course_id, activity_id)
+    attempts = list(
+        Attempt.objects.filter(activity=item, preview=False)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__username", "number")
+    )
+    waiting = set(
+        AttemptQuestion.objects.filter(
+            attempt__activity=item, attempt__preview=False, state="needsgrading"
+        ).values_list("attempt_id", flat=True)
+    )
+    return render(
+        request,
+        "assessment/results.html",
+        {
+            "course": found,
+            "activity": item,
+            "quiz": settings,
+            "attempts": attempts,
+            "waiting": waiting,
+        },
+    )
+
+
+def _mark(value: object) -> float | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip().replace(",", ".")
+    if len(text) > 12:
+        raise ValueError(text)
+    found = float(text)
+    if found != found or found in (float("inf"), float("-inf")):
+        raise ValueError(text)
+    return found
+
+
+@signed_in
+def grading(request: HttpRequest, attempt_id: int) -> HttpResponseBase:
+    """A learner's finished attempt, for its teachers and staff to read and to grade (essays
+    wait for them), question by question."""
+    user = _user(request)
+    attempt = (
+        Attempt.objects.filter(pk=attempt_id, preview=False)
+        .select_related("activity", "user")
+        .first()
+    )
+    if attempt is None:
+        raise Http404
+    found, item, settings = _teaching(user, attempt.activity.course_id, attempt.activity_id)
+    if attempt.state != Attempt.State.FINISHED:
+        raise Http404
+    error = ""
+    if request.method == "POST":
+        slot = _target(request.POST, "slot")
+        try:
+            mark = _mark(request.POST.get("mark"))
+            if slot is None:
+                raise actions.BadMark("no question")
+            actions.grade_question(
+                actor=user,
+                attempt=attempt,
+                slot=slot,
+                mark=mark,
+                comment=str(request.POST.get("comment", "")),
+                request=request,
+            )
+        except (ValueError, actions.BadMark):
+            error = _("The mark must be a number between 0 and the question's mark.")
+        else:
+            messages.success(request, _("Grade saved."))
+            return redirect(reverse("assessment:grading", args=[attempt.pk]) + f"#q{slot}")
+    loaded = engine.load_all(attempt)
+    numbers = _numbers(attempt, _informational(loaded))
+    links = CourseLinks(found)
+    questions = []
+    for page in attempt.pages:
+        for slot in page:
+            if slot not in loaded:
+                continue
+            item_shown = shown.show(
+                loaded[slot], links, EVERYTHING, number=numbers.get(slot), editable=False
+            )
+            questions.append(
+                {
+                    "q": item_shown,
+                    "gradable": loaded[slot].row is not None
+                    and loaded[slot].attempt.max_mark > 0
+                    and not loaded[slot].prepared.informational,
+                    "mark": loaded[slot].attempt.mark,
+                    "max_mark": loaded[slot].attempt.max_mark,
+                    "comment": loaded[slot].attempt.comment,
+                }
+            )
+    return render(
+        request,
+        "assessment/grading.html",
+        {
+            "course": found,
+            "activity": item,
+            "quiz": settings,
+            "attempt": attempt,
+            "questions": questions,
+            "error": error,
+        },
+        status=400 if error else 200,
     )
