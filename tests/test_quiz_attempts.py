@@ -287,3 +287,27 @@ def test_the_close_attempts_command_closes_overdue_attempts(course, learner, mon
     assert out.getvalue().strip() == "Quiz attempts closed: 1."
     attempt.refresh_from_db()
     assert attempt.state == Attempt.State.FINISHED
+
+
+def test_random_slots_draw_different_questions_and_keep_them(course, learner) -> None:
+    from dataclasses import replace
+
+    from cartable.importers.model import QuizSlot, RandomSlot
+    from tests.kinddata import as_json
+
+    questions = (quizdata.capital(), quizdata.earth(), quizdata.river())
+    quiz = quizdata.add_quiz(course, questions)
+    draw = RandomSlot(category_id=1, include_subcategories=False)
+    slots = (
+        QuizSlot(slot=1, page=1, max_mark=1.0, question_id=None, random=draw),
+        QuizSlot(slot=2, page=1, max_mark=1.0, question_id=None, random=draw),
+    )
+    quiz.data = as_json(replace(engine.settings_of(quiz), slots=slots, sum_grades=2.0))
+    quiz.save(update_fields=["data"])
+    attempt = actions.start(actor=learner, activity=quiz, now=T0)
+    drawn = dict(attempt.questions.values_list("slot", "question_source_id"))
+    assert set(drawn) == {1, 2} and drawn[1] != drawn[2]
+    assert set(drawn.values()) <= {101, 102, 103}
+    # The attempt keeps what it drew: reloaded, the same questions.
+    again = {slot: item.question.source_id for slot, item in engine.load_all(attempt).items()}
+    assert again == drawn
