@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "cartable.learning",
     "cartable.outbox",
     "cartable.grades",
+    "cartable.assessment",
     "cartable.ingest",
     "cartable.reports",
     "cartable.people",

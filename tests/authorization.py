@@ -20,9 +20,19 @@ from django.http import HttpResponseBase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cartable.accounts.models import Cohort, Establishment, Institution, Role, User
+from cartable.assessment import actions as quiz_actions
+from cartable.assessment.models import Attempt, AttemptQuestion
 from cartable.audit.models import AuditEvent
 from cartable.catalog import blobs
-from cartable.catalog.models import Activity, Blob, Course, CourseFile, Enrolment, Section
+from cartable.catalog.models import (
+    Activity,
+    Blob,
+    Course,
+    CourseFile,
+    Enrolment,
+    Question,
+    Section,
+)
 from cartable.grades.models import Grade
 from cartable.ingest.apply import ACTIVITY_CONTENT_FIELDS
 from cartable.ingest.jobs import KIND as IMPORT_KIND
@@ -32,6 +42,7 @@ from cartable.ingest.staging import StagedActivity, StagedCourse, StagedFile, St
 from cartable.jobs.models import Job
 from cartable.learning.models import ActivityProgress, StudyPlanItem, StudyPlanTick
 from cartable.outbox.models import Entry as OutboxEntry
+from tests import quizdata
 from tests.conftest import PASSWORD, build_course, make_user
 
 NO_ARGS = "-"  # the variant of a route without parameters (left out of test ids)
@@ -143,6 +154,8 @@ def snapshot(viewer: User | None = None) -> dict[str, list[tuple[Any, ...]]]:
         "jobs": Job.objects.values_list("pk", "status"),
         "outbox": outbox.values_list("pk", "kind"),
         "grades": Grade.objects.values_list("pk", "grade"),
+        "attempts": Attempt.objects.values_list("pk", "state", "current_page", "grade"),
+        "attempt questions": AttemptQuestion.objects.values_list("pk", "state", "actions"),
         "course updates": Revision.objects.values_list("pk", "status", "decisions"),
         "lockouts": AccessAttempt.objects.values_list(
             "username", "ip_address", "failures_since_start"
@@ -206,6 +219,14 @@ class World:
     other_job: Job  # a job of another kind
     update: Revision  # an update of ``own`` waiting for review: the page's title changes
     unconfirmed: Revision  # a file read as an update of ``own``, waiting for confirmation
+    # Quizzes: in ``own`` (with a finished attempt of learner's and one in progress), in
+    # ``own`` but not open yet to learners, and in ``others`` (other_learner's attempt).
+    quiz_own: Activity | None = None
+    quiz_restricted: Activity | None = None
+    quiz_others: Activity | None = None
+    attempt_own: Attempt | None = None  # learner's, in progress
+    attempt_finished: Attempt | None = None  # learner's, finished
+    attempt_others: Attempt | None = None  # other_learner's, in progress
     content_root: Path | None = None  # where the blobs above are stored
     sessions: dict[str, str] = field(default_factory=dict)  # persona -> session key
 
@@ -411,7 +432,20 @@ def build_world() -> World:
             course=objects.course, activity=objects.page, created_by=teacher, **whom
         )
 
+    quiz_own = quizdata.add_quiz(own.course)
+    quiz_restricted = quizdata.add_quiz(own.course, (), title="Examen blanc")
+    quiz_restricted.availability = NOT_YET_OPEN
+    quiz_restricted.save(update_fields=["availability"])
+    quiz_others = quizdata.add_quiz(others.course)
+    finished = quiz_actions.start(actor=learner, activity=quiz_own)
+    quiz_actions.finish(actor=learner, attempt=finished)
     return World(
+        quiz_own=quiz_own,
+        quiz_restricted=quiz_restricted,
+        quiz_others=quiz_others,
+        attempt_finished=finished,
+        attempt_own=quiz_actions.start(actor=learner, activity=quiz_own),
+        attempt_others=quiz_actions.start(actor=other_learner, activity=quiz_others),
         personas=personas,
         outsider_learner=outsider_learner,
         cohort=cohort,
@@ -537,7 +571,75 @@ def _csv() -> SimpleUploadedFile:
     )
 
 
+def _quiz(course: str, name: str) -> Build:
+    """The quiz ``quiz_<name>`` under the address of course ``course``."""
+    return lambda w: Target(
+        {"course_id": getattr(w, course).course.pk, "activity_id": getattr(w, f"quiz_{name}").pk}
+    )
+
+
+def _attempt(name: str, post: dict[str, Any] | None = None, *, page: bool = False) -> Build:
+    def build(w: World) -> Target:
+        attempt = getattr(w, f"attempt_{name}")
+        kwargs: dict[str, Any] = {"attempt_id": attempt.pk}
+        if page:
+            kwargs["page"] = 1
+        return Target(kwargs, dict(post or {}))
+
+    return build
+
+
+def _question(course: str, held_by: str) -> Build:
+    """A question of the bank of ``held_by`` under the address of course ``course``."""
+
+    def build(w: World) -> Target:
+        held = Question.objects.filter(course=getattr(w, held_by).course).order_by("pk").first()
+        assert held is not None
+        return Target(
+            {"course_id": getattr(w, course).course.pk, "question_id": held.pk},
+            {"seed": "abc", "q1:answer": "1"},
+        )
+
+    return build
+
+
+QUIZ_VARIANTS = {
+    "own": _quiz("own", "own"),
+    "restricted": _quiz("own", "restricted"),
+    "mismatched": _quiz("own", "others"),
+    "others": _quiz("others", "others"),
+    "not_a_quiz": _activity("own", "page"),
+}
+
 TARGETS: dict[str, dict[str, Build]] = {
+    "assessment:quiz": QUIZ_VARIANTS,
+    "assessment:start": QUIZ_VARIANTS,
+    "assessment:attempt": {
+        "own": _attempt("own", {"q2:answer": "1", "next": "1"}, page=True),
+        "finished": _attempt("finished", {"q2:answer": "1"}, page=True),
+        "others": _attempt("others", {"q2:answer": "1", "next": "1"}, page=True),
+    },
+    "assessment:summary": {
+        "own": _attempt("own", {"finish": "1"}),
+        "finished": _attempt("finished", {"finish": "1"}),
+        "others": _attempt("others", {"finish": "1"}),
+    },
+    "assessment:results": QUIZ_VARIANTS,
+    "assessment:grading": {
+        "own": _attempt("own", {"slot": "2", "mark": "1"}),
+        "finished": _attempt("finished", {"slot": "2", "mark": "1", "comment": "Bien"}),
+        "others": _attempt("others", {"slot": "2", "mark": "1"}),
+    },
+    "assessment:question_preview": {
+        "own": _question("own", "own"),
+        "mismatched": _question("own", "others"),
+        "others": _question("others", "others"),
+    },
+    "assessment:review": {
+        "own": _attempt("own"),
+        "finished": _attempt("finished"),
+        "others": _attempt("others"),
+    },
     "web:home": {NO_ARGS: lambda w: Target()},
     "web:language": {NO_ARGS: lambda w: Target(post={"language": "en", "next": "/"})},
     "web:health": {NO_ARGS: lambda w: Target()},
