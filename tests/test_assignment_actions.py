@@ -267,3 +267,12 @@ def test_an_assignment_of_a_real_moodle_backup_takes_late_work(learner, teacher)
     assert AuditEvent.objects.get(action="assign.submitted").details["late"] is True
     graded = actions.grade(actor=teacher, activity=work, learner=learner, points=80)
     assert graded.max_grade == 100
+
+
+def test_an_assignment_handed_in_outside_the_box_takes_nothing(course, learner, client) -> None:
+    work = homework(course, submission_types=())
+    with pytest.raises(Refused, match="outside the box"):
+        actions.save_draft(actor=learner, activity=work, text="x")
+    client.force_login(learner)
+    page = client.get(f"/assignments/{course.pk}/{work.pk}/").content.decode()
+    assert "outside the box" in page and "Save draft" not in page

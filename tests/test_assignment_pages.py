@@ -179,3 +179,14 @@ def test_the_learners_page_costs_few_queries(
     client.get(page_of(work))
     with django_assert_max_num_queries(14):
         assert client.get(page_of(work)).status_code == 200
+
+
+def test_a_learner_may_send_files_larger_than_a_form(course, learner, settings) -> None:
+    work = homework(course)
+    big = PDF + b"0" * (settings.REQUEST_MAX_BYTES + 1)
+    response = signed_in(learner).post(save_of(work), {"files": [pdf(data=big)]})
+    assert response.status_code == 302
+    assert SubmissionFile.objects.get().size == len(big)
+    settings.ASSIGN_MAX_UPLOAD_BYTES = settings.REQUEST_MAX_BYTES // 2  # refused unread
+    response = signed_in(learner).post(save_of(work), {"files": [pdf("b.pdf", data=big)]})
+    assert response.status_code == 413 and SubmissionFile.objects.count() == 1

@@ -148,6 +148,8 @@ def save_draft(
     data = settings_of(activity)
     window = learner_window(activity, data, actor)
     _open_or_refuse(window, now)
+    if not {"onlinetext", "file"} & set(data.submission_types):
+        raise Refused(_("This assignment is handed in outside the box: ask your teacher how."))
     if uploads and "file" not in data.submission_types:
         raise Refused(_("This assignment takes no files."))
     if text is not None and "onlinetext" not in data.submission_types:

@@ -102,8 +102,11 @@ def _learner_context(found: Found, now: datetime) -> dict[str, Any]:
         .first()
     )
     state = window.state(now)
-    editable = state == "open" and (
-        submission is None or submission.status == Submission.Status.DRAFT
+    takes_work = bool({"onlinetext", "file"} & set(data.submission_types))
+    editable = (
+        takes_work
+        and state == "open"
+        and (submission is None or submission.status == Submission.Status.DRAFT)
     )
     late_at = submission.submitted_at or submission.modified_at if submission else now
     return {
@@ -117,6 +120,7 @@ def _learner_context(found: Found, now: datetime) -> dict[str, Any]:
         "late": window.late(late_at) if submission or state == "open" else False,
         "overdue": window.due is not None and now > window.due,
         "editable": editable,
+        "takes_work": takes_work,
         "takes_text": "onlinetext" in data.submission_types,
         "takes_files": "file" in data.submission_types,
         "accepted": rules.accepted(data.file_types),
