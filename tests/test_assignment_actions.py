@@ -276,3 +276,12 @@ def test_an_assignment_handed_in_outside_the_box_takes_nothing(course, learner, 
     client.force_login(learner)
     page = client.get(f"/assignments/{course.pk}/{work.pk}/").content.decode()
     assert "outside the box" in page and "Save draft" not in page
+
+
+@pytest.mark.parametrize(
+    "typed", ["Un\n\nDeux <3 & « trois »\nquatre", "<p>Du <strong>HTML</strong></p>"]
+)
+def test_a_text_comes_back_to_the_form_as_it_was_typed(typed: str) -> None:
+    saved = actions.clean_text(typed)
+    assert actions.as_typed(saved) == typed
+    assert actions.clean_text(actions.as_typed(saved)) == saved

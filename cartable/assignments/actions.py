@@ -8,6 +8,7 @@ cut-off date unless the learner's extension is still ahead (``rules.Window``).
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 from collections.abc import Collection, Sequence
 from datetime import datetime
@@ -15,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -41,6 +42,7 @@ __all__ = ["Refused", "grade", "grant_extension", "reopen", "save_draft", "submi
 
 MAX_FEEDBACK_FILES = 20
 _TAG = re.compile(r"<[a-zA-Z/!]")
+_PLAIN = re.compile(r"(?:<p>(?:[^<]|<br>)*</p>)+")
 
 
 def settings_of(activity: Activity) -> AssignContent:
@@ -72,6 +74,15 @@ def clean_text(text: str) -> str:
         return ""
     html = sanitise(text) if _TAG.search(text) else text_to_html(text)
     return html if text_of(html).strip() or "<img" in html else ""
+
+
+def as_typed(html: str) -> str:
+    """A text saved by ``clean_text`` as its writer typed it, when it was plain text (only
+    paragraphs and line breaks): what the form shows again. Any other HTML as it is."""
+    if not _PLAIN.fullmatch(html):
+        return html
+    paragraphs = re.findall(r"<p>(.*?)</p>", html, flags=re.DOTALL)
+    return "\n\n".join(html_lib.unescape(part.replace("<br>", "\n")) for part in paragraphs)
 
 
 def upload_limit() -> int:
@@ -131,6 +142,18 @@ def _store(checked_files: Sequence[Checked], submission: Submission) -> list[Sub
     return made
 
 
+def _first_draft(activity: Activity, learner: User, now: datetime) -> Submission:
+    try:
+        with transaction.atomic():
+            return Submission.objects.create(
+                activity=activity, learner=learner, attempt=1, modified_at=now
+            )
+    except IntegrityError:  # another request of the same learner made it meanwhile
+        found = _latest(activity, learner, lock=True)
+        assert found is not None
+        return found
+
+
 def save_draft(
     *,
     actor: User,
@@ -159,39 +182,34 @@ def save_draft(
         checked(uploads, rule=rules.accepted(data.file_types), limit=limit) as incoming,
         transaction.atomic(),
     ):
+        new_text = clean_text(text) if text is not None else None
         current = _latest(activity, actor, lock=True)
-        if current is not None and current.status == Submission.Status.SUBMITTED:
+        if current is None:
+            if not (new_text or incoming):
+                return None
+            current = _first_draft(activity, actor, now)
+        if current.status == Submission.Status.SUBMITTED:
             raise Refused(
                 _("Your work is already submitted for grading: it can no longer be changed.")
             )
-        new_text = clean_text(text) if text is not None else None
-        kept = list(current.files.exclude(pk__in=list(remove))) if current is not None else []
+        existing = list(current.files.all())
+        # A file of the same name as one already there replaces it.
         replaced = {item.filename.casefold() for item in incoming}
-        gone = [f for f in kept if f.filename.casefold() in replaced]
-        kept = [f for f in kept if f.filename.casefold() not in replaced]
+        kept = [f for f in existing if f.pk not in remove and f.filename.casefold() not in replaced]
         if len(kept) + len(incoming) > rules.max_files(data.max_files):
             raise Refused(
                 _("This assignment takes at most %(count)d files.")
                 % {"count": rules.max_files(data.max_files)}
             )
-        removed_ids = set(remove) | {f.pk for f in gone}
-        text_changed = new_text is not None and (current is None or new_text != current.text)
-        if current is None and not (new_text or incoming):
-            return None
-        if current is not None:
-            removed_ids &= set(current.files.values_list("pk", flat=True))
-        if current is not None and not (text_changed or incoming or removed_ids):
+        removed_ids = {f.pk for f in existing} - {f.pk for f in kept}
+        text_changed = new_text is not None and new_text != current.text
+        if not (text_changed or incoming or removed_ids):
             return current
-        if current is None:
-            current = Submission.objects.create(
-                activity=activity, learner=actor, attempt=1, text=new_text or "", modified_at=now
-            )
-        else:
-            if text_changed:
-                current.text = new_text or ""
-            current.modified_at = now
-            current.save(update_fields=["text", "modified_at"])
-            SubmissionFile.objects.filter(submission=current, pk__in=removed_ids).delete()
+        if text_changed:
+            current.text = new_text or ""
+        current.modified_at = now
+        current.save(update_fields=["text", "modified_at"])
+        SubmissionFile.objects.filter(submission=current, pk__in=removed_ids).delete()
         added = _store(incoming, current)
         audit(
             "assign.draft_saved",

@@ -140,7 +140,9 @@ def assignment(request: HttpRequest, course_id: int, activity_id: int) -> HttpRe
     found = _learner_may(found)
     context = _learner_context(found, timezone.now())
     submission = context["submission"]
-    context["form"] = TextForm(initial={"text": submission.text if submission else ""})
+    context["form"] = TextForm(
+        initial={"text": actions.as_typed(submission.text) if submission else ""}
+    )
     return render(request, "assignments/assignment.html", context)
 
 
@@ -370,7 +372,7 @@ def grade(request: HttpRequest, course_id: int, activity_id: int, learner_id: in
             initial={
                 "points": graded.grade if graded else None,
                 "scale_item": graded.scale_item if graded else "",
-                "feedback": graded.feedback if graded else "",
+                "feedback": actions.as_typed(graded.feedback) if graded else "",
             },
             maximum=maximum,
             scale=scale,
