@@ -37,10 +37,11 @@ class Window:
         """ "not_open", "open" or "closed" at ``now``."""
         if self.opens is not None and now < self.opens:
             return "not_open"
-        past_cut_off = self.cut_off is not None and now >= self.cut_off
-        if past_cut_off and (self.extension is None or now >= self.extension):
-            return "closed"
-        return "open"
+        if self.cut_off is None:
+            return "open"
+        # The last moment: the cut-off, or the learner's extension when it ends later.
+        last = max(self.cut_off, self.extension) if self.extension else self.cut_off
+        return "closed" if now > last else "open"
 
     def late(self, when: datetime) -> bool:
         return self.due is not None and when > self.due
