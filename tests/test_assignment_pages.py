@@ -190,3 +190,34 @@ def test_a_learner_may_send_files_larger_than_a_form(course, learner, settings) 
     settings.ASSIGN_MAX_UPLOAD_BYTES = settings.REQUEST_MAX_BYTES // 2  # refused unread
     response = signed_in(learner).post(save_of(work), {"files": [pdf("b.pdf", data=big)]})
     assert response.status_code == 413 and SubmissionFile.objects.count() == 1
+
+
+def test_bad_input_changes_nothing(course, learner, teacher) -> None:
+    work = homework(course)
+    client = signed_in(teacher)
+    grading = reverse("assignments:grade", args=[course.pk, work.pk, learner.pk])
+    for data in ({"points": "beaucoup"}, {"points": "-1"}, {"points": "20.001"}):
+        assert client.post(grading, data).status_code == 400
+    extending = reverse("assignments:extension", args=[course.pk, work.pk, learner.pk])
+    assert client.post(extending, {"due": "demain", "reason": ""}).status_code == 400
+    learner_client = signed_in(learner)
+    response = learner_client.post(save_of(work), {"text": "x" * 200_001, "action": "draft"})
+    assert response.status_code == 400
+    response = learner_client.post(save_of(work), {"text": "Texte", "remove": ["abc", "-3"]})
+    assert response.status_code == 302
+    assert not Grade.objects.exists() and not Extension.objects.exists()
+    assert Submission.objects.get().text == "<p>Texte</p>"
+
+
+def test_the_teachers_list_costs_few_queries_whatever_the_class(
+    course, learner, other_learner, teacher, django_assert_max_num_queries
+) -> None:
+    Enrolment.objects.create(user=other_learner, course=course)
+    work = homework(course)
+    for person in (learner, other_learner):
+        actions.save_draft(actor=person, activity=work, text="Texte")
+    client = signed_in(teacher)
+    address = reverse("assignments:submissions", args=[course.pk, work.pk])
+    client.get(address)
+    with django_assert_max_num_queries(14):
+        assert client.get(address).status_code == 200
