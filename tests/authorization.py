@@ -820,4 +820,8 @@ TARGETS: dict[str, dict[str, Build]] = {
         "own": _work_of("own", "learner"),
         "others": _work_of("others", "other_learner"),
     },
+    "assignments:revert": {
+        "own": _work_of("own", "learner"),
+        "others": _work_of("others", "other_learner"),
+    },
 }

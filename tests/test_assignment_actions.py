@@ -285,3 +285,53 @@ def test_a_text_comes_back_to_the_form_as_it_was_typed(typed: str) -> None:
     saved = actions.clean_text(typed)
     assert actions.as_typed(saved) == typed
     assert actions.clean_text(actions.as_typed(saved)) == saved
+
+
+def test_without_drafts_work_is_submitted_as_saved_and_changes_while_open(course, learner) -> None:
+    work = homework(course, drafts=False, require_statement=True)
+    with pytest.raises(Refused, match="your own"):
+        actions.save_draft(actor=learner, activity=work, text="Un")
+    first = actions.save_draft(actor=learner, activity=work, text="Un", statement=True)
+    assert first is not None and first.status == Submission.Status.SUBMITTED
+    assert first.statement_accepted and first.submitted_at is not None
+    again = actions.save_draft(actor=learner, activity=work, text="Deux", statement=True)
+    assert again is not None and again.pk == first.pk and again.text == "<p>Deux</p>"
+    assert AuditEvent.objects.filter(action="assign.submitted").count() == 2
+    assert ActivityProgress.objects.get(user=learner, activity=work).completed_at is not None
+    with pytest.raises(Refused, match="no drafts"):
+        actions.revert_to_draft(actor=learner, activity=work, learner=learner)
+
+
+def test_a_teacher_reverts_submitted_work_to_a_draft(course, learner, teacher) -> None:
+    work = homework(course)
+    with pytest.raises(Refused, match="Only submitted work"):
+        actions.revert_to_draft(actor=teacher, activity=work, learner=learner)
+    actions.save_draft(actor=learner, activity=work, text="Un")
+    actions.submit(actor=learner, activity=work)
+    back = actions.revert_to_draft(actor=teacher, activity=work, learner=learner)
+    assert back.status == Submission.Status.DRAFT and back.attempt == 1
+    assert AuditEvent.objects.get(action="assign.reverted_to_draft").details["learner"] == "lea"
+    assert actions.save_draft(actor=learner, activity=work, text="Un, revu") is not None
+
+
+def test_one_attempt_only_when_the_assignment_reopens_none(course, learner, teacher) -> None:
+    work = homework(course, reopen="none")
+    actions.save_draft(actor=learner, activity=work, text="Un")
+    actions.submit(actor=learner, activity=work)
+    with pytest.raises(Refused, match="one attempt only"):
+        actions.reopen(actor=teacher, activity=work, learner=learner)
+    assert Submission.objects.count() == 1
+
+
+def test_each_grading_opens_the_next_attempt_when_reopening_is_automatic(
+    course, learner, teacher
+) -> None:
+    work = homework(course, reopen="automatic", max_attempts=2)
+    actions.save_draft(actor=learner, activity=work, text="Un")
+    actions.submit(actor=learner, activity=work)
+    actions.grade(actor=teacher, activity=work, learner=learner, points=8)
+    latest = Submission.objects.order_by("-attempt").first()
+    assert latest is not None and (latest.attempt, latest.status) == (2, "draft")
+    actions.submit(actor=learner, activity=work)
+    actions.grade(actor=teacher, activity=work, learner=learner, points=12)
+    assert Submission.objects.count() == 2  # no third attempt: the maximum is two

@@ -221,3 +221,28 @@ def test_the_teachers_list_costs_few_queries_whatever_the_class(
     client.get(address)
     with django_assert_max_num_queries(14):
         assert client.get(address).status_code == 200
+
+
+def test_without_drafts_the_learner_saves_and_submits_at_once(course, learner) -> None:
+    work = homework(course, drafts=False)
+    client = signed_in(learner)
+    assert b"Save and submit" in client.get(page_of(work)).content
+    assert client.post(save_of(work), {"text": "Un", "action": "save"}).status_code == 302
+    page = client.get(page_of(work)).content.decode()
+    assert "Submitted for grading" in page and "Save and submit" in page  # still open
+    assert client.post(save_of(work), {"text": "Deux", "action": "save"}).status_code == 302
+    assert Submission.objects.get().text == "<p>Deux</p>"
+
+
+def test_a_teacher_gives_submitted_work_back_as_a_draft(course, learner, teacher) -> None:
+    work = homework(course, reopen="none")
+    actions.save_draft(actor=learner, activity=work, text="Un")
+    actions.submit(actor=learner, activity=work)
+    client = signed_in(teacher)
+    grading = reverse("assignments:grade", args=[course.pk, work.pk, learner.pk])
+    page = client.get(grading).content.decode()
+    assert "Give it back as a draft" in page and "Allow a new attempt" not in page
+    reverting = reverse("assignments:revert", args=[course.pk, work.pk, learner.pk])
+    assert client.post(reverting).status_code == 302
+    assert Submission.objects.get().status == "draft"
+    assert b"Save draft" in signed_in(learner).get(page_of(work)).content

@@ -38,7 +38,15 @@ from cartable.learning.models import ActivityProgress
 from cartable.lib.html import sanitise, text_of, text_to_html
 from cartable.outbox.actions import add as outbox
 
-__all__ = ["Refused", "grade", "grant_extension", "reopen", "save_draft", "submit"]
+__all__ = [
+    "Refused",
+    "grade",
+    "grant_extension",
+    "reopen",
+    "revert_to_draft",
+    "save_draft",
+    "submit",
+]
 
 MAX_FEEDBACK_FILES = 20
 _TAG = re.compile(r"<[a-zA-Z/!]")
@@ -161,18 +169,24 @@ def save_draft(
     text: str | None = None,
     uploads: Sequence[UploadedFile[bytes]] = (),
     remove: Collection[int] = (),
+    statement: bool = False,
     request: HttpRequest | None = None,
     now: datetime | None = None,
 ) -> Submission | None:
-    """Save the learner's draft: the online text (None: leave it), files added, files
-    removed (by id). Idempotent: the same draft again writes nothing. None when there is
-    nothing to save and no draft yet."""
+    """Save the learner's work: the online text (None: leave it), files added, files
+    removed (by id). With drafts (Moodle's "require students to click the submit button"),
+    a draft, changed until it is submitted; without, the work is submitted as it is saved,
+    and may change while the assignment is open (the statement, when required, with each
+    save). Idempotent: the same work again writes nothing. None when there is nothing to
+    save and nothing saved yet."""
     now = now or timezone.now()
     data = settings_of(activity)
     window = learner_window(activity, data, actor)
     _open_or_refuse(window, now)
     if not {"onlinetext", "file"} & set(data.submission_types):
         raise Refused(_("This assignment is handed in outside the box: ask your teacher how."))
+    if not data.drafts and data.require_statement and not statement:
+        raise Refused(_("Confirm that this work is your own before you submit it for grading."))
     if uploads and "file" not in data.submission_types:
         raise Refused(_("This assignment takes no files."))
     if text is not None and "onlinetext" not in data.submission_types:
@@ -188,7 +202,7 @@ def save_draft(
             if not (new_text or incoming):
                 return None
             current = _first_draft(activity, actor, now)
-        if current.status == Submission.Status.SUBMITTED:
+        if data.drafts and current.status == Submission.Status.SUBMITTED:
             raise Refused(
                 _("Your work is already submitted for grading: it can no longer be changed.")
             )
@@ -211,8 +225,13 @@ def save_draft(
         current.save(update_fields=["text", "modified_at"])
         SubmissionFile.objects.filter(submission=current, pk__in=removed_ids).delete()
         added = _store(incoming, current)
+        if not data.drafts:
+            current.status = Submission.Status.SUBMITTED
+            current.submitted_at = now
+            current.statement_accepted = bool(statement)
+            current.save(update_fields=["status", "submitted_at", "statement_accepted"])
         audit(
-            "assign.draft_saved",
+            "assign.draft_saved" if data.drafts else "assign.submitted",
             actor=actor,
             target=activity,
             request=request,
@@ -222,6 +241,7 @@ def save_draft(
                 "text_changed": text_changed,
                 "added": [f.filename for f in added],
                 "removed": len(removed_ids),
+                "late": window.late(now),
             },
         )
         outbox(
@@ -231,6 +251,10 @@ def save_draft(
             user=actor,
             payload=_payload(current, window),
         )
+        if not data.drafts and _completed_by_submission(activity):
+            complete(
+                actor=actor, activity=activity, learner=actor, by=ActivityProgress.Source.ANSWER
+            )
         return current
 
 
@@ -353,8 +377,11 @@ def reopen(
     *, actor: User, activity: Activity, learner: User, request: HttpRequest | None = None
 ) -> Submission:
     """Open a new attempt for ``learner`` after a submitted one, from its text and files
-    (Moodle's "allow another attempt"), within the assignment's maximum of attempts."""
+    (Moodle's "allow another attempt"), as the assignment's reopen method and maximum of
+    attempts allow."""
     data = settings_of(activity)
+    if data.reopen == "none":
+        raise Refused(_("This assignment allows one attempt only."))
     with transaction.atomic():
         current = _latest(activity, learner, lock=True)
         if current is None or current.status != Submission.Status.SUBMITTED:
@@ -364,33 +391,76 @@ def reopen(
                 _("This assignment allows %(count)d attempts: none is left.")
                 % {"count": data.max_attempts}
             )
-        now = timezone.now()
-        fresh = Submission.objects.create(
-            activity=activity,
-            learner=learner,
-            attempt=current.attempt + 1,
-            text=current.text,
-            modified_at=now,
+        return _new_attempt(actor, activity, learner, data, current, request)
+
+
+def _new_attempt(
+    actor: User,
+    activity: Activity,
+    learner: User,
+    data: AssignContent,
+    current: Submission,
+    request: HttpRequest | None,
+) -> Submission:
+    fresh = Submission.objects.create(
+        activity=activity,
+        learner=learner,
+        attempt=current.attempt + 1,
+        text=current.text,
+        modified_at=timezone.now(),
+    )
+    SubmissionFile.objects.bulk_create(
+        SubmissionFile(
+            submission=fresh,
+            blob_id=f.blob_id,
+            filename=f.filename,
+            mimetype=f.mimetype,
+            size=f.size,
         )
-        SubmissionFile.objects.bulk_create(
-            SubmissionFile(
-                submission=fresh,
-                blob_id=f.blob_id,
-                filename=f.filename,
-                mimetype=f.mimetype,
-                size=f.size,
-            )
-            for f in current.files.all()
+        for f in current.files.all()
+    )
+    audit(
+        "assign.attempt_opened",
+        actor=actor,
+        target=activity,
+        request=request,
+        details={"activity": activity.pk, "learner": learner.username, "attempt": fresh.attempt},
+    )
+    outbox(
+        "submission",
+        course=activity.course,
+        activity=activity,
+        user=learner,
+        payload=_payload(fresh, learner_window(activity, data, learner)),
+    )
+    return fresh
+
+
+def revert_to_draft(
+    *, actor: User, activity: Activity, learner: User, request: HttpRequest | None = None
+) -> Submission:
+    """Give the learner their submitted work back as a draft (Moodle's "revert the
+    submission to draft"), for an assignment with drafts."""
+    data = settings_of(activity)
+    if not data.drafts:
+        raise Refused(
+            _("This assignment has no drafts: its learners change their work while it is open.")
         )
+    with transaction.atomic():
+        current = _latest(activity, learner, lock=True)
+        if current is None or current.status != Submission.Status.SUBMITTED:
+            raise Refused(_("Only submitted work can go back to a draft."))
+        current.status = Submission.Status.DRAFT
+        current.save(update_fields=["status"])
         audit(
-            "assign.attempt_opened",
+            "assign.reverted_to_draft",
             actor=actor,
             target=activity,
             request=request,
             details={
                 "activity": activity.pk,
                 "learner": learner.username,
-                "attempt": fresh.attempt,
+                "attempt": current.attempt,
             },
         )
         outbox(
@@ -398,9 +468,9 @@ def reopen(
             course=activity.course,
             activity=activity,
             user=learner,
-            payload=_payload(fresh, learner_window(activity, data, learner)),
+            payload=_payload(current, learner_window(activity, data, learner)),
         )
-        return fresh
+        return current
 
 
 def max_grade_of(data: AssignContent) -> float:
@@ -493,6 +563,15 @@ def grade(
                     ]
                 },
             )
+        if data.reopen == "automatic" and (points is not None or scale_item):
+            # Moodle's "automatically": each grading opens the next attempt, while any is left.
+            latest = _latest(activity, learner, lock=True)
+            if (
+                latest is not None
+                and latest.status == Submission.Status.SUBMITTED
+                and rules.may_add_attempt(latest.attempt, data.max_attempts)
+            ):
+                _new_attempt(actor, activity, learner, data, latest, request)
         if _completed_by_grade(activity) and (points is not None or scale_item):
             complete(
                 actor=actor, activity=activity, learner=learner, by=ActivityProgress.Source.GRADE

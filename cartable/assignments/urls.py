@@ -28,4 +28,9 @@ urlpatterns = [
         views.reopen,
         name="reopen",
     ),
+    path(
+        "<int:course_id>/<int:activity_id>/submissions/<int:learner_id>/revert/",
+        views.revert,
+        name="revert",
+    ),
 ]

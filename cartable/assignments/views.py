@@ -106,7 +106,11 @@ def _learner_context(found: Found, now: datetime) -> dict[str, Any]:
     editable = (
         takes_work
         and state == "open"
-        and (submission is None or submission.status == Submission.Status.DRAFT)
+        and (
+            submission is None
+            or submission.status == Submission.Status.DRAFT
+            or not data.drafts  # without drafts, work changes while the assignment is open
+        )
     )
     late_at = submission.submitted_at or submission.modified_at if submission else now
     return {
@@ -157,19 +161,23 @@ def save(request: HttpRequest, course_id: int, activity_id: int) -> HttpResponse
         takes_text = "onlinetext" in found.data.submission_types
         remove = [int(v) for v in request.POST.getlist("remove") if v.isascii() and v.isdigit()]
         try:
+            statement = request.POST.get("statement") == "1"
             actions.save_draft(
                 actor=found.user,
                 activity=found.activity,
                 text=form.cleaned_data["text"] if takes_text and "text" in request.POST else None,
                 uploads=request.FILES.getlist("files"),
                 remove=remove,
+                statement=statement,
                 request=request,
             )
-            if request.POST.get("action") == "submit":
+            if not found.data.drafts:
+                messages.success(request, _("Your work is saved and submitted for grading."))
+            elif request.POST.get("action") == "submit":
                 actions.submit(
                     actor=found.user,
                     activity=found.activity,
-                    statement=request.POST.get("statement") == "1",
+                    statement=statement,
                     request=request,
                 )
                 messages.success(request, _("Your work is submitted for grading."))
@@ -323,7 +331,11 @@ def _grading_context(found: Found, learner: User) -> dict[str, Any]:
         "scale": found.data.grade < 0,
         "may_reopen": current is not None
         and current.status == Submission.Status.SUBMITTED
+        and found.data.reopen != "none"
         and rules.may_add_attempt(current.attempt, found.data.max_attempts),
+        "may_revert": current is not None
+        and current.status == Submission.Status.SUBMITTED
+        and found.data.drafts,
     }
 
 
@@ -451,6 +463,27 @@ def reopen(request: HttpRequest, course_id: int, activity_id: int, learner_id: i
         messages.success(
             request,
             _("%(name)s may hand in a new attempt.") % {"name": learner.display_name},
+        )
+    return redirect(
+        "assignments:grade", course_id=course_id, activity_id=activity_id, learner_id=learner.pk
+    )
+
+
+@signed_in
+@require_POST
+def revert(request: HttpRequest, course_id: int, activity_id: int, learner_id: int) -> HttpResponse:
+    found = _as_grader(request, course_id, activity_id)
+    learner = _learner(found, learner_id)
+    try:
+        actions.revert_to_draft(
+            actor=found.user, activity=found.activity, learner=learner, request=request
+        )
+    except Refused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request,
+            _("The work of %(name)s is a draft again.") % {"name": learner.display_name},
         )
     return redirect(
         "assignments:grade", course_id=course_id, activity_id=activity_id, learner_id=learner.pk

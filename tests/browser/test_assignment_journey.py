@@ -39,6 +39,7 @@ def test_a_learner_hands_in_and_reads_the_teachers_feedback(make_page, live_serv
     # online text is switched on, as its teacher would in Moodle.
     data = kind_of("assign").read(work.data)
     assert data.submission_types == ("file",) and data.max_files == 20
+    assert (data.drafts, data.reopen) == (False, "none")
     work.data = to_json(replace(data, submission_types=("onlinetext", "file")))
     work.save(update_fields=["data"])
 
@@ -52,8 +53,9 @@ def test_a_learner_hands_in_and_reads_the_teachers_feedback(make_page, live_serv
     learner.get_by_label("Ajouter des fichiers").set_input_files(
         [{"name": "copie.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
-    learner.get_by_role("button", name="Remettre pour évaluation").click()
-    learner.get_by_text("Votre travail est remis pour évaluation.").wait_for()
+    # The backup asks for no "submit" step (submissiondrafts 0): saved is submitted.
+    learner.get_by_role("button", name="Enregistrer et remettre").click()
+    learner.get_by_text("Votre travail est enregistré et remis pour évaluation.").wait_for()
     expect(learner.get_by_text("En retard")).to_be_visible()  # the backup's due date is past
     width = learner.evaluate("document.documentElement.scrollWidth")
     assert width <= 320
