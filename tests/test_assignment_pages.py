@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cartable.assignments import actions
 from cartable.assignments.models import Extension, Submission, SubmissionFile
+from cartable.audit.models import AuditEvent
 from cartable.catalog.models import Enrolment
 from cartable.grades.models import Grade
 from tests.assignwork import PDF, homework, pdf, upload
@@ -246,3 +247,15 @@ def test_a_teacher_gives_submitted_work_back_as_a_draft(course, learner, teacher
     assert client.post(reverting).status_code == 302
     assert Submission.objects.get().status == "draft"
     assert b"Save draft" in signed_in(learner).get(page_of(work)).content
+
+
+def test_a_submit_sent_twice_is_one_submission(course, learner) -> None:
+    work = homework(course)
+    client = signed_in(learner)
+    form = {"text": "Mon essai", "action": "submit"}
+    assert client.post(save_of(work), form).status_code == 302
+    assert client.post(save_of(work), form).status_code == 302  # a double click
+    assert Submission.objects.get().status == "submitted"
+    assert AuditEvent.objects.filter(action="assign.submitted").count() == 1
+    changed = client.post(save_of(work), {"text": "Autre chose", "action": "submit"})
+    assert changed.status_code == 400 and b"already submitted" in changed.content

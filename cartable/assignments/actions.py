@@ -202,23 +202,23 @@ def save_draft(
             if not (new_text or incoming):
                 return None
             current = _first_draft(activity, actor, now)
-        if data.drafts and current.status == Submission.Status.SUBMITTED:
-            raise Refused(
-                _("Your work is already submitted for grading: it can no longer be changed.")
-            )
         existing = list(current.files.all())
         # A file of the same name as one already there replaces it.
         replaced = {item.filename.casefold() for item in incoming}
         kept = [f for f in existing if f.pk not in remove and f.filename.casefold() not in replaced]
+        removed_ids = {f.pk for f in existing} - {f.pk for f in kept}
+        text_changed = new_text is not None and new_text != current.text
+        if not (text_changed or incoming or removed_ids):
+            return current  # the same work again (a form sent twice): nothing to do
+        if data.drafts and current.status == Submission.Status.SUBMITTED:
+            raise Refused(
+                _("Your work is already submitted for grading: it can no longer be changed.")
+            )
         if len(kept) + len(incoming) > rules.max_files(data.max_files):
             raise Refused(
                 _("This assignment takes at most %(count)d files.")
                 % {"count": rules.max_files(data.max_files)}
             )
-        removed_ids = {f.pk for f in existing} - {f.pk for f in kept}
-        text_changed = new_text is not None and new_text != current.text
-        if not (text_changed or incoming or removed_ids):
-            return current
         if text_changed:
             current.text = new_text or ""
         current.modified_at = now
