@@ -5,6 +5,7 @@ urlpatterns = [
     path("accounts/", include("cartable.people.urls")),
     path("courses/", include("cartable.learning.urls")),
     path("courses/", include("cartable.assessment.urls")),
+    path("assignments/", include("cartable.assignments.urls")),
     path("catalog/", include("cartable.ingest.urls")),
     path("review/", include("cartable.review.urls")),
     path("search/", include("cartable.search.urls")),

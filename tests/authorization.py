@@ -22,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from cartable.accounts.models import Cohort, Establishment, Institution, Role, User
 from cartable.assessment import actions as quiz_actions
 from cartable.assessment.models import Attempt, AttemptQuestion
+from cartable.assignments.models import Extension, Submission, SubmissionFile
 from cartable.audit.models import AuditEvent
 from cartable.catalog import blobs
 from cartable.catalog.models import (
@@ -33,7 +34,7 @@ from cartable.catalog.models import (
     Question,
     Section,
 )
-from cartable.grades.models import Grade
+from cartable.grades.models import FeedbackFile, Grade
 from cartable.ingest.apply import ACTIVITY_CONTENT_FIELDS
 from cartable.ingest.jobs import KIND as IMPORT_KIND
 from cartable.ingest.jobs import QUESTIONS_KIND
@@ -43,6 +44,7 @@ from cartable.jobs.models import Job
 from cartable.learning.models import ActivityProgress, StudyPlanItem, StudyPlanTick
 from cartable.outbox.models import Entry as OutboxEntry
 from tests import quizdata
+from tests.assignwork import homework
 from tests.conftest import PASSWORD, build_course, make_user
 
 NO_ARGS = "-"  # the variant of a route without parameters (left out of test ids)
@@ -153,9 +155,12 @@ def snapshot(viewer: User | None = None) -> dict[str, list[tuple[Any, ...]]]:
         "plan ticks": StudyPlanTick.objects.values_list("item_id", "learner_id"),
         "jobs": Job.objects.values_list("pk", "status"),
         "outbox": outbox.values_list("pk", "kind"),
-        "grades": Grade.objects.values_list("pk", "grade"),
+        "grades": Grade.objects.values_list("pk", "grade", "feedback"),
         "attempts": Attempt.objects.values_list("pk", "state", "current_page", "grade"),
         "attempt questions": AttemptQuestion.objects.values_list("pk", "state", "actions"),
+        "submissions": Submission.objects.values_list("pk", "status", "attempt", "text"),
+        "submission files": SubmissionFile.objects.values_list("pk", "submission_id"),
+        "extensions": Extension.objects.values_list("pk", "due", "reason"),
         "course updates": Revision.objects.values_list("pk", "status", "decisions"),
         "lockouts": AccessAttempt.objects.values_list(
             "username", "ip_address", "failures_since_start"
@@ -188,6 +193,11 @@ class CourseObjects:
     # by hand (the section rule closes it).
     section_rule: Activity | None = None
     restricted_file: CourseFile | None = None  # a PDF the course holds for ``restricted``
+    assignment: Activity | None = None  # an assignment, open, without dates
+    # A file its learner (learner in ``own``, other_learner in ``others``) handed in, in a
+    # draft; and, in ``own``, a feedback file of learner's released grade.
+    handed_in: SubmissionFile | None = None
+    feedback: FeedbackFile | None = None
     section_rule_file: CourseFile | None = None  # a PDF the course holds for ``section_rule``
 
 
@@ -427,6 +437,34 @@ def build_world() -> World:
             failures_since_start=settings.AXES_FAILURE_LIMIT,
         )
 
+    for objects, author in ((own, learner), (others, other_learner)):
+        objects.assignment = homework(objects.course)
+        submission = Submission.objects.create(
+            activity=objects.assignment,
+            learner=author,
+            text="<p>Mon travail</p>",
+            modified_at=datetime.now(UTC),
+        )
+        objects.handed_in = SubmissionFile.objects.create(
+            submission=submission,
+            blob=_blob(f"%PDF-1.4 copie de {author.username}".encode()),
+            filename="copie.pdf",
+            mimetype="application/pdf",
+            size=30,
+        )
+    graded = Grade.objects.create(
+        course=own.course,
+        activity=own.assignment,
+        user=learner,
+        grade=12,
+        max_grade=20,
+        source=Grade.Source.ASSIGN,
+        released_at=datetime.now(UTC),
+    )
+    own.feedback = FeedbackFile.objects.create(
+        grade=graded, blob=_blob(b"%PDF-1.4 corrige"), filename="corrige.pdf"
+    )
+
     def item(objects: CourseObjects, **whom: Any) -> StudyPlanItem:
         return StudyPlanItem.objects.create(
             course=objects.course, activity=objects.page, created_by=teacher, **whom
@@ -603,6 +641,35 @@ def _question(course: str, held_by: str) -> Build:
     return build
 
 
+def _assignment(course: str, post: dict[str, Any] | None = None) -> Build:
+    return lambda w: Target(
+        {
+            "course_id": getattr(w, course).course.pk,
+            "activity_id": getattr(w, course).assignment.pk,
+        },
+        dict(post or {}),
+    )
+
+
+def _handed_in(course: str, held: str = "handed_in") -> Build:
+    """A file of course ``course``'s assignment (``mismatched``: of ``others``, under the
+    address of ``own``'s assignment)."""
+
+    def build(w: World) -> Target:
+        address, objects = (
+            (w.own, w.others) if course == "mismatched" else (getattr(w, course),) * 2
+        )
+        return Target(
+            {
+                "course_id": address.course.pk,
+                "activity_id": address.assignment.pk,
+                "file_id": getattr(objects, held).pk,
+            }
+        )
+
+    return build
+
+
 QUIZ_VARIANTS = {
     "own": _quiz("own", "own"),
     "restricted": _quiz("own", "restricted"),
@@ -610,6 +677,24 @@ QUIZ_VARIANTS = {
     "others": _quiz("others", "others"),
     "not_a_quiz": _activity("own", "page"),
 }
+
+
+def _work_of(course: str, learner: str, post: dict[str, Any] | None = None) -> Build:
+    def build(w: World) -> Target:
+        objects = getattr(w, course)
+        return Target(
+            {
+                "course_id": objects.course.pk,
+                "activity_id": objects.assignment.pk,
+                "learner_id": w.personas[learner].pk,
+            },
+            dict(post or {}),
+        )
+
+    return build
+
+
+LATER = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
 
 TARGETS: dict[str, dict[str, Build]] = {
     "assessment:quiz": QUIZ_VARIANTS,
@@ -813,5 +898,33 @@ TARGETS: dict[str, dict[str, Build]] = {
     "catalog:question_import_job": {
         "own": lambda w: Target({"job_id": w.question_job.pk}),
         "course_import": lambda w: Target({"job_id": w.import_job.pk}),
+    },
+    "assignments:assignment": {"own": _assignment("own"), "others": _assignment("others")},
+    "assignments:save": {
+        "own": _assignment("own", {"text": "Nouveau texte", "action": "draft"}),
+        "others": _assignment("others", {"text": "Nouveau texte", "action": "draft"}),
+    },
+    "assignments:file": {
+        "own": _handed_in("own"),
+        "others": _handed_in("others"),
+        "mismatched": _handed_in("mismatched"),
+    },
+    "assignments:feedback_file": {"own": _handed_in("own", "feedback")},
+    "assignments:submissions": {"own": _assignment("own"), "others": _assignment("others")},
+    "assignments:grade": {
+        "own": _work_of("own", "learner", {"points": "15", "feedback": "Bien"}),
+        "others": _work_of("others", "other_learner", {"points": "15", "feedback": "Bien"}),
+    },
+    "assignments:extension": {
+        "own": _work_of("own", "learner", {"due": LATER, "reason": "Malade"}),
+        "others": _work_of("others", "other_learner", {"due": LATER, "reason": "Malade"}),
+    },
+    "assignments:reopen": {
+        "own": _work_of("own", "learner"),
+        "others": _work_of("others", "other_learner"),
+    },
+    "assignments:revert": {
+        "own": _work_of("own", "learner"),
+        "others": _work_of("others", "other_learner"),
     },
 }
