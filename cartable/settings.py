@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "cartable.review",
     "cartable.jobs",
     "cartable.search",
+    "cartable.surveys",
 ]
 
 MIDDLEWARE = [
