@@ -32,7 +32,9 @@ from cartable.ingest.staging import StagedActivity, StagedCourse, StagedFile, St
 from cartable.jobs.models import Job
 from cartable.learning.models import ActivityProgress, StudyPlanItem, StudyPlanTick
 from cartable.outbox.models import Entry as OutboxEntry
+from cartable.surveys.models import ChoiceAnswer
 from tests.conftest import PASSWORD, build_course, make_user
+from tests.surveys import add_choice
 
 NO_ARGS = "-"  # the variant of a route without parameters (left out of test ids)
 
@@ -143,6 +145,7 @@ def snapshot(viewer: User | None = None) -> dict[str, list[tuple[Any, ...]]]:
         "jobs": Job.objects.values_list("pk", "status"),
         "outbox": outbox.values_list("pk", "kind"),
         "grades": Grade.objects.values_list("pk", "grade"),
+        "choice answers": ChoiceAnswer.objects.values_list("activity_id", "user_id", "option"),
         "course updates": Revision.objects.values_list("pk", "status", "decisions"),
         "lockouts": AccessAttempt.objects.values_list(
             "username", "ip_address", "failures_since_start"
@@ -174,6 +177,8 @@ class CourseObjects:
     # A file activity open by its own rule, in a section whose rule is not met yet, completed
     # by hand (the section rule closes it).
     section_rule: Activity | None = None
+    choice: Activity | None = None  # a choice (Moodle's), learners answer it
+    restricted_choice: Activity | None = None  # a choice not open yet by its access rule
     restricted_file: CourseFile | None = None  # a PDF the course holds for ``restricted``
     section_rule_file: CourseFile | None = None  # a PDF the course holds for ``section_rule``
 
@@ -251,7 +256,11 @@ def _course_objects(
             mimetype="image/png",
         ),
     )
+    found.choice = add_choice(course, title="Sondage")
     if extras:
+        found.restricted_choice = add_choice(
+            course, title="Sondage fermé", position=90, availability=NOT_YET_OPEN
+        )
         found.hidden = _file_activity(
             course, "Corrige", f"%PDF-1.4 corrigé {shortname}".encode(), visible=False
         )
@@ -665,6 +674,21 @@ TARGETS: dict[str, dict[str, Build]] = {
     },
     "learning:plan_tick": {
         name: _plan_item(name) for name in ("own", "group", "others", "unpublished")
+    },
+    "surveys:choice": {
+        "own": _activity("own", "choice", {"option": "11"}),
+        "restricted": _activity("own", "restricted_choice", {"option": "11"}),
+        "not_a_choice": _activity("own", "page", {"option": "11"}),
+        "mismatched": _activity("mismatched", "choice", {"option": "11"}),
+        "others": _activity("others", "choice", {"option": "11"}),
+        "unpublished": _activity("unpublished", "choice", {"option": "11"}),
+    },
+    **{
+        f"surveys:{name}": {
+            variant: _activity(variant, "choice")
+            for variant in ("own", "mismatched", "others", "unpublished")
+        }
+        for name in ("choice_results", "choice_csv")
     },
     "review:queue": {NO_ARGS: lambda w: Target()},
     "review:course": {"own": _course("own"), "unpublished": _course("unpublished")},

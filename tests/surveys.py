@@ -43,6 +43,7 @@ def add_choice(
     course: Course, *, title: str = "Quel jour ?", position: int = 80, **settings: Any
 ) -> Activity:
     options = settings.pop("options", DEFAULT_OPTIONS)
+    extra = {"availability": settings.pop("availability")} if "availability" in settings else {}
     return Activity.objects.create(
         course=course,
         section=course.sections.get(position=0),
@@ -53,4 +54,5 @@ def add_choice(
         data=choice_data(*options, **settings),
         completion=ANSWER,
         completion_mode="answer",
+        **extra,
     )
