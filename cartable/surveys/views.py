@@ -101,7 +101,8 @@ def _choice_page(found: Found, data: ChoiceContent) -> dict[str, Any]:
             .values_list("option", "user__first_name", "user__last_name", "user__username")
         ):
             names.setdefault(option_id, []).append(f"{first} {last}".strip() or username)
-    options = []
+    total = sum(counts.get(option.source_id, 0) for option in data.options)
+    options: list[dict[str, Any]] = []
     for option in data.options:
         count = counts.get(option.source_id, 0)
         full = data.limit_answers and rules.is_full(option, count)
@@ -114,11 +115,9 @@ def _choice_page(found: Found, data: ChoiceContent) -> dict[str, Any]:
                 "places": max(0, option.max_answers - count) if data.limit_answers else None,
                 "count": count,
                 "names": names.get(option.source_id, []),
+                "percent": round(100 * count / total) if total else 0,
             }
         )
-    total = sum(counts.get(option.source_id, 0) for option in data.options)
-    for row in options:
-        row["percent"] = round(100 * row["count"] / total) if total else 0
     return {
         "course": found.course,
         "activity": found.activity,
