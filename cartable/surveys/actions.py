@@ -186,7 +186,7 @@ def submit_feedback(
         for item, value in sorted(values.items())
     ]
     outbox(
-        "feedback_response",
+        "survey_response",
         course=course,
         activity=found,
         user=None if data.anonymous else actor,
