@@ -43,7 +43,7 @@ def test_it_records_an_answer_audits_it_sends_it_and_completes(
     event = AuditEvent.objects.get(action="choice.answer")
     assert (event.actor_id, event.target_id) == (learner.pk, str(choice.pk))
     assert event.details == {"options": [12], "previous": []}
-    sent = Entry.objects.get(kind="choice_answer")
+    sent = Entry.objects.get(kind="choice")
     assert sent.user == learner and sent.payload["options"] == [{"id": 12, "text": "Mardi"}]
     progress = ActivityProgress.objects.get(user=learner, activity=choice)
     assert progress.completed_by == ActivityProgress.Source.ANSWER
@@ -96,7 +96,7 @@ def test_it_refuses_a_change_unless_the_choice_allows_updates(
     assert last is not None and last.details == {"options": [12], "previous": [11]}
     # Completed once; the university hears of both answers.
     assert Entry.objects.filter(kind="completion", activity=open_to_change).count() == 1
-    assert Entry.objects.filter(kind="choice_answer", activity=open_to_change).count() == 2
+    assert Entry.objects.filter(kind="choice", activity=open_to_change).count() == 2
 
 
 def test_it_writes_nothing_for_the_same_answer_again(course: Course, learner: User) -> None:

@@ -39,7 +39,7 @@ def test_it_keeps_an_anonymous_response_without_the_learner(course: Course, lear
     event = AuditEvent.objects.get(action="feedback.submit")
     assert event.actor_id == learner.pk
     assert event.details == {"anonymous": True, "response": 1}  # who answered, never what
-    sent = Entry.objects.get(kind="survey_response")
+    sent = Entry.objects.get(kind="survey")
     assert sent.user_id is None and "user" not in sent.payload and "at" not in sent.payload
     assert {answer["item"]: answer["shown"] for answer in sent.payload["answers"]}[5] == (
         "Tablette; Papier"
@@ -56,7 +56,7 @@ def test_it_names_the_learner_of_a_survey_that_is_not_anonymous(
     assert response.user == learner and response.submitted_at is not None
     event = AuditEvent.objects.get(action="feedback.submit")
     assert event.details["answers"]["3"] == "12.5"
-    assert Entry.objects.get(kind="survey_response").user == learner
+    assert Entry.objects.get(kind="survey").user == learner
 
 
 def test_it_refuses_missing_and_wrong_answers_and_writes_nothing(

@@ -89,7 +89,7 @@ def answer_choice(
     texts = {option.source_id: option.text for option in data.options}
     chosen = [{"id": option, "text": texts[option]} for option in sorted(picked)]
     outbox(
-        "choice_answer",
+        "choice",
         course=Course.objects.get(pk=found.course_id),
         activity=found,
         user=actor,
@@ -186,7 +186,7 @@ def submit_feedback(
         for item, value in sorted(values.items())
     ]
     outbox(
-        "survey_response",
+        "survey",
         course=course,
         activity=found,
         user=None if data.anonymous else actor,
