@@ -22,4 +22,19 @@ urlpatterns = [
         signed_in(require_safe(views.choice_csv)),
         name="choice_csv",
     ),
+    path(
+        "<int:course_id>/survey/<int:activity_id>/",
+        signed_in(require_http_methods(["GET", "HEAD", "POST"])(views.feedback)),
+        name="feedback",
+    ),
+    path(
+        "<int:course_id>/survey/<int:activity_id>/results/",
+        signed_in(require_safe(views.feedback_results)),
+        name="feedback_results",
+    ),
+    path(
+        "<int:course_id>/survey/<int:activity_id>/results.csv",
+        signed_in(require_safe(views.feedback_csv)),
+        name="feedback_csv",
+    ),
 ]

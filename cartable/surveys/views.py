@@ -13,13 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cartable.accounts.models import User
+from cartable.accounts.models import Role, User
+from cartable.catalog.access import reader_rule
 from cartable.catalog.kinds import kind_of
-from cartable.importers.model import ChoiceContent
+from cartable.catalog.rendering import CourseLinks
+from cartable.importers.model import ChoiceContent, FeedbackContent
 from cartable.learning.plans import course_learners
-from cartable.surveys import actions, csvfile, rules
+from cartable.surveys import actions, csvfile, items, rules
 from cartable.surveys.access import Found, find, for_results
-from cartable.surveys.models import ChoiceAnswer
+from cartable.surveys.models import ChoiceAnswer, FeedbackMark, FeedbackResponse, FeedbackValue
 
 REFUSALS = {
     "not_open": gettext_lazy("This activity is not open yet."),
@@ -31,6 +33,13 @@ REFUSALS = {
     "full": gettext_lazy("This option is full: choose another one."),
     "once": gettext_lazy("You have already answered this survey."),
     "invalid": gettext_lazy("Some answers need your attention: see below."),
+}
+ITEM_ERRORS = {
+    "required": gettext_lazy("This question needs an answer."),
+    "number": gettext_lazy("Write a number, for instance 12 or 12.5."),
+    "range": gettext_lazy("This number is outside the range allowed."),
+    "length": gettext_lazy("This answer is too long."),
+    "option": gettext_lazy("This answer is not one of the options."),
 }
 
 
@@ -199,3 +208,258 @@ def choice_csv(request: HttpRequest, course_id: int, activity_id: int) -> HttpRe
     ]
     header = (_("Username"), _("Last name"), _("First name"), _("Option"), _("Answered at"))
     return csvfile.download(f"choice-{found.activity.pk}", header, rows)
+
+
+# --- Survey (Moodle's feedback) ------------------------------------------------------------
+
+
+def _feedback_data(found: Found) -> FeedbackContent:
+    data = kind_of("feedback").read(found.activity.data)
+    if not isinstance(data, FeedbackContent):
+        return FeedbackContent((), True)
+    return data
+
+
+def feedback(request: HttpRequest, course_id: int, activity_id: int) -> HttpResponseBase:
+    found = find(request, course_id, activity_id, "feedback")
+    data = _feedback_data(found)
+    error = ""
+    errors: dict[int, str] = {}
+    posted: dict[str, list[str]] | None = None
+    if request.method == "POST":
+        if found.sees_all:
+            raise PermissionDenied  # teachers and staff preview a survey; learners answer it
+        posted = {key: request.POST.getlist(key) for key in request.POST if key.startswith("item-")}
+        try:
+            actions.submit_feedback(
+                actor=found.user, activity=found.activity, posted=posted, request=request
+            )
+        except actions.Refused as refused:
+            error = str(REFUSALS.get(refused.code, REFUSALS["unknown"]))
+        except actions.Invalid as invalid:
+            error, errors = str(REFUSALS["invalid"]), invalid.errors
+        else:
+            messages.success(request, _("Your answers are saved. Thank you."))
+            return redirect(
+                "surveys:feedback", course_id=found.course.pk, activity_id=found.activity.pk
+            )
+    context = _feedback_page(found, data, posted, errors)
+    context["error"] = error
+    return render(request, "surveys/feedback.html", context, status=400 if error else 200)
+
+
+def _feedback_page(
+    found: Found, data: FeedbackContent, posted: dict[str, list[str]] | None, errors: dict[int, str]
+) -> dict[str, Any]:
+    now = timezone.now()
+    asked = items.questions(data.items)
+    answered = 0
+    if not found.sees_all:
+        answered = (
+            FeedbackMark.objects.filter(activity=found.activity, user=found.user)
+            .values_list("responses", flat=True)
+            .first()
+            or 0
+        )
+    state = rules.state(data.opens, data.closes, now)
+    may_answer = not found.sees_all and state == "open" and (not answered or data.multiple_submit)
+    given: dict[str, list[str]] = posted or {}
+    if posted is None and may_answer and answered and not data.anonymous:
+        # Answering again replaces the response: start from it, as Moodle does.
+        several = {one.item.source_id for one in asked if one.kind == "checkbox"}
+        for item, value in FeedbackValue.objects.filter(
+            response__activity=found.activity, response__user=found.user
+        ).values_list("item", "value"):
+            given[f"item-{item}"] = value.split(items.LINE_SEP) if item in several else [value]
+    rows = []
+    number = 0
+    for one in asked:
+        if one.answered:
+            number += 1
+        values = given.get(one.key, [])
+        rows.append(
+            {
+                "q": one,
+                "number": number if one.answered else None,
+                "values": values,
+                "value": values[0] if values else "",
+                "options": [
+                    {"value": str(index), "text": text, "checked": str(index) in values}
+                    for index, text in enumerate(one.options, start=1)
+                ],
+                "error": str(ITEM_ERRORS.get(errors.get(one.item.source_id, ""), "")),
+                "depends_on": _depends_on(one, asked),
+            }
+        )
+    shown = bool(answered) and data.publish_stats and not found.sees_all
+    return {
+        "course": found.course,
+        "activity": found.activity,
+        "data": data,
+        "rows": rows,
+        "state": state,
+        "answered": answered,
+        "learner": not found.sees_all,
+        "may_answer": may_answer,
+        "links": CourseLinks(found.course, rule=reader_rule(found.user, sees_all=found.sees_all)),
+        "analysis": _analysis(asked, _responses(found, data, everyone=True), texts=False)
+        if shown
+        else None,
+    }
+
+
+def _depends_on(one: items.Question, asked: list[items.Question]) -> dict[str, str] | None:
+    if not one.item.depend_item:
+        return None
+    for earlier in asked:
+        if earlier.item.source_id == one.item.depend_item:
+            return {"name": earlier.title, "value": one.item.depend_value}
+    return None
+
+
+def _responses(found: Found, data: FeedbackContent, *, everyone: bool = False) -> Any:
+    """The survey's responses ``found.user`` may read: named ones of the learners they may
+    follow; anonymous ones, for staff, of their establishment's learners. ``everyone``: all
+    (counts a learner sees when the survey publishes them)."""
+    responses = FeedbackResponse.objects.filter(activity=found.activity)
+    if everyone:
+        return responses
+    if not data.anonymous:
+        return responses.filter(user__in=course_learners(found.course, found.user))
+    if found.user.role == Role.STAFF:
+        return responses.filter(establishment_id=found.user.establishment_id or -1)
+    return responses
+
+
+def _analysis(asked: list[items.Question], responses: Any, *, texts: bool) -> list[dict[str, Any]]:
+    """Per item: counts per option, or count, mean, lowest and highest of numbers, or (for
+    ``texts``) the texts written, in no particular order."""
+    by_item: dict[int, list[str]] = {}
+    for item, value in FeedbackValue.objects.filter(response__in=responses).values_list(
+        "item", "value"
+    ):
+        by_item.setdefault(item, []).append(value)
+    found = []
+    for one in asked:
+        if not one.answered:
+            continue
+        values = by_item.get(one.item.source_id, [])
+        row: dict[str, Any] = {"q": one, "count": len(values)}
+        if one.kind in ("radio", "dropdown", "checkbox"):
+            counts = [0] * len(one.options)
+            for value in values:
+                for part in value.split(items.LINE_SEP):
+                    if part.isdigit() and 1 <= int(part) <= len(counts):
+                        counts[int(part) - 1] += 1
+            row["options"] = [
+                {
+                    "text": text,
+                    "count": count,
+                    "percent": round(100 * count / len(values)) if values else 0,
+                }
+                for text, count in zip(one.options, counts, strict=True)
+            ]
+        elif one.kind == "number":
+            numbers = [float(value) for value in values if _is_number(value)]
+            if numbers:
+                row["mean"] = round(sum(numbers) / len(numbers), 2)
+                row["low"], row["high"] = min(numbers), max(numbers)
+        elif texts:
+            row["texts"] = sorted(values)
+        found.append(row)
+    return found
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+def feedback_results(request: HttpRequest, course_id: int, activity_id: int) -> HttpResponse:
+    found = for_results(request, course_id, activity_id, "feedback")
+    data = _feedback_data(found)
+    asked = items.questions(data.items)
+    responses = _responses(found, data)
+    people = list(course_learners(found.course, found.user))
+    done = set(
+        FeedbackMark.objects.filter(
+            activity=found.activity, user__in=[person.pk for person in people], responses__gt=0
+        ).values_list("user_id", flat=True)
+    )
+    named: list[dict[str, Any]] = []
+    if not data.anonymous:
+        named = _named_rows(asked, responses)
+    return render(
+        request,
+        "surveys/feedback_results.html",
+        {
+            "course": found.course,
+            "activity": found.activity,
+            "data": data,
+            "analysis": _analysis(asked, responses, texts=True),
+            "responses": responses.count(),
+            "answered": len(done),
+            "learners": len(people),
+            "named": named,
+        },
+    )
+
+
+def _named_rows(asked: list[items.Question], responses: Any) -> list[dict[str, Any]]:
+    """Each named response, with its learner and answers as read (surveys that are not
+    anonymous only)."""
+    by_id = {one.item.source_id: one for one in asked}
+    values: dict[Any, dict[int, str]] = {}
+    for response_id, item, value in FeedbackValue.objects.filter(
+        response__in=responses
+    ).values_list("response_id", "item", "value"):
+        if item in by_id:
+            values.setdefault(response_id, {})[item] = items.shown(value, by_id[item])
+    rows = []
+    for response in responses.select_related("user").order_by(
+        "user__last_name", "user__first_name", "user__username"
+    ):
+        answers = values.get(response.pk, {})
+        rows.append(
+            {
+                "user": response.user,
+                "at": response.submitted_at,
+                "answers": [
+                    {"title": one.title, "answer": answers.get(one.item.source_id, "")}
+                    for one in asked
+                    if one.answered
+                ],
+            }
+        )
+    return rows
+
+
+def feedback_csv(request: HttpRequest, course_id: int, activity_id: int) -> HttpResponse:
+    found = for_results(request, course_id, activity_id, "feedback")
+    data = _feedback_data(found)
+    asked = [one for one in items.questions(data.items) if one.answered]
+    by_id = {one.item.source_id: one for one in asked}
+    responses = _responses(found, data)
+    values: dict[Any, dict[int, str]] = {}
+    for response_id, item, value in FeedbackValue.objects.filter(
+        response__in=responses
+    ).values_list("response_id", "item", "value"):
+        if item in by_id:
+            values.setdefault(response_id, {})[item] = items.shown(value, by_id[item])
+    header: list[str] = [] if data.anonymous else [_("Username"), _("Last name"), _("First name")]
+    header += [_("Date")] + [one.title or one.item.label for one in asked]
+    rows = []
+    for response in responses.select_related("user").order_by("pk"):
+        person: list[str] = []
+        if not data.anonymous and response.user is not None:
+            person = [response.user.username, response.user.last_name, response.user.first_name]
+        answers = values.get(response.pk, {})
+        rows.append(
+            person
+            + [response.submitted_on.isoformat()]
+            + [answers.get(one.item.source_id, "") for one in asked]
+        )
+    return csvfile.download(f"survey-{found.activity.pk}", header, rows)
