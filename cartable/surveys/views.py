@@ -452,7 +452,9 @@ def feedback_csv(request: HttpRequest, course_id: int, activity_id: int) -> Http
     header: list[str] = [] if data.anonymous else [_("Username"), _("Last name"), _("First name")]
     header += [_("Date")] + [one.title or one.item.label for one in asked]
     rows = []
-    for response in responses.select_related("user").order_by("pk"):
+    # Anonymous: in the random order of their keys; named: by name.
+    order = ("pk",) if data.anonymous else ("user__last_name", "user__first_name", "pk")
+    for response in responses.select_related("user").order_by(*order):
         person: list[str] = []
         if not data.anonymous and response.user is not None:
             person = [response.user.username, response.user.last_name, response.user.first_name]
