@@ -118,3 +118,37 @@ def test_it_refuses_a_choice_posted_as_a_survey(course: Course, learner: User) -
     choice = add_choice(course)
     with pytest.raises(actions.Refused):
         actions.submit_feedback(actor=learner, activity=choice, posted=GOOD_ANSWERS)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_keeps_one_response_when_a_learner_sends_twice_at_once(
+    settings, tmp_path, course: Course, learner: User
+) -> None:
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor == "sqlite":
+        pytest.skip("the in-memory test database is shared between threads without locking")
+    settings.HOME = tmp_path
+    survey = add_feedback(course)
+    start = threading.Barrier(4)
+    outcomes: list[str] = []
+
+    def send() -> None:
+        try:
+            start.wait()
+            actions.submit_feedback(actor=learner, activity=survey, posted=GOOD_ANSWERS)
+            outcomes.append("ok")
+        except actions.Refused as refused:
+            outcomes.append(refused.code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["ok", "once", "once", "once"]
+    assert FeedbackResponse.objects.filter(activity=survey).count() == 1

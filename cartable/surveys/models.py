@@ -71,8 +71,10 @@ class FeedbackResponse(models.Model):
 
 
 class FeedbackValue(models.Model):
-    """One item's answer in a response, as Moodle keeps it (see ``items``)."""
+    """One item's answer in a response, as Moodle keeps it (see ``items``). A random key here
+    too: numbers given in turn would order anonymous responses as they came."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     response = models.ForeignKey(FeedbackResponse, on_delete=models.CASCADE, related_name="values")
     item = models.IntegerField(help_text=_("The item's id in the imported survey."))
     value = models.TextField()
