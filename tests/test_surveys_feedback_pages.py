@@ -56,6 +56,7 @@ def test_it_tells_what_to_fix_and_keeps_what_was_typed(course: Course, learner: 
     assert response.status_code == 400
     assert "Cette question demande une réponse." in page  # item 2, required
     assert "Écrivez un nombre" in page and 'value="quarante-deux"' in page
+    assert 'value="quarante-deux" aria-invalid="true" aria-describedby="item-3-error"' in page
     assert "Mon avis</textarea>" in page
     assert not FeedbackResponse.objects.exists()
 
