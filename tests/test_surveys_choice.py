@@ -167,3 +167,35 @@ def test_it_gives_the_last_place_to_one_learner_only_under_concurrency(
         thread.join()
     assert sorted(outcomes) == ["full"] * 5 + ["ok"]
     assert ChoiceAnswer.objects.filter(activity=choice, option=11).count() == 1
+
+
+def test_it_removes_an_answer_when_changes_are_allowed_and_the_choice_is_to_do_again(
+    course: Course, learner: User
+) -> None:
+    choice = add_choice(course, allow_update=True)
+    actions.answer_choice(actor=learner, activity=choice, options=[12])
+    assert actions.remove_choice(actor=learner, activity=choice) is True
+    assert _chosen(choice, learner) == []
+    progress = ActivityProgress.objects.get(user=learner, activity=choice)
+    assert progress.completed_at is None
+    undone = Entry.objects.filter(kind="completion", activity=choice).order_by("pk").last()
+    assert undone is not None and undone.payload["completed"] is False
+    assert AuditEvent.objects.get(action="choice.remove").details == {"previous": [12]}
+    assert actions.remove_choice(actor=learner, activity=choice) is False  # nothing left
+
+
+def test_it_keeps_an_answer_the_choice_does_not_let_change(course: Course, learner: User) -> None:
+    fixed = add_choice(course)
+    actions.answer_choice(actor=learner, activity=fixed, options=[12])
+    with pytest.raises(actions.Refused) as refused:
+        actions.remove_choice(actor=learner, activity=fixed)
+    assert refused.value.code == "no_update" and _chosen(fixed, learner) == [12]
+    closed = add_choice(
+        course,
+        title="Fermé",
+        position=81,
+        allow_update=True,
+        closes=timezone.now() - timedelta(seconds=1),
+    )
+    with pytest.raises(actions.Refused):
+        actions.remove_choice(actor=learner, activity=closed)

@@ -169,3 +169,13 @@ def test_the_learners_choice_page_costs_few_queries(
     client.get(_url(choice))
     with django_assert_max_num_queries(9):
         assert client.get(_url(choice)).status_code == 200
+
+
+def test_it_lets_a_learner_remove_an_answer_that_may_change(course: Course, learner: User) -> None:
+    choice = add_choice(course, allow_update=True)
+    client = signed_in(learner)
+    client.post(_url(choice), {"option": "12"})
+    assert "Retirer ma réponse" in client.get(_url(choice)).content.decode()
+    assert client.post(_url(choice), {"remove": "1"}).status_code == 302
+    assert not ChoiceAnswer.objects.exists()
+    assert "Votre réponse est retirée." in client.get(_url(choice)).content.decode()

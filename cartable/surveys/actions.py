@@ -16,7 +16,7 @@ from cartable.audit.actions import record as audit
 from cartable.catalog.kinds import kind_of
 from cartable.catalog.models import Activity, Course
 from cartable.importers.model import ChoiceContent, FeedbackContent
-from cartable.learning.actions import complete
+from cartable.learning.actions import complete, uncomplete
 from cartable.learning.models import ActivityProgress
 from cartable.outbox.actions import add as outbox
 from cartable.surveys import items, rules
@@ -56,6 +56,43 @@ def choice_counts(activity: Activity) -> dict[int, int]:
 def _completed(actor: User, activity: Activity) -> None:
     if activity.completion_mode == "answer":
         complete(actor=actor, activity=activity, learner=actor, by=ActivityProgress.Source.ANSWER)
+
+
+@transaction.atomic
+def remove_choice(*, actor: User, activity: Activity, request: HttpRequest | None = None) -> bool:
+    """Remove ``actor``'s answer to a choice that allows changes, while it is open (Moodle's
+    "Remove my choice"): the choice is to do again. False if there was no answer."""
+    found = _locked(activity, "choice")
+    data = kind_of("choice").read(found.data)
+    if not isinstance(data, ChoiceContent):
+        raise Refused("unknown")
+    when = rules.state(data.opens, data.closes, timezone.now())
+    if when != "open":
+        raise Refused(when)
+    if not data.allow_update:
+        raise Refused("no_update")
+    current = sorted(
+        ChoiceAnswer.objects.filter(activity=found, user=actor).values_list("option", flat=True)
+    )
+    if not current:
+        return False
+    ChoiceAnswer.objects.filter(activity=found, user=actor).delete()
+    outbox(
+        "choice",
+        course=Course.objects.get(pk=found.course_id),
+        activity=found,
+        user=actor,
+        payload={"options": [], "at": timezone.now().isoformat(), "changed": True},
+    )
+    uncomplete(actor=actor, activity=found, learner=actor, by=ActivityProgress.Source.ANSWER)
+    audit(
+        "choice.remove",
+        actor=actor,
+        target=found,
+        details={"previous": current},
+        request=request,
+    )
+    return True
 
 
 @transaction.atomic

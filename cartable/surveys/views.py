@@ -71,16 +71,22 @@ def choice(request: HttpRequest, course_id: int, activity_id: int) -> HttpRespon
         if found.sees_all:
             raise PermissionDenied  # teachers and staff preview a choice; learners answer it
         chosen = _ids(request.POST.getlist("option"))
+        removing = request.POST.get("remove") == "1"
         try:
-            if chosen is None:
+            if removing:
+                actions.remove_choice(actor=found.user, activity=found.activity, request=request)
+            elif chosen is None:
                 raise actions.Refused("unknown")
-            actions.answer_choice(
-                actor=found.user, activity=found.activity, options=chosen, request=request
-            )
+            else:
+                actions.answer_choice(
+                    actor=found.user, activity=found.activity, options=chosen, request=request
+                )
         except actions.Refused as refused:
             error = str(REFUSALS.get(refused.code, REFUSALS["unknown"]))
         else:
-            messages.success(request, _("Your answer is saved."))
+            messages.success(
+                request, _("Your answer is removed.") if removing else _("Your answer is saved.")
+            )
             return redirect(
                 "surveys:choice", course_id=found.course.pk, activity_id=found.activity.pk
             )
