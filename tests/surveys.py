@@ -51,6 +51,7 @@ def add_choice(
         kind=Activity.Kind.CHOICE,
         review_status=Activity.Review.APPROVED,
         title=title,
+        intro="<p>Pour l’atelier d’écriture.</p>",
         data=choice_data(*options, **settings),
         completion=ANSWER,
         completion_mode="answer",
@@ -118,6 +119,7 @@ def add_feedback(
         kind=Activity.Kind.FEEDBACK,
         review_status=Activity.Review.APPROVED,
         title=title,
+        intro="<p>Dites-nous ce que vous en pensez.</p>",
         data=as_json(
             model.FeedbackContent(
                 items=survey_items,

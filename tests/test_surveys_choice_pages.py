@@ -26,6 +26,7 @@ def test_it_lets_a_learner_answer_with_a_plain_form(course: Course, learner: Use
     client = signed_in(learner)
     page = client.get(_url(choice)).content.decode()
     assert 'type="radio" name="option" value="12"' in page and "Mardi" in page
+    assert "Pour l’atelier d’écriture." in page  # the question, in the choice's description
     response = client.post(_url(choice), {"option": "12"})
     assert response.status_code == 302 and response["Location"] == _url(choice)
     assert list(ChoiceAnswer.objects.values_list("user", "option")) == [(learner.pk, 12)]

@@ -26,6 +26,7 @@ def test_it_asks_every_item_with_a_plain_form(course: Course, learner: User) -> 
     survey = add_feedback(course)
     page = signed_in(learner).get(_url(survey)).content.decode()
     assert "Merci de répondre." in page  # a label
+    assert "Dites-nous ce que vous en pensez." in page  # the survey's description
     assert 'type="radio" name="item-2" value="1"' in page
     assert 'type="checkbox" name="item-5" value="3"' in page
     assert '<select id="item-8" name="item-8">' in page

@@ -146,6 +146,7 @@ def _choice_page(found: Found, data: ChoiceContent) -> dict[str, Any]:
         and (not answered or data.allow_update),
         "results_shown": shown and not found.sees_all,
         "total": total,
+        "links": CourseLinks(found.course, rule=reader_rule(found.user, sees_all=found.sees_all)),
     }
 
 
