@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "cartable.jobs",
     "cartable.search",
     "cartable.assignments",
+    "cartable.surveys",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ urlpatterns = [
     path("catalog/", include("cartable.ingest.urls")),
     path("review/", include("cartable.review.urls")),
     path("search/", include("cartable.search.urls")),
+    path("surveys/", include("cartable.surveys.urls")),
     path("audit/", include("cartable.reports.urls")),
 ]
 

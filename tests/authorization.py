@@ -43,9 +43,11 @@ from cartable.ingest.staging import StagedActivity, StagedCourse, StagedFile, St
 from cartable.jobs.models import Job
 from cartable.learning.models import ActivityProgress, StudyPlanItem, StudyPlanTick
 from cartable.outbox.models import Entry as OutboxEntry
+from cartable.surveys.models import ChoiceAnswer, FeedbackMark, FeedbackResponse
 from tests import quizdata
 from tests.assignwork import homework
 from tests.conftest import PASSWORD, build_course, make_user
+from tests.surveys import GOOD_ANSWERS, add_choice, add_feedback
 
 NO_ARGS = "-"  # the variant of a route without parameters (left out of test ids)
 
@@ -161,6 +163,9 @@ def snapshot(viewer: User | None = None) -> dict[str, list[tuple[Any, ...]]]:
         "submissions": Submission.objects.values_list("pk", "status", "attempt", "text"),
         "submission files": SubmissionFile.objects.values_list("pk", "submission_id"),
         "extensions": Extension.objects.values_list("pk", "due", "reason"),
+        "choice answers": ChoiceAnswer.objects.values_list("activity_id", "user_id", "option"),
+        "survey responses": FeedbackResponse.objects.values_list("pk", "activity_id"),
+        "survey marks": FeedbackMark.objects.values_list("activity_id", "user_id", "responses"),
         "course updates": Revision.objects.values_list("pk", "status", "decisions"),
         "lockouts": AccessAttempt.objects.values_list(
             "username", "ip_address", "failures_since_start"
@@ -192,6 +197,10 @@ class CourseObjects:
     # A file activity open by its own rule, in a section whose rule is not met yet, completed
     # by hand (the section rule closes it).
     section_rule: Activity | None = None
+    choice: Activity | None = None  # a choice (Moodle's), learners answer it
+    restricted_choice: Activity | None = None  # a choice not open yet by its access rule
+    feedback: Activity | None = None  # a survey (Moodle's feedback), anonymous
+    restricted_feedback: Activity | None = None  # a survey not open yet by its access rule
     restricted_file: CourseFile | None = None  # a PDF the course holds for ``restricted``
     assignment: Activity | None = None  # an assignment, open, without dates
     # A file its learner (learner in ``own``, other_learner in ``others``) handed in, in a
@@ -282,7 +291,15 @@ def _course_objects(
             mimetype="image/png",
         ),
     )
+    found.choice = add_choice(course, title="Sondage")
+    found.feedback = add_feedback(course, title="Enquête")
     if extras:
+        found.restricted_choice = add_choice(
+            course, title="Sondage fermé", position=90, availability=NOT_YET_OPEN
+        )
+        found.restricted_feedback = add_feedback(
+            course, title="Enquête fermée", position=91, availability=NOT_YET_OPEN
+        )
         found.hidden = _file_activity(
             course, "Corrige", f"%PDF-1.4 corrigé {shortname}".encode(), visible=False
         )
@@ -852,6 +869,36 @@ TARGETS: dict[str, dict[str, Build]] = {
     },
     "learning:plan_tick": {
         name: _plan_item(name) for name in ("own", "group", "others", "unpublished")
+    },
+    "surveys:choice": {
+        "own": _activity("own", "choice", {"option": "11"}),
+        "restricted": _activity("own", "restricted_choice", {"option": "11"}),
+        "not_a_choice": _activity("own", "page", {"option": "11"}),
+        "mismatched": _activity("mismatched", "choice", {"option": "11"}),
+        "others": _activity("others", "choice", {"option": "11"}),
+        "unpublished": _activity("unpublished", "choice", {"option": "11"}),
+    },
+    **{
+        f"surveys:{name}": {
+            variant: _activity(variant, "choice")
+            for variant in ("own", "mismatched", "others", "unpublished")
+        }
+        for name in ("choice_results", "choice_csv")
+    },
+    "surveys:feedback": {
+        "own": _activity("own", "feedback", GOOD_ANSWERS),
+        "restricted": _activity("own", "restricted_feedback", GOOD_ANSWERS),
+        "not_a_survey": _activity("own", "choice", GOOD_ANSWERS),
+        "mismatched": _activity("mismatched", "feedback", GOOD_ANSWERS),
+        "others": _activity("others", "feedback", GOOD_ANSWERS),
+        "unpublished": _activity("unpublished", "feedback", GOOD_ANSWERS),
+    },
+    **{
+        f"surveys:{name}": {
+            variant: _activity(variant, "feedback")
+            for variant in ("own", "mismatched", "others", "unpublished")
+        }
+        for name in ("feedback_results", "feedback_csv")
     },
     "review:queue": {NO_ARGS: lambda w: Target()},
     "review:course": {"own": _course("own"), "unpublished": _course("unpublished")},

@@ -187,9 +187,10 @@ class ChoiceContent:
     allow_update: bool
     allow_multiple: bool
     limit_answers: bool
-    show_results: int
+    show_results: int  # 0 never, 1 after answering, 2 after close, 3 always (Moodle's)
     opens: datetime | None
     closes: datetime | None
+    publish_names: bool = False  # results name who chose what (Moodle's "publish")
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +211,10 @@ class FeedbackContent:
     items: tuple[FeedbackItem, ...]
     anonymous: bool
     page_after_submit: str = ""
+    multiple_submit: bool = False
+    opens: datetime | None = None
+    closes: datetime | None = None
+    publish_stats: bool = False  # learners who answered see the results
 
 
 @dataclass(frozen=True, slots=True)

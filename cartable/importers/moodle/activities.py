@@ -328,6 +328,7 @@ def choice(r: ActivityRead) -> model.ChoiceContent:
         show_results=mxml.integer(r.element, "showresults"),
         opens=mxml.when(r.element, "timeopen"),
         closes=mxml.when(r.element, "timeclose"),
+        publish_names=mxml.integer(r.element, "publish") == 1,
     )
 
 
@@ -356,6 +357,10 @@ def feedback(r: ActivityRead) -> model.FeedbackContent:
         items=tuple(sorted(items, key=lambda i: i.position)),
         anonymous=mxml.integer(r.element, "anonymous", 1) == 1,
         page_after_submit=r.html("page_after_submit", "page_after_submit"),
+        multiple_submit=mxml.flag(r.element, "multiple_submit"),
+        opens=mxml.when(r.element, "timeopen"),
+        closes=mxml.when(r.element, "timeclose"),
+        publish_stats=mxml.flag(r.element, "publish_stats"),
     )
 
 
