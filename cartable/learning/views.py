@@ -14,11 +14,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cartable.accounts.access import signed_in
-from cartable.accounts.models import STAFF_ROLES, User
+from cartable.accounts.models import STAFF_ROLES, Role, User
 from cartable.catalog.access import activity_for, course_for, opened, reader_rule, sees_all_of
 from cartable.catalog.kinds import KINDS, kind_of
 from cartable.catalog.models import Activity, Course, Enrolment, Section
 from cartable.catalog.rendering import CourseLinks
+from cartable.grades.book import GRADED_KINDS
 from cartable.learning import actions, plans, progress
 from cartable.learning.availability import Verdict, within
 from cartable.learning.gate import Gate, holds
@@ -290,6 +291,10 @@ def course(request: HttpRequest, course_id: int) -> HttpResponse:
             "plans": sees_all,  # teachers and staff hand activities out from here
             "may_publish": user.role in STAFF_ROLES and not found.is_published,
             "learner": not sees_all,
+            # Their grades are a link away once the course has something graded.
+            "own_grades": not sees_all
+            and user.role == Role.LEARNER
+            and any(entry.kind in GRADED_KINDS for part in outline for entry in part["entries"]),
         },
     )
 
