@@ -19,7 +19,7 @@ from cartable.catalog.access import activity_for, course_for, opened, reader_rul
 from cartable.catalog.kinds import KINDS, kind_of
 from cartable.catalog.models import Activity, Course, Enrolment, Section
 from cartable.catalog.rendering import CourseLinks
-from cartable.grades.book import GRADED_KINDS
+from cartable.grades.book import GRADED_KINDS, recent_feedback
 from cartable.learning import actions, plans, progress
 from cartable.learning.availability import Verdict, within
 from cartable.learning.gate import Gate, holds
@@ -53,6 +53,7 @@ def learner_home(request: HttpRequest) -> HttpResponse:
     ids = [row["course_id"] for row in enrolments]
     by_course = progress.course_progress(user, ids)
     plan = plans.home_plan(user, ids)
+    feedback = recent_feedback(user, ids)
     courses = [
         {
             "id": row["course_id"],
@@ -70,6 +71,7 @@ def learner_home(request: HttpRequest) -> HttpResponse:
             "courses": courses,
             "plan_todo": [item for item in plan if not item.done],
             "plan_done": [item for item in plan if item.done],
+            "feedback": feedback,
         },
     )
 
