@@ -203,7 +203,7 @@ def test_it_shows_a_learner_their_released_grades_only(course, learner, other_le
     page = response.content.decode()
     assert "14 / 20" in page and "Bon travail" in page
     assert "Secret" not in page and "Dissertation" not in page
-    assert "19" not in page and "Pour Omar" not in page
+    assert "19 / 20" not in page and "Pour Omar" not in page
 
 
 def test_it_hands_feedback_files_to_their_learner_only(

@@ -1,11 +1,16 @@
 """Recording grades: every grade, whoever gives it (the quiz's own grading, a teacher), goes
-through ``record``: one transaction, audited, and written to the outbox for the university."""
+through ``record``: one transaction, audited, and written to the outbox for the university.
+
+A grade the learner may read (released) is told to whoever listens to ``released``, in the same
+transaction: learning completes the activity when its completion rule asks for a grade
+(learning sits above grades, and connects itself when the app is ready)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -15,6 +20,10 @@ from cartable.catalog.models import Activity
 from cartable.grades.models import Grade
 from cartable.lib.html import text_of
 from cartable.outbox.actions import add as outbox
+
+# Sent with ``grade`` (the Grade row) and ``actor`` when a grade is recorded or changed and
+# released to its learner now.
+released = Signal()
 
 
 @transaction.atomic
@@ -87,4 +96,6 @@ def record(
             "source": source,
         },
     )
+    if row.grade is not None and row.released_at is not None and row.released_at <= now:
+        released.send(sender=Grade, grade=row, actor=actor)
     return row

@@ -11,6 +11,7 @@ from django.db.models import Case, Count, F, Q, When
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from cartable.accounts.access import signed_in
@@ -19,7 +20,7 @@ from cartable.catalog.access import activity_for, course_for, opened, reader_rul
 from cartable.catalog.kinds import KINDS, kind_of
 from cartable.catalog.models import Activity, Course, Enrolment, Section
 from cartable.catalog.rendering import CourseLinks
-from cartable.grades.book import GRADED_KINDS, recent_feedback
+from cartable.grades.book import GRADED_KINDS, number, recent_feedback
 from cartable.learning import actions, plans, progress
 from cartable.learning.availability import Verdict, within
 from cartable.learning.gate import Gate, holds
@@ -165,9 +166,15 @@ def _reasons(verdict: Verdict, titles: Mapping[int, str]) -> list[dict[str, Any]
     shown = []
     for reason in verdict.reasons:
         item: dict[str, Any] = {"kind": reason.kind, "when": reason.when}
-        if reason.kind == "completion":
+        if reason.kind in ("completion", "grade"):
             item["title"] = titles.get(reason.activity_id or 0, "")
             item["complete"] = reason.complete
+        if reason.kind == "grade":
+            for bound in ("minimum", "maximum"):
+                value = getattr(reason, bound)
+                item[bound] = (
+                    "" if value is None else gettext("%(number)s%%") % {"number": number(value)}
+                )
         shown.append(item)
     return shown
 
