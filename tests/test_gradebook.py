@@ -107,6 +107,8 @@ def test_it_exports_the_gradebook_as_csv_audited_with_formulas_quoted(
 ) -> None:
     quiz = graded(course, title='=HYPERLINK("x")')
     give(quiz, learner, 15)
+    oral = graded(course, "assign", "Oral", -3)  # a scale
+    give(oral, learner, 2, max_grade=3, scale_item="Acquis", source=Grade.Source.ASSIGN)
     client = signed_in(teacher)
     assert client.get(f"/courses/{course.pk}/grades/export.csv").status_code == 405
     assert not AuditEvent.objects.filter(action="grade.exported").exists()
@@ -116,9 +118,10 @@ def test_it_exports_the_gradebook_as_csv_audited_with_formulas_quoted(
     assert response["Cache-Control"] == "private, no-store"
     assert 'filename="grades-HIST101-' in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0][2] == '\'=HYPERLINK("x")'  # a formula is text
-    assert rows[1][:3] == ["lea", "Léa Moreau", "15 / 20"]
-    assert rows[1][-2:] == ["15 / 20", "75"]
+    assert rows[0][2] == '\'=HYPERLINK("x") (sur 20)'  # a formula is text
+    assert rows[0][3] == "Oral"
+    assert rows[1][:4] == ["lea", "Léa Moreau", "15", "Acquis"]
+    assert rows[1][-2:] == ["17 / 23", "73,91"]  # a scale counts by its item's value
     event = AuditEvent.objects.get(action="grade.exported")
     assert event.actor == teacher and event.details == {"course": course.pk, "learners": 1}
 

@@ -52,6 +52,26 @@ def gradebook(request: HttpRequest, course_id: int) -> HttpResponse:
     return render(request, "learning/grades/book.html", {"course": found, "book": table})
 
 
+def _heading(column: book.Column) -> str:
+    if column.max_grade is None:
+        return column.title
+    return _("%(title)s (out of %(max)s)") % {
+        "title": column.title,
+        "max": book.number(column.max_grade),
+    }
+
+
+def _points(column: book.Column, cell: book.Cell | None) -> str:
+    """A grade as a number a spreadsheet adds up, out of its column's maximum; a scale's item
+    as it is, and a grade out of another maximum (the activity changed since, or its column
+    has none) as "points / maximum"."""
+    if cell is None:
+        return ""
+    if cell.scale_item or cell.grade is None or cell.max_grade != column.max_grade:
+        return cell.shown
+    return book.number(cell.grade)
+
+
 def _csv_lines(table: book.Book) -> Iterator[str]:
     writer = csv.writer(Lines())
     yield "\ufeff"  # the byte-order mark lets spreadsheets on Windows read the file as UTF-8
@@ -61,7 +81,7 @@ def _csv_lines(table: book.Book) -> Iterator[str]:
             for cell in (
                 _("Username"),
                 _("Learner"),
-                *(column.title for column in table.columns),
+                *(_heading(column) for column in table.columns),
                 _("Course total"),
                 _("Course total (%)"),
             )
@@ -75,7 +95,10 @@ def _csv_lines(table: book.Book) -> Iterator[str]:
                 for cell in (
                     line.learner.username,
                     line.learner.display_name,
-                    *(cell.shown if cell is not None else "" for cell in line.cells),
+                    *(
+                        _points(column, cell)
+                        for column, cell in zip(table.columns, line.cells, strict=True)
+                    ),
                     total.shown,
                     book.number(total.percent) if total.percent is not None else "",
                 )
