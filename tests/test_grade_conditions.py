@@ -9,11 +9,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from cartable.catalog.models import Activity, Course
+from cartable.catalog.models import Activity, Course, Enrolment
+from cartable.grades.actions import record
 from cartable.grades.models import Grade
+from cartable.ingest.imports import import_file
 from cartable.learning.availability import Grades, evaluate
 from cartable.learning.gate import Gate
 from tests.conftest import signed_in
+from tests.importers.builder import Backup, fields
+from tests.importers.test_grade_items import grades_xml
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +156,33 @@ def test_the_course_page_says_which_grade_opens_it(course, learner) -> None:
     waiting(course, {"min": 50, "max": 80})
     page = signed_in(learner).get(f"/courses/{course.pk}/").content.decode()
     assert "au moins 50\u202f% et de moins de 80\u202f%" in page
+
+
+def test_it_honours_a_grade_condition_of_an_imported_course(tmp_path, learner, teacher) -> None:
+    """From the backup to the learner: the quiz's grade item is read from grades.xml, and the
+    page that waits for 60 % of the quiz opens once the learner's released grade reaches it."""
+    b = Backup(shortname="NOTES")
+    s0 = b.section(0)
+    quiz = b.activity("quiz", fields(intro="", introformat=1), title="Quiz", section=s0)
+    b.xml(
+        f"activities/quiz_{quiz.module_id}/grades.xml",
+        grades_xml(8123, quiz.instance_id, "0", learner_grade=False),
+    )
+    b.activity(
+        "page",
+        fields(content="<p>Suite</p>", contentformat=1),
+        title="Suite",
+        section=s0,
+        availability='{"op":"&","c":[{"type":"grade","id":8123,"min":60}],"showc":[true]}',
+    )
+    outcome = import_file(b.build(tmp_path / "notes.mbz"), actor=None, publish=True)
+    course = Course.objects.get(pk=outcome.course.pk)
+    Enrolment.objects.create(user=learner, course=course)
+    found_quiz = course.activities.get(kind="quiz")
+    assert found_quiz.completion["grade_item"] == 8123
+    url = f"/courses/{course.pk}/activities/{course.activities.get(kind='page').pk}/"
+    client = signed_in(learner)
+    assert client.get(url).status_code == 403
+    record(actor=teacher, activity=found_quiz, learner=learner, grade=12, max_grade=20,
+           source=Grade.Source.OVERRIDE, released_at=timezone.now())  # fmt: skip
+    assert client.get(url).status_code == 200

@@ -240,3 +240,25 @@ def test_it_links_the_gradebook_from_the_course_page(course, learner, teacher) -
         f"/courses/{course.pk}/my-grades/"
         in signed_in(learner).get(f"/courses/{course.pk}/").content.decode()
     )
+
+
+def test_it_reads_a_learners_grades_in_the_same_queries_whatever_their_number(
+    course, learner
+) -> None:
+    def cost() -> int:
+        client = signed_in(learner)
+        client.get("/health/")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/courses/{course.pk}/my-grades/").status_code == 200
+        return len(queries)
+
+    first = give(graded(course), learner, 10)
+    FeedbackFile.objects.create(grade=first, blob=blobs.add(io.BytesIO(b"a")), filename="a.pdf")
+    few = cost()
+    for number in range(1, 8):
+        given = give(graded(course, title=f"Quiz {number}"), learner, number)
+        FeedbackFile.objects.create(
+            grade=given, blob=blobs.add(io.BytesIO(b"b%d" % number)), filename="b.pdf"
+        )
+    # session, user, course, grades, their files
+    assert cost() == few == 5
