@@ -42,7 +42,9 @@ def record(
 ) -> Grade:
     """Set ``learner``'s grade for ``activity`` (idempotent: the same grade again changes
     nothing and writes nothing). ``feedback`` is sanitised HTML; ``actor`` is the teacher,
-    or None for the box's own grading (a quiz)."""
+    or None for the box's own grading (a quiz). A teacher's override stands, as in Moodle's
+    gradebook: the activity's own grading (a quiz regraded, a later attempt) leaves it as it
+    is; only another override changes it."""
     if grade is not None and not (0 <= grade <= max_grade):
         raise ValueError("a grade lies between 0 and its maximum")
     now = timezone.now()
@@ -60,6 +62,8 @@ def record(
         "released_at": released_at if released_at is not None else row.released_at,
     }
     if not created and all(getattr(row, name) == value for name, value in wanted.items()):
+        return row
+    if not created and row.source == Grade.Source.OVERRIDE and source != Grade.Source.OVERRIDE:
         return row
     for name, value in wanted.items():
         setattr(row, name, value)
