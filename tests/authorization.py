@@ -246,6 +246,8 @@ class World:
     attempt_own: Attempt | None = None  # learner's, in progress
     attempt_finished: Attempt | None = None  # learner's, finished
     attempt_others: Attempt | None = None  # other_learner's, in progress
+    grades: dict[str, Grade] = field(default_factory=dict)  # own, others, unreleased
+    feedback: dict[str, FeedbackFile] = field(default_factory=dict)  # the same grades' files
     content_root: Path | None = None  # where the blobs above are stored
     sessions: dict[str, str] = field(default_factory=dict)  # persona -> session key
 
@@ -494,6 +496,7 @@ def build_world() -> World:
     quiz_others = quizdata.add_quiz(others.course)
     finished = quiz_actions.start(actor=learner, activity=quiz_own)
     quiz_actions.finish(actor=learner, attempt=finished)
+    graded, given = _grades(personas, own, others)
     return World(
         quiz_own=quiz_own,
         quiz_restricted=quiz_restricted,
@@ -501,6 +504,8 @@ def build_world() -> World:
         attempt_finished=finished,
         attempt_own=quiz_actions.start(actor=learner, activity=quiz_own),
         attempt_others=quiz_actions.start(actor=other_learner, activity=quiz_others),
+        grades=graded,
+        feedback=given,
         personas=personas,
         outsider_learner=outsider_learner,
         cohort=cohort,
@@ -534,6 +539,71 @@ def build_world() -> World:
             filename="hist101-v3.mbz",
             staged=staged_copy(own.course, retitle=own.page),
         ),
+    )
+
+
+def _grades(
+    personas: dict[str, User], own: CourseObjects, others: CourseObjects
+) -> tuple[dict[str, Grade], dict[str, FeedbackFile]]:
+    """A quiz in ``own`` and in ``others``, graded: learner's grade (released, with a file),
+    other_learner's in ``others`` (released, with a file), learner's unreleased one (with a
+    file) on an assignment of ``own``."""
+    now = datetime.now(UTC)
+    learner, other_learner = personas["learner"], personas["other_learner"]
+    grades: dict[str, Grade] = {}
+    files: dict[str, FeedbackFile] = {}
+    for name, kind, course, person, released in (
+        ("own", Activity.Kind.QUIZ, own.course, learner, now),
+        ("others", Activity.Kind.QUIZ, others.course, other_learner, now),
+        ("unreleased", Activity.Kind.ASSIGN, own.course, learner, None),
+    ):
+        activity = Activity.objects.create(
+            course=course,
+            section=course.sections.get(position=0),
+            position=90 + course.activities.count(),
+            kind=kind,
+            title=f"Évaluation {name}",
+            review_status=Activity.Review.APPROVED,
+            data={"grade": 20},
+        )
+        grades[name] = Grade.objects.create(
+            course=course,
+            activity=activity,
+            user=person,
+            grade=12,
+            max_grade=20,
+            source=Grade.Source.QUIZ,
+            feedback="<p>Bien</p>",
+            released_at=released,
+        )
+        files[name] = FeedbackFile.objects.create(
+            grade=grades[name],
+            blob=_blob(f"copie corrigée {name}".encode()),
+            filename="copie.pdf",
+        )
+    return grades, files
+
+
+def _override(course: str, grade: str) -> Build:
+    """Changing the grade ``grade`` of the world under the address of course ``course``."""
+
+    def build(w: World) -> Target:
+        found = w.grades[grade]
+        return Target(
+            {
+                "course_id": getattr(w, course).course.pk,
+                "activity_id": found.activity_id,
+                "learner_id": found.user_id,
+            },
+            {"grade": "15", "release": "on"},
+        )
+
+    return build
+
+
+def _feedback_file(course: str, grade: str) -> Build:
+    return lambda w: Target(
+        {"course_id": getattr(w, course).course.pk, "file_id": w.feedback[grade].pk}
     )
 
 
@@ -899,6 +969,28 @@ TARGETS: dict[str, dict[str, Build]] = {
             for variant in ("own", "mismatched", "others", "unpublished")
         }
         for name in ("feedback_results", "feedback_csv")
+    },
+    "learning:gradebook": {name: _course(name) for name in ("own", "others", "unpublished")},
+    "learning:gradebook_export": {name: _course(name) for name in ("own", "others")},
+    "learning:grade_override": {
+        "own": _override("own", "own"),
+        "others": _override("others", "others"),
+        "not_enrolled": lambda w: Target(
+            {
+                "course_id": w.own.course.pk,
+                "activity_id": w.grades["own"].activity_id,
+                "learner_id": w.personas["other_learner"].pk,
+            },
+            {"grade": "15"},
+        ),
+        "mismatched": _override("own", "others"),
+    },
+    "learning:own_grades": {name: _course(name) for name in ("own", "others", "unpublished")},
+    "learning:feedback_file": {
+        "own": _feedback_file("own", "own"),
+        "others": _feedback_file("others", "others"),
+        "mismatched": _feedback_file("own", "others"),
+        "unreleased": _feedback_file("own", "unreleased"),
     },
     "review:queue": {NO_ARGS: lambda w: Target()},
     "review:course": {"own": _course("own"), "unpublished": _course("unpublished")},

@@ -368,6 +368,10 @@ class Completion:
     grade: bool = False
     pass_grade: bool = False
     rules: tuple[tuple[str, int], ...] = ()  # kind-specific, e.g. ("completionsubmit", 1)
+    # The activity's grade item (its grades.xml): the id Moodle's "grade" access conditions
+    # name, and the grade to pass in points (0: none), which "pass grade" completion needs.
+    grade_item: int | None = None
+    grade_pass: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

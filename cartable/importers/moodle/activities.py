@@ -52,6 +52,15 @@ def read_module(element: Element) -> ModuleInfo:
     )
 
 
+def read_grade_item(element: Element) -> tuple[int | None, float]:
+    """grades.xml: the activity's own grade item (``itemnumber`` 0), as its id and its grade
+    to pass; (None, 0) when it has none."""
+    for item in element.iter("grade_item"):
+        if mxml.text(item, "itemtype") == "mod" and mxml.integer(item, "itemnumber") == 0:
+            return mxml.attr_int(item, "id") or None, max(0.0, mxml.number(item, "gradepass"))
+    return None, 0.0
+
+
 @dataclass(frozen=True, slots=True)
 class ActivityRead:
     """What a kind's reader gets: its instance element and the tools to read it."""
