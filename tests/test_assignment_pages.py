@@ -259,3 +259,13 @@ def test_a_submit_sent_twice_is_one_submission(course, learner) -> None:
     assert AuditEvent.objects.filter(action="assign.submitted").count() == 1
     changed = client.post(save_of(work), {"text": "Autre chose", "action": "submit"})
     assert changed.status_code == 400 and b"already submitted" in changed.content
+
+
+def test_an_assignment_whose_settings_cannot_be_read_says_so(course, learner) -> None:
+    work = homework(course)
+    work.data = {"submission_types": "not a list"}
+    work.save(update_fields=["data"])
+    client = signed_in(learner)
+    page = client.get(reverse("learning:activity", args=[course.pk, work.pk])).content.decode()
+    assert page_of(work) not in page and "not answer it on the box" in page
+    assert client.get(page_of(work)).status_code == 404
