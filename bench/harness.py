@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from httpload import check_loopback
+from quizload import QUIZ
 
 COURSE = "LETTRE-MOTIV"
 # A real Moodle course (58 activities, from the test corpus) for the course and activity pages.
@@ -26,6 +27,11 @@ BIG_BACKUP = (
     / "tests/fixtures/mbz/moodle44_tgz_multiple_mod_types.mbz"
 )
 BIG_COURSE = "DRIPRELEASE"
+# Real questions (Moodle XML, from the test corpus) for the bench quiz.
+QUESTION_FILE = (
+    Path(__file__).resolve().parent.parent
+    / "tests/fixtures/moodle_xml/moodlexml_development_course_568q.xml"
+)
 # Filled by prepare_home: the course page and an activity page of the big course.
 PATHS: dict[str, str] = {}
 ACTIVITIES: list[str] = []  # pages of the big course, in order, for the class scenario
@@ -59,6 +65,39 @@ pdf, _ = CourseFile.objects.get_or_create(
 )
 pages = big.activities.filter(kind="page", visible=True).order_by("section__position", "position")
 print("BENCH-ACTIVITIES", *(f"/courses/{{big.pk}}/activities/{{pk}}/" for pk in pages.values_list("pk", flat=True)[:12]))
+# A quiz of ten real questions on two pages, in the big course (the quiz scenarios).
+import tempfile
+from pathlib import Path
+from cartable.catalog.models import Activity, Question, QuestionCategory
+from cartable.importers.jsonable import to_json
+from cartable.importers.model import QuizContent, QuizReview, QuizSection, QuizSlot, ReviewWhen
+from cartable.importers.questionfiles import registry as question_files
+from cartable.ingest.staging import question_fields
+with tempfile.TemporaryDirectory() as work:
+    bank = question_files.load(Path({str(QUESTION_FILE)!r}), Path(work)).bank
+picked = []
+for qtype in ("multichoice", "truefalse", "shortanswer", "numerical") * 3:
+    found = next((q for q in bank.questions if q.qtype == qtype and q not in picked), None)
+    if found is not None and len(picked) < 10:
+        picked.append(found)
+category, _ = QuestionCategory.objects.get_or_create(course=big, source_id=990001, defaults={{"name": "Bench"}})
+for question in picked:
+    Question.objects.update_or_create(course=big, source_id=question.source_id, defaults={{"category": category, **question_fields(question)}})
+always, after = ReviewWhen(True, True, True, True), ReviewWhen(False, True, True, True)
+slots = tuple(QuizSlot(slot=n, page=(n - 1) // 5 + 1, max_mark=q.default_mark, question_id=q.source_id) for n, q in enumerate(picked, start=1))
+content = QuizContent(
+    attempts=0, time_limit=3600, opens=None, closes=None, grading_method="highest", grade=20.0,
+    sum_grades=sum(slot.max_mark for slot in slots), questions_per_page=5, navigation="free",
+    shuffle_answers=True, preferred_behaviour="deferredfeedback",
+    review=QuizReview(always, after, after, always, after, after, after, after),
+    sections=(QuizSection(1, "", False),), slots=slots, feedbacks=(),
+)
+quiz = Activity.objects.create(
+    course=big, section=page.section, position=999, kind="quiz", review_status="approved",
+    title="Bench quiz", intro="<p>Dix questions.</p>", data=to_json(content),
+    completion={{"tracking": "automatic"}}, completion_mode="answer",
+)
+print("BENCH-QUIZ", f"/courses/{{big.pk}}/quizzes/{{quiz.pk}}/", len(picked))
 print(
     "BENCH-PATHS",
     f"/courses/{{big.pk}}/",
@@ -139,6 +178,10 @@ def prepare_home(bin_dir: Path, home: Path, learners: int) -> dict:
         raise SystemExit(f"bulk enrolment did not enrol {learners} learners:\n{out}")
     paths = next(line for line in out.splitlines() if line.startswith("BENCH-PATHS")).split()
     PATHS.update(course=paths[1], activity=paths[2], document=paths[3], search=SEARCH_PATH)
+    quiz = next(line for line in out.splitlines() if line.startswith("BENCH-QUIZ")).split()
+    if quiz[2] != "10":
+        raise SystemExit(f"the bench quiz has {quiz[2]} questions, not 10:\n{out}")
+    QUIZ["path"] = quiz[1]
     line = next(line for line in out.splitlines() if line.startswith("BENCH-ACTIVITIES"))
     ACTIVITIES[:] = line.split()[1:]
     return {key: round(value, 2) for key, value in timings.items()}

@@ -24,11 +24,13 @@ import classroom
 import harness
 import httpload
 import procmem
+import quizload
 import report
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 MATRIX = "gunicorn:2x4,gunicorn:2x1,gunicorn:3x2,granian:1x4,granian:2x4"
+ATTEMPTS = quizload.Attempts()  # each learner's open attempt, for the quiz scenarios
 SCENARIOS = (
     # The bare rows: a view that answers "ok" with no template and no query of its own,
     # through the same server and middleware; with a learner's session it costs what every
@@ -42,6 +44,10 @@ SCENARIOS = (
     ("activity page", lambda accounts: httpload.make_get(harness.PATHS["activity"])),
     ("search", lambda accounts: httpload.make_get(harness.PATHS["search"])),
     ("document", lambda accounts: httpload.make_get(harness.PATHS["document"])),
+    # A class takes a quiz (bench/quizload.py): start an attempt, show a page, save answers.
+    ("quiz start", lambda accounts: quizload.make_start()),
+    ("quiz page", lambda accounts: quizload.make_page(ATTEMPTS)),
+    ("answer save", lambda accounts: quizload.make_save(ATTEMPTS)),
 )
 OPTIONS_RECORDED = (
     "learners",
@@ -93,6 +99,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     add("--ramp", type=float, default=20.0, help="seconds over which a class signs in")
     add("--class-duration", type=float, default=40.0, help="measured seconds after the ramp")
     add("--only", choices=("pages", "class"), help="run only the page scenarios or the class")
+    add(
+        "--scenarios",
+        help="only these page scenarios, ';' between (e.g. 'ok, anonymous;quiz page')",
+    )
     args = parser.parse_args(argv)
 
     httpload.check_loopback(args.host)
@@ -101,6 +111,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         if not sep or not key or key == "DATABASE_URL":
             parser.error(f"--env wants KEY=VALUE (and no DATABASE_URL), not {item!r}")
         harness.EXTRA_ENV[key] = value
+    known = {name for name, _step in SCENARIOS}
+    unknown = {n.strip() for n in (args.scenarios or "").split(";") if n.strip()} - known
+    if unknown:
+        parser.error(f"no scenario named {', '.join(sorted(unknown))}; known: {'; '.join(known)}")
     args.levels = sorted({int(level) for level in args.concurrency.split(",")})
     args.sizes = sorted({int(size) for size in args.class_sizes.split(",") if size.strip()})
     args.cpu_sets = [cpus.strip() for cpus in args.class_cpus.split(";") if cpus.strip()]
@@ -191,8 +205,12 @@ async def load_phase(args, server: harness.Server, roots: list[int], deadline) -
     """Every scenario at every concurrency level, against one running server."""
     accounts = harness.learner_accounts(args.learners)
     sessions = await presign(server, accounts, max(args.levels))
+    ATTEMPTS.clear()  # attempts of another server's data folder
     results = []
+    wanted = {name.strip() for name in args.scenarios.split(";")} if args.scenarios else None
     for name, make_step in SCENARIOS:
+        if wanted is not None and name not in wanted:
+            continue
         step = make_step(accounts)
         for level in args.levels:
             seconds = min(args.duration, deadline - time.monotonic())

@@ -206,7 +206,7 @@ class CourseObjects:
     # A file its learner (learner in ``own``, other_learner in ``others``) handed in, in a
     # draft; and, in ``own``, a feedback file of learner's released grade.
     handed_in: SubmissionFile | None = None
-    feedback: FeedbackFile | None = None
+    feedback_file: FeedbackFile | None = None
     section_rule_file: CourseFile | None = None  # a PDF the course holds for ``section_rule``
 
 
@@ -480,7 +480,7 @@ def build_world() -> World:
         source=Grade.Source.ASSIGN,
         released_at=datetime.now(UTC),
     )
-    own.feedback = FeedbackFile.objects.create(
+    own.feedback_file = FeedbackFile.objects.create(
         grade=graded, blob=_blob(b"%PDF-1.4 corrige"), filename="corrige.pdf"
     )
 
@@ -1048,7 +1048,7 @@ TARGETS: dict[str, dict[str, Build]] = {
         "others": _handed_in("others"),
         "mismatched": _handed_in("mismatched"),
     },
-    "assignments:feedback_file": {"own": _handed_in("own", "feedback")},
+    "assignments:feedback_file": {"own": _handed_in("own", "feedback_file")},
     "assignments:submissions": {"own": _assignment("own"), "others": _assignment("others")},
     "assignments:grade": {
         "own": _work_of("own", "learner", {"points": "15", "feedback": "Bien"}),
