@@ -361,9 +361,23 @@ def _finish(
             ],
         },
     )
-    grade_learner(activity=activity, learner=learner, quiz=quiz)
-    if activity.completion_mode == "answer":
-        complete(actor=actor, activity=activity, learner=learner, by=ActivityProgress.Source.ANSWER)
+    recorded = grade_learner(activity=activity, learner=learner, quiz=quiz)
+    _complete(activity, learner, recorded, actor)
+
+
+def _complete(activity: Activity, learner: User, grade: Grade | None, actor: User | None) -> None:
+    """Completion by what the box recorded: a finished attempt, or, when the quiz's rule asks
+    for a grade (or a passing grade, whose bar the backup does not carry), a grade."""
+    if activity.completion_mode != "answer":
+        return
+    rule = activity.completion or {}
+    if rule.get("grade") or rule.get("pass_grade"):
+        if grade is not None and grade.grade is not None:
+            complete(
+                actor=actor, activity=activity, learner=learner, by=ActivityProgress.Source.GRADE
+            )
+        return
+    complete(actor=actor, activity=activity, learner=learner, by=ActivityProgress.Source.ANSWER)
 
 
 def released_at(quiz: QuizContent, finished_at: datetime) -> datetime | None:
@@ -485,6 +499,7 @@ def grade_question(
                 "max_grade": quiz.grade,
             },
         )
-        grade_learner(activity=activity, learner=locked.user, quiz=quiz, actor=actor)
+        recorded = grade_learner(activity=activity, learner=locked.user, quiz=quiz, actor=actor)
+        _complete(activity, locked.user, recorded, actor)
     attempt.refresh_from_db()
     return True
