@@ -85,7 +85,7 @@ def start(
         taken = Attempt.objects.filter(user=actor, activity=activity, preview=preview)
         if preview:
             taken.delete()  # a new preview replaces the last one
-        done = taken.count()
+        done = taken.exclude(state=Attempt.State.IN_PROGRESS).count()
         reason = may_start(quiz, done, now, preview=preview)
         if reason is not None:
             raise Refused(reason)
