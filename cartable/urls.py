@@ -5,9 +5,11 @@ urlpatterns = [
     path("accounts/", include("cartable.people.urls")),
     path("courses/", include("cartable.learning.urls")),
     path("courses/", include("cartable.assessment.urls")),
+    path("assignments/", include("cartable.assignments.urls")),
     path("catalog/", include("cartable.ingest.urls")),
     path("review/", include("cartable.review.urls")),
     path("search/", include("cartable.search.urls")),
+    path("surveys/", include("cartable.surveys.urls")),
     path("audit/", include("cartable.reports.urls")),
 ]
 

@@ -22,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from cartable.accounts.models import Cohort, Establishment, Institution, Role, User
 from cartable.assessment import actions as quiz_actions
 from cartable.assessment.models import Attempt, AttemptQuestion
+from cartable.assignments.models import Extension, Submission, SubmissionFile
 from cartable.audit.models import AuditEvent
 from cartable.catalog import blobs
 from cartable.catalog.models import (
@@ -33,7 +34,7 @@ from cartable.catalog.models import (
     Question,
     Section,
 )
-from cartable.grades.models import Grade
+from cartable.grades.models import FeedbackFile, Grade
 from cartable.ingest.apply import ACTIVITY_CONTENT_FIELDS
 from cartable.ingest.jobs import KIND as IMPORT_KIND
 from cartable.ingest.jobs import QUESTIONS_KIND
@@ -42,8 +43,11 @@ from cartable.ingest.staging import StagedActivity, StagedCourse, StagedFile, St
 from cartable.jobs.models import Job
 from cartable.learning.models import ActivityProgress, StudyPlanItem, StudyPlanTick
 from cartable.outbox.models import Entry as OutboxEntry
+from cartable.surveys.models import ChoiceAnswer, FeedbackMark, FeedbackResponse
 from tests import quizdata
+from tests.assignwork import homework
 from tests.conftest import PASSWORD, build_course, make_user
+from tests.surveys import GOOD_ANSWERS, add_choice, add_feedback
 
 NO_ARGS = "-"  # the variant of a route without parameters (left out of test ids)
 
@@ -153,9 +157,15 @@ def snapshot(viewer: User | None = None) -> dict[str, list[tuple[Any, ...]]]:
         "plan ticks": StudyPlanTick.objects.values_list("item_id", "learner_id"),
         "jobs": Job.objects.values_list("pk", "status"),
         "outbox": outbox.values_list("pk", "kind"),
-        "grades": Grade.objects.values_list("pk", "grade"),
+        "grades": Grade.objects.values_list("pk", "grade", "feedback"),
         "attempts": Attempt.objects.values_list("pk", "state", "current_page", "grade"),
         "attempt questions": AttemptQuestion.objects.values_list("pk", "state", "actions"),
+        "submissions": Submission.objects.values_list("pk", "status", "attempt", "text"),
+        "submission files": SubmissionFile.objects.values_list("pk", "submission_id"),
+        "extensions": Extension.objects.values_list("pk", "due", "reason"),
+        "choice answers": ChoiceAnswer.objects.values_list("activity_id", "user_id", "option"),
+        "survey responses": FeedbackResponse.objects.values_list("pk", "activity_id"),
+        "survey marks": FeedbackMark.objects.values_list("activity_id", "user_id", "responses"),
         "course updates": Revision.objects.values_list("pk", "status", "decisions"),
         "lockouts": AccessAttempt.objects.values_list(
             "username", "ip_address", "failures_since_start"
@@ -187,7 +197,16 @@ class CourseObjects:
     # A file activity open by its own rule, in a section whose rule is not met yet, completed
     # by hand (the section rule closes it).
     section_rule: Activity | None = None
+    choice: Activity | None = None  # a choice (Moodle's), learners answer it
+    restricted_choice: Activity | None = None  # a choice not open yet by its access rule
+    feedback: Activity | None = None  # a survey (Moodle's feedback), anonymous
+    restricted_feedback: Activity | None = None  # a survey not open yet by its access rule
     restricted_file: CourseFile | None = None  # a PDF the course holds for ``restricted``
+    assignment: Activity | None = None  # an assignment, open, without dates
+    # A file its learner (learner in ``own``, other_learner in ``others``) handed in, in a
+    # draft; and, in ``own``, a feedback file of learner's released grade.
+    handed_in: SubmissionFile | None = None
+    feedback: FeedbackFile | None = None
     section_rule_file: CourseFile | None = None  # a PDF the course holds for ``section_rule``
 
 
@@ -227,6 +246,8 @@ class World:
     attempt_own: Attempt | None = None  # learner's, in progress
     attempt_finished: Attempt | None = None  # learner's, finished
     attempt_others: Attempt | None = None  # other_learner's, in progress
+    grades: dict[str, Grade] = field(default_factory=dict)  # own, others, unreleased
+    feedback: dict[str, FeedbackFile] = field(default_factory=dict)  # the same grades' files
     content_root: Path | None = None  # where the blobs above are stored
     sessions: dict[str, str] = field(default_factory=dict)  # persona -> session key
 
@@ -272,7 +293,15 @@ def _course_objects(
             mimetype="image/png",
         ),
     )
+    found.choice = add_choice(course, title="Sondage")
+    found.feedback = add_feedback(course, title="Enquête")
     if extras:
+        found.restricted_choice = add_choice(
+            course, title="Sondage fermé", position=90, availability=NOT_YET_OPEN
+        )
+        found.restricted_feedback = add_feedback(
+            course, title="Enquête fermée", position=91, availability=NOT_YET_OPEN
+        )
         found.hidden = _file_activity(
             course, "Corrige", f"%PDF-1.4 corrigé {shortname}".encode(), visible=False
         )
@@ -427,6 +456,34 @@ def build_world() -> World:
             failures_since_start=settings.AXES_FAILURE_LIMIT,
         )
 
+    for objects, author in ((own, learner), (others, other_learner)):
+        objects.assignment = homework(objects.course)
+        submission = Submission.objects.create(
+            activity=objects.assignment,
+            learner=author,
+            text="<p>Mon travail</p>",
+            modified_at=datetime.now(UTC),
+        )
+        objects.handed_in = SubmissionFile.objects.create(
+            submission=submission,
+            blob=_blob(f"%PDF-1.4 copie de {author.username}".encode()),
+            filename="copie.pdf",
+            mimetype="application/pdf",
+            size=30,
+        )
+    graded = Grade.objects.create(
+        course=own.course,
+        activity=own.assignment,
+        user=learner,
+        grade=12,
+        max_grade=20,
+        source=Grade.Source.ASSIGN,
+        released_at=datetime.now(UTC),
+    )
+    own.feedback = FeedbackFile.objects.create(
+        grade=graded, blob=_blob(b"%PDF-1.4 corrige"), filename="corrige.pdf"
+    )
+
     def item(objects: CourseObjects, **whom: Any) -> StudyPlanItem:
         return StudyPlanItem.objects.create(
             course=objects.course, activity=objects.page, created_by=teacher, **whom
@@ -439,6 +496,7 @@ def build_world() -> World:
     quiz_others = quizdata.add_quiz(others.course)
     finished = quiz_actions.start(actor=learner, activity=quiz_own)
     quiz_actions.finish(actor=learner, attempt=finished)
+    graded, given = _grades(personas, own, others)
     return World(
         quiz_own=quiz_own,
         quiz_restricted=quiz_restricted,
@@ -446,6 +504,8 @@ def build_world() -> World:
         attempt_finished=finished,
         attempt_own=quiz_actions.start(actor=learner, activity=quiz_own),
         attempt_others=quiz_actions.start(actor=other_learner, activity=quiz_others),
+        grades=graded,
+        feedback=given,
         personas=personas,
         outsider_learner=outsider_learner,
         cohort=cohort,
@@ -479,6 +539,71 @@ def build_world() -> World:
             filename="hist101-v3.mbz",
             staged=staged_copy(own.course, retitle=own.page),
         ),
+    )
+
+
+def _grades(
+    personas: dict[str, User], own: CourseObjects, others: CourseObjects
+) -> tuple[dict[str, Grade], dict[str, FeedbackFile]]:
+    """A quiz in ``own`` and in ``others``, graded: learner's grade (released, with a file),
+    other_learner's in ``others`` (released, with a file), learner's unreleased one (with a
+    file) on an assignment of ``own``."""
+    now = datetime.now(UTC)
+    learner, other_learner = personas["learner"], personas["other_learner"]
+    grades: dict[str, Grade] = {}
+    files: dict[str, FeedbackFile] = {}
+    for name, kind, course, person, released in (
+        ("own", Activity.Kind.QUIZ, own.course, learner, now),
+        ("others", Activity.Kind.QUIZ, others.course, other_learner, now),
+        ("unreleased", Activity.Kind.ASSIGN, own.course, learner, None),
+    ):
+        activity = Activity.objects.create(
+            course=course,
+            section=course.sections.get(position=0),
+            position=90 + course.activities.count(),
+            kind=kind,
+            title=f"Évaluation {name}",
+            review_status=Activity.Review.APPROVED,
+            data={"grade": 20},
+        )
+        grades[name] = Grade.objects.create(
+            course=course,
+            activity=activity,
+            user=person,
+            grade=12,
+            max_grade=20,
+            source=Grade.Source.QUIZ,
+            feedback="<p>Bien</p>",
+            released_at=released,
+        )
+        files[name] = FeedbackFile.objects.create(
+            grade=grades[name],
+            blob=_blob(f"copie corrigée {name}".encode()),
+            filename="copie.pdf",
+        )
+    return grades, files
+
+
+def _override(course: str, grade: str) -> Build:
+    """Changing the grade ``grade`` of the world under the address of course ``course``."""
+
+    def build(w: World) -> Target:
+        found = w.grades[grade]
+        return Target(
+            {
+                "course_id": getattr(w, course).course.pk,
+                "activity_id": found.activity_id,
+                "learner_id": found.user_id,
+            },
+            {"grade": "15", "release": "on"},
+        )
+
+    return build
+
+
+def _feedback_file(course: str, grade: str) -> Build:
+    return lambda w: Target(
+        {"course_id": getattr(w, course).course.pk, "file_id": w.feedback[grade].pk}
     )
 
 
@@ -603,6 +728,35 @@ def _question(course: str, held_by: str) -> Build:
     return build
 
 
+def _assignment(course: str, post: dict[str, Any] | None = None) -> Build:
+    return lambda w: Target(
+        {
+            "course_id": getattr(w, course).course.pk,
+            "activity_id": getattr(w, course).assignment.pk,
+        },
+        dict(post or {}),
+    )
+
+
+def _handed_in(course: str, held: str = "handed_in") -> Build:
+    """A file of course ``course``'s assignment (``mismatched``: of ``others``, under the
+    address of ``own``'s assignment)."""
+
+    def build(w: World) -> Target:
+        address, objects = (
+            (w.own, w.others) if course == "mismatched" else (getattr(w, course),) * 2
+        )
+        return Target(
+            {
+                "course_id": address.course.pk,
+                "activity_id": address.assignment.pk,
+                "file_id": getattr(objects, held).pk,
+            }
+        )
+
+    return build
+
+
 QUIZ_VARIANTS = {
     "own": _quiz("own", "own"),
     "restricted": _quiz("own", "restricted"),
@@ -610,6 +764,24 @@ QUIZ_VARIANTS = {
     "others": _quiz("others", "others"),
     "not_a_quiz": _activity("own", "page"),
 }
+
+
+def _work_of(course: str, learner: str, post: dict[str, Any] | None = None) -> Build:
+    def build(w: World) -> Target:
+        objects = getattr(w, course)
+        return Target(
+            {
+                "course_id": objects.course.pk,
+                "activity_id": objects.assignment.pk,
+                "learner_id": w.personas[learner].pk,
+            },
+            dict(post or {}),
+        )
+
+    return build
+
+
+LATER = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
 
 TARGETS: dict[str, dict[str, Build]] = {
     "assessment:quiz": QUIZ_VARIANTS,
@@ -769,6 +941,58 @@ TARGETS: dict[str, dict[str, Build]] = {
     "learning:plan_tick": {
         name: _plan_item(name) for name in ("own", "group", "others", "unpublished")
     },
+    "surveys:choice": {
+        "own": _activity("own", "choice", {"option": "11"}),
+        "restricted": _activity("own", "restricted_choice", {"option": "11"}),
+        "not_a_choice": _activity("own", "page", {"option": "11"}),
+        "mismatched": _activity("mismatched", "choice", {"option": "11"}),
+        "others": _activity("others", "choice", {"option": "11"}),
+        "unpublished": _activity("unpublished", "choice", {"option": "11"}),
+    },
+    **{
+        f"surveys:{name}": {
+            variant: _activity(variant, "choice")
+            for variant in ("own", "mismatched", "others", "unpublished")
+        }
+        for name in ("choice_results", "choice_csv")
+    },
+    "surveys:feedback": {
+        "own": _activity("own", "feedback", GOOD_ANSWERS),
+        "restricted": _activity("own", "restricted_feedback", GOOD_ANSWERS),
+        "not_a_survey": _activity("own", "choice", GOOD_ANSWERS),
+        "mismatched": _activity("mismatched", "feedback", GOOD_ANSWERS),
+        "others": _activity("others", "feedback", GOOD_ANSWERS),
+        "unpublished": _activity("unpublished", "feedback", GOOD_ANSWERS),
+    },
+    **{
+        f"surveys:{name}": {
+            variant: _activity(variant, "feedback")
+            for variant in ("own", "mismatched", "others", "unpublished")
+        }
+        for name in ("feedback_results", "feedback_csv")
+    },
+    "learning:gradebook": {name: _course(name) for name in ("own", "others", "unpublished")},
+    "learning:gradebook_export": {name: _course(name) for name in ("own", "others")},
+    "learning:grade_override": {
+        "own": _override("own", "own"),
+        "others": _override("others", "others"),
+        "not_enrolled": lambda w: Target(
+            {
+                "course_id": w.own.course.pk,
+                "activity_id": w.grades["own"].activity_id,
+                "learner_id": w.personas["other_learner"].pk,
+            },
+            {"grade": "15"},
+        ),
+        "mismatched": _override("own", "others"),
+    },
+    "learning:own_grades": {name: _course(name) for name in ("own", "others", "unpublished")},
+    "learning:feedback_file": {
+        "own": _feedback_file("own", "own"),
+        "others": _feedback_file("others", "others"),
+        "mismatched": _feedback_file("own", "others"),
+        "unreleased": _feedback_file("own", "unreleased"),
+    },
     "review:queue": {NO_ARGS: lambda w: Target()},
     "review:course": {"own": _course("own"), "unpublished": _course("unpublished")},
     "review:decide_course": {
@@ -814,5 +1038,33 @@ TARGETS: dict[str, dict[str, Build]] = {
     "catalog:question_import_job": {
         "own": lambda w: Target({"job_id": w.question_job.pk}),
         "course_import": lambda w: Target({"job_id": w.import_job.pk}),
+    },
+    "assignments:assignment": {"own": _assignment("own"), "others": _assignment("others")},
+    "assignments:save": {
+        "own": _assignment("own", {"text": "Nouveau texte", "action": "draft"}),
+        "others": _assignment("others", {"text": "Nouveau texte", "action": "draft"}),
+    },
+    "assignments:file": {
+        "own": _handed_in("own"),
+        "others": _handed_in("others"),
+        "mismatched": _handed_in("mismatched"),
+    },
+    "assignments:feedback_file": {"own": _handed_in("own", "feedback")},
+    "assignments:submissions": {"own": _assignment("own"), "others": _assignment("others")},
+    "assignments:grade": {
+        "own": _work_of("own", "learner", {"points": "15", "feedback": "Bien"}),
+        "others": _work_of("others", "other_learner", {"points": "15", "feedback": "Bien"}),
+    },
+    "assignments:extension": {
+        "own": _work_of("own", "learner", {"due": LATER, "reason": "Malade"}),
+        "others": _work_of("others", "other_learner", {"due": LATER, "reason": "Malade"}),
+    },
+    "assignments:reopen": {
+        "own": _work_of("own", "learner"),
+        "others": _work_of("others", "other_learner"),
+    },
+    "assignments:revert": {
+        "own": _work_of("own", "learner"),
+        "others": _work_of("others", "other_learner"),
     },
 }

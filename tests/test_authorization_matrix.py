@@ -648,6 +648,89 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
             "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404},
         },
     },
+    # --- learning: grades ---------------------------------------------------------------------
+    # The gradebook is the course's teachers' and staff's (staff see their establishment's
+    # learners only); a learner of the course gets 403, anyone who may not see it 404.
+    "learning:gradebook": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+        "others": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 403, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+        "unpublished": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+    },
+    "learning:gradebook_export": {
+        # Exporting is audited: a POST only (imported content can make a browser send a GET).
+        "own": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+        },
+        "others": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 403, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+        },
+    },
+    "learning:grade_override": {
+        # A grade of one of the course's learners, changed by its teacher or their
+        # establishment's staff; POST saves a new grade.
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 404},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404},
+        },
+        "others": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 403, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 404},
+            "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 403, "teacher": 404, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404},
+        },
+        "not_enrolled": {
+            # Omar's grade under the address of a course he is not in.
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404},
+        },
+        "mismatched": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404},
+        },
+    },
+    "learning:own_grades": {
+        # A learner's own released grades: learners only.
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 200, "other_learner": 404, "teacher": 403, "staff": 403, "admin": 403, "outsider_staff": 403},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 403, "staff": 403, "admin": 403, "outsider_staff": 403},
+        },
+        "others": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 200, "teacher": 403, "staff": 403, "admin": 403, "outsider_staff": 403},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 403, "staff": 403, "admin": 403, "outsider_staff": 403},
+        },
+        "unpublished": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 403, "staff": 403, "admin": 403, "outsider_staff": 403},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 403, "staff": 403, "admin": 403, "outsider_staff": 403},
+        },
+    },
+    "learning:feedback_file": {
+        # A file given back with a released grade: to its learner only.
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 200, "other_learner": 404, "teacher": 403, "staff": 403, "admin": 403, "outsider_staff": 403},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 403, "staff": 403, "admin": 403, "outsider_staff": 403},
+        },
+        "others": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 200, "teacher": 403, "staff": 403, "admin": 403, "outsider_staff": 403},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 403, "staff": 403, "admin": 403, "outsider_staff": 403},
+        },
+        "mismatched": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 403, "staff": 403, "admin": 403, "outsider_staff": 403},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 403, "staff": 403, "admin": 403, "outsider_staff": 403},
+        },
+        "unreleased": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 403, "staff": 403, "admin": 403, "outsider_staff": 403},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 403, "staff": 403, "admin": 403, "outsider_staff": 403},
+        },
+    },
     # --- review (staff) -----------------------------------------------------------------------
     # Courses are the whole box's: every staff member reviews them.
     "review:queue": {
@@ -758,6 +841,179 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
         "course_import": {
             "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": 404, "outsider_staff": 404},
             "POST": AS_GET,
+        },
+    },
+    # --- assignments: a learner reaches their own work only; teachers and staff the work of
+    # the learners they follow (staff: of their establishment), anyone else a 404 --------------
+    "assignments:assignment": {
+        # Teachers and staff are sent on to the submissions.
+        "own": {"GET": {"anonymous": LOGIN, "learner": 200, "other_learner": 404, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT}, "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}},
+        "others": {"GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 200, "teacher": 404, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT}, "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}},
+    },
+    "assignments:save": {
+        "own": {"GET": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}, "POST": {"anonymous": LOGIN, "learner": REDIRECT, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404}},
+        "others": {"GET": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}, "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": REDIRECT, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404}},
+    },
+    "assignments:file": {
+        "own": {"GET": {"anonymous": LOGIN, "learner": 200, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 404}, "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}},
+        "others": {"GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 200, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 404}, "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}},
+        "mismatched": {"GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404}, "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}},
+    },
+    "assignments:feedback_file": {
+        "own": {"GET": {"anonymous": LOGIN, "learner": 200, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 404}, "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}},
+    },
+    "assignments:submissions": {
+        "own": {"GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200}, "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}},
+        "others": {"GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200}, "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}},
+    },
+    "assignments:grade": {
+        "own": {"GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 404}, "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404}},
+        "others": {"GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 404}, "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404}},
+    },
+    "assignments:extension": {
+        "own": {"GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 404}, "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404}},
+        "others": {"GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 404}, "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404}},
+    },
+    "assignments:reopen": {
+        # A draft cannot be reopened: a message, and back to the grading page.
+        "own": {"GET": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}, "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404}},
+        "others": {"GET": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}, "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404}},
+    },
+    "assignments:revert": {
+        # A draft cannot go back to a draft: a message, and back to the grading page.
+        "own": {"GET": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}, "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404}},
+        "others": {"GET": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}, "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404}},
+    },
+    # --- surveys: choices and surveys ---------------------------------------------------------
+    # Learners answer (a POST saves and comes back); teachers and staff preview, never answer.
+    "surveys:choice": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 200, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": REDIRECT, "other_learner": 404, "teacher": 403, "staff": 403, "admin": 403, "outsider_staff": 403},
+        },
+        "restricted": {
+            # Closed by its access rule: the learner may neither open nor answer it.
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 403, "staff": 403, "admin": 403, "outsider_staff": 403},
+        },
+        "not_a_choice": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404},
+            "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404},
+        },
+        "mismatched": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404},
+            "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404},
+        },
+        "others": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 200, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": REDIRECT, "teacher": 404, "staff": 403, "admin": 403, "outsider_staff": 403},
+        },
+        "unpublished": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 403, "admin": 403, "outsider_staff": 403},
+        },
+    },
+    # Who chose what: the course's teachers and staff; a download is a GET that writes nothing.
+    "surveys:choice_results": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+        "mismatched": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+        "others": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 403, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+        "unpublished": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+    },
+    # Who chose what: the course's teachers and staff; a download is a GET that writes nothing.
+    "surveys:choice_csv": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+        "mismatched": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+        "others": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 403, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+        "unpublished": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+    },
+    "surveys:feedback": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 200, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": REDIRECT, "other_learner": 404, "teacher": 403, "staff": 403, "admin": 403, "outsider_staff": 403},
+        },
+        "restricted": {
+            # Closed by its access rule: the learner may neither open nor answer it.
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 403, "staff": 403, "admin": 403, "outsider_staff": 403},
+        },
+        "not_a_survey": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404},
+            "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404},
+        },
+        "mismatched": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404},
+            "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404},
+        },
+        "others": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 200, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": REDIRECT, "teacher": 404, "staff": 403, "admin": 403, "outsider_staff": 403},
+        },
+        "unpublished": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 403, "admin": 403, "outsider_staff": 403},
+        },
+    },
+    # A survey's answers: the course's teachers and staff.
+    "surveys:feedback_results": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+        "mismatched": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+        "others": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 403, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+        "unpublished": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+    },
+    # A survey's answers: the course's teachers and staff.
+    "surveys:feedback_csv": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+        "mismatched": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+        "others": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 403, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+        "unpublished": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
         },
     },
 }

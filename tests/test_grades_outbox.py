@@ -93,3 +93,21 @@ def test_it_tells_the_university_of_a_learners_tick_and_untick(course, learner) 
         True,
         False,
     ]
+
+
+def test_a_teachers_override_stands_when_the_activity_grades_again(
+    course, learner, teacher
+) -> None:
+    activity = page(course)
+    record(actor=None, activity=activity, learner=learner, grade=8, max_grade=20,
+           source=Grade.Source.QUIZ)  # fmt: skip
+    record(actor=teacher, activity=activity, learner=learner, grade=12, max_grade=20,
+           source=Grade.Source.OVERRIDE)  # fmt: skip
+    kept = record(actor=None, activity=activity, learner=learner, grade=9, max_grade=20,
+                  source=Grade.Source.QUIZ)  # fmt: skip
+    assert (kept.grade, kept.source, kept.graded_by) == (12, "override", teacher)
+    assert Grade.objects.get().grade == 12
+    assert [e.payload["grade"] for e in Entry.objects.filter(kind="grade")] == [8, 12]
+    record(actor=teacher, activity=activity, learner=learner, grade=14, max_grade=20,
+           source=Grade.Source.OVERRIDE)  # fmt: skip
+    assert Grade.objects.get().grade == 14

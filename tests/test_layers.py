@@ -23,8 +23,10 @@ LAYERS: list[set[str]] = [
     {"jobs"},  # background work
     {"catalog"},  # courses, sections, activities, files; the activity kinds
     {"outbox"},  # what the box owes the university
-    {"grades", "learning"},  # the gradebook; what learners do and see
-    {"assessment"},  # quizzes and assignments (assessment/scoring: pure, no Django)
+    {"grades"},  # the gradebook's rows and how grades are recorded
+    {"learning"},  # what learners do and see (their grades too), teachers' pages
+    {"assessment", "assignments", "surveys"},  # quizzes, assignments, choices and surveys
+    # (assessment/scoring: pure, no Django)
     {"search"},
     {"ingest"},  # archive -> staged rows -> live course or a waiting update
     {"review", "reports", "people"},  # staff's pages

@@ -1,11 +1,16 @@
 """Recording grades: every grade, whoever gives it (the quiz's own grading, a teacher), goes
-through ``record``: one transaction, audited, and written to the outbox for the university."""
+through ``record``: one transaction, audited, and written to the outbox for the university.
+
+A grade the learner may read (released) is told to whoever listens to ``released``, in the same
+transaction: learning completes the activity when its completion rule asks for a grade
+(learning sits above grades, and connects itself when the app is ready)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -15,6 +20,10 @@ from cartable.catalog.models import Activity
 from cartable.grades.models import Grade
 from cartable.lib.html import text_of
 from cartable.outbox.actions import add as outbox
+
+# Sent with ``grade`` (the Grade row) and ``actor`` when a grade is recorded or changed and
+# released to its learner now.
+released = Signal()
 
 
 @transaction.atomic
@@ -33,7 +42,9 @@ def record(
 ) -> Grade:
     """Set ``learner``'s grade for ``activity`` (idempotent: the same grade again changes
     nothing and writes nothing). ``feedback`` is sanitised HTML; ``actor`` is the teacher,
-    or None for the box's own grading (a quiz)."""
+    or None for the box's own grading (a quiz). A teacher's override stands, as in Moodle's
+    gradebook: the activity's own grading (a quiz regraded, a later attempt) leaves it as it
+    is; only another override changes it."""
     if grade is not None and not (0 <= grade <= max_grade):
         raise ValueError("a grade lies between 0 and its maximum")
     now = timezone.now()
@@ -51,6 +62,8 @@ def record(
         "released_at": released_at if released_at is not None else row.released_at,
     }
     if not created and all(getattr(row, name) == value for name, value in wanted.items()):
+        return row
+    if not created and row.source == Grade.Source.OVERRIDE and source != Grade.Source.OVERRIDE:
         return row
     for name, value in wanted.items():
         setattr(row, name, value)
@@ -87,4 +100,6 @@ def record(
             "source": source,
         },
     )
+    if row.grade is not None and row.released_at is not None and row.released_at <= now:
+        released.send(sender=Grade, grade=row, actor=actor)
     return row

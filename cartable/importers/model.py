@@ -187,9 +187,10 @@ class ChoiceContent:
     allow_update: bool
     allow_multiple: bool
     limit_answers: bool
-    show_results: int
+    show_results: int  # 0 never, 1 after answering, 2 after close, 3 always (Moodle's)
     opens: datetime | None
     closes: datetime | None
+    publish_names: bool = False  # results name who chose what (Moodle's "publish")
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +211,10 @@ class FeedbackContent:
     items: tuple[FeedbackItem, ...]
     anonymous: bool
     page_after_submit: str = ""
+    multiple_submit: bool = False
+    opens: datetime | None = None
+    closes: datetime | None = None
+    publish_stats: bool = False  # learners who answered see the results
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +313,14 @@ class AssignContent:
     team_submission: bool = False
     require_statement: bool = False
     intro_attachments: tuple[FileRef, ...] = ()
+    # Moodle's "require students to click the submit button" (submissiondrafts): drafts, then
+    # "submit for grading"; without it, work saved is submitted and may be changed while the
+    # assignment is open.
+    drafts: bool = True
+    # How another attempt opens (attemptreopenmethod): "none" (one attempt), "manual" (the
+    # teacher opens it), "automatic" (each grading opens it), "untilpass" (a grading below the
+    # pass grade opens it); always within ``max_attempts``.
+    reopen: str = "manual"
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,6 +368,10 @@ class Completion:
     grade: bool = False
     pass_grade: bool = False
     rules: tuple[tuple[str, int], ...] = ()  # kind-specific, e.g. ("completionsubmit", 1)
+    # The activity's grade item (its grades.xml): the id Moodle's "grade" access conditions
+    # name, and the grade to pass in points (0: none), which "pass grade" completion needs.
+    grade_item: int | None = None
+    grade_pass: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,6 +107,30 @@ def complete(*, actor: User | None, activity: Activity, learner: User, by: str) 
     return True
 
 
+@transaction.atomic
+def uncomplete(*, actor: User | None, activity: Activity, learner: User, by: str) -> bool:
+    """Undo a completion that ``by`` made, when what the box recorded is withdrawn (a choice's
+    answer the learner removes, as Moodle allows): the activity is to do again. A completion
+    made otherwise stands. True if this undid it."""
+    row = (
+        ActivityProgress.objects.select_for_update()
+        .filter(user=learner, activity=activity, completed_by=by, completed_at__isnull=False)
+        .first()
+    )
+    if row is None:
+        return False
+    row.completed_at, row.completed_by = None, ""
+    row.save(update_fields=["completed_at", "completed_by"])
+    outbox(
+        "completion",
+        course=Course.objects.get(pk=activity.course_id),
+        activity=activity,
+        user=learner,
+        payload={"completed": False, "at": None, "by": by},
+    )
+    return True
+
+
 def set_done(*, actor: User, activity: Activity, done: bool) -> bool:
     """A learner's own tick, for activities completed by hand. False if the rule is another."""
     if activity.completion_mode != "manual":

@@ -6,3 +6,9 @@ class LearningConfig(AppConfig):
     name = "cartable.learning"
     label = "learning"
     verbose_name = _("Learning")
+
+    def ready(self) -> None:
+        from cartable.grades.actions import released
+        from cartable.learning.grading import on_released
+
+        released.connect(on_released, dispatch_uid="learning.grading")

@@ -2,10 +2,12 @@
 
 A rule is Moodle's JSON tree: ``{"op": "&", "c": [conditions or subtrees], "showc": [...]}``
 (``op`` one of ``&``, ``|``, ``!&``, ``!|``; ``show`` for ``|`` trees). The box checks what it can
-know: dates, and the completion of other activities of the course. Moodle groups, user-profile
-fields and grades do not exist on the box (grades come with assessments): those conditions are
-taken as met, so that a learner is never locked out by a rule the box cannot check; the reason
-is still listed for staff.
+know: dates, the completion of other activities of the course, and the learner's (released)
+grade in one of them, as a percentage ("grade" conditions: at least ``min`` %, below ``max`` %).
+Moodle groups and user-profile fields do not exist on the box, and a grade condition on an item
+the box does not hold (the course total, an activity left out of the backup) cannot be checked:
+those conditions are taken as met, so that a learner is never locked out by a rule the box
+cannot check; the reason is still listed for staff.
 """
 
 from __future__ import annotations
@@ -15,16 +17,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-ReasonKind = Literal["from", "until", "completion", "unchecked"]
+ReasonKind = Literal["from", "until", "completion", "grade", "unchecked"]
 
 
 @dataclass(frozen=True, slots=True)
 class Reason:
     kind: ReasonKind
     when: datetime | None = None  # for "from" and "until"
-    activity_id: int | None = None  # for "completion": the activity to complete (or not)
-    complete: bool = True  # for "completion": whether it must be complete
+    activity_id: int | None = None  # for "completion" and "grade": the activity it names
+    complete: bool = True  # for "completion": whether it must be complete; for "grade":
+    # whether the grade must lie in the range (False: a negated condition, outside it)
     condition: str = ""  # for "unchecked": Moodle's condition type
+    minimum: float | None = None  # for "grade": at least this percentage…
+    maximum: float | None = None  # …and below this one
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +43,20 @@ OPEN = Verdict(available=True, shown=True, reasons=())
 
 # completed(activity_id) -> True/False; activity_for(moodle module id) -> our activity id
 Completed = Callable[[int], bool]
+# percent(activity_id) -> the learner's grade in it as a percentage, None when not graded
+Percent = Callable[[int], float | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Grades:
+    """What grade conditions need: Moodle's grade item ids -> our activity ids, and the
+    learner's grade in an activity (read only when a rule asks)."""
+
+    activity_for: Mapping[int, int]
+    percent: Percent
+
+
+NO_GRADES = Grades({}, lambda activity_id: None)
 
 
 def has_conditions(tree: Any) -> bool:
@@ -68,10 +87,11 @@ def evaluate(
     now: datetime,
     activity_for: Mapping[int, int],
     completed: Completed,
+    grades: Grades = NO_GRADES,
 ) -> Verdict:
     if not has_conditions(tree):
         return OPEN
-    ok, reasons = _node(tree, now, activity_for, completed, negated=False)
+    ok, reasons = _node(tree, _Facts(now, activity_for, completed, grades), negated=False)
     if ok:
         return OPEN
     return Verdict(available=False, shown=_shown(tree), reasons=tuple(reasons))
@@ -88,14 +108,15 @@ def _shown(tree: dict[str, Any]) -> bool:
     return True
 
 
-def _node(
-    node: dict[str, Any],
-    now: datetime,
-    activity_for: Mapping[int, int],
-    completed: Completed,
-    *,
-    negated: bool,
-) -> tuple[bool, list[Reason]]:
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    now: datetime
+    activity_for: Mapping[int, int]
+    completed: Completed
+    grades: Grades
+
+
+def _node(node: dict[str, Any], facts: _Facts, *, negated: bool) -> tuple[bool, list[Reason]]:
     op = str(node.get("op", "&"))
     negate = negated != op.startswith("!")
     want_all = op.lstrip("!") == "&"
@@ -107,9 +128,9 @@ def _node(
         if not isinstance(child, dict):
             continue
         if "c" in child:
-            results.append(_node(child, now, activity_for, completed, negated=negate))
+            results.append(_node(child, facts, negated=negate))
         else:
-            results.append(_condition(child, now, activity_for, completed, negated=negate))
+            results.append(_condition(child, facts, negated=negate))
     if not results:
         return True, []
     oks = [ok for ok, _ in results]
@@ -119,13 +140,9 @@ def _node(
 
 
 def _condition(
-    condition: dict[str, Any],
-    now: datetime,
-    activity_for: Mapping[int, int],
-    completed: Completed,
-    *,
-    negated: bool,
+    condition: dict[str, Any], facts: _Facts, *, negated: bool
 ) -> tuple[bool, list[Reason]]:
+    now = facts.now
     kind = condition.get("type")
     if kind == "date":
         when = _timestamp(condition.get("t"))
@@ -138,17 +155,54 @@ def _condition(
             return now >= when, [Reason("from", when=when)]
         return now < when, [Reason("until", when=when)]
     if kind == "completion":
-        activity_id = activity_for.get(_int(condition.get("cm")))
+        activity_id = facts.activity_for.get(_int(condition.get("cm")))
         if activity_id is None:
             return True, []  # the activity it names is not on the box
         expected = _int(condition.get("e"), 1)
         want_complete = expected in (1, 2)
         if negated:
             want_complete = not want_complete
-        return completed(activity_id) == want_complete, [
+        return facts.completed(activity_id) == want_complete, [
             Reason("completion", activity_id=activity_id, complete=want_complete)
         ]
+    if kind == "grade":
+        graded = facts.grades.activity_for.get(_int(condition.get("id")))
+        if graded is not None:
+            return _grade(condition, graded, facts.grades.percent(graded), negated=negated)
     return True, [Reason("unchecked", condition=str(kind or ""))]
+
+
+def _grade(
+    condition: dict[str, Any], activity_id: int, percent: float | None, *, negated: bool
+) -> tuple[bool, list[Reason]]:
+    """Moodle's ``availability_grade\\condition::is_available``: a grade exists, at least
+    ``min`` % and below ``max`` % (each when set); negated, the opposite."""
+    minimum, maximum = _number(condition.get("min")), _number(condition.get("max"))
+    allow = (
+        percent is not None
+        and (minimum is None or percent >= minimum)
+        and (maximum is None or percent < maximum)
+    )
+    if negated:
+        allow = not allow
+    return allow, [
+        Reason(
+            "grade",
+            activity_id=activity_id,
+            complete=not negated,
+            minimum=minimum,
+            maximum=maximum,
+        )
+    ]
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _int(value: Any, default: int = -1) -> int:

@@ -20,7 +20,15 @@ from django.utils import timezone
 from cartable.accounts.models import User
 from cartable.catalog.access import sees_all_of
 from cartable.catalog.models import Activity, Course
-from cartable.learning.availability import OPEN, Verdict, evaluate, has_conditions, within
+from cartable.grades.models import Grade
+from cartable.learning.availability import (
+    OPEN,
+    Grades,
+    Verdict,
+    evaluate,
+    has_conditions,
+    within,
+)
 from cartable.learning.models import ActivityProgress
 
 
@@ -44,9 +52,10 @@ class Gate:
     """Decides the access rules of one learner in one or more courses.
 
     It reads nothing until a rule needs deciding; then, once, two small queries whatever the
-    number of courses and activities: the courses' activities (what a completion condition
-    names, and their titles) and what the learner has completed. ``completed`` may be given
-    by a caller that already read the learner's progress (the course page)."""
+    number of courses and activities: the courses' activities (what a completion or grade
+    condition names, and their titles) and what the learner has completed; and a third, once,
+    if a rule holds a grade condition: the learner's released grades. ``completed`` may be
+    given by a caller that already read the learner's progress (the course page)."""
 
     def __init__(
         self,
@@ -61,6 +70,8 @@ class Gate:
         self.now = now or timezone.now()
         self._completed = None if completed is None else frozenset(completed)
         self._modules: dict[int, dict[int, int]] | None = None
+        self._items: dict[int, dict[int, int]] = {}  # course -> grade item -> activity
+        self._percents: dict[int, float] | None = None
         self._titles: dict[int, str] = {}
 
     def verdict(self, course_id: int, own: Any, section: Any = None) -> Verdict:
@@ -76,7 +87,11 @@ class Gate:
             return OPEN
         modules = self._load().get(course_id, {})
         done = self._done()
-        return evaluate(rule, now=self.now, activity_for=modules, completed=done.__contains__)
+        # The learner's grades are read only if a grade condition names an activity.
+        grades = Grades(self._items.get(course_id, {}), self._percent)
+        return evaluate(
+            rule, now=self.now, activity_for=modules, completed=done.__contains__, grades=grades
+        )
 
     @property
     def titles(self) -> Mapping[int, str]:
@@ -89,13 +104,31 @@ class Gate:
                 course_id__in=self.course_ids,
                 retired_at__isnull=True,
                 review_status=Activity.Review.APPROVED,
-            ).values_list("id", "course_id", "title", "source_key")
+            ).values_list("id", "course_id", "title", "source_key", "completion__grade_item")
             keys: dict[int, list[tuple[int, str]]] = {}
-            for pk, course_id, title, source_key in rows:
+            for pk, course_id, title, source_key, item in rows:
                 keys.setdefault(course_id, []).append((pk, source_key))
                 self._titles[pk] = title
+                if isinstance(item, int) and not isinstance(item, bool):
+                    self._items.setdefault(course_id, {})[item] = pk
             self._modules = {course_id: module_ids(pairs) for course_id, pairs in keys.items()}
         return self._modules
+
+    def _percent(self, activity_id: int) -> float | None:
+        """The learner's released grade in an activity, as a percentage (None: no grade)."""
+        if self._percents is None:
+            self._percents = {}
+            for activity, grade, maximum in Grade.objects.filter(
+                user=self.user,
+                course_id__in=self.course_ids,
+                grade__isnull=False,
+                released_at__isnull=False,
+                released_at__lte=self.now,
+                max_grade__gt=0,
+            ).values_list("activity_id", "grade", "max_grade"):
+                if grade is not None:
+                    self._percents[activity] = 100 * grade / maximum
+        return self._percents.get(activity_id)
 
     def _done(self) -> frozenset[int]:
         # Moodle only lets a rule name activities that track completion.

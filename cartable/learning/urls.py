@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cartable.learning import files, teaching, views
+from cartable.learning import files, gradebook, teaching, views
 
 app_name = "learning"
 urlpatterns = [
@@ -26,4 +26,17 @@ urlpatterns = [
     path("<int:course_id>/plan/", teaching.plan, name="plan"),
     path("<int:course_id>/plan/<int:item_id>/remove/", teaching.plan_remove, name="plan_remove"),
     path("plan/<int:item_id>/tick/", teaching.plan_tick, name="plan_tick"),
+    path("<int:course_id>/grades/", gradebook.gradebook, name="gradebook"),
+    path("<int:course_id>/grades/export.csv", gradebook.gradebook_export, name="gradebook_export"),
+    path(
+        "<int:course_id>/grades/<int:activity_id>/<int:learner_id>/",
+        gradebook.override,
+        name="grade_override",
+    ),
+    path("<int:course_id>/my-grades/", gradebook.own, name="own_grades"),
+    path(
+        "<int:course_id>/my-grades/files/<int:file_id>/",
+        gradebook.feedback_file,
+        name="feedback_file",
+    ),
 ]

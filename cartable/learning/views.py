@@ -11,14 +11,16 @@ from django.db.models import Case, Count, F, Q, When
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from cartable.accounts.access import signed_in
-from cartable.accounts.models import STAFF_ROLES, User
+from cartable.accounts.models import STAFF_ROLES, Role, User
 from cartable.catalog.access import activity_for, course_for, opened, reader_rule, sees_all_of
 from cartable.catalog.kinds import KINDS, kind_of
 from cartable.catalog.models import Activity, Course, Enrolment, Section
 from cartable.catalog.rendering import CourseLinks
+from cartable.grades.book import GRADED_KINDS, number, recent_feedback
 from cartable.learning import actions, plans, progress
 from cartable.learning.availability import Verdict, within
 from cartable.learning.gate import Gate, holds
@@ -52,6 +54,7 @@ def learner_home(request: HttpRequest) -> HttpResponse:
     ids = [row["course_id"] for row in enrolments]
     by_course = progress.course_progress(user, ids)
     plan = plans.home_plan(user, ids)
+    feedback = recent_feedback(user, ids)
     courses = [
         {
             "id": row["course_id"],
@@ -69,6 +72,7 @@ def learner_home(request: HttpRequest) -> HttpResponse:
             "courses": courses,
             "plan_todo": [item for item in plan if not item.done],
             "plan_done": [item for item in plan if item.done],
+            "feedback": feedback,
         },
     )
 
@@ -162,9 +166,15 @@ def _reasons(verdict: Verdict, titles: Mapping[int, str]) -> list[dict[str, Any]
     shown = []
     for reason in verdict.reasons:
         item: dict[str, Any] = {"kind": reason.kind, "when": reason.when}
-        if reason.kind == "completion":
+        if reason.kind in ("completion", "grade"):
             item["title"] = titles.get(reason.activity_id or 0, "")
             item["complete"] = reason.complete
+        if reason.kind == "grade":
+            for bound in ("minimum", "maximum"):
+                value = getattr(reason, bound)
+                item[bound] = (
+                    "" if value is None else gettext("%(number)s%%") % {"number": number(value)}
+                )
         shown.append(item)
     return shown
 
@@ -290,6 +300,10 @@ def course(request: HttpRequest, course_id: int) -> HttpResponse:
             "plans": sees_all,  # teachers and staff hand activities out from here
             "may_publish": user.role in STAFF_ROLES and not found.is_published,
             "learner": not sees_all,
+            # Their grades are a link away once the course has something graded.
+            "own_grades": not sees_all
+            and user.role == Role.LEARNER
+            and any(entry.kind in GRADED_KINDS for part in outline for entry in part["entries"]),
         },
     )
 

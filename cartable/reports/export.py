@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from cartable.audit import chain
 from cartable.audit.labels import label
 from cartable.audit.models import AuditEvent
+from cartable.lib.spreadsheet import Lines, safe
 
 FIELDS = (
     "seq",
@@ -30,7 +31,6 @@ FIELDS = (
     "details",
     "seal",
 )
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def header() -> list[str]:
@@ -48,14 +48,6 @@ def header() -> list[str]:
         _("Details"),
         _("Seal"),
     ]
-
-
-def safe(cell: Any) -> str:
-    """A cell a spreadsheet shows as text: '=1+1' becomes "'=1+1"."""
-    text = "" if cell is None else str(cell)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 def row(values: tuple[Any, ...]) -> list[str]:
@@ -79,19 +71,12 @@ def row(values: tuple[Any, ...]) -> list[str]:
     ]
 
 
-class _Line:
-    """A file-like object that hands back what the csv writer writes."""
-
-    def write(self, text: str) -> str:
-        return text
-
-
 CHUNK = 64 * 1024
 
 
 def chunks(events: QuerySet[AuditEvent]) -> Iterator[str]:
     """The header, then one CSV line per entry, oldest first, in pieces of about 64 KiB."""
-    writer = csv.writer(_Line())
+    writer = csv.writer(Lines())
     pending = [writer.writerow(header())]
     size = 0
     rows: Iterable[tuple[Any, ...]] = (

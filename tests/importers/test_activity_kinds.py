@@ -201,6 +201,7 @@ def _course() -> Backup:
             allowmultiple=0,
             limitanswers=1,
             showresults=3,
+            publish=1,
             timeopen=1700000000,
             timeclose=0,
             completionsubmit=1,
@@ -245,6 +246,10 @@ def _course() -> Backup:
             intro="",
             introformat=1,
             anonymous=2,
+            multiple_submit=1,
+            publish_stats=1,
+            timeopen=0,
+            timeclose=1800000000,
             page_after_submit="<p>Thanks</p>",
             page_after_submitformat=1,
         )
@@ -277,6 +282,8 @@ def _course() -> Backup:
             maxattempts=-1,
             teamsubmission=0,
             requiresubmissionstatement=1,
+            submissiondrafts=1,
+            attemptreopenmethod="untilpass",
             completionsubmit=1,
         )
         + f"<plugin_configs>{configs}</plugin_configs><submissions><submission id='1'/></submissions>",
@@ -411,18 +418,22 @@ def test_it_reads_every_activity_kind(import_backup, flavour):
     assert isinstance(choice, model.ChoiceContent)
     assert [o.text for o in choice.options] == ["Yes", "No"] and choice.limit_answers
     assert choice.opens == datetime.fromtimestamp(1700000000, tz=UTC)
+    assert choice.publish_names and choice.show_results == 3
     assert ("completionsubmit", 1) in kinds["choice"].completion.rules
 
     feedback = kinds["feedback"].content
     assert isinstance(feedback, model.FeedbackContent)
     assert [i.item_type for i in feedback.items] == ["label", "textfield"]
     assert feedback.page_after_submit == "<p>Thanks</p>" and not feedback.anonymous
+    assert feedback.multiple_submit and feedback.publish_stats and feedback.opens is None
+    assert feedback.closes == datetime.fromtimestamp(1800000000, tz=UTC)
 
     assign = kinds["assign"].content
     assert isinstance(assign, model.AssignContent)
     assert assign.submission_types == ("onlinetext", "file")
     assert (assign.max_files, assign.max_size, assign.grade) == (3, 1048576, 20.0)
     assert assign.due == datetime.fromtimestamp(1700086400, tz=UTC)
+    assert (assign.drafts, assign.reopen) == (True, "untilpass")
 
     scorm = kinds["scorm"].content
     assert isinstance(scorm, model.PackageContent) and scorm.package is not None

@@ -20,6 +20,6 @@ KIND = register(
         answer=_("Give your answer"),
         fixed_minutes=2,
         texts=_texts,
-        own_template=False,
+        own_template=True,
     )
 )

@@ -26,6 +26,6 @@ KIND = register(
         answer=_("Answer the survey"),
         minutes=_minutes,
         texts=_texts,
-        own_template=False,
+        own_template=True,
     )
 )

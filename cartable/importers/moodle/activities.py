@@ -52,6 +52,15 @@ def read_module(element: Element) -> ModuleInfo:
     )
 
 
+def read_grade_item(element: Element) -> tuple[int | None, float]:
+    """grades.xml: the activity's own grade item (``itemnumber`` 0), as its id and its grade
+    to pass; (None, 0) when it has none."""
+    for item in element.iter("grade_item"):
+        if mxml.text(item, "itemtype") == "mod" and mxml.integer(item, "itemnumber") == 0:
+            return mxml.attr_int(item, "id") or None, max(0.0, mxml.number(item, "gradepass"))
+    return None, 0.0
+
+
 @dataclass(frozen=True, slots=True)
 class ActivityRead:
     """What a kind's reader gets: its instance element and the tools to read it."""
@@ -328,6 +337,7 @@ def choice(r: ActivityRead) -> model.ChoiceContent:
         show_results=mxml.integer(r.element, "showresults"),
         opens=mxml.when(r.element, "timeopen"),
         closes=mxml.when(r.element, "timeclose"),
+        publish_names=mxml.integer(r.element, "publish") == 1,
     )
 
 
@@ -356,6 +366,10 @@ def feedback(r: ActivityRead) -> model.FeedbackContent:
         items=tuple(sorted(items, key=lambda i: i.position)),
         anonymous=mxml.integer(r.element, "anonymous", 1) == 1,
         page_after_submit=r.html("page_after_submit", "page_after_submit"),
+        multiple_submit=mxml.flag(r.element, "multiple_submit"),
+        opens=mxml.when(r.element, "timeopen"),
+        closes=mxml.when(r.element, "timeclose"),
+        publish_stats=mxml.flag(r.element, "publish_stats"),
     )
 
 
@@ -393,6 +407,8 @@ def assign(r: ActivityRead) -> model.AssignContent:
         team_submission=mxml.flag(r.element, "teamsubmission"),
         require_statement=mxml.flag(r.element, "requiresubmissionstatement"),
         intro_attachments=r.area("introattachment"),
+        drafts=mxml.flag(r.element, "submissiondrafts"),
+        reopen=mxml.text(r.element, "attemptreopenmethod").strip() or "none",
     )
 
 
@@ -433,6 +449,9 @@ def assignment(r: ActivityRead) -> model.AssignContent:
         max_files=max_files,
         max_size=max(0, mxml.integer(element, "maxbytes")) if files else 0,
         grade=mxml.number(element, "grade", 100.0),
+        # As Moodle's upgrade to mod_assign sets them: drafts from "resubmit"; one attempt.
+        drafts=mxml.flag(element, "resubmit"),
+        reopen="none",
     )
 
 

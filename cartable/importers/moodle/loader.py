@@ -20,6 +20,7 @@ from cartable.importers.moodle.activities import (
     ActivityRead,
     completion_rules,
     is_safe_modname,
+    read_grade_item,
     read_module,
 )
 from cartable.importers.moodle.backup import BackupInfo, ContentActivity
@@ -210,6 +211,12 @@ def _activity(
     used = {f.source_id: f for f in (*own, *texts.used_files())}
     completion = module.completion if module else model.Completion(tracking="none")
     completion = replace(completion, rules=completion_rules(instance))
+    grades_xml = item.folder / "grades.xml"
+    if grades_xml.is_file():
+        grade_item, grade_pass = read_grade_item(
+            parse_pruned(grades_xml, frozenset({"grade_grades", "grade_letters"}))
+        )
+        completion = replace(completion, grade_item=grade_item, grade_pass=grade_pass)
     return model.Activity(
         source_key=item.key,
         source_id=content.module_id,

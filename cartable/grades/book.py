@@ -1,0 +1,292 @@
+"""Reading the gradebook: a course's learners × graded activities (for its teachers), a
+learner's own released grades, and the feedback a learner received lately. Each is a fixed
+number of queries whatever the size of the class or the course."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.formats import number_format
+
+from cartable.accounts.models import User
+from cartable.catalog.access import opened
+from cartable.catalog.models import Activity, Course
+from cartable.grades.models import FeedbackFile, Grade
+
+# The kinds whose activities the box grades (Moodle's grade items of a course's modules).
+GRADED_KINDS = (Activity.Kind.QUIZ, Activity.Kind.ASSIGN)
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A graded activity, as a column of the gradebook."""
+
+    pk: int
+    title: str
+    kind: str
+    max_grade: float | None  # from the imported settings; None: a scale or unknown
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One learner's grade for one activity."""
+
+    grade: float | None
+    max_grade: float
+    scale_item: str = ""
+    released: bool = False
+    source: str = ""
+
+    @property
+    def shown(self) -> str:
+        """The grade as people read it: the scale's item, or points out of the maximum."""
+        if self.scale_item:
+            return self.scale_item
+        if self.grade is None:
+            return ""
+        return f"{number(self.grade)} / {number(self.max_grade)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Total:
+    points: float
+    max_points: float
+
+    @property
+    def percent(self) -> float | None:
+        return 100 * self.points / self.max_points if self.max_points > 0 else None
+
+    @property
+    def rounded_percent(self) -> int | None:
+        found = self.percent
+        return None if found is None else round(found)
+
+    @property
+    def shown(self) -> str:
+        return f"{number(self.points)} / {number(self.max_points)}" if self.max_points else ""
+
+
+@dataclass(slots=True)
+class Line:
+    learner: User
+    cells: list[Cell | None] = field(default_factory=list)  # one per column
+
+    @property
+    def total(self) -> Total:
+        return total(cell for cell in self.cells if cell is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class Book:
+    columns: list[Column]
+    lines: list[Line]
+
+    def rows(self) -> list[tuple[Line, list[tuple[Column, Cell | None]], Total]]:
+        """Each learner's line with its cells beside their columns, and its total."""
+        return [
+            (line, list(zip(self.columns, line.cells, strict=True)), line.total)
+            for line in self.lines
+        ]
+
+
+def number(value: float) -> str:
+    """A number of points as the reader's language writes it: 14, 12.5 (12,5 in French),
+    13.33: two decimals at most."""
+    rounded = round(value, 2)
+    return number_format(int(rounded) if rounded == int(rounded) else rounded)
+
+
+def total(cells: Any) -> Total:
+    """The course total (Moodle's "natural" aggregation, empty grades left out): the points
+    of the graded activities out of their maximum."""
+    points = max_points = 0.0
+    for cell in cells:
+        if cell.grade is not None and cell.max_grade > 0:
+            points += cell.grade
+            max_points += cell.max_grade
+    return Total(points, max_points)
+
+
+def _points(value: Any) -> float | None:
+    """An imported maximum grade; None for a scale (negative in Moodle) or none."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        return float(value)
+    return None
+
+
+def graded_column_max(activity: Activity) -> float | None:
+    """The maximum grade of an activity as imported (a quiz's or an assignment's), None for a
+    scale or an activity without one."""
+    data = activity.data
+    return _points(data.get("grade") if isinstance(data, dict) else None)
+
+
+def graded_activities(course: Course) -> list[Column]:
+    """The course's graded activities a teacher may open (quizzes and assignments, and any
+    other activity holding a grade), in course order: one query."""
+    rows = (
+        Activity.objects.filter(opened(hidden=True), course=course)
+        .filter(Q(kind__in=GRADED_KINDS) | Exists(Grade.objects.filter(activity=OuterRef("pk"))))
+        .order_by("section__position", "position")
+        .values_list("id", "title", "kind", "data__grade")
+    )
+    return [Column(pk, title, kind, _points(grade)) for pk, title, kind, grade in rows]
+
+
+def _cell(grade: Grade, now: datetime) -> Cell:
+    return Cell(
+        grade=grade.grade,
+        max_grade=grade.max_grade,
+        scale_item=grade.scale_item,
+        released=grade.released_at is not None and grade.released_at <= now,
+        source=grade.source,
+    )
+
+
+def book(course: Course, learners: Sequence[User]) -> Book:
+    """The gradebook of ``course`` for ``learners`` (those the viewer may follow): two
+    queries, the columns and every grade of these learners in them."""
+    columns = graded_activities(course)
+    index = {column.pk: position for position, column in enumerate(columns)}
+    lines = {learner.pk: Line(learner, [None] * len(columns)) for learner in learners}
+    now = timezone.now()
+    if columns and lines:
+        grades = Grade.objects.filter(
+            course=course, activity_id__in=list(index), user_id__in=list(lines)
+        ).only(
+            "activity_id", "user_id", "grade", "max_grade", "scale_item", "released_at", "source"
+        )
+        for grade in grades:
+            lines[grade.user_id].cells[index[grade.activity_id]] = _cell(grade, now)
+    return Book(columns, [lines[learner.pk] for learner in learners])
+
+
+def released() -> Q:
+    """The grades their learner may read now."""
+    return Q(released_at__isnull=False, released_at__lte=timezone.now())
+
+
+@dataclass(frozen=True, slots=True)
+class Mine:
+    """A learner's released grade, with its feedback and files."""
+
+    activity_id: int
+    title: str
+    cell: Cell
+    feedback: str  # sanitised HTML
+    released_at: datetime | None
+    files: list[FeedbackFile]
+
+
+def own_grades(learner: User, course: Course) -> list[Mine]:
+    """``learner``'s released grades in ``course``, on activities they may open, in course
+    order: two queries (the grades, their feedback files)."""
+    grades = list(
+        Grade.objects.filter(released(), user=learner, course=course)
+        .filter(opened("activity__"))
+        .select_related("activity")
+        .only(
+            "activity__id",
+            "activity__title",
+            "grade",
+            "max_grade",
+            "scale_item",
+            "feedback",
+            "released_at",
+            "source",
+        )
+        .order_by("activity__section__position", "activity__position")
+    )
+    files: dict[int, list[FeedbackFile]] = {}
+    if grades:
+        for found in FeedbackFile.objects.filter(grade__in=grades).order_by("filename", "pk"):
+            files.setdefault(found.grade_id, []).append(found)
+    now = timezone.now()
+    return [
+        Mine(
+            activity_id=grade.activity.pk,
+            title=grade.activity.title,
+            cell=_cell(grade, now),
+            feedback=grade.feedback,
+            released_at=grade.released_at,
+            files=files.get(grade.pk, []),
+        )
+        for grade in grades
+    ]
+
+
+def feedback_file(learner: User, course: Course, file_id: int) -> FeedbackFile | None:
+    """A feedback file of one of ``learner``'s released grades in ``course`` (None for any
+    other: another learner's, an unreleased grade's, a hidden activity's)."""
+    return (
+        FeedbackFile.objects.filter(
+            pk=file_id, grade__user=learner, grade__course=course, grade__released_at__isnull=False
+        )
+        .filter(grade__released_at__lte=timezone.now())
+        .filter(opened("grade__activity__"))
+        .first()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    """Feedback a learner received, for their home page."""
+
+    course_id: int
+    course_title: str
+    activity_id: int
+    title: str
+    shown: str
+    feedback: str  # sanitised HTML
+    released_at: datetime | None
+
+
+def recent_feedback(learner: User, course_ids: Sequence[int], limit: int = 5) -> list[Feedback]:
+    """The latest released grades with feedback of ``learner`` in the given courses (those
+    they are enrolled in and may see), newest first: one query."""
+    if not course_ids:
+        return []
+    rows = (
+        Grade.objects.filter(released(), user=learner, course_id__in=list(course_ids))
+        .filter(opened("activity__"))
+        .exclude(feedback="")
+        .order_by("-released_at", "-pk")
+        .values_list(
+            "course_id",
+            "course__title",
+            "activity_id",
+            "activity__title",
+            "grade",
+            "max_grade",
+            "scale_item",
+            "feedback",
+            "released_at",
+        )[:limit]
+    )
+    return [
+        Feedback(
+            course_id=course_id,
+            course_title=course_title,
+            activity_id=activity_id,
+            title=title,
+            shown=Cell(grade, max_grade, scale_item).shown,
+            feedback=feedback,
+            released_at=released_at,
+        )
+        for (
+            course_id,
+            course_title,
+            activity_id,
+            title,
+            grade,
+            max_grade,
+            scale_item,
+            feedback,
+            released_at,
+        ) in rows
+    ]

@@ -1,0 +1,61 @@
+"""An activity's grade item (grades.xml) is read: its id, which Moodle's "grade" access
+conditions name, and its grade to pass, which "pass grade" completion needs. Learners' grades
+in the same file are never read."""
+
+from __future__ import annotations
+
+from cartable.importers import model
+
+from .builder import Backup, el, fields
+
+
+def grades_xml(item_id: int, instance_id: int, gradepass: str, *, learner_grade: bool) -> str:
+    own = (
+        f'<grade_item id="{item_id}">'
+        + fields(
+            categoryid=1,
+            itemname="Quiz",
+            itemtype="mod",
+            itemmodule="quiz",
+            iteminstance=instance_id,
+            itemnumber=0,
+            grademax="20.00000",
+            grademin="0.00000",
+            gradepass=gradepass,
+        )
+        + (
+            '<grade_grades><grade_grade id="9">'
+            + el("userid", 5)
+            + el("finalgrade", "17.00000")
+            + "</grade_grade></grade_grades>"
+            if learner_grade
+            else "<grade_grades></grade_grades>"
+        )
+        + "</grade_item>"
+    )
+    outcome = (
+        f'<grade_item id="{item_id + 1}">'
+        + fields(itemtype="mod", itemmodule="quiz", iteminstance=instance_id, itemnumber=1000)
+        + "</grade_item>"
+    )
+    return f"<activity_gradebook><grade_items>{outcome}{own}</grade_items></activity_gradebook>"
+
+
+def test_it_reads_the_grade_item_and_its_grade_to_pass(import_backup) -> None:
+    b = Backup()
+    s0 = b.section(0)
+    quiz = b.activity("quiz", fields(intro="", introformat=1), title="Quiz", section=s0)
+    b.activity("page", fields(content="<p>x</p>", contentformat=1), title="Page", section=s0)
+    b.users = True
+    b.xml(
+        f"activities/quiz_{quiz.module_id}/grades.xml",
+        grades_xml(7001, quiz.instance_id, "12.00000", learner_grade=True),
+    )
+    result = import_backup(b)
+    found = {a.title: a for a in result.course.activities}
+    assert (found["Quiz"].completion.grade_item, found["Quiz"].completion.grade_pass) == (
+        7001,
+        12.0,
+    )
+    assert "17.0" not in repr(found["Quiz"])  # a learner's grade stays out
+    assert found["Page"].completion == model.Completion(tracking="none")
