@@ -366,17 +366,30 @@ def _finish(
 
 
 def _complete(activity: Activity, learner: User, grade: Grade | None, actor: User | None) -> None:
-    """Completion by what the box recorded: a finished attempt, or, when the quiz's rule asks
-    for a grade (or a passing grade, whose bar the backup does not carry), a grade."""
+    """Completion by what the quiz records. A rule asking for a grade alone (or a passing
+    grade) is ``learning.grading``'s, when the grade is released; the quiz's own rules are
+    decided here: a number of finished attempts (``completionminattempts``), with a grade
+    when the rule asks for one too; without them, a finished attempt."""
     if activity.completion_mode != "answer":
         return
-    rule = activity.completion or {}
-    if rule.get("grade") or rule.get("pass_grade"):
-        if grade is not None and grade.grade is not None:
-            complete(
-                actor=actor, activity=activity, learner=learner, by=ActivityProgress.Source.GRADE
-            )
+    rule = activity.completion if isinstance(activity.completion, dict) else {}
+    rules: dict[str, object] = {}
+    for pair in rule.get("rules") or ():
+        if isinstance(pair, list | tuple) and len(pair) == 2:
+            rules[str(pair[0])] = pair[1]
+    wants_grade = bool(rule.get("grade") or rule.get("pass_grade") or "completionpass" in rules)
+    own = set(rules) - {"completionpass"}
+    if wants_grade and not own:
+        return  # learning.grading completes it when the grade is released
+    if wants_grade and (grade is None or grade.grade is None):
         return
+    minimum = rules.get("completionminattempts")
+    if isinstance(minimum, int) and minimum > 1:
+        finished = Attempt.objects.filter(
+            user=learner, activity=activity, preview=False, state=Attempt.State.FINISHED
+        ).count()
+        if finished < minimum:
+            return
     complete(actor=actor, activity=activity, learner=learner, by=ActivityProgress.Source.ANSWER)
 
 
