@@ -802,6 +802,7 @@ TARGETS: dict[str, dict[str, Build]] = {
         "finished": _attempt("finished", {"slot": "2", "mark": "1", "comment": "Bien"}),
         "others": _attempt("others", {"slot": "2", "mark": "1"}),
     },
+    "assessment:question_bank": {name: _course(name) for name in ("own", "others", "unpublished")},
     "assessment:question_preview": {
         "own": _question("own", "own"),
         "mismatched": _question("own", "others"),

@@ -421,6 +421,20 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
         },
         "others": {"GET": {**everyone_but_anonymous(404), "other_learner": 403}, "POST": AS_GET},
     },
+    "assessment:question_bank": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+        "others": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 403, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+        "unpublished": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+    },
     # Teachers of the course and staff only; nothing is stored, whatever is posted.
     "assessment:question_preview": {
         "own": {

@@ -311,3 +311,40 @@ def test_random_slots_draw_different_questions_and_keep_them(course, learner) ->
     # The attempt keeps what it drew: reloaded, the same questions.
     again = {slot: item.question.source_id for slot, item in engine.load_all(attempt).items()}
     assert again == drawn
+
+
+def test_a_start_racing_another_finds_the_attempt_the_other_began(
+    course, learner, monkeypatch
+) -> None:
+    quiz = quizdata.add_quiz(course)
+    first = actions.start(actor=learner, activity=quiz, now=T0)
+    real = actions.in_progress
+    calls = []
+
+    def blind(*args, **kwargs):  # the second request looked before the first one wrote
+        calls.append(1)
+        return None if len(calls) == 1 else real(*args, **kwargs)
+
+    monkeypatch.setattr(actions, "in_progress", blind)
+    second = actions.start(actor=learner, activity=quiz, now=T0)
+    assert second.pk == first.pk
+    assert Attempt.objects.count() == 1
+    assert AuditEvent.objects.filter(action="quiz.attempt_started").count() == 1
+
+
+def test_replaying_the_stored_actions_gives_what_was_stored(course, learner) -> None:
+    quiz = quizdata.add_quiz(course, preferred_behaviour="adaptive")
+    attempt = actions.start(actor=learner, activity=quiz, now=T0)
+    wrong = {"q1:answer": "0", "q3:answer": "Seine", "q4:answer": "5"}
+    actions.save(actor=learner, attempt=attempt, page=0, form=wrong, now=T0, check=1)
+    actions.save(actor=learner, attempt=attempt, page=1, form=wrong, now=T0, check=3)
+    answer_all(learner, attempt)
+    actions.finish(actor=learner, attempt=attempt, now=T0)
+    for row in attempt.questions.all():
+        replayed = engine.load(row).attempt
+        assert (replayed.state.value, replayed.fraction, replayed.mark) == (
+            row.state,
+            row.fraction,
+            row.mark,
+        )
+    assert attempt.sum_marks == pytest.approx(sum(r.mark or 0 for r in attempt.questions.all()))

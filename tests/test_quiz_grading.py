@@ -102,3 +102,35 @@ def test_learners_and_other_teachers_cannot_grade(
     assert signed_in(stranger).post(url, {"slot": "2", "mark": "1"}).status_code == 404
     essay_attempt.refresh_from_db()
     assert essay_attempt.grade is None
+
+
+def test_a_quiz_completed_by_a_grade_waits_for_the_essays_grade(course, learner, teacher) -> None:
+    from cartable.learning.models import ActivityProgress
+
+    quiz = quizdata.add_quiz(course, (quizdata.essay(),))
+    quiz.completion = {"tracking": "automatic", "grade": True}
+    quiz.save(update_fields=["completion"])
+    attempt = actions.start(actor=learner, activity=quiz)
+    actions.save(actor=learner, attempt=attempt, page=0, form={"q1:answer": "Un texte."})
+    actions.finish(actor=learner, attempt=attempt)
+    assert not ActivityProgress.objects.filter(
+        activity=quiz, user=learner, completed_at__isnull=False
+    ).exists()
+    actions.grade_question(actor=teacher, attempt=attempt, slot=1, mark=1.0)
+    progress = ActivityProgress.objects.get(activity=quiz, user=learner)
+    assert progress.completed_at is not None and progress.completed_by == "grade"
+
+
+def test_a_quiz_asking_for_two_attempts_is_completed_by_the_second(course, learner) -> None:
+    from cartable.learning.models import ActivityProgress
+
+    quiz = quizdata.add_quiz(course)
+    quiz.completion = {"tracking": "automatic", "rules": [["completionminattempts", 2]]}
+    quiz.save(update_fields=["completion"])
+    for number in (1, 2):
+        attempt = actions.start(actor=learner, activity=quiz)
+        actions.finish(actor=learner, attempt=attempt)
+        done = ActivityProgress.objects.filter(
+            activity=quiz, user=learner, completed_at__isnull=False
+        ).exists()
+        assert done == (number == 2)

@@ -125,3 +125,17 @@ def test_learners_and_other_courses_get_no_question_preview(
         .status_code
         == 404
     )
+
+
+def test_teachers_browse_the_question_bank_to_preview_any_question(
+    course, teacher, learner
+) -> None:
+    quizdata.save_questions(course, quizdata.capital(), quizdata.river())
+    page = signed_in(teacher).get(reverse("assessment:question_bank", args=[course.pk]))
+    html = page.content.decode()
+    for row in Question.objects.filter(course=course):
+        assert reverse("assessment:question_preview", args=[course.pk, row.pk]) in html
+    assert (
+        signed_in(learner).get(reverse("assessment:question_bank", args=[course.pk])).status_code
+        == 403
+    )

@@ -85,7 +85,7 @@ def start(
         taken = Attempt.objects.filter(user=actor, activity=activity, preview=preview)
         if preview:
             taken.delete()  # a new preview replaces the last one
-        done = taken.count()
+        done = taken.exclude(state=Attempt.State.IN_PROGRESS).count()
         reason = may_start(quiz, done, now, preview=preview)
         if reason is not None:
             raise Refused(reason)
@@ -361,9 +361,36 @@ def _finish(
             ],
         },
     )
-    grade_learner(activity=activity, learner=learner, quiz=quiz)
-    if activity.completion_mode == "answer":
-        complete(actor=actor, activity=activity, learner=learner, by=ActivityProgress.Source.ANSWER)
+    recorded = grade_learner(activity=activity, learner=learner, quiz=quiz)
+    _complete(activity, learner, recorded, actor)
+
+
+def _complete(activity: Activity, learner: User, grade: Grade | None, actor: User | None) -> None:
+    """Completion by what the quiz records. A rule asking for a grade alone (or a passing
+    grade) is ``learning.grading``'s, when the grade is released; the quiz's own rules are
+    decided here: a number of finished attempts (``completionminattempts``), with a grade
+    when the rule asks for one too; without them, a finished attempt."""
+    if activity.completion_mode != "answer":
+        return
+    rule = activity.completion if isinstance(activity.completion, dict) else {}
+    rules: dict[str, object] = {}
+    for pair in rule.get("rules") or ():
+        if isinstance(pair, list | tuple) and len(pair) == 2:
+            rules[str(pair[0])] = pair[1]
+    wants_grade = bool(rule.get("grade") or rule.get("pass_grade") or "completionpass" in rules)
+    own = set(rules) - {"completionpass"}
+    if wants_grade and not own:
+        return  # learning.grading completes it when the grade is released
+    if wants_grade and (grade is None or grade.grade is None):
+        return
+    minimum = rules.get("completionminattempts")
+    if isinstance(minimum, int) and minimum > 1:
+        finished = Attempt.objects.filter(
+            user=learner, activity=activity, preview=False, state=Attempt.State.FINISHED
+        ).count()
+        if finished < minimum:
+            return
+    complete(actor=actor, activity=activity, learner=learner, by=ActivityProgress.Source.ANSWER)
 
 
 def released_at(quiz: QuizContent, finished_at: datetime) -> datetime | None:
@@ -485,6 +512,7 @@ def grade_question(
                 "max_grade": quiz.grade,
             },
         )
-        grade_learner(activity=activity, learner=locked.user, quiz=quiz, actor=actor)
+        recorded = grade_learner(activity=activity, learner=locked.user, quiz=quiz, actor=actor)
+        _complete(activity, locked.user, recorded, actor)
     attempt.refresh_from_db()
     return True

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
+from django.utils.formats import number_format
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -544,7 +545,8 @@ def state_label(state: State) -> str:
 
 
 def _number(value: float) -> str:
-    return f"{value:.2f}"
+    """Two decimals in the reader's language ("0,50" in French)."""
+    return number_format(value, 2)
 
 
 def show(

@@ -11,6 +11,7 @@ urlpatterns = [
     path("attempts/<int:attempt_id>/review/", views.review, name="review"),
     path("<int:course_id>/quizzes/<int:activity_id>/results/", views.results, name="results"),
     path("attempts/<int:attempt_id>/grading/", views.grading, name="grading"),
+    path("<int:course_id>/questions/", views.question_bank, name="question_bank"),
     path(
         "<int:course_id>/questions/<int:question_id>/preview/",
         views.question_preview,

@@ -596,3 +596,23 @@ def grading(request: HttpRequest, attempt_id: int) -> HttpResponseBase:
         },
         status=400 if error else 200,
     )
+
+
+@signed_in
+def question_bank(request: HttpRequest, course_id: int) -> HttpResponse:
+    """The course's question bank, for its teachers and staff to preview any question."""
+    user = _user(request)
+    found = course_for(user, course_id)
+    if not sees_all_of(user, found):
+        raise PermissionDenied
+    rows = QuestionRow.objects.filter(course=found, retired_at__isnull=True).order_by(
+        "category__position", "category__name", "name"
+    )
+    categories: dict[str, list[dict[str, Any]]] = {}
+    for pk, name, qtype, category in rows.values_list("pk", "name", "qtype", "category__name"):
+        categories.setdefault(category, []).append({"pk": pk, "name": name, "qtype": qtype})
+    return render(
+        request,
+        "assessment/question_bank.html",
+        {"course": found, "categories": list(categories.items())},
+    )

@@ -98,3 +98,34 @@ def test_an_attempt_closes_itself_at_its_time_limit(
     attempt.refresh_from_db()
     assert attempt.state == Attempt.State.FINISHED and attempt.sum_marks == pytest.approx(1.0)
     assert Grade.objects.get(user=learner, activity=quiz).grade == pytest.approx(2.0)
+
+
+def test_a_teacher_grades_an_essay_and_the_learner_reads_it(
+    make_page, live_server, course, learner, teacher
+) -> None:
+    from cartable.assessment import actions
+
+    quiz = quizdata.add_quiz(course, (quizdata.capital(), quizdata.essay()))
+    attempt = actions.start(actor=learner, activity=quiz)
+    actions.save(actor=learner, attempt=attempt, page=0, form={"q2:answer": "Une longue journée."})
+    actions.finish(actor=learner, attempt=attempt)
+    page = make_page(java_script_enabled=False, viewport={"width": 320, "height": 640})
+    sign_in(page, live_server, teacher.username, PASSWORD)
+    page.goto(f"{live_server.url}/courses/{course.pk}/quizzes/{quiz.pk}/")
+    page.get_by_role("link", name="Résultats des apprenants").click()
+    expect(page.get_by_role("strong").get_by_text("À noter")).to_be_visible()
+    page.get_by_role("link", name="À noter").click()
+    page.get_by_role("heading", name="Question 2").wait_for()
+    form = page.locator("form.quiz-grading").nth(1)
+    form.get_by_label("Note (sur 1,00)").fill("0,5")
+    form.get_by_label("Commentaire").fill("Développez davantage.")
+    form.get_by_role("button", name="Enregistrer la note").click()
+    expect(page.get_by_text("Note enregistrée.")).to_be_visible()
+    fits(page)
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.wait_for_url(lambda url: "/accounts/login/" in url)
+    sign_in(page, live_server, learner.username, PASSWORD)
+    page.goto(f"{live_server.url}/courses/attempts/{attempt.pk}/review/")
+    expect(page.get_by_text("Commentaire de l’enseignant : Développez davantage.")).to_be_visible()
+    expect(page.get_by_text("2,50 / 10,00")).to_be_visible()
+    assert Grade.objects.get(user=learner, activity=quiz).grade == pytest.approx(2.5)
