@@ -7,6 +7,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cartable_$(shell date +%s)_$(shell echo $$$$)
 CHROMIUM ?= /usr/bin/chromium
+# Test processes (pytest-xdist): one per core by default; TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -q -n $(TEST_WORKERS)
 export CARTABLE_CHROMIUM := $(CHROMIUM)
 
 .PHONY: run install assets messages compilemessages docs test lint typecheck test-sqlite \
@@ -52,14 +55,14 @@ typecheck:
 	$(BIN)/mypy cartable
 
 test-sqlite:
-	$(BIN)/pytest -m "not browser" -q
+	$(PYTEST) -m "not browser"
 
 test-postgres:
-	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -m "not browser" -q
+	DATABASE_URL=$(TEST_DATABASE_URL) CARTABLE_TEST_PASS=database $(PYTEST) -m "not browser"
 
 test-browser:
 	@test -x $(CHROMIUM) || { echo "Browser tests need Debian's chromium at $(CHROMIUM) (apt-get install chromium)."; exit 1; }
-	$(BIN)/pytest -m browser -q
+	$(PYTEST) -m browser
 
 bench: install
 	$(BIN)/python bench/load.py

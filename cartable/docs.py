@@ -16,6 +16,7 @@ COMMANDS = (
     "import",
     "import-questions",
     "reindex",
+    "close-attempts",
     "establishment",
     "institution",
     "audit",

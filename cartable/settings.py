@@ -122,12 +122,14 @@ INSTALLED_APPS = [
     "cartable.learning",
     "cartable.outbox",
     "cartable.grades",
+    "cartable.assessment",
     "cartable.ingest",
     "cartable.reports",
     "cartable.people",
     "cartable.review",
     "cartable.jobs",
     "cartable.search",
+    "cartable.assignments",
     "cartable.surveys",
 ]
 
@@ -329,8 +331,8 @@ REQUEST_MAX_BYTES = env.integer(
     "CARTABLE_REQUEST_MAX_BYTES",
     1024**2,
     "Largest request body the box reads, in bytes, from anyone; larger ones are refused "
-    "before a byte is read. Only staff's uploads (course files, account CSV files) may be "
-    "larger, up to their own limits.",
+    "before a byte is read. Only uploads (staff's course files and account CSV files, "
+    "assignment files) may be larger, up to their own limits.",
     minimum=64 * 1024,
 )
 CSV_MAX_BYTES = env.integer(
@@ -349,6 +351,14 @@ IMPORT_MAX_UPLOAD_BYTES = env.integer(
     "CARTABLE_IMPORT_MAX_UPLOAD_BYTES",
     8 * 1024**3,
     "Largest course file staff may upload from the web, in bytes (the command line has no limit).",
+    minimum=1024,
+)
+ASSIGN_MAX_UPLOAD_BYTES = env.integer(
+    "CARTABLE_ASSIGN_MAX_UPLOAD_BYTES",
+    50 * 1024**2,
+    "Largest file a learner hands in for an assignment (or a teacher gives back with a grade), "
+    "in bytes, and largest form of such files sent at once; an assignment's own smaller limit "
+    "applies first.",
     minimum=1024,
 )
 IMPORT_MAX_MEMBER_BYTES = env.integer(

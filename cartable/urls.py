@@ -4,6 +4,8 @@ urlpatterns = [
     path("", include("cartable.web.urls")),
     path("accounts/", include("cartable.people.urls")),
     path("courses/", include("cartable.learning.urls")),
+    path("courses/", include("cartable.assessment.urls")),
+    path("assignments/", include("cartable.assignments.urls")),
     path("catalog/", include("cartable.ingest.urls")),
     path("review/", include("cartable.review.urls")),
     path("search/", include("cartable.search.urls")),

@@ -20,10 +20,21 @@ from django.http import HttpResponseBase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cartable.accounts.models import Cohort, Establishment, Institution, Role, User
+from cartable.assessment import actions as quiz_actions
+from cartable.assessment.models import Attempt, AttemptQuestion
+from cartable.assignments.models import Extension, Submission, SubmissionFile
 from cartable.audit.models import AuditEvent
 from cartable.catalog import blobs
-from cartable.catalog.models import Activity, Blob, Course, CourseFile, Enrolment, Section
-from cartable.grades.models import Grade
+from cartable.catalog.models import (
+    Activity,
+    Blob,
+    Course,
+    CourseFile,
+    Enrolment,
+    Question,
+    Section,
+)
+from cartable.grades.models import FeedbackFile, Grade
 from cartable.ingest.apply import ACTIVITY_CONTENT_FIELDS
 from cartable.ingest.jobs import KIND as IMPORT_KIND
 from cartable.ingest.jobs import QUESTIONS_KIND
@@ -33,6 +44,8 @@ from cartable.jobs.models import Job
 from cartable.learning.models import ActivityProgress, StudyPlanItem, StudyPlanTick
 from cartable.outbox.models import Entry as OutboxEntry
 from cartable.surveys.models import ChoiceAnswer, FeedbackMark, FeedbackResponse
+from tests import quizdata
+from tests.assignwork import homework
 from tests.conftest import PASSWORD, build_course, make_user
 from tests.surveys import GOOD_ANSWERS, add_choice, add_feedback
 
@@ -144,7 +157,12 @@ def snapshot(viewer: User | None = None) -> dict[str, list[tuple[Any, ...]]]:
         "plan ticks": StudyPlanTick.objects.values_list("item_id", "learner_id"),
         "jobs": Job.objects.values_list("pk", "status"),
         "outbox": outbox.values_list("pk", "kind"),
-        "grades": Grade.objects.values_list("pk", "grade"),
+        "grades": Grade.objects.values_list("pk", "grade", "feedback"),
+        "attempts": Attempt.objects.values_list("pk", "state", "current_page", "grade"),
+        "attempt questions": AttemptQuestion.objects.values_list("pk", "state", "actions"),
+        "submissions": Submission.objects.values_list("pk", "status", "attempt", "text"),
+        "submission files": SubmissionFile.objects.values_list("pk", "submission_id"),
+        "extensions": Extension.objects.values_list("pk", "due", "reason"),
         "choice answers": ChoiceAnswer.objects.values_list("activity_id", "user_id", "option"),
         "survey responses": FeedbackResponse.objects.values_list("pk", "activity_id"),
         "survey marks": FeedbackMark.objects.values_list("activity_id", "user_id", "responses"),
@@ -181,9 +199,14 @@ class CourseObjects:
     section_rule: Activity | None = None
     choice: Activity | None = None  # a choice (Moodle's), learners answer it
     restricted_choice: Activity | None = None  # a choice not open yet by its access rule
-    feedback: Activity | None = None  # a survey (Moodle's feedback), anonymous
-    restricted_feedback: Activity | None = None  # a survey not open yet by its access rule
+    survey: Activity | None = None  # a survey (Moodle's feedback), anonymous
+    restricted_survey: Activity | None = None  # a survey not open yet by its access rule
     restricted_file: CourseFile | None = None  # a PDF the course holds for ``restricted``
+    assignment: Activity | None = None  # an assignment, open, without dates
+    # A file its learner (learner in ``own``, other_learner in ``others``) handed in, in a
+    # draft; and, in ``own``, a feedback file of learner's released grade.
+    handed_in: SubmissionFile | None = None
+    feedback: FeedbackFile | None = None
     section_rule_file: CourseFile | None = None  # a PDF the course holds for ``section_rule``
 
 
@@ -215,6 +238,14 @@ class World:
     other_job: Job  # a job of another kind
     update: Revision  # an update of ``own`` waiting for review: the page's title changes
     unconfirmed: Revision  # a file read as an update of ``own``, waiting for confirmation
+    # Quizzes: in ``own`` (with a finished attempt of learner's and one in progress), in
+    # ``own`` but not open yet to learners, and in ``others`` (other_learner's attempt).
+    quiz_own: Activity | None = None
+    quiz_restricted: Activity | None = None
+    quiz_others: Activity | None = None
+    attempt_own: Attempt | None = None  # learner's, in progress
+    attempt_finished: Attempt | None = None  # learner's, finished
+    attempt_others: Attempt | None = None  # other_learner's, in progress
     content_root: Path | None = None  # where the blobs above are stored
     sessions: dict[str, str] = field(default_factory=dict)  # persona -> session key
 
@@ -261,12 +292,12 @@ def _course_objects(
         ),
     )
     found.choice = add_choice(course, title="Sondage")
-    found.feedback = add_feedback(course, title="Enquête")
+    found.survey = add_feedback(course, title="Enquête")
     if extras:
         found.restricted_choice = add_choice(
             course, title="Sondage fermé", position=90, availability=NOT_YET_OPEN
         )
-        found.restricted_feedback = add_feedback(
+        found.restricted_survey = add_feedback(
             course, title="Enquête fermée", position=91, availability=NOT_YET_OPEN
         )
         found.hidden = _file_activity(
@@ -423,12 +454,53 @@ def build_world() -> World:
             failures_since_start=settings.AXES_FAILURE_LIMIT,
         )
 
+    for objects, author in ((own, learner), (others, other_learner)):
+        objects.assignment = homework(objects.course)
+        submission = Submission.objects.create(
+            activity=objects.assignment,
+            learner=author,
+            text="<p>Mon travail</p>",
+            modified_at=datetime.now(UTC),
+        )
+        objects.handed_in = SubmissionFile.objects.create(
+            submission=submission,
+            blob=_blob(f"%PDF-1.4 copie de {author.username}".encode()),
+            filename="copie.pdf",
+            mimetype="application/pdf",
+            size=30,
+        )
+    graded = Grade.objects.create(
+        course=own.course,
+        activity=own.assignment,
+        user=learner,
+        grade=12,
+        max_grade=20,
+        source=Grade.Source.ASSIGN,
+        released_at=datetime.now(UTC),
+    )
+    own.feedback = FeedbackFile.objects.create(
+        grade=graded, blob=_blob(b"%PDF-1.4 corrige"), filename="corrige.pdf"
+    )
+
     def item(objects: CourseObjects, **whom: Any) -> StudyPlanItem:
         return StudyPlanItem.objects.create(
             course=objects.course, activity=objects.page, created_by=teacher, **whom
         )
 
+    quiz_own = quizdata.add_quiz(own.course)
+    quiz_restricted = quizdata.add_quiz(own.course, (), title="Examen blanc")
+    quiz_restricted.availability = NOT_YET_OPEN
+    quiz_restricted.save(update_fields=["availability"])
+    quiz_others = quizdata.add_quiz(others.course)
+    finished = quiz_actions.start(actor=learner, activity=quiz_own)
+    quiz_actions.finish(actor=learner, attempt=finished)
     return World(
+        quiz_own=quiz_own,
+        quiz_restricted=quiz_restricted,
+        quiz_others=quiz_others,
+        attempt_finished=finished,
+        attempt_own=quiz_actions.start(actor=learner, activity=quiz_own),
+        attempt_others=quiz_actions.start(actor=other_learner, activity=quiz_others),
         personas=personas,
         outsider_learner=outsider_learner,
         cohort=cohort,
@@ -554,7 +626,122 @@ def _csv() -> SimpleUploadedFile:
     )
 
 
+def _quiz(course: str, name: str) -> Build:
+    """The quiz ``quiz_<name>`` under the address of course ``course``."""
+    return lambda w: Target(
+        {"course_id": getattr(w, course).course.pk, "activity_id": getattr(w, f"quiz_{name}").pk}
+    )
+
+
+def _attempt(name: str, post: dict[str, Any] | None = None, *, page: bool = False) -> Build:
+    def build(w: World) -> Target:
+        attempt = getattr(w, f"attempt_{name}")
+        kwargs: dict[str, Any] = {"attempt_id": attempt.pk}
+        if page:
+            kwargs["page"] = 1
+        return Target(kwargs, dict(post or {}))
+
+    return build
+
+
+def _question(course: str, held_by: str) -> Build:
+    """A question of the bank of ``held_by`` under the address of course ``course``."""
+
+    def build(w: World) -> Target:
+        held = Question.objects.filter(course=getattr(w, held_by).course).order_by("pk").first()
+        assert held is not None
+        return Target(
+            {"course_id": getattr(w, course).course.pk, "question_id": held.pk},
+            {"seed": "abc", "q1:answer": "1"},
+        )
+
+    return build
+
+
+def _assignment(course: str, post: dict[str, Any] | None = None) -> Build:
+    return lambda w: Target(
+        {
+            "course_id": getattr(w, course).course.pk,
+            "activity_id": getattr(w, course).assignment.pk,
+        },
+        dict(post or {}),
+    )
+
+
+def _handed_in(course: str, held: str = "handed_in") -> Build:
+    """A file of course ``course``'s assignment (``mismatched``: of ``others``, under the
+    address of ``own``'s assignment)."""
+
+    def build(w: World) -> Target:
+        address, objects = (
+            (w.own, w.others) if course == "mismatched" else (getattr(w, course),) * 2
+        )
+        return Target(
+            {
+                "course_id": address.course.pk,
+                "activity_id": address.assignment.pk,
+                "file_id": getattr(objects, held).pk,
+            }
+        )
+
+    return build
+
+
+QUIZ_VARIANTS = {
+    "own": _quiz("own", "own"),
+    "restricted": _quiz("own", "restricted"),
+    "mismatched": _quiz("own", "others"),
+    "others": _quiz("others", "others"),
+    "not_a_quiz": _activity("own", "page"),
+}
+
+
+def _work_of(course: str, learner: str, post: dict[str, Any] | None = None) -> Build:
+    def build(w: World) -> Target:
+        objects = getattr(w, course)
+        return Target(
+            {
+                "course_id": objects.course.pk,
+                "activity_id": objects.assignment.pk,
+                "learner_id": w.personas[learner].pk,
+            },
+            dict(post or {}),
+        )
+
+    return build
+
+
+LATER = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
+
 TARGETS: dict[str, dict[str, Build]] = {
+    "assessment:quiz": QUIZ_VARIANTS,
+    "assessment:start": QUIZ_VARIANTS,
+    "assessment:attempt": {
+        "own": _attempt("own", {"q2:answer": "1", "next": "1"}, page=True),
+        "finished": _attempt("finished", {"q2:answer": "1"}, page=True),
+        "others": _attempt("others", {"q2:answer": "1", "next": "1"}, page=True),
+    },
+    "assessment:summary": {
+        "own": _attempt("own", {"finish": "1"}),
+        "finished": _attempt("finished", {"finish": "1"}),
+        "others": _attempt("others", {"finish": "1"}),
+    },
+    "assessment:results": QUIZ_VARIANTS,
+    "assessment:grading": {
+        "own": _attempt("own", {"slot": "2", "mark": "1"}),
+        "finished": _attempt("finished", {"slot": "2", "mark": "1", "comment": "Bien"}),
+        "others": _attempt("others", {"slot": "2", "mark": "1"}),
+    },
+    "assessment:question_preview": {
+        "own": _question("own", "own"),
+        "mismatched": _question("own", "others"),
+        "others": _question("others", "others"),
+    },
+    "assessment:review": {
+        "own": _attempt("own"),
+        "finished": _attempt("finished"),
+        "others": _attempt("others"),
+    },
     "web:home": {NO_ARGS: lambda w: Target()},
     "web:language": {NO_ARGS: lambda w: Target(post={"language": "en", "next": "/"})},
     "web:health": {NO_ARGS: lambda w: Target()},
@@ -699,16 +886,16 @@ TARGETS: dict[str, dict[str, Build]] = {
         for name in ("choice_results", "choice_csv")
     },
     "surveys:feedback": {
-        "own": _activity("own", "feedback", GOOD_ANSWERS),
-        "restricted": _activity("own", "restricted_feedback", GOOD_ANSWERS),
+        "own": _activity("own", "survey", GOOD_ANSWERS),
+        "restricted": _activity("own", "restricted_survey", GOOD_ANSWERS),
         "not_a_survey": _activity("own", "choice", GOOD_ANSWERS),
-        "mismatched": _activity("mismatched", "feedback", GOOD_ANSWERS),
-        "others": _activity("others", "feedback", GOOD_ANSWERS),
-        "unpublished": _activity("unpublished", "feedback", GOOD_ANSWERS),
+        "mismatched": _activity("mismatched", "survey", GOOD_ANSWERS),
+        "others": _activity("others", "survey", GOOD_ANSWERS),
+        "unpublished": _activity("unpublished", "survey", GOOD_ANSWERS),
     },
     **{
         f"surveys:{name}": {
-            variant: _activity(variant, "feedback")
+            variant: _activity(variant, "survey")
             for variant in ("own", "mismatched", "others", "unpublished")
         }
         for name in ("feedback_results", "feedback_csv")
@@ -758,5 +945,33 @@ TARGETS: dict[str, dict[str, Build]] = {
     "catalog:question_import_job": {
         "own": lambda w: Target({"job_id": w.question_job.pk}),
         "course_import": lambda w: Target({"job_id": w.import_job.pk}),
+    },
+    "assignments:assignment": {"own": _assignment("own"), "others": _assignment("others")},
+    "assignments:save": {
+        "own": _assignment("own", {"text": "Nouveau texte", "action": "draft"}),
+        "others": _assignment("others", {"text": "Nouveau texte", "action": "draft"}),
+    },
+    "assignments:file": {
+        "own": _handed_in("own"),
+        "others": _handed_in("others"),
+        "mismatched": _handed_in("mismatched"),
+    },
+    "assignments:feedback_file": {"own": _handed_in("own", "feedback")},
+    "assignments:submissions": {"own": _assignment("own"), "others": _assignment("others")},
+    "assignments:grade": {
+        "own": _work_of("own", "learner", {"points": "15", "feedback": "Bien"}),
+        "others": _work_of("others", "other_learner", {"points": "15", "feedback": "Bien"}),
+    },
+    "assignments:extension": {
+        "own": _work_of("own", "learner", {"due": LATER, "reason": "Malade"}),
+        "others": _work_of("others", "other_learner", {"due": LATER, "reason": "Malade"}),
+    },
+    "assignments:reopen": {
+        "own": _work_of("own", "learner"),
+        "others": _work_of("others", "other_learner"),
+    },
+    "assignments:revert": {
+        "own": _work_of("own", "learner"),
+        "others": _work_of("others", "other_learner"),
     },
 }

@@ -71,3 +71,22 @@ def stored(sha256: str, filename: str, size: int, mimetype: str = "") -> FileRef
 
 def folder(*files: FileRef) -> dict[str, Any]:
     return as_json(model.FolderContent(tree=model.FolderNode("", "/", files, ())))
+
+
+def assign(**changes: Any) -> dict[str, Any]:
+    """An assignment's settings: online text and files, open now, no dates unless given."""
+    values: dict[str, Any] = {
+        "submission_types": ("onlinetext", "file"),
+        "allow_submissions_from": None,
+        "due": None,
+        "cut_off": None,
+        "grading_due": None,
+        "max_files": 3,
+        "max_size": 0,
+        "grade": 20.0,
+        "file_types": "",
+        "max_attempts": -1,
+        "require_statement": False,
+    }
+    values.update(changes)
+    return as_json(model.AssignContent(**values))

@@ -71,6 +71,15 @@ def everyone(outcome: Cell) -> dict[str, Cell]:
     return dict.fromkeys(PERSONAS, outcome)
 
 
+def everyone_but_anonymous(outcome: Cell) -> dict[str, Cell]:
+    return {**everyone(outcome), "anonymous": LOGIN}
+
+
+def only(persona: str, outcome: Cell) -> dict[str, Cell]:
+    """``persona`` gets ``outcome``; every other signed-in persona a 404."""
+    return {**everyone_but_anonymous(404), persona: outcome}
+
+
 # fmt: off
 EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
     # --- web ----------------------------------------------------------------------------------
@@ -337,6 +346,98 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
             "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
             "POST": AS_GET,
         },
+    },
+    # --- quizzes ------------------------------------------------------------------------------
+    "assessment:quiz": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 200, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+        "restricted": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+        "mismatched": {"GET": everyone_but_anonymous(404), "POST": AS_GET},
+        "others": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 200, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+        "not_a_quiz": {"GET": everyone_but_anonymous(404), "POST": AS_GET},
+    },
+    "assessment:start": {
+        # A learner continues their attempt; teachers and staff start a preview.
+        "own": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": REDIRECT, "other_learner": 404, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+        "restricted": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+        "mismatched": {"GET": everyone(405), "POST": everyone_but_anonymous(404)},
+        "others": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": REDIRECT, "teacher": 404, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+        "not_a_quiz": {"GET": everyone(405), "POST": everyone_but_anonymous(404)},
+    },
+    # An attempt is its learner's alone: anyone else, teachers and staff included, gets 404.
+    "assessment:attempt": {
+        "own": {
+            "GET": only("learner", 200),
+            "POST": only("learner", REDIRECT),
+        },
+        "finished": {"GET": only("learner", REDIRECT), "POST": only("learner", REDIRECT)},
+        "others": {"GET": only("other_learner", 200), "POST": only("other_learner", REDIRECT)},
+    },
+    "assessment:summary": {
+        "own": {"GET": only("learner", 200), "POST": only("learner", REDIRECT)},
+        "finished": {"GET": only("learner", REDIRECT), "POST": only("learner", REDIRECT)},
+        "others": {"GET": only("other_learner", 200), "POST": only("other_learner", REDIRECT)},
+    },
+    # The learners' results and grading: the course's teachers and staff only.
+    "assessment:results": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+        "restricted": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+        "mismatched": {"GET": everyone_but_anonymous(404), "POST": AS_GET},
+        "others": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 403, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+        "not_a_quiz": {"GET": everyone_but_anonymous(404), "POST": AS_GET},
+    },
+    "assessment:grading": {
+        # An attempt in progress has nothing to grade yet.
+        "own": {"GET": {**everyone_but_anonymous(404), "learner": 403}, "POST": AS_GET},
+        "finished": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+        "others": {"GET": {**everyone_but_anonymous(404), "other_learner": 403}, "POST": AS_GET},
+    },
+    # Teachers of the course and staff only; nothing is stored, whatever is posted.
+    "assessment:question_preview": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+        # A learner of the course is refused before any question is looked up.
+        "mismatched": {"GET": {**everyone_but_anonymous(404), "learner": 403}, "POST": AS_GET},
+        "others": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 403, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+    },
+    "assessment:review": {
+        "own": {"GET": only("learner", REDIRECT), "POST": AS_GET},
+        "finished": {"GET": only("learner", 200), "POST": AS_GET},
+        "others": {"GET": only("other_learner", REDIRECT), "POST": AS_GET},
     },
     "learning:mark_done": {
         "own": {
@@ -776,6 +877,47 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
             "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
             "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
         },
+    },
+    # --- assignments: a learner reaches their own work only; teachers and staff the work of
+    # the learners they follow (staff: of their establishment), anyone else a 404 --------------
+    "assignments:assignment": {
+        # Teachers and staff are sent on to the submissions.
+        "own": {"GET": {"anonymous": LOGIN, "learner": 200, "other_learner": 404, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT}, "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}},
+        "others": {"GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 200, "teacher": 404, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT}, "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}},
+    },
+    "assignments:save": {
+        "own": {"GET": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}, "POST": {"anonymous": LOGIN, "learner": REDIRECT, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404}},
+        "others": {"GET": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}, "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": REDIRECT, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404}},
+    },
+    "assignments:file": {
+        "own": {"GET": {"anonymous": LOGIN, "learner": 200, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 404}, "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}},
+        "others": {"GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 200, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 404}, "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}},
+        "mismatched": {"GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 404}, "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}},
+    },
+    "assignments:feedback_file": {
+        "own": {"GET": {"anonymous": LOGIN, "learner": 200, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 404}, "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}},
+    },
+    "assignments:submissions": {
+        "own": {"GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200}, "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}},
+        "others": {"GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200}, "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}},
+    },
+    "assignments:grade": {
+        "own": {"GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 404}, "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404}},
+        "others": {"GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 404}, "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404}},
+    },
+    "assignments:extension": {
+        "own": {"GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 404}, "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404}},
+        "others": {"GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 404}, "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404}},
+    },
+    "assignments:reopen": {
+        # A draft cannot be reopened: a message, and back to the grading page.
+        "own": {"GET": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}, "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404}},
+        "others": {"GET": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}, "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404}},
+    },
+    "assignments:revert": {
+        # A draft cannot go back to a draft: a message, and back to the grading page.
+        "own": {"GET": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}, "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404}},
+        "others": {"GET": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}, "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404}},
     },
 }
 # fmt: on

@@ -24,8 +24,8 @@ LAYERS: list[set[str]] = [
     {"catalog"},  # courses, sections, activities, files; the activity kinds
     {"outbox"},  # what the box owes the university
     {"grades", "learning"},  # the gradebook; what learners do and see
-    {"assessment", "surveys"},  # quizzes and assignments (assessment/scoring: pure, no
-    # Django); choices and surveys
+    {"assessment", "assignments", "surveys"},  # quizzes; assignments (assessment/scoring:
+    # pure, no Django); choices and surveys
     {"search"},
     {"ingest"},  # archive -> staged rows -> live course or a waiting update
     {"review", "reports", "people"},  # staff's pages

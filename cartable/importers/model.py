@@ -313,6 +313,14 @@ class AssignContent:
     team_submission: bool = False
     require_statement: bool = False
     intro_attachments: tuple[FileRef, ...] = ()
+    # Moodle's "require students to click the submit button" (submissiondrafts): drafts, then
+    # "submit for grading"; without it, work saved is submitted and may be changed while the
+    # assignment is open.
+    drafts: bool = True
+    # How another attempt opens (attemptreopenmethod): "none" (one attempt), "manual" (the
+    # teacher opens it), "automatic" (each grading opens it), "untilpass" (a grading below the
+    # pass grade opens it); always within ``max_attempts``.
+    reopen: str = "manual"
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,13 @@ UPLOADS: dict[str, Upload] = {
         STAFF, lambda: settings.IMPORT_MAX_QUESTION_FILE_BYTES + FORM_ROOM
     ),
     "accounts:import": Upload(STAFF, lambda: settings.CSV_MAX_BYTES + FORM_ROOM),
+    # Work handed in, and files given back with a grade.
+    "assignments:save": Upload(
+        frozenset({Role.LEARNER}), lambda: settings.ASSIGN_MAX_UPLOAD_BYTES + FORM_ROOM
+    ),
+    "assignments:grade": Upload(
+        frozenset({Role.TEACHER}) | STAFF, lambda: settings.ASSIGN_MAX_UPLOAD_BYTES + FORM_ROOM
+    ),
 }
 
 

@@ -282,6 +282,8 @@ def _course() -> Backup:
             maxattempts=-1,
             teamsubmission=0,
             requiresubmissionstatement=1,
+            submissiondrafts=1,
+            attemptreopenmethod="untilpass",
             completionsubmit=1,
         )
         + f"<plugin_configs>{configs}</plugin_configs><submissions><submission id='1'/></submissions>",
@@ -431,6 +433,7 @@ def test_it_reads_every_activity_kind(import_backup, flavour):
     assert assign.submission_types == ("onlinetext", "file")
     assert (assign.max_files, assign.max_size, assign.grade) == (3, 1048576, 20.0)
     assert assign.due == datetime.fromtimestamp(1700086400, tz=UTC)
+    assert (assign.drafts, assign.reopen) == (True, "untilpass")
 
     scorm = kinds["scorm"].content
     assert isinstance(scorm, model.PackageContent) and scorm.package is not None

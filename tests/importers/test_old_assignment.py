@@ -89,6 +89,7 @@ def test_it_imports_every_old_assignment_as_an_assignment(import_backup, flavour
     content = upload.content
     assert isinstance(content, model.AssignContent)
     assert content.submission_types == ("file", "onlinetext")
+    assert (content.drafts, content.reopen) == (False, "none")  # "resubmit" off: no drafts
     assert (content.max_files, content.max_size, content.grade) == (3, 2097152, 20.0)
     assert content.due == datetime.fromtimestamp(DUE, tz=UTC)
     assert content.cut_off == content.due  # late submissions prevented

@@ -18,6 +18,7 @@ KIND = register(
         answer=_("Hand in your work"),
         fixed_minutes=30,
         files=_files,
-        own_template=False,
+        # Its page links to the assignment's own pages (cartable.assignments).
+        own_template=True,
     )
 )

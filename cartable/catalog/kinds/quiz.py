@@ -30,6 +30,5 @@ KIND = register(
         answer=_("Answer the quiz"),
         minutes=_minutes,
         texts=_texts,
-        own_template=False,
     )
 )

@@ -398,6 +398,8 @@ def assign(r: ActivityRead) -> model.AssignContent:
         team_submission=mxml.flag(r.element, "teamsubmission"),
         require_statement=mxml.flag(r.element, "requiresubmissionstatement"),
         intro_attachments=r.area("introattachment"),
+        drafts=mxml.flag(r.element, "submissiondrafts"),
+        reopen=mxml.text(r.element, "attemptreopenmethod").strip() or "none",
     )
 
 
@@ -438,6 +440,9 @@ def assignment(r: ActivityRead) -> model.AssignContent:
         max_files=max_files,
         max_size=max(0, mxml.integer(element, "maxbytes")) if files else 0,
         grade=mxml.number(element, "grade", 100.0),
+        # As Moodle's upgrade to mod_assign sets them: drafts from "resubmit"; one attempt.
+        drafts=mxml.flag(element, "resubmit"),
+        reopen="none",
     )
 
 

@@ -1,0 +1,490 @@
+"""What learners and teachers do with quizzes: start an attempt, save a page of answers,
+finish, and the attempts that close themselves at their deadline. Each write is one
+transaction, audited, and (for learners' real attempts) written to the outbox; the quiz's
+grade goes through ``grades.actions.record`` and completion through ``learning.actions``.
+
+Previews (a teacher or staff trying a quiz) take the same path without the audit, the outbox,
+the gradebook or completion: they are not learners' work.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from collections.abc import Mapping
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cartable.accounts.models import User
+from cartable.assessment import engine
+from cartable.assessment.models import Attempt, AttemptQuestion
+from cartable.assessment.scoring import Comment, Finish, Save, Submit, TryAgain, process
+from cartable.assessment.scoring import quiz as quizzes
+from cartable.assessment.scoring.behaviours import Action
+from cartable.audit.actions import record as audit
+from cartable.catalog.models import Activity, Course
+from cartable.grades.actions import record as record_grade
+from cartable.grades.models import Grade
+from cartable.importers.jsonable import to_json
+from cartable.importers.model import QuizContent
+from cartable.learning.actions import complete
+from cartable.learning.models import ActivityProgress
+from cartable.outbox.actions import add as outbox
+
+
+class Refused(Exception):
+    """Starting an attempt is not possible now; ``str()`` says why, for the learner."""
+
+
+# --- Starting ---------------------------------------------------------------------------------
+
+
+def in_progress(user: User, activity: Activity, *, preview: bool = False) -> Attempt | None:
+    return Attempt.objects.filter(
+        user=user, activity=activity, preview=preview, state=Attempt.State.IN_PROGRESS
+    ).first()
+
+
+def may_start(quiz: QuizContent, done: int, now: datetime, *, preview: bool = False) -> str | None:
+    """Why a new attempt cannot start (None: it can). ``done``: attempts already taken."""
+    if preview:
+        return None
+    if quiz.opens is not None and now < quiz.opens:
+        return str(_("This quiz is not open yet."))
+    if quiz.closes is not None and now >= quiz.closes:
+        return str(_("This quiz is closed."))
+    if quiz.attempts > 0 and done >= quiz.attempts:
+        return str(_("You have used every attempt this quiz allows."))
+    return None
+
+
+def start(
+    *,
+    actor: User,
+    activity: Activity,
+    preview: bool = False,
+    language: str = "fr",
+    now: datetime | None = None,
+    request: HttpRequest | None = None,
+) -> Attempt:
+    """The attempt in progress, or a new one. Raises ``Refused`` when none may start (closed,
+    no attempts left, no questions). Starting twice (a double submit) gives the same attempt."""
+    now = now or timezone.now()
+    quiz = engine.settings_of(activity)
+    current = in_progress(actor, activity, preview=preview)
+    if current is not None and close_if_overdue(current, now=now):
+        current = None
+    if current is not None:
+        return current
+    with transaction.atomic():
+        taken = Attempt.objects.filter(user=actor, activity=activity, preview=preview)
+        if preview:
+            taken.delete()  # a new preview replaces the last one
+        done = taken.count()
+        reason = may_start(quiz, done, now, preview=preview)
+        if reason is not None:
+            raise Refused(reason)
+        number = (taken.aggregate(last=Max("number"))["last"] or 0) + 1
+        seed = secrets.token_hex(16)
+        uses = Counter(
+            AttemptQuestion.objects.filter(
+                attempt__user=actor, attempt__activity=activity, attempt__preview=preview
+            ).values_list("question_source_id", flat=True)
+        )
+        started = engine.start_slots(
+            quiz,
+            activity.course_id,
+            seed=seed,
+            user=str(actor.pk),
+            number=number,
+            language=language,
+            previous_uses=dict(uses),
+        )
+        if not started:
+            raise Refused(str(_("This quiz has no questions the box can show.")))
+        try:
+            with transaction.atomic():
+                attempt = Attempt.objects.create(
+                    user=actor,
+                    activity=activity,
+                    number=number,
+                    preview=preview,
+                    seed=seed,
+                    pages=engine.pages_of(quiz, (s.slot for s in started), seed),
+                    started_at=now,
+                    deadline=engine.deadline(now, quiz),
+                    max_grade=quiz.grade,
+                )
+        except IntegrityError:  # the same learner started it a moment ago
+            found = in_progress(actor, activity, preview=preview)
+            if found is None:
+                raise
+            return found
+        AttemptQuestion.objects.bulk_create(
+            AttemptQuestion(
+                attempt=attempt,
+                slot=item.slot,
+                question_source_id=item.question.source_id,
+                question=to_json(item.question),
+                layout=to_json(item.layout),
+                behaviour=item.behaviour.value,
+                max_mark=item.max_mark,
+                state=item.state.value,
+            )
+            for item in started
+        )
+        if not preview:
+            details = {"activity": activity.pk, "attempt": attempt.pk, "number": number}
+            audit(
+                "quiz.attempt_started",
+                actor=actor,
+                target=activity,
+                request=request,
+                details=details,
+            )
+            outbox(
+                "attempt",
+                course=Course.objects.get(pk=activity.course_id),
+                activity=activity,
+                user=actor,
+                payload={
+                    "number": number,
+                    "state": attempt.state,
+                    "started_at": now.isoformat(),
+                    "deadline": attempt.deadline.isoformat() if attempt.deadline else None,
+                },
+            )
+    return attempt
+
+
+# --- Saving -----------------------------------------------------------------------------------
+
+
+def save(
+    *,
+    actor: User,
+    attempt: Attempt,
+    page: int,
+    form: Mapping[str, object],
+    check: int | None = None,
+    try_again: int | None = None,
+    now: datetime | None = None,
+    request: HttpRequest | None = None,
+) -> bool:
+    """Save every answer of page ``page`` as posted (``check``: the slot whose "Check" was
+    pressed; ``try_again``: the slot whose "Try again" was). False when nothing could be
+    saved: the attempt is over, or its deadline passed (it is then closed with the answers
+    saved before)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        if locked.state != Attempt.State.IN_PROGRESS:
+            return False
+        if _overdue(locked, now):
+            _finish(locked, now=locked.deadline or now, actor=None, timed_out=True)
+            return False
+        pages = locked.pages
+        if not 0 <= page < len(pages):
+            return False
+        changed = []
+        rows = locked.questions.filter(slot__in=pages[page])
+        for row in rows:
+            loaded = engine.load(row)
+            prepared = loaded.prepared
+            action: Action
+            if try_again == row.slot:
+                action = TryAgain()
+            elif check == row.slot:
+                action = Submit(prepared.parse(form, loaded.prefix))
+            else:
+                action = Save(prepared.parse(form, loaded.prefix))
+            after = _apply(row, loaded, action)
+            if after:
+                changed.append(row.slot)
+        if page > locked.current_page:
+            locked.current_page = page
+            locked.save(update_fields=["current_page"])
+        if changed and not locked.preview:
+            audit(
+                "quiz.answers_saved",
+                actor=actor,
+                target=attempt.activity,
+                request=request,
+                details={"attempt": locked.pk, "page": page + 1, "slots": changed},
+            )
+    attempt.refresh_from_db()
+    return True
+
+
+def _apply(row: AttemptQuestion, loaded: engine.Loaded, action: Action) -> bool:
+    after = process(loaded.attempt, loaded.prepared, action)
+    if after is loaded.attempt:
+        return False
+    row.actions = [*row.actions, engine.action_json(action)]
+    for name, value in engine.outcome(after).items():
+        setattr(row, name, value)
+    row.save(update_fields=["actions", "state", "fraction", "mark"])
+    loaded.attempt = after
+    return True
+
+
+def turn_page(*, attempt: Attempt, page: int) -> None:
+    """Sequential navigation: the learner moved on to ``page`` (there is no way back)."""
+    Attempt.objects.filter(pk=attempt.pk, current_page__lt=page).update(current_page=page)
+
+
+# --- Finishing --------------------------------------------------------------------------------
+
+
+def _overdue(attempt: Attempt, now: datetime) -> bool:
+    return attempt.deadline is not None and now >= attempt.deadline
+
+
+def finish(
+    *,
+    actor: User | None,
+    attempt: Attempt,
+    now: datetime | None = None,
+    request: HttpRequest | None = None,
+) -> Attempt:
+    """Submit the attempt: every question graded with what was saved, the attempt's grade,
+    the learner's grade over their attempts, completion. Finishing twice changes nothing; an
+    attempt past its deadline is closed at its deadline."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        if locked.state == Attempt.State.IN_PROGRESS:
+            if _overdue(locked, now):
+                _finish(locked, now=locked.deadline or now, actor=None, timed_out=True)
+            else:
+                _finish(locked, now=now, actor=actor, request=request)
+    attempt.refresh_from_db()
+    return attempt
+
+
+def close_if_overdue(attempt: Attempt, *, now: datetime | None = None) -> bool:
+    """Close an attempt whose deadline passed (graded with what was saved). True if it was
+    closed now or before."""
+    now = now or timezone.now()
+    if attempt.state != Attempt.State.IN_PROGRESS:
+        return True
+    if not _overdue(attempt, now):
+        return False
+    finish(actor=None, attempt=attempt, now=now)
+    return attempt.state != Attempt.State.IN_PROGRESS
+
+
+def close_overdue(*, now: datetime | None = None) -> int:
+    """Close every attempt whose deadline passed and that nobody reopened (the sweep)."""
+    now = now or timezone.now()
+    closed = 0
+    overdue = Attempt.objects.filter(
+        state=Attempt.State.IN_PROGRESS, deadline__isnull=False, deadline__lte=now
+    ).only("pk")
+    for found in overdue.iterator():
+        attempt = Attempt.objects.get(pk=found.pk)
+        if close_if_overdue(attempt, now=now):
+            closed += 1
+    return closed
+
+
+def _finish(
+    attempt: Attempt,
+    *,
+    now: datetime,
+    actor: User | None,
+    timed_out: bool = False,
+    request: HttpRequest | None = None,
+) -> None:
+    loaded, rows = [], []
+    for row in attempt.questions.all():
+        item = engine.load(row)
+        _apply(row, item, Finish())
+        loaded.append(item)
+        rows.append(row)
+    activity = Activity.objects.select_related("course").get(pk=attempt.activity_id)
+    quiz = engine.settings_of(activity)
+    total = engine.total(loaded)
+    sum_grades = quiz.sum_grades if quiz.sum_grades > 0 else sum(row.max_mark for row in rows)
+    attempt.state = Attempt.State.FINISHED
+    attempt.finished_at = now
+    attempt.sum_marks = total
+    attempt.grade = quizzes.rescale(total, quiz.grade, sum_grades)
+    attempt.max_grade = quiz.grade
+    attempt.save(update_fields=["state", "finished_at", "sum_marks", "grade", "max_grade"])
+    if attempt.preview:
+        return
+    learner = attempt.user
+    audit(
+        "quiz.attempt_timed_out" if timed_out else "quiz.attempt_finished",
+        actor=actor,
+        target=activity,
+        request=request,
+        details={
+            "activity": activity.pk,
+            "attempt": attempt.pk,
+            "learner": learner.username,
+            "number": attempt.number,
+            "sum_marks": total,
+            "grade": attempt.grade,
+        },
+    )
+    outbox(
+        "attempt",
+        course=activity.course,
+        activity=activity,
+        user=learner,
+        payload={
+            "number": attempt.number,
+            "state": attempt.state,
+            "timed_out": timed_out,
+            "started_at": attempt.started_at.isoformat(),
+            "finished_at": now.isoformat(),
+            "sum_marks": total,
+            "grade": attempt.grade,
+            "max_grade": quiz.grade,
+            "questions": [
+                {
+                    "slot": row.slot,
+                    "question": row.question_source_id,
+                    "state": row.state,
+                    "mark": row.mark,
+                    "max_mark": row.max_mark,
+                    "response": to_json(item.attempt.response),
+                }
+                for row, item in zip(rows, loaded, strict=True)
+            ],
+        },
+    )
+    grade_learner(activity=activity, learner=learner, quiz=quiz)
+    if activity.completion_mode == "answer":
+        complete(actor=actor, activity=activity, learner=learner, by=ActivityProgress.Source.ANSWER)
+
+
+def released_at(quiz: QuizContent, finished_at: datetime) -> datetime | None:
+    """When the learner may read the mark of an attempt finished at ``finished_at``, as the
+    review options say."""
+    marks = quiz.review.marks
+    if marks.immediately_after:
+        return finished_at
+    if marks.later_while_open:
+        return finished_at + quizzes.IMMEDIATELY_AFTER
+    if marks.after_close and quiz.closes is not None:
+        return max(quiz.closes, finished_at)
+    return None
+
+
+def grade_learner(
+    *, activity: Activity, learner: User, quiz: QuizContent, actor: User | None = None
+) -> Grade | None:
+    """The learner's grade over their finished attempts, by the quiz's grading method, into
+    the gradebook (nothing for a quiz worth no grade)."""
+    if quiz.grade <= 0:
+        return None
+    finished = list(
+        Attempt.objects.filter(
+            user=learner, activity=activity, preview=False, state=Attempt.State.FINISHED
+        )
+        .order_by("number")
+        .values_list("grade", "finished_at")
+    )
+    if not finished:
+        return None
+    value = quizzes.final_grade(quiz.grading_method, [grade for grade, _ in finished])
+    if value is not None:
+        value = min(max(value, 0.0), quiz.grade)
+    last = max(at for _, at in finished if at is not None)
+    return record_grade(
+        actor=actor,
+        activity=activity,
+        learner=learner,
+        grade=value,
+        max_grade=quiz.grade,
+        source=Grade.Source.QUIZ,
+        released_at=released_at(quiz, last),
+    )
+
+
+# --- Teachers' grading ------------------------------------------------------------------------
+
+
+class BadMark(ValueError):
+    """A mark outside the question's bounds, or a question that cannot take one."""
+
+
+def grade_question(
+    *,
+    actor: User,
+    attempt: Attempt,
+    slot: int,
+    mark: float | None,
+    comment: str = "",
+    request: HttpRequest | None = None,
+) -> bool:
+    """A teacher's mark (out of the question's mark; None: a comment only) and comment on a
+    question of a finished attempt: the attempt's grade and the learner's grade over their
+    attempts follow. False when it changes nothing; ``BadMark`` for a mark out of bounds."""
+    with transaction.atomic():
+        locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        if locked.state != Attempt.State.FINISHED:
+            raise BadMark("the attempt is not finished")
+        rows = list(locked.questions.all())
+        row = next((r for r in rows if r.slot == slot), None)
+        if row is None:
+            raise BadMark("no such question")
+        fraction = None
+        if mark is not None:
+            if row.max_mark <= 0 or not 0 <= mark <= row.max_mark:
+                raise BadMark("the mark lies between 0 and the question's mark")
+            fraction = mark / row.max_mark
+        loaded = {r.slot: engine.load(r) for r in rows}
+        if not _apply(row, loaded[slot], Comment(fraction, comment[:10_000])):
+            return False
+        activity = Activity.objects.select_related("course").get(pk=locked.activity_id)
+        quiz = engine.settings_of(activity)
+        total = engine.total(loaded.values())
+        sum_grades = quiz.sum_grades if quiz.sum_grades > 0 else sum(r.max_mark for r in rows)
+        locked.sum_marks = total
+        locked.grade = quizzes.rescale(total, quiz.grade, sum_grades)
+        locked.save(update_fields=["sum_marks", "grade"])
+        if locked.preview:
+            return True
+        audit(
+            "quiz.question_graded",
+            actor=actor,
+            target=activity,
+            request=request,
+            details={
+                "attempt": locked.pk,
+                "learner": locked.user.username,
+                "slot": slot,
+                "mark": mark,
+                "sum_marks": total,
+                "grade": locked.grade,
+            },
+        )
+        outbox(
+            "attempt",
+            course=activity.course,
+            activity=activity,
+            user=locked.user,
+            payload={
+                "number": locked.number,
+                "state": locked.state,
+                "graded_by": actor.username,
+                "slot": slot,
+                "mark": mark,
+                "comment": comment,
+                "sum_marks": total,
+                "grade": locked.grade,
+                "max_grade": quiz.grade,
+            },
+        )
+        grade_learner(activity=activity, learner=locked.user, quiz=quiz, actor=actor)
+    attempt.refresh_from_db()
+    return True

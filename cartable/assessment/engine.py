@@ -1,0 +1,257 @@
+"""Between the database and the pure scoring package: a quiz's settings, its questions read
+from the course's bank, and an attempt's questions replayed from what was stored.
+
+Nothing here writes: ``actions`` does, with what these functions compute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from cartable.assessment import scoring
+from cartable.assessment.models import Attempt, AttemptQuestion
+from cartable.assessment.scoring import quiz as quizzes
+from cartable.assessment.scoring.behaviours import Action, Behaviour
+from cartable.catalog.kinds import kind_of
+from cartable.catalog.models import Activity
+from cartable.catalog.models import Question as QuestionRow
+from cartable.catalog.models import QuestionCategory as CategoryRow
+from cartable.importers import questions as bank
+from cartable.importers.jsonable import from_json, to_json
+from cartable.importers.model import QuizContent, QuizSlot
+
+
+class NotAQuiz(ValueError):
+    """The activity is not a quiz, or its settings cannot be read."""
+
+
+def settings_of(activity: Activity) -> QuizContent:
+    if activity.kind != "quiz":
+        raise NotAQuiz(activity.kind)
+    data = kind_of("quiz").read(activity.data)
+    if not isinstance(data, QuizContent):
+        raise NotAQuiz("quiz settings of another shape")
+    return data
+
+
+# --- The course's bank ------------------------------------------------------------------------
+
+
+def question_of(row: QuestionRow, category_source_id: int) -> bank.Question:
+    """The importer's question from its row (the bank keeps the importer's data as JSON)."""
+    return bank.Question(
+        source_id=row.source_id,
+        category_id=category_source_id,
+        qtype=row.qtype,
+        name=row.name,
+        text=row.text,
+        general_feedback=row.general_feedback,
+        default_mark=row.default_mark,
+        penalty=row.penalty,
+        data=from_json(bank.QuestionData, row.data),
+        hints=from_json(tuple[bank.Hint, ...], row.hints or []),
+        status=row.status if row.status in ("ready", "hidden", "draft") else "ready",  # type: ignore[arg-type]
+        idnumber=row.idnumber,
+        bank_entry_id=row.bank_entry_id,
+        version=row.version,
+    )
+
+
+def _rows(course_id: int) -> Any:
+    return QuestionRow.objects.filter(course_id=course_id, retired_at__isnull=True).select_related(
+        "category"
+    )
+
+
+def course_bank(course_id: int) -> bank.QuestionBank:
+    """The whole bank of a course (for random slots and random short-answer matching)."""
+    categories = tuple(
+        bank.QuestionCategory(
+            source_id=c.source_id,
+            name=c.name,
+            info="",
+            parent_id=c.parent_source_id,
+            context_level="course",
+            context_instance_id=0,
+        )
+        for c in CategoryRow.objects.filter(course_id=course_id, retired_at__isnull=True)
+    )
+    questions = tuple(question_of(row, row.category.source_id) for row in _rows(course_id))
+    return bank.QuestionBank(categories=categories, questions=questions)
+
+
+def _needs_bank(slots: Sequence[QuizSlot], found: dict[int, bank.Question]) -> bool:
+    return any(slot.random is not None for slot in slots) or any(
+        q.qtype == "randomsamatch" for q in found.values()
+    )
+
+
+def fixed_questions(course_id: int, slots: Sequence[QuizSlot]) -> dict[int, bank.Question]:
+    """The questions the quiz's fixed slots name, by slot number: the version the slot names,
+    or the latest of its bank entry when it names none (or that version is gone)."""
+    ids = {slot.question_id for slot in slots if slot.question_id is not None}
+    entries = {
+        slot.question_bank_entry_id for slot in slots if slot.question_bank_entry_id is not None
+    }
+    rows = list(_rows(course_id).filter(source_id__in=ids)) if ids else []
+    if entries:
+        rows += list(_rows(course_id).filter(bank_entry_id__in=entries))
+    by_id = {row.source_id: row for row in rows}
+    latest: dict[int, QuestionRow] = {}
+    for row in rows:
+        if row.bank_entry_id is None:
+            continue
+        kept = latest.get(row.bank_entry_id)
+        if kept is None or (row.version or 0) > (kept.version or 0):
+            latest[row.bank_entry_id] = row
+    found: dict[int, bank.Question] = {}
+    for slot in slots:
+        if slot.random is not None:
+            continue
+        row = None
+        if slot.version is not None or slot.question_bank_entry_id is None:
+            row = by_id.get(slot.question_id) if slot.question_id is not None else None
+        if row is None and slot.question_bank_entry_id is not None:
+            row = latest.get(slot.question_bank_entry_id)
+        if row is None and slot.question_id is not None:
+            row = by_id.get(slot.question_id)
+        if row is not None:
+            found[slot.slot] = question_of(row, row.category.source_id)
+    return found
+
+
+# --- Starting an attempt's questions ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SlotStart:
+    slot: int
+    question: bank.Question
+    layout: scoring.Layout
+    behaviour: Behaviour
+    max_mark: float
+    state: scoring.State
+
+
+def separators(language: str) -> tuple[str, str]:
+    return (",", " ") if language.startswith("fr") else (".", ",")
+
+
+def start_slots(
+    quiz: QuizContent,
+    course_id: int,
+    *,
+    seed: str,
+    user: str,
+    number: int,
+    language: str,
+    previous_uses: dict[int, int] | None = None,
+) -> list[SlotStart]:
+    """Every slot's question, drawn and laid out for a new attempt. A slot whose question is
+    missing from the bank (or a random slot with nothing to draw) is left out."""
+    found = fixed_questions(course_id, quiz.slots)
+    whole = course_bank(course_id) if _needs_bank(quiz.slots, found) else None
+    point, thousands = separators(language)
+    used = {q.source_id for q in found.values()}
+    started: list[SlotStart] = []
+    for slot in sorted(quiz.slots, key=lambda s: s.slot):
+        question = found.get(slot.slot)
+        if slot.random is not None and whole is not None and slot.random.category_id is not None:
+            question = scoring.draw(
+                whole,
+                slot.random.category_id,
+                slot.random.include_subcategories,
+                used=used,
+                previous_uses=previous_uses,
+                seed=f"{seed}:{slot.slot}",
+            )
+            if question is not None:
+                used.add(question.source_id)
+        if question is None:
+            continue
+        context = scoring.StartContext(
+            seed=f"{seed}:{slot.slot}",
+            shuffle_answers=quiz.shuffle_answers,
+            user=user,
+            attempt_number=number,
+            decimal_point=point,
+            thousands_separator=thousands,
+            bank=whole,
+        )
+        try:
+            layout = scoring.start(question, context)
+            prepared = scoring.prepare(question, layout)
+        except scoring.UnsupportedQuestion:
+            continue
+        behaviour = scoring.behaviour_for(quiz.preferred_behaviour, prepared)
+        first = scoring.begin(behaviour, prepared, slot.max_mark)
+        started.append(
+            SlotStart(slot.slot, question, layout, behaviour, slot.max_mark, first.state)
+        )
+    return started
+
+
+def pages_of(quiz: QuizContent, slots: Iterable[int], seed: str) -> list[list[int]]:
+    """The attempt's pages (slot numbers), keeping only the slots the attempt holds."""
+    kept = set(slots)
+    pages = quizzes.pages(quiz.slots, quiz.sections, quiz.questions_per_page, seed)
+    return [list(found) for page in pages if (found := [n for n in page if n in kept])]
+
+
+def deadline(started: datetime, quiz: QuizContent) -> datetime | None:
+    """When an attempt started at ``started`` closes itself: at its time limit or when the
+    quiz closes, whichever comes first."""
+    ends = [started + timedelta(seconds=quiz.time_limit)] if quiz.time_limit > 0 else []
+    if quiz.closes is not None:
+        ends.append(quiz.closes)
+    return min(ends) if ends else None
+
+
+# --- Replaying a stored question ---------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Loaded:
+    """One question of an attempt, replayed."""
+
+    row: AttemptQuestion | None  # None: a question previewed on its own (slot 1)
+    question: bank.Question
+    prepared: scoring.Prepared
+    attempt: scoring.QuestionAttempt
+
+    @property
+    def slot(self) -> int:
+        return self.row.slot if self.row is not None else 1
+
+    @property
+    def prefix(self) -> str:
+        return f"q{self.slot}:"
+
+
+def action_json(action: Action) -> Any:
+    return to_json(action)
+
+
+def load(row: AttemptQuestion) -> Loaded:
+    question = from_json(bank.Question, row.question)
+    layout = from_json(scoring.Layout, row.layout)
+    prepared = scoring.prepare(question, layout)
+    actions = [from_json(Action, value) for value in row.actions]
+    attempt = scoring.replay(Behaviour(row.behaviour), prepared, row.max_mark, actions)
+    return Loaded(row, question, prepared, attempt)
+
+
+def load_all(attempt: Attempt) -> dict[int, Loaded]:
+    return {row.slot: load(row) for row in attempt.questions.all()}
+
+
+def outcome(loaded: scoring.QuestionAttempt) -> dict[str, Any]:
+    """The stored fields a replay gives."""
+    return {"state": loaded.state.value, "fraction": loaded.fraction, "mark": loaded.mark}
+
+
+def total(loaded: Iterable[Loaded]) -> float | None:
+    return quizzes.attempt_total(item.attempt for item in loaded)

@@ -1,0 +1,94 @@
+"""Quiz attempts: one row per attempt, one per question of it.
+
+A question row keeps everything its replay needs: the question as it was when the attempt
+began (so a later import cannot change a started attempt), the layout ``scoring.start`` fixed
+(shuffles, the calculated variant, the drawn stems), its behaviour and mark, and the list of
+actions the learner took (saves, checks, the finish). ``scoring.replay`` over these gives back
+the same question attempt, step by step; ``state``, ``fraction`` and ``mark`` are that replay's
+outcome, kept for queries and pages that only list attempts.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cartable.catalog.models import Activity
+
+
+class Attempt(models.Model):
+    class State(models.TextChoices):
+        IN_PROGRESS = "inprogress", _("In progress")
+        FINISHED = "finished", _("Finished")
+        ABANDONED = "abandoned", _("Never submitted")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts"
+    )
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="attempts")
+    # 1, 2, 3… among the learner's real attempts; previews (teachers trying the quiz) count
+    # apart and are never graded.
+    number = models.PositiveIntegerField()
+    preview = models.BooleanField(default=False)
+    state = models.CharField(max_length=12, choices=State, default=State.IN_PROGRESS)
+    seed = models.CharField(max_length=64)  # shuffles and draws of this attempt
+    pages = models.JSONField(default=list)  # the slot numbers of each page, in order
+    current_page = models.PositiveIntegerField(default=0)  # sequential navigation: furthest page
+    started_at = models.DateTimeField()
+    # When it closes itself: the time limit or the quiz's close date, whichever comes first
+    # (computed on the server when it starts); None: never.
+    deadline = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    sum_marks = models.FloatField(null=True, blank=True)  # None: not graded (yet)
+    grade = models.FloatField(null=True, blank=True)  # sum_marks out of the quiz's grade
+    max_grade = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "user", "preview", "number"], name="attempt_number_unique"
+            ),
+            # Never two attempts in progress for the same learner and quiz (a double submit
+            # of "Start" finds the first).
+            models.UniqueConstraint(
+                fields=["activity", "user", "preview"],
+                condition=models.Q(state="inprogress"),
+                name="attempt_one_in_progress",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "deadline"]),
+            models.Index(fields=["user", "activity"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} / {self.activity_id} #{self.number}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.IN_PROGRESS
+
+
+class AttemptQuestion(models.Model):
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="questions")
+    slot = models.PositiveIntegerField()
+    question_source_id = models.BigIntegerField()
+    question = models.JSONField()  # the question as the attempt started it (importer's model)
+    layout = models.JSONField()  # scoring.Layout as JSON
+    behaviour = models.CharField(max_length=24)
+    max_mark = models.FloatField()
+    actions = models.JSONField(default=list)  # scoring actions, in order, as JSON
+    # The replay's outcome.
+    state = models.CharField(max_length=16)
+    fraction = models.FloatField(null=True, blank=True)
+    mark = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["attempt", "slot"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "slot"], name="attempt_slot_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id} slot {self.slot}"

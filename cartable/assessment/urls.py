@@ -1,0 +1,19 @@
+from django.urls import path
+
+from cartable.assessment import views
+
+app_name = "assessment"
+urlpatterns = [
+    path("<int:course_id>/quizzes/<int:activity_id>/", views.quiz, name="quiz"),
+    path("<int:course_id>/quizzes/<int:activity_id>/start/", views.start, name="start"),
+    path("attempts/<int:attempt_id>/pages/<int:page>/", views.attempt_page, name="attempt"),
+    path("attempts/<int:attempt_id>/summary/", views.summary, name="summary"),
+    path("attempts/<int:attempt_id>/review/", views.review, name="review"),
+    path("<int:course_id>/quizzes/<int:activity_id>/results/", views.results, name="results"),
+    path("attempts/<int:attempt_id>/grading/", views.grading, name="grading"),
+    path(
+        "<int:course_id>/questions/<int:question_id>/preview/",
+        views.question_preview,
+        name="question_preview",
+    ),
+]

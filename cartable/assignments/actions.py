@@ -1,0 +1,579 @@
+"""Writes on assignments: a learner saves a draft and submits it; a teacher grants an
+extension, opens a new attempt, grades with feedback and files. Each in one transaction, with
+the acting user explicit, audited, and written to the outbox for the university.
+
+Dates are the server's: nothing is handed in before the assignment opens, nor after its
+cut-off date unless the learner's extension is still ahead (``rules.Window``).
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from cartable.accounts.models import User
+from cartable.assignments import rules
+from cartable.assignments.checks import Checked, Refused, checked
+from cartable.assignments.models import Extension, Submission, SubmissionFile
+from cartable.audit.actions import record as audit
+from cartable.catalog import blobs
+from cartable.catalog.kinds import kind_of
+from cartable.catalog.models import Activity
+from cartable.grades.actions import record as record_grade
+from cartable.grades.models import FeedbackFile, Grade
+from cartable.importers.model import AssignContent
+from cartable.learning.actions import complete
+from cartable.learning.models import ActivityProgress
+from cartable.lib.html import sanitise, text_of, text_to_html
+from cartable.outbox.actions import add as outbox
+
+__all__ = [
+    "Refused",
+    "grade",
+    "grant_extension",
+    "reopen",
+    "revert_to_draft",
+    "save_draft",
+    "submit",
+]
+
+MAX_FEEDBACK_FILES = 20
+_TAG = re.compile(r"<[a-zA-Z/!]")
+_PLAIN = re.compile(r"(?:<p>(?:[^<]|<br>)*</p>)+")
+
+
+def settings_of(activity: Activity) -> AssignContent:
+    """The assignment's imported settings (a ``Refused`` for any other activity)."""
+    data = kind_of(activity.kind).read(activity.data) if activity.kind == "assign" else None
+    if not isinstance(data, AssignContent):
+        raise Refused(_("This activity is not an assignment the box can take."))
+    return data
+
+
+def window_for(data: AssignContent, extension: Extension | None) -> rules.Window:
+    return rules.window(
+        opens=data.allow_submissions_from,
+        due=data.due,
+        cut_off=data.cut_off,
+        extension=extension.due if extension is not None else None,
+    )
+
+
+def learner_window(activity: Activity, data: AssignContent, learner: User) -> rules.Window:
+    return window_for(data, Extension.objects.filter(activity=activity, learner=learner).first())
+
+
+def clean_text(text: str) -> str:
+    """A learner's or teacher's text as safe HTML: HTML is sanitised, plain text (no tag)
+    becomes paragraphs."""
+    text = text.replace("\x00", "").strip()
+    if not text:
+        return ""
+    html = sanitise(text) if _TAG.search(text) else text_to_html(text)
+    return html if text_of(html).strip() or "<img" in html else ""
+
+
+def as_typed(html: str) -> str:
+    """A text saved by ``clean_text`` as its writer typed it, when it was plain text (only
+    paragraphs and line breaks): what the form shows again. Any other HTML as it is."""
+    if not _PLAIN.fullmatch(html):
+        return html
+    paragraphs = re.findall(r"<p>(.*?)</p>", html, flags=re.DOTALL)
+    return "\n\n".join(html_lib.unescape(part.replace("<br>", "\n")) for part in paragraphs)
+
+
+def upload_limit() -> int:
+    return int(settings.ASSIGN_MAX_UPLOAD_BYTES)
+
+
+def _open_or_refuse(window: rules.Window, now: datetime) -> None:
+    state = window.state(now)
+    if state == "not_open":
+        assert window.opens is not None
+        raise Refused(
+            _("This assignment opens on %(date)s: nothing can be handed in before.")
+            % {"date": date_format(timezone.localtime(window.opens), "DATETIME_FORMAT")}
+        )
+    if state == "closed":
+        raise Refused(_("This assignment is closed: nothing can be handed in any more."))
+
+
+def _latest(activity: Activity, learner: User, *, lock: bool = False) -> Submission | None:
+    found = Submission.objects.filter(activity=activity, learner=learner)
+    if lock:
+        found = found.select_for_update()
+    return found.order_by("-attempt").first()
+
+
+def _payload(submission: Submission, window: rules.Window) -> dict[str, Any]:
+    files = list(submission.files.order_by("filename", "pk"))
+    return {
+        "attempt": submission.attempt,
+        "status": submission.status,
+        "text": text_of(submission.text),
+        "text_html": submission.text,
+        "files": [
+            {"filename": f.filename, "sha256": f.blob_id, "size": f.size, "mimetype": f.mimetype}
+            for f in files
+        ],
+        "modified_at": submission.modified_at.isoformat(),
+        "submitted_at": submission.submitted_at.isoformat() if submission.submitted_at else None,
+        "late": window.late(submission.submitted_at or submission.modified_at),
+    }
+
+
+def _store(checked_files: Sequence[Checked], submission: Submission) -> list[SubmissionFile]:
+    made = []
+    for item in checked_files:
+        with item.path.open("rb") as stream:
+            blob = blobs.add(stream)
+        made.append(
+            SubmissionFile.objects.create(
+                submission=submission,
+                blob=blob,
+                filename=item.filename,
+                mimetype=item.mimetype,
+                size=item.size,
+            )
+        )
+    return made
+
+
+def _first_draft(activity: Activity, learner: User, now: datetime) -> Submission:
+    try:
+        with transaction.atomic():
+            return Submission.objects.create(
+                activity=activity, learner=learner, attempt=1, modified_at=now
+            )
+    except IntegrityError:  # another request of the same learner made it meanwhile
+        found = _latest(activity, learner, lock=True)
+        assert found is not None
+        return found
+
+
+def save_draft(
+    *,
+    actor: User,
+    activity: Activity,
+    text: str | None = None,
+    uploads: Sequence[UploadedFile[bytes]] = (),
+    remove: Collection[int] = (),
+    statement: bool = False,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
+) -> Submission | None:
+    """Save the learner's work: the online text (None: leave it), files added, files
+    removed (by id). With drafts (Moodle's "require students to click the submit button"),
+    a draft, changed until it is submitted; without, the work is submitted as it is saved,
+    and may change while the assignment is open (the statement, when required, with each
+    save). Idempotent: the same work again writes nothing. None when there is nothing to
+    save and nothing saved yet."""
+    now = now or timezone.now()
+    data = settings_of(activity)
+    window = learner_window(activity, data, actor)
+    _open_or_refuse(window, now)
+    if not {"onlinetext", "file"} & set(data.submission_types):
+        raise Refused(_("This assignment is handed in outside the box: ask your teacher how."))
+    if not data.drafts and data.require_statement and not statement:
+        raise Refused(_("Confirm that this work is your own before you submit it for grading."))
+    if uploads and "file" not in data.submission_types:
+        raise Refused(_("This assignment takes no files."))
+    if text is not None and "onlinetext" not in data.submission_types:
+        text = None
+    limit = rules.max_size(data.max_size, upload_limit())
+    with (
+        checked(uploads, rule=rules.accepted(data.file_types), limit=limit) as incoming,
+        transaction.atomic(),
+    ):
+        new_text = clean_text(text) if text is not None else None
+        current = _latest(activity, actor, lock=True)
+        if current is None:
+            if not (new_text or incoming):
+                return None
+            current = _first_draft(activity, actor, now)
+        existing = list(current.files.all())
+        # A file of the same name as one already there replaces it.
+        replaced = {item.filename.casefold() for item in incoming}
+        kept = [f for f in existing if f.pk not in remove and f.filename.casefold() not in replaced]
+        removed_ids = {f.pk for f in existing} - {f.pk for f in kept}
+        text_changed = new_text is not None and new_text != current.text
+        if not (text_changed or incoming or removed_ids):
+            return current  # the same work again (a form sent twice): nothing to do
+        if data.drafts and current.status == Submission.Status.SUBMITTED:
+            raise Refused(
+                _("Your work is already submitted for grading: it can no longer be changed.")
+            )
+        if len(kept) + len(incoming) > rules.max_files(data.max_files):
+            raise Refused(
+                _("This assignment takes at most %(count)d files.")
+                % {"count": rules.max_files(data.max_files)}
+            )
+        if text_changed:
+            current.text = new_text or ""
+        current.modified_at = now
+        current.save(update_fields=["text", "modified_at"])
+        SubmissionFile.objects.filter(submission=current, pk__in=removed_ids).delete()
+        added = _store(incoming, current)
+        if not data.drafts:
+            current.status = Submission.Status.SUBMITTED
+            current.submitted_at = now
+            current.statement_accepted = bool(statement)
+            current.save(update_fields=["status", "submitted_at", "statement_accepted"])
+        audit(
+            "assign.draft_saved" if data.drafts else "assign.submitted",
+            actor=actor,
+            target=activity,
+            request=request,
+            details={
+                "activity": activity.pk,
+                "attempt": current.attempt,
+                "text_changed": text_changed,
+                "added": [f.filename for f in added],
+                "removed": len(removed_ids),
+                "late": window.late(now),
+            },
+        )
+        outbox(
+            "submission",
+            course=activity.course,
+            activity=activity,
+            user=actor,
+            payload=_payload(current, window),
+        )
+        if not data.drafts and _completed_by_submission(activity):
+            complete(
+                actor=actor, activity=activity, learner=actor, by=ActivityProgress.Source.ANSWER
+            )
+        return current
+
+
+def submit(
+    *,
+    actor: User,
+    activity: Activity,
+    statement: bool = False,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
+) -> Submission:
+    """Submit the learner's draft for grading; it can no longer be changed. Idempotent: a
+    second submit (a double click, a resent form) changes nothing."""
+    now = now or timezone.now()
+    data = settings_of(activity)
+    window = learner_window(activity, data, actor)
+    with transaction.atomic():
+        current = _latest(activity, actor, lock=True)
+        if current is not None and current.status == Submission.Status.SUBMITTED:
+            return current
+        _open_or_refuse(window, now)
+        if current is None or not (current.text or current.files.exists()):
+            raise Refused(_("There is nothing to submit yet: write your text or add a file."))
+        if data.require_statement and not statement:
+            raise Refused(_("Confirm that this work is your own before you submit it for grading."))
+        current.status = Submission.Status.SUBMITTED
+        current.submitted_at = now
+        current.statement_accepted = bool(statement)
+        current.save(update_fields=["status", "submitted_at", "statement_accepted"])
+        late = window.late(now)
+        audit(
+            "assign.submitted",
+            actor=actor,
+            target=activity,
+            request=request,
+            details={"activity": activity.pk, "attempt": current.attempt, "late": late},
+        )
+        outbox(
+            "submission",
+            course=activity.course,
+            activity=activity,
+            user=actor,
+            payload=_payload(current, window),
+        )
+        if _completed_by_submission(activity):
+            complete(
+                actor=actor, activity=activity, learner=actor, by=ActivityProgress.Source.ANSWER
+            )
+        return current
+
+
+def _completed_by_submission(activity: Activity) -> bool:
+    completion = activity.completion or {}
+    if activity.completion_mode != "answer":
+        return False
+    named = {str(rule[0]) for rule in completion.get("rules") or () if rule}
+    grade_rule = completion.get("grade") or completion.get("pass_grade")
+    return "completionsubmit" in named or not grade_rule
+
+
+def _completed_by_grade(activity: Activity) -> bool:
+    completion = activity.completion or {}
+    return activity.completion_mode == "answer" and bool(
+        completion.get("grade") or completion.get("pass_grade")
+    )
+
+
+def grant_extension(
+    *,
+    actor: User,
+    activity: Activity,
+    learner: User,
+    due: datetime,
+    reason: str = "",
+    request: HttpRequest | None = None,
+) -> Extension:
+    """Give ``learner`` until ``due`` (after the assignment's due date, as in Moodle)."""
+    data = settings_of(activity)
+    problem = rules.extension_problem(due, opens=data.allow_submissions_from, due=data.due)
+    if problem == "before_due":
+        raise Refused(_("An extension must end after the assignment's due date."))
+    if problem == "before_open":
+        raise Refused(_("An extension must end after the assignment opens."))
+    reason = reason.replace("\x00", "").strip()[:2000]
+    with transaction.atomic():
+        found, created = Extension.objects.select_for_update().get_or_create(
+            activity=activity,
+            learner=learner,
+            defaults={
+                "due": due,
+                "reason": reason,
+                "granted_by": actor,
+                "granted_at": timezone.now(),
+            },
+        )
+        if not created:
+            if (found.due, found.reason) == (due, reason):
+                return found
+            found.due, found.reason = due, reason
+            found.granted_by, found.granted_at = actor, timezone.now()
+            found.save(update_fields=["due", "reason", "granted_by", "granted_at"])
+        audit(
+            "assign.extension_granted",
+            actor=actor,
+            target=activity,
+            request=request,
+            details={"activity": activity.pk, "learner": learner.username, "due": due.isoformat()},
+        )
+        outbox(
+            "submission",
+            course=activity.course,
+            activity=activity,
+            user=learner,
+            payload={"extension": {"due": due.isoformat(), "granted_by": actor.username}},
+        )
+        return found
+
+
+def reopen(
+    *, actor: User, activity: Activity, learner: User, request: HttpRequest | None = None
+) -> Submission:
+    """Open a new attempt for ``learner`` after a submitted one, from its text and files
+    (Moodle's "allow another attempt"), as the assignment's reopen method and maximum of
+    attempts allow."""
+    data = settings_of(activity)
+    if data.reopen == "none":
+        raise Refused(_("This assignment allows one attempt only."))
+    with transaction.atomic():
+        current = _latest(activity, learner, lock=True)
+        if current is None or current.status != Submission.Status.SUBMITTED:
+            raise Refused(_("A new attempt follows a submitted one only."))
+        if not rules.may_add_attempt(current.attempt, data.max_attempts):
+            raise Refused(
+                _("This assignment allows %(count)d attempts: none is left.")
+                % {"count": data.max_attempts}
+            )
+        return _new_attempt(actor, activity, learner, data, current, request)
+
+
+def _new_attempt(
+    actor: User,
+    activity: Activity,
+    learner: User,
+    data: AssignContent,
+    current: Submission,
+    request: HttpRequest | None,
+) -> Submission:
+    fresh = Submission.objects.create(
+        activity=activity,
+        learner=learner,
+        attempt=current.attempt + 1,
+        text=current.text,
+        modified_at=timezone.now(),
+    )
+    SubmissionFile.objects.bulk_create(
+        SubmissionFile(
+            submission=fresh,
+            blob_id=f.blob_id,
+            filename=f.filename,
+            mimetype=f.mimetype,
+            size=f.size,
+        )
+        for f in current.files.all()
+    )
+    audit(
+        "assign.attempt_opened",
+        actor=actor,
+        target=activity,
+        request=request,
+        details={"activity": activity.pk, "learner": learner.username, "attempt": fresh.attempt},
+    )
+    outbox(
+        "submission",
+        course=activity.course,
+        activity=activity,
+        user=learner,
+        payload=_payload(fresh, learner_window(activity, data, learner)),
+    )
+    return fresh
+
+
+def revert_to_draft(
+    *, actor: User, activity: Activity, learner: User, request: HttpRequest | None = None
+) -> Submission:
+    """Give the learner their submitted work back as a draft (Moodle's "revert the
+    submission to draft"), for an assignment with drafts."""
+    data = settings_of(activity)
+    if not data.drafts:
+        raise Refused(
+            _("This assignment has no drafts: its learners change their work while it is open.")
+        )
+    with transaction.atomic():
+        current = _latest(activity, learner, lock=True)
+        if current is None or current.status != Submission.Status.SUBMITTED:
+            raise Refused(_("Only submitted work can go back to a draft."))
+        current.status = Submission.Status.DRAFT
+        current.save(update_fields=["status"])
+        audit(
+            "assign.reverted_to_draft",
+            actor=actor,
+            target=activity,
+            request=request,
+            details={
+                "activity": activity.pk,
+                "learner": learner.username,
+                "attempt": current.attempt,
+            },
+        )
+        outbox(
+            "submission",
+            course=activity.course,
+            activity=activity,
+            user=learner,
+            payload=_payload(current, learner_window(activity, data, learner)),
+        )
+        return current
+
+
+def max_grade_of(data: AssignContent) -> float:
+    """Points the assignment is graded out of; 0 for a scale or no grade."""
+    return float(data.grade) if data.grade > 0 else 0.0
+
+
+def grade(
+    *,
+    actor: User,
+    activity: Activity,
+    learner: User,
+    points: float | None,
+    scale_item: str = "",
+    feedback: str = "",
+    uploads: Sequence[UploadedFile[bytes]] = (),
+    remove: Collection[int] = (),
+    request: HttpRequest | None = None,
+) -> Grade:
+    """Grade ``learner``'s work: points (or a scale's item), the teacher's comment and files;
+    released to the learner at once (as Moodle does without a marking workflow)."""
+    data = settings_of(activity)
+    maximum = max_grade_of(data)
+    if data.grade <= 0:
+        points = None  # a scale's item, or no grade (feedback only)
+    if points is not None and not (0 <= points <= maximum):
+        raise Refused(_("A grade lies between 0 and %(max)s.") % {"max": f"{maximum:g}"})
+    scale_item = scale_item.replace("\x00", "").strip()[:255] if data.grade < 0 else ""
+    comment = clean_text(feedback)
+    with (
+        checked(uploads, rule=rules.accepted(""), limit=upload_limit()) as incoming,
+        transaction.atomic(),
+    ):
+        existing = Grade.objects.filter(activity=activity, user=learner).first()
+        files = list(existing.files.all()) if existing is not None else []
+        if len([f for f in files if f.pk not in set(remove)]) + len(incoming) > MAX_FEEDBACK_FILES:
+            raise Refused(_("At most %(count)d feedback files.") % {"count": MAX_FEEDBACK_FILES})
+        unchanged = existing is not None and (
+            existing.grade,
+            existing.scale_item,
+            existing.feedback,
+            existing.max_grade,
+        ) == (points, scale_item, comment, maximum)
+        row = record_grade(
+            actor=actor,
+            activity=activity,
+            learner=learner,
+            grade=points,
+            max_grade=maximum,
+            source=Grade.Source.ASSIGN,
+            feedback=comment,
+            scale_item=scale_item,
+            released_at=existing.released_at if unchanged and existing else timezone.now(),
+            request=request,
+        )
+        removed = FeedbackFile.objects.filter(grade=row, pk__in=list(remove))
+        removed_names = list(removed.values_list("filename", flat=True))
+        removed.delete()
+        added = []
+        for item in incoming:
+            with item.path.open("rb") as stream:
+                blob = blobs.add(stream)
+            added.append(
+                FeedbackFile.objects.create(
+                    grade=row, blob=blob, filename=item.filename, mimetype=item.mimetype
+                )
+            )
+        if added or removed_names:
+            audit(
+                "assign.feedback_files",
+                actor=actor,
+                target=activity,
+                request=request,
+                details={
+                    "activity": activity.pk,
+                    "learner": learner.username,
+                    "added": [f.filename for f in added],
+                    "removed": removed_names,
+                },
+            )
+            outbox(
+                "grade",
+                course=activity.course,
+                activity=activity,
+                user=learner,
+                payload={
+                    "feedback_files": [
+                        {"filename": f.filename, "sha256": f.blob_id, "mimetype": f.mimetype}
+                        for f in row.files.all()
+                    ]
+                },
+            )
+        if data.reopen == "automatic" and (points is not None or scale_item):
+            # Moodle's "automatically": each grading opens the next attempt, while any is left.
+            latest = _latest(activity, learner, lock=True)
+            if (
+                latest is not None
+                and latest.status == Submission.Status.SUBMITTED
+                and rules.may_add_attempt(latest.attempt, data.max_attempts)
+            ):
+                _new_attempt(actor, activity, learner, data, latest, request)
+        if _completed_by_grade(activity) and (points is not None or scale_item):
+            complete(
+                actor=actor, activity=activity, learner=learner, by=ActivityProgress.Source.GRADE
+            )
+        return row

@@ -1,0 +1,90 @@
+"""Files handed in (by a learner) or given back (by a teacher), checked before anything is
+stored: their name, their size and, by their content, their type. A refused file leaves
+nothing behind; an accepted one waits in a temporary file until its action stores it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+from cartable.assignments.rules import Accepted, accepts
+from cartable.lib.filetypes import of_file
+
+
+class Refused(Exception):
+    """What a learner or teacher asked for is refused; the message says why, for people."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    filename: str
+    mimetype: str
+    size: int
+    path: Path  # a temporary copy, removed when the ``checked`` block ends
+
+
+def filename_of(name: str | None) -> str:
+    """The file's own name, without any folder a browser sent, and without control
+    characters; at most 255 characters (its extension kept)."""
+    raw = "".join(ch for ch in str(name or "") if ch.isprintable())
+    base = PurePosixPath(raw.replace("\\", "/")).name.strip().lstrip(".")
+    if len(base) > 255:
+        stem, dot, ext = base.rpartition(".")
+        base = (stem[: 254 - len(ext)] + dot + ext) if dot and len(ext) < 20 else base[:255]
+    return base
+
+
+@contextlib.contextmanager
+def checked(
+    uploads: Sequence[UploadedFile[bytes]], *, rule: Accepted, limit: int
+) -> Iterator[list[Checked]]:
+    """Each upload checked (a ``Refused`` for the first that fails), copied to a temporary
+    file that the block may store; the copies are removed when the block ends."""
+    folder = Path(settings.FILE_UPLOAD_TEMP_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    copies: list[Checked] = []
+    try:
+        for upload in uploads:
+            name = filename_of(upload.name)
+            if not name:
+                raise Refused(_("A file has no name: give it one and send it again."))
+            if upload.size is None or upload.size > limit:
+                raise Refused(
+                    _("“%(name)s” is too large: files may not exceed %(limit)s.")
+                    % {"name": name, "limit": filesizeformat(limit)}
+                )
+            if upload.size == 0:
+                raise Refused(_("“%(name)s” is empty.") % {"name": name})
+            handle, temporary = tempfile.mkstemp(dir=folder, prefix="handed-in-")
+            path = Path(temporary)
+            with os.fdopen(handle, "wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            copies.append(Checked(name, "", upload.size, path))
+            found = of_file(path, name)
+            if not accepts(rule, name, found.mimetype):
+                raise Refused(
+                    _(
+                        "“%(name)s” is not accepted: its content is not of a type this "
+                        "assignment accepts (%(types)s)."
+                    )
+                    % {"name": name, "types": rule.shown()}
+                )
+            copies[-1] = Checked(name, found.mimetype, upload.size, path)
+        yield copies
+    finally:
+        for copy in copies:
+            copy.path.unlink(missing_ok=True)

@@ -1,0 +1,68 @@
+"""The forms of assignments: the learner's text, the teacher's grade and extension."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.validators import MaxValueValidator
+from django.utils.translation import gettext_lazy as _
+
+TEXT_LIMIT = 200_000  # characters of online text (a long essay is about 60,000)
+
+TEXT_HELP = _(
+    "Write here. Blank lines separate paragraphs. You may use simple HTML tags (<p>, "
+    "<strong>, <em>, <ul>, <li>…): anything else is removed."
+)
+
+
+class TextForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your text"),
+        required=False,
+        max_length=TEXT_LIMIT,
+        strip=False,
+        help_text=TEXT_HELP,
+        widget=forms.Textarea(attrs={"rows": 14}),
+    )
+
+
+class GradeForm(forms.Form):
+    points = forms.DecimalField(
+        label=_("Grade"), required=False, min_value=0, max_digits=8, decimal_places=2
+    )
+    scale_item = forms.CharField(label=_("Grade (scale item)"), required=False, max_length=255)
+    feedback = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=TEXT_LIMIT,
+        strip=False,
+        help_text=TEXT_HELP,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+
+    def __init__(self, *args: Any, maximum: float, scale: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if scale:
+            del self.fields["points"]
+        else:
+            del self.fields["scale_item"]
+            if maximum > 0:
+                self.fields["points"].widget.attrs["max"] = f"{maximum:g}"
+                self.fields["points"].label = _("Grade (out of %(max)s)") % {"max": f"{maximum:g}"}
+                self.fields["points"].validators.append(MaxValueValidator(Decimal(str(maximum))))
+            else:
+                del self.fields["points"]
+
+
+class ExtensionForm(forms.Form):
+    due = forms.DateTimeField(
+        label=_("New due date"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+        help_text=_("The learner may hand in their work until then, even after the cut-off date."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )

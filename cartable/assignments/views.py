@@ -1,0 +1,490 @@
+"""Assignment pages: the learner's (status, dates, draft, files, submit, feedback once
+released), and the teacher's (submissions, grading, extensions). Views parse, authorise, call
+an action, render. A learner reaches only their own work; the course's teachers and staff
+reach the work of the learners they follow (``learning.plans.course_learners``); anyone else
+gets a 404."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from cartable.accounts.access import signed_in
+from cartable.accounts.models import User
+from cartable.assignments import actions, rules
+from cartable.assignments.actions import Refused
+from cartable.assignments.forms import ExtensionForm, GradeForm, TextForm
+from cartable.assignments.models import Extension, Submission, SubmissionFile
+from cartable.catalog import blobs
+from cartable.catalog.access import activity_for, course_for, sees_all_of
+from cartable.catalog.models import Activity, Course
+from cartable.grades.models import FeedbackFile, Grade
+from cartable.importers.model import AssignContent
+from cartable.learning.gate import holds
+from cartable.learning.plans import course_learners
+from cartable.lib.filetypes import served_as
+
+
+@dataclass
+class Found:
+    user: User
+    course: Course
+    activity: Activity
+    data: AssignContent
+    grader: bool  # one of the course's teachers, or staff
+
+
+def _found(request: HttpRequest, course_id: int, activity_id: int) -> Found:
+    user: User = request.user  # type: ignore[assignment]
+    course = course_for(user, course_id)
+    activity = activity_for(user, course, activity_id)
+    if activity.kind != Activity.Kind.ASSIGN:
+        raise Http404
+    try:
+        data = actions.settings_of(activity)
+    except Refused:
+        raise Http404 from None
+    return Found(user, course, activity, data, sees_all_of(user, course))
+
+
+def _as_learner(request: HttpRequest, course_id: int, activity_id: int) -> Found:
+    return _learner_may(_found(request, course_id, activity_id))
+
+
+def _learner_may(found: Found) -> Found:
+    if found.grader:
+        raise Http404  # teachers and staff have pages of their own
+    if holds(found.user, found.course, found.activity):
+        raise PermissionDenied  # its access rule keeps the learner out now
+    return found
+
+
+def _as_grader(request: HttpRequest, course_id: int, activity_id: int) -> Found:
+    found = _found(request, course_id, activity_id)
+    if not found.grader:
+        raise Http404  # a learner never reaches anyone else's work
+    return found
+
+
+def _learner(found: Found, learner_id: int) -> User:
+    try:
+        return course_learners(found.course, found.user).get(pk=learner_id)
+    except User.DoesNotExist:
+        raise Http404 from None
+
+
+# --- The learner's page -----------------------------------------------------------------------
+
+
+def _learner_context(found: Found, now: datetime) -> dict[str, Any]:
+    user, activity, data = found.user, found.activity, found.data
+    extension = Extension.objects.filter(activity=activity, learner=user).first()
+    window = actions.window_for(data, extension)
+    submission = (
+        Submission.objects.filter(activity=activity, learner=user)
+        .prefetch_related("files")
+        .order_by("-attempt")
+        .first()
+    )
+    graded = (
+        Grade.objects.filter(activity=activity, user=user, released_at__lte=now)
+        .prefetch_related("files")
+        .first()
+    )
+    state = window.state(now)
+    takes_work = bool({"onlinetext", "file"} & set(data.submission_types))
+    editable = (
+        takes_work
+        and state == "open"
+        and (
+            submission is None
+            or submission.status == Submission.Status.DRAFT
+            or not data.drafts  # without drafts, work changes while the assignment is open
+        )
+    )
+    late_at = submission.submitted_at or submission.modified_at if submission else now
+    return {
+        "course": found.course,
+        "activity": activity,
+        "data": data,
+        "window": window,
+        "state": state,
+        "extension": extension,
+        "submission": submission,
+        "late": window.late(late_at) if submission or state == "open" else False,
+        "overdue": window.due is not None and now > window.due,
+        "editable": editable,
+        "takes_work": takes_work,
+        "takes_text": "onlinetext" in data.submission_types,
+        "takes_files": "file" in data.submission_types,
+        "accepted": rules.accepted(data.file_types),
+        "max_files": rules.max_files(data.max_files),
+        "max_size": rules.max_size(data.max_size, actions.upload_limit()),
+        "grade": graded,
+        "scale": data.grade < 0,
+    }
+
+
+@signed_in
+@require_safe
+def assignment(request: HttpRequest, course_id: int, activity_id: int) -> HttpResponse:
+    found = _found(request, course_id, activity_id)
+    if found.grader:
+        return redirect("assignments:submissions", course_id=course_id, activity_id=activity_id)
+    found = _learner_may(found)
+    context = _learner_context(found, timezone.now())
+    submission = context["submission"]
+    context["form"] = TextForm(
+        initial={"text": actions.as_typed(submission.text) if submission else ""}
+    )
+    return render(request, "assignments/assignment.html", context)
+
+
+@signed_in
+@require_POST
+def save(request: HttpRequest, course_id: int, activity_id: int) -> HttpResponse:
+    """Save the draft, and submit it for grading when asked ("submit")."""
+    found = _as_learner(request, course_id, activity_id)
+    form = TextForm(request.POST)
+    error = ""
+    if form.is_valid():
+        takes_text = "onlinetext" in found.data.submission_types
+        remove = [int(v) for v in request.POST.getlist("remove") if v.isascii() and v.isdigit()]
+        try:
+            statement = request.POST.get("statement") == "1"
+            actions.save_draft(
+                actor=found.user,
+                activity=found.activity,
+                text=form.cleaned_data["text"] if takes_text and "text" in request.POST else None,
+                uploads=request.FILES.getlist("files"),
+                remove=remove,
+                statement=statement,
+                request=request,
+            )
+            if not found.data.drafts:
+                messages.success(request, _("Your work is saved and submitted for grading."))
+            elif request.POST.get("action") == "submit":
+                actions.submit(
+                    actor=found.user,
+                    activity=found.activity,
+                    statement=statement,
+                    request=request,
+                )
+                messages.success(request, _("Your work is submitted for grading."))
+            else:
+                messages.success(request, _("Your draft is saved."))
+            return redirect("assignments:assignment", course_id=course_id, activity_id=activity_id)
+        except Refused as refused:
+            error = refused.message
+    context = _learner_context(found, timezone.now())
+    context.update({"form": form, "error": error})
+    return render(request, "assignments/assignment.html", context, status=400)
+
+
+def _download(blob_id: str, filename: str, mimetype: str) -> FileResponse:
+    """A file as a download only (never shown in place), not to be guessed at."""
+    try:
+        stream = blobs.store().open(blob_id)
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        stream, as_attachment=True, filename=filename, content_type=served_as(mimetype)[0]
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@signed_in
+@require_safe
+def file(request: HttpRequest, course_id: int, activity_id: int, file_id: int) -> HttpResponseBase:
+    """A file handed in: to its learner, and to the course's teachers and staff who follow
+    that learner."""
+    found = _found(request, course_id, activity_id)
+    files = SubmissionFile.objects.filter(submission__activity=found.activity)
+    if found.grader:
+        files = files.filter(
+            submission__learner__in=course_learners(found.course, found.user).values("pk")
+        )
+    else:
+        files = files.filter(submission__learner=_learner_may(found).user)
+    item = files.filter(pk=file_id).first()
+    if item is None:
+        raise Http404
+    return _download(item.blob_id, item.filename, item.mimetype)
+
+
+@signed_in
+@require_safe
+def feedback_file(
+    request: HttpRequest, course_id: int, activity_id: int, file_id: int
+) -> HttpResponseBase:
+    """A file given back with a grade: to its learner once the grade is released, and to
+    the course's teachers and staff."""
+    found = _found(request, course_id, activity_id)
+    files = FeedbackFile.objects.filter(grade__activity=found.activity)
+    if found.grader:
+        files = files.filter(grade__user__in=course_learners(found.course, found.user).values("pk"))
+    else:
+        files = files.filter(
+            grade__user=_learner_may(found).user, grade__released_at__lte=timezone.now()
+        )
+    item = files.filter(pk=file_id).first()
+    if item is None:
+        raise Http404
+    return _download(item.blob_id, item.filename, item.mimetype)
+
+
+# --- The teacher's pages ------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    learner: User
+    submission: Submission | None
+    extension: Extension | None
+    grade: Grade | None
+    late: bool
+
+
+@signed_in
+@require_safe
+def submissions(request: HttpRequest, course_id: int, activity_id: int) -> HttpResponse:
+    """Each learner's work on the assignment: status, late, graded (four queries)."""
+    found = _as_grader(request, course_id, activity_id)
+    people = list(course_learners(found.course, found.user))
+    ids = [person.pk for person in people]
+    latest: dict[int, Submission] = {}
+    for row in Submission.objects.filter(activity=found.activity, learner_id__in=ids).order_by(
+        "learner_id", "attempt"
+    ):
+        latest[row.learner_id] = row
+    extensions = {
+        row.learner_id: row
+        for row in Extension.objects.filter(activity=found.activity, learner_id__in=ids)
+    }
+    grades = {
+        row.user_id: row for row in Grade.objects.filter(activity=found.activity, user_id__in=ids)
+    }
+    rows = []
+    for person in people:
+        submission = latest.get(person.pk)
+        window = actions.window_for(found.data, extensions.get(person.pk))
+        late = bool(
+            submission
+            and submission.status == Submission.Status.SUBMITTED
+            and window.late(submission.submitted_at or submission.modified_at)
+        )
+        rows.append(Row(person, submission, extensions.get(person.pk), grades.get(person.pk), late))
+    return render(
+        request,
+        "assignments/submissions.html",
+        {
+            "course": found.course,
+            "activity": found.activity,
+            "data": found.data,
+            "rows": rows,
+            "scale": found.data.grade < 0,
+        },
+    )
+
+
+def _grading_context(found: Found, learner: User) -> dict[str, Any]:
+    attempts = list(
+        Submission.objects.filter(activity=found.activity, learner=learner)
+        .prefetch_related(Prefetch("files", queryset=SubmissionFile.objects.order_by("filename")))
+        .order_by("-attempt")
+    )
+    extension = Extension.objects.filter(activity=found.activity, learner=learner).first()
+    window = actions.window_for(found.data, extension)
+    current = attempts[0] if attempts else None
+    graded = (
+        Grade.objects.filter(activity=found.activity, user=learner)
+        .prefetch_related("files")
+        .first()
+    )
+    return {
+        "course": found.course,
+        "activity": found.activity,
+        "data": found.data,
+        "learner": learner,
+        "submission": current,
+        "older": attempts[1:],
+        "extension": extension,
+        "window": window,
+        "late": bool(
+            current
+            and current.status == Submission.Status.SUBMITTED
+            and window.late(current.submitted_at or current.modified_at)
+        ),
+        "grade": graded,
+        "scale": found.data.grade < 0,
+        "may_reopen": current is not None
+        and current.status == Submission.Status.SUBMITTED
+        and found.data.reopen != "none"
+        and rules.may_add_attempt(current.attempt, found.data.max_attempts),
+        "may_revert": current is not None
+        and current.status == Submission.Status.SUBMITTED
+        and found.data.drafts,
+    }
+
+
+@signed_in
+def grade(request: HttpRequest, course_id: int, activity_id: int, learner_id: int) -> HttpResponse:
+    found = _as_grader(request, course_id, activity_id)
+    learner = _learner(found, learner_id)
+    maximum = actions.max_grade_of(found.data)
+    scale = found.data.grade < 0
+    context = _grading_context(found, learner)
+    graded: Grade | None = context["grade"]
+    error = ""
+    if request.method == "POST":
+        form = GradeForm(request.POST, maximum=maximum, scale=scale)
+        if form.is_valid():
+            points = form.cleaned_data.get("points")
+            remove = [int(v) for v in request.POST.getlist("remove") if v.isascii() and v.isdigit()]
+            try:
+                actions.grade(
+                    actor=found.user,
+                    activity=found.activity,
+                    learner=learner,
+                    points=float(points) if points is not None else None,
+                    scale_item=form.cleaned_data.get("scale_item") or "",
+                    feedback=form.cleaned_data["feedback"],
+                    uploads=request.FILES.getlist("files"),
+                    remove=remove,
+                    request=request,
+                )
+            except Refused as refused:
+                error = refused.message
+            else:
+                messages.success(
+                    request,
+                    _("The grade of %(name)s is saved.") % {"name": learner.display_name},
+                )
+                return redirect(
+                    "assignments:grade",
+                    course_id=course_id,
+                    activity_id=activity_id,
+                    learner_id=learner.pk,
+                )
+        status = 400
+    else:
+        form = GradeForm(
+            initial={
+                "points": graded.grade if graded else None,
+                "scale_item": graded.scale_item if graded else "",
+                "feedback": actions.as_typed(graded.feedback) if graded else "",
+            },
+            maximum=maximum,
+            scale=scale,
+        )
+        status = 200
+    context.update({"form": form, "error": error, "maximum": maximum})
+    return render(request, "assignments/grade.html", context, status=status)
+
+
+@signed_in
+def extension(
+    request: HttpRequest, course_id: int, activity_id: int, learner_id: int
+) -> HttpResponse:
+    found = _as_grader(request, course_id, activity_id)
+    learner = _learner(found, learner_id)
+    current = Extension.objects.filter(activity=found.activity, learner=learner).first()
+    error = ""
+    if request.method == "POST":
+        form = ExtensionForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.grant_extension(
+                    actor=found.user,
+                    activity=found.activity,
+                    learner=learner,
+                    due=form.cleaned_data["due"],
+                    reason=form.cleaned_data["reason"],
+                    request=request,
+                )
+            except Refused as refused:
+                error = refused.message
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s has an extension.") % {"name": learner.display_name},
+                )
+                return redirect(
+                    "assignments:grade",
+                    course_id=course_id,
+                    activity_id=activity_id,
+                    learner_id=learner.pk,
+                )
+        status = 400
+    else:
+        initial = (
+            {"due": timezone.localtime(current.due), "reason": current.reason} if current else {}
+        )
+        form = ExtensionForm(initial=initial)
+        status = 200
+    return render(
+        request,
+        "assignments/extension.html",
+        {
+            "course": found.course,
+            "activity": found.activity,
+            "data": found.data,
+            "learner": learner,
+            "extension": current,
+            "form": form,
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@signed_in
+@require_POST
+def reopen(request: HttpRequest, course_id: int, activity_id: int, learner_id: int) -> HttpResponse:
+    found = _as_grader(request, course_id, activity_id)
+    learner = _learner(found, learner_id)
+    try:
+        actions.reopen(actor=found.user, activity=found.activity, learner=learner, request=request)
+    except Refused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request,
+            _("%(name)s may hand in a new attempt.") % {"name": learner.display_name},
+        )
+    return redirect(
+        "assignments:grade", course_id=course_id, activity_id=activity_id, learner_id=learner.pk
+    )
+
+
+@signed_in
+@require_POST
+def revert(request: HttpRequest, course_id: int, activity_id: int, learner_id: int) -> HttpResponse:
+    found = _as_grader(request, course_id, activity_id)
+    learner = _learner(found, learner_id)
+    try:
+        actions.revert_to_draft(
+            actor=found.user, activity=found.activity, learner=learner, request=request
+        )
+    except Refused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request,
+            _("The work of %(name)s is a draft again.") % {"name": learner.display_name},
+        )
+    return redirect(
+        "assignments:grade", course_id=course_id, activity_id=activity_id, learner_id=learner.pk
+    )
