@@ -199,8 +199,8 @@ class CourseObjects:
     section_rule: Activity | None = None
     choice: Activity | None = None  # a choice (Moodle's), learners answer it
     restricted_choice: Activity | None = None  # a choice not open yet by its access rule
-    feedback: Activity | None = None  # a survey (Moodle's feedback), anonymous
-    restricted_feedback: Activity | None = None  # a survey not open yet by its access rule
+    survey: Activity | None = None  # a survey (Moodle's feedback), anonymous
+    restricted_survey: Activity | None = None  # a survey not open yet by its access rule
     restricted_file: CourseFile | None = None  # a PDF the course holds for ``restricted``
     assignment: Activity | None = None  # an assignment, open, without dates
     # A file its learner (learner in ``own``, other_learner in ``others``) handed in, in a
@@ -294,12 +294,12 @@ def _course_objects(
         ),
     )
     found.choice = add_choice(course, title="Sondage")
-    found.feedback = add_feedback(course, title="Enquête")
+    found.survey = add_feedback(course, title="Enquête")
     if extras:
         found.restricted_choice = add_choice(
             course, title="Sondage fermé", position=90, availability=NOT_YET_OPEN
         )
-        found.restricted_feedback = add_feedback(
+        found.restricted_survey = add_feedback(
             course, title="Enquête fermée", position=91, availability=NOT_YET_OPEN
         )
         found.hidden = _file_activity(
@@ -957,16 +957,16 @@ TARGETS: dict[str, dict[str, Build]] = {
         for name in ("choice_results", "choice_csv")
     },
     "surveys:feedback": {
-        "own": _activity("own", "feedback", GOOD_ANSWERS),
-        "restricted": _activity("own", "restricted_feedback", GOOD_ANSWERS),
+        "own": _activity("own", "survey", GOOD_ANSWERS),
+        "restricted": _activity("own", "restricted_survey", GOOD_ANSWERS),
         "not_a_survey": _activity("own", "choice", GOOD_ANSWERS),
-        "mismatched": _activity("mismatched", "feedback", GOOD_ANSWERS),
-        "others": _activity("others", "feedback", GOOD_ANSWERS),
-        "unpublished": _activity("unpublished", "feedback", GOOD_ANSWERS),
+        "mismatched": _activity("mismatched", "survey", GOOD_ANSWERS),
+        "others": _activity("others", "survey", GOOD_ANSWERS),
+        "unpublished": _activity("unpublished", "survey", GOOD_ANSWERS),
     },
     **{
         f"surveys:{name}": {
-            variant: _activity(variant, "feedback")
+            variant: _activity(variant, "survey")
             for variant in ("own", "mismatched", "others", "unpublished")
         }
         for name in ("feedback_results", "feedback_csv")
