@@ -78,6 +78,7 @@ def home(settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data folder of the test's own (the audit key and head file, uploads), beside the
     test's tmp_path rather than in it: some tests check what they leave there."""
     settings.HOME = tmp_path_factory.mktemp("home")
+    settings.TMP_ROOT = settings.HOME / "tmp"
     return settings.HOME
 
 

@@ -19,9 +19,11 @@ CATEGORIES: dict[str, Promise] = {
     "establishment": _("Establishments"),
     "institution": _("Institutions"),
     "audit": _("Audit log"),
+    "box": _("The box"),
 }
 
 ACTIONS: dict[str, Promise] = {
+    "box.temporary_files_removed": _("Files left by stopped processes removed"),
     "auth.sign_in": _("Signed in"),
     "auth.sign_in_failed": _("Failed sign-in"),
     "auth.sign_out": _("Signed out"),
@@ -83,6 +85,10 @@ def choices() -> list[tuple[str, object]]:
 
 # What the keys of an entry's details mean (the log stores them in English, as codes).
 DETAILS: dict[str, Promise] = {
+    "folders": _("folders"),
+    "incoming": _("incoming files"),
+    "bytes": _("bytes"),
+    "files": _("files"),
     "activities": _("activities"),
     "activity": _("activity no."),
     "added": _("groups added"),

@@ -19,8 +19,6 @@ store.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +45,8 @@ from cartable.ingest.errors import message_for
 from cartable.ingest.models import Revision
 from cartable.ingest.publication import approve_everything, supersede
 from cartable.ingest.staging import StagedCourse, all_files, stage
+from cartable.jobs import sweep
+from cartable.lib import crash
 from cartable.lib.archive import ArchiveError, ArchiveLimits, estimated_size
 from cartable.lib.blobstore import BlobError
 from cartable.lib.safexml import XmlError
@@ -126,18 +126,22 @@ def import_file(
     confirm_update: bool = False,
     request: HttpRequest | None = None,
     progress: Progress | None = None,
+    on_saved: Callable[[ImportOutcome], None] | None = None,
 ) -> ImportOutcome:
     """Import a course file; raise ImportFailed (and change nothing) if it is refused.
 
     ``establishment``: whose staff will manage a course this file creates (None: the box's
     own). ``confirm_update``: a file that updates a course already on the box is kept as a
     revision waiting for the uploader's confirmation instead of being applied or staged.
+    ``on_saved``: called with the outcome inside the import's transaction (a job records its
+    report there, so that the report of the work that took effect survives a crash).
     """
     name = filename or path.name
     report = progress or (lambda fraction, stage: None)
-    workdir = Path(tempfile.mkdtemp(prefix="import-", dir=settings.TMP_ROOT))
-    try:
+    crash.point("start")
+    with sweep.workdir("import-") as workdir:
         result = _read(path, workdir, name, report)
+        crash.point("unpacked")
         if institution and not Institution.objects.filter(slug=institution).exists():
             raise ImportFailed(
                 "unknown_institution",
@@ -148,6 +152,7 @@ def import_file(
         created_blobs: list[str] = []
         try:
             store_files(all_files(result.course), created_blobs, name, report)
+            crash.point("stored")
             report(0.95, "saving")
             outcome = _save(
                 result,
@@ -160,6 +165,7 @@ def import_file(
                 confirm_update=confirm_update,
                 created_blobs=created_blobs,
                 request=request,
+                on_saved=on_saved,
             )
         except BaseException:
             # The transaction rolled back; take back the blobs this import had just added,
@@ -168,10 +174,9 @@ def import_file(
                 if not Blob.objects.filter(sha256=sha256).exists():
                     blobs.store().delete(sha256)
             raise
+        crash.point("after_commit")
         report(1.0, "done")
         return outcome
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _read(path: Path, workdir: Path, name: str, report: Progress) -> model.ImportResult:
@@ -255,6 +260,7 @@ def _save(
     confirm_update: bool,
     created_blobs: list[str],
     request: HttpRequest | None,
+    on_saved: Callable[[ImportOutcome], None] | None = None,
 ) -> ImportOutcome:
     now = timezone.now()
     with transaction.atomic():
@@ -352,6 +358,9 @@ def _save(
                 request=request,
                 details={"approval": "import --publish"},
             )
+        if on_saved is not None:
+            on_saved(outcome)
+        crash.point("before_commit")
     return outcome
 
 

@@ -17,8 +17,6 @@ a corrected file updates its questions. A refused file changes nothing at all.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +50,7 @@ from cartable.ingest.imports import limits as archive_limits
 from cartable.ingest.models import Revision
 from cartable.ingest.publication import waiting_revision
 from cartable.ingest.staging import StagedCourse, stage_question_file
+from cartable.jobs import sweep
 from cartable.lib.safexml import XmlError
 
 Progress = Callable[[float, str], None]
@@ -108,8 +107,7 @@ def import_question_file(
     name = filename or path.name
     report = progress or (lambda fraction, stage: None)
     _check(actor, course, name)
-    workdir = Path(tempfile.mkdtemp(prefix="questions-", dir=settings.TMP_ROOT))
-    try:
+    with sweep.workdir("questions-") as workdir:
         report(0.0, "reading")
         result = _read(path, workdir, name)
         staged = stage_question_file(
@@ -143,8 +141,6 @@ def import_question_file(
             raise
         report(1.0, "done")
         return outcome
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _check(actor: User | None, course: Course, name: str) -> None:

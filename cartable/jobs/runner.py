@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from cartable.jobs import sweep
 from cartable.jobs.models import Job
 
 logger = logging.getLogger(__name__)
@@ -143,6 +144,7 @@ def run_pending(limit: int | None = None) -> int:
         job = claim()
         if job is None:
             break
+        sweep.sweep()  # what a stopped job left (never a running one's: they are locked)
         run(job)
         count += 1
     return count

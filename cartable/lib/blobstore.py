@@ -14,11 +14,12 @@ import hashlib
 import io
 import os
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from cartable.lib import crash, scratch
 
 CHUNK = 1 << 20
 _DIGEST = re.compile(r"\A[0-9a-f]{64}\Z")
@@ -67,18 +68,19 @@ class BlobStore:
         self.root.mkdir(parents=True, exist_ok=True)
         hasher = hashlib.sha256()
         size = 0
-        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
-        tmp = Path(tmp_name)
+        # Locked while this process writes it: a sweep after a crash removes it, never before.
+        fd, tmp = scratch.locked_temp_file(self.root, scratch.INCOMING_PREFIX)
+        out = os.fdopen(fd, "wb")
         try:
-            with os.fdopen(fd, "wb") as out:
-                while chunk := stream.read(CHUNK):
-                    size += len(chunk)
-                    if max_bytes is not None and size > max_bytes:
-                        raise BlobError(f"content larger than the limit of {max_bytes} bytes")
-                    hasher.update(chunk)
-                    out.write(chunk)
-                out.flush()
-                os.fsync(out.fileno())
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if max_bytes is not None and size > max_bytes:
+                    raise BlobError(f"content larger than the limit of {max_bytes} bytes")
+                hasher.update(chunk)
+                out.write(chunk)
+                crash.point("storing")
+            out.flush()
+            os.fsync(out.fileno())
             digest = hasher.hexdigest()
             if expected_sha256 is not None and digest != expected_sha256:
                 raise BlobError(
@@ -95,6 +97,7 @@ class BlobStore:
         finally:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
+            out.close()
 
     def put_bytes(self, data: bytes) -> StoredBlob:
         return self.put_stream(io.BytesIO(data))

@@ -21,6 +21,7 @@ from cartable.catalog import blobs
 from cartable.catalog.kinds import kind_of
 from cartable.catalog.models import Activity, Course, CourseFile, Section
 from cartable.learning.availability import has_conditions, may_hide
+from cartable.lib import crash
 from cartable.lib.blobstore import BlobError
 from cartable.lib.html import LinkedFile
 from cartable.search.extract import PdfLimits, clean, html_text, is_pdf, pdf_text
@@ -66,6 +67,7 @@ def reindex_course(course_id: int, *, reread_files: bool = False) -> int:
     if course is None:
         Entry.objects.filter(course_id=course_id).delete()
         return 0
+    crash.point("indexing")
     read_pdfs(course, again=reread_files)
     count = 0
     with transaction.atomic():

@@ -15,6 +15,7 @@ from cartable.accounts.models import Establishment
 from cartable.catalog.texts import shown
 from cartable.commands import CartableCommand
 from cartable.ingest.imports import ImportFailed, ImportOutcome, import_file
+from cartable.jobs import sweep
 
 
 class Command(CartableCommand):
@@ -57,6 +58,7 @@ class Command(CartableCommand):
                     _("No establishment has the short name “%(slug)s”.")
                     % {"slug": options["establishment"]}
                 )
+        sweep.sweep()  # what a stopped import left
         try:
             outcome = import_file(
                 path,

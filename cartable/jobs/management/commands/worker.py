@@ -22,6 +22,7 @@ from django.db import close_old_connections
 from cartable.commands import CartableCommand
 from cartable.jobs import runner
 from cartable.jobs.models import Job
+from cartable.jobs.sweep import sweep
 
 
 def _lock() -> IO[str] | None:
@@ -53,6 +54,7 @@ class Command(CartableCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        sweep()
         if options["once"]:
             self._once()
             return

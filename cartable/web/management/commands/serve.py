@@ -13,6 +13,7 @@ from gunicorn.app.base import BaseApplication
 
 from cartable.commands import CartableCommand
 from cartable.jobs.runner import start_worker
+from cartable.jobs.sweep import sweep
 from cartable.web.staticfiles import ensure_collected
 
 SHM = Path("/dev/shm")  # noqa: S108  (a RAM disk, for gunicorn's heartbeat files only)
@@ -56,6 +57,7 @@ class Command(CartableCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if ensure_collected():
             self.stderr.write("Static files collected.")
+        sweep()  # what processes stopped by a crash or a power cut left
         # Workers are forked from this process: none may inherit its database connection.
         close_connections()
         # One worker per core this process may run on (a box's cores, or fewer under
