@@ -420,6 +420,20 @@ WORKER_ON_DEMAND = env.boolean(
     "Start a background worker (course imports) when a job is queued, and stop it when the "
     "queue is empty. Turn off when a separate, always-running `cartable worker` is deployed.",
 )
+JOB_LEASE_SECONDS = env.integer(
+    "CARTABLE_JOB_LEASE_SECONDS",
+    60,
+    "Seconds a running job's worker holds it without a sign of life (renewed while it works); "
+    "after that, the job is taken up again by a live worker.",
+    minimum=5,
+)
+WORKER_POLL_SECONDS = env.integer(
+    "CARTABLE_WORKER_POLL_SECONDS",
+    30,
+    "Seconds between the server's looks for a stopped worker with work left (it starts a new "
+    "one), when workers are started on demand.",
+    minimum=1,
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_TEMP_DIR = str(TMP_ROOT)

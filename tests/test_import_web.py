@@ -180,8 +180,8 @@ def test_it_requeues_a_job_interrupted_by_a_crash(staff, tmp_path: Path) -> None
     upload(signed_in(staff), page_course().build(tmp_path / "c.mbz"))
     job = runner.claim()
     assert job is not None and job.status == Job.Status.RUNNING
-    # The worker died here; the next worker puts the job back and runs it.
-    runner.recover_interrupted()
+    # The worker died here; the next worker (holding the worker lock) puts the job back.
+    runner.recover_interrupted(everything=True)
     assert runner.run_pending() == 1
     job.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED

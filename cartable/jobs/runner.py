@@ -4,16 +4,25 @@ JSON result, or raises ``JobFailed`` with a message for the people who asked for
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
+import os
+import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import IO, Any
 
 from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from cartable.jobs import sweep
 from cartable.jobs.models import Job
@@ -48,6 +57,41 @@ def enqueue(kind: str, *, payload: dict[str, Any], created_by: Any | None = None
     return Job.objects.create(kind=kind, payload=payload, created_by=created_by)
 
 
+def worker_lock() -> IO[str] | None:
+    """The data folder's worker lock (one worker runs at a time), or None when another
+    process holds it. Held for as long as the handle stays open."""
+    handle = (Path(settings.HOME) / ".worker.lock").open("w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle
+
+
+def worker_running() -> bool:
+    lock = worker_lock()
+    if lock is None:
+        return True
+    lock.close()
+    return False
+
+
+def watch_workers(stop: threading.Event) -> threading.Thread:
+    """A thread of the server that starts a worker every ``WORKER_POLL_SECONDS`` when none
+    runs, so that the job of a worker that died is taken up again while the server runs (the
+    new worker finds it quickly, or finds nothing and stops). It never touches the database."""
+
+    def watch() -> None:
+        while not stop.wait(settings.WORKER_POLL_SECONDS):
+            if not worker_running():
+                start_worker()
+
+    thread = threading.Thread(target=watch, name="worker-watch", daemon=True)
+    thread.start()
+    return thread
+
+
 def start_worker() -> None:
     """Start `cartable worker --once` in the background (it exits when the queue is empty, or
     at once if a worker already runs). Called after a job is queued and committed."""
@@ -62,36 +106,99 @@ def start_worker() -> None:
     )
 
 
-def recover_interrupted() -> int:
-    """Jobs left running by a worker that died go back to the queue (their work is atomic and
-    idempotent, so running them again is safe), unless they already failed too often."""
+def me() -> str:
+    """This worker, as a job row names it."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:128]
+
+
+def _lease_end() -> datetime:
+    return timezone.now() + timedelta(seconds=settings.JOB_LEASE_SECONDS)
+
+
+def recover_interrupted(*, everything: bool = False) -> int:
+    """Jobs whose worker is gone (their lease ran out; ``everything``: all running jobs, for a
+    worker that holds the data folder's worker lock and so knows no other runs) go back to the
+    queue: their work is atomic and idempotent, so running them again is safe. A job
+    interrupted ``MAX_ATTEMPTS`` times stops as failed, with a message for staff."""
     stuck = Job.objects.filter(status=Job.Status.RUNNING)
-    again = stuck.filter(attempts__lt=MAX_ATTEMPTS).update(status=Job.Status.QUEUED, progress=0)
-    given_up = stuck.update(
-        status=Job.Status.FAILED,
-        error_code="interrupted",
-        error_message="The job was interrupted too many times.",
-        finished_at=timezone.now(),
-    )
-    return again + given_up
-
-
-def claim() -> Job | None:
-    """Take the oldest waiting job, so that two workers never run the same one."""
-    with transaction.atomic():
-        job = (
-            Job.objects.select_for_update(skip_locked=True)
-            .filter(status=Job.Status.QUEUED)
-            .order_by("id")
-            .first()
+    if not everything:
+        stuck = stuck.filter(Q(lease_until__lt=timezone.now()) | Q(lease_until__isnull=True))
+    count = 0
+    for job in stuck.order_by("id"):
+        with translation.override(job.payload.get("language") or None):
+            message = _(
+                "The work was interrupted %(count)d times (the box or its worker stopped "
+                "before it ended) and will not be tried again. Send the file again; if it "
+                "stops again, the box's log says why."
+            ) % {"count": job.attempts}
+        given_up = job.attempts >= MAX_ATTEMPTS
+        count += (
+            Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, worker=job.worker)
+            .filter(Q(lease_until__isnull=True) | Q(lease_until=job.lease_until))
+            .update(
+                status=Job.Status.FAILED if given_up else Job.Status.QUEUED,
+                progress=job.progress if given_up else 0,
+                worker="",
+                lease_until=None,
+                error_code="interrupted" if given_up else "",
+                error_message=message if given_up else "",
+                finished_at=timezone.now() if given_up else None,
+            )
         )
+        logger.warning(
+            "job %s lost its worker %s (attempt %d): %s",
+            job.pk,
+            job.worker or "?",
+            job.attempts,
+            "given up" if given_up else "queued again",
+        )
+    return count
+
+
+def claim(pk: int | None = None) -> Job | None:
+    """Take the oldest waiting job (or job ``pk`` if it waits), so that two workers never run
+    the same one; this worker holds its lease from now on."""
+    with transaction.atomic():
+        waiting = Job.objects.select_for_update(skip_locked=True).filter(status=Job.Status.QUEUED)
+        if pk is not None:
+            waiting = waiting.filter(pk=pk)
+        job = waiting.order_by("id").first()
         if job is None:
             return None
         job.status = Job.Status.RUNNING
         job.started_at = timezone.now()
         job.attempts += 1
-        job.save(update_fields=["status", "started_at", "attempts"])
+        job.worker = me()
+        job.lease_until = _lease_end()
+        job.save(update_fields=["status", "started_at", "attempts", "worker", "lease_until"])
         return job
+
+
+@contextlib.contextmanager
+def _heartbeat(job: Job) -> Iterator[None]:
+    """Renew the job's lease now and then while the block runs (from a thread of its own, so
+    that a long step without progress reports, a PDF or a large commit, keeps it)."""
+    stop = threading.Event()
+    every = settings.JOB_LEASE_SECONDS / 3
+
+    def beat() -> None:
+        try:
+            while not stop.wait(every):
+                Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, worker=job.worker).update(
+                    lease_until=_lease_end()
+                )
+        except Exception:  # the next beat, or the lease running out, will tell
+            logger.warning("job %s: could not renew its lease", job.pk, exc_info=True)
+        finally:
+            connection.close()  # this thread's own
+
+    thread = threading.Thread(target=beat, name=f"job-{job.pk}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def run(job: Job) -> Job:
@@ -103,12 +210,15 @@ def run(job: Job) -> Job:
         now = time.monotonic()
         if now - last >= PROGRESS_EVERY or fraction >= 1:
             last = now
-            Job.objects.filter(pk=job.pk).update(progress=min(max(fraction, 0.0), 1.0), stage=stage)
+            Job.objects.filter(pk=job.pk).update(
+                progress=min(max(fraction, 0.0), 1.0), stage=stage, lease_until=_lease_end()
+            )
 
     try:
         if handler is None:
             raise JobFailed("unknown_kind", f"No handler for jobs of kind {job.kind!r}.")
-        result = handler(job, progress)
+        with _heartbeat(job):
+            result = handler(job, progress)
     except JobFailed as failure:
         job.status = Job.Status.FAILED
         job.error_code = failure.code
@@ -124,8 +234,10 @@ def run(job: Job) -> Job:
         job.result = result
         job.progress = 1.0
     job.finished_at = timezone.now()
+    job.lease_until = None
     job.save(
         update_fields=[
+            "lease_until",
             "status",
             "error_code",
             "error_message",

@@ -8,32 +8,18 @@ with CARTABLE_WORKER=off for the web side). Only one worker runs at a time on a 
 
 from __future__ import annotations
 
-import fcntl
 import signal
 import time
 from argparse import ArgumentParser
-from pathlib import Path
 from types import FrameType
-from typing import IO, Any
+from typing import Any
 
-from django.conf import settings
 from django.db import close_old_connections
 
 from cartable.commands import CartableCommand
 from cartable.jobs import runner
 from cartable.jobs.models import Job
 from cartable.jobs.sweep import sweep
-
-
-def _lock() -> IO[str] | None:
-    """The worker lock, or None when another worker holds it."""
-    handle = (Path(settings.HOME) / ".worker.lock").open("w")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        return None
-    return handle
 
 
 class Command(CartableCommand):
@@ -58,23 +44,24 @@ class Command(CartableCommand):
         if options["once"]:
             self._once()
             return
-        lock = _lock()
+        lock = runner.worker_lock()
         if lock is None:
             self.stderr.write("Another worker is already running on this data folder.")
             return
-        runner.recover_interrupted()
+        runner.recover_interrupted(everything=True)  # we hold the lock: no other worker runs
         while not stopping:
             close_old_connections()
+            runner.recover_interrupted()
             if not runner.run_pending(limit=1):
                 time.sleep(options["interval"])
 
     def _once(self) -> None:
         while True:
-            lock = _lock()
+            lock = runner.worker_lock()
             if lock is None:
                 return  # the running worker will see our jobs
             try:
-                runner.recover_interrupted()
+                runner.recover_interrupted(everything=True)
                 runner.run_pending()
             finally:
                 lock.close()

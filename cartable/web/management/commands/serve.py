@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from django.db import connections
 from gunicorn.app.base import BaseApplication
 
 from cartable.commands import CartableCommand
-from cartable.jobs.runner import start_worker
+from cartable.jobs.runner import start_worker, watch_workers
 from cartable.jobs.sweep import sweep
 from cartable.web.staticfiles import ensure_collected
 
@@ -41,6 +42,14 @@ def close_connections(server: object = None, worker: object = None) -> None:
     Each worker's threads open their own connections when they first need one and keep
     them (``CARTABLE_DB_CONN_MAX_AGE``)."""
     connections.close_all()
+
+
+def _when_ready(server: object) -> None:
+    """Jobs left waiting or interrupted when the box stopped are resumed, and the server keeps
+    watching: a worker that dies mid-job is replaced within CARTABLE_WORKER_POLL_SECONDS."""
+    if settings.WORKER_ON_DEMAND:
+        start_worker()
+        watch_workers(threading.Event())
 
 
 class Command(CartableCommand):
@@ -93,7 +102,7 @@ class Command(CartableCommand):
                 # Heartbeat files in memory, not on the SD card of a Raspberry Pi.
                 "worker_tmp_dir": str(SHM) if SHM.is_dir() else None,
                 # Jobs left waiting or interrupted when the box stopped are resumed.
-                "when_ready": lambda server: start_worker(),
+                "when_ready": _when_ready,
                 "pre_fork": close_connections,
             }
         ).run()
