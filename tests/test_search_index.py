@@ -14,6 +14,7 @@ from django.db import connection
 from cartable.catalog import blobs
 from cartable.catalog.models import Activity, Course, Enrolment
 from cartable.demo.pdf import text_pdf
+from cartable.jobs.models import FollowUp
 from cartable.search import extract, index
 from cartable.search.find import search
 from cartable.search.index import reindex_course
@@ -89,10 +90,12 @@ def test_it_keeps_an_import_that_the_index_cannot_follow(
     def broken(course_id: int, **kwargs) -> int:
         raise RuntimeError("index down")
 
-    monkeypatch.setattr("cartable.ingest.apply.reindex_course", broken)
+    monkeypatch.setattr("cartable.search.index.reindex_course", broken)
     with django_capture_on_commit_callbacks(execute=True):
         report = run_import(backup("<p>Texte</p>").build(tmp_path / "v1.mbz"))
     assert Course.objects.filter(pk=report["course"]["id"]).exists()
+    # The indexing waits to be tried again.
+    assert FollowUp.objects.get().attempts == 1
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=[path.name for path in CORPUS])

@@ -14,8 +14,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
 
-from django.db import transaction
-
 from cartable.accounts.models import User
 from cartable.catalog.models import (
     Activity,
@@ -29,7 +27,8 @@ from cartable.catalog.models import (
 from cartable.importers.questionfiles.ids import COMPONENT_PREFIX
 from cartable.ingest import plan as plans
 from cartable.ingest.staging import DEFAULT_SECTION, StagedActivity, StagedCourse, StagedFile
-from cartable.search.index import reindex_course
+from cartable.jobs import followups
+from cartable.search.index import REINDEX
 
 Mode = Literal["pending", "approved"]
 
@@ -118,7 +117,7 @@ def apply(
         _retire_sections(course, staged, now)
     _save_questions(course, staged, now)
     _save_files(course, staged, kept=kept)
-    transaction.on_commit(lambda: reindex_course(course.pk), robust=True)
+    followups.add(REINDEX, {"course": course.pk})
 
 
 def _added_risks(course: Course, staged: StagedCourse) -> list[Any] | None:
@@ -155,7 +154,7 @@ def apply_activity(
         [_file_row(course, ref, row.pk) for ref in staged.files if ref.owner == key],
         batch_size=1000,
     )
-    transaction.on_commit(lambda: reindex_course(course.pk), robust=True)
+    followups.add(REINDEX, {"course": course.pk})
     return row
 
 

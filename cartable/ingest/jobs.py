@@ -12,19 +12,31 @@ from django.utils.translation import gettext as _
 
 from cartable.accounts.models import User
 from cartable.catalog.models import Course
-from cartable.ingest.imports import ImportFailed, import_file
+from cartable.ingest.imports import ImportFailed, ImportOutcome, import_file
 from cartable.ingest.questions import import_question_file
 from cartable.jobs.models import Job
 from cartable.jobs.runner import JobFailed, Progress
 
 KIND = "import_course"
 QUESTIONS_KIND = "import_questions"
+COMMITTED = "committed"  # in a job's result: written by the import's own transaction
 
 
 def run_import(job: Job, progress: Progress) -> dict[str, Any]:
     payload = job.payload
     path = Path(payload["path"])
+    if job.result.get(COMMITTED):
+        # Redone after a crash that followed the import's commit: its report is the one the
+        # import wrote with its work, not that of a re-import that would change nothing.
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        return dict(job.result)
     actor = User.objects.filter(pk=job.created_by_id).first() if job.created_by_id else None
+
+    def on_saved(outcome: ImportOutcome) -> None:
+        job.result = {**outcome.as_json(), COMMITTED: True}
+        Job.objects.filter(pk=job.pk).update(result=job.result)
+
     # Messages in the language of the person who uploaded the file.
     with translation.override(payload.get("language") or None):
         try:
@@ -38,6 +50,7 @@ def run_import(job: Job, progress: Progress) -> dict[str, Any]:
                 establishment=actor.establishment if actor is not None else None,
                 confirm_update=True,
                 progress=progress,
+                on_saved=on_saved,
             )
         except ImportFailed as failure:
             raise JobFailed(failure.code, failure.message) from None
@@ -45,7 +58,7 @@ def run_import(job: Job, progress: Progress) -> dict[str, Any]:
             # The upload is kept until its job ends, whatever the outcome.
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
-    return outcome.as_json()
+    return {**outcome.as_json(), COMMITTED: True}
 
 
 def run_question_import(job: Job, progress: Progress) -> dict[str, Any]:

@@ -49,3 +49,21 @@ class Job(models.Model):
     @property
     def percent(self) -> int:
         return round(self.progress * 100)
+
+
+class FollowUp(models.Model):
+    """Work that must follow a commit (indexing a course for the search, reading its PDFs),
+    recorded in the committing transaction: run just after the commit by the same process, or,
+    if that process died first, by the next worker or `cartable reindex --repair`. A crash
+    delays it, never loses it. Done rows are deleted."""
+
+    kind = models.CharField(max_length=32)
+    payload = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.payload}"

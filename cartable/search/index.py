@@ -13,9 +13,11 @@ import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from cartable.catalog import blobs
 from cartable.catalog.kinds import kind_of
@@ -61,6 +63,13 @@ class _Owner:
         )
 
 
+REINDEX = "search.reindex"  # the follow-up of a change to a course's content
+
+
+def reindex_follow_up(payload: dict[str, Any]) -> None:
+    reindex_course(int(payload["course"]))
+
+
 def reindex_course(course_id: int, *, reread_files: bool = False) -> int:
     """Rebuild the index rows of one course; returns how many rows it now has."""
     course = Course.objects.filter(pk=course_id).first()
@@ -77,6 +86,12 @@ def reindex_course(course_id: int, *, reread_files: bool = False) -> int:
             Entry.objects.bulk_create(batch)
             count += len(batch)
     return count
+
+
+def missing_courses() -> list[int]:
+    """The courses with no search entry at all (each indexed course has its own row)."""
+    indexed = Entry.objects.filter(course=OuterRef("pk"))
+    return list(Course.objects.filter(~Exists(indexed)).order_by("pk").values_list("pk", flat=True))
 
 
 def reindex_all(*, reread_files: bool = False) -> Iterator[tuple[Course, int]]:

@@ -15,7 +15,7 @@ from cartable.accounts.models import Establishment
 from cartable.catalog.texts import shown
 from cartable.commands import CartableCommand
 from cartable.ingest.imports import ImportFailed, ImportOutcome, import_file
-from cartable.jobs import sweep
+from cartable.jobs import followups, sweep
 
 
 class Command(CartableCommand):
@@ -59,6 +59,7 @@ class Command(CartableCommand):
                     % {"slug": options["establishment"]}
                 )
         sweep.sweep()  # what a stopped import left
+        followups.run_rows()  # and what it had still to do after its commit
         try:
             outcome = import_file(
                 path,

@@ -17,7 +17,7 @@ from typing import Any
 from django.db import close_old_connections
 
 from cartable.commands import CartableCommand
-from cartable.jobs import runner
+from cartable.jobs import followups, runner
 from cartable.jobs.models import Job
 from cartable.jobs.sweep import sweep
 
@@ -52,6 +52,7 @@ class Command(CartableCommand):
         while not stopping:
             close_old_connections()
             runner.recover_interrupted()
+            followups.run_rows()  # what a crash left undone after a commit
             if not runner.run_pending(limit=1):
                 time.sleep(options["interval"])
 
@@ -62,6 +63,7 @@ class Command(CartableCommand):
                 return  # the running worker will see our jobs
             try:
                 runner.recover_interrupted(everything=True)
+                followups.run_rows()
                 runner.run_pending()
             finally:
                 lock.close()

@@ -1,4 +1,4 @@
-"""cartable reindex [--course ID] [--reread-files]"""
+"""cartable reindex [--course ID] [--reread-files] [--repair]"""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from cartable.catalog.models import Course
 from cartable.commands import CartableCommand
-from cartable.search.index import reindex_all, reindex_course
+from cartable.jobs import followups
+from cartable.search.index import missing_courses, reindex_all, reindex_course
 
 
 class Command(CartableCommand):
@@ -25,6 +26,13 @@ class Command(CartableCommand):
             "--course", type=int, metavar="ID", help="Only this course (by its number)."
         )
         parser.add_argument(
+            "--repair",
+            action="store_true",
+            help="Check and repair instead of rebuilding: do what a crash left undone after a "
+            "commit, and index "
+            "the courses that have no search entries.",
+        )
+        parser.add_argument(
             "--reread-files",
             action="store_true",
             help="Read the text of PDF files again instead of using what was read before.",
@@ -33,6 +41,19 @@ class Command(CartableCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         reread = options["reread_files"]
         started = time.monotonic()
+        if options["repair"]:
+            pending = followups.run_rows()
+            repaired = missing_courses()
+            for course_id in repaired:
+                reindex_course(course_id)
+            self.stdout.write(
+                _(
+                    "Search index checked: %(pending)d pending updates done, %(missing)d "
+                    "courses without entries indexed."
+                )
+                % {"pending": pending, "missing": len(repaired)}
+            )
+            return
         if options["course"] is not None:
             course = Course.objects.filter(pk=options["course"]).first()
             if course is None:
