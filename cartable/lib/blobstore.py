@@ -78,8 +78,8 @@ class BlobStore:
                     raise BlobError(f"content larger than the limit of {max_bytes} bytes")
                 hasher.update(chunk)
                 out.write(chunk)
-                crash.point("storing")
             out.flush()
+            crash.point("storing")  # written, not yet in place
             os.fsync(out.fileno())
             digest = hasher.hexdigest()
             if expected_sha256 is not None and digest != expected_sha256:
