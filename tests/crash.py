@@ -146,3 +146,74 @@ def clean_import(home: Path, backup: Path) -> dict[str, object]:
     if done.returncode != 0:
         raise RuntimeError(done.stderr)
     return dump(home)
+
+
+# A web upload's job, queued as the upload page queues it (the file kept in the imports folder).
+ENQUEUE = """
+import os, shutil, sys
+from pathlib import Path
+import django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cartable.settings")
+django.setup()
+from django.conf import settings
+from cartable.jobs import runner
+folder = Path(settings.HOME) / "imports"
+folder.mkdir(exist_ok=True)
+kept = folder / "upload.upload"
+shutil.copyfile(sys.argv[1], kept)
+job = runner.enqueue("import_course", payload={
+    "path": str(kept), "filename": Path(sys.argv[1]).name, "language": "en",
+})
+print(job.pk)
+"""
+
+JOB = """
+import json, os
+import django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cartable.settings")
+django.setup()
+from cartable.jobs.models import Job
+job = Job.objects.get()
+print(json.dumps({"status": job.status, "attempts": job.attempts, "result": job.result}))
+"""
+
+
+def _script(home: Path, code: str, *args: str) -> str:
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        env=environment(home),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        check=True,
+    ).stdout
+
+
+def crash_worker_and_recover(
+    home: Path, backup: Path, point: str, clean: dict[str, object]
+) -> tuple[Outcome, dict[str, object]]:
+    """Queue a web import of ``backup`` in the fresh data folder ``home``, kill its worker at
+    ``point``, start another worker (as the server does when none runs) and compare with
+    ``clean``; also return the job as it ended."""
+    problems: list[str] = []
+    cartable(home, "migrate")  # the data folder made and migrated
+    _script(home, ENQUEUE, str(backup))
+    crashed = cartable(home, "worker", "--once", crash_at=point)
+    killed = crashed.returncode == -signal.SIGKILL
+    again = cartable(home, "worker", "--once")
+    if again.returncode != 0:
+        problems.append(f"the next worker failed: {again.stderr[-2000:]}")
+    state = dump(home)
+    for key, value in clean.items():
+        if state.get(key) != value:
+            problems.append(f"{key} differs from a clean import")
+    if left := leftovers(home):
+        problems.append(f"temporary files remain: {left[:5]}")
+    if list((home / "imports").iterdir()):
+        problems.append("the upload is still kept")
+    verify = cartable(home, "audit", "verify")
+    if verify.returncode != 0:
+        problems.append(f"audit verify failed: {verify.stdout[-500:]}{verify.stderr[-500:]}")
+    job: dict[str, object] = json.loads(_script(home, JOB))
+    return Outcome(point=point, killed=killed, problems=problems), job

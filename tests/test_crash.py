@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.crash import CORPUS, IMPORT_POINTS, clean_import, content_files, crash_and_recover
+from tests.crash import (
+    CORPUS,
+    IMPORT_POINTS,
+    clean_import,
+    content_files,
+    crash_and_recover,
+    crash_worker_and_recover,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -31,3 +38,18 @@ def test_a_killed_import_leaves_the_box_as_one_clean_import(
     assert outcome.killed, f"the import never reached {point!r}"
     assert outcome.problems == []
     assert content_files(tmp_path / "box") == files  # no orphan blob either
+
+
+@pytest.mark.parametrize("point", ["unpacked", "before_commit", "indexing", "after_commit"])
+def test_a_killed_worker_leaves_the_box_as_one_clean_import_and_reports_it(
+    point: str, clean: tuple[dict[str, object], list[str]], tmp_path: Path
+) -> None:
+    state, _files = clean
+    outcome, job = crash_worker_and_recover(tmp_path / "box", BACKUP, point, state)
+    assert outcome.killed, f"the worker never reached {point!r}"
+    assert outcome.problems == []
+    assert (job["status"], job["attempts"]) == ("succeeded", 2)
+    result = job["result"]
+    assert isinstance(result, dict)
+    assert result["course"]["created"]  # the import that took effect, not a no-op re-import
+    assert result["changes"]["activities"]["added"]
