@@ -13,3 +13,8 @@ class IngestConfig(AppConfig):
 
         register(KIND, run_import)
         register(QUESTIONS_KIND, run_question_import)
+
+        from cartable.ingest.publication import DISCARD_BLOBS, collect_blobs
+        from cartable.jobs import followups
+
+        followups.register(DISCARD_BLOBS, collect_blobs)

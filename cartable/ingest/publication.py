@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
@@ -19,6 +18,7 @@ from cartable.ingest import plan as plans
 from cartable.ingest.apply import apply, apply_activity
 from cartable.ingest.models import Revision
 from cartable.ingest.staging import StagedCourse
+from cartable.jobs import followups
 
 
 def waiting_revision(course: Course, *, lock: bool = False) -> Revision | None:
@@ -139,27 +139,28 @@ def approve_everything(course: Course, *, actor: User | None, now: datetime | No
     return newly
 
 
+DISCARD_BLOBS = "ingest.discard_blobs"  # the follow-up of closing a revision
+
+
 def discard_blobs(candidates: Iterable[str]) -> None:
-    """Take back stored files nothing uses any more (after the transaction commits)."""
+    """Take back stored files nothing uses any more, after the transaction commits (a durable
+    follow-up: a crash delays it, never loses it)."""
     candidates = set(candidates)
-    if not candidates:
-        return
+    if candidates:
+        followups.add(DISCARD_BLOBS, {"blobs": sorted(candidates)})
 
-    def collect() -> None:
-        used = set(
-            CourseFile.objects.filter(blob_id__in=candidates).values_list("blob_id", flat=True)
-        )
-        used |= set(
-            Activity.objects.filter(blob_id__in=candidates).values_list("blob_id", flat=True)
-        )
-        for revision in Revision.objects.filter(status__in=Revision.OPEN).only("staged"):
-            if revision.staged:
-                used |= StagedCourse.from_json(revision.staged).blobs() & candidates
-        for sha256 in candidates - used:
-            try:
-                Blob.objects.filter(sha256=sha256).delete()
-            except ProtectedError:
-                continue  # something else came to use it meanwhile
-            blobs.store().delete(sha256)
 
-    transaction.on_commit(collect, robust=True)
+def collect_blobs(payload: dict[str, Any]) -> None:
+    """Delete the blobs of ``payload`` that no row and no open revision uses (idempotent)."""
+    candidates = set(payload["blobs"])
+    used = set(CourseFile.objects.filter(blob_id__in=candidates).values_list("blob_id", flat=True))
+    used |= set(Activity.objects.filter(blob_id__in=candidates).values_list("blob_id", flat=True))
+    for revision in Revision.objects.filter(status__in=Revision.OPEN).only("staged"):
+        if revision.staged:
+            used |= StagedCourse.from_json(revision.staged).blobs() & candidates
+    for sha256 in sorted(candidates - used):
+        try:
+            Blob.objects.filter(sha256=sha256).delete()
+        except ProtectedError:
+            continue  # something else came to use it meanwhile
+        blobs.store().delete(sha256)
