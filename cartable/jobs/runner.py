@@ -184,11 +184,12 @@ def _heartbeat(job: Job) -> Iterator[None]:
     def beat() -> None:
         try:
             while not stop.wait(every):
-                Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, worker=job.worker).update(
-                    lease_until=_lease_end()
-                )
-        except Exception:  # the next beat, or the lease running out, will tell
-            logger.warning("job %s: could not renew its lease", job.pk, exc_info=True)
+                try:
+                    Job.objects.filter(
+                        pk=job.pk, status=Job.Status.RUNNING, worker=job.worker
+                    ).update(lease_until=_lease_end())
+                except Exception:  # a busy database: the next beat tries again
+                    logger.warning("job %s: could not renew its lease", job.pk, exc_info=True)
         finally:
             connection.close()  # this thread's own
 
