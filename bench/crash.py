@@ -58,7 +58,9 @@ def main() -> int:
             if content_files(home) != files:
                 outcome.problems.append("the content store differs (orphan or missing blob)")
             verdict = "ok" if not outcome.problems else "FAILED"
-            counts[(point, "killed" if outcome.killed else "not reached")] += 1
+            reached = "killed" if outcome.killed else "not reached"  # no file to store, say
+            counts[(point, reached)] += 1
+            counts[("all", reached)] += 1
             counts[(point, verdict)] += 1
             counts[("all", verdict)] += 1
             if outcome.problems:
