@@ -279,13 +279,16 @@ def close_if_overdue(attempt: Attempt, *, now: datetime | None = None) -> bool:
     return attempt.state != Attempt.State.IN_PROGRESS
 
 
-def close_overdue(*, now: datetime | None = None) -> int:
-    """Close every attempt whose deadline passed and that nobody reopened (the sweep)."""
+def close_overdue(*, now: datetime | None = None, activity: Activity | None = None) -> int:
+    """Close every attempt whose deadline passed and that nobody reopened (the sweep), or
+    those of one quiz (its results page)."""
     now = now or timezone.now()
     closed = 0
     overdue = Attempt.objects.filter(
         state=Attempt.State.IN_PROGRESS, deadline__isnull=False, deadline__lte=now
     ).only("pk")
+    if activity is not None:
+        overdue = overdue.filter(activity=activity)
     for found in overdue.iterator():
         attempt = Attempt.objects.get(pk=found.pk)
         if close_if_overdue(attempt, now=now):

@@ -491,6 +491,7 @@ def results(request: HttpRequest, course_id: int, activity_id: int) -> HttpRespo
     teacher's grade first."""
     user = _user(request)
     found, item, settings = _teaching(user, course_id, activity_id)
+    actions.close_overdue(activity=item)  # timed-out attempts nobody came back to, graded
     attempts = list(
         Attempt.objects.filter(activity=item, preview=False)
         .select_related("user")
