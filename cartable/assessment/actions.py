@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +27,7 @@ from cartable.assessment.scoring import Comment, Finish, Save, Submit, TryAgain,
 from cartable.assessment.scoring import quiz as quizzes
 from cartable.assessment.scoring.behaviours import Action
 from cartable.audit.actions import record as audit
-from cartable.catalog.models import Activity, Course
+from cartable.catalog.models import Activity
 from cartable.grades.actions import record as record_grade
 from cartable.grades.models import Grade
 from cartable.importers.jsonable import to_json
@@ -85,17 +85,22 @@ def start(
         taken = Attempt.objects.filter(user=actor, activity=activity, preview=preview)
         if preview:
             taken.delete()  # a new preview replaces the last one
-        done = taken.exclude(state=Attempt.State.IN_PROGRESS).count()
-        reason = may_start(quiz, done, now, preview=preview)
+        counted = taken.aggregate(
+            last=Max("number"), done=Count("pk", filter=~Q(state=Attempt.State.IN_PROGRESS))
+        )
+        reason = may_start(quiz, counted["done"], now, preview=preview)
         if reason is not None:
             raise Refused(reason)
-        number = (taken.aggregate(last=Max("number"))["last"] or 0) + 1
+        number = (counted["last"] or 0) + 1
         seed = secrets.token_hex(16)
-        uses = Counter(
-            AttemptQuestion.objects.filter(
-                attempt__user=actor, attempt__activity=activity, attempt__preview=preview
-            ).values_list("question_source_id", flat=True)
-        )
+        # The questions met in earlier attempts matter to random slots only.
+        uses: Counter[int] = Counter()
+        if any(slot.random is not None for slot in quiz.slots):
+            uses.update(
+                AttemptQuestion.objects.filter(
+                    attempt__user=actor, attempt__activity=activity, attempt__preview=preview
+                ).values_list("question_source_id", flat=True)
+            )
         started = engine.start_slots(
             quiz,
             activity.course_id,
@@ -149,7 +154,7 @@ def start(
             )
             outbox(
                 "attempt",
-                course=Course.objects.get(pk=activity.course_id),
+                course=activity.course,
                 activity=activity,
                 user=actor,
                 payload={
@@ -217,8 +222,15 @@ def save(
                 request=request,
                 details={"attempt": locked.pk, "page": page + 1, "slots": changed},
             )
-    attempt.refresh_from_db()
+    _copy(locked, attempt)
     return True
+
+
+def _copy(locked: Attempt, attempt: Attempt) -> None:
+    """``attempt`` as the database now holds it, from the row read and written under the lock
+    (what ``refresh_from_db`` would read again)."""
+    for field in Attempt._meta.concrete_fields:
+        setattr(attempt, field.attname, getattr(locked, field.attname))
 
 
 def _apply(row: AttemptQuestion, loaded: engine.Loaded, action: Action) -> bool:
