@@ -83,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     add("--repeat", type=int, default=300, help="requests per page (default 300)")
     add("--page", action="append", help="only this page (repeatable); default: all")
     add("--cprofile", metavar="PAGE", help="print cProfile's top functions for this page")
+    add("--lines", type=int, default=40, help="lines of cProfile's cumulative list (40)")
     add("--home", type=Path, help="a data folder prepared by an earlier run (kept)")
     add("--bin-dir", type=Path, default=REPO / ".venv" / "bin")
     add("--env", action="append", default=[], metavar="KEY=VALUE", help="for the server")
@@ -111,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     command = [str(args.bin_dir / "python"), str(Path(__file__).resolve()), "--inside"]
     command += [f"--repeat={args.repeat}"]
     command += [f"--page={page}" for page in args.page or []]
-    command += [f"--cprofile={args.cprofile}"] if args.cprofile else []
+    command += [f"--cprofile={args.cprofile}", f"--lines={args.lines}"] if args.cprofile else []
     command += [f"--json={args.json.resolve()}"] if args.json else []
     env = harness.server_env(home, args.bin_dir)
     return subprocess.run(command, env=env, check=False).returncode
@@ -534,7 +535,7 @@ def profile(app: Any, target: Get, args: argparse.Namespace) -> int:
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
     stats.sort_stats("tottime").print_stats(25)
-    stats.sort_stats("cumulative").print_stats(40)
+    stats.sort_stats("cumulative").print_stats(args.lines)
     print(f"cProfile of {args.repeat} requests of {args.cprofile} ({path}):")
     print(out.getvalue())
     return 0

@@ -95,3 +95,34 @@ def test_numbers_count_the_questions_of_earlier_pages_but_not_descriptions(cours
     second = client.get(reverse("assessment:attempt", args=[attempt.pk, 2])).content.decode()
     assert "Information" in first and "Question 1" in first and "Question 3" not in first
     assert "Question 2" in second and "Question 3" in second and "Question 4" not in second
+
+
+def test_a_replay_kept_between_requests_is_the_full_replay(course, learner) -> None:
+    quiz = quizdata.add_quiz(course, per_page=5)
+    attempt = actions.start(actor=learner, activity=quiz)
+    client = signed_in(learner)
+    url = reverse("assessment:attempt", args=[attempt.pk, 1])
+    for answer in ("1", "0", "1"):
+        client.post(url, {"q1:answer": answer, "q2:answer": answer})
+    rows = list(attempt.questions.all())
+    kept = {row.slot: engine.load(row).attempt for row in rows}
+    engine.forget_replays()
+    assert {row.slot: engine.load(row).attempt for row in rows} == kept
+    assert len(kept[2].steps) == 4  # started, then three saves
+
+
+def test_a_row_changed_elsewhere_is_replayed_from_the_start(course, learner) -> None:
+    quiz = quizdata.add_quiz(course, per_page=5)
+    attempt = actions.start(actor=learner, activity=quiz)
+    client = signed_in(learner)
+    url = reverse("assessment:attempt", args=[attempt.pk, 1])
+    client.post(url, {"q2:answer": "1"})
+    row = attempt.questions.get(slot=2)
+    assert len(engine.load(row).attempt.steps) == 2
+    attempt.questions.filter(slot=2).update(actions=[])  # another process, a restored copy
+    assert len(engine.load(attempt.questions.get(slot=2)).attempt.steps) == 1
+    attempt.questions.filter(slot=2).update(
+        actions=[{"type": "Save", "response": {"type": "TrueFalseResponse", "value": False}}]
+    )
+    replayed = engine.load(attempt.questions.get(slot=2)).attempt
+    assert replayed.response is not None and replayed.response.value is False

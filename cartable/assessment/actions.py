@@ -242,6 +242,7 @@ def _apply(row: AttemptQuestion, loaded: engine.Loaded, action: Action) -> bool:
         setattr(row, name, value)
     row.save(update_fields=["actions", "state", "fraction", "mark"])
     loaded.attempt = after
+    engine.remember(loaded)
     return True
 
 
