@@ -196,7 +196,7 @@ def save(
         pages = locked.pages
         if not 0 <= page < len(pages):
             return False
-        changed = []
+        changed, written = [], []
         rows = locked.questions.filter(slot__in=pages[page])
         for row in rows:
             loaded = engine.load(row)
@@ -208,9 +208,10 @@ def save(
                 action = Submit(prepared.parse(form, loaded.prefix))
             else:
                 action = Save(prepared.parse(form, loaded.prefix))
-            after = _apply(row, loaded, action)
-            if after:
+            if _advance(row, loaded, action):
                 changed.append(row.slot)
+                written.append(row)
+        _write(written)
         if page > locked.current_page:
             locked.current_page = page
             locked.save(update_fields=["current_page"])
@@ -233,17 +234,37 @@ def _copy(locked: Attempt, attempt: Attempt) -> None:
         setattr(attempt, field.attname, getattr(locked, field.attname))
 
 
+_OUTCOME = ["actions", "state", "fraction", "mark"]
+
+
 def _apply(row: AttemptQuestion, loaded: engine.Loaded, action: Action) -> bool:
+    """Take ``action`` on one question and save it; False when it changes nothing."""
+    if not _advance(row, loaded, action):
+        return False
+    row.save(update_fields=_OUTCOME)
+    return True
+
+
+def _advance(row: AttemptQuestion, loaded: engine.Loaded, action: Action) -> bool:
+    """Take ``action`` on one question, the row changed but not saved (``_write`` saves
+    several in one statement); False when it changes nothing."""
     after = process(loaded.attempt, loaded.prepared, action)
     if after is loaded.attempt:
         return False
     row.actions = [*row.actions, engine.action_json(action)]
     for name, value in engine.outcome(after).items():
         setattr(row, name, value)
-    row.save(update_fields=["actions", "state", "fraction", "mark"])
     loaded.attempt = after
     engine.remember(loaded)
     return True
+
+
+def _write(rows: list[AttemptQuestion]) -> None:
+    """Save the changed questions of an attempt, in one statement."""
+    if len(rows) == 1:
+        rows[0].save(update_fields=_OUTCOME)
+    elif rows:
+        AttemptQuestion.objects.bulk_update(rows, _OUTCOME)
 
 
 def turn_page(*, attempt: Attempt, page: int) -> None:
@@ -317,12 +338,14 @@ def _finish(
     timed_out: bool = False,
     request: HttpRequest | None = None,
 ) -> None:
-    loaded, rows = [], []
+    loaded, rows, written = [], [], []
     for row in attempt.questions.all():
         item = engine.load(row)
-        _apply(row, item, Finish())
+        if _advance(row, item, Finish()):
+            written.append(row)
         loaded.append(item)
         rows.append(row)
+    _write(written)
     activity = Activity.objects.select_related("course").get(pk=attempt.activity_id)
     quiz = engine.settings_of(activity)
     total = engine.total(loaded)
