@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +27,7 @@ from cartable.assessment.scoring import Comment, Finish, Save, Submit, TryAgain,
 from cartable.assessment.scoring import quiz as quizzes
 from cartable.assessment.scoring.behaviours import Action
 from cartable.audit.actions import record as audit
-from cartable.catalog.models import Activity, Course
+from cartable.catalog.models import Activity
 from cartable.grades.actions import record as record_grade
 from cartable.grades.models import Grade
 from cartable.importers.jsonable import to_json
@@ -85,17 +85,22 @@ def start(
         taken = Attempt.objects.filter(user=actor, activity=activity, preview=preview)
         if preview:
             taken.delete()  # a new preview replaces the last one
-        done = taken.exclude(state=Attempt.State.IN_PROGRESS).count()
-        reason = may_start(quiz, done, now, preview=preview)
+        counted = taken.aggregate(
+            last=Max("number"), done=Count("pk", filter=~Q(state=Attempt.State.IN_PROGRESS))
+        )
+        reason = may_start(quiz, counted["done"], now, preview=preview)
         if reason is not None:
             raise Refused(reason)
-        number = (taken.aggregate(last=Max("number"))["last"] or 0) + 1
+        number = (counted["last"] or 0) + 1
         seed = secrets.token_hex(16)
-        uses = Counter(
-            AttemptQuestion.objects.filter(
-                attempt__user=actor, attempt__activity=activity, attempt__preview=preview
-            ).values_list("question_source_id", flat=True)
-        )
+        # The questions met in earlier attempts matter to random slots only.
+        uses: Counter[int] = Counter()
+        if any(slot.random is not None for slot in quiz.slots):
+            uses.update(
+                AttemptQuestion.objects.filter(
+                    attempt__user=actor, attempt__activity=activity, attempt__preview=preview
+                ).values_list("question_source_id", flat=True)
+            )
         started = engine.start_slots(
             quiz,
             activity.course_id,
@@ -149,7 +154,7 @@ def start(
             )
             outbox(
                 "attempt",
-                course=Course.objects.get(pk=activity.course_id),
+                course=activity.course,
                 activity=activity,
                 user=actor,
                 payload={
@@ -191,7 +196,7 @@ def save(
         pages = locked.pages
         if not 0 <= page < len(pages):
             return False
-        changed = []
+        changed, written = [], []
         rows = locked.questions.filter(slot__in=pages[page])
         for row in rows:
             loaded = engine.load(row)
@@ -203,9 +208,10 @@ def save(
                 action = Submit(prepared.parse(form, loaded.prefix))
             else:
                 action = Save(prepared.parse(form, loaded.prefix))
-            after = _apply(row, loaded, action)
-            if after:
+            if _advance(row, loaded, action):
                 changed.append(row.slot)
+                written.append(row)
+        _write(written)
         if page > locked.current_page:
             locked.current_page = page
             locked.save(update_fields=["current_page"])
@@ -217,20 +223,48 @@ def save(
                 request=request,
                 details={"attempt": locked.pk, "page": page + 1, "slots": changed},
             )
-    attempt.refresh_from_db()
+    _copy(locked, attempt)
     return True
 
 
+def _copy(locked: Attempt, attempt: Attempt) -> None:
+    """``attempt`` as the database now holds it, from the row read and written under the lock
+    (what ``refresh_from_db`` would read again)."""
+    for field in Attempt._meta.concrete_fields:
+        setattr(attempt, field.attname, getattr(locked, field.attname))
+
+
+_OUTCOME = ["actions", "state", "fraction", "mark"]
+
+
 def _apply(row: AttemptQuestion, loaded: engine.Loaded, action: Action) -> bool:
+    """Take ``action`` on one question and save it; False when it changes nothing."""
+    if not _advance(row, loaded, action):
+        return False
+    row.save(update_fields=_OUTCOME)
+    return True
+
+
+def _advance(row: AttemptQuestion, loaded: engine.Loaded, action: Action) -> bool:
+    """Take ``action`` on one question, the row changed but not saved (``_write`` saves
+    several in one statement); False when it changes nothing."""
     after = process(loaded.attempt, loaded.prepared, action)
     if after is loaded.attempt:
         return False
     row.actions = [*row.actions, engine.action_json(action)]
     for name, value in engine.outcome(after).items():
         setattr(row, name, value)
-    row.save(update_fields=["actions", "state", "fraction", "mark"])
     loaded.attempt = after
+    engine.remember(loaded)
     return True
+
+
+def _write(rows: list[AttemptQuestion]) -> None:
+    """Save the changed questions of an attempt, in one statement."""
+    if len(rows) == 1:
+        rows[0].save(update_fields=_OUTCOME)
+    elif rows:
+        AttemptQuestion.objects.bulk_update(rows, _OUTCOME)
 
 
 def turn_page(*, attempt: Attempt, page: int) -> None:
@@ -304,12 +338,14 @@ def _finish(
     timed_out: bool = False,
     request: HttpRequest | None = None,
 ) -> None:
-    loaded, rows = [], []
+    loaded, rows, written = [], [], []
     for row in attempt.questions.all():
         item = engine.load(row)
-        _apply(row, item, Finish())
+        if _advance(row, item, Finish()):
+            written.append(row)
         loaded.append(item)
         rows.append(row)
+    _write(written)
     activity = Activity.objects.select_related("course").get(pk=attempt.activity_id)
     quiz = engine.settings_of(activity)
     total = engine.total(loaded)

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -64,16 +65,22 @@ def _quiz_for(
     sees_all = sees_all_of(user, found)
     if not sees_all and holds(user, found, item):
         raise PermissionDenied
+    item.course = found  # read already: the actions need not read it again
     return found, item, quiz, sees_all
 
 
 def _attempt_for(user: User, attempt_id: int) -> tuple[Attempt, Course, Activity, QuizContent]:
     """One of the user's own attempts (anyone else's is a 404), on a quiz they may still
     open."""
-    attempt = Attempt.objects.filter(pk=attempt_id, user=user).select_related("activity").first()
+    # The quiz's course only: _quiz_for reads the quiz as the user may see it.
+    attempt = (
+        Attempt.objects.filter(pk=attempt_id, user=user)
+        .annotate(course_id=F("activity__course_id"))
+        .first()
+    )
     if attempt is None:
         raise Http404
-    found, item, quiz, sees_all = _quiz_for(user, attempt.activity.course_id, attempt.activity_id)
+    found, item, quiz, sees_all = _quiz_for(user, attempt.course_id, attempt.activity_id)
     if attempt.preview and not sees_all:
         raise Http404
     attempt.activity = item
@@ -254,8 +261,8 @@ def attempt_page(request: HttpRequest, attempt_id: int, page: int) -> HttpRespon
         raise Http404
     if request.method == "POST":
         return _save(request, user, attempt, index, sequential)
-    loaded = engine.load_all(attempt)
-    numbers = _numbers(attempt, _informational(loaded))
+    loaded, informational = engine.load_page(attempt, attempt.pages[index])
+    numbers = _numbers(attempt, informational)
     options = _options(attempt, settings, now)
     links = CourseLinks(found, rule=reader_rule(user, sees_all=attempt.preview))
     questions = [
