@@ -9,6 +9,7 @@ the gradebook or completion: they are not learners' work.
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from collections import Counter
 from collections.abc import Mapping
@@ -54,6 +55,13 @@ def may_start(quiz: QuizContent, done: int, now: datetime, *, preview: bool = Fa
     """Why a new attempt cannot start (None: it can). ``done``: attempts already taken."""
     if preview:
         return None
+    if quiz.password_protected and not quiz.password:
+        return str(
+            _(
+                "This quiz asks for a password that did not come with the course: it cannot "
+                "start on the box. Tell your teacher or the staff."
+            )
+        )
     if quiz.opens is not None and now < quiz.opens:
         return str(_("This quiz is not open yet."))
     if quiz.closes is not None and now >= quiz.closes:
@@ -63,17 +71,30 @@ def may_start(quiz: QuizContent, done: int, now: datetime, *, preview: bool = Fa
     return None
 
 
+def password_matches(quiz: QuizContent, given: str | None) -> bool:
+    """Whether ``given`` is the quiz's password (compared in constant time); a quiz without
+    one always matches, one whose password the backup did not carry never does."""
+    if not quiz.password_protected and not quiz.password:
+        return True
+    if not quiz.password or given is None:
+        return False
+    return hmac.compare_digest(given.encode(), quiz.password.encode())
+
+
 def start(
     *,
     actor: User,
     activity: Activity,
     preview: bool = False,
+    password: str | None = None,
     language: str = "fr",
     now: datetime | None = None,
     request: HttpRequest | None = None,
 ) -> Attempt:
     """The attempt in progress, or a new one. Raises ``Refused`` when none may start (closed,
-    no attempts left, no questions). Starting twice (a double submit) gives the same attempt."""
+    no attempts left, no questions, a wrong ``password`` for a quiz asking for one). Starting
+    twice (a double submit) gives the same attempt; continuing one's own attempt in progress
+    needs no password again (it was given when it began)."""
     now = now or timezone.now()
     quiz = engine.settings_of(activity)
     current = in_progress(actor, activity, preview=preview)
@@ -81,6 +102,16 @@ def start(
         current = None
     if current is not None:
         return current
+    if not preview and quiz.password and not password_matches(quiz, password):
+        with transaction.atomic():
+            audit(
+                "quiz.password_refused",
+                actor=actor,
+                target=activity,
+                request=request,
+                details={"activity": activity.pk, "given": bool(password)},
+            )
+        raise Refused(str(_("The password is not the quiz's password.")))
     with transaction.atomic():
         taken = Attempt.objects.filter(user=actor, activity=activity, preview=preview)
         if preview:

@@ -209,10 +209,12 @@ def start(request: HttpRequest, course_id: int, activity_id: int) -> HttpRespons
     user = _user(request)
     found, item, _settings, sees_all = _quiz_for(user, course_id, activity_id)
     try:
+        given = request.POST.get("password")
         attempt = actions.start(
             actor=user,
             activity=item,
             preview=sees_all,
+            password=given[:1000] if isinstance(given, str) else None,
             language=getattr(request, "LANGUAGE_CODE", "fr"),
             request=request,
         )
