@@ -220,3 +220,10 @@ def test_an_import_of_the_course_leaves_quizzes_built_on_the_box_alone(bank, sta
     matched = plan.match_activities(bank, staged)
     removed = [row.pk for row in matched.retired]
     assert built.pk not in removed and removed  # the imported pages would go, not the quiz
+
+
+def test_the_build_page_speaks_french(bank, teacher) -> None:
+    with translation.override("fr"):
+        page = signed_in_fr(teacher).get(build_url(bank)).content.decode()
+    assert "Construire un quiz" in page and "Options de relecture" in page
+    assert "Rétroaction différée" in page and 'type="datetime-local"' in page

@@ -732,7 +732,7 @@ def edit(request: HttpRequest, course_id: int, activity_id: int) -> HttpResponse
     )
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_quiz(
+            whole = actions.update_quiz(
                 actor=user,
                 activity=item,
                 title=form.cleaned_data.get("title", item.title),
@@ -744,6 +744,14 @@ def edit(request: HttpRequest, course_id: int, activity_id: int) -> HttpResponse
         except actions.CannotBuild as refusal:
             form.add_error(None, str(refusal))
         else:
+            if not whole and not started:
+                messages.warning(
+                    request,
+                    _(
+                        "A learner started the quiz meanwhile: only its dates, time limit and "
+                        "attempts allowed were changed."
+                    ),
+                )
             _saved_message(request, item)
             return redirect("assessment:question_bank", course_id=found.pk)
     return render(
