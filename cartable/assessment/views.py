@@ -681,7 +681,13 @@ def build(request: HttpRequest, course_id: int) -> HttpResponse:
     """A new quiz over questions of the course's bank."""
     user = _user(request)
     found = _builder_course(user, course_id)
-    form = _quiz_form(request, found)
+    first = (
+        Section.objects.filter(course=found, retired_at__isnull=True)
+        .order_by("position")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    form = _quiz_form(request, found, initial={"section": first})
     if request.method == "POST" and form.is_valid():
         try:
             activity = actions.create_quiz(
