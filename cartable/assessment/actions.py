@@ -9,6 +9,7 @@ the gradebook or completion: they are not learners' work.
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from collections import Counter
 from collections.abc import Mapping
@@ -20,20 +21,23 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cartable.accounts.models import User
-from cartable.assessment import engine
+from cartable.accounts.models import STAFF_ROLES, User
+from cartable.assessment import building, engine
 from cartable.assessment.models import Attempt, AttemptQuestion
 from cartable.assessment.scoring import Comment, Finish, Save, Submit, TryAgain, process
 from cartable.assessment.scoring import quiz as quizzes
 from cartable.assessment.scoring.behaviours import Action
 from cartable.audit.actions import record as audit
-from cartable.catalog.models import Activity
+from cartable.catalog.access import manages, teaches
+from cartable.catalog.kinds import kind_of
+from cartable.catalog.models import MADE_ON_BOX, Activity, Course, Section
 from cartable.grades.actions import record as record_grade
 from cartable.grades.models import Grade
 from cartable.importers.jsonable import to_json
 from cartable.importers.model import QuizContent
 from cartable.learning.actions import complete
 from cartable.learning.models import ActivityProgress
+from cartable.lib.html import sanitise
 from cartable.outbox.actions import add as outbox
 
 
@@ -54,6 +58,13 @@ def may_start(quiz: QuizContent, done: int, now: datetime, *, preview: bool = Fa
     """Why a new attempt cannot start (None: it can). ``done``: attempts already taken."""
     if preview:
         return None
+    if quiz.password_protected and not quiz.password:
+        return str(
+            _(
+                "This quiz asks for a password that did not come with the course: it cannot "
+                "start on the box. Tell your teacher or the staff."
+            )
+        )
     if quiz.opens is not None and now < quiz.opens:
         return str(_("This quiz is not open yet."))
     if quiz.closes is not None and now >= quiz.closes:
@@ -63,17 +74,30 @@ def may_start(quiz: QuizContent, done: int, now: datetime, *, preview: bool = Fa
     return None
 
 
+def password_matches(quiz: QuizContent, given: str | None) -> bool:
+    """Whether ``given`` is the quiz's password (compared in constant time); a quiz without
+    one always matches, one whose password the backup did not carry never does."""
+    if not quiz.password_protected and not quiz.password:
+        return True
+    if not quiz.password or given is None:
+        return False
+    return hmac.compare_digest(given.encode(), quiz.password.encode())
+
+
 def start(
     *,
     actor: User,
     activity: Activity,
     preview: bool = False,
+    password: str | None = None,
     language: str = "fr",
     now: datetime | None = None,
     request: HttpRequest | None = None,
 ) -> Attempt:
     """The attempt in progress, or a new one. Raises ``Refused`` when none may start (closed,
-    no attempts left, no questions). Starting twice (a double submit) gives the same attempt."""
+    no attempts left, no questions, a wrong ``password`` for a quiz asking for one). Starting
+    twice (a double submit) gives the same attempt; continuing one's own attempt in progress
+    needs no password again (it was given when it began)."""
     now = now or timezone.now()
     quiz = engine.settings_of(activity)
     current = in_progress(actor, activity, preview=preview)
@@ -81,6 +105,16 @@ def start(
         current = None
     if current is not None:
         return current
+    if not preview and quiz.password and not password_matches(quiz, password):
+        with transaction.atomic():
+            audit(
+                "quiz.password_refused",
+                actor=actor,
+                target=activity,
+                request=request,
+                details={"activity": activity.pk, "given": bool(password)},
+            )
+        raise Refused(str(_("The password is not the quiz's password.")))
     with transaction.atomic():
         taken = Attempt.objects.filter(user=actor, activity=activity, preview=preview)
         if preview:
@@ -555,3 +589,164 @@ def grade_question(
         _complete(activity, locked.user, recorded, actor)
     attempt.refresh_from_db()
     return True
+
+
+# --- Quizzes built on the box -----------------------------------------------------------------
+
+
+class CannotBuild(ValueError):
+    """The quiz cannot be saved as asked; ``str()`` says why, for the teacher."""
+
+
+def may_build(user: User, course: Course) -> bool:
+    """Teachers of the course, and staff who manage it (their establishment's courses), build
+    its quizzes."""
+    return teaches(user, course) or (user.role in STAFF_ROLES and manages(user, course))
+
+
+def learners_started(activity: Activity) -> bool:
+    """Whether a learner has started an attempt (previews do not count, as in Moodle)."""
+    return Attempt.objects.filter(activity=activity, preview=False).exists()
+
+
+def _marks(course: Course, source_ids: tuple[int, ...]) -> list[float]:
+    if not source_ids:
+        raise CannotBuild(str(_("Choose at least one question.")))
+    if len(set(source_ids)) != len(source_ids):
+        raise CannotBuild(str(_("A question is chosen twice.")))
+    found = dict(
+        building.usable_questions(course)
+        .filter(source_id__in=source_ids)
+        .values_list("source_id", "default_mark")
+    )
+    if set(found) != set(source_ids):
+        raise CannotBuild(str(_("A chosen question is no longer in the course's bank.")))
+    return [float(found[source_id]) for source_id in source_ids]
+
+
+def _review_on_save(activity: Activity, actor: User, course: Course, now: datetime) -> None:
+    """Staff who manage the course publish what they make; a teacher's quiz waits for their
+    approval, as every content on the box does before learners see it."""
+    if actor.role in STAFF_ROLES and manages(actor, course):
+        activity.review_status = Activity.Review.APPROVED
+        activity.reviewed_by = actor
+        activity.reviewed_at = now
+    else:
+        activity.review_status = Activity.Review.PENDING
+        activity.reviewed_by = None
+        activity.reviewed_at = None
+    activity.review_comment = ""
+
+
+def create_quiz(
+    *,
+    actor: User,
+    course: Course,
+    section: Section,
+    title: str,
+    intro: str,
+    settings: building.Settings,
+    request: HttpRequest | None = None,
+) -> Activity:
+    """A new quiz at the end of ``section``, over questions of the course's bank."""
+    if section.course_id != course.pk or section.retired_at is not None:
+        raise CannotBuild(str(_("Choose a section of this course.")))
+    now = timezone.now()
+    kind = kind_of("quiz")
+    with transaction.atomic():
+        quiz = building.content(settings, _marks(course, settings.questions))
+        last = Activity.objects.filter(section=section).aggregate(last=Max("position"))["last"]
+        completion = {"tracking": "automatic"}
+        safe_intro = sanitise(intro)
+        activity = Activity(
+            course=course,
+            section=section,
+            position=(last or 0) + 1,
+            kind=Activity.Kind.QUIZ,
+            title=title,
+            intro=safe_intro,
+            data=to_json(quiz),
+            completion=completion,
+            completion_mode=kind.completion_mode(completion),
+            estimated_minutes=kind.estimate(intro=safe_intro, content="", data=quiz),
+            source_key=f"{MADE_ON_BOX}quiz-{secrets.token_hex(8)}",
+        )
+        _review_on_save(activity, actor, course, now)
+        activity.save()
+        audit(
+            "quiz.created",
+            actor=actor,
+            target=activity,
+            request=request,
+            details={
+                "course": course.pk,
+                "title": title,
+                "questions": list(settings.questions),
+                "review_status": activity.review_status,
+            },
+        )
+    return activity
+
+
+def update_quiz(
+    *,
+    actor: User,
+    activity: Activity,
+    title: str,
+    intro: str,
+    section: Section | None,
+    settings: building.Settings,
+    request: HttpRequest | None = None,
+) -> bool:
+    """Change a quiz built on the box. Once a learner has started an attempt only its dates,
+    time limit and attempts allowed change (returns False then): the attempts taken keep the
+    questions and grading they were taken with."""
+    now = timezone.now()
+    kind = kind_of("quiz")
+    with transaction.atomic():
+        locked = Activity.objects.select_for_update().select_related("course").get(pk=activity.pk)
+        course = locked.course
+        if not building.made_on_box(locked) or locked.retired_at is not None:
+            raise CannotBuild(str(_("Only a quiz built on the box can be changed here.")))
+        current = engine.settings_of(locked)
+        started = learners_started(locked)
+        if started:
+            quiz = building.with_times(current, settings)
+            fields = ["data", "updated_at"]
+        else:
+            if section is None or section.course_id != course.pk or section.retired_at is not None:
+                raise CannotBuild(str(_("Choose a section of this course.")))
+            quiz = building.content(settings, _marks(course, settings.questions))
+            locked.title = title
+            locked.intro = sanitise(intro)
+            locked.section = section
+            locked.estimated_minutes = kind.estimate(intro=locked.intro, content="", data=quiz)
+            _review_on_save(locked, actor, course, now)
+            fields = [
+                "data",
+                "title",
+                "intro",
+                "section",
+                "estimated_minutes",
+                "review_status",
+                "review_comment",
+                "reviewed_by",
+                "reviewed_at",
+                "updated_at",
+            ]
+        locked.data = to_json(quiz)
+        locked.save(update_fields=fields)
+        audit(
+            "quiz.updated",
+            actor=actor,
+            target=locked,
+            request=request,
+            details={
+                "course": course.pk,
+                "times_only": started,
+                "questions": [s.question_id for s in quiz.slots],
+                "review_status": locked.review_status,
+            },
+        )
+    activity.refresh_from_db()
+    return not started

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from cartable.commands import CartableCommand
-from cartable.jobs import runner
+from cartable.jobs import periodic, runner
 from cartable.jobs.models import Job
 
 
@@ -63,6 +63,7 @@ class Command(CartableCommand):
         runner.recover_interrupted()
         while not stopping:
             close_old_connections()
+            periodic.run_due()
             if not runner.run_pending(limit=1):
                 time.sleep(options["interval"])
 

@@ -12,6 +12,7 @@ from django.db import connections
 from gunicorn.app.base import BaseApplication
 
 from cartable.commands import CartableCommand
+from cartable.jobs import periodic
 from cartable.jobs.runner import start_worker
 from cartable.web.staticfiles import ensure_collected
 
@@ -40,6 +41,12 @@ def close_connections(server: object = None, worker: object = None) -> None:
     Each worker's threads open their own connections when they first need one and keep
     them (``CARTABLE_DB_CONN_MAX_AGE``)."""
     connections.close_all()
+
+
+def start_periodic(worker: object = None) -> None:
+    """Run by each web worker once it is ready (gunicorn's ``post_worker_init``): after the
+    fork, so the thread's database connections are the worker's own."""
+    periodic.start_thread()
 
 
 class Command(CartableCommand):
@@ -93,5 +100,8 @@ class Command(CartableCommand):
                 # Jobs left waiting or interrupted when the box stopped are resumed.
                 "when_ready": lambda server: start_worker(),
                 "pre_fork": close_connections,
+                # Each web worker looks every few seconds for periodic tasks (closing quiz
+                # attempts whose time is up); a file lock lets only one of them run each.
+                "post_worker_init": start_periodic,
             }
         ).run()
