@@ -1,0 +1,180 @@
+"""cartable exchange identity|peer|export|import|history"""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from cartable.accounts.models import Institution
+from cartable.audit.actions import record
+from cartable.commands import CartableCommand
+from cartable.exchange import actions, identity, messages
+from cartable.exchange.models import Exchange, Peer
+from cartable.exchange.wire.bundle import BundleError
+
+
+class Command(CartableCommand):
+    help = (
+        "Exchange signed, encrypted bundles with the university's hub (or its boxes): "
+        "identities, peers, export and import."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="do", required=True, metavar="ACTION")
+        sub.add_parser(
+            "identity",
+            help="Print this box's fingerprint and public key (made on first use), to give "
+            "to a peer.",
+        )
+        peer = sub.add_parser("peer", help="Register and list peers (hubs and boxes).")
+        peer_sub = peer.add_subparsers(dest="peer_do", required=True, metavar="ACTION")
+        add = peer_sub.add_parser(
+            "add", help="Register a peer's public key, once its fingerprint is checked."
+        )
+        add.add_argument("name", help="A short name: letters, digits and dashes.")
+        add.add_argument("--key", required=True, help="The peer's public key (cartable1:…).")
+        add.add_argument(
+            "--fingerprint",
+            required=True,
+            help="The fingerprint the peer read aloud or printed: it must match the key.",
+        )
+        add.add_argument("--role", choices=Peer.Role.values, default=Peer.Role.HUB)
+        add.add_argument(
+            "--institution", help="A hub: the institution (short name) whose work it receives."
+        )
+        peer_sub.add_parser("list", help="List peers.")
+        export = sub.add_parser("export", help="Write the next bundle for a peer to a file.")
+        export.add_argument("file", type=Path)
+        export.add_argument("--to", required=True, help="The peer's name.")
+        export.add_argument(
+            "--kind",
+            choices=("work", "ack"),
+            help="work: learners' work, to a hub (the default for a hub); ack: the "
+            "acknowledgement of work received, to a box (the default for a box).",
+        )
+        imported = sub.add_parser(
+            "import", help="Check a bundle whole, then apply it (or refuse it, changing nothing)."
+        )
+        imported.add_argument("file", type=Path)
+        sub.add_parser("history", help="List the bundles written and read, newest first.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        getattr(self, "_" + options["do"])(options)
+
+    def _identity(self, options: dict[str, Any]) -> None:
+        made = not identity.exists()
+        own = identity.load(create=True)
+        if made:
+            with transaction.atomic():
+                record(
+                    "exchange.identity_created",
+                    actor=None,
+                    details={"fingerprint": own.public.fingerprint},
+                )
+        self.stdout.write(_("Fingerprint: %(fp)s") % {"fp": own.public.fingerprint})
+        self.stdout.write(_("Public key: %(key)s") % {"key": own.public.text()})
+
+    def _peer(self, options: dict[str, Any]) -> None:
+        if options["peer_do"] == "list":
+            for peer in Peer.objects.select_related("institution"):
+                slug = peer.institution.slug if peer.institution else "-"
+                self.stdout.write(
+                    f"{peer.name}\t{peer.role}\t{peer.fingerprint}\t{slug}"
+                    f"\t{peer.next_out}\t{peer.next_in}"
+                )
+            return
+        institution = None
+        if options["institution"]:
+            institution = Institution.objects.filter(slug=options["institution"]).first()
+            if institution is None:
+                raise CommandError(
+                    _("No institution “%(slug)s”.") % {"slug": options["institution"]}
+                )
+        try:
+            peer = actions.add_peer(
+                actor=None,
+                name=options["name"],
+                role=options["role"],
+                key_text=options["key"],
+                fingerprint=options["fingerprint"],
+                institution=institution,
+            )
+        except actions.Refused as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(
+            _("Registered %(name)s (%(fp)s).") % {"name": peer.name, "fp": peer.fingerprint}
+        )
+
+    def _export(self, options: dict[str, Any]) -> None:
+        peer = Peer.objects.filter(name=options["to"]).first()
+        if peer is None:
+            raise CommandError(_("No peer named “%(name)s”.") % {"name": options["to"]})
+        kind = options["kind"] or ("work" if peer.role == Peer.Role.HUB else "ack")
+        try:
+            done = actions.export(actor=None, peer=peer, kind=kind, destination=options["file"])
+        except actions.Refused as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(
+            _(
+                "Wrote bundle %(sequence)s for %(peer)s: %(entries)s entries, %(files)s files, "
+                "%(size)s bytes, SHA-256 %(sha)s."
+            )
+            % {
+                "sequence": done.sequence,
+                "peer": peer.name,
+                "entries": done.entries,
+                "files": done.files,
+                "size": done.size,
+                "sha": done.sha256,
+            }
+        )
+
+    def _import(self, options: dict[str, Any]) -> None:
+        path = options["file"]
+        if not path.is_file():
+            raise CommandError(_("No file %(path)s.") % {"path": path})
+        try:
+            applied = actions.apply(actor=None, path=path)
+        except BundleError as error:
+            raise CommandError(messages.of(error)) from None
+        done = applied.exchange
+        peer = done.peer.name if done.peer else "?"
+        if applied.again:
+            self.stdout.write(
+                _("Bundle %(sequence)s from %(peer)s was applied before: nothing changed.")
+                % {"sequence": done.sequence, "peer": peer}
+            )
+            return
+        self.stdout.write(
+            _("Applied bundle %(sequence)s from %(peer)s: %(entries)s entries, %(files)s files.")
+            % {
+                "sequence": done.sequence,
+                "peer": peer,
+                "entries": done.entries,
+                "files": done.files,
+            }
+        )
+
+    def _history(self, options: dict[str, Any]) -> None:
+        for item in Exchange.objects.select_related("peer")[:200]:
+            self.stdout.write(
+                "\t".join(
+                    str(value)
+                    for value in (
+                        item.at.isoformat(timespec="seconds"),
+                        item.direction,
+                        item.peer.name if item.peer else "-",
+                        item.kind or "-",
+                        item.sequence or "-",
+                        item.size,
+                        item.sha256,
+                        item.result,
+                        item.code or "",
+                    )
+                )
+            )
