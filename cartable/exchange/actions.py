@@ -279,16 +279,31 @@ def _content_error(kind: str, detail: str) -> BundleError:
     return BundleError("bad_content", detail, kind=kind)
 
 
-def _work_entries(reader: bundle.Reader) -> list[WorkEntry]:
+MAX_LINE = 16 * 1024 * 1024
+
+
+def _lines(chunks: Iterator[bytes], kind: str) -> Iterator[bytes]:
+    """A member's lines, from its chunks: memory holds a line, not the member."""
+    pending = b""
+    for chunk in chunks:
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        yield from (line for line in lines if line.strip())
+        if len(pending) > MAX_LINE:
+            raise _content_error(kind, "a line is too long")
+    if pending.strip():
+        yield pending
+
+
+def _work_entries(reader: bundle.Reader) -> Iterator[WorkEntry]:
+    """The work bundle's entries, checked one by one as they are read."""
     members = {m.name for m in reader.manifest.members}
     if ENTRIES not in members or any(
         name != ENTRIES and not name.startswith(BLOBS) for name in members
     ):
         raise _content_error("work", "unexpected members")
-    data = b"".join(reader.read(ENTRIES))
-    found = []
     kinds = set(Entry.Kind.values)
-    for line in data.splitlines():
+    for line in _lines(reader.read(ENTRIES), "work"):
         try:
             item = json.loads(line)
             entry = WorkEntry(
@@ -303,16 +318,24 @@ def _work_entries(reader: bundle.Reader) -> list[WorkEntry]:
             type(entry.id) is not int
             or entry.id < 1
             or entry.kind not in kinds
+            or entry.created_at.tzinfo is None
             or not isinstance(entry.payload, dict)
         ):
             raise _content_error("work", f"bad entry {entry.id!r}")
         for sha in _files_of(entry.payload):
             if BLOBS + sha not in members:
                 raise _content_error("work", f"entry {entry.id} names a file not in the bundle")
-        found.append(entry)
-    if len({e.id for e in found}) != len(found):
-        raise _content_error("work", "entries repeat")
-    return found
+        yield entry
+
+
+def _check_work(reader: bundle.Reader) -> int:
+    """Read every entry once before anything is written; their number."""
+    seen: set[int] = set()
+    for entry in _work_entries(reader):
+        if entry.id in seen:
+            raise _content_error("work", "entries repeat")
+        seen.add(entry.id)
+    return len(seen)
 
 
 def _ack_ids(reader: bundle.Reader) -> list[int]:
@@ -386,7 +409,7 @@ def apply(*, actor: User | None, path: Path) -> Applied:
             raise BundleError("missing", str(peer.next_in), missing=peer.next_in, **names)
         reader.check()  # every byte decrypted and checked before anything is written
         if manifest.kind == "work":
-            return _apply_work(actor, reader, peer, sha, size, _work_entries(reader))
+            return _apply_work(actor, reader, peer, sha, size, _check_work(reader))
         return _apply_ack(actor, peer, manifest, sha, size, _ack_ids(reader))
     except BundleError as error:
         _refused(actor, error, peer, manifest, sha, size)
@@ -468,12 +491,7 @@ def _done(
 
 
 def _apply_work(
-    actor: User | None,
-    reader: bundle.Reader,
-    peer: Peer,
-    sha: str,
-    size: int,
-    entries: list[WorkEntry],
+    actor: User | None, reader: bundle.Reader, peer: Peer, sha: str, size: int, count: int
 ) -> Applied:
     sequence = reader.manifest.sequence
     files = [m for m in reader.manifest.members if m.name.startswith(BLOBS)]
@@ -484,29 +502,40 @@ def _apply_work(
                 io.BufferedReader(_Stream(reader.read(member.name))),
                 expected_sha256=member.sha256,
             )
-        known = set(
-            ReceivedEntry.objects.filter(
-                peer=peer, entry_id__in=[e.id for e in entries]
-            ).values_list("entry_id", flat=True)
-        )
-        ReceivedEntry.objects.filter(peer=peer, entry_id__in=known).update(ack_pending=True)
-        ReceivedEntry.objects.bulk_create(
-            [
-                ReceivedEntry(
-                    peer=peer,
-                    entry_id=e.id,
-                    kind=e.kind,
-                    payload=e.payload,
-                    created_at=e.created_at,
-                    received_in=sequence,
-                )
-                for e in entries
-                if e.id not in known
-            ],
-            batch_size=500,
-        )
-        done = _done(actor, peer, "work", sequence, sha, size, len(entries), len(files))
+        batch: list[WorkEntry] = []
+        for entry in _work_entries(reader):
+            batch.append(entry)
+            if len(batch) == 500:
+                _receive(peer, sequence, batch)
+                batch = []
+        _receive(peer, sequence, batch)
+        done = _done(actor, peer, "work", sequence, sha, size, count, len(files))
     return Applied(done, again=False)
+
+
+def _receive(peer: Peer, sequence: int, entries: list[WorkEntry]) -> None:
+    """Keep entries not received before; ask again for the acknowledgement of the others
+    (the box sends again what it has not seen acknowledged)."""
+    known = set(
+        ReceivedEntry.objects.filter(peer=peer, entry_id__in=[e.id for e in entries]).values_list(
+            "entry_id", flat=True
+        )
+    )
+    ReceivedEntry.objects.filter(peer=peer, entry_id__in=known).update(ack_pending=True)
+    ReceivedEntry.objects.bulk_create(
+        [
+            ReceivedEntry(
+                peer=peer,
+                entry_id=e.id,
+                kind=e.kind,
+                payload=e.payload,
+                created_at=e.created_at,
+                received_in=sequence,
+            )
+            for e in entries
+            if e.id not in known
+        ]
+    )
 
 
 def _apply_ack(
