@@ -18,6 +18,7 @@ from cartable.exchange.moodle.assign import (
     WorksheetHeaders,
     fill_worksheet,
     member_path,
+    online_text,
     participant_number,
     read_member_path,
     write_feedback_zip,
@@ -137,14 +138,22 @@ def test_the_feedback_zip_holds_each_file_once_under_its_learner() -> None:
             FeedbackFile("Léa Moreau", 101, "retour.pdf", lambda: io.BytesIO(b"%PDF un")),
             FeedbackFile("Léa Moreau", 101, "retour.pdf", lambda: io.BytesIO(b"%PDF deux")),
             FeedbackFile("Omar Haddad", 102, "notes.txt", lambda: io.BytesIO(b"bien")),
+            online_text("Omar Haddad", 102, "<p>Ma réponse</p>"),
         ],
     )
     assert names == [
         "Léa Moreau_101_assignsubmission_file_/retour.pdf",
         "Léa Moreau_101_assignsubmission_file_/retour (2).pdf",
         "Omar Haddad_102_assignsubmission_file_/notes.txt",
+        "Omar Haddad_102_assignsubmission_onlinetext_/onlinetext.html",
     ]
     with zipfile.ZipFile(io.BytesIO(out.getvalue())) as archive:
         assert archive.namelist() == names
         assert archive.read(names[1]) == b"%PDF deux"
-        assert [read_member_path(n)[0] for n in archive.namelist()] == [101, 101, 102]
+        assert archive.read(names[3]).decode() == "<p>Ma réponse</p>"
+        assert [read_member_path(n)[:2] for n in archive.namelist()] == [
+            (101, "assignsubmission_file"),
+            (101, "assignsubmission_file"),
+            (102, "assignsubmission_file"),
+            (102, "assignsubmission_onlinetext"),
+        ]

@@ -146,22 +146,36 @@ def read_member_path(path: str) -> tuple[int, str, str] | None:
     return int(info[1]), f"{info[2]}_{info[3]}", rest
 
 
+ONLINE_TEXT = "assignsubmission_onlinetext"
+ONLINE_TEXT_FILE = "onlinetext.html"
+
+
 @dataclass(frozen=True, slots=True)
 class FeedbackFile:
     full_name: str
     participant: int
     filename: str
     open: Callable[[], BinaryIO]
+    plugin: str = "assignsubmission_file"
+
+
+def online_text(full_name: str, participant: int, html: str) -> FeedbackFile:
+    """A learner's online text, where Moodle's "download all submissions" puts it."""
+    data = html.encode("utf-8")
+    return FeedbackFile(
+        full_name, participant, ONLINE_TEXT_FILE, lambda: io.BytesIO(data), ONLINE_TEXT
+    )
 
 
 def write_feedback_zip(out: BinaryIO, files: Iterable[FeedbackFile]) -> list[str]:
-    """The zip for "upload multiple feedback files in a zip", streamed a file at a time;
-    the member names written (made unique when two files would share one)."""
+    """A zip in the layout of Moodle's "download all submissions", which its "upload multiple
+    feedback files in a zip" reads back: streamed a file at a time; the member names written
+    (made unique when two files would share one)."""
     written: list[str] = []
     seen: set[str] = set()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for item in files:
-            name = member_path(item.full_name, item.participant, item.filename)
+            name = member_path(item.full_name, item.participant, item.filename, plugin=item.plugin)
             base, dot, extension = name.rpartition(".")
             if not dot or "/" in extension:
                 base, dot, extension = name, "", ""
