@@ -1,1 +1,2 @@
-"""Moodle's import formats, pure (no Django): what the university's Moodle reads back."""
+"""What goes back to the university, pure (no Django): the formats its Moodle imports, and
+learning records for its learning record store."""
