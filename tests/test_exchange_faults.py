@@ -224,3 +224,26 @@ def test_signed_but_malformed_work_is_refused(sides, peers, stick: Path, entries
             members=[bundle.member_from_bytes("entries.jsonl", entries)],
         )
     refused_on_hub(sides, path, "bad_content", "not what a “work” bundle carries")
+
+
+def test_a_file_under_another_files_name_is_refused(sides, peers, stick: Path) -> None:
+    sha = "a" * 64
+    line = (
+        b'{"id": 1, "kind": "submission", "created_at": "2026-12-02T10:00:00+00:00",'
+        b' "payload": {"files": [{"sha256": "' + sha.encode() + b'"}]}}\n'
+    )
+    path = stick / "swapped"
+    with sides.on("box"), path.open("wb") as out:
+        bundle.write(
+            out,
+            kind="work",
+            sender=identity.load(),
+            recipient=sides.public("hub"),
+            sequence=1,
+            created="2026-12-02T10:00:00Z",
+            members=[
+                bundle.member_from_bytes("entries.jsonl", line),
+                bundle.member_from_bytes("blobs/" + sha, b"other bytes"),
+            ],
+        )
+    refused_on_hub(sides, path, "bad_content", "not what a “work” bundle carries")

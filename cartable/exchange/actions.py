@@ -280,6 +280,7 @@ def _content_error(kind: str, detail: str) -> BundleError:
 
 
 MAX_LINE = 16 * 1024 * 1024
+MAX_ACK = 64 * 1024 * 1024
 
 
 def _lines(chunks: Iterator[bytes], kind: str) -> Iterator[bytes]:
@@ -299,7 +300,7 @@ def _work_entries(reader: bundle.Reader) -> Iterator[WorkEntry]:
     """The work bundle's entries, checked one by one as they are read."""
     members = {m.name for m in reader.manifest.members}
     if ENTRIES not in members or any(
-        name != ENTRIES and not name.startswith(BLOBS) for name in members
+        m.name != ENTRIES and m.name != BLOBS + m.sha256 for m in reader.manifest.members
     ):
         raise _content_error("work", "unexpected members")
     kinds = set(Entry.Kind.values)
@@ -341,6 +342,8 @@ def _check_work(reader: bundle.Reader) -> int:
 def _ack_ids(reader: bundle.Reader) -> list[int]:
     if [m.name for m in reader.manifest.members] != [ACK]:
         raise _content_error("ack", "unexpected members")
+    if reader.manifest.members[0].size > MAX_ACK:
+        raise _content_error("ack", "the acknowledgement is too large")
     try:
         ids = json.loads(b"".join(reader.read(ACK)))["entries"]
     except (ValueError, KeyError, TypeError) as error:
