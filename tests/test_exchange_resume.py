@@ -145,3 +145,31 @@ def test_the_command_line_exports_and_lists_the_history(
     line = history.getvalue().rstrip("\n").split("\t")
     assert line[1:5] == ["out", "hub-lille", "work", "1"]
     assert line[-2] == "done"
+
+
+def test_the_hub_writes_the_received_records_as_xapi_statements(
+    sides, peers, course, learner, stick: Path, tmp_path: Path
+) -> None:
+    import json
+
+    activity = course.activities.first()
+    activity.source_key = "page-77"
+    activity.save(update_fields=["source_key"])
+    with transaction.atomic():
+        add("completion", course=course, activity=activity, user=learner, payload={
+            "completed": True, "at": "2026-12-02T10:00:00+00:00",
+        })  # fmt: skip
+    actions.export(actor=None, peer=peers[0], kind="work", destination=stick / "w1")
+    with sides.on("hub"):
+        actions.apply(actor=None, path=stick / "w1")
+        out = io.StringIO()
+        call_command(
+            "exchange", "xapi", "--from", "box-caen", "--site", "https://moodle.univ.fr",
+            str(tmp_path / "records.jsonl"), stdout=out,
+        )  # fmt: skip
+    assert "Wrote 1 statements" in out.getvalue()
+    (made,) = [json.loads(line) for line in (tmp_path / "records.jsonl").read_text().splitlines()]
+    assert made["actor"]["account"] == {"homePage": "https://moodle.univ.fr", "name": "lea"}
+    assert made["object"]["id"] == "https://moodle.univ.fr/mod/page/view.php?id=77"
+    with pytest.raises(CommandError, match="No box named"):
+        call_command("exchange", "xapi", "--from", "hub-lille", "--site", "x", str(tmp_path / "y"))

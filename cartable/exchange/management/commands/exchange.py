@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from cartable.audit.actions import record
 from cartable.commands import CartableCommand
 from cartable.exchange import actions, identity, messages
 from cartable.exchange.models import Exchange, Peer
+from cartable.exchange.moodle.xapi import statement
 from cartable.exchange.wire.bundle import BundleError
 
 
@@ -62,6 +64,16 @@ class Command(CartableCommand):
         )
         imported.add_argument("file", type=Path)
         sub.add_parser("history", help="List the bundles written and read, newest first.")
+        xapi = sub.add_parser(
+            "xapi",
+            help="Write the learning records received from a box as xAPI statements (one JSON "
+            "object a line), for the university's learning record store.",
+        )
+        xapi.add_argument("file", type=Path)
+        xapi.add_argument("--from", dest="source", required=True, help="The box's name.")
+        xapi.add_argument(
+            "--site", required=True, help="The university's Moodle address (https://…)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, "_" + options["do"])(options)
@@ -158,6 +170,33 @@ class Command(CartableCommand):
                 "entries": done.entries,
                 "files": done.files,
             }
+        )
+
+    def _xapi(self, options: dict[str, Any]) -> None:
+        peer = Peer.objects.filter(name=options["source"], role=Peer.Role.BOX).first()
+        if peer is None:
+            raise CommandError(_("No box named “%(name)s”.") % {"name": options["source"]})
+        path: Path = options["file"]
+        if path.exists():
+            raise CommandError(_("%(path)s exists already.") % {"path": path})
+        count = 0
+        with path.open("x", encoding="utf-8") as out:
+            for received in peer.received.order_by("entry_id").iterator(chunk_size=500):
+                made = statement(
+                    {
+                        "id": received.entry_id,
+                        "kind": received.kind,
+                        "created_at": received.created_at.isoformat(),
+                        "payload": received.payload,
+                    },
+                    site=options["site"],
+                    box=peer.fingerprint,
+                )
+                if made is not None:
+                    out.write(json.dumps(made, ensure_ascii=False, sort_keys=True) + "\n")
+                    count += 1
+        self.stdout.write(
+            _("Wrote %(count)s statements to %(path)s.") % {"count": count, "path": path}
         )
 
     def _history(self, options: dict[str, Any]) -> None:
