@@ -15,9 +15,10 @@ from django.utils import translation
 from cartable.accounts.models import Institution
 from cartable.audit.models import AuditEvent
 from cartable.catalog import blobs
-from cartable.exchange import actions
+from cartable.exchange import actions, identity
 from cartable.exchange.models import Exchange, Peer, ReceivedEntry, SentEntry
 from cartable.exchange.wire import bundle
+from cartable.exchange.wire.keys import PrivateIdentity
 from cartable.outbox.actions import add
 from cartable.outbox.models import Entry
 from tests.conftest import build_course
@@ -172,3 +173,41 @@ def test_it_refuses_to_overwrite_a_file_or_send_the_wrong_kind(sides, peers, sti
         actions.export(actor=None, peer=hub, kind="ack", destination=stick / "a")
     with pytest.raises(actions.Refused, match="does not go to"):
         actions.export(actor=None, peer=box, kind="work", destination=stick / "w")
+
+
+def test_a_nul_character_in_a_learners_text_does_not_block_the_exchange(
+    sides, peers, course, learner, stick: Path
+) -> None:
+    from cartable.exchange.wire import bundle as wire
+
+    _hub, box = peers
+    line = (
+        b'{"id": 5, "kind": "submission", "created_at": "2026-12-02T10:00:00+00:00",'
+        b' "payload": {"text": "a\\u0000b", "files": []}}\n'
+    )
+    path = stick / "nul"
+    with sides.on("box"), path.open("wb") as out:
+        wire.write(
+            out,
+            kind="work",
+            sender=identity.load(),
+            recipient=sides.public("hub"),
+            sequence=1,
+            created="2026-12-02T10:00:00Z",
+            members=[wire.member_from_bytes("entries.jsonl", line)],
+        )
+    with sides.on("hub"):
+        actions.apply(actor=None, path=path)
+    assert ReceivedEntry.objects.get(peer=box).payload["text"] == "ab"
+
+
+def test_it_refuses_a_bad_peer_name_and_a_missing_folder(sides, peers, stick: Path) -> None:
+    hub, _box = peers
+    key = PrivateIdentity.generate().public
+    with pytest.raises(actions.Refused, match="lowercase letters"):
+        actions.add_peer(
+            actor=None, name="Hub Lille", role="box", key_text=key.text(),
+            fingerprint=key.fingerprint,
+        )  # fmt: skip
+    with pytest.raises(actions.Refused, match="No folder"):
+        actions.export(actor=None, peer=hub, kind="work", destination=stick / "no" / "w")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -68,6 +69,8 @@ def add_peer(
 ) -> Peer:
     """Register a peer's public keys, once staff have checked its fingerprint: the typed one
     must be the key's."""
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", name):
+        raise Refused(_("A peer’s name is lowercase letters, digits and dashes."))
     try:
         public = parse_public(key_text)
     except KeyTextError:
@@ -192,6 +195,8 @@ def export(*, actor: User | None, peer: Peer, kind: str, destination: Path) -> E
     destination = Path(destination)
     if destination.exists():
         raise Refused(_("%(path)s exists already.") % {"path": destination})
+    if not destination.parent.is_dir():
+        raise Refused(_("No folder %(path)s.") % {"path": destination.parent})
     fd, tmp_name = tempfile.mkstemp(dir=destination.parent, prefix=".cartable-", suffix=".part")
     tmp = Path(tmp_name)
     out = os.fdopen(fd, "wb")
@@ -311,7 +316,7 @@ def _work_entries(reader: bundle.Reader) -> Iterator[WorkEntry]:
                 id=item["id"],
                 kind=item["kind"],
                 created_at=datetime.fromisoformat(item["created_at"]),
-                payload=item["payload"],
+                payload=_without_nul(item["payload"]),
             )
         except (ValueError, KeyError, TypeError) as error:
             raise _content_error("work", f"bad entry line: {error}") from error
@@ -327,6 +332,18 @@ def _work_entries(reader: bundle.Reader) -> Iterator[WorkEntry]:
             if BLOBS + sha not in members:
                 raise _content_error("work", f"entry {entry.id} names a file not in the bundle")
         yield entry
+
+
+def _without_nul(value: Any) -> Any:
+    """PostgreSQL keeps no NUL character in JSON: a learner's text that holds one (SQLite keeps
+    it) loses it rather than block every bundle after it."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    return value
 
 
 def _check_work(reader: bundle.Reader) -> int:
