@@ -148,7 +148,7 @@ def test_the_command_line_exports_and_lists_the_history(
 
 
 def test_the_hub_writes_the_received_records_as_xapi_statements(
-    sides, peers, course, learner, stick: Path, tmp_path: Path
+    sides, peers, course, learner, other_learner, stick: Path, tmp_path: Path
 ) -> None:
     import json
 
@@ -159,17 +159,30 @@ def test_the_hub_writes_the_received_records_as_xapi_statements(
         add("completion", course=course, activity=activity, user=learner, payload={
             "completed": True, "at": "2026-12-02T10:00:00+00:00",
         })  # fmt: skip
+    with transaction.atomic():
+        add("completion", course=course, activity=activity, user=other_learner, payload={
+            "completed": True, "at": "2026-12-02T10:00:00+00:00",
+        })  # fmt: skip
     actions.export(actor=None, peer=peers[0], kind="work", destination=stick / "w1")
+    matches = tmp_path / "comptes.csv"
+    matches.write_text("box_username,username,idnumber\nLEA,lea.moreau,2024001\n")
     with sides.on("hub"):
         actions.apply(actor=None, path=stick / "w1")
+        out = io.StringIO()
+        call_command("exchange", "learners", "--box", "box-caen", str(matches), stdout=out)
+        assert "Matched 1 learners of box-caen." in out.getvalue()
         out = io.StringIO()
         call_command(
             "exchange", "xapi", "--from", "box-caen", "--site", "https://moodle.univ.fr",
             str(tmp_path / "records.jsonl"), stdout=out,
         )  # fmt: skip
     assert "Wrote 1 statements" in out.getvalue()
+    assert "1 records of learners not matched" in out.getvalue()
     (made,) = [json.loads(line) for line in (tmp_path / "records.jsonl").read_text().splitlines()]
-    assert made["actor"]["account"] == {"homePage": "https://moodle.univ.fr", "name": "lea"}
+    assert made["actor"]["account"] == {
+        "homePage": "https://moodle.univ.fr",
+        "name": "lea.moreau",
+    }
     assert made["object"]["id"] == "https://moodle.univ.fr/mod/page/view.php?id=77"
     with pytest.raises(CommandError, match="No box named"):
         call_command("exchange", "xapi", "--from", "hub-lille", "--site", "x", str(tmp_path / "y"))

@@ -28,8 +28,9 @@ from cartable.accounts.models import Institution, User
 from cartable.audit.actions import record
 from cartable.catalog import blobs
 from cartable.exchange import identity
+from cartable.exchange.matching import Match
 from cartable.exchange.messages import of as message_of
-from cartable.exchange.models import Exchange, Peer, ReceivedEntry, SentEntry
+from cartable.exchange.models import Exchange, Learner, Peer, ReceivedEntry, SentEntry
 from cartable.exchange.wire import bundle
 from cartable.exchange.wire.bundle import BundleError
 from cartable.exchange.wire.keys import (
@@ -113,6 +114,30 @@ def add_peer(
             },
         )
     return peer
+
+
+def match_learners(*, actor: User | None, peer: Peer, matches: list[Match]) -> int:
+    """Set (or replace) the university accounts of a box's learners, in one transaction."""
+    if peer.role != Peer.Role.BOX:
+        raise Refused(_("Learners are matched for a box, not a hub."))
+    with transaction.atomic():
+        for match in matches:
+            Learner.objects.update_or_create(
+                peer=peer,
+                box_username=match.box_username,
+                defaults={
+                    "username": match.username,
+                    "idnumber": match.idnumber,
+                    "email": match.email,
+                },
+            )
+        record(
+            "exchange.learners_matched",
+            actor=actor,
+            target=peer,
+            details={"count": len(matches)},
+        )
+    return len(matches)
 
 
 # --- Writing bundles ------------------------------------------------------------------------

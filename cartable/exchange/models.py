@@ -122,3 +122,24 @@ class ReceivedEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.peer} {self.kind} #{self.entry_id}"
+
+
+class Learner(models.Model):
+    """On the hub: a box's learner matched to their account at the university (set by staff or
+    from a CSV file), so that what goes back to Moodle names the university's account."""
+
+    peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="learners")
+    box_username = models.CharField(max_length=150)
+    username = models.CharField(max_length=150, blank=True)  # Moodle's username
+    idnumber = models.CharField(max_length=100, blank=True)  # Moodle's user idnumber
+    email = models.CharField(max_length=254, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["peer", "box_username"]
+        constraints = [
+            models.UniqueConstraint(fields=["peer", "box_username"], name="learner_once_per_box")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.peer}: {self.box_username}"

@@ -14,10 +14,23 @@ from django.utils.translation import gettext as _
 from cartable.accounts.models import Institution
 from cartable.audit.actions import record
 from cartable.commands import CartableCommand
-from cartable.exchange import actions, identity, messages
-from cartable.exchange.models import Exchange, Peer
+from cartable.exchange import actions, identity, matching, messages
+from cartable.exchange.models import Exchange, Learner, Peer
 from cartable.exchange.moodle.xapi import statement
 from cartable.exchange.wire.bundle import BundleError
+
+
+def _match_problem(line: int, code: str, value: str) -> str:
+    messages_ = {
+        "columns": _(
+            "Line %(line)s: the columns are box_username and at least one of username, "
+            "idnumber, email (found: %(value)s)."
+        ),
+        "missing": _("Line %(line)s: a box username and a university account are needed."),
+        "repeated": _("Line %(line)s: “%(value)s” is matched twice."),
+        "long": _("Line %(line)s: the %(value)s is too long."),
+    }
+    return messages_[code] % {"line": line, "value": value}
 
 
 class Command(CartableCommand):
@@ -64,6 +77,13 @@ class Command(CartableCommand):
         )
         imported.add_argument("file", type=Path)
         sub.add_parser("history", help="List the bundles written and read, newest first.")
+        learners = sub.add_parser(
+            "learners",
+            help="Match a box's learners to their university accounts from a CSV file "
+            "(box_username, and username, idnumber or email).",
+        )
+        learners.add_argument("file", type=Path)
+        learners.add_argument("--box", required=True, help="The box's name.")
         xapi = sub.add_parser(
             "xapi",
             help="Write the learning records received from a box as xAPI statements (one JSON "
@@ -172,22 +192,54 @@ class Command(CartableCommand):
             }
         )
 
-    def _xapi(self, options: dict[str, Any]) -> None:
-        peer = Peer.objects.filter(name=options["source"], role=Peer.Role.BOX).first()
+    def _box(self, name: str) -> Peer:
+        peer = Peer.objects.filter(name=name, role=Peer.Role.BOX).first()
         if peer is None:
-            raise CommandError(_("No box named “%(name)s”.") % {"name": options["source"]})
+            raise CommandError(_("No box named “%(name)s”.") % {"name": name})
+        return peer
+
+    def _learners(self, options: dict[str, Any]) -> None:
+        peer = self._box(options["box"])
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(_("No file %(path)s.") % {"path": path})
+        try:
+            matches = matching.parse(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            raise CommandError(_("%(path)s is not UTF-8 text.") % {"path": path}) from None
+        except matching.MatchError as error:
+            raise CommandError("\n".join(_match_problem(*p) for p in error.problems)) from None
+        count = actions.match_learners(actor=None, peer=peer, matches=matches)
+        self.stdout.write(
+            _("Matched %(count)s learners of %(box)s.") % {"count": count, "box": peer.name}
+        )
+
+    def _xapi(self, options: dict[str, Any]) -> None:
+        peer = self._box(options["source"])
         path: Path = options["file"]
         if path.exists():
             raise CommandError(_("%(path)s exists already.") % {"path": path})
-        count = 0
+        accounts = dict(
+            Learner.objects.filter(peer=peer)
+            .exclude(username="")
+            .values_list("box_username", "username")
+        )
+        count = unmatched = 0
         with path.open("x", encoding="utf-8") as out:
             for received in peer.received.order_by("entry_id").iterator(chunk_size=500):
+                user = (received.payload.get("user") or {}).get("username")
+                if user is not None and user not in accounts:
+                    unmatched += 1
+                    continue
+                payload = {**received.payload}
+                if user is not None:
+                    payload["user"] = {"username": accounts[user]}
                 made = statement(
                     {
                         "id": received.entry_id,
                         "kind": received.kind,
                         "created_at": received.created_at.isoformat(),
-                        "payload": received.payload,
+                        "payload": payload,
                     },
                     site=options["site"],
                     box=peer.fingerprint,
@@ -198,6 +250,14 @@ class Command(CartableCommand):
         self.stdout.write(
             _("Wrote %(count)s statements to %(path)s.") % {"count": count, "path": path}
         )
+        if unmatched:
+            self.stdout.write(
+                _(
+                    "%(count)s records of learners not matched to a university account were "
+                    "left out: match them with `cartable exchange learners`."
+                )
+                % {"count": unmatched}
+            )
 
     def _history(self, options: dict[str, Any]) -> None:
         for item in Exchange.objects.select_related("peer")[:200]:
