@@ -211,3 +211,32 @@ def test_it_refuses_a_bad_peer_name_and_a_missing_folder(sides, peers, stick: Pa
         )  # fmt: skip
     with pytest.raises(actions.Refused, match="No folder"):
         actions.export(actor=None, peer=hub, kind="work", destination=stick / "no" / "w")
+
+
+def test_two_exports_at_once_never_share_a_number(
+    sides, peers, course, learner, stick: Path, monkeypatch
+) -> None:
+    hub, _box = peers
+    work(course, learner)
+    original = bundle.write
+
+    def meanwhile(*args, **kwargs):
+        # Another export takes number 1 while this one writes its file.
+        Peer.objects.filter(pk=hub.pk).update(next_out=2)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(bundle, "write", meanwhile)
+    with pytest.raises(actions.Refused, match="written meanwhile"):
+        actions.export(actor=None, peer=hub, kind="work", destination=stick / "w1")
+    assert list(stick.iterdir()) == []
+    assert not Exchange.objects.exists()
+
+
+def test_nothing_readable_is_left_beside_the_bundle_or_in_the_data_folder(
+    sides, peers, course, learner, stick: Path, home: Path
+) -> None:
+    hub, _box = peers
+    work(course, learner)
+    actions.export(actor=None, peer=hub, kind="work", destination=stick / "w1")
+    assert [p.name for p in stick.iterdir()] == ["w1"]
+    assert list((home / "tmp").iterdir()) == []

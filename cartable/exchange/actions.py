@@ -20,6 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -196,21 +197,29 @@ def _work_members(peer: Peer, folder: Path) -> tuple[list[bundle.Member], int, i
     return members, count, len(wanted)
 
 
-def _ack_members(peer: Peer) -> tuple[list[bundle.Member], int, int]:
+def _ack_members(peer: Peer) -> tuple[list[bundle.Member], list[int]]:
     ids = list(
         ReceivedEntry.objects.filter(peer=peer, ack_pending=True)
         .order_by("entry_id")
         .values_list("entry_id", flat=True)
     )
-    ReceivedEntry.objects.filter(peer=peer, ack_pending=True).update(ack_pending=False)
     data = json.dumps({"entries": ids}).encode("utf-8")
-    return [bundle.member_from_bytes(ACK, data)], len(ids), 0
+    return [bundle.member_from_bytes(ACK, data)], ids
+
+
+def _work_folder() -> Path:
+    # In the data folder, never beside the bundle: the entries are written there in clear
+    # while the bundle is made, and a stick must hold nothing readable.
+    folder = Path(settings.HOME) / "tmp"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
 
 
 def export(*, actor: User | None, peer: Peer, kind: str, destination: Path) -> Exchange:
-    """Write the next bundle of ``kind`` for ``peer`` to ``destination``: written aside and
-    renamed into place in the transaction that records it, so that a failure leaves neither
-    a file nor a used sequence number."""
+    """Write the next bundle of ``kind`` for ``peer`` to ``destination``. The file is written
+    aside with no database lock held (learners keep working), then renamed into place in the
+    short transaction that takes its sequence number and records it: a failure leaves neither
+    a file nor a used number."""
     allowed = {Peer.Role.HUB: "work", Peer.Role.BOX: "ack"}
     if allowed.get(Peer.Role(peer.role)) != kind:
         raise Refused(
@@ -222,65 +231,80 @@ def export(*, actor: User | None, peer: Peer, kind: str, destination: Path) -> E
         raise Refused(_("%(path)s exists already.") % {"path": destination})
     if not destination.parent.is_dir():
         raise Refused(_("No folder %(path)s.") % {"path": destination.parent})
+    sequence = Peer.objects.get(pk=peer.pk).next_out
     fd, tmp_name = tempfile.mkstemp(dir=destination.parent, prefix=".cartable-", suffix=".part")
     tmp = Path(tmp_name)
     out = os.fdopen(fd, "wb")
-    renamed = False
+    renamed = committed = False
+    acked: list[int] = []
     try:
         with (
             out,
             tempfile.TemporaryDirectory(
-                dir=destination.parent, prefix=".cartable-", ignore_cleanup_errors=True
+                dir=_work_folder(), prefix="exchange-", ignore_cleanup_errors=True
             ) as work,
-            transaction.atomic(),
         ):
-            locked = Peer.objects.select_for_update().get(pk=peer.pk)
-            sequence = locked.next_out
             if kind == "work":
-                members, entries, files = _work_members(locked, Path(work))
+                members, entries, files = _work_members(peer, Path(work))
             else:
-                members, entries, files = _ack_members(locked)
+                members, acked = _ack_members(peer)
+                entries, files = len(acked), 0
             sha = bundle.write(
                 out,
                 kind=kind,
                 sender=own,
-                recipient=public_of(locked),
+                recipient=public_of(peer),
                 sequence=sequence,
                 created=timezone.now().isoformat(),
                 members=members,
             )
             out.flush()
             os.fsync(out.fileno())
-            locked.next_out = sequence + 1
-            locked.save(update_fields=["next_out"])
-            done = Exchange.objects.create(
-                direction=Exchange.Direction.OUT,
-                peer=locked,
-                kind=kind,
-                sequence=sequence,
-                size=tmp.stat().st_size,
-                sha256=sha,
-                result=Exchange.Result.DONE,
-                entries=entries,
-                files=files,
-            )
-            record(
-                "exchange.exported",
-                actor=actor,
-                target=locked,
-                details={
-                    "kind": kind,
-                    "sequence": sequence,
-                    "sha256": sha,
-                    "size": done.size,
-                    "entries": entries,
-                    "files": files,
-                },
-            )
-            tmp.replace(destination)
-            renamed = True
+            with transaction.atomic():
+                locked = Peer.objects.select_for_update().get(pk=peer.pk)
+                if locked.next_out != sequence:
+                    raise Refused(
+                        _(
+                            "Another bundle for %(peer)s was written meanwhile: write this "
+                            "one again."
+                        )
+                        % {"peer": peer.name}
+                    )
+                locked.next_out = sequence + 1
+                locked.save(update_fields=["next_out"])
+                for start in range(0, len(acked), 500):
+                    ReceivedEntry.objects.filter(
+                        peer=locked, entry_id__in=acked[start : start + 500]
+                    ).update(ack_pending=False)
+                done = Exchange.objects.create(
+                    direction=Exchange.Direction.OUT,
+                    peer=locked,
+                    kind=kind,
+                    sequence=sequence,
+                    size=tmp.stat().st_size,
+                    sha256=sha,
+                    result=Exchange.Result.DONE,
+                    entries=entries,
+                    files=files,
+                )
+                record(
+                    "exchange.exported",
+                    actor=actor,
+                    target=locked,
+                    details={
+                        "kind": kind,
+                        "sequence": sequence,
+                        "sha256": sha,
+                        "size": done.size,
+                        "entries": entries,
+                        "files": files,
+                    },
+                )
+                tmp.replace(destination)
+                renamed = True
+            committed = True
     except BaseException:
-        if renamed:
+        if renamed and not committed:
             destination.unlink(missing_ok=True)
         raise
     finally:
