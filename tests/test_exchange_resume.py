@@ -75,7 +75,8 @@ def state(box: Peer) -> tuple:
 
 # Where the apply is made to fail: (path from the actions module, function, at which call).
 CRASH_POINTS = [
-    (("blobs",), "add", 2),  # after one submitted file is stored
+    ((), "_Stream", 2),  # while storing the second submitted file
+    (("Blob", "objects"), "get_or_create", 2),  # after one file's row
     ((), "_receive", 1),  # keeping the entries
     ((), "record", 1),  # the audit row
     (("Exchange", "objects"), "create", 1),  # the history row
@@ -84,9 +85,11 @@ CRASH_POINTS = [
 
 @pytest.mark.parametrize(("path", "name", "after"), CRASH_POINTS)
 def test_a_crash_while_applying_leaves_nothing_and_a_second_run_completes(
-    sides, peers, bundle_file: Path, monkeypatch, path: tuple, name: str, after: int
-) -> None:
+    sides, peers, bundle_file: Path, monkeypatch, settings, tmp_path: Path,
+    path: tuple, name: str, after: int,
+) -> None:  # fmt: skip
     _hub, box = peers
+    settings.CONTENT_ROOT = tmp_path / "hub-content"  # the hub's own content store
     before = state(box)
     owner = actions
     for part in path:
@@ -110,6 +113,7 @@ def test_a_crash_while_applying_leaves_nothing_and_a_second_run_completes(
         assert actions.apply(actor=None, path=bundle_file).again
     sent = sorted(Entry.objects.values_list("pk", flat=True))
     assert len(sent) == 3
+    assert len(list(blobs.store())) == 3
     assert state(box) == (2, [(pk, True) for pk in sent], 1)
 
 

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from cartable.accounts.models import Institution, User
 from cartable.audit.actions import record
 from cartable.catalog import blobs
+from cartable.catalog.models import Blob
 from cartable.exchange import identity
 from cartable.exchange.matching import Match
 from cartable.exchange.messages import of as message_of
@@ -564,13 +565,19 @@ def _apply_work(
 ) -> Applied:
     sequence = reader.manifest.sequence
     files = [m for m in reader.manifest.members if m.name.startswith(BLOBS)]
-    with transaction.atomic():
-        peer = _advance(peer, sequence)
-        for member in files:
-            blobs.add(
+    store = blobs.store()
+    # The files go to the content store first, with no database lock held: it is named by
+    # hashes and idempotent, and a file without its row is harmless (the next apply adds it).
+    for member in files:
+        if not store.exists(member.sha256):
+            store.put_stream(
                 io.BufferedReader(_Stream(reader.read(member.name))),
                 expected_sha256=member.sha256,
             )
+    with transaction.atomic():
+        peer = _advance(peer, sequence)
+        for member in files:
+            Blob.objects.get_or_create(sha256=member.sha256, defaults={"size": member.size})
         batch: list[WorkEntry] = []
         for entry in _work_entries(reader):
             batch.append(entry)
