@@ -4,6 +4,7 @@
     python bench/breakdown.py --repeat 1000 --page "ok, signed in"
     python bench/breakdown.py --cprofile "learner home"    # cProfile's top functions
     python bench/breakdown.py --env CARTABLE_CONN_MAX_AGE=0  # a setting's effect
+    python bench/breakdown.py --page "activity page" --page "quiz page" --page "answer save"
 
 It prepares a data folder as bench/load.py does (or reuses one with --home), then runs the real
 WSGI application (``cartable.wsgi.application``, what gunicorn calls in each worker) in a child
@@ -60,6 +61,14 @@ PAGES = (
     ("search", "search", True),
     ("document viewer", "document", True),
 )
+# A class takes a quiz (bench/quizload.py): each has a learner of its own, signed in and given
+# an attempt before the timing. "quiz start" POSTs "start" (302 to the attempt's first page),
+# then submits the new attempt, untimed, so that the next one starts afresh; "quiz page" GETs
+# the first page of an attempt whose answers were saved ten times; "answer save" POSTs that
+# page's answers, changed every time, and starts a new attempt (untimed) every
+# SAVES_PER_ATTEMPT saves, as a learner saves a page a few dozen times at most.
+QUIZ_PAGES = ("quiz start", "quiz page", "answer save")
+SAVES_PER_ATTEMPT = 20
 TOKEN_RE = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -74,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     add("--repeat", type=int, default=300, help="requests per page (default 300)")
     add("--page", action="append", help="only this page (repeatable); default: all")
     add("--cprofile", metavar="PAGE", help="print cProfile's top functions for this page")
+    add("--lines", type=int, default=40, help="lines of cProfile's cumulative list (40)")
     add("--home", type=Path, help="a data folder prepared by an earlier run (kept)")
     add("--bin-dir", type=Path, default=REPO / ".venv" / "bin")
     add("--env", action="append", default=[], metavar="KEY=VALUE", help="for the server")
@@ -95,12 +105,14 @@ def main(argv: list[str] | None = None) -> int:
         home = home or Path(tempfile.mkdtemp(prefix="cartable-breakdown-")) / "home"
         print(f"Preparing a data folder in {home} …", flush=True)
         harness.prepare_home(args.bin_dir, home, 5)
-        (home / "bench-paths.json").write_text(json.dumps(harness.PATHS))
+        (home / "bench-paths.json").write_text(
+            json.dumps({**harness.PATHS, "quiz": harness.QUIZ["path"]})
+        )
         print(f"(reuse it with --home {home})", flush=True)
     command = [str(args.bin_dir / "python"), str(Path(__file__).resolve()), "--inside"]
     command += [f"--repeat={args.repeat}"]
     command += [f"--page={page}" for page in args.page or []]
-    command += [f"--cprofile={args.cprofile}"] if args.cprofile else []
+    command += [f"--cprofile={args.cprofile}", f"--lines={args.lines}"] if args.cprofile else []
     command += [f"--json={args.json.resolve()}"] if args.json else []
     env = harness.server_env(home, args.bin_dir)
     return subprocess.run(command, env=env, check=False).returncode
@@ -242,13 +254,13 @@ def call(app: Any, env: dict) -> tuple[int, dict[str, str], bytes]:
     return answer["status"], cookies, body
 
 
-def sign_in(app: Any) -> dict[str, str]:
+def sign_in(app: Any, index: int = 0) -> dict[str, str]:
     """A bench learner's session, through the sign-in form as a browser gets one."""
     from urllib.parse import urlencode
 
     import harness
 
-    username, password = harness.learner_accounts(1)[0]
+    username, password = harness.learner_accounts(index + 1)[index]
     status, cookies, page = call(app, environ("GET", "/accounts/login/", {}))
     token = TOKEN_RE.search(page)
     assert status == 200 and token, status
@@ -258,6 +270,151 @@ def sign_in(app: Any) -> dict[str, str]:
     )
     assert status == 302, status
     return {**cookies, **more}
+
+
+class Get:
+    """A page: the same GET every time."""
+
+    status = 200
+
+    def __init__(self, path: str, cookies: dict[str, str]) -> None:
+        self.path, self.cookies = path, cookies
+
+    def environ(self) -> dict:
+        return environ("GET", self.path, self.cookies)
+
+    def after(self, app: Any, status: int, body: bytes) -> None:
+        assert status == self.status, (self.path, status)
+
+
+def _form(body: bytes) -> str:
+    token = TOKEN_RE.search(body)
+    assert token, "no CSRF token"
+    return token[1].decode()
+
+
+def _post(app: Any, path: str, cookies: dict[str, str], form: dict[str, str]) -> tuple[int, str]:
+    from urllib.parse import urlencode
+
+    env = environ("POST", path, cookies, urlencode(form).encode())
+    answer: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list, exc_info: Any = None) -> None:
+        answer["status"] = int(status.split()[0])
+        answer["location"] = next((v for k, v in headers if k.lower() == "location"), "")
+
+    result = app(env, start_response)
+    try:
+        b"".join(result)
+    finally:
+        if hasattr(result, "close"):
+            result.close()
+    return answer["status"], answer["location"]
+
+
+def _start_attempt(app: Any, quiz: str, cookies: dict[str, str]) -> str:
+    """The learner opens the quiz and starts (or continues) an attempt: its first page."""
+    status, _, body = call(app, environ("GET", quiz, cookies))
+    assert status == 200, (quiz, status)
+    status, location = _post(app, quiz + "start/", cookies, {"csrfmiddlewaretoken": _form(body)})
+    assert status == 302 and "/pages/" in location, (status, location)
+    return location
+
+
+def _finish_attempt(app: Any, page: str, cookies: dict[str, str]) -> None:
+    summary = page.split("/pages/")[0] + "/summary/"
+    status, _, body = call(app, environ("GET", summary, cookies))
+    assert status == 200, (summary, status)
+    form = {"csrfmiddlewaretoken": _form(body), "finish": "1"}
+    status, _ = _post(app, summary, cookies, form)
+    assert status == 302, (summary, status)
+
+
+class QuizStart(Get):
+    """POST "start" (timed), then submit the attempt (untimed) so that the next one is new."""
+
+    status = 302
+
+    def __init__(self, app: Any, quiz: str, cookies: dict[str, str]) -> None:
+        super().__init__(quiz + "start/", cookies)
+        self.quiz = quiz
+        status, _, body = call(app, environ("GET", quiz, cookies))
+        assert status == 200, (quiz, status)
+        self.token = _form(body)
+        page = _start_attempt(app, quiz, cookies)  # one left open by an earlier run
+        _finish_attempt(app, page, cookies)
+
+    def environ(self) -> dict:
+        from urllib.parse import urlencode
+
+        body = urlencode({"csrfmiddlewaretoken": self.token}).encode()
+        return environ("POST", self.path, self.cookies, body)
+
+    def after(self, app: Any, status: int, body: bytes) -> None:
+        assert status == self.status, (self.path, status)
+        _finish_attempt(app, _start_attempt(app, self.quiz, self.cookies), self.cookies)
+
+
+class QuizPage(Get):
+    """The first page of an attempt whose answers were saved ten times."""
+
+    def __init__(self, app: Any, quiz: str, cookies: dict[str, str]) -> None:
+        from quizload import answers
+
+        page = _start_attempt(app, quiz, cookies)
+        status, _, body = call(app, environ("GET", page, cookies))
+        assert status == 200, (page, status)
+        for turn in range(1, 11):
+            status, location = _post(app, page, cookies, answers(body, turn))
+            assert status == 302 and "/pages/" in location, (status, location)
+        super().__init__(page, cookies)
+
+
+class AnswerSave(Get):
+    """POST the first page's answers, changed every time; a new attempt (untimed) every
+    SAVES_PER_ATTEMPT saves."""
+
+    status = 302
+
+    def __init__(self, app: Any, quiz: str, cookies: dict[str, str]) -> None:
+        self.quiz, self.turn = quiz, 0
+        super().__init__(_start_attempt(app, quiz, cookies), cookies)
+        self._read(app)
+
+    def _read(self, app: Any) -> None:
+        status, _, self.page = call(app, environ("GET", self.path, self.cookies))
+        assert status == 200, (self.path, status)
+
+    def environ(self) -> dict:
+        from urllib.parse import urlencode
+
+        from quizload import answers
+
+        self.turn += 1
+        body = urlencode(answers(self.page, self.turn)).encode()
+        return environ("POST", self.path, self.cookies, body)
+
+    def after(self, app: Any, status: int, body: bytes) -> None:
+        assert status == self.status, (self.path, status)
+        if self.turn % SAVES_PER_ATTEMPT == 0:
+            _finish_attempt(app, self.path, self.cookies)
+            self.path = _start_attempt(app, self.quiz, self.cookies)
+            self._read(app)
+
+
+def targets(app: Any, names: list[str], paths: dict[str, str], session: dict) -> dict[str, Get]:
+    """What each page sends; the quiz pages get a learner and an attempt each."""
+    found: dict[str, Get] = {}
+    for name, where, signed in PAGES:
+        if name in names:
+            found[name] = Get(paths.get(where, where), session if signed else {})
+    makers = {"quiz start": QuizStart, "quiz page": QuizPage, "answer save": AnswerSave}
+    for index, name in enumerate(QUIZ_PAGES, start=1):
+        if name in names:
+            if "quiz" not in paths:
+                raise SystemExit("this data folder has no bench quiz: prepare a new one")
+            found[name] = makers[name](app, paths["quiz"], sign_in(app, index))
+    return found
 
 
 def inside(args: argparse.Namespace) -> int:
@@ -273,16 +430,15 @@ def inside(args: argparse.Namespace) -> int:
     app = get_wsgi_application()
     paths = json.loads((Path(settings.HOME) / "bench-paths.json").read_text())
     session = sign_in(app)
-    pages = [
-        (name, paths.get(where, where), signed)
-        for name, where, signed in PAGES
-        if not args.page or name in args.page
-    ]
+    every = [name for name, _, _ in PAGES] + list(QUIZ_PAGES)
     if args.cprofile:
-        return profile(app, pages, args, session)
+        if args.cprofile not in every:
+            raise SystemExit(f"no page {args.cprofile!r}; pages: {', '.join(every)}")
+        return profile(app, targets(app, [args.cprofile], paths, session)[args.cprofile], args)
+    pages = targets(app, [n for n in every if not args.page or n in args.page], paths, session)
 
-    writes = {name: 0 for name, _, _ in pages}
-    queries = {name: 0 for name, _, _ in pages}
+    writes = dict.fromkeys(pages, 0)
+    queries = dict.fromkeys(pages, 0)
     current = [""]
 
     def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
@@ -292,27 +448,32 @@ def inside(args: argparse.Namespace) -> int:
         with CLOCK.part("queries"):
             return execute(sql, params, many, context)
 
-    samples: dict[str, list[dict[str, float]]] = {name: [] for name, _, _ in pages}
+    samples: dict[str, list[dict[str, float]]] = {name: [] for name in pages}
+    queries[""] = writes[""] = 0  # the untimed requests of the quiz pages
     with connection.execute_wrapper(count):
-        for name, path, signed in pages:  # warm up: templates compiled, first view recorded
-            current[0] = name
+        for name, target in pages.items():  # warm up: templates compiled, first view recorded
             for _ in range(5):
-                status, _, _ = call(app, environ("GET", path, session if signed else {}))
-                assert status == 200, (name, path, status)
+                current[0] = name
+                status, _, body = call(app, target.environ())
+                current[0] = ""
+                target.after(app, status, body)
         for name in queries:
             queries[name] = writes[name] = 0
         for _ in range(args.repeat):
-            for name, path, signed in pages:
+            for name, target in pages.items():
                 current[0] = name
-                env = environ("GET", path, session if signed else {})
+                env = target.environ()
                 CLOCK.reset()
                 cpu, started = time.thread_time(), time.perf_counter()
-                status, _, _ = call(app, env)
+                status, _, body = call(app, env)
                 wall, cpu = time.perf_counter() - started, time.thread_time() - cpu
                 inner = sum(CLOCK.spent.values())
                 sample = {key: value * 1000 for key, value in CLOCK.spent.items()}
                 sample.update(handler=(wall - inner) * 1000, total=wall * 1000, cpu=cpu * 1000)
                 samples[name].append(sample)
+                current[0] = ""
+                target.after(app, status, body)
+    del queries[""], writes[""]
     print(report(samples, names, queries, writes, args.repeat, settings))
     if args.json:
         medians = {
@@ -355,26 +516,26 @@ def report(samples, names, queries, writes, repeat, settings) -> str:
     return "\n".join(lines)
 
 
-def profile(app: Any, pages: list, args: argparse.Namespace, session: dict) -> int:
+def profile(app: Any, target: Get, args: argparse.Namespace) -> int:
+    """cProfile of the page's requests alone (the quiz pages' untimed requests left out)."""
     import cProfile
     import pstats
 
-    found = [(path, signed) for name, path, signed in pages if name == args.cprofile]
-    if not found:
-        raise SystemExit(f"no page {args.cprofile!r}; pages: {', '.join(p[0] for p in PAGES)}")
-    path, signed = found[0]
-    cookies = session if signed else {}
     for _ in range(5):
-        call(app, environ("GET", path, cookies))
+        status, _, body = call(app, target.environ())
+        target.after(app, status, body)
     profiler = cProfile.Profile()
-    profiler.enable()
     for _ in range(args.repeat):
-        call(app, environ("GET", path, cookies))
-    profiler.disable()
+        env = target.environ()
+        profiler.enable()
+        status, _, body = call(app, env)
+        profiler.disable()
+        target.after(app, status, body)
+    path = target.path
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
     stats.sort_stats("tottime").print_stats(25)
-    stats.sort_stats("cumulative").print_stats(40)
+    stats.sort_stats("cumulative").print_stats(args.lines)
     print(f"cProfile of {args.repeat} requests of {args.cprofile} ({path}):")
     print(out.getvalue())
     return 0

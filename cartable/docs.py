@@ -20,6 +20,7 @@ COMMANDS = (
     "establishment",
     "institution",
     "audit",
+    "exchange",
     "demo",
     "serve",
     "worker",

@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "cartable.search",
     "cartable.assignments",
     "cartable.surveys",
+    "cartable.exchange",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cartable.accounts.models import Cohort, Establishment, Institution, Role, User
 from cartable.assessment import actions as quiz_actions
+from cartable.assessment import building as quiz_building
 from cartable.assessment.models import Attempt, AttemptQuestion
 from cartable.assignments.models import Extension, Submission, SubmissionFile
 from cartable.audit.models import AuditEvent
@@ -246,6 +247,9 @@ class World:
     attempt_own: Attempt | None = None  # learner's, in progress
     attempt_finished: Attempt | None = None  # learner's, finished
     attempt_others: Attempt | None = None  # other_learner's, in progress
+    # Quizzes built on the box (no attempt yet), in ``own`` and in ``others``.
+    built_own: Activity | None = None
+    built_others: Activity | None = None
     grades: dict[str, Grade] = field(default_factory=dict)  # own, others, unreleased
     feedback: dict[str, FeedbackFile] = field(default_factory=dict)  # the same grades' files
     content_root: Path | None = None  # where the blobs above are stored
@@ -497,7 +501,20 @@ def build_world() -> World:
     finished = quiz_actions.start(actor=learner, activity=quiz_own)
     quiz_actions.finish(actor=learner, attempt=finished)
     graded, given = _grades(personas, own, others)
+    built = {
+        name: quiz_actions.create_quiz(
+            actor=personas["staff"],
+            course=objects.course,
+            section=objects.page.section,
+            title="Quiz fait sur la box",
+            intro="",
+            settings=quiz_building.Settings(questions=(101, 102)),
+        )
+        for name, objects in (("own", own), ("others", others))
+    }
     return World(
+        built_own=built["own"],
+        built_others=built["others"],
         quiz_own=quiz_own,
         quiz_restricted=quiz_restricted,
         quiz_others=quiz_others,
@@ -783,7 +800,51 @@ def _work_of(course: str, learner: str, post: dict[str, Any] | None = None) -> B
 
 LATER = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
 
+
+def _build_post(w: World) -> dict[str, Any]:
+    """A valid quiz built from questions 101 and 102 of the bank (Moodle's defaults)."""
+    return {
+        "title": "Quiz du matrix",
+        "intro": "<p>Intro</p>",
+        "questions": ["101", "102"],
+        "questions_per_page": "1",
+        "time_limit": "0",
+        "attempts": "0",
+        "grading_method": "highest",
+        "grade": "10",
+        "behaviour": "deferredfeedback",
+    }
+
+
+def _build(course: str) -> Build:
+    def build(w: World) -> Target:
+        objects = getattr(w, course)
+        section = objects.page.section_id
+        return Target({"course_id": objects.course.pk}, {**_build_post(w), "section": section})
+
+    return build
+
+
+def _edit(course: str, quiz: str) -> Build:
+    """The quiz ``quiz`` (an attribute of the world) under the address of course ``course``."""
+
+    def build(w: World) -> Target:
+        objects = getattr(w, course)
+        item = getattr(w, quiz)
+        post = {**_build_post(w), "section": item.section_id}
+        return Target({"course_id": objects.course.pk, "activity_id": item.pk}, post)
+
+    return build
+
+
 TARGETS: dict[str, dict[str, Build]] = {
+    "assessment:build": {name: _build(name) for name in ("own", "others", "unpublished")},
+    "assessment:edit": {
+        "own": _edit("own", "built_own"),
+        "imported": _edit("own", "quiz_own"),
+        "mismatched": _edit("own", "built_others"),
+        "others": _edit("others", "built_others"),
+    },
     "assessment:quiz": QUIZ_VARIANTS,
     "assessment:start": QUIZ_VARIANTS,
     "assessment:attempt": {

@@ -421,6 +421,43 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
         },
         "others": {"GET": {**everyone_but_anonymous(404), "other_learner": 403}, "POST": AS_GET},
     },
+    # Teachers of the course and the staff who manage it (their establishment's courses and
+    # the box's own) build quizzes; a learner of the course is refused, anyone else finds
+    # nothing.
+    "assessment:build": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 403},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 403},
+        },
+        "others": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 403, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 403, "teacher": 404, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+        # Its section is another course's: the form refuses it (nothing is saved).
+        "unpublished": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 403},
+            "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 403},
+        },
+    },
+    # Only quizzes built on the box; an imported quiz is the source's (a re-import rewrites it).
+    "assessment:edit": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 403},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 403},
+        },
+        "imported": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 403},
+            "POST": AS_GET,
+        },
+        "mismatched": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 403},
+            "POST": AS_GET,
+        },
+        "others": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 403, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 403, "teacher": 404, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+    },
     "assessment:question_bank": {
         "own": {
             "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},

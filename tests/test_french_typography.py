@@ -4,6 +4,7 @@ catalogue and the French demo course."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import polib
 import pytest
 
+from cartable.demo import assessment as demo_work
 from cartable.demo import content as demo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,10 +71,19 @@ def test_the_french_demo_course_follows_french_typography() -> None:
         elif isinstance(value, dict):
             for item in value.values():
                 walk(item)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            walk(dataclasses.asdict(value))
         elif isinstance(value, list | tuple):
             for item in value:
                 walk(item)
 
-    walk([getattr(demo, name) for name in dir(demo) if name.isupper()])
+    walk(
+        [
+            getattr(module, name)
+            for module in (demo, demo_work)
+            for name in dir(module)
+            if name.isupper()
+        ]
+    )
     assert texts
     assert [m for text in texts for m in mistakes(text)] == []

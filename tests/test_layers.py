@@ -29,12 +29,13 @@ LAYERS: list[set[str]] = [
     # (assessment/scoring: pure, no Django)
     {"search"},
     {"ingest"},  # archive -> staged rows -> live course or a waiting update
+    {"exchange"},  # bundles to and from the university (exchange/wire: pure, no Django)
     {"review", "reports", "people"},  # staff's pages
     {"demo"},
     {"web"},  # the box's own pages, middleware, `serve`
 ]
 LAYER = {app: index for index, apps in enumerate(LAYERS) for app in apps}
-PURE = ("lib", "importers", "assessment/scoring")
+PURE = ("lib", "importers", "assessment/scoring", "exchange/wire", "exchange/moodle")
 
 
 def _app(path: Path) -> str:

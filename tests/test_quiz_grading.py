@@ -134,3 +134,18 @@ def test_a_quiz_asking_for_two_attempts_is_completed_by_the_second(course, learn
             activity=quiz, user=learner, completed_at__isnull=False
         ).exists()
         assert done == (number == 2)
+
+
+def test_the_results_page_closes_the_attempts_whose_time_is_up(course, learner, teacher) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    quiz = quizdata.add_quiz(course, time_limit=60)
+    attempt = actions.start(actor=learner, activity=quiz, now=timezone.now() - timedelta(hours=1))
+    page = signed_in(teacher).get(reverse("assessment:results", args=[course.pk, quiz.pk]))
+    assert page.status_code == 200
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.FINISHED
+    assert "0.00 / 10.00" in page.content.decode()
+    assert Grade.objects.get(activity=quiz, user=learner).grade == 0.0

@@ -9,31 +9,35 @@ the gradebook or completion: they are not learners' work.
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cartable.accounts.models import User
-from cartable.assessment import engine
+from cartable.accounts.models import STAFF_ROLES, User
+from cartable.assessment import building, engine
 from cartable.assessment.models import Attempt, AttemptQuestion
 from cartable.assessment.scoring import Comment, Finish, Save, Submit, TryAgain, process
 from cartable.assessment.scoring import quiz as quizzes
 from cartable.assessment.scoring.behaviours import Action
 from cartable.audit.actions import record as audit
-from cartable.catalog.models import Activity, Course
+from cartable.catalog.access import manages, teaches
+from cartable.catalog.kinds import kind_of
+from cartable.catalog.models import MADE_ON_BOX, Activity, Course, Section
 from cartable.grades.actions import record as record_grade
 from cartable.grades.models import Grade
 from cartable.importers.jsonable import to_json
 from cartable.importers.model import QuizContent
 from cartable.learning.actions import complete
 from cartable.learning.models import ActivityProgress
+from cartable.lib.html import sanitise
 from cartable.outbox.actions import add as outbox
 
 
@@ -54,6 +58,13 @@ def may_start(quiz: QuizContent, done: int, now: datetime, *, preview: bool = Fa
     """Why a new attempt cannot start (None: it can). ``done``: attempts already taken."""
     if preview:
         return None
+    if quiz.password_protected and not quiz.password:
+        return str(
+            _(
+                "This quiz asks for a password that did not come with the course: it cannot "
+                "start on the box. Tell your teacher or the staff."
+            )
+        )
     if quiz.opens is not None and now < quiz.opens:
         return str(_("This quiz is not open yet."))
     if quiz.closes is not None and now >= quiz.closes:
@@ -63,17 +74,30 @@ def may_start(quiz: QuizContent, done: int, now: datetime, *, preview: bool = Fa
     return None
 
 
+def password_matches(quiz: QuizContent, given: str | None) -> bool:
+    """Whether ``given`` is the quiz's password (compared in constant time); a quiz without
+    one always matches, one whose password the backup did not carry never does."""
+    if not quiz.password_protected and not quiz.password:
+        return True
+    if not quiz.password or given is None:
+        return False
+    return hmac.compare_digest(given.encode(), quiz.password.encode())
+
+
 def start(
     *,
     actor: User,
     activity: Activity,
     preview: bool = False,
+    password: str | None = None,
     language: str = "fr",
     now: datetime | None = None,
     request: HttpRequest | None = None,
 ) -> Attempt:
     """The attempt in progress, or a new one. Raises ``Refused`` when none may start (closed,
-    no attempts left, no questions). Starting twice (a double submit) gives the same attempt."""
+    no attempts left, no questions, a wrong ``password`` for a quiz asking for one). Starting
+    twice (a double submit) gives the same attempt; continuing one's own attempt in progress
+    needs no password again (it was given when it began)."""
     now = now or timezone.now()
     quiz = engine.settings_of(activity)
     current = in_progress(actor, activity, preview=preview)
@@ -81,21 +105,36 @@ def start(
         current = None
     if current is not None:
         return current
+    if not preview and quiz.password and not password_matches(quiz, password):
+        with transaction.atomic():
+            audit(
+                "quiz.password_refused",
+                actor=actor,
+                target=activity,
+                request=request,
+                details={"activity": activity.pk, "given": bool(password)},
+            )
+        raise Refused(str(_("The password is not the quiz's password.")))
     with transaction.atomic():
         taken = Attempt.objects.filter(user=actor, activity=activity, preview=preview)
         if preview:
             taken.delete()  # a new preview replaces the last one
-        done = taken.exclude(state=Attempt.State.IN_PROGRESS).count()
-        reason = may_start(quiz, done, now, preview=preview)
+        counted = taken.aggregate(
+            last=Max("number"), done=Count("pk", filter=~Q(state=Attempt.State.IN_PROGRESS))
+        )
+        reason = may_start(quiz, counted["done"], now, preview=preview)
         if reason is not None:
             raise Refused(reason)
-        number = (taken.aggregate(last=Max("number"))["last"] or 0) + 1
+        number = (counted["last"] or 0) + 1
         seed = secrets.token_hex(16)
-        uses = Counter(
-            AttemptQuestion.objects.filter(
-                attempt__user=actor, attempt__activity=activity, attempt__preview=preview
-            ).values_list("question_source_id", flat=True)
-        )
+        # The questions met in earlier attempts matter to random slots only.
+        uses: Counter[int] = Counter()
+        if any(slot.random is not None for slot in quiz.slots):
+            uses.update(
+                AttemptQuestion.objects.filter(
+                    attempt__user=actor, attempt__activity=activity, attempt__preview=preview
+                ).values_list("question_source_id", flat=True)
+            )
         started = engine.start_slots(
             quiz,
             activity.course_id,
@@ -149,7 +188,7 @@ def start(
             )
             outbox(
                 "attempt",
-                course=Course.objects.get(pk=activity.course_id),
+                course=activity.course,
                 activity=activity,
                 user=actor,
                 payload={
@@ -191,7 +230,7 @@ def save(
         pages = locked.pages
         if not 0 <= page < len(pages):
             return False
-        changed = []
+        changed, written = [], []
         rows = locked.questions.filter(slot__in=pages[page])
         for row in rows:
             loaded = engine.load(row)
@@ -203,9 +242,10 @@ def save(
                 action = Submit(prepared.parse(form, loaded.prefix))
             else:
                 action = Save(prepared.parse(form, loaded.prefix))
-            after = _apply(row, loaded, action)
-            if after:
+            if _advance(row, loaded, action):
                 changed.append(row.slot)
+                written.append(row)
+        _write(written)
         if page > locked.current_page:
             locked.current_page = page
             locked.save(update_fields=["current_page"])
@@ -217,20 +257,48 @@ def save(
                 request=request,
                 details={"attempt": locked.pk, "page": page + 1, "slots": changed},
             )
-    attempt.refresh_from_db()
+    _copy(locked, attempt)
     return True
 
 
+def _copy(locked: Attempt, attempt: Attempt) -> None:
+    """``attempt`` as the database now holds it, from the row read and written under the lock
+    (what ``refresh_from_db`` would read again)."""
+    for field in Attempt._meta.concrete_fields:
+        setattr(attempt, field.attname, getattr(locked, field.attname))
+
+
+_OUTCOME = ["actions", "state", "fraction", "mark"]
+
+
 def _apply(row: AttemptQuestion, loaded: engine.Loaded, action: Action) -> bool:
+    """Take ``action`` on one question and save it; False when it changes nothing."""
+    if not _advance(row, loaded, action):
+        return False
+    row.save(update_fields=_OUTCOME)
+    return True
+
+
+def _advance(row: AttemptQuestion, loaded: engine.Loaded, action: Action) -> bool:
+    """Take ``action`` on one question, the row changed but not saved (``_write`` saves
+    several in one statement); False when it changes nothing."""
     after = process(loaded.attempt, loaded.prepared, action)
     if after is loaded.attempt:
         return False
     row.actions = [*row.actions, engine.action_json(action)]
     for name, value in engine.outcome(after).items():
         setattr(row, name, value)
-    row.save(update_fields=["actions", "state", "fraction", "mark"])
     loaded.attempt = after
+    engine.remember(loaded)
     return True
+
+
+def _write(rows: list[AttemptQuestion]) -> None:
+    """Save the changed questions of an attempt, in one statement."""
+    if len(rows) == 1:
+        rows[0].save(update_fields=_OUTCOME)
+    elif rows:
+        AttemptQuestion.objects.bulk_update(rows, _OUTCOME)
 
 
 def turn_page(*, attempt: Attempt, page: int) -> None:
@@ -279,13 +347,16 @@ def close_if_overdue(attempt: Attempt, *, now: datetime | None = None) -> bool:
     return attempt.state != Attempt.State.IN_PROGRESS
 
 
-def close_overdue(*, now: datetime | None = None) -> int:
-    """Close every attempt whose deadline passed and that nobody reopened (the sweep)."""
+def close_overdue(*, now: datetime | None = None, activity: Activity | None = None) -> int:
+    """Close every attempt whose deadline passed and that nobody reopened (the sweep), or
+    those of one quiz (its results page)."""
     now = now or timezone.now()
     closed = 0
     overdue = Attempt.objects.filter(
         state=Attempt.State.IN_PROGRESS, deadline__isnull=False, deadline__lte=now
     ).only("pk")
+    if activity is not None:
+        overdue = overdue.filter(activity=activity)
     for found in overdue.iterator():
         attempt = Attempt.objects.get(pk=found.pk)
         if close_if_overdue(attempt, now=now):
@@ -301,12 +372,14 @@ def _finish(
     timed_out: bool = False,
     request: HttpRequest | None = None,
 ) -> None:
-    loaded, rows = [], []
+    loaded, rows, written = [], [], []
     for row in attempt.questions.all():
         item = engine.load(row)
-        _apply(row, item, Finish())
+        if _advance(row, item, Finish()):
+            written.append(row)
         loaded.append(item)
         rows.append(row)
+    _write(written)
     activity = Activity.objects.select_related("course").get(pk=attempt.activity_id)
     quiz = engine.settings_of(activity)
     total = engine.total(loaded)
@@ -516,3 +589,164 @@ def grade_question(
         _complete(activity, locked.user, recorded, actor)
     attempt.refresh_from_db()
     return True
+
+
+# --- Quizzes built on the box -----------------------------------------------------------------
+
+
+class CannotBuild(ValueError):
+    """The quiz cannot be saved as asked; ``str()`` says why, for the teacher."""
+
+
+def may_build(user: User, course: Course) -> bool:
+    """Teachers of the course, and staff who manage it (their establishment's courses), build
+    its quizzes."""
+    return teaches(user, course) or (user.role in STAFF_ROLES and manages(user, course))
+
+
+def learners_started(activity: Activity) -> bool:
+    """Whether a learner has started an attempt (previews do not count, as in Moodle)."""
+    return Attempt.objects.filter(activity=activity, preview=False).exists()
+
+
+def _marks(course: Course, source_ids: tuple[int, ...]) -> list[float]:
+    if not source_ids:
+        raise CannotBuild(str(_("Choose at least one question.")))
+    if len(set(source_ids)) != len(source_ids):
+        raise CannotBuild(str(_("A question is chosen twice.")))
+    found = dict(
+        building.usable_questions(course)
+        .filter(source_id__in=source_ids)
+        .values_list("source_id", "default_mark")
+    )
+    if set(found) != set(source_ids):
+        raise CannotBuild(str(_("A chosen question is no longer in the course's bank.")))
+    return [float(found[source_id]) for source_id in source_ids]
+
+
+def _review_on_save(activity: Activity, actor: User, course: Course, now: datetime) -> None:
+    """Staff who manage the course publish what they make; a teacher's quiz waits for their
+    approval, as every content on the box does before learners see it."""
+    if actor.role in STAFF_ROLES and manages(actor, course):
+        activity.review_status = Activity.Review.APPROVED
+        activity.reviewed_by = actor
+        activity.reviewed_at = now
+    else:
+        activity.review_status = Activity.Review.PENDING
+        activity.reviewed_by = None
+        activity.reviewed_at = None
+    activity.review_comment = ""
+
+
+def create_quiz(
+    *,
+    actor: User,
+    course: Course,
+    section: Section,
+    title: str,
+    intro: str,
+    settings: building.Settings,
+    request: HttpRequest | None = None,
+) -> Activity:
+    """A new quiz at the end of ``section``, over questions of the course's bank."""
+    if section.course_id != course.pk or section.retired_at is not None:
+        raise CannotBuild(str(_("Choose a section of this course.")))
+    now = timezone.now()
+    kind = kind_of("quiz")
+    with transaction.atomic():
+        quiz = building.content(settings, _marks(course, settings.questions))
+        last = Activity.objects.filter(section=section).aggregate(last=Max("position"))["last"]
+        completion = {"tracking": "automatic"}
+        safe_intro = sanitise(intro)
+        activity = Activity(
+            course=course,
+            section=section,
+            position=(last or 0) + 1,
+            kind=Activity.Kind.QUIZ,
+            title=title,
+            intro=safe_intro,
+            data=to_json(quiz),
+            completion=completion,
+            completion_mode=kind.completion_mode(completion),
+            estimated_minutes=kind.estimate(intro=safe_intro, content="", data=quiz),
+            source_key=f"{MADE_ON_BOX}quiz-{secrets.token_hex(8)}",
+        )
+        _review_on_save(activity, actor, course, now)
+        activity.save()
+        audit(
+            "quiz.created",
+            actor=actor,
+            target=activity,
+            request=request,
+            details={
+                "course": course.pk,
+                "title": title,
+                "questions": list(settings.questions),
+                "review_status": activity.review_status,
+            },
+        )
+    return activity
+
+
+def update_quiz(
+    *,
+    actor: User,
+    activity: Activity,
+    title: str,
+    intro: str,
+    section: Section | None,
+    settings: building.Settings,
+    request: HttpRequest | None = None,
+) -> bool:
+    """Change a quiz built on the box. Once a learner has started an attempt only its dates,
+    time limit and attempts allowed change (returns False then): the attempts taken keep the
+    questions and grading they were taken with."""
+    now = timezone.now()
+    kind = kind_of("quiz")
+    with transaction.atomic():
+        locked = Activity.objects.select_for_update().select_related("course").get(pk=activity.pk)
+        course = locked.course
+        if not building.made_on_box(locked) or locked.retired_at is not None:
+            raise CannotBuild(str(_("Only a quiz built on the box can be changed here.")))
+        current = engine.settings_of(locked)
+        started = learners_started(locked)
+        if started:
+            quiz = building.with_times(current, settings)
+            fields = ["data", "updated_at"]
+        else:
+            if section is None or section.course_id != course.pk or section.retired_at is not None:
+                raise CannotBuild(str(_("Choose a section of this course.")))
+            quiz = building.content(settings, _marks(course, settings.questions))
+            locked.title = title
+            locked.intro = sanitise(intro)
+            locked.section = section
+            locked.estimated_minutes = kind.estimate(intro=locked.intro, content="", data=quiz)
+            _review_on_save(locked, actor, course, now)
+            fields = [
+                "data",
+                "title",
+                "intro",
+                "section",
+                "estimated_minutes",
+                "review_status",
+                "review_comment",
+                "reviewed_by",
+                "reviewed_at",
+                "updated_at",
+            ]
+        locked.data = to_json(quiz)
+        locked.save(update_fields=fields)
+        audit(
+            "quiz.updated",
+            actor=actor,
+            target=locked,
+            request=request,
+            details={
+                "course": course.pk,
+                "times_only": started,
+                "questions": [s.question_id for s in quiz.slots],
+                "review_status": locked.review_status,
+            },
+        )
+    activity.refresh_from_db()
+    return not started

@@ -6,6 +6,7 @@ Nothing here writes: ``actions`` does, with what these functions compute.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -236,16 +237,130 @@ def action_json(action: Action) -> Any:
 
 
 def load(row: AttemptQuestion) -> Loaded:
-    question = from_json(bank.Question, row.question)
-    layout = from_json(scoring.Layout, row.layout)
-    prepared = scoring.prepare(question, layout)
-    actions = [from_json(Action, value) for value in row.actions]
-    attempt = scoring.replay(Behaviour(row.behaviour), prepared, row.max_mark, actions)
-    return Loaded(row, question, prepared, attempt)
+    """The row's question replayed: ``scoring.replay`` of its stored actions, with what this
+    process replayed before kept (see ``_Replay``): only the actions stored since are
+    replayed, and the question read from JSON once for every attempt that holds it."""
+    kept = _REPLAYS.get(row.pk) if row.pk is not None else None
+    actions = row.actions
+    if kept is not None and kept.fits(row):
+        attempt = kept.attempt
+        for value in actions[len(kept.actions) :]:
+            attempt = scoring.process(attempt, kept.prepared, from_json(Action, value))
+        question, prepared = kept.question, kept.prepared
+    else:
+        question = _question(row.question_source_id, row.question)
+        layout = from_json(scoring.Layout, row.layout)
+        prepared = scoring.prepare(question, layout)
+        steps = [from_json(Action, value) for value in actions]
+        attempt = scoring.replay(Behaviour(row.behaviour), prepared, row.max_mark, steps)
+    loaded = Loaded(row, question, prepared, attempt)
+    remember(loaded)
+    return loaded
+
+
+# --- Replays kept between requests -------------------------------------------------------------
+#
+# Replaying a question from its stored actions is a pure function of the row's question,
+# layout, behaviour, mark and actions, and actions are only ever appended. So each process
+# keeps its last replay of a row with the values it was made from, and reuses it when the
+# row read now holds the same values and the same actions at the start (equal JSON, compared
+# in full: a row changed in any other way, or another database, is replayed from the start).
+# Bounded, so memory stays flat whatever the number of attempts.
+
+MAX_KEPT = 512  # rows (a class of 30 on a 10-question quiz holds 300) and questions
+
+
+@dataclass(slots=True)
+class _Replay:
+    question_json: Any
+    layout: Any
+    behaviour: str
+    max_mark: float
+    actions: list[Any]
+    question: bank.Question
+    prepared: scoring.Prepared
+    attempt: scoring.QuestionAttempt
+
+    def fits(self, row: AttemptQuestion) -> bool:
+        count = len(self.actions)
+        return (
+            self.behaviour == row.behaviour
+            and self.max_mark == row.max_mark
+            and len(row.actions) >= count
+            and row.actions[:count] == self.actions
+            and self.layout == row.layout
+            and self.question_json == row.question
+        )
+
+
+_REPLAYS: dict[int, _Replay] = {}
+_QUESTIONS: dict[int, tuple[Any, bank.Question]] = {}
+_LOCK = threading.Lock()
+
+
+def _keep(store: dict[Any, Any], key: Any, value: Any) -> None:
+    with _LOCK:
+        store.pop(key, None)
+        store[key] = value  # the newest last: the oldest go first
+        while len(store) > MAX_KEPT:
+            del store[next(iter(store))]
+
+
+def _question(source_id: int, value: Any) -> bank.Question:
+    """The importer's question from its JSON, read once for every attempt holding it."""
+    kept = _QUESTIONS.get(source_id)
+    if kept is not None and kept[0] == value:
+        return kept[1]
+    question: bank.Question = from_json(bank.Question, value)
+    _keep(_QUESTIONS, source_id, (value, question))
+    return question
+
+
+def remember(loaded: Loaded) -> None:
+    """Keep ``loaded`` as its row's replay (after loading it, or after a new action)."""
+    row = loaded.row
+    if row is None or row.pk is None:
+        return
+    # The JSON values are those read from the database, never changed in place (a new action
+    # makes a new list); the list is copied all the same.
+    kept = _Replay(
+        row.question,
+        row.layout,
+        row.behaviour,
+        row.max_mark,
+        list(row.actions),
+        loaded.question,
+        loaded.prepared,
+        loaded.attempt,
+    )
+    _keep(_REPLAYS, row.pk, kept)
+
+
+def forget_replays() -> None:
+    """Drop the replays kept so far (tests)."""
+    with _LOCK:
+        _REPLAYS.clear()
+        _QUESTIONS.clear()
 
 
 def load_all(attempt: Attempt) -> dict[int, Loaded]:
     return {row.slot: load(row) for row in attempt.questions.all()}
+
+
+def load_page(attempt: Attempt, slots: Iterable[int]) -> tuple[dict[int, Loaded], set[int]]:
+    """The questions of one page, replayed, and the slots of the whole attempt that are only
+    shown (descriptions, which have no number), in one query: the questions of the other
+    pages are not replayed. A question is only shown exactly when it runs under the
+    information behaviour (``scoring.behaviour_for`` gives it to those, and only to those)."""
+    wanted = set(slots)
+    loaded: dict[int, Loaded] = {}
+    shown_only: set[int] = set()
+    for row in attempt.questions.all():
+        if row.behaviour == Behaviour.INFORMATION:
+            shown_only.add(row.slot)
+        if row.slot in wanted:
+            loaded[row.slot] = load(row)
+    return loaded, shown_only
 
 
 def outcome(loaded: scoring.QuestionAttempt) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from django.utils.formats import number_format
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cartable.assessment import engine, scoring
 from cartable.assessment.scoring import choice, cloze, gaps, manual, marker, matching, typed
@@ -524,24 +525,27 @@ _STATES = {
 }
 
 
+_LABELS = {
+    State.TODO: gettext_noop("Not answered yet"),
+    State.INVALID: gettext_noop("Incomplete answer"),
+    State.COMPLETE: gettext_noop("Answer saved"),
+    State.NEEDS_GRADING: gettext_noop("Waiting for the teacher's grade"),
+    State.FINISHED: gettext_noop("Finished"),
+    State.GAVE_UP: gettext_noop("Not answered"),
+    State.GRADED_WRONG: gettext_noop("Incorrect"),
+    State.GRADED_PARTIAL: gettext_noop("Partially correct"),
+    State.GRADED_RIGHT: gettext_noop("Correct"),
+    State.MANUAL_FINISHED: gettext_noop("Finished"),
+    State.MANUAL_GAVE_UP: gettext_noop("Not answered"),
+    State.MANUAL_WRONG: gettext_noop("Incorrect"),
+    State.MANUAL_PARTIAL: gettext_noop("Partially correct"),
+    State.MANUAL_RIGHT: gettext_noop("Correct"),
+}
+
+
 def state_label(state: State) -> str:
-    labels = {
-        State.TODO: _("Not answered yet"),
-        State.INVALID: _("Incomplete answer"),
-        State.COMPLETE: _("Answer saved"),
-        State.NEEDS_GRADING: _("Waiting for the teacher's grade"),
-        State.FINISHED: _("Finished"),
-        State.GAVE_UP: _("Not answered"),
-        State.GRADED_WRONG: _("Incorrect"),
-        State.GRADED_PARTIAL: _("Partially correct"),
-        State.GRADED_RIGHT: _("Correct"),
-        State.MANUAL_FINISHED: _("Finished"),
-        State.MANUAL_GAVE_UP: _("Not answered"),
-        State.MANUAL_WRONG: _("Incorrect"),
-        State.MANUAL_PARTIAL: _("Partially correct"),
-        State.MANUAL_RIGHT: _("Correct"),
-    }
-    return labels[state]
+    """The state in words (only the one shown is translated)."""
+    return _(_LABELS[state])
 
 
 def _number(value: float) -> str:

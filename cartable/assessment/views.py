@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,12 +20,14 @@ from django.views.decorators.http import require_POST
 
 from cartable.accounts.access import signed_in
 from cartable.accounts.models import User
-from cartable.assessment import actions, engine, scoring
+from cartable.assessment import actions, building, engine, scoring
 from cartable.assessment import render as shown
+from cartable.assessment.forms import QuizForm
+from cartable.assessment.forms import initial as initial_values
 from cartable.assessment.models import Attempt, AttemptQuestion
 from cartable.assessment.scoring import quiz as quizzes
 from cartable.catalog.access import activity_for, course_for, reader_rule, sees_all_of
-from cartable.catalog.models import Activity, Course
+from cartable.catalog.models import MADE_ON_BOX, Activity, Course, Section
 from cartable.catalog.models import Question as QuestionRow
 from cartable.catalog.rendering import CourseLinks
 from cartable.grades.models import Grade
@@ -64,16 +67,22 @@ def _quiz_for(
     sees_all = sees_all_of(user, found)
     if not sees_all and holds(user, found, item):
         raise PermissionDenied
+    item.course = found  # read already: the actions need not read it again
     return found, item, quiz, sees_all
 
 
 def _attempt_for(user: User, attempt_id: int) -> tuple[Attempt, Course, Activity, QuizContent]:
     """One of the user's own attempts (anyone else's is a 404), on a quiz they may still
     open."""
-    attempt = Attempt.objects.filter(pk=attempt_id, user=user).select_related("activity").first()
+    # The quiz's course only: _quiz_for reads the quiz as the user may see it.
+    attempt = (
+        Attempt.objects.filter(pk=attempt_id, user=user)
+        .annotate(course_id=F("activity__course_id"))
+        .first()
+    )
     if attempt is None:
         raise Http404
-    found, item, quiz, sees_all = _quiz_for(user, attempt.activity.course_id, attempt.activity_id)
+    found, item, quiz, sees_all = _quiz_for(user, attempt.course_id, attempt.activity_id)
     if attempt.preview and not sees_all:
         raise Http404
     attempt.activity = item
@@ -209,10 +218,12 @@ def start(request: HttpRequest, course_id: int, activity_id: int) -> HttpRespons
     user = _user(request)
     found, item, _settings, sees_all = _quiz_for(user, course_id, activity_id)
     try:
+        given = request.POST.get("password")
         attempt = actions.start(
             actor=user,
             activity=item,
             preview=sees_all,
+            password=given[:1000] if isinstance(given, str) else None,
             language=getattr(request, "LANGUAGE_CODE", "fr"),
             request=request,
         )
@@ -254,8 +265,8 @@ def attempt_page(request: HttpRequest, attempt_id: int, page: int) -> HttpRespon
         raise Http404
     if request.method == "POST":
         return _save(request, user, attempt, index, sequential)
-    loaded = engine.load_all(attempt)
-    numbers = _numbers(attempt, _informational(loaded))
+    loaded, informational = engine.load_page(attempt, attempt.pages[index])
+    numbers = _numbers(attempt, informational)
     options = _options(attempt, settings, now)
     links = CourseLinks(found, rule=reader_rule(user, sees_all=attempt.preview))
     questions = [
@@ -491,6 +502,7 @@ def results(request: HttpRequest, course_id: int, activity_id: int) -> HttpRespo
     teacher's grade first."""
     user = _user(request)
     found, item, settings = _teaching(user, course_id, activity_id)
+    actions.close_overdue(activity=item)  # timed-out attempts nobody came back to, graded
     attempts = list(
         Attempt.objects.filter(activity=item, preview=False)
         .select_related("user")
@@ -611,8 +623,152 @@ def question_bank(request: HttpRequest, course_id: int) -> HttpResponse:
     categories: dict[str, list[dict[str, Any]]] = {}
     for pk, name, qtype, category in rows.values_list("pk", "name", "qtype", "category__name"):
         categories.setdefault(category, []).append({"pk": pk, "name": name, "qtype": qtype})
+    builds = actions.may_build(user, found)
+    made = (
+        Activity.objects.filter(
+            course=found,
+            kind=Activity.Kind.QUIZ,
+            retired_at__isnull=True,
+            source_key__startswith=MADE_ON_BOX,
+        ).order_by("section__position", "position")
+        if builds
+        else Activity.objects.none()
+    )
     return render(
         request,
         "assessment/question_bank.html",
-        {"course": found, "categories": list(categories.items())},
+        {
+            "course": found,
+            "categories": list(categories.items()),
+            "builds": builds,
+            "made": list(made),
+        },
+    )
+
+
+# --- Quizzes built on the box -----------------------------------------------------------------
+
+
+def _builder_course(user: User, course_id: int) -> Course:
+    """A course the user may build quizzes in: its teachers and the staff who manage it (a
+    learner, or staff of another establishment, is refused)."""
+    found = course_for(user, course_id)
+    if not actions.may_build(user, found):
+        raise PermissionDenied
+    return found
+
+
+def _quiz_form(
+    request: HttpRequest,
+    found: Course,
+    *,
+    locked: bool = False,
+    initial: dict[str, Any] | None = None,
+) -> QuizForm:
+    return QuizForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        sections=Section.objects.filter(course=found, retired_at__isnull=True).order_by("position"),
+        questions=[] if locked else list(building.usable_questions(found)),
+        locked=locked,
+    )
+
+
+def _saved_message(request: HttpRequest, activity: Activity) -> None:
+    if activity.review_status == Activity.Review.APPROVED:
+        messages.success(request, _("The quiz is saved; learners of the course can take it."))
+    else:
+        messages.success(
+            request, _("The quiz is saved. Learners will see it once staff have approved it.")
+        )
+
+
+@signed_in
+def build(request: HttpRequest, course_id: int) -> HttpResponse:
+    """A new quiz over questions of the course's bank."""
+    user = _user(request)
+    found = _builder_course(user, course_id)
+    first = (
+        Section.objects.filter(course=found, retired_at__isnull=True)
+        .order_by("position")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    form = _quiz_form(request, found, initial={"section": first})
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity = actions.create_quiz(
+                actor=user,
+                course=found,
+                section=form.cleaned_data["section"],
+                title=form.cleaned_data["title"],
+                intro=form.cleaned_data["intro"],
+                settings=form.settings(),
+                request=request,
+            )
+        except actions.CannotBuild as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            _saved_message(request, activity)
+            return redirect("assessment:question_bank", course_id=found.pk)
+    return render(
+        request,
+        "assessment/build.html",
+        {"course": found, "form": form, "activity": None, "started": False},
+    )
+
+
+@signed_in
+def edit(request: HttpRequest, course_id: int, activity_id: int) -> HttpResponse:
+    """Change a quiz built on the box; once learners have started it, only its dates, time
+    limit and attempts allowed."""
+    user = _user(request)
+    found = _builder_course(user, course_id)
+    item = Activity.objects.filter(
+        course=found,
+        pk=activity_id,
+        kind=Activity.Kind.QUIZ,
+        retired_at__isnull=True,
+        source_key__startswith=MADE_ON_BOX,
+    ).first()
+    if item is None:
+        raise Http404
+    current = building.settings_from(engine.settings_of(item))
+    started = actions.learners_started(item)
+    form = _quiz_form(
+        request,
+        found,
+        locked=started,
+        initial=initial_values(
+            current, title=item.title, intro=item.intro, section=item.section_id
+        ),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            whole = actions.update_quiz(
+                actor=user,
+                activity=item,
+                title=form.cleaned_data.get("title", item.title),
+                intro=form.cleaned_data.get("intro", item.intro),
+                section=form.cleaned_data.get("section"),
+                settings=form.settings(before=current),
+                request=request,
+            )
+        except actions.CannotBuild as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            if not whole and not started:
+                messages.warning(
+                    request,
+                    _(
+                        "A learner started the quiz meanwhile: only its dates, time limit and "
+                        "attempts allowed were changed."
+                    ),
+                )
+            _saved_message(request, item)
+            return redirect("assessment:question_bank", course_id=found.pk)
+    return render(
+        request,
+        "assessment/build.html",
+        {"course": found, "form": form, "activity": item, "started": started},
     )

@@ -124,6 +124,11 @@ class Section(models.Model):
         return self.title or f"#{self.position}"
 
 
+# The source key of an activity made on the box (a quiz a teacher built), never the importer's:
+# an import neither matches nor retires it.
+MADE_ON_BOX = "box-"
+
+
 class Activity(models.Model):
     """One thing to study or do in a course. Kinds are Moodle's module names, so that every
     importer and renderer speaks the same words."""

@@ -17,9 +17,10 @@ from cartable.audit.actions import record
 from cartable.catalog import actions as catalog_actions
 from cartable.catalog import blobs
 from cartable.catalog.kinds import kind_of
-from cartable.catalog.models import Activity, Course, Section
-from cartable.demo import content
+from cartable.catalog.models import Activity, Course, Question, QuestionCategory, Section
+from cartable.demo import assessment, content
 from cartable.demo.pdf import text_pdf
+from cartable.ingest.staging import question_fields
 from cartable.review.actions import approve_course
 from cartable.search.index import reindex_course
 
@@ -120,6 +121,7 @@ def _course(institution: Institution, establishment: Establishment) -> Course:
             )
             activity.completion_mode = kind.completion_mode(activity.completion)
             activity.save()
+    _assessment(course, position=len(content.SECTIONS))
     record(
         "course.created",
         actor=None,
@@ -128,3 +130,40 @@ def _course(institution: Institution, establishment: Establishment) -> Course:
     )
     reindex_course(course.pk)
     return course
+
+
+def _assessment(course: Course, *, position: int) -> None:
+    """The section where the learner answers: a quiz over questions of the course's bank, an
+    assignment and a choice."""
+    category = QuestionCategory.objects.create(course=course, source_id=1, name="Démo")
+    for question in assessment.QUESTIONS:
+        Question.objects.create(
+            course=course,
+            category=category,
+            source_id=question.source_id,
+            **question_fields(question),
+        )
+    section = Section.objects.create(
+        course=course,
+        position=position,
+        title=assessment.SECTION["title"],
+        summary=nh3.clean(assessment.SECTION["summary"]),
+    )
+    for number, item in enumerate(assessment.ACTIVITIES):
+        kind = kind_of(item["kind"])
+        activity = Activity(
+            course=course,
+            section=section,
+            position=number,
+            kind=item["kind"],
+            title=item["title"],
+            intro=nh3.clean(item["intro"]),
+            data=item["data"],
+            completion=item["completion"],
+            source_key=f"demo:{position}:{number}",
+        )
+        activity.estimated_minutes = kind.estimate(
+            intro=activity.intro, content="", data=kind.read(activity.data)
+        )
+        activity.completion_mode = kind.completion_mode(activity.completion)
+        activity.save()

@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import number_format
 
 from cartable.accounts.models import User
-from cartable.catalog.access import opened
-from cartable.catalog.models import Activity, Course
+from cartable.catalog.access import opened, opened_sql
+from cartable.catalog.models import Activity, Course, Section
 from cartable.grades.models import FeedbackFile, Grade
 
 # The kinds whose activities the box grades (Moodle's grade items of a course's modules).
@@ -248,26 +249,28 @@ class Feedback:
 
 def recent_feedback(learner: User, course_ids: Sequence[int], limit: int = 5) -> list[Feedback]:
     """The latest released grades with feedback of ``learner`` in the given courses (those
-    they are enrolled in and may see), newest first: one query."""
-    if not course_ids:
+    they are enrolled in and may see), newest first: one query, written in SQL with the
+    access rule's SQL form (``opened_sql``): this is on every learner's home page, and the
+    ORM took longer to build the statement than the database took to run it."""
+    ids = [int(pk) for pk in course_ids]
+    if not ids:
         return []
-    rows = (
-        Grade.objects.filter(released(), user=learner, course_id__in=list(course_ids))
-        .filter(opened("activity__"))
-        .exclude(feedback="")
-        .order_by("-released_at", "-pk")
-        .values_list(
-            "course_id",
-            "course__title",
-            "activity_id",
-            "activity__title",
-            "grade",
-            "max_grade",
-            "scale_item",
-            "feedback",
-            "released_at",
-        )[:limit]
+    rule, rule_params = opened_sql("a", "s")
+    sql = (
+        "SELECT g.course_id, c.title, g.activity_id, a.title, g.grade, g.max_grade, "  # noqa: S608 (names from the models, values as parameters)
+        "g.scale_item, g.feedback, g.released_at "
+        f"FROM {Grade._meta.db_table} g "
+        f"JOIN {Activity._meta.db_table} a ON a.id = g.activity_id "
+        f"JOIN {Section._meta.db_table} s ON s.id = a.section_id "
+        f"JOIN {Course._meta.db_table} c ON c.id = g.course_id "
+        f"WHERE g.user_id = %s AND g.course_id IN ({', '.join(['%s'] * len(ids))}) "
+        "AND g.released_at IS NOT NULL AND g.released_at <= %s AND g.feedback <> '' "
+        f"AND {rule} ORDER BY g.released_at DESC, g.id DESC LIMIT %s"
     )
+    with connection.cursor() as cursor:
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        cursor.execute(sql, [learner.pk, *ids, now, *rule_params, int(limit)])
+        rows = cursor.fetchall()
     return [
         Feedback(
             course_id=course_id,

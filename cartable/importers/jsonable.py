@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
@@ -68,85 +69,206 @@ def from_json(kind: Any, value: object) -> Any:
     """The value of type ``kind`` that ``to_json`` turned into ``value``: dataclasses (a union
     of them is told apart by the ``type`` member), tuples, datetimes, ``X | None``,
     ``Literal``, enumerations, plain values. A stored file comes back as a ``FileRef``
-    without its work folder path. Raises ``JsonShapeError`` when ``value`` does not fit."""
+    without its work folder path. Raises ``JsonShapeError`` when ``value`` does not fit.
+
+    Each type is looked at once: its reader (a function of the value alone, that knows which
+    branch the type takes and holds its members' readers) is made the first time and kept, so
+    reading the same shapes again (an attempt's questions, on every page) does no typing
+    introspection."""
+    try:
+        read = _READERS[kind]
+    except KeyError:
+        read = _reader(kind)
+    except TypeError:  # a type that cannot be a key: read it without keeping its reader
+        read = _make_reader(kind)
+    return read(value)
+
+
+Reader = Callable[[object], Any]
+_READERS: dict[Any, Reader] = {}
+
+
+def _reader(kind: Any) -> Reader:
+    found = _READERS.get(kind)
+    if found is None:
+        found = _READERS[kind] = _make_reader(kind)
+    return found
+
+
+def _make_reader(kind: Any) -> Reader:
+    """The reader of ``kind``: the branch ``from_json`` takes for it, decided once. Making one
+    never raises; what does not fit raises when a value is read, as it always did."""
     origin = get_origin(kind)
     if kind is Any or kind is object or kind is JsonValue:
-        return value
+        return _same
     if origin in (Union, UnionType):
-        options = get_args(kind)
-        if value is None and type(None) in options:
-            return None
-        classes = [
-            option
-            for option in options
-            if isinstance(option, type) and dataclasses.is_dataclass(option)
-        ]
-        if isinstance(value, dict) and classes:
-            named = next((c for c in classes if c.__name__ == value.get("type")), None)
-            if named is not None:
-                return from_json(named, value)
-        for option in options:
-            if option is type(None):
-                continue
+        return _union_reader(kind)
+    if origin is Literal:
+        allowed = get_args(kind)
+
+        def literal(value: object) -> Any:
+            if value not in allowed:
+                raise JsonShapeError(f"{value!r} is not one of {allowed}")
+            return value
+
+        return literal
+    if origin is tuple:
+        return _tuple_reader(kind)
+    if origin is list:
+        item = _reader(get_args(kind)[0])
+
+        def list_of(value: object) -> Any:
+            if not isinstance(value, list):
+                raise JsonShapeError(f"expected a list for {kind}, got {value!r}")
+            return [item(one) for one in value]
+
+        return list_of
+    if origin is dict:
+        member = _reader(get_args(kind)[1])
+
+        def dict_of(value: object) -> Any:
+            if not isinstance(value, dict):
+                raise JsonShapeError(f"expected an object for {kind}, got {value!r}")
+            return {str(k): member(one) for k, one in value.items()}
+
+        return dict_of
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        return _dataclass_reader(kind)
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        enum: Any = kind
+
+        def member_of(value: object) -> Any:
             try:
-                return from_json(option, value)
+                return enum(value)
+            except ValueError as error:
+                raise JsonShapeError(f"{value!r} is not a {enum.__name__}") from error
+
+        return member_of
+    if kind is datetime:
+        return _datetime
+    if kind is float:
+        return _float
+    if kind in (bool, int, str):
+
+        def plain(value: object) -> Any:
+            if type(value) is kind:
+                return value
+            raise JsonShapeError(f"{value!r} is not a {kind}")
+
+        return plain
+    if kind is Path:
+        return _nothing
+
+    def refused(value: object) -> Any:
+        raise JsonShapeError(f"{value!r} is not a {kind}")
+
+    return refused
+
+
+def _same(value: object) -> Any:
+    return value
+
+
+def _nothing(value: object) -> Any:
+    return None
+
+
+def _datetime(value: object) -> Any:
+    if not isinstance(value, str):
+        raise JsonShapeError(f"expected a date, got {value!r}")
+    return datetime.fromisoformat(value)
+
+
+def _float(value: object) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    raise JsonShapeError(f"{value!r} is not a {float}")
+
+
+def _union_reader(kind: Any) -> Reader:
+    options = get_args(kind)
+    optional = type(None) in options
+    named: dict[str, Reader] = {}  # a union of dataclasses: the first class of each name
+    for option in options:
+        if isinstance(option, type) and dataclasses.is_dataclass(option):
+            named.setdefault(option.__name__, _reader(option))
+    tries = [_reader(option) for option in options if option is not type(None)]
+
+    def union(value: object) -> Any:
+        if value is None and optional:
+            return None
+        if named and isinstance(value, dict):
+            name = value.get("type")
+            read = named.get(name) if isinstance(name, str) else None
+            if read is not None:
+                return read(value)
+        for read in tries:
+            try:
+                return read(value)
             except JsonShapeError:
                 continue
         raise JsonShapeError(f"{value!r} fits none of {kind}")
-    if origin is Literal:
-        if value not in get_args(kind):
-            raise JsonShapeError(f"{value!r} is not one of {get_args(kind)}")
-        return value
-    if origin is tuple:
+
+    return union
+
+
+def _tuple_reader(kind: Any) -> Reader:
+    args = get_args(kind)
+    if len(args) == 2 and args[1] is Ellipsis:
+        item = _reader(args[0])
+
+        def tuple_of(value: object) -> Any:
+            if not isinstance(value, list | tuple):
+                raise JsonShapeError(f"expected a list for {kind}, got {value!r}")
+            return tuple(item(one) for one in value)
+
+        return tuple_of
+    items = [_reader(arg) for arg in args]
+
+    def fixed_tuple(value: object) -> Any:
         if not isinstance(value, list | tuple):
             raise JsonShapeError(f"expected a list for {kind}, got {value!r}")
-        args = get_args(kind)
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(from_json(args[0], item) for item in value)
-        if len(args) != len(value):
-            raise JsonShapeError(f"expected {len(args)} items for {kind}, got {value!r}")
-        return tuple(from_json(arg, item) for arg, item in zip(args, value, strict=True))
-    if origin is list:
-        if not isinstance(value, list):
-            raise JsonShapeError(f"expected a list for {kind}, got {value!r}")
-        return [from_json(get_args(kind)[0], item) for item in value]
-    if origin is dict:
+        if len(items) != len(value):
+            raise JsonShapeError(f"expected {len(items)} items for {kind}, got {value!r}")
+        return tuple(read(one) for read, one in zip(items, value, strict=True))
+
+    return fixed_tuple
+
+
+def _dataclass_reader(kind: type[Any]) -> Reader:
+    """A dataclass's reader; its fields' readers are made when it first reads a value (a
+    dataclass may hold itself, as a cloze question holds questions)."""
+    name = kind.__name__
+    made: list[list[tuple[str, Reader, bool]]] = []
+
+    def dataclass_of(value: object) -> Any:
         if not isinstance(value, dict):
-            raise JsonShapeError(f"expected an object for {kind}, got {value!r}")
-        return {str(k): from_json(get_args(kind)[1], item) for k, item in value.items()}
-    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
-        return _dataclass(kind, value)
-    if isinstance(kind, type) and issubclass(kind, Enum):
-        try:
-            return kind(value)
-        except ValueError as error:
-            raise JsonShapeError(f"{value!r} is not a {kind.__name__}") from error
-    if kind is datetime:
-        if not isinstance(value, str):
-            raise JsonShapeError(f"expected a date, got {value!r}")
-        return datetime.fromisoformat(value)
-    if kind is float and isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    if kind in (bool, int, str) and type(value) is kind:
-        return value
-    if kind is Path:
-        return None
-    raise JsonShapeError(f"{value!r} is not a {kind}")
+            raise JsonShapeError(f"expected an object for {name}, got {value!r}")
+        if value.get("type", name) != name:
+            raise JsonShapeError(f"expected a {name}, got a {value['type']!r}")
+        if not made:
+            made.append(_members(kind))
+        values = {}
+        for field, read, required in made[0]:
+            if field in value:
+                values[field] = read(value[field])
+            elif required:
+                raise JsonShapeError(f"{name} needs {field!r}")
+        return kind(**values)
+
+    return dataclass_of
 
 
-def _dataclass(kind: type[Any], value: object) -> Any:
-    if not isinstance(value, dict):
-        raise JsonShapeError(f"expected an object for {kind.__name__}, got {value!r}")
-    if value.get("type", kind.__name__) != kind.__name__:
-        raise JsonShapeError(f"expected a {kind.__name__}, got a {value['type']!r}")
+def _members(kind: type[Any]) -> list[tuple[str, Reader, bool]]:
     hints = _hints(kind)
-    values = {}
-    for field in dataclasses.fields(kind):
-        if field.name in value:
-            values[field.name] = from_json(hints[field.name], value[field.name])
-        elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
-            raise JsonShapeError(f"{kind.__name__} needs {field.name!r}")
-    return kind(**values)
+    return [
+        (
+            field.name,
+            _reader(hints[field.name]),
+            field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING,
+        )
+        for field in dataclasses.fields(kind)
+    ]
 
 
 _HINTS: dict[type[Any], dict[str, Any]] = {}

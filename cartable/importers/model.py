@@ -296,6 +296,10 @@ class QuizContent:
     slots: tuple[QuizSlot, ...]
     feedbacks: tuple[QuizFeedback, ...]
     password_protected: bool = False
+    # The password learners give to start an attempt, as the backup carries it (Moodle keeps
+    # it in clear in quiz.password and backs it up); "" with ``password_protected``: a quiz
+    # imported before the box read it, which nobody may start until it is imported again.
+    password: str = ""
 
 
 @dataclass(frozen=True, slots=True)

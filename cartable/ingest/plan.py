@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from cartable.catalog.models import (
+    MADE_ON_BOX,
     Activity,
     Course,
     CourseFile,
@@ -161,7 +162,14 @@ def match_activities(
     course: Course | None, staged: StagedCourse, *, full: bool = True
 ) -> Matched[Activity, StagedActivity]:
     """``full``: read the activities' texts too (for the review's line-by-line changes)."""
-    rows = Activity.objects.filter(course=course).select_related("section") if course else None
+    # Activities made on the box (a quiz a teacher built) are not the source's to change.
+    rows = (
+        Activity.objects.filter(course=course)
+        .exclude(source_key__startswith=MADE_ON_BOX)
+        .select_related("section")
+        if course
+        else None
+    )
     if rows is not None and not full:
         rows = rows.only(
             "id",

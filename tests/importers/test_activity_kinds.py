@@ -334,7 +334,7 @@ def _course() -> Backup:
         reviewoverallfeedback=0,
         timeopen=0,
         timeclose=0,
-        password="",
+        password="sésame 42",
     )
     b.activity(
         "quiz", quiz_body + "<attempts><attempt id='1'/></attempts>", title="A quiz", section=s1
@@ -447,6 +447,8 @@ def test_it_reads_every_activity_kind(import_backup, flavour):
     assert quiz.review.attempt == model.ReviewWhen(True, True, True, True)
     assert quiz.review.correctness == model.ReviewWhen(False, False, False, True)
     assert quiz.navigation == "sequential" and not quiz.shuffle_answers
+    # Moodle backs the quiz password up in clear (backup_quiz_stepslib.php): the box asks for it.
+    assert quiz.password_protected and quiz.password == "sésame 42"
 
     assert isinstance(kinds["qbank"].content, model.QbankContent)
     assert result.report.activities == dict.fromkeys(kinds, 1)

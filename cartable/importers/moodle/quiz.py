@@ -183,4 +183,5 @@ def read(r: ActivityRead) -> model.QuizContent:
         slots=_slots(element),
         feedbacks=feedbacks,
         password_protected=bool(mxml.text(element, "password")),
+        password=mxml.text(element, "password"),
     )

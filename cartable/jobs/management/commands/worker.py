@@ -17,7 +17,7 @@ from typing import Any
 from django.db import close_old_connections
 
 from cartable.commands import CartableCommand
-from cartable.jobs import followups, runner
+from cartable.jobs import followups, periodic, runner
 from cartable.jobs.models import Job
 from cartable.jobs.sweep import sweep
 
@@ -53,6 +53,7 @@ class Command(CartableCommand):
             close_old_connections()
             runner.recover_interrupted()
             followups.run_rows()  # what a crash left undone after a commit
+            periodic.run_due()
             if not runner.run_pending(limit=1):
                 time.sleep(options["interval"])
 

@@ -13,6 +13,7 @@ from django.db import connections
 from gunicorn.app.base import BaseApplication
 
 from cartable.commands import CartableCommand
+from cartable.jobs import periodic
 from cartable.jobs.runner import start_worker, watch_workers
 from cartable.jobs.sweep import sweep
 from cartable.web.staticfiles import ensure_collected
@@ -50,6 +51,12 @@ def _when_ready(server: object) -> None:
     if settings.WORKER_ON_DEMAND:
         start_worker()
         watch_workers(threading.Event())
+
+
+def start_periodic(worker: object = None) -> None:
+    """Run by each web worker once it is ready (gunicorn's ``post_worker_init``): after the
+    fork, so the thread's database connections are the worker's own."""
+    periodic.start_thread()
 
 
 class Command(CartableCommand):
@@ -104,5 +111,8 @@ class Command(CartableCommand):
                 # Jobs left waiting or interrupted when the box stopped are resumed.
                 "when_ready": _when_ready,
                 "pre_fork": close_connections,
+                # Each web worker looks every few seconds for periodic tasks (closing quiz
+                # attempts whose time is up); a file lock lets only one of them run each.
+                "post_worker_init": start_periodic,
             }
         ).run()

@@ -1,0 +1,631 @@
+"""Registering peers, writing bundles and applying them: each in one transaction, audited.
+
+A work bundle (box → hub) carries the outbox entries of the hub's institution that the hub has
+not acknowledged yet, with the submitted files they name; an acknowledgement (hub → box) names
+the entries received, which the box then marks sent. Applying checks everything (frame,
+signature, recipient, sequence, every member's bytes) before it touches the database, then
+writes in one transaction; the same bundle twice changes nothing."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cartable.accounts.models import Institution, User
+from cartable.audit.actions import record
+from cartable.catalog import blobs
+from cartable.catalog.models import Blob
+from cartable.exchange import identity
+from cartable.exchange.matching import Match
+from cartable.exchange.messages import of as message_of
+from cartable.exchange.models import Exchange, Learner, Peer, ReceivedEntry, SentEntry
+from cartable.exchange.wire import bundle
+from cartable.exchange.wire.bundle import BundleError
+from cartable.exchange.wire.keys import (
+    KeyTextError,
+    PublicIdentity,
+    normalise_fingerprint,
+    parse_public,
+)
+from cartable.outbox.models import Entry
+
+ENTRIES = "entries.jsonl"
+ACK = "ack.json"
+BLOBS = "blobs/"
+# Which kind of bundle each role of peer may send us.
+ACCEPTED = {Peer.Role.BOX: {"work"}, Peer.Role.HUB: {"ack"}}
+
+
+class Refused(Exception):
+    """An operation refused, with the sentence to show."""
+
+
+def public_of(peer: Peer) -> PublicIdentity:
+    return PublicIdentity(bytes.fromhex(peer.signing_key), bytes.fromhex(peer.encryption_key))
+
+
+# --- Peers ----------------------------------------------------------------------------------
+
+
+def add_peer(
+    *,
+    actor: User | None,
+    name: str,
+    role: str,
+    key_text: str,
+    fingerprint: str,
+    institution: Institution | None = None,
+) -> Peer:
+    """Register a peer's public keys, once staff have checked its fingerprint: the typed one
+    must be the key's."""
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", name):
+        raise Refused(_("A peer’s name is lowercase letters, digits and dashes."))
+    try:
+        public = parse_public(key_text)
+    except KeyTextError:
+        raise Refused(
+            _("This is not a Cartable public key (it starts with “cartable1:”).")
+        ) from None
+    if normalise_fingerprint(fingerprint) != public.fingerprint:
+        raise Refused(
+            _(
+                "The fingerprint typed does not match this key: check both with the peer "
+                "before registering it."
+            )
+        )
+    if role == Peer.Role.HUB and institution is None:
+        raise Refused(_("A hub receives the work of one institution: name it."))
+    if public.fingerprint == identity.load(create=True).public.fingerprint:
+        raise Refused(_("This key is this box’s own."))
+    with transaction.atomic():
+        if Peer.objects.filter(name=name).exists():
+            raise Refused(_("A peer named “%(name)s” exists already.") % {"name": name})
+        if Peer.objects.filter(fingerprint=public.fingerprint).exists():
+            raise Refused(_("This key is registered already."))
+        peer = Peer.objects.create(
+            name=name,
+            role=role,
+            signing_key=public.signing.hex(),
+            encryption_key=public.encryption.hex(),
+            fingerprint=public.fingerprint,
+            institution=institution,
+        )
+        record(
+            "exchange.peer_added",
+            actor=actor,
+            target=peer,
+            details={
+                "name": name,
+                "role": role,
+                "fingerprint": public.fingerprint,
+                "institution": institution.slug if institution else None,
+            },
+        )
+    return peer
+
+
+def match_learners(*, actor: User | None, peer: Peer, matches: list[Match]) -> int:
+    """Set (or replace) the university accounts of a box's learners, in one transaction."""
+    if peer.role != Peer.Role.BOX:
+        raise Refused(_("Learners are matched for a box, not a hub."))
+    with transaction.atomic():
+        for match in matches:
+            Learner.objects.update_or_create(
+                peer=peer,
+                box_username=match.box_username,
+                defaults={
+                    "username": match.username,
+                    "idnumber": match.idnumber,
+                    "email": match.email,
+                },
+            )
+        record(
+            "exchange.learners_matched",
+            actor=actor,
+            target=peer,
+            details={"count": len(matches)},
+        )
+    return len(matches)
+
+
+# --- Writing bundles ------------------------------------------------------------------------
+
+
+def _entry_line(entry: Entry) -> bytes:
+    return (
+        json.dumps(
+            {
+                "id": entry.pk,
+                "kind": entry.kind,
+                "created_at": entry.created_at.isoformat(),
+                "payload": entry.payload,
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+        ).encode("utf-8")
+        + b"\n"
+    )
+
+
+def _files_of(payload: dict[str, Any]) -> list[str]:
+    files = payload.get("files") or []
+    return [str(item["sha256"]) for item in files if isinstance(item, dict) and "sha256" in item]
+
+
+def unacknowledged(peer: Peer) -> Any:
+    """The outbox entries a hub is owed: its institution's, not acknowledged yet."""
+    if peer.institution_id is None:
+        return Entry.objects.none()
+    return (
+        Entry.objects.filter(course__institution_id=peer.institution_id)
+        .exclude(pk__in=SentEntry.objects.values("entry_id"))
+        .order_by("pk")
+    )
+
+
+def _work_members(peer: Peer, folder: Path) -> tuple[list[bundle.Member], int, int]:
+    path = folder / ENTRIES
+    wanted: dict[str, None] = {}
+    count = 0
+    with path.open("wb") as out:
+        for entry in unacknowledged(peer).iterator(chunk_size=500):
+            out.write(_entry_line(entry))
+            count += 1
+            for sha in _files_of(entry.payload):
+                wanted[sha] = None
+    store = blobs.store()
+    members = [bundle.member_from_path(ENTRIES, path)]
+    for sha in wanted:
+        if not store.exists(sha):
+            raise Refused(
+                _("A submitted file is missing from the content store: %(sha)s.") % {"sha": sha}
+            )
+        members.append(bundle.Member(BLOBS + sha, store.size(sha), sha, partial(store.open, sha)))
+    return members, count, len(wanted)
+
+
+def _ack_members(peer: Peer) -> tuple[list[bundle.Member], list[int]]:
+    ids = list(
+        ReceivedEntry.objects.filter(peer=peer, ack_pending=True)
+        .order_by("entry_id")
+        .values_list("entry_id", flat=True)
+    )
+    data = json.dumps({"entries": ids}).encode("utf-8")
+    return [bundle.member_from_bytes(ACK, data)], ids
+
+
+def _work_folder() -> Path:
+    # In the data folder, never beside the bundle: the entries are written there in clear
+    # while the bundle is made, and a stick must hold nothing readable.
+    folder = Path(settings.HOME) / "tmp"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+def export(*, actor: User | None, peer: Peer, kind: str, destination: Path) -> Exchange:
+    """Write the next bundle of ``kind`` for ``peer`` to ``destination``. The file is written
+    aside with no database lock held (learners keep working), then renamed into place in the
+    short transaction that takes its sequence number and records it: a failure leaves neither
+    a file nor a used number."""
+    allowed = {Peer.Role.HUB: "work", Peer.Role.BOX: "ack"}
+    if allowed.get(Peer.Role(peer.role)) != kind:
+        raise Refused(
+            _("A “%(kind)s” bundle does not go to %(peer)s.") % {"kind": kind, "peer": peer.name}
+        )
+    own = identity.load(create=True)
+    destination = Path(destination)
+    if destination.exists():
+        raise Refused(_("%(path)s exists already.") % {"path": destination})
+    if not destination.parent.is_dir():
+        raise Refused(_("No folder %(path)s.") % {"path": destination.parent})
+    sequence = Peer.objects.get(pk=peer.pk).next_out
+    fd, tmp_name = tempfile.mkstemp(dir=destination.parent, prefix=".cartable-", suffix=".part")
+    tmp = Path(tmp_name)
+    out = os.fdopen(fd, "wb")
+    renamed = committed = False
+    acked: list[int] = []
+    try:
+        with (
+            out,
+            tempfile.TemporaryDirectory(
+                dir=_work_folder(), prefix="exchange-", ignore_cleanup_errors=True
+            ) as work,
+        ):
+            if kind == "work":
+                members, entries, files = _work_members(peer, Path(work))
+            else:
+                members, acked = _ack_members(peer)
+                entries, files = len(acked), 0
+            sha = bundle.write(
+                out,
+                kind=kind,
+                sender=own,
+                recipient=public_of(peer),
+                sequence=sequence,
+                created=timezone.now().isoformat(),
+                members=members,
+            )
+            out.flush()
+            os.fsync(out.fileno())
+            with transaction.atomic():
+                locked = Peer.objects.select_for_update().get(pk=peer.pk)
+                if locked.next_out != sequence:
+                    raise Refused(
+                        _(
+                            "Another bundle for %(peer)s was written meanwhile: write this "
+                            "one again."
+                        )
+                        % {"peer": peer.name}
+                    )
+                locked.next_out = sequence + 1
+                locked.save(update_fields=["next_out"])
+                for start in range(0, len(acked), 500):
+                    ReceivedEntry.objects.filter(
+                        peer=locked, entry_id__in=acked[start : start + 500]
+                    ).update(ack_pending=False)
+                done = Exchange.objects.create(
+                    direction=Exchange.Direction.OUT,
+                    peer=locked,
+                    kind=kind,
+                    sequence=sequence,
+                    size=tmp.stat().st_size,
+                    sha256=sha,
+                    result=Exchange.Result.DONE,
+                    entries=entries,
+                    files=files,
+                )
+                record(
+                    "exchange.exported",
+                    actor=actor,
+                    target=locked,
+                    details={
+                        "kind": kind,
+                        "sequence": sequence,
+                        "sha256": sha,
+                        "size": done.size,
+                        "entries": entries,
+                        "files": files,
+                    },
+                )
+                tmp.replace(destination)
+                renamed = True
+            committed = True
+    except BaseException:
+        if renamed and not committed:
+            destination.unlink(missing_ok=True)
+        raise
+    finally:
+        tmp.unlink(missing_ok=True)
+    return done
+
+
+# --- Applying bundles -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Applied:
+    exchange: Exchange
+    again: bool  # the same bundle was applied before: nothing changed
+
+
+@dataclass(frozen=True)
+class WorkEntry:
+    id: int
+    kind: str
+    created_at: datetime
+    payload: dict[str, Any]
+
+
+def _content_error(kind: str, detail: str) -> BundleError:
+    return BundleError("bad_content", detail, kind=kind)
+
+
+MAX_LINE = 16 * 1024 * 1024
+MAX_ACK = 64 * 1024 * 1024
+
+
+def _lines(chunks: Iterator[bytes], kind: str) -> Iterator[bytes]:
+    """A member's lines, from its chunks: memory holds a line, not the member."""
+    pending = b""
+    for chunk in chunks:
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        yield from (line for line in lines if line.strip())
+        if len(pending) > MAX_LINE:
+            raise _content_error(kind, "a line is too long")
+    if pending.strip():
+        yield pending
+
+
+def _work_entries(reader: bundle.Reader) -> Iterator[WorkEntry]:
+    """The work bundle's entries, checked one by one as they are read."""
+    members = {m.name for m in reader.manifest.members}
+    if ENTRIES not in members or any(
+        m.name != ENTRIES and m.name != BLOBS + m.sha256 for m in reader.manifest.members
+    ):
+        raise _content_error("work", "unexpected members")
+    kinds = set(Entry.Kind.values)
+    for line in _lines(reader.read(ENTRIES), "work"):
+        try:
+            item = json.loads(line)
+            entry = WorkEntry(
+                id=item["id"],
+                kind=item["kind"],
+                created_at=datetime.fromisoformat(item["created_at"]),
+                payload=_without_nul(item["payload"]),
+            )
+        except (ValueError, KeyError, TypeError) as error:
+            raise _content_error("work", f"bad entry line: {error}") from error
+        if (
+            type(entry.id) is not int
+            or entry.id < 1
+            or entry.kind not in kinds
+            or entry.created_at.tzinfo is None
+            or not isinstance(entry.payload, dict)
+        ):
+            raise _content_error("work", f"bad entry {entry.id!r}")
+        for sha in _files_of(entry.payload):
+            if BLOBS + sha not in members:
+                raise _content_error("work", f"entry {entry.id} names a file not in the bundle")
+        yield entry
+
+
+def _without_nul(value: Any) -> Any:
+    """PostgreSQL keeps no NUL character in JSON: a learner's text that holds one (SQLite keeps
+    it) loses it rather than block every bundle after it."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    return value
+
+
+def _check_work(reader: bundle.Reader) -> int:
+    """Read every entry once before anything is written; their number."""
+    seen: set[int] = set()
+    for entry in _work_entries(reader):
+        if entry.id in seen:
+            raise _content_error("work", "entries repeat")
+        seen.add(entry.id)
+    return len(seen)
+
+
+def _ack_ids(reader: bundle.Reader) -> list[int]:
+    if [m.name for m in reader.manifest.members] != [ACK]:
+        raise _content_error("ack", "unexpected members")
+    if reader.manifest.members[0].size > MAX_ACK:
+        raise _content_error("ack", "the acknowledgement is too large")
+    try:
+        ids = json.loads(b"".join(reader.read(ACK)))["entries"]
+    except (ValueError, KeyError, TypeError) as error:
+        raise _content_error("ack", "not an acknowledgement") from error
+    if not isinstance(ids, list) or any(type(i) is not int or i < 1 for i in ids):
+        raise _content_error("ack", "not a list of entry numbers")
+    return ids
+
+
+class _Stream(io.RawIOBase):
+    """A member's decrypted chunks as a file, for the content store."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._left = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._left:
+            try:
+                self._left = next(self._chunks)
+            except StopIteration:
+                return 0
+        size = min(len(buffer), len(self._left))
+        buffer[:size] = self._left[:size]
+        self._left = self._left[size:]
+        return size
+
+
+def _sender_key(fingerprint: str) -> PublicIdentity | None:
+    peer = Peer.objects.filter(fingerprint=fingerprint).first()
+    return public_of(peer) if peer is not None else None
+
+
+def apply(*, actor: User | None, path: Path) -> Applied:
+    """Check a bundle whole, then apply it in one transaction. A refused bundle changes
+    nothing but the history and the audit log, which record the refusal; its BundleError
+    (a stable code, a message from ``messages.of``) is raised again."""
+    path = Path(path)
+    size = path.stat().st_size
+    sha = bundle.file_sha256(path)
+    peer: Peer | None = None
+    manifest: bundle.Manifest | None = None
+    try:
+        reader = bundle.open_bundle(
+            path, identity=identity.load(create=True), sender_key=_sender_key
+        )
+        manifest = reader.manifest
+        peer = Peer.objects.get(fingerprint=manifest.sender)
+        names = {"peer": peer.name, "sequence": manifest.sequence, "kind": manifest.kind}
+        if manifest.kind not in ACCEPTED[Peer.Role(peer.role)]:
+            raise BundleError("unexpected_kind", manifest.kind, **names)
+        before = Exchange.objects.filter(
+            peer=peer,
+            direction=Exchange.Direction.IN,
+            sequence=manifest.sequence,
+            result=Exchange.Result.DONE,
+        ).first()
+        if before is not None and before.sha256 == sha:
+            return Applied(before, again=True)
+        if manifest.sequence < peer.next_in or before is not None:
+            raise BundleError("replayed", str(manifest.sequence), **names)
+        if manifest.sequence > peer.next_in:
+            raise BundleError("missing", str(peer.next_in), missing=peer.next_in, **names)
+        reader.check()  # every byte decrypted and checked before anything is written
+        if manifest.kind == "work":
+            return _apply_work(actor, reader, peer, sha, size, _check_work(reader))
+        return _apply_ack(actor, peer, manifest, sha, size, _ack_ids(reader))
+    except BundleError as error:
+        _refused(actor, error, peer, manifest, sha, size)
+        raise
+
+
+def _refused(
+    actor: User | None,
+    error: BundleError,
+    peer: Peer | None,
+    manifest: bundle.Manifest | None,
+    sha: str,
+    size: int,
+) -> None:
+    with transaction.atomic():
+        Exchange.objects.create(
+            direction=Exchange.Direction.IN,
+            peer=peer,
+            kind=manifest.kind if manifest else "",
+            sequence=manifest.sequence if manifest else None,
+            size=size,
+            sha256=sha,
+            result=Exchange.Result.REFUSED,
+            code=error.code,
+            message=message_of(error),
+        )
+        record(
+            "exchange.refused",
+            actor=actor,
+            target=peer,
+            details={"code": error.code, "detail": str(error), "sha256": sha, "size": size},
+        )
+
+
+def _advance(peer: Peer, sequence: int) -> Peer:
+    locked = Peer.objects.select_for_update().get(pk=peer.pk)
+    if locked.next_in != sequence:  # another apply won the race
+        raise BundleError("replayed", str(sequence), peer=peer.name, sequence=sequence)
+    locked.next_in = sequence + 1
+    locked.save(update_fields=["next_in"])
+    return locked
+
+
+def _done(
+    actor: User | None,
+    peer: Peer,
+    kind: str,
+    sequence: int,
+    sha: str,
+    size: int,
+    entries: int,
+    files: int,
+) -> Exchange:
+    done = Exchange.objects.create(
+        direction=Exchange.Direction.IN,
+        peer=peer,
+        kind=kind,
+        sequence=sequence,
+        size=size,
+        sha256=sha,
+        result=Exchange.Result.DONE,
+        entries=entries,
+        files=files,
+    )
+    record(
+        "exchange.applied",
+        actor=actor,
+        target=peer,
+        details={
+            "kind": kind,
+            "sequence": sequence,
+            "sha256": sha,
+            "size": size,
+            "entries": entries,
+            "files": files,
+        },
+    )
+    return done
+
+
+def _apply_work(
+    actor: User | None, reader: bundle.Reader, peer: Peer, sha: str, size: int, count: int
+) -> Applied:
+    sequence = reader.manifest.sequence
+    files = [m for m in reader.manifest.members if m.name.startswith(BLOBS)]
+    store = blobs.store()
+    # The files go to the content store first, with no database lock held: it is named by
+    # hashes and idempotent, and a file without its row is harmless (the next apply adds it).
+    for member in files:
+        if not store.exists(member.sha256):
+            store.put_stream(
+                io.BufferedReader(_Stream(reader.read(member.name))),
+                expected_sha256=member.sha256,
+            )
+    with transaction.atomic():
+        peer = _advance(peer, sequence)
+        for member in files:
+            Blob.objects.get_or_create(sha256=member.sha256, defaults={"size": member.size})
+        batch: list[WorkEntry] = []
+        for entry in _work_entries(reader):
+            batch.append(entry)
+            if len(batch) == 500:
+                _receive(peer, sequence, batch)
+                batch = []
+        _receive(peer, sequence, batch)
+        done = _done(actor, peer, "work", sequence, sha, size, count, len(files))
+    return Applied(done, again=False)
+
+
+def _receive(peer: Peer, sequence: int, entries: list[WorkEntry]) -> None:
+    """Keep entries not received before; ask again for the acknowledgement of the others
+    (the box sends again what it has not seen acknowledged)."""
+    known = set(
+        ReceivedEntry.objects.filter(peer=peer, entry_id__in=[e.id for e in entries]).values_list(
+            "entry_id", flat=True
+        )
+    )
+    ReceivedEntry.objects.filter(peer=peer, entry_id__in=known).update(ack_pending=True)
+    ReceivedEntry.objects.bulk_create(
+        [
+            ReceivedEntry(
+                peer=peer,
+                entry_id=e.id,
+                kind=e.kind,
+                payload=e.payload,
+                created_at=e.created_at,
+                received_in=sequence,
+            )
+            for e in entries
+            if e.id not in known
+        ]
+    )
+
+
+def _apply_ack(
+    actor: User | None, peer: Peer, manifest: bundle.Manifest, sha: str, size: int, ids: list[int]
+) -> Applied:
+    with transaction.atomic():
+        peer = _advance(peer, manifest.sequence)
+        owed = set(unacknowledged(peer).filter(pk__in=ids).values_list("pk", flat=True))
+        SentEntry.objects.bulk_create(
+            [
+                SentEntry(entry_id=i, peer=peer, acknowledged_in=manifest.sequence)
+                for i in sorted(owed)
+            ],
+            batch_size=500,
+        )
+        done = _done(actor, peer, "ack", manifest.sequence, sha, size, len(owed), 0)
+    return Applied(done, again=False)

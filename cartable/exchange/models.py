@@ -1,0 +1,145 @@
+"""Who the box (or hub) exchanges bundles with, what went in and out, and where each piece of
+work stands: sent and acknowledged on the box, received on the hub."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cartable.accounts.models import Institution
+from cartable.outbox.models import Entry
+
+
+class Peer(models.Model):
+    """A hub (the university's side) or a box, known by its public keys, registered by staff
+    after checking its fingerprint aloud or on paper."""
+
+    class Role(models.TextChoices):
+        HUB = "hub", _("Hub")
+        BOX = "box", _("Box")
+
+    name = models.SlugField(_("name"), max_length=64, unique=True)
+    role = models.CharField(_("role"), max_length=8, choices=Role)
+    signing_key = models.CharField(max_length=64)  # Ed25519 public key, hex
+    encryption_key = models.CharField(max_length=64)  # X25519 public key, hex
+    fingerprint = models.CharField(_("fingerprint"), max_length=32, unique=True)
+    # A hub: the institution whose courses' work goes to it.
+    institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    # The sequence number of the next bundle we send it, and of the next we accept from it.
+    next_out = models.PositiveBigIntegerField(default=1)
+    next_in = models.PositiveBigIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("peer")
+        verbose_name_plural = _("peers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Exchange(models.Model):
+    """One bundle written or read: the history staff look back on."""
+
+    class Direction(models.TextChoices):
+        OUT = "out", _("Sent")
+        IN = "in", _("Received")
+
+    class Result(models.TextChoices):
+        DONE = "done", _("Done")
+        REFUSED = "refused", _("Refused")
+
+    direction = models.CharField(max_length=4, choices=Direction)
+    peer = models.ForeignKey(
+        Peer, on_delete=models.PROTECT, related_name="exchanges", null=True, blank=True
+    )
+    kind = models.CharField(max_length=16, blank=True)
+    sequence = models.PositiveBigIntegerField(null=True, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    result = models.CharField(max_length=8, choices=Result)
+    code = models.CharField(max_length=32, blank=True)  # why it was refused
+    message = models.TextField(blank=True)
+    entries = models.PositiveIntegerField(default=0)
+    files = models.PositiveIntegerField(default=0)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["peer", "direction", "sequence"],
+                condition=models.Q(result="done"),
+                name="exchange_once_per_sequence",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.kind} #{self.sequence}"
+
+
+class SentEntry(models.Model):
+    """An outbox entry the hub acknowledged: it no longer goes out. Entries are never deleted
+    before this row exists."""
+
+    entry = models.OneToOneField(
+        Entry, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="+")
+    acknowledged_in = models.PositiveBigIntegerField()  # the ack bundle's sequence
+    acknowledged_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"entry #{self.entry_id} acknowledged in {self.acknowledged_in}"
+
+
+class ReceivedEntry(models.Model):
+    """A piece of work received from a box (on the hub), as the box wrote it."""
+
+    peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="received")
+    entry_id = models.PositiveBigIntegerField()  # the box's outbox entry id
+    kind = models.CharField(max_length=16)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField()  # on the box
+    received_in = models.PositiveBigIntegerField()  # the work bundle's sequence
+    received_at = models.DateTimeField(auto_now_add=True)
+    # Received (again) since the last acknowledgement written to that box.
+    ack_pending = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["peer", "entry_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["peer", "entry_id"], name="received_entry_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.peer} {self.kind} #{self.entry_id}"
+
+
+class Learner(models.Model):
+    """On the hub: a box's learner matched to their account at the university (set by staff or
+    from a CSV file), so that what goes back to Moodle names the university's account."""
+
+    peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="learners")
+    box_username = models.CharField(max_length=150)
+    username = models.CharField(max_length=150, blank=True)  # Moodle's username
+    idnumber = models.CharField(max_length=100, blank=True)  # Moodle's user idnumber
+    email = models.CharField(max_length=254, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["peer", "box_username"]
+        constraints = [
+            models.UniqueConstraint(fields=["peer", "box_username"], name="learner_once_per_box")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.peer}: {self.box_username}"

@@ -1,0 +1,153 @@
+"""docs/exchange.md is the bundle format's specification: its constants are the code's, every
+refusal code it lists has its own message, and a reader written from the page alone opens a
+bundle the code wrote (and the code opens one written from the page)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import struct
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from django.utils import translation
+
+from cartable.exchange import messages
+from cartable.exchange.wire import bundle
+from cartable.exchange.wire.keys import PrivateIdentity
+
+PAGE = (Path(__file__).resolve().parent.parent / "docs/exchange.md").read_text(encoding="utf-8")
+FIELDS = dict(re.findall(r"^\| ([a-z-]+) \| `([^`]+)` \|$", PAGE, flags=re.MULTILINE))
+CODES = re.findall(r"^\| `([a-z_]+)` \|", PAGE, flags=re.MULTILINE)
+BOX = PrivateIdentity.generate()
+HUB = PrivateIdentity.generate()
+
+
+def test_the_page_gives_the_codes_constants() -> None:
+    assert {
+        "magic": bundle.MAGIC.decode(),
+        "format": str(bundle.FORMAT),
+        "chunk": str(bundle.CHUNK),
+        "tag": str(bundle.TAG),
+        "signature": str(bundle.SIGNATURE),
+        "hkdf-info": bundle.HKDF_INFO.decode(),
+        "max-manifest": str(bundle.MAX_MANIFEST),
+    } == FIELDS
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_every_listed_refusal_has_its_own_message(code: str) -> None:
+    with translation.override("en"):
+        assert not messages.text(code, {}).startswith("This bundle is refused (")
+
+
+def test_the_page_lists_every_refusal() -> None:
+    source = "".join(path.read_text() for path in Path(bundle.__file__).parent.parent.rglob("*.py"))
+    raised = set(re.findall(r'BundleError\(\s*"([a-z_]+)"', source))
+    assert raised <= set(CODES)
+
+
+def _cipher(shared: bytes, ephemeral: bytes, recipient: bytes) -> ChaCha20Poly1305:
+    key = HKDF(
+        algorithm=hashes.SHA256(),
+        length=32,
+        salt=ephemeral + recipient,
+        info=FIELDS["hkdf-info"].encode(),
+    ).derive(shared)
+    return ChaCha20Poly1305(key)
+
+
+def read_as_the_page_says(data: bytes, recipient: PrivateIdentity) -> dict[str, bytes]:
+    magic = FIELDS["magic"].encode()
+    chunk, tag, signature = (int(FIELDS[k]) for k in ("chunk", "tag", "signature"))
+    assert data[: len(magic)] == magic
+    (length,) = struct.unpack(">I", data[len(magic) : len(magic) + 4])
+    head = data[: len(magic) + 4 + length]
+    manifest = json.loads(head[len(magic) + 4 :])
+    assert BOX.public.verify(data[len(head) : len(head) + signature], head)
+    assert manifest["recipient"] == recipient.public.fingerprint
+    ephemeral = base64.b64decode(manifest["ephemeral"])
+    shared = recipient.encryption.exchange(X25519PublicKey.from_public_bytes(ephemeral))
+    cipher = _cipher(shared, ephemeral, recipient.public.encryption)
+    digest = hashlib.sha256(head[len(magic) + 4 :]).digest()
+    offset, counter, found = len(head) + signature, 0, {}
+    for index, member in enumerate(manifest["members"]):
+        plain, number = b"", 0
+        while number == 0 or len(plain) < member["size"]:
+            want = min(chunk, member["size"] - len(plain)) + tag
+            nonce = bytes(4) + counter.to_bytes(8, "big")
+            aad = digest + index.to_bytes(4, "big") + number.to_bytes(8, "big")
+            plain += cipher.decrypt(nonce, data[offset : offset + want], aad)
+            offset, counter, number = offset + want, counter + 1, number + 1
+        assert hashlib.sha256(plain).hexdigest() == member["sha256"]
+        found[member["name"]] = plain
+    assert offset == len(data)
+    return found
+
+
+def write_as_the_page_says(members: dict[str, bytes]) -> bytes:
+    chunk = int(FIELDS["chunk"])
+    ephemeral = X25519PrivateKey.generate()
+    ephemeral_public = ephemeral.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    manifest = {
+        "format": int(FIELDS["format"]),
+        "kind": "work",
+        "sender": BOX.public.fingerprint,
+        "recipient": HUB.public.fingerprint,
+        "sequence": 3,
+        "created": "2026-12-02T10:00:00+00:00",
+        "ephemeral": base64.b64encode(ephemeral_public).decode(),
+        "members": [
+            {"name": n, "size": len(b), "sha256": hashlib.sha256(b).hexdigest()}
+            for n, b in members.items()
+        ],
+    }
+    body = json.dumps(manifest).encode()
+    head = FIELDS["magic"].encode() + struct.pack(">I", len(body)) + body
+    out = head + BOX.sign(head)
+    cipher = _cipher(
+        ephemeral.exchange(HUB.public.encryption_key()), ephemeral_public, HUB.public.encryption
+    )
+    digest, counter = hashlib.sha256(body).digest(), 0
+    for index, data in enumerate(members.values()):
+        pieces = [data[i : i + chunk] for i in range(0, len(data), chunk)] or [b""]
+        for number, piece in enumerate(pieces):
+            nonce = bytes(4) + counter.to_bytes(8, "big")
+            aad = digest + index.to_bytes(4, "big") + number.to_bytes(8, "big")
+            out += cipher.encrypt(nonce, piece, aad)
+            counter += 1
+    return out
+
+
+MEMBERS = {"entries.jsonl": b'{"id": 1}\n', "empty": b"", "blobs/big": bytes(200_000)}
+
+
+def test_a_reader_written_from_the_page_opens_the_codes_bundle(tmp_path: Path) -> None:
+    path = tmp_path / "b"
+    with path.open("wb") as out:
+        bundle.write(
+            out,
+            kind="work",
+            sender=BOX,
+            recipient=HUB.public,
+            sequence=1,
+            created="2026-12-02T10:00:00+00:00",
+            members=[bundle.member_from_bytes(n, b) for n, b in MEMBERS.items()],
+        )
+    assert read_as_the_page_says(path.read_bytes(), HUB) == MEMBERS
+
+
+def test_the_code_opens_a_bundle_written_from_the_page(tmp_path: Path) -> None:
+    path = tmp_path / "b"
+    path.write_bytes(write_as_the_page_says(MEMBERS))
+    known = {BOX.public.fingerprint: BOX.public}
+    reader = bundle.open_bundle(path, identity=HUB, sender_key=known.get)
+    assert reader.manifest.sequence == 3
+    assert {m.name: b"".join(reader.read(m.name)) for m in reader.manifest.members} == MEMBERS
