@@ -57,6 +57,7 @@ def test_a_learner_hands_in_and_reads_the_teachers_feedback(make_page, live_serv
     learner.get_by_role("button", name="Enregistrer et remettre").click()
     learner.get_by_text("Votre travail est enregistré et remis pour évaluation.").wait_for()
     expect(learner.get_by_text("En retard")).to_be_visible()  # the backup's due date is past
+    learner.wait_for_load_state("load")  # the style sheets applied, not only the text there
     width = learner.evaluate("document.documentElement.scrollWidth")
     assert width <= 320
     submission = Submission.objects.get(activity=work)

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def fits(page) -> bool:
+    page.wait_for_load_state("load")  # the style sheets applied, not only the text there
     return page.evaluate("document.documentElement.scrollWidth") <= 320
 
 

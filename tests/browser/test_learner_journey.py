@@ -61,6 +61,7 @@ def test_it_fits_a_320_pixel_screen(make_page, live_server) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     sign_in(page, live_server, "apprenant", "cartable-apprenant")
     page.get_by_role("heading", name="Mes cours").wait_for()
+    page.wait_for_load_state("load")  # the style sheets applied, not only the text there
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     page.get_by_role("link", name="Écrire une lettre de motivation").click()
     page.wait_for_url(f"{live_server.url}/courses/*/")  # its stylesheet loaded

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def fits(page) -> None:
+    page.wait_for_load_state("load")  # the style sheets applied, not only the text there
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
 
 
