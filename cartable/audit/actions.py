@@ -21,6 +21,7 @@ from django.utils.ipv6 import clean_ipv6_address
 
 from cartable.audit import chain
 from cartable.audit.models import AuditEvent, ChainHead, Tally
+from cartable.lib.nul import without_nul
 
 SYSTEM = "system"
 
@@ -50,16 +51,6 @@ def client_device(request: HttpRequest | None) -> str:
 def _text(value: Any, limit: int) -> str:
     # PostgreSQL refuses NUL in text; the limits are the columns'.
     return str(value).replace("\x00", "")[:limit]
-
-
-def _without_nul(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.replace("\x00", "")
-    if isinstance(value, dict):
-        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_without_nul(item) for item in value]
-    return value
 
 
 def _establishment_id(actor: Any | None, target: models.Model | None) -> int | None:
@@ -118,7 +109,7 @@ def _fields(
         actor = None
     name = actor_name or (actor.get_username() if actor is not None else SYSTEM)
     # Details go through JSON once, so that what is sealed is what the database gives back.
-    plain_details = _without_nul(json.loads(chain.canonical_json(details or {})))
+    plain_details = without_nul(json.loads(chain.canonical_json(details or {})))
     return {
         "actor_id": actor.pk if actor is not None else None,
         "actor_name": _text(name, 150),

@@ -41,6 +41,7 @@ from cartable.exchange.wire.keys import (
     normalise_fingerprint,
     parse_public,
 )
+from cartable.lib.nul import without_nul
 from cartable.outbox.models import Entry
 
 ENTRIES = "entries.jsonl"
@@ -366,7 +367,7 @@ def _work_entries(reader: bundle.Reader) -> Iterator[WorkEntry]:
                 id=item["id"],
                 kind=item["kind"],
                 created_at=datetime.fromisoformat(item["created_at"]),
-                payload=_without_nul(item["payload"]),
+                payload=without_nul(item["payload"]),
             )
         except (ValueError, KeyError, TypeError) as error:
             raise _content_error("work", f"bad entry line: {error}") from error
@@ -382,18 +383,6 @@ def _work_entries(reader: bundle.Reader) -> Iterator[WorkEntry]:
             if BLOBS + sha not in members:
                 raise _content_error("work", f"entry {entry.id} names a file not in the bundle")
         yield entry
-
-
-def _without_nul(value: Any) -> Any:
-    """PostgreSQL keeps no NUL character in JSON: a learner's text that holds one (SQLite keeps
-    it) loses it rather than block every bundle after it."""
-    if isinstance(value, str):
-        return value.replace("\x00", "")
-    if isinstance(value, dict):
-        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_without_nul(item) for item in value]
-    return value
 
 
 def _check_work(reader: bundle.Reader) -> int:

@@ -9,7 +9,6 @@ import csv
 from collections.abc import Iterator
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -27,19 +26,11 @@ from cartable.grades import book
 from cartable.grades.forms import OverrideForm
 from cartable.grades.models import Grade
 from cartable.learning import plans
+from cartable.learning.teaching import taught_course
 from cartable.lib.html import text_to_html
 from cartable.lib.spreadsheet import Lines, safe
 
 learner_only = role_required(Role.LEARNER)
-
-
-def _teaching(request: HttpRequest, course_id: int) -> tuple[User, Course]:
-    """The course, for its teachers and staff; 403 for its learners, 404 for anyone else."""
-    user: User = request.user  # type: ignore[assignment]
-    found = course_for(user, course_id)
-    if not plans.may_plan(user, found):
-        raise PermissionDenied
-    return user, found
 
 
 @signed_in
@@ -47,7 +38,7 @@ def _teaching(request: HttpRequest, course_id: int) -> tuple[User, Course]:
 def gradebook(request: HttpRequest, course_id: int) -> HttpResponse:
     """Learners × graded activities, with the course total: the same few queries whatever
     the size of the class and of the course."""
-    user, found = _teaching(request, course_id)
+    user, found = taught_course(request, course_id)
     table = book.book(found, list(plans.course_learners(found, user)))
     return render(request, "learning/grades/book.html", {"course": found, "book": table})
 
@@ -111,7 +102,7 @@ def _csv_lines(table: book.Book) -> Iterator[str]:
 def gradebook_export(request: HttpRequest, course_id: int) -> HttpResponse:
     """The gradebook as CSV. A POST (a form on the gradebook): exporting learners' grades is
     audited, so no link or image in imported content may make a teacher's browser do it."""
-    user, found = _teaching(request, course_id)
+    user, found = taught_course(request, course_id)
     table = book.book(found, list(plans.course_learners(found, user)))
     audit(
         "grade.exported",
@@ -144,7 +135,7 @@ def override(
     request: HttpRequest, course_id: int, activity_id: int, learner_id: int
 ) -> HttpResponseBase:
     """A teacher's grade for one learner and activity (Moodle's "overridden" grade)."""
-    user, found = _teaching(request, course_id)
+    user, found = taught_course(request, course_id)
     activity = _graded(user, found, activity_id)
     learner = plans.course_learners(found, user).filter(pk=learner_id).first()
     if learner is None:

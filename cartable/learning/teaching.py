@@ -21,7 +21,8 @@ from cartable.learning.forms import PlanForm
 from cartable.learning.models import ActivityProgress
 
 
-def _teaching(request: HttpRequest, course_id: int) -> tuple[User, Course]:
+def taught_course(request: HttpRequest, course_id: int) -> tuple[User, Course]:
+    """The course, for its teachers and staff; 403 for its learners, 404 for anyone else."""
     user: User = request.user  # type: ignore[assignment]
     found = course_for(user, course_id)
     if not plans.may_plan(user, found):
@@ -32,7 +33,7 @@ def _teaching(request: HttpRequest, course_id: int) -> tuple[User, Course]:
 @signed_in
 def learners(request: HttpRequest, course_id: int) -> HttpResponse:
     """Each learner's progress in the course (three queries whatever the class size)."""
-    user, found = _teaching(request, course_id)
+    user, found = taught_course(request, course_id)
     countable = progress.countable(Activity.objects.filter(course=found))
     total = countable.count()
     people = list(plans.course_learners(found, user))
@@ -83,7 +84,7 @@ def _target(
 def plan(request: HttpRequest, course_id: int) -> HttpResponse:
     """The course's study-plan items and who has done them; with ?activity= or ?file=, the
     form that hands one out."""
-    user, found = _teaching(request, course_id)
+    user, found = taught_course(request, course_id)
     form = None
     activity = blob = None
     filename = ""
@@ -142,7 +143,7 @@ def plan(request: HttpRequest, course_id: int) -> HttpResponse:
 @require_POST
 @signed_in
 def plan_remove(request: HttpRequest, course_id: int, item_id: int) -> HttpResponseBase:
-    user, found = _teaching(request, course_id)
+    user, found = taught_course(request, course_id)
     item = plans.course_items(found, user).filter(pk=item_id).first()
     if item is None:
         raise Http404

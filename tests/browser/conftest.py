@@ -114,3 +114,10 @@ def make_page(browser, live_server, outside: Outside):
     for context in contexts:
         context.close()
     assert outside.requests == [], f"requests left the box: {outside.requests}"
+
+
+def page_width(page) -> int:
+    """How wide the page is laid out, once its style sheets apply (the load state): a test that
+    waited for some text may otherwise measure it unstyled on a busy machine."""
+    page.wait_for_load_state("load")
+    return page.evaluate("document.documentElement.scrollWidth")

@@ -19,6 +19,7 @@ from cartable.demo.load import load
 from cartable.grades.models import Grade
 from cartable.importers.jsonable import to_json
 from tests.assignwork import PDF
+from tests.browser.conftest import page_width
 from tests.browser.test_learner_journey import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -57,8 +58,7 @@ def test_a_learner_hands_in_and_reads_the_teachers_feedback(make_page, live_serv
     learner.get_by_role("button", name="Enregistrer et remettre").click()
     learner.get_by_text("Votre travail est enregistré et remis pour évaluation.").wait_for()
     expect(learner.get_by_text("En retard")).to_be_visible()  # the backup's due date is past
-    learner.wait_for_load_state("load")  # the style sheets applied, not only the text there
-    width = learner.evaluate("document.documentElement.scrollWidth")
+    width = page_width(learner)
     assert width <= 320
     submission = Submission.objects.get(activity=work)
     assert submission.status == "submitted" and submission.files.count() == 1

@@ -10,14 +10,14 @@ from playwright.sync_api import expect
 from cartable.catalog.models import Activity, Course
 from cartable.demo.load import load
 from cartable.grades.models import Grade
+from tests.browser.conftest import page_width
 from tests.browser.test_learner_journey import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def fits(page) -> bool:
-    page.wait_for_load_state("load")  # the style sheets applied, not only the text there
-    return page.evaluate("document.documentElement.scrollWidth") <= 320
+    return page_width(page) <= 320
 
 
 def test_a_teacher_grades_and_the_learner_reads_the_feedback(make_page, live_server) -> None:

@@ -7,6 +7,7 @@ import pytest
 
 from cartable.catalog.models import Activity
 from tests import quizdata
+from tests.browser.conftest import page_width
 from tests.browser.test_learner_journey import sign_in
 from tests.conftest import PASSWORD
 
@@ -14,8 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def fits(page) -> None:
-    page.wait_for_load_state("load")  # the style sheets applied, not only the text there
-    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert page_width(page) <= 320
 
 
 def test_a_teacher_builds_a_quiz_without_javascript_at_320_px(

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from cartable.assessment.models import Attempt
 from cartable.grades.models import Grade
 from tests import quizdata
+from tests.browser.conftest import page_width
 from tests.browser.test_learner_journey import sign_in
 from tests.conftest import PASSWORD
 
@@ -19,8 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def fits(page) -> None:
-    page.wait_for_load_state("load")  # the style sheets applied, not only the text there
-    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert page_width(page) <= 320
 
 
 def test_a_learner_takes_a_timed_quiz_across_a_sign_out(

@@ -9,17 +9,11 @@ from cartable.catalog.models import Course
 from cartable.demo.load import load
 from cartable.learning.models import ActivityProgress
 from cartable.surveys.models import ChoiceAnswer, FeedbackMark, FeedbackResponse, FeedbackValue
+from tests.browser.conftest import page_width
 from tests.browser.test_learner_journey import sign_in
 from tests.surveys import add_choice, add_feedback
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-WIDE = "document.documentElement.scrollWidth"
-
-
-def width(page) -> int:
-    page.wait_for_load_state("load")  # the style sheets applied, not only the text there
-    return page.evaluate(WIDE)
 
 
 def test_it_answers_a_choice_and_a_survey_at_320_pixels_without_javascript(
@@ -35,17 +29,17 @@ def test_it_answers_a_choice_and_a_survey_at_320_pixels_without_javascript(
     page.goto(f"{live_server.url}/courses/{course.pk}/activities/{choice.pk}/")
     page.get_by_role("link", name="Répondre").click()
     page.get_by_role("heading", name="Quel jour pour l’atelier ?").wait_for()
-    assert width(page) <= 320
+    assert page_width(page) <= 320
     page.get_by_label("Mardi").check()
     page.get_by_role("button", name="Enregistrer ma réponse").click()
     page.get_by_text("Votre réponse est enregistrée.").wait_for()
     page.get_by_role("heading", name="Résultats").wait_for()  # shown once answered
-    assert width(page) <= 320
+    assert page_width(page) <= 320
 
     page.goto(f"{live_server.url}/courses/{course.pk}/activities/{survey.pk}/")
     page.get_by_role("link", name="Répondre").click()
     page.get_by_role("heading", name="Votre avis sur le cours").wait_for()
-    assert width(page) <= 320
+    assert page_width(page) <= 320
     page.get_by_role("button", name="Envoyer mes réponses").click()  # nothing filled in
     page.get_by_text("Certaines réponses sont à revoir").wait_for()
     page.get_by_label("Moyen").check()
@@ -56,7 +50,7 @@ def test_it_answers_a_choice_and_a_survey_at_320_pixels_without_javascript(
     page.get_by_role("button", name="Envoyer mes réponses").click()
     page.get_by_text("Vos réponses sont enregistrées. Merci.").wait_for()
     page.get_by_text("Merci !").wait_for()  # the survey's page after submit
-    assert width(page) <= 320
+    assert page_width(page) <= 320
 
     learner = ChoiceAnswer.objects.get(activity=choice).user
     assert learner.username == "apprenant"
