@@ -35,6 +35,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives import constant_time, hashes, hmac
 
+from cartable.lib.home import write_once
+
 FORMAT = "cartable-audit/1"
 KEY_FILE = "audit_key"
 HEAD_FILE = "audit_head"
@@ -118,18 +120,7 @@ def forget_keys() -> None:
 
 
 def _create_key(path: Path) -> None:
-    # Written to a private temporary file (mode 0600) and hard-linked into place, which fails
-    # if the file exists: two processes starting together agree on one, complete, key.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".audit_key.")
-    try:
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(secrets.token_bytes(KEY_BYTES).hex() + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        with contextlib.suppress(FileExistsError):
-            os.link(tmp, path)
-    finally:
-        Path(tmp).unlink()
+    write_once(path, secrets.token_bytes(KEY_BYTES).hex() + "\n")
 
 
 # --- Seals ----------------------------------------------------------------------------------

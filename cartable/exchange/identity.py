@@ -3,15 +3,13 @@ the database: a database backup or dump does not carry the private keys."""
 
 from __future__ import annotations
 
-import contextlib
-import os
 import stat
-import tempfile
 from pathlib import Path
 
 from django.conf import settings
 
 from cartable.exchange.wire.keys import PrivateIdentity, parse_private
+from cartable.lib.home import write_once
 
 FILE = "exchange_identity"
 
@@ -43,14 +41,4 @@ def load(*, create: bool = False) -> PrivateIdentity:
 
 
 def _create(target: Path) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".exchange_identity.")
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(PrivateIdentity.generate().text() + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        with contextlib.suppress(FileExistsError):
-            os.link(tmp, target)
-    finally:
-        Path(tmp).unlink()
+    write_once(target, PrivateIdentity.generate().text() + "\n")

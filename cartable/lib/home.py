@@ -33,15 +33,25 @@ def secret_key(home: Path) -> str:
     """
     path = home / SECRET_KEY_FILE
     if not path.exists():
-        fd, tmp = tempfile.mkstemp(dir=home, prefix=".secret_key.")
-        try:
-            with os.fdopen(fd, "w", encoding="ascii") as handle:
-                handle.write(secrets.token_urlsafe(64) + "\n")
-            with contextlib.suppress(FileExistsError):
-                os.link(tmp, path)
-        finally:
-            Path(tmp).unlink()
+        write_once(path, secrets.token_urlsafe(64) + "\n")
     key = path.read_text(encoding="ascii").strip()
     if len(key) < 50:
         raise ValueError(f"{path} holds a key too short to be safe; delete it to make a new one")
     return key
+
+
+def write_once(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` unless it exists, readable by the owner only: written to a
+    private temporary file (mode 0600), synced, then hard-linked into place, which fails if the
+    file exists, so two processes starting together agree on one complete file (the first)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+    finally:
+        Path(tmp).unlink()
