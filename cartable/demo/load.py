@@ -115,12 +115,7 @@ def _course(institution: Institution, establishment: Establishment) -> Course:
                 activity.blob = blobs.add(io.BytesIO(data))
                 activity.filename = item["filename"]
                 activity.mimetype = item["mimetype"]
-            kind = kind_of(activity.kind)
-            activity.estimated_minutes = kind.estimate(
-                intro=activity.intro, content=activity.content, data=kind.read(activity.data)
-            )
-            activity.completion_mode = kind.completion_mode(activity.completion)
-            activity.save()
+            _save(activity)
     _assessment(course, position=len(content.SECTIONS))
     record(
         "course.created",
@@ -150,7 +145,6 @@ def _assessment(course: Course, *, position: int) -> None:
         summary=nh3.clean(assessment.SECTION["summary"]),
     )
     for number, item in enumerate(assessment.ACTIVITIES):
-        kind = kind_of(item["kind"])
         activity = Activity(
             course=course,
             section=section,
@@ -162,8 +156,15 @@ def _assessment(course: Course, *, position: int) -> None:
             completion=item["completion"],
             source_key=f"demo:{position}:{number}",
         )
-        activity.estimated_minutes = kind.estimate(
-            intro=activity.intro, content="", data=kind.read(activity.data)
-        )
-        activity.completion_mode = kind.completion_mode(activity.completion)
-        activity.save()
+        _save(activity)
+
+
+def _save(activity: Activity) -> None:
+    """Save a demo activity with what its kind says of it (study time, how it is completed),
+    as an import would."""
+    kind = kind_of(activity.kind)
+    activity.estimated_minutes = kind.estimate(
+        intro=activity.intro, content=activity.content, data=kind.read(activity.data)
+    )
+    activity.completion_mode = kind.completion_mode(activity.completion)
+    activity.save()
