@@ -654,6 +654,16 @@ def _accounts(
     return {name: _account(name, post) for name in names}
 
 
+def _account_ids(name: str) -> Build:
+    """The accounts list's bulk action deactivating the account of ``name``."""
+
+    def build(w: World) -> Target:
+        user = w.outsider_learner if name == "outsider_learner" else w.personas[name]
+        return Target(post={"accounts": [user.pk], "action": "deactivate"})
+
+    return build
+
+
 def _course(name: str) -> Build:
     return lambda w: Target({"course_id": getattr(w, name).course.pk})
 
@@ -946,6 +956,22 @@ TARGETS: dict[str, dict[str, Build]] = {
             {"account_id": w.outsider_learner.pk, "course_id": w.others.course.pk}
         ),
     },
+    # People at scale: bulk enrolment, participants, bulk account actions, deadlines.
+    "accounts:bulk": {NO_ARGS: _account_ids("learner")},
+    "accounts:bulk_enrol": {
+        NO_ARGS: lambda w: Target(
+            post={
+                "course": w.others.course.pk,
+                "role": "learner",
+                "action": "enrol",
+                "group": w.cohort.pk,
+                "confirm": "1",
+            }
+        )
+    },
+    "accounts:participants": {name: _course(name) for name in ("own", "others", "unpublished")},
+    "accounts:deadlines": {NO_ARGS: lambda w: Target()},
+    "accounts:learner_deadlines": _accounts(("learner", "staff", "outsider_learner")),
     "learning:course": {name: _course(name) for name in ("own", "others", "unpublished")},
     "learning:activity": {
         "own": _activity("own", "page"),

@@ -293,6 +293,60 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
             "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": REDIRECT, "outsider_staff": REDIRECT},
         },
     },
+    # --- accounts: people at scale --------------------------------------------------------------
+    # Bulk actions on ticked accounts: staff on their establishment's learners and teachers
+    # only; any other account refuses the whole request (400, nothing changed).
+    "accounts:bulk": {
+        # Deactivating the learner (tests/test_bulk_accounts.py tries the other accounts).
+        NO_ARGS: {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 400},
+        },
+    },
+    # Enrolling a group (here the learner's) in a course: another establishment's staff are not
+    # offered the group (400, nothing changed).
+    "accounts:bulk_enrol": {
+        NO_ARGS: {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 400},
+        },
+    },
+    # A course's participants: its teachers and staff (their establishment's participants).
+    "accounts:participants": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+        "others": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 403, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+        "unpublished": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+    },
+    # A learner's own deadlines; staff read those of their establishment's learners.
+    "accounts:deadlines": {
+        NO_ARGS: {
+            "GET": {"anonymous": LOGIN, "learner": 200, "other_learner": 200, "teacher": 403, "staff": 403, "admin": 403, "outsider_staff": 403},
+            "POST": AS_GET,
+        },
+    },
+    "accounts:learner_deadlines": {
+        "learner": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 404},
+            "POST": AS_GET,
+        },
+        "staff": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": 404, "outsider_staff": 404},
+            "POST": AS_GET,
+        },
+        "outsider_learner": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+    },
     # --- learning: courses and activities -----------------------------------------------------
     # Learners see the published courses they are enrolled in, teachers those they teach, staff
     # every course (they review and publish them).
@@ -1221,7 +1275,7 @@ def test_every_variant_fills_its_route(world: World) -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("route", ["learning:learners", "learning:plan"])
+@pytest.mark.parametrize("route", ["learning:learners", "learning:plan", "accounts:participants"])
 def test_it_shows_staff_their_establishments_learners(world: World, route: str) -> None:
     learner: User = world.personas["learner"]
     page = client_for(world, "staff").get(reverse(route, kwargs={"course_id": world.own.course.pk}))
@@ -1230,7 +1284,7 @@ def test_it_shows_staff_their_establishments_learners(world: World, route: str) 
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("route", ["learning:learners", "learning:plan"])
+@pytest.mark.parametrize("route", ["learning:learners", "learning:plan", "accounts:participants"])
 def test_it_shows_staff_none_of_another_establishments_learners(world: World, route: str) -> None:
     learner: User = world.personas["learner"]
     page = client_for(world, "outsider_staff").get(
