@@ -32,7 +32,7 @@ class PeopleError(ValueError):
 
 # Which accounts may hold which enrolment (as ``catalog.actions.enrol`` says: teachers may also
 # follow a course as learners).
-TAKES = {
+TAKES: dict[str, frozenset[str]] = {
     Enrolment.Role.LEARNER: frozenset({Role.LEARNER, Role.TEACHER}),
     Enrolment.Role.TEACHER: frozenset({Role.TEACHER}),
 }

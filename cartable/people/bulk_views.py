@@ -205,8 +205,8 @@ def participants(request: HttpRequest, course_id: int) -> HttpResponse:
         groups.setdefault(user_id, []).append(name)
     countable = progress.countable(Activity.objects.filter(course=course))
     total = countable.count()
-    stats = {
-        row["user_id"]: row
+    stats: dict[int, dict[str, Any]] = {
+        row["user_id"]: dict(row)
         for row in ActivityProgress.objects.filter(course=course, user_id__in=ids)
         .values("user_id")
         .annotate(
@@ -216,7 +216,7 @@ def participants(request: HttpRequest, course_id: int) -> HttpResponse:
     }
     people = []
     for enrolment in rows:
-        found = stats.get(enrolment.user_id, {})
+        found: dict[str, Any] = stats.get(enrolment.user_id, {})
         done = found.get("done") or 0
         people.append(
             {
@@ -268,7 +268,7 @@ def bulk_accounts(request: HttpRequest) -> HttpResponseBase:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect(back)
     data = form.cleaned_data
     action = data["action"]

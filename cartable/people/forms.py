@@ -178,7 +178,7 @@ class BulkEnrolForm(forms.Form):
         _use_queryset(self, "group", cohorts)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         given = [
             bool(data.get("group")),
             bool(data.get("file")),
@@ -211,7 +211,7 @@ class BulkAccountsForm(forms.Form):
         _use_queryset(self, "group", cohorts)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("action") in ("add_to_group", "remove_from_group") and not data.get("group"):
             self.add_error("group", _("Choose the group."))
         return data
