@@ -111,6 +111,10 @@ def test_it_enrols_teachers_from_a_csv_file(staff, teacher, other_course) -> Non
     preview = client.post(URL, form)
     assert preview.status_code == 200
     assert preview.context["listed_text"] == "tess"
+    # The confirmation carries the list the preview read, not the file.
+    assert '<textarea name="usernames" hidden aria-hidden="true">tess</textarea>' in (
+        preview.content.decode()
+    )
     confirm = {
         "course": other_course.pk,
         "role": "teacher",
