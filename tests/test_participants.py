@@ -113,3 +113,9 @@ def test_it_keeps_learners_and_other_teachers_out(
     assert signed_in(learner).get(_url(course)).status_code == 403
     assert signed_in(other_learner).get(_url(course)).status_code == 404
     assert signed_in(teacher).get(_url(other_course)).status_code == 404
+
+
+def test_it_is_linked_from_the_course_page_and_the_teachers_home(teacher, course) -> None:
+    client = signed_in(teacher)
+    assert _url(course) in client.get(f"/courses/{course.pk}/").content.decode()
+    assert _url(course) in client.get("/").content.decode()
