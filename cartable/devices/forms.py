@@ -15,7 +15,7 @@ def _queryset(form: forms.Form, name: str, queryset: Any) -> None:
     field.queryset = queryset
 
 
-class GroupChoice(forms.ModelChoiceField[DeviceGroup]):
+class GroupChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
     def __init__(self, *args: Any, with_establishment: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.with_establishment = with_establishment
@@ -108,7 +108,7 @@ class DeviceFilterForm(forms.Form):
         _queryset(self, "group", groups)
 
 
-class LearnerChoice(forms.ModelChoiceField[User]):
+class LearnerChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
         full = obj.get_full_name()
         return f"{full} ({obj.username})" if full else str(obj.username)
