@@ -84,7 +84,7 @@ def test_the_loan_form_has_print_styles() -> None:
 def test_a_device_has_one_open_loan_at_a_time(staff, learner, other_learner) -> None:
     device = add_device(staff)
     lend(staff, device, learner)
-    with pytest.raises(actions.DeviceError, match="lent|prêté"):
+    with pytest.raises(actions.DeviceError, match=r"lent|prêté"):
         lend(staff, device, other_learner)
     with pytest.raises(IntegrityError), transaction.atomic():
         Loan.objects.create(
@@ -156,7 +156,7 @@ def test_it_lends_only_to_a_learner_of_the_devices_establishment(
         {"learner": outsider_learner.pk, "due_on": "2099-01-01", "condition": "good"},
     )
     assert page.status_code == 200  # not among the choices
-    with pytest.raises(actions.DeviceError, match="past|passée"):
+    with pytest.raises(actions.DeviceError, match=r"past|passée"):
         lend(staff, device, learner, days=-1)
     Device.objects.filter(pk=device.pk).update(state=Device.State.RETIRED)
     device.refresh_from_db()
