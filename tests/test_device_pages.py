@@ -3,9 +3,14 @@ withdrawing, the sign-in rule; each for their establishment only (administrators
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cartable.audit.models import AuditEvent
+from cartable.devices import actions
 from cartable.devices.models import CohortDeviceRule, Device, DeviceGroup, DevicePolicy
 from tests.conftest import signed_in
 from tests.devicedata import add_device, add_group, enrolled
@@ -189,3 +194,31 @@ def test_the_enrolment_page_is_open_to_anyone(db, learner) -> None:
 
     assert Client().get("/device/enrol/").status_code == 200
     assert signed_in(learner).get("/device/enrol/").status_code == 200
+
+
+def test_the_register_costs_the_same_queries_for_3_devices_or_30(staff, learner) -> None:
+    client = signed_in(staff)
+    room = add_group(staff, "Salle 2")
+
+    def count() -> int:
+        client.get("/devices/")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/devices/").status_code == 200
+        return len(queries)
+
+    def add(number: int) -> None:
+        for index in range(number):
+            device = add_device(staff, f"Appareil {Device.objects.count()}", group=room)
+            if index % 2:
+                actions.check_out(
+                    actor=staff,
+                    device=device,
+                    learner=learner,
+                    due_on=date(2099, 1, 1),
+                    condition="good",
+                )
+
+    add(3)
+    few = count()
+    add(27)
+    assert count() == few

@@ -287,3 +287,12 @@ def test_another_learner_is_unaffected_by_a_rule_for_another_establishment(
     require_enrolled(outsider_staff, other_establishment)
     make_user("nina", "learner", establishment)
     assert sign_in(Client(), "nina").status_code == 302
+
+
+def test_a_sign_in_on_an_enrolled_device_marks_it_seen(teacher, staff) -> None:
+    device = add_device(staff)
+    client = enrolled(staff, device)
+    Device.objects.filter(pk=device.pk).update(last_seen_at=None)
+    assert sign_in(client, "tess").status_code == 302
+    device.refresh_from_db()
+    assert device.last_seen_at is not None

@@ -53,13 +53,19 @@ def check_sign_in(request: HttpRequest | None, user: User) -> None:
 
 
 def bind(request: HttpRequest, user: Any) -> None:
-    """After a sign-in the form checked: remember the device in the new session."""
+    """After a sign-in the form checked: remember the learner's device in the new session;
+    note when an enrolled device was last used to sign in."""
     verdict: rules.Verdict | None = getattr(request, _VERDICT, None)
-    if verdict is None or getattr(user, "role", None) != Role.LEARNER:
-        return
-    request.session[SESSION_KEY] = [verdict.device_id, int(time.time()), verdict.credential]
-    if verdict.device_id is not None:
-        _seen(verdict.device_id)
+    if verdict is not None and getattr(user, "role", None) == Role.LEARNER:
+        request.session[SESSION_KEY] = [verdict.device_id, int(time.time()), verdict.credential]
+        if verdict.device_id is not None:
+            _seen(verdict.device_id)
+            return
+    credential = credentials.from_request(request)
+    if credential:  # anyone signing in on an enrolled device: it was seen
+        Device.objects.filter(credential_hash=credential, revoked_at__isnull=True).update(
+            last_seen_at=timezone.now()
+        )
 
 
 def _seen(device_id: int) -> None:
