@@ -64,3 +64,35 @@ def test_a_tablet_enrolled_with_a_code_lets_the_learner_sign_in(
     tablet.get_by_role("button", name="Se connecter").click()
     tablet.get_by_role("heading", name="Mes cours").wait_for()
     assert page_width(tablet) <= 320
+
+
+def test_the_loan_form_fits_320_pixels_and_prints_without_the_menus(make_page, live_server) -> None:
+    from datetime import date
+
+    from cartable.devices import actions
+
+    load()
+    staff = User.objects.get(username="personnel")
+    assert staff.establishment is not None
+    device = actions.create_device(
+        actor=staff, establishment=staff.establishment, kind="laptop", label="Portable 3"
+    )
+    loan = actions.check_out(
+        actor=staff,
+        device=device,
+        learner=User.objects.get(username="apprenant"),
+        due_on=date(2099, 6, 30),
+        condition="good",
+        notes="Chargeur fourni",
+    )
+    small = make_page(viewport={"width": 320, "height": 640}, java_script_enabled=False)
+    sign_in(small, live_server, "personnel", "cartable-personnel")
+    small.goto(live_server.url + f"/devices/loans/{loan.pk}/")
+    small.get_by_role("heading", name="Fiche de prêt d’appareil").wait_for()
+    expect(small.locator(".loan-form")).to_contain_text("Chargeur fourni")
+    expect(small.get_by_text("Signature de l’apprenant")).to_be_visible()
+    assert page_width(small) <= 320
+    small.emulate_media(media="print")
+    expect(small.locator("header.top")).to_be_hidden()
+    expect(small.locator(".no-print")).to_be_hidden()
+    expect(small.get_by_text("Signature du membre du personnel")).to_be_visible()
