@@ -247,8 +247,13 @@ def enrol(*, typed: str, request: HttpRequest) -> tuple[Device, str]:
             why = "out_of_service"
         if not why:
             assert found is not None
-            found.used_at = now
-            found.save(update_fields=["used_at"])
+            # Used once: of two devices typing the same code at once, one only gets it.
+            taken = EnrolmentCode.objects.filter(pk=found.pk, used_at__isnull=True).update(
+                used_at=now
+            )
+            why = "" if taken == 1 else "used"
+        if not why:
+            assert found is not None
             device = found.device
             device.credential_hash = credentials.digest(secret)
             device.enrolled_at = device.last_seen_at = now
