@@ -5,6 +5,8 @@ longer allowed (withdrawn, lost, moved, or the session taken to another device).
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -229,17 +231,11 @@ def test_a_rule_turned_on_reaches_open_sessions_within_a_minute(
     assert signed_in_here(client)
     require_enrolled(staff, establishment)
     assert signed_in_here(client)  # checked again once a minute, not on every page
-    now = signin_time() + signin.CHECK_EVERY + 1
+    now = int(time.time()) + signin.CHECK_EVERY + 1
     monkeypatch.setattr("cartable.devices.middleware.time.time", lambda: now)
     monkeypatch.setattr("cartable.web.middleware.time.time", lambda: now)
     assert client.get("/").status_code == 302
     assert AuditEvent.objects.filter(action="device.session_ended").exists()
-
-
-def signin_time() -> int:
-    import time
-
-    return int(time.time())
 
 
 def test_staff_sessions_are_never_checked(staff, establishment) -> None:
