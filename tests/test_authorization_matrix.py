@@ -80,6 +80,18 @@ def only(persona: str, outcome: Cell) -> dict[str, Cell]:
     return {**everyone_but_anonymous(404), persona: outcome}
 
 
+def devices_staff(staff: Cell, outsider: Cell, admin: Cell | None = None) -> dict[str, Cell]:
+    """A staff page of the devices: learners and teachers get 403, staff of the establishment
+    ``staff``, administrators ``admin`` (as staff unless given), another establishment's
+    staff ``outsider``."""
+    return {
+        **everyone_but_anonymous(403),
+        "staff": staff,
+        "admin": staff if admin is None else admin,
+        "outsider_staff": outsider,
+    }
+
+
 # fmt: off
 EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
     # --- web ----------------------------------------------------------------------------------
@@ -1106,6 +1118,49 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
             "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
             "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
         },
+    },
+    # --- devices: enrolment on the device, staff's register, loans, the sign-in rule ----------
+    # Anyone types a code on the device to enrol it (the world's code is valid: enrolled).
+    "devices:enrol": {NO_ARGS: {"GET": everyone(200), "POST": everyone(REDIRECT)}},
+    "devices:list": {NO_ARGS: {"GET": devices_staff(200, 200), "POST": AS_GET}},
+    "devices:new": {NO_ARGS: {"GET": devices_staff(200, 200), "POST": devices_staff(REDIRECT, REDIRECT)}},
+    "devices:groups": {NO_ARGS: {"GET": devices_staff(200, 200), "POST": devices_staff(REDIRECT, REDIRECT)}},
+    "devices:loans": {NO_ARGS: {"GET": devices_staff(200, 200), "POST": AS_GET}},
+    "devices:overdue": {NO_ARGS: {"GET": devices_staff(200, 200), "POST": AS_GET}},
+    # ``own``: the establishment's; ``others``: another establishment's.
+    "devices:detail": {
+        "own": {"GET": devices_staff(200, 404), "POST": AS_GET},
+        "others": {"GET": devices_staff(404, 200, 200), "POST": AS_GET},
+    },
+    "devices:edit": {
+        "own": {"GET": devices_staff(200, 404), "POST": devices_staff(REDIRECT, 404)},
+        "others": {"GET": devices_staff(404, 200, 200), "POST": devices_staff(404, REDIRECT, REDIRECT)},
+    },
+    # POST makes a code and shows it.
+    "devices:code": {
+        "own": {"GET": devices_staff(200, 404), "POST": devices_staff(200, 404)},
+        "others": {"GET": devices_staff(404, 200, 200), "POST": devices_staff(404, 200, 200)},
+    },
+    "devices:revoke": {
+        "own": {"GET": devices_staff(405, 405), "POST": devices_staff(REDIRECT, 404)},
+        "others": {"GET": devices_staff(405, 405), "POST": devices_staff(404, REDIRECT, REDIRECT)},
+    },
+    "devices:checkout": {
+        "own": {"GET": devices_staff(200, 404), "POST": devices_staff(REDIRECT, 404)},
+        "others": {"GET": devices_staff(404, 200, 200), "POST": devices_staff(404, REDIRECT, REDIRECT)},
+    },
+    # The loan form, to print.
+    "devices:loan": {
+        "own": {"GET": devices_staff(200, 404), "POST": AS_GET},
+        "others": {"GET": devices_staff(404, 200, 200), "POST": AS_GET},
+    },
+    "devices:return": {
+        "own": {"GET": devices_staff(200, 404), "POST": devices_staff(REDIRECT, 404)},
+        "others": {"GET": devices_staff(404, 200, 200), "POST": devices_staff(404, REDIRECT, REDIRECT)},
+    },
+    "devices:rule": {
+        "own": {"GET": devices_staff(200, 404), "POST": devices_staff(REDIRECT, 404)},
+        "others": {"GET": devices_staff(404, 200, 200), "POST": devices_staff(404, REDIRECT, REDIRECT)},
     },
 }
 # fmt: on

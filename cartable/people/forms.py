@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cartable.accounts.models import CartableUserManager, Cohort, Establishment, Role
 from cartable.catalog.models import Course, Enrolment
+from cartable.devices.signin import check_sign_in
 
 
 def _use_queryset(form: forms.Form, name: str, queryset: Any) -> None:
@@ -35,6 +36,10 @@ class SignInForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         return CartableUserManager.normalize_username(self.cleaned_data.get("username") or "")
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        super().confirm_login_allowed(user)
+        check_sign_in(self.request, user)  # learners only from the devices allowed
 
 
 class AccountForm(forms.Form):
