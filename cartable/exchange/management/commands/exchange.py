@@ -68,9 +68,10 @@ class Command(CartableCommand):
         export.add_argument("--to", required=True, help="The peer's name.")
         export.add_argument(
             "--kind",
-            choices=("work", "ack"),
-            help="work: learners' work, to a hub (the default for a hub); ack: the "
-            "acknowledgement of work received, to a box (the default for a box).",
+            choices=("work", "ack", "feedback"),
+            help="work: learners' work, to a hub (the default for a hub); feedback: the "
+            "grades, comments and feedback files given on the hub to a box's learners, to a "
+            "box; ack: the acknowledgement of what was received (the default for a box).",
         )
         imported = sub.add_parser(
             "import", help="Check a bundle whole, then apply it (or refuse it, changing nothing)."
@@ -191,6 +192,14 @@ class Command(CartableCommand):
                 "files": done.files,
             }
         )
+        if applied.skipped:
+            self.stdout.write(
+                _(
+                    "%(count)s grades were left out: their course, activity or learner is not "
+                    "on this box."
+                )
+                % {"count": applied.skipped}
+            )
 
     def _box(self, name: str) -> Peer:
         peer = Peer.objects.filter(name=name, role=Peer.Role.BOX).first()
