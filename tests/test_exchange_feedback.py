@@ -16,7 +16,7 @@ from cartable.accounts.models import Institution, Role
 from cartable.assignments import actions as assignments
 from cartable.audit.models import AuditEvent
 from cartable.catalog.models import Activity
-from cartable.exchange import actions
+from cartable.exchange import actions, identity
 from cartable.exchange.matching import Match
 from cartable.exchange.models import Exchange, Peer, ReceivedEntry, SentEntry
 from cartable.exchange.wire import bundle
@@ -126,7 +126,7 @@ def test_the_learner_sees_the_hubs_grade_comment_and_file(
 def test_applying_feedback_twice_or_again_in_a_later_bundle_changes_nothing(
     sides, peers, graded, learner, stick: Path
 ) -> None:
-    hub, box = peers
+    _hub, box = peers
     feedback_out(sides, box, stick / "f1")
     actions.apply(actor=None, path=stick / "f1")
     before = state()
@@ -245,8 +245,6 @@ def test_a_box_sends_no_feedback_and_a_hub_no_work(sides, peers, stick) -> None:
     # A "feedback" bundle written by a box is refused by the hub.
     path = stick / "odd"
     with path.open("wb") as out:
-        from cartable.exchange import identity
-
         bundle.write(
             out,
             kind="feedback",
@@ -273,19 +271,16 @@ def test_a_box_sends_no_feedback_and_a_hub_no_work(sides, peers, stick) -> None:
 )
 def test_signed_but_malformed_feedback_is_refused(sides, peers, learner, stick, line) -> None:
     path = stick / "bad"
-    with sides.on("hub"):
-        from cartable.exchange import identity
-
-        with path.open("wb") as out:
-            bundle.write(
-                out,
-                kind="feedback",
-                sender=identity.load(),
-                recipient=sides.public("box"),
-                sequence=1,
-                created="2026-12-02T10:00:00Z",
-                members=[bundle.member_from_bytes("entries.jsonl", line)],
-            )
+    with sides.on("hub"), path.open("wb") as out:
+        bundle.write(
+            out,
+            kind="feedback",
+            sender=identity.load(),
+            recipient=sides.public("box"),
+            sequence=1,
+            created="2026-12-02T10:00:00Z",
+            members=[bundle.member_from_bytes("entries.jsonl", line)],
+        )
     refused_on_box(path, "bad_content", "is not what a “feedback” bundle carries")
 
 
