@@ -13,9 +13,13 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
+
+from cartable.exchange.moodle.assign import read_member_path
+from tests.test_exchange_moodle_grades import moodle_reads_csv, moodle_reads_xml
 
 pytestmark = pytest.mark.slow
 
@@ -258,3 +262,39 @@ def test_a_learners_work_goes_to_the_hub_and_the_teachers_feedback_comes_back(
         str(stick / "feedback-2"),
     )  # fmt: skip
     assert "Wrote bundle 2 for box-caen: 0 entries" in again
+
+    # Then the university's files, written on the hub and read back by Moodle's rules.
+    files = tmp_path / "moodle"
+    files.mkdir()
+    out = cartable(hub, "exchange", "grades", "--course", "HIST", str(files / "notes.xml"))
+    assert "Wrote 1 grades" in out
+    assert moodle_reads_xml((files / "notes.xml").read_text(encoding="utf-8")) == [
+        ("LETTRE-1", "21904512", "15", "Très bien argumenté.")
+    ]
+    cartable(hub, "exchange", "grades", "--course", "HIST", "--format", "csv",
+             str(files / "notes.csv"))  # fmt: skip
+    assert moodle_reads_csv((files / "notes.csv").read_text(encoding="utf-8")) == [
+        ["ID number", "Lettre (LETTRE-1)", "Feedback: Lettre (LETTRE-1)"],
+        ["21904512", "15", "Très bien argumenté."],
+    ]
+    downloaded = files / "worksheet.csv"
+    downloaded.write_text(
+        "Identifier,Full name,Email address,Status,Grade,Maximum grade,Grade can be changed,"
+        "Last modified (submission),Last modified (grade),Feedback comments\n"
+        "Participant 4242,Léa Moreau,lea.moreau@univ-lille.fr,Submitted for grading,,20.00,Yes,"
+        "-,-,\n",
+        encoding="utf-8",
+    )
+    cartable(hub, "exchange", "worksheet", "--course", "HIST", "--activity", "assign-311",
+             "--from", str(downloaded), str(files / "filled.csv"))  # fmt: skip
+    filled = (files / "filled.csv").read_text(encoding="utf-8").splitlines()
+    assert filled[1].startswith("Participant 4242,Léa Moreau,") and ",15,20.00," in filled[1]
+    assert filled[1].endswith(",-,-,Très bien argumenté.")
+    cartable(hub, "exchange", "submissions", "--course", "HIST", "--activity", "assign-311",
+             "--from", str(downloaded), str(files / "remises.zip"))  # fmt: skip
+    with zipfile.ZipFile(files / "remises.zip") as archive:
+        assert [read_member_path(name) for name in archive.namelist()] == [
+            (4242, "assignsubmission_onlinetext", "onlinetext.html"),
+            (4242, "assignsubmission_file", "lettre.pdf"),
+        ]
+        assert archive.read(archive.namelist()[1]).startswith(b"%PDF-1.4")
