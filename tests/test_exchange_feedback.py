@@ -6,6 +6,7 @@ then acknowledged, and the hub stops sending it."""
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -300,3 +301,76 @@ def test_a_forged_feedback_bundle_is_refused(sides, peers, learner, stick) -> No
     hub_fp = sides.public("hub").fingerprint
     path.write_bytes(path.read_bytes().replace(forger.public.fingerprint.encode(), hub_fp.encode()))
     refused_on_box(path, "bad_signature", "may be forged")
+
+
+def hub_line(number: int, **payload) -> bytes:
+    base = {
+        "course": {"source": "", "id": "", "shortname": "HIST101"},
+        "activity": {"key": "assign-311", "kind": "assign", "title": "Lettre"},
+        "user": {"username": "lea"},
+    }
+    line = {
+        "id": number,
+        "kind": "grade",
+        "created_at": "2026-12-02T10:00:00+00:00",
+        "payload": {**base, **payload},
+    }
+    return (json.dumps(line) + "\n").encode()
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"grade": "quinze", "max": 20, "feedback_html": ""},
+        {"grade": 25, "max": 20, "feedback_html": "<p>Trop</p>"},  # past the assignment's 20
+        {"grade": True, "max": 20},
+        {"grade": 12, "max": 20, "user": {"username": "nobody"}},
+        {"grade": 12, "max": 20, "user": "lea"},
+        {"grade": 12, "max": 20, "activity": {"key": ""}},
+        {"grade": 12, "max": 20, "course": {"source": "moodle", "id": "999"}},
+        {"feedback_files": "corrige.pdf"},
+    ],
+)
+def test_hostile_feedback_from_the_hub_is_left_out_not_applied(
+    sides, peers, course, learner, stick, payload
+) -> None:
+    work = homework(course, title="Lettre")
+    Activity.objects.filter(pk=work.pk).update(source_key="assign-311")
+    path = stick / "hostile"
+    with sides.on("hub"), path.open("wb") as out:
+        bundle.write(
+            out,
+            kind="feedback",
+            sender=identity.load(),
+            recipient=sides.public("box"),
+            sequence=1,
+            created="2026-12-02T10:00:00Z",
+            members=[bundle.member_from_bytes("entries.jsonl", hub_line(7, **payload))],
+        )
+    applied = actions.apply(actor=None, path=path)
+    assert applied.skipped == 1
+    assert not Grade.objects.exists()
+    assert ReceivedEntry.objects.get().entry_id == 7  # received, so acknowledged: not resent
+
+
+def test_the_hubs_comment_is_sanitised_on_the_box(sides, peers, course, learner, stick) -> None:
+    work = homework(course, title="Lettre")
+    Activity.objects.filter(pk=work.pk).update(source_key="assign-311")
+    path = stick / "f1"
+    line = hub_line(
+        3, grade=11, max=20, feedback_html='<p onclick="x()">Revoir</p><script>alert(1)</script>'
+    )
+    with sides.on("hub"), path.open("wb") as out:
+        bundle.write(
+            out,
+            kind="feedback",
+            sender=identity.load(),
+            recipient=sides.public("box"),
+            sequence=1,
+            created="2026-12-02T10:00:00Z",
+            members=[bundle.member_from_bytes("entries.jsonl", line)],
+        )
+    assert actions.apply(actor=None, path=path).skipped == 0
+    grade = Grade.objects.get(user=learner)
+    assert grade.grade == 11 and "Revoir" in grade.feedback
+    assert "script" not in grade.feedback and "onclick" not in grade.feedback
