@@ -247,3 +247,19 @@ def test_another_boxs_learner_of_the_same_name_is_not_taken_for_lea(applied, tmp
     out = run("grades", "--course", "HIST101", str(path))
     assert ("QUIZ-1", "21904512", "12", None) in moodle_reads_xml(path.read_text("utf-8"))
     assert "2 learners are not matched" in out  # Omar of box-caen, Léa of box-lens
+
+
+def test_the_feedback_files_go_in_moodles_feedback_zip(applied, teacher, tmp_path) -> None:
+    university_lea = Grade.objects.get(activity=applied, user__username="lea.moreau").user
+    assignments.grade(actor=teacher, activity=applied, learner=university_lea, points=15,
+                      feedback="Très bien argumenté.", uploads=[pdf("corrigé.pdf")])  # fmt: skip
+    source, path, archive = tmp_path / "d.csv", tmp_path / "f.csv", tmp_path / "retours.zip"
+    source.write_text(WORKSHEET, encoding="utf-8")
+    out = run("worksheet", "--course", "HIST101", "--activity", "assign-311", "--from",
+              str(source), "--feedback-zip", str(archive), str(path))  # fmt: skip
+    assert f"Wrote 1 files to {archive}." in out
+    with zipfile.ZipFile(archive) as opened:
+        assert [read_member_path(n) for n in opened.namelist()] == [
+            (101, "assignsubmission_file", "corrigé.pdf")
+        ]
+        assert opened.read(opened.namelist()[0]) == PDF

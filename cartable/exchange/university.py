@@ -292,3 +292,42 @@ def submission_files(
                     )
                 )
     return files, left_out
+
+
+def feedback_files(
+    activity: Activity, numbers: dict[int, tuple[int, str]], opener: Any
+) -> list[FeedbackFile]:
+    """The feedback files of each matched learner found in the worksheet, for Moodle's
+    "upload multiple feedback files in a zip": those the hub's teacher left, else the latest
+    the box's teacher did."""
+    by_box, by_username = learners()
+    chosen: dict[int, list[tuple[str, str]]] = {}
+    for entry in (
+        _of_course(activity.course)
+        .filter(kind="grade", payload__activity__key=activity.source_key)
+        .order_by("entry_id")
+    ):
+        files = entry.payload.get("feedback_files")
+        user = str((entry.payload.get("user") or {}).get("username", ""))
+        learner = by_box.get((entry.peer_id, user))
+        if learner is not None and isinstance(files, list):
+            chosen[learner.pk] = [
+                (str(f["sha256"]), str(f.get("filename") or "file"))
+                for f in files
+                if isinstance(f, dict) and "sha256" in f
+            ]
+    own = Grade.objects.filter(
+        activity=activity, user__username__in=list(by_username)
+    ).prefetch_related("files")
+    for grade in own.select_related("user"):
+        files = list(grade.files.all())
+        if files:
+            chosen[by_username[grade.user.username].pk] = [(f.blob_id, f.filename) for f in files]
+    made = []
+    for learner_pk, files in sorted(chosen.items()):
+        place = numbers.get(learner_pk)
+        if place is None:
+            continue
+        for sha, filename in files:
+            made.append(FeedbackFile(place[1] or "-", place[0], filename, opener(sha)))
+    return made

@@ -128,6 +128,12 @@ class Command(CartableCommand):
         worksheet.add_argument(
             "--from", dest="source", required=True, type=Path, help="The downloaded worksheet."
         )
+        worksheet.add_argument(
+            "--feedback-zip",
+            type=Path,
+            help="Also write the feedback files as a zip for Moodle's “upload multiple "
+            "feedback files in a zip”.",
+        )
         submissions = sub.add_parser(
             "submissions",
             help="Write the boxes' learners' submissions of an assignment as a zip laid out "
@@ -459,14 +465,35 @@ class Command(CartableCommand):
                 _("%(path)s cannot be read back by Moodle: %(error)s.")
                 % {"path": options["source"], "error": error}
             ) from None
+        archive: Path | None = options["feedback_zip"]
+        if archive is not None:
+            self._new_file(archive)
         with path.open("x", encoding="utf-8", newline="") as out:
             out.write(filled.text)
+        written: list[str] = []
+        if archive is not None:
+            store = blobs.store()
+            files = university.feedback_files(
+                activity,
+                university.participants(sheet),
+                lambda sha: partial(store.open, sha),
+            )
+            with archive.open("xb") as out_zip:
+                written = write_feedback_zip(out_zip, files)
         with transaction.atomic():
             record(
                 "exchange.worksheet_written",
                 actor=None,
                 target=activity,
-                details={"filled": len(filled.filled), "missing": missing},
+                details={
+                    "filled": len(filled.filled),
+                    "missing": missing,
+                    "feedback_files": len(written),
+                },
+            )
+        if archive is not None:
+            self.stdout.write(
+                _("Wrote %(count)s files to %(path)s.") % {"count": len(written), "path": archive}
             )
         self.stdout.write(
             _("Filled in %(count)s rows of the worksheet in %(path)s.")
