@@ -286,7 +286,12 @@ def test_a_learners_work_goes_to_the_hub_and_the_teachers_feedback_comes_back(
         encoding="utf-8",
     )
     cartable(hub, "exchange", "worksheet", "--course", "HIST", "--activity", "assign-311",
-             "--from", str(downloaded), str(files / "filled.csv"))  # fmt: skip
+             "--from", str(downloaded), "--feedback-zip", str(files / "retours.zip"),
+             str(files / "filled.csv"))  # fmt: skip
+    with zipfile.ZipFile(files / "retours.zip") as archive:
+        assert [read_member_path(name) for name in archive.namelist()] == [
+            (4242, "assignsubmission_file", "corrige.pdf")
+        ]
     filled = (files / "filled.csv").read_text(encoding="utf-8").splitlines()
     assert filled[1].startswith("Participant 4242,Léa Moreau,") and ",15,20.00," in filled[1]
     assert filled[1].endswith(",-,-,Très bien argumenté.")
