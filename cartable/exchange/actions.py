@@ -4,9 +4,9 @@ A work bundle (box → hub) carries the outbox entries of the hub's institution 
 not acknowledged yet, with the submitted files they name; a feedback bundle (hub → box) the
 hub's grade entries (grades, comments, feedback files given on the hub) for that box's
 learners, which the box records through its own grading actions; an acknowledgement (either
-way) names the entries received, which the sender then marks sent. Applying checks everything (frame,
-signature, recipient, sequence, every member's bytes) before it touches the database, then
-writes in one transaction; the same bundle twice changes nothing."""
+way) names the entries received, which the sender then marks sent. Applying checks
+everything (frame, signature, recipient, sequence, every member's bytes) before it touches
+the database, then writes in one transaction; the same bundle twice changes nothing."""
 
 from __future__ import annotations
 
