@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "cartable.assignments",
     "cartable.surveys",
     "cartable.exchange",
+    "cartable.records",
 ]
 
 MIDDLEWARE = [

@@ -30,7 +30,7 @@ LAYERS: list[set[str]] = [
     {"search"},
     {"ingest"},  # archive -> staged rows -> live course or a waiting update
     {"exchange"},  # bundles to and from the university (exchange/wire: pure, no Django)
-    {"review", "reports", "people"},  # staff's pages
+    {"review", "reports", "people", "records"},  # staff's pages (records: closing accounts, portfolios, transfers)
     {"demo"},
     {"web"},  # the box's own pages, middleware, `serve`
 ]
