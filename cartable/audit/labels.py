@@ -20,6 +20,7 @@ CATEGORIES: dict[str, Promise] = {
     "institution": _("Institutions"),
     "audit": _("Audit log"),
     "box": _("The box"),
+    "records": _("Learners' records"),
 }
 
 ACTIONS: dict[str, Promise] = {
@@ -62,6 +63,11 @@ ACTIONS: dict[str, Promise] = {
     "institution.changed": _("Institution renamed or changed"),
     "audit.exported": _("Audit log exported"),
     "audit.head_reset": _("End of the audit log accepted"),
+    "records.account_closed": _("Account closed on transfer or release"),
+    "records.portfolio_issued": _("Portfolio issued"),
+    "records.transfer_exported": _("Transfer export written"),
+    "records.transfer_imported": _("Transfer imported"),
+    "records.transfer_refused": _("Transfer refused"),
 }
 
 
