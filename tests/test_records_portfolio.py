@@ -195,3 +195,17 @@ def test_the_command_says_valid_or_invalid(
     assert "(this box)" in ok.stdout
     assert refused.returncode == 1
     assert "Invalid" in refused.stderr
+
+
+def test_a_closed_accounts_portfolio_says_when_and_why(
+    staff: User, learner: User, institution: Institution
+) -> None:
+    give_record(learner, institution)
+    signed_in(staff).post(
+        reverse("records:close", kwargs={"account_id": learner.pk}),
+        {"reason": "transfer", "closed_on": "2026-12-03"},
+    )
+
+    text = text_of(download(staff, learner))
+
+    assert "Compte clos le 3 décembre 2026 (Transfert vers un autre établissement)" in text

@@ -297,3 +297,16 @@ def test_the_signature_is_over_the_manifest(staff: User, learner: User) -> None:
     assert checked.valid
     assert checked.fingerprint == identity.load().public.fingerprint
     assert not seal.check_manifest(files["manifest.json"] + b" ", files["signature.json"]).valid
+
+
+def test_an_administrator_imports_into_the_establishment_they_choose(
+    admin: User, staff: User, learner: User, institution: Institution, other_establishment
+) -> None:
+    give_record(learner, institution)
+    data = export(staff, learner)
+    learner.delete()
+
+    page = upload(admin, data, establishment=str(other_establishment.pk))
+
+    assert page.status_code == 200
+    assert User.objects.get(username="lea").establishment == other_establishment

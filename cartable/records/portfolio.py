@@ -130,7 +130,7 @@ def gather(learner: User) -> Record:
         learner=learner,
         establishment=learner.establishment.name if learner.establishment else "",
         courses=tuple(courses),
-        closure=learner.closures.first(),
+        closure=None if learner.is_active else learner.closures.first(),
         issued_on=timezone.localdate(),
     )
 

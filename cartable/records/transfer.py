@@ -41,6 +41,7 @@ from cartable.assignments.checks import filename_of
 from cartable.assignments.models import Submission, SubmissionFile
 from cartable.audit.actions import record
 from cartable.catalog import blobs
+from cartable.catalog.access import visible_courses
 from cartable.catalog.models import MADE_ON_BOX, Activity, Blob, Course, Enrolment
 from cartable.exchange import identity
 from cartable.exchange.models import Peer
@@ -574,6 +575,12 @@ def _account(
     home = _target_establishment(actor, establishment)
     username = fields["username"].strip().lower()
     account = User.objects.filter(username=username).first()
+    if (
+        account is not None
+        and establishment is None
+        and (actor is None or actor.role == Role.ADMIN)
+    ):
+        home = account.establishment or home  # the operator named none: the account's own
     if account is None:
         try:
             credentials = account_actions.create_account(
@@ -628,8 +635,10 @@ def _save(
     )
     learner = _account(manifest, actor, establishment, request, result)
     result.learner = learner
+    # The courses the importer may enrol learners in (as on an account's page).
+    courses = Course.objects.all() if actor is None else visible_courses(actor)
     for entry in manifest["courses"]:
-        course = Course.objects.filter(
+        course = courses.filter(
             institution__slug=entry["institution"],
             source=entry["source"],
             source_id=entry["source_id"],
