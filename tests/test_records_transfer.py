@@ -310,3 +310,20 @@ def test_an_administrator_imports_into_the_establishment_they_choose(
 
     assert page.status_code == 200
     assert User.objects.get(username="lea").establishment == other_establishment
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        b"[" * 100_000 + b"]" * 100_000,  # nested past the parser's depth
+        b'{"format": "cartable-transfer1"}',  # fields missing
+        b"\xff\xfe not UTF-8",
+    ],
+)
+def test_a_signed_but_malformed_manifest_is_refused(
+    staff: User, learner: User, manifest: bytes
+) -> None:
+    files = {"manifest.json": manifest}
+    data = rezip(resign(files, identity.load(create=True)))
+
+    refused(staff, data, "Le manifeste de cet export n’est pas valide")

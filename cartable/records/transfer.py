@@ -308,7 +308,7 @@ def open_export(path: Path, workdir: Path) -> Opened:
     try:
         manifest = json.loads(data.decode("utf-8"))
         _check_manifest(manifest, set(files))
-    except (UnicodeDecodeError, ValueError, TypeError, KeyError) as error:
+    except (ValueError, TypeError, KeyError, RecursionError) as error:  # RecursionError: nesting
         raise _refused("bad_manifest") from error
     return Opened(manifest, hashlib.sha256(data).hexdigest(), checked.signer, files)
 
