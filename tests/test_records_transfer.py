@@ -327,3 +327,22 @@ def test_a_signed_but_malformed_manifest_is_refused(
     data = rezip(resign(files, identity.load(create=True)))
 
     refused(staff, data, "Le manifeste de cet export n’est pas valide")
+
+
+def test_the_check_page_checks_a_transfer_export(staff: User, learner: User) -> None:
+    files = members(export(staff, learner))
+    client = signed_in(staff)
+    tampered = files | {"manifest.json": files["manifest.json"].replace(b"lea", b"leo")}
+
+    good = client.post(
+        reverse("records:check"), {"file": SimpleUploadedFile("t.zip", rezip(files))}
+    ).content.decode()
+    bad = client.post(
+        reverse("records:check"), {"file": SimpleUploadedFile("t.zip", rezip(tampered))}
+    ).content.decode()
+
+    assert "Export de transfert valide" in good
+    assert identity.load().public.fingerprint in good
+    assert "Export de transfert non valide" in bad
+    assert "a été modifié après sa signature" in bad
+    assert User.objects.filter(username="lea").exists()
