@@ -346,3 +346,14 @@ def test_the_check_page_checks_a_transfer_export(staff: User, learner: User) -> 
     assert "Export de transfert non valide" in bad
     assert "a été modifié après sa signature" in bad
     assert User.objects.filter(username="lea").exists()
+
+
+def test_a_zip_bomb_is_refused(staff: User, learner: User) -> None:
+    files = members(export(staff, learner))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
+        for name, content in files.items():
+            zipped.writestr(name, content)
+        zipped.writestr("files/" + "0" * 64, b"\0" * (16 * 1024 * 1024))  # ~1000:1
+
+    refused(staff, out.getvalue(), "ses données se décompressent au-delà de la limite")
