@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "cartable.assignments",
     "cartable.surveys",
     "cartable.exchange",
+    "cartable.records",
 ]
 
 MIDDLEWARE = [

@@ -1075,6 +1075,19 @@ TARGETS: dict[str, dict[str, Build]] = {
     "accounts:participants": {name: _course(name) for name in ("own", "others", "unpublished")},
     "accounts:deadlines": {NO_ARGS: lambda w: Target()},
     "accounts:learner_deadlines": _accounts(("learner", "staff", "outsider_learner")),
+    # Records (cartable/records): a learner's record, closing, portfolio, transfer.
+    "records:check": {
+        NO_ARGS: lambda w: Target(post={"file": SimpleUploadedFile("p.pdf", b"%PDF-1.4 x")})
+    },
+    # An import without its file: the form is refused before anything is read.
+    "records:import": {NO_ARGS: lambda w: Target(post={"fingerprint": "AAAA"})},
+    "records:account": _accounts(("learner", "teacher", "outsider_learner")),
+    "records:close": _accounts(
+        ("learner", "teacher", "outsider_learner"),
+        lambda w: {"reason": "release", "closed_on": "2026-12-03"},
+    ),
+    "records:portfolio": _accounts(("learner", "teacher", "outsider_learner")),
+    "records:export": _accounts(("learner", "teacher", "outsider_learner")),
     "learning:course": {name: _course(name) for name in ("own", "others", "unpublished")},
     "learning:activity": {
         "own": _activity("own", "page"),

@@ -31,7 +31,8 @@ LAYERS: list[set[str]] = [
     {"search"},
     {"ingest"},  # archive -> staged rows -> live course or a waiting update
     {"exchange"},  # bundles to and from the university (exchange/wire: pure, no Django)
-    {"review", "reports", "people"},  # staff's pages
+    # staff's pages (records: closing learners' accounts, portfolios, transfers)
+    {"review", "reports", "people", "records"},
     {"demo"},
     {"web"},  # the box's own pages, middleware, `serve`
 ]

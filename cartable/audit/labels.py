@@ -22,6 +22,7 @@ CATEGORIES: dict[str, Promise] = {
     "box": _("The box"),
     "device": _("Devices"),
     "loan": _("Device loans"),
+    "records": _("Learners' records"),
 }
 
 ACTIONS: dict[str, Promise] = {
@@ -77,6 +78,11 @@ ACTIONS: dict[str, Promise] = {
     "device.session_ended": _("Session ended: device not allowed"),
     "loan.checked_out": _("Device lent"),
     "loan.returned": _("Lent device returned"),
+    "records.account_closed": _("Account closed on transfer or release"),
+    "records.portfolio_issued": _("Portfolio issued"),
+    "records.transfer_exported": _("Transfer export written"),
+    "records.transfer_imported": _("Transfer imported"),
+    "records.transfer_refused": _("Transfer refused"),
 }
 
 
