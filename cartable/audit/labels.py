@@ -20,6 +20,9 @@ CATEGORIES: dict[str, Promise] = {
     "institution": _("Institutions"),
     "audit": _("Audit log"),
     "box": _("The box"),
+    "hours": _("Access hours"),
+    "session": _("Sessions"),
+    "clock": _("The box’s clock"),
 }
 
 ACTIONS: dict[str, Promise] = {
@@ -62,6 +65,17 @@ ACTIONS: dict[str, Promise] = {
     "institution.changed": _("Institution renamed or changed"),
     "audit.exported": _("Audit log exported"),
     "audit.head_reset": _("End of the audit log accepted"),
+    "hours.rule_created": _("Access hours added"),
+    "hours.rule_changed": _("Access hours changed"),
+    "hours.rule_deleted": _("Access hours deleted"),
+    "hours.sign_in_refused": _("Sign-in refused outside access hours"),
+    "hours.session_closed": _("Session ended at the end of access hours"),
+    "session.replaced": _("Earlier session ended by a new sign-in"),
+    "session.ended": _("Session ended by staff"),
+    "clock.set": _("Clock set"),
+    "clock.set_failed": _("Clock could not be set"),
+    "clock.correction_asked": _("Clock correction asked for"),
+    "clock.confirmed": _("Clock confirmed as right"),
 }
 
 

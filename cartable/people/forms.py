@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from cartable.access.gate import check_sign_in
 from cartable.accounts.models import CartableUserManager, Cohort, Establishment, Role
 from cartable.catalog.models import Course
 
@@ -35,6 +36,10 @@ class SignInForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         return CartableUserManager.normalize_username(self.cleaned_data.get("username") or "")
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        super().confirm_login_allowed(user)
+        check_sign_in(user, self.request)  # access hours (learners)
 
 
 class AccountForm(forms.Form):
