@@ -90,12 +90,12 @@ class OpenSession(models.Model):
     class Meta:
         ordering = ["-signed_in_at"]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} since {self.signed_in_at:%Y-%m-%d %H:%M}"
+
     @property
     def device_short(self) -> str:
         """The system a browser names in its first parentheses ("Windows NT 10.0; Win64"),
         else the start of what it sent."""
         inside = self.device.partition("(")[2].partition(")")[0].strip()
         return (inside or self.device)[:60]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} since {self.signed_in_at:%Y-%m-%d %H:%M}"
