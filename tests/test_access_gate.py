@@ -191,3 +191,27 @@ def test_it_reads_the_hours_again_when_they_end_sooner_than_a_minute(
     client = signed_in(learner)
     assert client.get("/").status_code == 200
     assert client.session[UNTIL_KEY] == int(move_clock(monkeypatch, "2026-01-05 12:00").timestamp())
+
+
+def test_it_reads_a_learners_hours_in_one_query_from_their_groups_only(
+    learner, establishment, other_establishment, monkeypatch, django_assert_num_queries
+) -> None:
+    from cartable.access.gate import decision_for
+    from cartable.accounts.models import Cohort
+
+    morning = Cohort.objects.create(establishment=establishment, name="Matin")
+    evening = Cohort.objects.create(establishment=establishment, name="Soir")
+    others = Cohort.objects.create(establishment=establishment, name="Autres")
+    morning.members.add(learner)
+    evening.members.add(learner)
+    weekly(establishment, "08:00", "09:00", cohort=morning)
+    weekly(establishment, "18:00", "19:00", cohort=evening)
+    weekly(establishment, "12:00", "13:00", cohort=others)  # not theirs
+    weekly(other_establishment, "12:00", "13:00")  # not theirs
+    dated(establishment, "open", "2026-01-05", learner=None, cohort=others)  # not theirs
+    moment = move_clock(monkeypatch, "2026-01-05 12:30")
+    with django_assert_num_queries(1):
+        decision = decision_for(learner, moment)
+    assert not decision.open
+    assert decision.opens == move_clock(monkeypatch, "2026-01-05 18:00")
+    assert decision_for(learner, move_clock(monkeypatch, "2026-01-05 08:30")).open

@@ -392,3 +392,25 @@ def test_it_applies_exceptions_most_specific_last(windows, exceptions, now, expe
 )
 def test_it_finds_the_instant_of_a_wall_clock_time(day, minute, after, expected) -> None:
     assert instant(date.fromisoformat(day), minute, PARIS, after=utc(after)) == utc(expected)
+
+
+def test_the_rule_imports_no_django() -> None:
+    import ast
+    from pathlib import Path
+
+    import cartable.access.hours as module
+
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+    names = [
+        name
+        for node in ast.walk(tree)
+        for name in (
+            [node.module or ""]
+            if isinstance(node, ast.ImportFrom)
+            else [alias.name for alias in node.names]
+            if isinstance(node, ast.Import)
+            else []
+        )
+    ]
+    assert names
+    assert not [name for name in names if name.split(".")[0] in ("django", "cartable")]
