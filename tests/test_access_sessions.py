@@ -128,3 +128,20 @@ def test_it_leaves_out_sessions_that_ended_otherwise(learner, staff) -> None:
 
 def test_its_idle_clock_key_is_the_web_middlewares() -> None:
     assert open_sessions.SEEN_KEY == middleware.SEEN_KEY
+
+
+def test_it_leaves_out_the_sessions_of_a_new_password_or_a_deactivated_account(
+    learner, other_learner, staff
+) -> None:
+    sign_in("lea").get("/")
+    sign_in("omar").get("/")
+    client = signed_in(staff)
+    assert {item.row.user_id for item in client.get("/access/sessions/").context["sessions"]} >= {
+        learner.pk,
+        other_learner.pk,
+    }
+    client.post(f"/accounts/{learner.pk}/password/")
+    client.post(f"/accounts/{other_learner.pk}/active/", {"active": "0"})
+    shown = {item.row.user_id for item in client.get("/access/sessions/").context["sessions"]}
+    assert learner.pk not in shown
+    assert other_learner.pk not in shown

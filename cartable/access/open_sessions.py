@@ -11,11 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from django.contrib.auth import HASH_SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from cartable.access.models import OpenSession
@@ -94,7 +96,7 @@ class Shown:
 def visible_sessions(actor: User) -> QuerySet[OpenSession]:
     """The open sessions of the accounts ``actor`` sees (staff: their establishment's)."""
     return OpenSession.objects.filter(
-        user__in=visible_accounts(actor),
+        user__in=visible_accounts(actor).filter(is_active=True),
         session_key__in=_live_keys().values("session_key"),
     ).select_related("user", "user__establishment")
 
@@ -111,7 +113,12 @@ def listing(actor: User, request: HttpRequest) -> list[Shown]:
     store = SessionStore()
     shown = []
     for row in rows:
-        seen = store.decode(data.get(row.session_key, "")).get(SEEN_KEY)
+        session = store.decode(data.get(row.session_key, ""))
+        if not constant_time_compare(
+            str(session.get(HASH_SESSION_KEY, "")), row.user.get_session_auth_hash()
+        ):
+            continue  # ended by a new password: its next request is anonymous
+        seen = session.get(SEEN_KEY)
         shown.append(
             Shown(
                 row=row,
