@@ -53,7 +53,7 @@ from tests.conftest import PASSWORD, build_course, make_user
 from tests.surveys import GOOD_ANSWERS, add_choice, add_feedback
 
 NO_ARGS = "-"  # the variant of a route without parameters (left out of test ids)
-WINDOW_POST = {"scope": "", "days": ["0", "1"], "start": "00:00", "end": "00:00"}
+WINDOW_POST = {"scope": "establishment", "days": ["0", "1"], "start": "00:00", "end": "00:00"}
 
 # --- Routes -----------------------------------------------------------------------------------
 
@@ -1167,7 +1167,10 @@ TARGETS: dict[str, dict[str, Build]] = {
         for name, post in (
             ("access:hours", {}),
             ("access:window_new", WINDOW_POST),
-            ("access:exception_new", {"scope": "", "kind": "closed", "first_day": "2026-05-01"}),
+            (
+                "access:exception_new",
+                {"scope": "establishment", "kind": "closed", "first_day": "2026-05-01"},
+            ),
         )
     },
     "access:index": {NO_ARGS: lambda w: Target()},

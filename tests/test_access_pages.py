@@ -65,7 +65,7 @@ def test_it_blocks_a_learner_until_lifted(staff, establishment, learner) -> None
 def test_it_makes_a_closed_day_one_day(staff, establishment) -> None:
     signed_in(staff).post(
         f"/access/hours/{establishment.pk}/exceptions/",
-        {"scope": "", "kind": "closed", "first_day": "2026-05-01"},
+        {"scope": "establishment", "kind": "closed", "first_day": "2026-05-01"},
     )
     rule = Rule.objects.get()
     assert (rule.first_day, rule.last_day, rule.cohort, rule.learner) == (
@@ -79,9 +79,26 @@ def test_it_makes_a_closed_day_one_day(staff, establishment) -> None:
 @pytest.mark.parametrize(
     ("address", "post", "error"),
     [
-        ("weekly", {"scope": "", "start": "09:00", "end": "12:00"}, "Ce champ est obligatoire."),
-        ("weekly", {"scope": "", "days": ["0"], "start": "9h", "end": "12:00"}, "heure valide"),
-        ("weekly", {"scope": "", "days": ["0"], "start": "09:00"}, "le début et la fin"),
+        (
+            "weekly",
+            {"scope": "establishment", "start": "09:00", "end": "12:00"},
+            "Ce champ est obligatoire.",
+        ),
+        (
+            "weekly",
+            {"scope": "establishment", "days": ["0"], "start": "9h", "end": "12:00"},
+            "heure valide",
+        ),
+        (
+            "weekly",
+            {"scope": "establishment", "days": ["0"], "start": "09:00"},
+            "Ce champ est obligatoire.",
+        ),
+        (
+            "exceptions",
+            {"scope": "establishment", "kind": "closed", "first_day": "2026-05-01", "end": "10:00"},
+            "le début et la fin",
+        ),
         (
             "weekly",
             {"scope": "group:999999", "days": ["0"], "start": "09:00", "end": "12:00"},
@@ -89,17 +106,22 @@ def test_it_makes_a_closed_day_one_day(staff, establishment) -> None:
         ),
         (
             "weekly",
-            {"scope": "", "days": ["9"], "start": "09:00", "end": "12:00"},
+            {"scope": "establishment", "days": ["9"], "start": "09:00", "end": "12:00"},
             "Sélectionnez un choix valide",
         ),
         (
             "exceptions",
-            {"scope": "", "kind": "open", "first_day": "2026-05-01"},
+            {"scope": "establishment", "kind": "open", "first_day": "2026-05-01"},
             "heures d’ouverture",
         ),
         (
             "exceptions",
-            {"scope": "", "kind": "closed", "first_day": "2026-05-03", "last_day": "2026-05-01"},
+            {
+                "scope": "establishment",
+                "kind": "closed",
+                "first_day": "2026-05-03",
+                "last_day": "2026-05-01",
+            },
             "avant le premier",
         ),
         (
@@ -119,7 +141,7 @@ def test_it_makes_a_closed_day_one_day(staff, establishment) -> None:
         ),
         (
             "exceptions",
-            {"scope": "", "kind": "maybe", "first_day": "2026-05-01"},
+            {"scope": "establishment", "kind": "maybe", "first_day": "2026-05-01"},
             "Sélectionnez un choix valide",
         ),
     ],
@@ -142,7 +164,7 @@ def test_it_changes_a_rule_and_audits_before_and_after(staff, establishment) -> 
     assert 'value="09:00' in form.content.decode()
     response = client.post(
         f"/access/rules/{rule.pk}/",
-        {"scope": "", "days": ["0", "1"], "start": "08:30", "end": "11:30"},
+        {"scope": "establishment", "days": ["0", "1"], "start": "08:30", "end": "11:30"},
     )
     assert response.status_code == 302
     rule.refresh_from_db()
@@ -165,7 +187,7 @@ def test_it_deletes_a_rule_and_audits_it(staff, establishment) -> None:
 def test_it_lets_an_administrator_manage_any_establishment(admin, other_establishment) -> None:
     response = signed_in(admin).post(
         f"/access/hours/{other_establishment.pk}/weekly/",
-        {"scope": "", "days": ["0"], "start": "09:00", "end": "12:00"},
+        {"scope": "establishment", "days": ["0"], "start": "09:00", "end": "12:00"},
     )
     assert response.status_code == 302
     assert Rule.objects.get().establishment == other_establishment
@@ -182,7 +204,7 @@ def test_it_hides_another_establishments_hours_from_staff(
     assert (
         client.post(
             f"/access/hours/{other_establishment.pk}/weekly/",
-            {"scope": "", "days": ["0"], "start": "09:00", "end": "12:00"},
+            {"scope": "establishment", "days": ["0"], "start": "09:00", "end": "12:00"},
         ).status_code
         == 404
     )
@@ -209,7 +231,7 @@ def test_it_refuses_the_pages_to_learners_and_teachers(persona, request, establi
     assert (
         client.post(
             f"/access/hours/{establishment.pk}/weekly/",
-            {"scope": "", "days": ["0"], "start": "09:00", "end": "12:00"},
+            {"scope": "establishment", "days": ["0"], "start": "09:00", "end": "12:00"},
         ).status_code
         == 403
     )

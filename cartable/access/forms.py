@@ -10,7 +10,7 @@ from cartable.access.actions import Fields
 from cartable.access.models import Rule
 from cartable.accounts.models import Cohort, Establishment
 
-WHOLE = ""
+WHOLE = "establishment"
 LEARNER = "learner"
 
 
@@ -26,7 +26,7 @@ def _scopes(establishment: Establishment, *, learner: bool) -> list[tuple[str, A
 
 
 class _RuleForm(forms.Form):
-    scope = forms.ChoiceField(label=_("For"), required=False)
+    scope = forms.ChoiceField(label=_("For"))
     start = forms.TimeField(label=_("From (hh:mm)"), required=False)
     end = forms.TimeField(
         label=_("To (hh:mm)"),
@@ -77,6 +77,10 @@ class WindowForm(_RuleForm):
         widget=forms.CheckboxSelectMultiple,
     )
     field_order = ["scope", "days", "start", "end", "note"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["start"].required = self.fields["end"].required = True
 
     def fields_given(self) -> Fields:
         data = self.cleaned_data
