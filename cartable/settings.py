@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "cartable.audit",
     "cartable.accounts",
     "cartable.access",
+    "cartable.devices",
     "cartable.catalog",
     "cartable.learning",
     "cartable.outbox",
@@ -150,6 +151,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "cartable.web.middleware.session_idle_timeout",
     "cartable.access.middleware.access_hours",
+    "cartable.devices.middleware.device_rule",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

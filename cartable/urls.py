@@ -12,6 +12,7 @@ urlpatterns = [
     path("search/", include("cartable.search.urls")),
     path("surveys/", include("cartable.surveys.urls")),
     path("audit/", include("cartable.reports.urls")),
+    path("", include("cartable.devices.urls")),
 ]
 
 handler403 = "cartable.web.views.error_403"

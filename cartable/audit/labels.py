@@ -23,6 +23,8 @@ CATEGORIES: dict[str, Promise] = {
     "hours": _("Access hours"),
     "session": _("Sessions"),
     "clock": _("The box’s clock"),
+    "device": _("Devices"),
+    "loan": _("Device loans"),
 }
 
 ACTIONS: dict[str, Promise] = {
@@ -76,6 +78,19 @@ ACTIONS: dict[str, Promise] = {
     "clock.set_failed": _("Clock could not be set"),
     "clock.correction_asked": _("Clock correction asked for"),
     "clock.confirmed": _("Clock confirmed as right"),
+    "device.created": _("Device added"),
+    "device.changed": _("Device changed"),
+    "device.group_created": _("Device group created"),
+    "device.code_issued": _("Enrolment code made for a device"),
+    "device.enrolled": _("Device enrolled"),
+    "device.enrolment_refused": _("Wrong enrolment code"),
+    "device.revoked": _("Device enrolment withdrawn"),
+    "device.rule_changed": _("Device sign-in rule changed"),
+    "device.group_rule_changed": _("Device sign-in rule of a group changed"),
+    "device.sign_in_refused": _("Sign-in refused on this device"),
+    "device.session_ended": _("Session ended: device not allowed"),
+    "loan.checked_out": _("Device lent"),
+    "loan.returned": _("Lent device returned"),
 }
 
 
@@ -149,6 +164,15 @@ DETAILS: dict[str, Promise] = {
     "username": _("username"),
     "waits_for": _("waits for"),
     "warnings": _("warnings"),
+    "reason": _("reason"),
+    "device": _("device"),
+    "enrolled_only": _("enrolled devices only"),
+    "minutes": _("minutes"),
+    "kind": _("kind"),
+    "asset": _("asset number"),
+    "due": _("due back"),
+    "condition": _("condition"),
+    "late": _("late"),
     "what": _("what"),
 }
 
@@ -171,6 +195,8 @@ TARGETS: dict[str, Promise] = {
     "learning.studyplanitem": _("study plan"),
     "ingest.revision": _("course update"),
     "jobs.job": _("import"),
+    "devices.device": _("device"),
+    "devices.devicegroup": _("device group"),
 }
 
 
