@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "cartable.web",
     "cartable.audit",
     "cartable.accounts",
+    "cartable.access",
     "cartable.devices",
     "cartable.catalog",
     "cartable.learning",
@@ -150,6 +151,7 @@ MIDDLEWARE = [
     "cartable.web.bodies.body_limit",
     "django.contrib.messages.middleware.MessageMiddleware",
     "cartable.web.middleware.session_idle_timeout",
+    "cartable.access.middleware.access_hours",
     "cartable.devices.middleware.device_rule",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -280,6 +282,20 @@ TIME_ZONE = env.string(
     "CARTABLE_TIME_ZONE",
     "Europe/Paris",
     "Time zone of the box's users (dates shown, access hours).",
+)
+CLOCK_COMMAND = env.string(
+    "CARTABLE_CLOCK_COMMAND",
+    "",
+    "Command that sets the system clock, given `@<seconds since 1970>` (e.g. `sudo -n "
+    "/usr/bin/date -s`, allowed by a sudoers rule: docs/clock.md); empty: the clock page shows "
+    "the command for an administrator to run.",
+)
+CLOCK_DRIFT_DAYS = env.integer(
+    "CARTABLE_CLOCK_DRIFT_DAYS",
+    30,
+    "Days between the box's clock and the last course import (or clock check) beyond which "
+    "staff are warned that the clock may be wrong.",
+    minimum=1,
 )
 
 # --- Static files ---------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("cartable.web.urls")),
     path("accounts/", include("cartable.people.urls")),
+    path("access/", include("cartable.access.urls")),
     path("courses/", include("cartable.learning.urls")),
     path("courses/", include("cartable.assessment.urls")),
     path("assignments/", include("cartable.assignments.urls")),

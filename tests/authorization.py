@@ -9,16 +9,18 @@ import functools
 import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponseBase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from cartable.access.models import OpenSession, Rule
 from cartable.accounts.models import Cohort, Establishment, Institution, Role, User
 from cartable.assessment import actions as quiz_actions
 from cartable.assessment import building as quiz_building
@@ -60,6 +62,7 @@ from tests.conftest import PASSWORD, build_course, make_user
 from tests.surveys import GOOD_ANSWERS, add_choice, add_feedback
 
 NO_ARGS = "-"  # the variant of a route without parameters (left out of test ids)
+WINDOW_POST = {"scope": "establishment", "days": ["0", "1"], "start": "00:00", "end": "00:00"}
 
 # --- Routes -----------------------------------------------------------------------------------
 
@@ -701,6 +704,30 @@ def _feedback_file(course: str, grade: str) -> Build:
     )
 
 
+def _access_rule(user: User) -> Rule:
+    """Weekly hours of ``user``'s establishment, open all the time, so that its learners go
+    on (made for the test, rolled back after it)."""
+    rule, _created = Rule.objects.get_or_create(
+        establishment_id=user.establishment_id,
+        note="matrix-hours",
+        defaults={"kind": Rule.Kind.WEEKLY, "days": 127, "start": time(0), "end": time(0)},
+    )
+    return rule
+
+
+def _open_session(user: User) -> OpenSession:
+    """A session of ``user``'s, open (made for the test, rolled back after it)."""
+    now = datetime.now(UTC)
+    key = f"matrix{user.pk:034d}"
+    Session.objects.get_or_create(
+        session_key=key, defaults={"session_data": "", "expire_date": now + timedelta(hours=1)}
+    )
+    row, _created = OpenSession.objects.get_or_create(
+        session_key=key, defaults={"user": user, "signed_in_at": now}
+    )
+    return row
+
+
 # --- What fills each variant's address, and what its POST sends --------------------------------
 
 
@@ -1313,4 +1340,43 @@ TARGETS: dict[str, dict[str, Build]] = {
         "own": _work_of("own", "learner"),
         "others": _work_of("others", "other_learner"),
     },
+    **{
+        name: {
+            "own": lambda w, post=post: Target(
+                {"establishment_id": w.personas["learner"].establishment_id}, post
+            ),
+            "elsewhere": lambda w, post=post: Target(
+                {"establishment_id": w.outsider_learner.establishment_id}, post
+            ),
+        }
+        for name, post in (
+            ("access:hours", {}),
+            ("access:window_new", WINDOW_POST),
+            (
+                "access:exception_new",
+                {"scope": "establishment", "kind": "closed", "first_day": "2026-05-01"},
+            ),
+        )
+    },
+    "access:index": {NO_ARGS: lambda w: Target()},
+    "access:rule_edit": {
+        "own": lambda w: Target({"rule_id": _access_rule(w.personas["learner"]).pk}, WINDOW_POST),
+        "elsewhere": lambda w: Target(
+            {"rule_id": _access_rule(w.outsider_learner).pk}, WINDOW_POST
+        ),
+    },
+    "access:rule_delete": {
+        "own": lambda w: Target({"rule_id": _access_rule(w.personas["learner"]).pk}),
+        "elsewhere": lambda w: Target({"rule_id": _access_rule(w.outsider_learner).pk}),
+    },
+    "access:sessions": {NO_ARGS: lambda w: Target()},
+    "access:end_session": {
+        "learner": lambda w: Target(
+            {"session_id": OpenSession.objects.get(user=w.personas["learner"]).pk}
+        ),
+        "outsider_learner": lambda w: Target({"session_id": _open_session(w.outsider_learner).pk}),
+    },
+    "access:clock": {NO_ARGS: lambda w: Target()},
+    "access:clock_set": {NO_ARGS: lambda w: Target(post={"moment": "2026-12-03 10:30"})},
+    "access:clock_confirm": {NO_ARGS: lambda w: Target()},
 }

@@ -1192,6 +1192,101 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
             "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
         },
     },
+    # --- access hours, sessions, the clock (staff) ----------------------------------------------
+    # Staff of an establishment manage its hours and sessions; administrators every one.
+    "access:index": {
+        NO_ARGS: {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+    },
+    "access:hours": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 404},
+            "POST": AS_GET,
+        },
+        "elsewhere": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+    },
+    "access:window_new": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 404},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404},
+        },
+        "elsewhere": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+    },
+    "access:exception_new": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 404},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404},
+        },
+        "elsewhere": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+    },
+    "access:rule_edit": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 404},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404},
+        },
+        "elsewhere": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+    },
+    "access:rule_delete": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 405, "admin": 405, "outsider_staff": 405},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404},
+        },
+        "elsewhere": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 405, "admin": 405, "outsider_staff": 405},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+    },
+    "access:sessions": {
+        NO_ARGS: {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+    },
+    # Ending a session: the learner's (signed in) and another establishment's learner's.
+    "access:end_session": {
+        "learner": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 405, "admin": 405, "outsider_staff": 405},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404},
+        },
+        "outsider_learner": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 405, "admin": 405, "outsider_staff": 405},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+    },
+    "access:clock": {
+        NO_ARGS: {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+    },
+    # Setting the clock: administrators only (without CARTABLE_CLOCK_COMMAND, the page shows
+    # the command to run).
+    "access:clock_set": {
+        NO_ARGS: {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 405, "admin": 405, "outsider_staff": 405},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 403, "admin": 200, "outsider_staff": 403},
+        },
+    },
+    "access:clock_confirm": {
+        NO_ARGS: {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 405, "admin": 405, "outsider_staff": 405},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 403, "admin": REDIRECT, "outsider_staff": 403},
+        },
+    },
     # --- devices: enrolment on the device, staff's register, loans, the sign-in rule ----------
     # Anyone types a code on the device to enrol it (the world's code is valid: enrolled).
     "devices:enrol": {NO_ARGS: {"GET": everyone(200), "POST": everyone(REDIRECT)}},

@@ -20,6 +20,7 @@ LAYERS: list[set[str]] = [
     {"<package>"},  # settings, wsgi, the management command base
     {"audit"},  # the sealed log, written by everyone
     {"accounts"},  # people, roles, sign-in, access decorators
+    {"access"},  # access hours, open sessions, the box's clock
     {"devices"},  # the devices register, enrolment, the device sign-in rule, loans
     {"jobs"},  # background work
     {"catalog"},  # courses, sections, activities, files; the activity kinds

@@ -68,10 +68,12 @@ def test_it_ends_a_session_at_once_on_sign_out(learner) -> None:
     assert other.get("/").status_code == 302
 
 
-def test_it_ends_the_other_sessions_of_a_learner_who_changes_their_password(learner) -> None:
+def test_it_ends_the_other_sessions_of_someone_who_changes_their_password(teacher) -> None:
+    # A teacher: a learner holds one session at a time (tests/test_access_sessions.py).
     from tests.conftest import PASSWORD
 
-    here, elsewhere = signed_in(learner), signed_in(learner)
+    here, elsewhere = signed_in(teacher), signed_in(teacher)
+    assert elsewhere.get("/").status_code == 200
     answer = here.post(
         "/accounts/password/",
         {

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from cartable.access.gate import check_sign_in as check_hours
 from cartable.accounts.models import CartableUserManager, Cohort, Establishment, Role
 from cartable.catalog.models import Course, Enrolment
 from cartable.devices.signin import check_sign_in
@@ -40,6 +41,7 @@ class SignInForm(AuthenticationForm):
     def confirm_login_allowed(self, user: Any) -> None:
         super().confirm_login_allowed(user)
         check_sign_in(self.request, user)  # learners only from the devices allowed
+        check_hours(user, self.request)  # learners only in their access hours
 
 
 class AccountForm(forms.Form):
