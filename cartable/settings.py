@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "cartable.catalog",
     "cartable.learning",
     "cartable.outbox",
+    "cartable.messaging",
     "cartable.grades",
     "cartable.assessment",
     "cartable.ingest",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("search/", include("cartable.search.urls")),
     path("surveys/", include("cartable.surveys.urls")),
     path("audit/", include("cartable.reports.urls")),
+    path("messages/", include("cartable.messaging.urls")),
 ]
 
 handler403 = "cartable.web.views.error_403"

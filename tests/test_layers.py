@@ -23,6 +23,7 @@ LAYERS: list[set[str]] = [
     {"jobs"},  # background work
     {"catalog"},  # courses, sections, activities, files; the activity kinds
     {"outbox"},  # what the box owes the university
+    {"messaging"},  # learners and their teachers write to each other, moderated by staff
     {"grades"},  # the gradebook's rows and how grades are recorded
     {"learning"},  # what learners do and see (their grades too), teachers' pages
     {"assessment", "assignments", "surveys"},  # quizzes, assignments, choices and surveys
