@@ -10,12 +10,12 @@ from cartable.catalog.models import Course
 from cartable.messaging.models import BODY_MAX, REASON_MAX, SUBJECT_MAX
 
 
-class PersonChoice(forms.ModelChoiceField[User]):
+class PersonChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.display_name)
 
 
-class CourseChoice(forms.ModelChoiceField[Course]):
+class CourseChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.title)
 
