@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from cartable.accounts.models import Role, User
@@ -97,19 +98,20 @@ def test_it_refuses_a_teacher_writing_to_a_learner_of_another_course(
 
 
 def test_it_refuses_a_course_the_two_do_not_share(learner, teacher, course, other_course) -> None:
-    with pytest.raises(actions.MessageError, match="not one you share"):
+    with pytest.raises(actions.MessageError, match="ne partagez pas"):
         actions.send(actor=learner, recipient=teacher, body=BODY, course=other_course)
     assert not Message.objects.exists()
 
 
-def test_it_refuses_staff_and_anonymous_the_learners_pages(staff, learner, teacher, course) -> None:
+def test_it_keeps_each_role_to_its_own_pages(staff, learner, teacher, course) -> None:
     actions.send(actor=learner, recipient=teacher, body=BODY)
     conversation = Conversation.objects.get()
     for address in ("/messages/", "/messages/new/", f"/messages/{conversation.pk}/"):
         assert signed_in(staff).get(address).status_code == 403
-        assert signed_in(teacher).get("/messages/moderation/").status_code == 403
-        assert signed_in(learner).get("/messages/moderation/").status_code == 403
-    assert signed_in(staff).get(f"/messages/{conversation.pk}/").status_code == 403
+        assert Client().get(address).status_code == 302  # to the sign-in page
+    for address in ("/messages/moderation/", "/messages/moderation/rule/"):
+        assert signed_in(teacher).get(address).status_code == 403
+        assert signed_in(learner).get(address).status_code == 403
 
 
 def test_it_never_shows_a_conversation_to_another_learner(
@@ -144,8 +146,7 @@ def test_it_holds_a_message_until_staff_approve_it(
     assert teacher_client.get(f"/messages/{message.conversation_id}/").status_code == 404
     assert signed_in(other_learner).get(f"/messages/{message.conversation_id}/").status_code == 404
     own = signed_in(learner).get(f"/messages/{message.conversation_id}/").content.decode()
-    assert "l’exercice 3" in own and "En attente" not in own  # English by default
-    assert "Waiting for staff approval" in own
+    assert "l’exercice 3" in own and "En attente de l’accord du personnel" in own
     queue = signed_in(staff).get("/messages/moderation/").content.decode()
     assert "Léa Moreau" in queue
     assert BODY in signed_in(staff).get(f"/messages/moderation/{message.pk}/").content.decode()
@@ -192,7 +193,7 @@ def test_it_never_delivers_a_refused_message_and_audits_the_reason(
     assert unread_count(teacher) == 0
     assert signed_in(teacher).get(f"/messages/{message.conversation_id}/").status_code == 404
     seen = signed_in(learner).get("/messages/sent/").content.decode()
-    assert "Refused by staff" in seen
+    assert "Refusé par le personnel" in seen
     assert ("Numéro de téléphone" in seen) is shared
     # Decided once: a second decision changes nothing.
     again = signed_in(staff).post(f"/messages/moderation/{message.pk}/", {"decision": "approve"})
@@ -205,7 +206,7 @@ def test_it_asks_why_a_message_is_refused(moderated, learner, teacher, staff, co
     message = actions.send(actor=learner, recipient=teacher, body=BODY)
     response = signed_in(staff).post(f"/messages/moderation/{message.pk}/", {"decision": "refuse"})
     assert response.status_code == 400
-    assert "Say why the message is refused." in response.content.decode()
+    assert "Dites pourquoi le message est refusé." in response.content.decode()
     message.refresh_from_db()
     assert message.is_pending
     with pytest.raises(actions.MessageError):
@@ -283,9 +284,9 @@ def test_a_teacher_replies_in_the_same_conversation(learner, teacher, course) ->
     assert reply.conversation_id == first.conversation_id and reply.recipient == learner
     assert Conversation.objects.count() == 1
     home = signed_in(learner).get("/").content.decode()
-    assert "1 unread message" in home
+    assert "1 message non lu" in home
     signed_in(learner).get(f"/messages/{first.conversation_id}/")
-    assert "unread message" not in signed_in(learner).get("/").content.decode()
+    assert "non lu" not in signed_in(learner).get("/").content.decode()
 
 
 def test_it_shows_the_teacher_their_unread_messages_on_their_home(
@@ -294,7 +295,7 @@ def test_it_shows_the_teacher_their_unread_messages_on_their_home(
     Enrolment.objects.create(user=other_learner, course=course)
     actions.send(actor=learner, recipient=teacher, body=BODY)
     actions.send(actor=other_learner, recipient=teacher, body="Et moi aussi.")
-    assert "2 unread messages" in signed_in(teacher).get("/").content.decode()
+    assert "2 messages non lus" in signed_in(teacher).get("/").content.decode()
     inbox = signed_in(teacher).get("/messages/").content.decode()
     assert "Léa Moreau" in inbox and "Omar Haddad" in inbox
 

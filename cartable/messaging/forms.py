@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cartable.accounts.models import User
 from cartable.catalog.models import Course
@@ -21,7 +22,7 @@ class CourseChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 
 class WriteForm(forms.Form):
-    recipient = PersonChoice(label=_("To"), queryset=User.objects.none())
+    recipient = PersonChoice(label=pgettext_lazy("message", "To"), queryset=User.objects.none())
     course = CourseChoice(
         label=_("About the course"),
         queryset=Course.objects.none(),
