@@ -121,7 +121,7 @@ def decide(
         )
     with transaction.atomic():
         locked = (
-            Message.objects.select_for_update()
+            Message.objects.select_for_update(of=("self",))
             .select_related("conversation__learner", "conversation__teacher", "author", "recipient")
             .get(pk=message.pk)
         )
