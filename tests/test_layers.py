@@ -23,11 +23,12 @@ LAYERS: list[set[str]] = [
     {"jobs"},  # background work
     {"catalog"},  # courses, sections, activities, files; the activity kinds
     {"outbox"},  # what the box owes the university
-    {"messaging"},  # learners and their teachers write to each other, moderated by staff
     {"grades"},  # the gradebook's rows and how grades are recorded
     {"learning"},  # what learners do and see (their grades too), teachers' pages
     {"assessment", "assignments", "surveys"},  # quizzes, assignments, choices and surveys
     # (assessment/scoring: pure, no Django)
+    {"messaging"},  # learners and their teachers write to each other (attachments checked as
+    # assignments' files), moderated by staff
     {"search"},
     {"ingest"},  # archive -> staged rows -> live course or a waiting update
     {"exchange"},  # bundles to and from the university (exchange/wire: pure, no Django)

@@ -26,7 +26,6 @@ from cartable.learning.availability import Verdict, within
 from cartable.learning.gate import Gate, holds
 from cartable.learning.models import ActivityProgress
 from cartable.learning.templatetags.learning import duration
-from cartable.messaging.access import unread_count
 
 
 def _user(request: HttpRequest) -> User:
@@ -74,7 +73,6 @@ def learner_home(request: HttpRequest) -> HttpResponse:
             "plan_todo": [item for item in plan if not item.done],
             "plan_done": [item for item in plan if item.done],
             "feedback": feedback,
-            "unread_messages": unread_count(user),
         },
     )
 
@@ -94,11 +92,7 @@ def teacher_home(request: HttpRequest) -> HttpResponse:
         )
         .order_by("title")
     )
-    return render(
-        request,
-        "learning/teacher_home.html",
-        {"courses": courses, "unread_messages": unread_count(user)},
-    )
+    return render(request, "learning/teacher_home.html", {"courses": courses})
 
 
 # --- Course page ----------------------------------------------------------------------------
