@@ -848,10 +848,20 @@ def _edit(course: str, quiz: str) -> Build:
 class Letters:
     """Messages for the matrix, made in each test's savepoint: ``delivered`` (learner to
     teacher, delivered without moderation, in their conversation) and ``waiting`` (other_learner
-    to teacher, held for the staff's approval: the teacher may not see it yet)."""
+    to teacher, held for the staff's approval: the teacher may not see it yet), each with a
+    file attached."""
 
     delivered: Message
     waiting: Message
+
+
+def _attached(data: bytes) -> dict[str, Any]:
+    return {
+        "attachment": _blob(data),
+        "attachment_name": "lettre.pdf",
+        "attachment_type": "application/pdf",
+        "attachment_size": len(data),
+    }
 
 
 def _letters(w: World) -> Letters:
@@ -871,12 +881,14 @@ def _letters(w: World) -> Letters:
         body="Je n’ai pas compris l’exercice 3.",
         status=Message.Status.DELIVERED,
         delivered_at=datetime.now(UTC),
+        **_attached(b"%PDF-1.4 lettre de Lea"),
     )
     waiting = Message.objects.create(
         conversation=Conversation.objects.create(learner=other, teacher=teacher),
         author=other,
         recipient=teacher,
         body="Un message en attente.",
+        **_attached(b"%PDF-1.4 lettre d'Omar"),
     )
     return Letters(delivered, waiting)
 
@@ -1072,6 +1084,10 @@ TARGETS: dict[str, dict[str, Build]] = {
     "messaging:thread": {
         "own": _conversation("delivered", {"body": "Merci"}),
         "waiting": _conversation("waiting", {"body": "Merci"}),
+    },
+    "messaging:attachment": {
+        "delivered": _moderated("delivered"),
+        "waiting": _moderated("waiting"),
     },
     "messaging:queue": {NO_ARGS: lambda w: Target()},
     "messaging:decide": {

@@ -241,11 +241,12 @@ def test_it_lets_staff_switch_moderation_on_for_their_establishment(
     response = signed_in(staff).post("/messages/moderation/rule/", {"moderated": "on"})
     assert response.status_code == 302
     assert Policy.objects.get(establishment=establishment).moderated
-    event = AuditEvent.objects.get(action="message.moderation_changed")
-    assert event.details == {"moderated": True} and event.establishment_id == establishment.pk
+    event = AuditEvent.objects.get(action="message.rule_changed")
+    assert event.details == {"moderated": True, "attachments": False}
+    assert event.establishment_id == establishment.pk
     assert actions.send(actor=learner, recipient=teacher, body=BODY).is_pending
     with pytest.raises(actions.MessageError):
-        actions.set_moderation(actor=learner, establishment=establishment, moderated=False)
+        actions.set_policy(actor=learner, establishment=establishment, moderated=False)
 
 
 # --- Hostile input ---------------------------------------------------------------------------

@@ -4,17 +4,24 @@ their reasons), and an outbox entry where the university should deliver the mess
 
 from __future__ import annotations
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cartable.accounts.models import Establishment, Role, User
+from cartable.assignments import checks
+from cartable.assignments.actions import upload_limit
+from cartable.assignments.rules import accepted, accepts
 from cartable.audit.actions import record
+from cartable.catalog import blobs
 from cartable.catalog.models import Course
 from cartable.lib.nul import without_nul
 from cartable.messaging import access
 from cartable.messaging.models import (
+    ATTACHMENT_MAX_BYTES,
+    ATTACHMENT_TYPES,
     BODY_MAX,
     REASON_MAX,
     SUBJECT_MAX,
@@ -36,10 +43,26 @@ def _plain(text: str) -> str:
     return str(without_nul(text)).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-def is_moderated(establishment_id: int | None) -> bool:
-    if establishment_id is None:
-        return False
-    return Policy.objects.filter(establishment_id=establishment_id, moderated=True).exists()
+def policy_of(establishment_id: int | None) -> Policy:
+    """The rule for the messages of an establishment's learners (unsaved default: delivered at
+    once, no file)."""
+    found = (
+        Policy.objects.filter(establishment_id=establishment_id).first()
+        if establishment_id is not None
+        else None
+    )
+    return found or Policy()
+
+
+def attachment_limit() -> int:
+    return min(ATTACHMENT_MAX_BYTES, upload_limit())
+
+
+def attachments_allowed(author: User, recipient: User) -> bool:
+    """Whether a message between these two may carry a file: the learner's establishment's
+    rule says."""
+    learner, _teacher = access.pair(author, recipient)
+    return policy_of(learner.establishment_id).attachments
 
 
 def send(
@@ -49,10 +72,12 @@ def send(
     body: str,
     subject: str = "",
     course: Course | None = None,
+    upload: UploadedFile[bytes] | None = None,
     request: HttpRequest | None = None,
 ) -> Message:
-    """A message from ``actor`` to ``recipient``: waiting for staff when the learner's
-    establishment moderates messages, delivered at once otherwise."""
+    """A message from ``actor`` to ``recipient`` (with ``upload`` attached, where allowed):
+    waiting for staff when the learner's establishment moderates messages, delivered at once
+    otherwise."""
     body, subject = _plain(body), " ".join(_plain(subject).split())
     if not body:
         raise MessageError(_("Write a message."))
@@ -67,11 +92,52 @@ def send(
     learner, teacher = access.pair(actor, recipient)
     if course is not None and not access.shared_courses(learner, teacher).filter(pk=course.pk):
         raise MessageError(_("This course is not one you share with this person."))
+    policy = policy_of(learner.establishment_id)
+    if upload is not None and not policy.attachments:
+        raise MessageError(_("Messages carry no attachment."))
+    try:
+        # The uploads' own checks (name, size, type by content), then the types a message takes.
+        with checks.checked(
+            [upload] if upload is not None else [], rule=accepted("*"), limit=attachment_limit()
+        ) as files:
+            rule = accepted(ATTACHMENT_TYPES)
+            for found in files:
+                if not accepts(rule, found.filename, found.mimetype):
+                    raise MessageError(
+                        _(
+                            "“%(name)s” cannot be attached: a message takes documents and "
+                            "pictures only (%(types)s)."
+                        )
+                        % {"name": found.filename, "types": rule.shown()}
+                    )
+            return _create(
+                actor, recipient, learner, teacher, policy.moderated, subject, body, course,
+                files[0] if files else None, request,
+            )  # fmt: skip
+    except checks.Refused as refused:
+        raise MessageError(refused.message) from None
+
+
+def _create(
+    actor: User,
+    recipient: User,
+    learner: User,
+    teacher: User,
+    moderated: bool,
+    subject: str,
+    body: str,
+    course: Course | None,
+    attached: checks.Checked | None,
+    request: HttpRequest | None,
+) -> Message:
     with transaction.atomic():
+        blob = None
+        if attached is not None:  # as an assignment's file: into the content store
+            with attached.path.open("rb") as stream:
+                blob = blobs.add(stream)
         conversation, _created = Conversation.objects.get_or_create(
             learner=learner, teacher=teacher
         )
-        moderated = is_moderated(learner.establishment_id)
         now = timezone.now()
         message = Message.objects.create(
             conversation=conversation,
@@ -82,6 +148,10 @@ def send(
             body=body,
             status=Message.Status.PENDING if moderated else Message.Status.DELIVERED,
             delivered_at=None if moderated else now,
+            attachment=blob,
+            attachment_name=attached.filename if attached else "",
+            attachment_type=attached.mimetype if attached else "",
+            attachment_size=attached.size if attached else 0,
         )
         record(
             "message.submitted" if moderated else "message.sent",
@@ -92,6 +162,7 @@ def send(
                 "conversation": conversation.pk,
                 "course": course.pk if course is not None else None,
                 "length": len(body),
+                **({"file": blob.sha256} if blob is not None else {}),
             },
             request=request,
             establishment_id=learner.establishment_id,
@@ -191,7 +262,18 @@ def _carry(message: Message, learner: User, teacher: User) -> None:
                 "subject": message.subject,
                 "body": message.body,
                 "sent_at": (message.delivered_at or message.created_at).isoformat(),
-            }
+            },
+            # Named as a submission's files are, so that the work bundle carries the file.
+            "files": [
+                {
+                    "filename": message.attachment_name,
+                    "sha256": message.attachment_id,
+                    "size": message.attachment_size,
+                    "mimetype": message.attachment_type,
+                }
+            ]
+            if message.attachment_id
+            else [],
         },
     )
 
@@ -206,11 +288,12 @@ def mark_read(*, reader: User, conversation: Conversation) -> int:
     ).update(read_at=timezone.now())
 
 
-def set_moderation(
+def set_policy(
     *,
     actor: User,
     establishment: Establishment,
     moderated: bool,
+    attachments: bool = False,
     request: HttpRequest | None = None,
 ) -> Policy:
     if actor.role not in (Role.STAFF, Role.ADMIN) or (
@@ -221,14 +304,14 @@ def set_moderation(
         policy, _created = Policy.objects.select_for_update().get_or_create(
             establishment=establishment
         )
-        if policy.moderated != moderated:
-            policy.moderated = moderated
-            policy.save(update_fields=["moderated", "changed_at"])
+        if (policy.moderated, policy.attachments) != (moderated, attachments):
+            policy.moderated, policy.attachments = moderated, attachments
+            policy.save(update_fields=["moderated", "attachments", "changed_at"])
             record(
-                "message.moderation_changed",
+                "message.rule_changed",
                 actor=actor,
                 target=establishment,
-                details={"moderated": moderated},
+                details={"moderated": moderated, "attachments": attachments},
                 request=request,
             )
     return policy

@@ -37,8 +37,18 @@ class WriteForm(forms.Form):
         strip=False,
     )
 
-    def __init__(self, *args: Any, people: Any, courses: Any, **kwargs: Any) -> None:
+    attachment = forms.FileField(
+        label=_("Attached file"),
+        required=False,
+        help_text=_("A document or a picture."),
+    )
+
+    def __init__(
+        self, *args: Any, people: Any, courses: Any, attachments: bool, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if not attachments:
+            del self.fields["attachment"]
         recipient = self.fields["recipient"]
         assert isinstance(recipient, forms.ModelChoiceField)
         recipient.queryset = people
@@ -54,6 +64,12 @@ class ReplyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         strip=False,
     )
+    attachment = forms.FileField(label=_("Attached file"), required=False)
+
+    def __init__(self, *args: Any, attachments: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not attachments:
+            del self.fields["attachment"]
 
 
 class DecisionForm(forms.Form):
@@ -89,4 +105,9 @@ class PolicyForm(forms.Form):
             "Both ways: learners’ messages to their teachers and teachers’ messages to "
             "learners wait in the moderation queue until a staff member delivers or refuses them."
         ),
+    )
+    attachments = forms.BooleanField(
+        label=_("Learners and teachers may attach a file to a message"),
+        required=False,
+        help_text=_("One document or picture per message, checked as assignments’ files are."),
     )

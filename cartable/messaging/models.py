@@ -1,7 +1,8 @@
 """Messages between a learner and their teachers: one conversation per learner and teacher,
 messages in it, and each establishment's choice of having staff approve every message first.
 
-A message is plain text (shown escaped), never an attachment. Who may write to whom is in
+A message is plain text (shown escaped), with at most one attached file where the
+establishment allows files (checked as assignments' files are). Who may write to whom is in
 ``access.py``; every change goes through ``actions.py``."""
 
 from __future__ import annotations
@@ -11,11 +12,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cartable.accounts.models import Establishment
-from cartable.catalog.models import Course
+from cartable.catalog.models import Blob, Course
 
 SUBJECT_MAX = 200
 BODY_MAX = 5000
 REASON_MAX = 1000
+# What a message may carry, where the establishment allows a file: documents and pictures, at
+# most ATTACHMENT_MAX_BYTES (and never more than an assignment's upload limit).
+ATTACHMENT_TYPES = "document image"
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 
 
 class Policy(models.Model):
@@ -26,6 +31,8 @@ class Policy(models.Model):
     )
     # Each message, both ways, waits for the approval of the learner's establishment's staff.
     moderated = models.BooleanField(_("staff approve every message before delivery"), default=False)
+    # Learners and teachers may attach one file (of ATTACHMENT_TYPES) to a message.
+    attachments = models.BooleanField(_("a file may be attached to a message"), default=False)
     changed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -78,6 +85,13 @@ class Message(models.Model):
     )
     subject = models.CharField(_("subject"), max_length=SUBJECT_MAX, blank=True)
     body = models.TextField(_("message"))
+    # One file, stored by its hash; its name as sent (cleaned) and its type from its content.
+    attachment = models.ForeignKey(
+        Blob, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    attachment_name = models.CharField(max_length=255, blank=True)
+    attachment_type = models.CharField(max_length=127, blank=True)
+    attachment_size = models.PositiveBigIntegerField(default=0)
     status = models.CharField(max_length=16, choices=Status, default=Status.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)

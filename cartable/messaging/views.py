@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from django.contrib import messages as notices
 from django.db.models import Count, Max, Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
-from cartable.accounts.access import role_required, staff_only
-from cartable.accounts.models import Establishment, Role, User
+from cartable.accounts.access import role_required, signed_in, staff_only
+from cartable.accounts.models import STAFF_ROLES, Establishment, Role, User
+from cartable.catalog import blobs
+from cartable.lib.filetypes import served_as
 from cartable.messaging import access, actions
 from cartable.messaging.forms import DecisionForm, PolicyForm, ReplyForm, WriteForm
-from cartable.messaging.models import Message, Policy
+from cartable.messaging.models import Message
 
 correspondent = role_required(Role.LEARNER, Role.TEACHER)
 
@@ -80,9 +83,13 @@ def write(request: HttpRequest) -> HttpResponse:
         initial["recipient"] = int(wanted)
     form = WriteForm(
         request.POST or None,
+        request.FILES or None,
         initial=initial,
         people=people,
         courses=access.own_courses(user).order_by("title"),
+        # The learner's establishment decides; for a teacher, their own's offers the field
+        # and the learner's still decides when the message is sent.
+        attachments=actions.policy_of(user.establishment_id).attachments,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -92,6 +99,7 @@ def write(request: HttpRequest) -> HttpResponse:
                 subject=form.cleaned_data["subject"],
                 body=form.cleaned_data["body"],
                 course=form.cleaned_data["course"],
+                upload=form.cleaned_data.get("attachment"),
                 request=request,
             )
         except actions.MessageError as error:
@@ -120,14 +128,22 @@ def thread(request: HttpRequest, conversation_id: int) -> HttpResponse:
     conversation = access.conversation_for(user, conversation_id)
     other = conversation.teacher if user.role == Role.LEARNER else conversation.learner
     may_answer = access.may_write(user, other)
-    form = ReplyForm(request.POST or None)
+    form = ReplyForm(
+        request.POST or None,
+        request.FILES or None,
+        attachments=may_answer and actions.attachments_allowed(user, other),
+    )
     if request.method == "POST":
         if not may_answer:
             raise Http404  # no course links them any more
         if form.is_valid():
             try:
                 message = actions.send(
-                    actor=user, recipient=other, body=form.cleaned_data["body"], request=request
+                    actor=user,
+                    recipient=other,
+                    body=form.cleaned_data["body"],
+                    upload=form.cleaned_data.get("attachment"),
+                    request=request,
                 )
             except actions.MessageError as error:
                 form.add_error(None, str(error))
@@ -166,15 +182,10 @@ def queue(request: HttpRequest) -> HttpResponse:
         .select_related("author", "recipient")
         .order_by("created_at", "pk")
     )
-    policy = (
-        Policy.objects.filter(establishment_id=user.establishment_id).first()
-        if user.establishment_id is not None
-        else None
-    )
     return render(
         request,
         "messaging/queue.html",
-        {"waiting": waiting, "moderated": policy is not None and policy.moderated},
+        {"waiting": waiting, "moderated": actions.policy_of(user.establishment_id).moderated},
     )
 
 
@@ -232,17 +243,49 @@ def policy(request: HttpRequest) -> HttpResponseBase:
     )
     if establishment is None:
         raise Http404  # an administrator of no establishment
-    current = Policy.objects.filter(establishment=establishment).first()
+    current = actions.policy_of(establishment.pk)
     form = PolicyForm(
-        request.POST or None, initial={"moderated": current is not None and current.moderated}
+        request.POST or None,
+        initial={"moderated": current.moderated, "attachments": current.attachments},
     )
     if request.method == "POST" and form.is_valid():
-        actions.set_moderation(
+        actions.set_policy(
             actor=user,
             establishment=establishment,
             moderated=form.cleaned_data["moderated"],
+            attachments=form.cleaned_data["attachments"],
             request=request,
         )
         notices.success(request, _("Saved."))
         return redirect("messaging:policy")
     return render(request, "messaging/policy.html", {"form": form, "establishment": establishment})
+
+
+@signed_in
+@require_safe
+def attachment(request: HttpRequest, message_id: int) -> HttpResponseBase:
+    """A message's file, as a download only: to its author, to its recipient once delivered,
+    and to the staff who moderate it; 404 for anyone else."""
+    user = _user(request)
+    if user.role in STAFF_ROLES:
+        found = access.moderated_messages(user)
+    else:
+        found = Message.objects.filter(
+            access.seen_by(user), conversation__in=access.conversations(user)
+        )
+    message = found.filter(pk=message_id, attachment__isnull=False).first()
+    if message is None or message.attachment_id is None:
+        raise Http404
+    try:
+        stream = blobs.store().open(message.attachment_id)
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        stream,
+        as_attachment=True,
+        filename=message.attachment_name,
+        content_type=served_as(message.attachment_type)[0],
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
