@@ -372,3 +372,22 @@ def test_it_puts_a_moderated_message_in_the_outbox_only_once_approved(
     assert list(Entry.objects.values_list("kind", "payload__message__id")) == [
         ("message", message.pk)
     ]
+
+
+def test_it_reads_a_conversation_in_a_fixed_number_of_queries(learner, teacher, course) -> None:
+    def thread_queries() -> int:
+        client = signed_in(learner)
+        address = f"/messages/{Conversation.objects.get().pk}/"
+        client.get(address)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(address).status_code == 200
+        return len(queries)
+
+    for number in range(2):
+        actions.send(actor=teacher, recipient=learner, body=f"Message {number}")
+    few = thread_queries()
+    for number in range(8):
+        actions.send(actor=learner, recipient=teacher, body=f"Réponse {number}")
+        actions.send(actor=teacher, recipient=learner, body=f"Message {number}")
+    # session, user, the conversation, may answer, files allowed, its messages, read marks
+    assert thread_queries() == few <= 9
