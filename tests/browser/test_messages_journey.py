@@ -1,6 +1,7 @@
-"""Messages in a real browser, without JavaScript and at 320 px: staff turn approval on; a
-learner writes to their teacher; the teacher sees nothing until staff deliver it; the teacher
-reads it from their home page and answers, and the answer waits for staff too."""
+"""Messages in a real browser, without JavaScript and at 320 px: staff turn approval and files
+on; a learner writes to their teacher, with a file; the teacher sees nothing until staff deliver
+it, then reads it from their home page, downloads the file and answers, and the answer waits for
+staff too."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from tests.browser.test_learner_journey import sign_in
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SMALL = {"viewport": {"width": 320, "height": 640}, "java_script_enabled": False}
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 QUESTION = "Bonjour, faut-il une adresse sur la lettre ? " + "Anticonstitutionnellement" * 4
 
 
@@ -38,6 +40,7 @@ def test_a_learner_writes_staff_approve_and_the_teacher_answers(make_page, live_
     staff.get_by_role("link", name="Messages").click()
     staff.get_by_role("link", name="Changer cette règle").click()
     staff.get_by_label("Le personnel approuve chaque message avant sa remise").check()
+    staff.get_by_label("Apprenants et enseignants peuvent joindre un fichier à un message").check()
     staff.get_by_role("button", name="Enregistrer").click()
     staff.get_by_text("Enregistré.").wait_for()
 
@@ -48,6 +51,9 @@ def test_a_learner_writes_staff_approve_and_the_teacher_answers(make_page, live_
     learner.get_by_label("À", exact=True).select_option(label="Jeanne Bernard")
     learner.get_by_label("Objet").fill("Adresse")
     learner.get_by_label("Message", exact=True).fill(QUESTION)
+    learner.get_by_label("Fichier joint").set_input_files(
+        {"name": "brouillon.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
     assert fits(learner)
     learner.get_by_role("button", name="Envoyer").click()
     learner.get_by_text("Votre message attend l’accord du personnel").wait_for()
@@ -66,6 +72,9 @@ def test_a_learner_writes_staff_approve_and_the_teacher_answers(make_page, live_
     teacher.get_by_role("link", name="1 message non lu").click()
     teacher.get_by_role("link", name="Camille Martin").click()
     expect(teacher.locator("main")).to_contain_text("faut-il une adresse sur la lettre")
+    attached = teacher.get_by_role("link", name="Fichier joint\u202f: brouillon.pdf")
+    download = teacher.request.get(live_server.url + attached.get_attribute("href"))
+    assert download.status == 200 and download.body() == PDF
     assert fits(teacher)
     teacher.get_by_label("Votre réponse").fill("Oui, en haut à gauche.")
     teacher.get_by_role("button", name="Envoyer").click()
