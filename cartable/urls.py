@@ -12,6 +12,8 @@ urlpatterns = [
     path("surveys/", include("cartable.surveys.urls")),
     path("audit/", include("cartable.reports.urls")),
     path("messages/", include("cartable.messaging.urls")),
+    path("", include("cartable.devices.urls")),
+    path("records/", include("cartable.records.urls")),
 ]
 
 handler403 = "cartable.web.views.error_403"
