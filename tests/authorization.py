@@ -985,6 +985,8 @@ def _conversation(which: str, post: dict[str, Any] | None = None) -> Build:
         message = getattr(_letters(w), which)
         return Target({"conversation_id": message.conversation_id}, dict(post or {}))
 
+    return build
+
 
 def _device(name: str, post: dict[str, Any] | None = None) -> Build:
     """The device ``name`` of the world's devices; a POST's ``learner`` names a persona (or
@@ -1006,6 +1008,8 @@ def _device(name: str, post: dict[str, Any] | None = None) -> Build:
 def _moderated(which: str, post: dict[str, Any] | None = None) -> Build:
     def build(w: World) -> Target:
         return Target({"message_id": getattr(_letters(w), which).pk}, dict(post or {}))
+
+    return build
 
 
 def _loan(name: str, post: dict[str, Any] | None = None) -> Build:
