@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "cartable.catalog",
     "cartable.learning",
     "cartable.outbox",
+    "cartable.messaging",
     "cartable.grades",
     "cartable.assessment",
     "cartable.ingest",
@@ -172,6 +173,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cartable.review.context.review",
+                "cartable.messaging.context.unread",
             ],
         },
     }

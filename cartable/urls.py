@@ -12,6 +12,7 @@ urlpatterns = [
     path("search/", include("cartable.search.urls")),
     path("surveys/", include("cartable.surveys.urls")),
     path("audit/", include("cartable.reports.urls")),
+    path("messages/", include("cartable.messaging.urls")),
     path("", include("cartable.devices.urls")),
     path("records/", include("cartable.records.urls")),
 ]

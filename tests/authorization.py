@@ -54,6 +54,7 @@ from cartable.ingest.models import Revision
 from cartable.ingest.staging import StagedActivity, StagedCourse, StagedFile, StagedSection
 from cartable.jobs.models import Job
 from cartable.learning.models import ActivityProgress, StudyPlanItem, StudyPlanTick
+from cartable.messaging.models import Conversation, Message, Policy
 from cartable.outbox.models import Entry as OutboxEntry
 from cartable.surveys.models import ChoiceAnswer, FeedbackMark, FeedbackResponse
 from tests import quizdata
@@ -180,6 +181,12 @@ def snapshot(viewer: User | None = None) -> dict[str, list[tuple[Any, ...]]]:
         "survey responses": FeedbackResponse.objects.values_list("pk", "activity_id"),
         "survey marks": FeedbackMark.objects.values_list("activity_id", "user_id", "responses"),
         "course updates": Revision.objects.values_list("pk", "status", "decisions"),
+        "messages": Message.objects.values_list("pk", "status", "decided_by_id", "body"),
+        # Opening a conversation marks what it delivered to its reader read, and nothing else.
+        "messages read": (
+            Message.objects.exclude(recipient=viewer) if viewer is not None else Message.objects
+        ).values_list("pk", "read_at"),
+        "message rules": Policy.objects.values_list("establishment_id", "moderated"),
         "lockouts": AccessAttempt.objects.values_list(
             "username", "ip_address", "failures_since_start"
         ),
@@ -951,6 +958,63 @@ def _edit(course: str, quiz: str) -> Build:
     return build
 
 
+@dataclass
+class Letters:
+    """Messages for the matrix, made in each test's savepoint: ``delivered`` (learner to
+    teacher, delivered without moderation, in their conversation) and ``waiting`` (other_learner
+    to teacher, held for the staff's approval: the teacher may not see it yet), each with a
+    file attached."""
+
+    delivered: Message
+    waiting: Message
+
+
+def _attached(data: bytes) -> dict[str, Any]:
+    return {
+        "attachment": _blob(data),
+        "attachment_name": "lettre.pdf",
+        "attachment_type": "application/pdf",
+        "attachment_size": len(data),
+    }
+
+
+def _letters(w: World) -> Letters:
+    learner, other, teacher = (w.personas[k] for k in ("learner", "other_learner", "teacher"))
+    made = Message.objects.filter(
+        body__in=["Je n’ai pas compris l’exercice 3.", "Un message en attente."]
+    )
+    if len(made) == 2:  # made already in this test
+        delivered, waiting = sorted(made, key=lambda message: message.status)
+        return Letters(delivered, waiting)
+    delivered = Message.objects.create(
+        conversation=Conversation.objects.create(learner=learner, teacher=teacher),
+        author=learner,
+        recipient=teacher,
+        course=w.own.course,
+        subject="Exercice 3",
+        body="Je n’ai pas compris l’exercice 3.",
+        status=Message.Status.DELIVERED,
+        delivered_at=datetime.now(UTC),
+        **_attached(b"%PDF-1.4 lettre de Lea"),
+    )
+    waiting = Message.objects.create(
+        conversation=Conversation.objects.create(learner=other, teacher=teacher),
+        author=other,
+        recipient=teacher,
+        body="Un message en attente.",
+        **_attached(b"%PDF-1.4 lettre d'Omar"),
+    )
+    return Letters(delivered, waiting)
+
+
+def _conversation(which: str, post: dict[str, Any] | None = None) -> Build:
+    def build(w: World) -> Target:
+        message = getattr(_letters(w), which)
+        return Target({"conversation_id": message.conversation_id}, dict(post or {}))
+
+    return build
+
+
 def _device(name: str, post: dict[str, Any] | None = None) -> Build:
     """The device ``name`` of the world's devices; a POST's ``learner`` names a persona (or
     outsider_learner), sent as its primary key."""
@@ -964,6 +1028,13 @@ def _device(name: str, post: dict[str, Any] | None = None) -> Build:
                 w.outsider_learner.pk if who == "outsider_learner" else w.personas[who].pk
             )
         return Target({"device_id": getattr(w.devices, name).pk}, sent)
+
+    return build
+
+
+def _moderated(which: str, post: dict[str, Any] | None = None) -> Build:
+    def build(w: World) -> Target:
+        return Target({"message_id": getattr(_letters(w), which).pk}, dict(post or {}))
 
     return build
 
@@ -1171,6 +1242,28 @@ TARGETS: dict[str, dict[str, Build]] = {
     "learning:plan_tick": {
         name: _plan_item(name) for name in ("own", "group", "others", "unpublished")
     },
+    "messaging:inbox": {NO_ARGS: lambda w: Target()},
+    "messaging:sent": {NO_ARGS: lambda w: Target()},
+    "messaging:write": {
+        NO_ARGS: lambda w: Target(
+            {},
+            {"recipient": w.personas["teacher"].pk, "subject": "Question", "body": "Bonjour"},
+        )
+    },
+    "messaging:thread": {
+        "own": _conversation("delivered", {"body": "Merci"}),
+        "waiting": _conversation("waiting", {"body": "Merci"}),
+    },
+    "messaging:attachment": {
+        "delivered": _moderated("delivered"),
+        "waiting": _moderated("waiting"),
+    },
+    "messaging:queue": {NO_ARGS: lambda w: Target()},
+    "messaging:decide": {
+        "waiting": _moderated("waiting", {"decision": "approve"}),
+        "delivered": _moderated("delivered", {"decision": "approve"}),
+    },
+    "messaging:policy": {NO_ARGS: lambda w: Target({}, {"moderated": "on"})},
     "surveys:choice": {
         "own": _activity("own", "choice", {"option": "11"}),
         "restricted": _activity("own", "restricted_choice", {"option": "11"}),

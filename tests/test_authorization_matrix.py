@@ -108,6 +108,77 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
         # The server's health check answers everyone and changes nothing.
         NO_ARGS: {"GET": everyone(200), "POST": everyone(405)},
     },
+    # --- messaging: learners and their teachers; staff moderate ------------------------------
+    # A learner writes to the teachers of their courses, a teacher to their learners; staff
+    # have no inbox (they moderate). POST as other_learner names a teacher who is not theirs,
+    # as teacher themselves: refused (400).
+    "messaging:inbox": {
+        NO_ARGS: {
+            "GET": {"anonymous": LOGIN, "learner": 200, "other_learner": 200, "teacher": 200, "staff": 403, "admin": 403, "outsider_staff": 403},
+            "POST": AS_GET,
+        },
+    },
+    "messaging:sent": {
+        NO_ARGS: {
+            "GET": {"anonymous": LOGIN, "learner": 200, "other_learner": 200, "teacher": 200, "staff": 403, "admin": 403, "outsider_staff": 403},
+            "POST": AS_GET,
+        },
+    },
+    "messaging:write": {
+        NO_ARGS: {
+            "GET": {"anonymous": LOGIN, "learner": 200, "other_learner": 200, "teacher": 200, "staff": 403, "admin": 403, "outsider_staff": 403},
+            "POST": {"anonymous": LOGIN, "learner": REDIRECT, "other_learner": 400, "teacher": 400, "staff": 403, "admin": 403, "outsider_staff": 403},
+        },
+    },
+    "messaging:thread": {
+        # learner and teacher's conversation: theirs alone.
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 200, "other_learner": 404, "teacher": 200, "staff": 403, "admin": 403, "outsider_staff": 403},
+            "POST": {"anonymous": LOGIN, "learner": REDIRECT, "other_learner": 404, "teacher": REDIRECT, "staff": 403, "admin": 403, "outsider_staff": 403},
+        },
+        # other_learner's message to teacher, waiting for approval: its author reads it (and,
+        # no longer sharing a course with teacher, may not write more); teacher not yet.
+        "waiting": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 200, "teacher": 404, "staff": 403, "admin": 403, "outsider_staff": 403},
+            "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 403, "admin": 403, "outsider_staff": 403},
+        },
+    },
+    # A message's file: its author, its recipient once delivered, the staff who moderate it.
+    "messaging:attachment": {
+        "delivered": {
+            "GET": {"anonymous": LOGIN, "learner": 200, "other_learner": 404, "teacher": 200, "staff": 404, "admin": 404, "outsider_staff": 404},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+        "waiting": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 200, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 404},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+    },
+    "messaging:queue": {
+        NO_ARGS: {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+    },
+    "messaging:decide": {
+        # The staff of the learner's establishment (administrators everywhere).
+        "waiting": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 404},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404},
+        },
+        # Delivered without moderation: never for staff to read.
+        "delivered": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": 404, "outsider_staff": 404},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": 404, "outsider_staff": 404},
+        },
+    },
+    "messaging:policy": {
+        # Each staff member sets the rule of their own establishment.
+        NO_ARGS: {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+    },
     # --- accounts: signing in and out ---------------------------------------------------------
     "accounts:login": {
         NO_ARGS: {

@@ -29,6 +29,8 @@ LAYERS: list[set[str]] = [
     {"learning"},  # what learners do and see (their grades too), teachers' pages
     {"assessment", "assignments", "surveys"},  # quizzes, assignments, choices and surveys
     # (assessment/scoring: pure, no Django)
+    {"messaging"},  # learners and their teachers write to each other (attachments checked as
+    # assignments' files), moderated by staff
     {"search"},
     {"ingest"},  # archive -> staged rows -> live course or a waiting update
     {"exchange"},  # bundles to and from the university (exchange/wire: pure, no Django)

@@ -25,7 +25,8 @@ WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 # Queries of each learner page read again by a signed-in learner, pinned so that a change that
 # adds one is seen. Every page first reads the session and the user.
 PAGE_QUERIES = {
-    "home": 6,  # + enrolments, progress in every course, the study plan with its ticks, feedback
+    "home": 7,  # + enrolments, progress in every course, the study plan with its ticks, feedback,
+    # unread messages
     "course": 6,  # + the course, its sections, their activities, the learner's progress
     "activity": 6,  # + the course, the activity, its neighbours, the learner's progress on it
     "search": 4,  # + rank and count, the page's rows

@@ -18,6 +18,7 @@ class Entry(models.Model):
         COMPLETION = "completion"
         CHOICE = "choice"
         SURVEY = "survey"
+        MESSAGE = "message"  # a learner's message to a remote teacher (cartable/messaging)
 
     kind = models.CharField(max_length=16, choices=Kind)
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
