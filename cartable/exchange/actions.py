@@ -12,7 +12,6 @@ import io
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,7 +19,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,6 +39,8 @@ from cartable.exchange.wire.keys import (
     normalise_fingerprint,
     parse_public,
 )
+from cartable.jobs import sweep
+from cartable.lib import crash, scratch
 from cartable.lib.nul import without_nul
 from cartable.outbox.models import Entry
 
@@ -209,12 +209,8 @@ def _ack_members(peer: Peer) -> tuple[list[bundle.Member], list[int]]:
     return [bundle.member_from_bytes(ACK, data)], ids
 
 
-def _work_folder() -> Path:
-    # In the data folder, never beside the bundle: the entries are written there in clear
-    # while the bundle is made, and a stick must hold nothing readable.
-    folder = Path(settings.HOME) / "tmp"
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return folder
+PART_PREFIX = ".cartable-"
+PART_SUFFIX = ".part"
 
 
 def export(*, actor: User | None, peer: Peer, kind: str, destination: Path) -> Exchange:
@@ -234,17 +230,20 @@ def export(*, actor: User | None, peer: Peer, kind: str, destination: Path) -> E
     if not destination.parent.is_dir():
         raise Refused(_("No folder %(path)s.") % {"path": destination.parent})
     sequence = Peer.objects.get(pk=peer.pk).next_out
-    fd, tmp_name = tempfile.mkstemp(dir=destination.parent, prefix=".cartable-", suffix=".part")
-    tmp = Path(tmp_name)
+    # What an export killed before its end left beside its bundle (no live export holds it).
+    scratch.sweep_incoming(destination.parent, PART_PREFIX, PART_SUFFIX)
+    # Locked while this process writes it, as a blob coming in is.
+    fd, tmp = scratch.locked_temp_file(destination.parent, PART_PREFIX, PART_SUFFIX)
     out = os.fdopen(fd, "wb")
     renamed = committed = False
     acked: list[int] = []
     try:
         with (
             out,
-            tempfile.TemporaryDirectory(
-                dir=_work_folder(), prefix="exchange-", ignore_cleanup_errors=True
-            ) as work,
+            # In the data folder, never beside the bundle: the entries are written there in
+            # clear while the bundle is made, and a stick must hold nothing readable. Locked,
+            # so that a sweep removes it only once this process is gone.
+            sweep.workdir("exchange-") as work,
         ):
             if kind == "work":
                 members, entries, files = _work_members(peer, Path(work))
@@ -262,6 +261,7 @@ def export(*, actor: User | None, peer: Peer, kind: str, destination: Path) -> E
             )
             out.flush()
             os.fsync(out.fileno())
+            crash.point("export_written")
             with transaction.atomic():
                 locked = Peer.objects.select_for_update().get(pk=peer.pk)
                 if locked.next_out != sequence:
@@ -302,9 +302,11 @@ def export(*, actor: User | None, peer: Peer, kind: str, destination: Path) -> E
                         "files": files,
                     },
                 )
+                crash.point("export_before_commit")
                 tmp.replace(destination)
                 renamed = True
             committed = True
+            crash.point("export_after_commit")
     except BaseException:
         if renamed and not committed:
             destination.unlink(missing_ok=True)
@@ -440,6 +442,7 @@ def apply(*, actor: User | None, path: Path) -> Applied:
     """Check a bundle whole, then apply it in one transaction. A refused bundle changes
     nothing but the history and the audit log, which record the refusal; its BundleError
     (a stable code, a message from ``messages.of``) is raised again."""
+    crash.point("apply_start")
     path = Path(path)
     size = path.stat().st_size
     sha = bundle.file_sha256(path)
@@ -468,8 +471,12 @@ def apply(*, actor: User | None, path: Path) -> Applied:
             raise BundleError("missing", str(peer.next_in), missing=peer.next_in, **names)
         reader.check()  # every byte decrypted and checked before anything is written
         if manifest.kind == "work":
-            return _apply_work(actor, reader, peer, sha, size, _check_work(reader))
-        return _apply_ack(actor, peer, manifest, sha, size, _ack_ids(reader))
+            count = _check_work(reader)
+            crash.point("apply_checked")
+            return _apply_work(actor, reader, peer, sha, size, count)
+        ids = _ack_ids(reader)
+        crash.point("apply_checked")
+        return _apply_ack(actor, peer, manifest, sha, size, ids)
     except BundleError as error:
         _refused(actor, error, peer, manifest, sha, size)
         raise
@@ -563,6 +570,7 @@ def _apply_work(
                 io.BufferedReader(_Stream(reader.read(member.name))),
                 expected_sha256=member.sha256,
             )
+    crash.point("apply_stored")
     with transaction.atomic():
         peer = _advance(peer, sequence)
         for member in files:
@@ -575,6 +583,8 @@ def _apply_work(
                 batch = []
         _receive(peer, sequence, batch)
         done = _done(actor, peer, "work", sequence, sha, size, count, len(files))
+        crash.point("apply_before_commit")
+    crash.point("apply_after_commit")
     return Applied(done, again=False)
 
 
@@ -617,4 +627,6 @@ def _apply_ack(
             batch_size=500,
         )
         done = _done(actor, peer, "ack", manifest.sequence, sha, size, len(owed), 0)
+        crash.point("apply_before_commit")
+    crash.point("apply_after_commit")
     return Applied(done, again=False)

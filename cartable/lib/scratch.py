@@ -136,12 +136,13 @@ def sweep_workdirs(root: Path) -> Swept:
     return swept
 
 
-def sweep_incoming(root: Path) -> Swept:
-    """Remove the incoming files directly under ``root`` that no live writer holds."""
+def sweep_incoming(root: Path, prefix: str = INCOMING_PREFIX, suffix: str = "") -> Swept:
+    """Remove the files directly under ``root`` named ``prefix…suffix`` (incoming files by
+    default) that no live writer holds."""
     swept = Swept()
     if not root.is_dir():
         return swept
-    for path in sorted(root.glob(INCOMING_PREFIX + "*")):
+    for path in sorted(root.glob(prefix + "*" + suffix)):
         try:
             fd = os.open(path, os.O_RDONLY)
         except (FileNotFoundError, IsADirectoryError):
