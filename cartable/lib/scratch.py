@@ -56,6 +56,21 @@ def _same_file(fd: int, path: Path) -> bool:
     return (held.st_dev, held.st_ino) == (on_disk.st_dev, on_disk.st_ino)
 
 
+def try_lock(fd: int) -> bool:
+    """Take ``fd``'s exclusive lock if no other holder has it."""
+    return _try_lock(fd)
+
+
+def remove(path: Path) -> Swept:
+    """Remove a file or folder; what it took."""
+    return _remove(path)
+
+
+def holds(fd: int, path: Path) -> bool:
+    """Whether ``path`` still names the file open (and locked) as ``fd``."""
+    return _same_file(fd, path)
+
+
 def locked_temp_file(root: Path, prefix: str, suffix: str = "") -> tuple[int, Path]:
     """A new file in ``root``, open and locked by this process: (descriptor, path)."""
     while True:
