@@ -27,8 +27,8 @@ class LockedTemporaryUploadedFile(TemporaryUploadedFile):
 
     def __init__(
         self,
-        name: str,
-        content_type: str,
+        name: str | None,
+        content_type: str | None,
         size: int,
         charset: str | None,
         content_type_extra: dict[str, Any] | None = None,
