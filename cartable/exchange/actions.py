@@ -35,6 +35,7 @@ from cartable.exchange.wire import bundle
 from cartable.exchange.wire.bundle import BundleError
 from cartable.exchange.wire.keys import (
     KeyTextError,
+    PrivateIdentity,
     PublicIdentity,
     normalise_fingerprint,
     parse_public,
@@ -213,6 +214,23 @@ PART_PREFIX = ".cartable-"
 PART_SUFFIX = ".part"
 
 
+def _unrecorded(path: Path, own: PrivateIdentity, peer: Peer, kind: str, sequence: int) -> bool:
+    """Whether ``path`` is this box's bundle of ``kind`` for ``peer`` with the number not used
+    yet, that no history row records: the file of an export stopped (a crash, a power cut)
+    after its bundle was put in place but before its transaction committed. Its number is
+    still free, and writing the bundle again in its place is what the stopped export meant."""
+    manifest = bundle.signed_manifest(path, own.public)
+    return (
+        manifest is not None
+        and manifest.recipient == peer.fingerprint
+        and manifest.kind == kind
+        and manifest.sequence == sequence
+        and not Exchange.objects.filter(
+            direction=Exchange.Direction.OUT, peer=peer, sha256=bundle.file_sha256(path)
+        ).exists()
+    )
+
+
 def export(*, actor: User | None, peer: Peer, kind: str, destination: Path) -> Exchange:
     """Write the next bundle of ``kind`` for ``peer`` to ``destination``. The file is written
     aside with no database lock held (learners keep working), then renamed into place in the
@@ -225,11 +243,11 @@ def export(*, actor: User | None, peer: Peer, kind: str, destination: Path) -> E
         )
     own = identity.load(create=True)
     destination = Path(destination)
-    if destination.exists():
+    sequence = Peer.objects.get(pk=peer.pk).next_out
+    if destination.exists() and not _unrecorded(destination, own, peer, kind, sequence):
         raise Refused(_("%(path)s exists already.") % {"path": destination})
     if not destination.parent.is_dir():
         raise Refused(_("No folder %(path)s.") % {"path": destination.parent})
-    sequence = Peer.objects.get(pk=peer.pk).next_out
     # What an export killed before its end left beside its bundle (no live export holds it).
     scratch.sweep_incoming(destination.parent, PART_PREFIX, PART_SUFFIX)
     # Locked while this process writes it, as a blob coming in is.
@@ -305,6 +323,7 @@ def export(*, actor: User | None, peer: Peer, kind: str, destination: Path) -> E
                 crash.point("export_before_commit")
                 tmp.replace(destination)
                 renamed = True
+                crash.point("export_renamed")  # in place, not recorded: written again
             committed = True
             crash.point("export_after_commit")
     except BaseException:

@@ -6,7 +6,8 @@ content store), ``stored``, ``before_commit``, ``after_commit``, ``indexing``. O
 bundle's apply: ``apply_start``, ``apply_checked`` (the whole bundle read and checked),
 ``storing``, ``apply_stored`` (its files in the content store), ``apply_before_commit``,
 ``apply_after_commit``; of a bundle's writing: ``export_written`` (the file written aside),
-``export_before_commit``, ``export_after_commit``.
+``export_before_commit``, ``export_renamed`` (in place, not yet recorded),
+``export_after_commit``.
 """
 
 from __future__ import annotations
