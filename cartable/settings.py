@@ -82,7 +82,8 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend, with writers queued by a file lock (cartable/sqlite).
+            "ENGINE": "cartable.sqlite",
             "NAME": str(HOME / "cartable.sqlite3"),
             "OPTIONS": {
                 # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock
