@@ -20,7 +20,7 @@ from typing import Any
 from django.db.backends.sqlite3 import base
 
 
-class DatabaseWrapper(base.DatabaseWrapper):  # type: ignore[misc]
+class DatabaseWrapper(base.DatabaseWrapper):
     _writers: int | None = None  # the lock file, open for this connection
     _held = False
 
@@ -46,20 +46,20 @@ class DatabaseWrapper(base.DatabaseWrapper):  # type: ignore[misc]
     def _start_transaction_under_autocommit(self) -> None:
         self._take_writers_lock()
         try:
-            super()._start_transaction_under_autocommit()
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]  # not in the stubs
         except BaseException:
             self._let_go()
             raise
 
     def _commit(self) -> Any:
         try:
-            return super()._commit()
+            return super()._commit()  # type: ignore[misc]
         finally:
             self._let_go()
 
     def _rollback(self) -> Any:
         try:
-            return super()._rollback()
+            return super()._rollback()  # type: ignore[misc]
         finally:
             self._let_go()
 
