@@ -197,10 +197,16 @@ def test_it_keeps_an_upload_while_a_waiting_or_running_job_names_it(
 
 
 @pytest.mark.django_db
-def test_a_web_upload_is_kept_for_its_job_then_removed_by_it(staff, tmp_path: Path) -> None:
+@pytest.mark.parametrize("in_memory", [True, False])
+def test_a_web_upload_is_kept_for_its_job_then_removed_by_it(
+    staff, tmp_path: Path, settings, in_memory: bool
+) -> None:
+    if not in_memory:  # streamed to a temporary file by the upload handler, then moved
+        settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1
     upload(signed_in(staff), page_course().build(tmp_path / "c.mbz"))
     path = Path(Job.objects.get().payload["path"])
     assert path.parent.name == "imports" and path.name.endswith(".upload")
+    assert list(settings.TMP_ROOT.glob("upload-*")) == []  # nothing left where it streamed
 
     assert sweep().entries == 0
     assert path.is_file()
