@@ -21,6 +21,7 @@ COMMANDS = (
     "institution",
     "audit",
     "exchange",
+    "records",
     "demo",
     "serve",
     "worker",

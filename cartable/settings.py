@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "cartable.web",
     "cartable.audit",
     "cartable.accounts",
+    "cartable.devices",
     "cartable.catalog",
     "cartable.learning",
     "cartable.outbox",
@@ -133,6 +134,7 @@ INSTALLED_APPS = [
     "cartable.assignments",
     "cartable.surveys",
     "cartable.exchange",
+    "cartable.records",
 ]
 
 MIDDLEWARE = [
@@ -149,6 +151,7 @@ MIDDLEWARE = [
     "cartable.web.bodies.body_limit",
     "django.contrib.messages.middleware.MessageMiddleware",
     "cartable.web.middleware.session_idle_timeout",
+    "cartable.devices.middleware.device_rule",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

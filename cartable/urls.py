@@ -11,6 +11,8 @@ urlpatterns = [
     path("search/", include("cartable.search.urls")),
     path("surveys/", include("cartable.surveys.urls")),
     path("audit/", include("cartable.reports.urls")),
+    path("", include("cartable.devices.urls")),
+    path("records/", include("cartable.records.urls")),
 ]
 
 handler403 = "cartable.web.views.error_403"

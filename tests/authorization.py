@@ -35,6 +35,15 @@ from cartable.catalog.models import (
     Question,
     Section,
 )
+from cartable.devices import credentials as device_credentials
+from cartable.devices.models import (
+    CohortDeviceRule,
+    Device,
+    DeviceGroup,
+    DevicePolicy,
+    EnrolmentCode,
+    Loan,
+)
 from cartable.grades.models import FeedbackFile, Grade
 from cartable.ingest.apply import ACTIVITY_CONTENT_FIELDS
 from cartable.ingest.jobs import KIND as IMPORT_KIND
@@ -171,6 +180,14 @@ def snapshot(viewer: User | None = None) -> dict[str, list[tuple[Any, ...]]]:
         "lockouts": AccessAttempt.objects.values_list(
             "username", "ip_address", "failures_since_start"
         ),
+        "devices": Device.objects.values_list(
+            "pk", "label", "state", "group_id", "credential_hash", "revoked_at"
+        ),
+        "device groups": DeviceGroup.objects.values_list("pk", "name", "establishment_id"),
+        "enrolment codes": EnrolmentCode.objects.values_list("pk", "used_at"),
+        "loans": Loan.objects.values_list("pk", "device_id", "learner_id", "returned_at"),
+        "device rules": DevicePolicy.objects.values_list("establishment_id", "enrolled_only"),
+        "group device rules": CohortDeviceRule.objects.values_list("cohort_id"),
         # A refusal may log the attempt (access.refused), and nothing else.
         "audit": AuditEvent.objects.exclude(action="access.refused").values_list("pk", "action"),
     }
@@ -209,6 +226,64 @@ class CourseObjects:
     handed_in: SubmissionFile | None = None
     feedback_file: FeedbackFile | None = None
     section_rule_file: CourseFile | None = None  # a PDF the course holds for ``section_rule``
+
+
+MATRIX_CODE = "MATRXABC"  # an enrolment code of ``DeviceObjects.own``, valid for years
+
+
+@dataclass
+class DeviceObjects:
+    """Devices of the establishment (``own``: enrolled; ``lent``: lent to learner) and of
+    the other one (``others``; ``others_lent``: lent to outsider_learner)."""
+
+    own: Device
+    lent: Device
+    loan: Loan
+    others: Device
+    others_lent: Device
+    others_loan: Loan
+
+
+def _device_objects(
+    establishment: Establishment, elsewhere: Establishment, learner: User, outsider_learner: User
+) -> DeviceObjects:
+    now = datetime.now(UTC)
+    found = {}
+    for name, home in (("own", establishment), ("others", elsewhere)):
+        room = DeviceGroup.objects.create(establishment=home, name=f"Salle matrice {name}")
+        found[name] = Device.objects.create(
+            establishment=home,
+            label=f"Tablette matrice {name}",
+            group=room,
+            credential_hash=device_credentials.digest(f"secret {name}"),
+            enrolled_at=now,
+        )
+        found[f"{name}_lent"] = Device.objects.create(
+            establishment=home, label=f"Portable matrice {name}"
+        )
+    EnrolmentCode.objects.create(
+        device=found["own"],
+        code_hash=device_credentials.digest(MATRIX_CODE),
+        expires_at=now + timedelta(days=3650),
+    )
+
+    def lend(device: Device, person: User) -> Loan:
+        return Loan.objects.create(
+            device=device,
+            learner=person,
+            checked_out_at=now,
+            due_on=(now - timedelta(days=1)).date(),
+            condition_out=Loan.Condition.GOOD,
+        )
+
+    return DeviceObjects(
+        own=found["own"],
+        lent=found["own_lent"],
+        loan=lend(found["own_lent"], learner),
+        others=found["others"],
+        others_lent=found["others_lent"],
+        others_loan=lend(found["others_lent"], outsider_learner),
+    )
 
 
 @dataclass
@@ -254,6 +329,7 @@ class World:
     feedback: dict[str, FeedbackFile] = field(default_factory=dict)  # the same grades' files
     content_root: Path | None = None  # where the blobs above are stored
     sessions: dict[str, str] = field(default_factory=dict)  # persona -> session key
+    devices: DeviceObjects | None = None
 
 
 def _file_activity(
@@ -513,6 +589,7 @@ def build_world() -> World:
         for name, objects in (("own", own), ("others", others))
     }
     return World(
+        devices=_device_objects(establishment, elsewhere, learner, outsider_learner),
         built_own=built["own"],
         built_others=built["others"],
         quiz_own=quiz_own,
@@ -652,6 +729,16 @@ def _accounts(
     names: tuple[str, ...], post: Callable[[World], dict[str, Any]] = lambda w: {}
 ) -> dict[str, Build]:
     return {name: _account(name, post) for name in names}
+
+
+def _account_ids(name: str) -> Build:
+    """The accounts list's bulk action deactivating the account of ``name``."""
+
+    def build(w: World) -> Target:
+        user = w.outsider_learner if name == "outsider_learner" else w.personas[name]
+        return Target(post={"accounts": [user.pk], "action": "deactivate"})
+
+    return build
 
 
 def _course(name: str) -> Build:
@@ -837,6 +924,32 @@ def _edit(course: str, quiz: str) -> Build:
     return build
 
 
+def _device(name: str, post: dict[str, Any] | None = None) -> Build:
+    """The device ``name`` of the world's devices; a POST's ``learner`` names a persona (or
+    outsider_learner), sent as its primary key."""
+
+    def build(w: World) -> Target:
+        assert w.devices is not None
+        sent = dict(post or {})
+        if "learner" in sent:
+            who = sent["learner"]
+            sent["learner"] = (
+                w.outsider_learner.pk if who == "outsider_learner" else w.personas[who].pk
+            )
+        return Target({"device_id": getattr(w.devices, name).pk}, sent)
+
+    return build
+
+
+def _loan(name: str, post: dict[str, Any] | None = None) -> Build:
+    def build(w: World) -> Target:
+        assert w.devices is not None
+        loan = w.devices.loan if name == "own" else w.devices.others_loan
+        return Target({"loan_id": loan.pk}, dict(post or {}))
+
+    return build
+
+
 TARGETS: dict[str, dict[str, Build]] = {
     "assessment:build": {name: _build(name) for name in ("own", "others", "unpublished")},
     "assessment:edit": {
@@ -946,6 +1059,35 @@ TARGETS: dict[str, dict[str, Build]] = {
             {"account_id": w.outsider_learner.pk, "course_id": w.others.course.pk}
         ),
     },
+    # People at scale: bulk enrolment, participants, bulk account actions, deadlines.
+    "accounts:bulk": {NO_ARGS: _account_ids("learner")},
+    "accounts:bulk_enrol": {
+        NO_ARGS: lambda w: Target(
+            post={
+                "course": w.others.course.pk,
+                "role": "learner",
+                "action": "enrol",
+                "group": w.cohort.pk,
+                "confirm": "1",
+            }
+        )
+    },
+    "accounts:participants": {name: _course(name) for name in ("own", "others", "unpublished")},
+    "accounts:deadlines": {NO_ARGS: lambda w: Target()},
+    "accounts:learner_deadlines": _accounts(("learner", "staff", "outsider_learner")),
+    # Records (cartable/records): a learner's record, closing, portfolio, transfer.
+    "records:check": {
+        NO_ARGS: lambda w: Target(post={"file": SimpleUploadedFile("p.pdf", b"%PDF-1.4 x")})
+    },
+    # An import without its file: the form is refused before anything is read.
+    "records:import": {NO_ARGS: lambda w: Target(post={"fingerprint": "AAAA"})},
+    "records:account": _accounts(("learner", "teacher", "outsider_learner")),
+    "records:close": _accounts(
+        ("learner", "teacher", "outsider_learner"),
+        lambda w: {"reason": "release", "closed_on": "2026-12-03"},
+    ),
+    "records:portfolio": _accounts(("learner", "teacher", "outsider_learner")),
+    "records:export": _accounts(("learner", "teacher", "outsider_learner")),
     "learning:course": {name: _course(name) for name in ("own", "others", "unpublished")},
     "learning:activity": {
         "own": _activity("own", "page"),
@@ -1123,6 +1265,49 @@ TARGETS: dict[str, dict[str, Build]] = {
     "assignments:reopen": {
         "own": _work_of("own", "learner"),
         "others": _work_of("others", "other_learner"),
+    },
+    "devices:enrol": {NO_ARGS: lambda w: Target(post={"code": MATRIX_CODE.lower()})},
+    "devices:list": {NO_ARGS: lambda w: Target()},
+    "devices:new": {
+        NO_ARGS: lambda w: Target(
+            post={
+                "label": "Tablette nouvelle",
+                "kind": "tablet",
+                "establishment": w.personas["staff"].establishment_id,
+            }
+        )
+    },
+    "devices:groups": {
+        NO_ARGS: lambda w: Target(
+            post={"name": "Aile nouvelle", "establishment": w.personas["staff"].establishment_id}
+        )
+    },
+    "devices:loans": {NO_ARGS: lambda w: Target()},
+    "devices:overdue": {NO_ARGS: lambda w: Target()},
+    "devices:detail": {name: _device(name) for name in ("own", "others")},
+    "devices:edit": {
+        name: _device(name, {"label": "Renommée", "kind": "laptop", "state": "lost"})
+        for name in ("own", "others")
+    },
+    "devices:code": {name: _device(name) for name in ("own", "others")},
+    "devices:revoke": {name: _device(name) for name in ("own", "others")},
+    "devices:checkout": {
+        "own": _device("own", {"learner": "learner", "due_on": "2099-01-01", "condition": "new"}),
+        "others": _device(
+            "others", {"learner": "outsider_learner", "due_on": "2099-01-01", "condition": "new"}
+        ),
+    },
+    "devices:loan": {name: _loan(name) for name in ("own", "others")},
+    "devices:return": {name: _loan(name, {"condition": "worn"}) for name in ("own", "others")},
+    "devices:rule": {
+        "own": lambda w: Target(
+            {"establishment_id": w.personas["learner"].establishment_id},
+            {"form": "establishment", "enrolled_only": "on"},
+        ),
+        "others": lambda w: Target(
+            {"establishment_id": w.outsider_learner.establishment_id},
+            {"form": "establishment", "enrolled_only": "on"},
+        ),
     },
     "assignments:revert": {
         "own": _work_of("own", "learner"),

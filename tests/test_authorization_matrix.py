@@ -80,6 +80,18 @@ def only(persona: str, outcome: Cell) -> dict[str, Cell]:
     return {**everyone_but_anonymous(404), persona: outcome}
 
 
+def devices_staff(staff: Cell, outsider: Cell, admin: Cell | None = None) -> dict[str, Cell]:
+    """A staff page of the devices: learners and teachers get 403, staff of the establishment
+    ``staff``, administrators ``admin`` (as staff unless given), another establishment's
+    staff ``outsider``."""
+    return {
+        **everyone_but_anonymous(403),
+        "staff": staff,
+        "admin": staff if admin is None else admin,
+        "outsider_staff": outsider,
+    }
+
+
 # fmt: off
 EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
     # --- web ----------------------------------------------------------------------------------
@@ -291,6 +303,133 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
         "outsider_learner": {
             "GET": everyone(405),
             "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+    },
+    # --- accounts: people at scale --------------------------------------------------------------
+    # Bulk actions on ticked accounts: staff on their establishment's learners and teachers
+    # only; any other account refuses the whole request (400, nothing changed).
+    "accounts:bulk": {
+        # Deactivating the learner (tests/test_bulk_accounts.py tries the other accounts).
+        NO_ARGS: {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 400},
+        },
+    },
+    # Enrolling a group (here the learner's) in a course: another establishment's staff are not
+    # offered the group (400, nothing changed).
+    "accounts:bulk_enrol": {
+        NO_ARGS: {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 400},
+        },
+    },
+    # A course's participants: its teachers and staff (their establishment's participants).
+    "accounts:participants": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+        "others": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 403, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+        "unpublished": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+    },
+    # A learner's own deadlines; staff read those of their establishment's learners.
+    "accounts:deadlines": {
+        NO_ARGS: {
+            "GET": {"anonymous": LOGIN, "learner": 200, "other_learner": 200, "teacher": 403, "staff": 403, "admin": 403, "outsider_staff": 403},
+            "POST": AS_GET,
+        },
+    },
+    "accounts:learner_deadlines": {
+        "learner": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 404},
+            "POST": AS_GET,
+        },
+        "staff": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": 404, "outsider_staff": 404},
+            "POST": AS_GET,
+        },
+        "outsider_learner": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+    },
+    # --- records: closing a learner's account, portfolio, transfer ----------------------------
+    # Staff of the learner's establishment and administrators, for learners' accounts only.
+    "records:check": {
+        NO_ARGS: {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 200},
+        },
+    },
+    "records:import": {
+        NO_ARGS: {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 400, "admin": 400, "outsider_staff": 400},
+        },
+    },
+    "records:account": {
+        "learner": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 404},
+            "POST": AS_GET,
+        },
+        "teacher": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": 404, "outsider_staff": 404},
+            "POST": AS_GET,
+        },
+        "outsider_learner": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
+    },
+    "records:close": {
+        # Each POST closes the account: a refusal must leave it open.
+        "learner": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404},
+        },
+        "teacher": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": 404, "outsider_staff": 404},
+        },
+        "outsider_learner": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+    },
+    "records:portfolio": {
+        # The signed PDF.
+        "learner": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 404},
+        },
+        "teacher": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": 404, "outsider_staff": 404},
+        },
+        "outsider_learner": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": 200, "outsider_staff": 200},
+        },
+    },
+    "records:export": {
+        # The signed ZIP.
+        "learner": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 404},
+        },
+        "teacher": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": 404, "outsider_staff": 404},
+        },
+        "outsider_learner": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": 200, "outsider_staff": 200},
         },
     },
     # --- learning: courses and activities -----------------------------------------------------
@@ -1053,6 +1192,49 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
             "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
         },
     },
+    # --- devices: enrolment on the device, staff's register, loans, the sign-in rule ----------
+    # Anyone types a code on the device to enrol it (the world's code is valid: enrolled).
+    "devices:enrol": {NO_ARGS: {"GET": everyone(200), "POST": everyone(REDIRECT)}},
+    "devices:list": {NO_ARGS: {"GET": devices_staff(200, 200), "POST": AS_GET}},
+    "devices:new": {NO_ARGS: {"GET": devices_staff(200, 200), "POST": devices_staff(REDIRECT, REDIRECT)}},
+    "devices:groups": {NO_ARGS: {"GET": devices_staff(200, 200), "POST": devices_staff(REDIRECT, REDIRECT)}},
+    "devices:loans": {NO_ARGS: {"GET": devices_staff(200, 200), "POST": AS_GET}},
+    "devices:overdue": {NO_ARGS: {"GET": devices_staff(200, 200), "POST": AS_GET}},
+    # ``own``: the establishment's; ``others``: another establishment's.
+    "devices:detail": {
+        "own": {"GET": devices_staff(200, 404), "POST": AS_GET},
+        "others": {"GET": devices_staff(404, 200, 200), "POST": AS_GET},
+    },
+    "devices:edit": {
+        "own": {"GET": devices_staff(200, 404), "POST": devices_staff(REDIRECT, 404)},
+        "others": {"GET": devices_staff(404, 200, 200), "POST": devices_staff(404, REDIRECT, REDIRECT)},
+    },
+    # POST makes a code and shows it.
+    "devices:code": {
+        "own": {"GET": devices_staff(200, 404), "POST": devices_staff(200, 404)},
+        "others": {"GET": devices_staff(404, 200, 200), "POST": devices_staff(404, 200, 200)},
+    },
+    "devices:revoke": {
+        "own": {"GET": devices_staff(405, 405), "POST": devices_staff(REDIRECT, 404)},
+        "others": {"GET": devices_staff(405, 405), "POST": devices_staff(404, REDIRECT, REDIRECT)},
+    },
+    "devices:checkout": {
+        "own": {"GET": devices_staff(200, 404), "POST": devices_staff(REDIRECT, 404)},
+        "others": {"GET": devices_staff(404, 200, 200), "POST": devices_staff(404, REDIRECT, REDIRECT)},
+    },
+    # The loan form, to print.
+    "devices:loan": {
+        "own": {"GET": devices_staff(200, 404), "POST": AS_GET},
+        "others": {"GET": devices_staff(404, 200, 200), "POST": AS_GET},
+    },
+    "devices:return": {
+        "own": {"GET": devices_staff(200, 404), "POST": devices_staff(REDIRECT, 404)},
+        "others": {"GET": devices_staff(404, 200, 200), "POST": devices_staff(404, REDIRECT, REDIRECT)},
+    },
+    "devices:rule": {
+        "own": {"GET": devices_staff(200, 404), "POST": devices_staff(REDIRECT, 404)},
+        "others": {"GET": devices_staff(404, 200, 200), "POST": devices_staff(404, REDIRECT, REDIRECT)},
+    },
 }
 # fmt: on
 
@@ -1221,7 +1403,7 @@ def test_every_variant_fills_its_route(world: World) -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("route", ["learning:learners", "learning:plan"])
+@pytest.mark.parametrize("route", ["learning:learners", "learning:plan", "accounts:participants"])
 def test_it_shows_staff_their_establishments_learners(world: World, route: str) -> None:
     learner: User = world.personas["learner"]
     page = client_for(world, "staff").get(reverse(route, kwargs={"course_id": world.own.course.pk}))
@@ -1230,7 +1412,7 @@ def test_it_shows_staff_their_establishments_learners(world: World, route: str) 
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("route", ["learning:learners", "learning:plan"])
+@pytest.mark.parametrize("route", ["learning:learners", "learning:plan", "accounts:participants"])
 def test_it_shows_staff_none_of_another_establishments_learners(world: World, route: str) -> None:
     learner: User = world.personas["learner"]
     page = client_for(world, "outsider_staff").get(

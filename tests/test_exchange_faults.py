@@ -186,17 +186,17 @@ def test_a_bundle_of_the_wrong_kind_is_refused(sides, peers, stick: Path) -> Non
     _hub, box = peers
     with sides.on("hub"):
         actions.export(actor=None, peer=box, kind="ack", destination=stick / "ack-1")
-    # The box writes an "ack" to the hub itself: not what a box sends.
+    # The box writes "feedback" to the hub itself: not what a box sends (a hub does).
     path = stick / "odd"
     with sides.on("box"), path.open("wb") as out:
         bundle.write(
             out,
-            kind="ack",
+            kind="feedback",
             sender=identity.load(),
             recipient=sides.public("hub"),
             sequence=1,
             created="2026-12-02T10:00:00Z",
-            members=[bundle.member_from_bytes("ack.json", b'{"entries": []}')],
+            members=[bundle.member_from_bytes("entries.jsonl", b"")],
         )
     refused_on_hub(sides, path, "unexpected_kind", "is not expected from box-caen")
 

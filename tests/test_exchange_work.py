@@ -170,7 +170,7 @@ def test_it_refuses_to_overwrite_a_file_or_send_the_wrong_kind(sides, peers, sti
     with pytest.raises(actions.Refused, match="exists already"):
         actions.export(actor=None, peer=hub, kind="work", destination=stick / "there")
     with pytest.raises(actions.Refused, match="does not go to"):
-        actions.export(actor=None, peer=hub, kind="ack", destination=stick / "a")
+        actions.export(actor=None, peer=hub, kind="feedback", destination=stick / "a")
     with pytest.raises(actions.Refused, match="does not go to"):
         actions.export(actor=None, peer=box, kind="work", destination=stick / "w")
 

@@ -21,6 +21,7 @@ LAYERS: list[set[str]] = [
     {"sqlite"},  # the SQLite backend (writers queued by a file lock)
     {"audit"},  # the sealed log, written by everyone
     {"accounts"},  # people, roles, sign-in, access decorators
+    {"devices"},  # the devices register, enrolment, the device sign-in rule, loans
     {"jobs"},  # background work
     {"catalog"},  # courses, sections, activities, files; the activity kinds
     {"outbox"},  # what the box owes the university
@@ -31,7 +32,8 @@ LAYERS: list[set[str]] = [
     {"search"},
     {"ingest"},  # archive -> staged rows -> live course or a waiting update
     {"exchange"},  # bundles to and from the university (exchange/wire: pure, no Django)
-    {"review", "reports", "people"},  # staff's pages
+    # staff's pages (records: closing learners' accounts, portfolios, transfers)
+    {"review", "reports", "people", "records"},
     {"demo"},
     {"web"},  # the box's own pages, middleware, `serve`
 ]

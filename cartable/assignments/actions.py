@@ -395,7 +395,7 @@ def reopen(
 
 
 def _new_attempt(
-    actor: User,
+    actor: User | None,
     activity: Activity,
     learner: User,
     data: AssignContent,
@@ -480,7 +480,7 @@ def max_grade_of(data: AssignContent) -> float:
 
 def grade(
     *,
-    actor: User,
+    actor: User | None,
     activity: Activity,
     learner: User,
     points: float | None,
@@ -491,7 +491,8 @@ def grade(
     request: HttpRequest | None = None,
 ) -> Grade:
     """Grade ``learner``'s work: points (or a scale's item), the teacher's comment and files;
-    released to the learner at once (as Moodle does without a marking workflow)."""
+    released to the learner at once (as Moodle does without a marking workflow). ``actor``
+    None: a teacher of the university's hub, whose feedback bundle the box applies."""
     data = settings_of(activity)
     maximum = max_grade_of(data)
     if data.grade <= 0:

@@ -20,6 +20,9 @@ CATEGORIES: dict[str, Promise] = {
     "institution": _("Institutions"),
     "audit": _("Audit log"),
     "box": _("The box"),
+    "device": _("Devices"),
+    "loan": _("Device loans"),
+    "records": _("Learners' records"),
 }
 
 ACTIONS: dict[str, Promise] = {
@@ -62,6 +65,24 @@ ACTIONS: dict[str, Promise] = {
     "institution.changed": _("Institution renamed or changed"),
     "audit.exported": _("Audit log exported"),
     "audit.head_reset": _("End of the audit log accepted"),
+    "device.created": _("Device added"),
+    "device.changed": _("Device changed"),
+    "device.group_created": _("Device group created"),
+    "device.code_issued": _("Enrolment code made for a device"),
+    "device.enrolled": _("Device enrolled"),
+    "device.enrolment_refused": _("Wrong enrolment code"),
+    "device.revoked": _("Device enrolment withdrawn"),
+    "device.rule_changed": _("Device sign-in rule changed"),
+    "device.group_rule_changed": _("Device sign-in rule of a group changed"),
+    "device.sign_in_refused": _("Sign-in refused on this device"),
+    "device.session_ended": _("Session ended: device not allowed"),
+    "loan.checked_out": _("Device lent"),
+    "loan.returned": _("Lent device returned"),
+    "records.account_closed": _("Account closed on transfer or release"),
+    "records.portfolio_issued": _("Portfolio issued"),
+    "records.transfer_exported": _("Transfer export written"),
+    "records.transfer_imported": _("Transfer imported"),
+    "records.transfer_refused": _("Transfer refused"),
 }
 
 
@@ -135,6 +156,15 @@ DETAILS: dict[str, Promise] = {
     "username": _("username"),
     "waits_for": _("waits for"),
     "warnings": _("warnings"),
+    "reason": _("reason"),
+    "device": _("device"),
+    "enrolled_only": _("enrolled devices only"),
+    "minutes": _("minutes"),
+    "kind": _("kind"),
+    "asset": _("asset number"),
+    "due": _("due back"),
+    "condition": _("condition"),
+    "late": _("late"),
     "what": _("what"),
 }
 
@@ -157,6 +187,8 @@ TARGETS: dict[str, Promise] = {
     "learning.studyplanitem": _("study plan"),
     "ingest.revision": _("course update"),
     "jobs.job": _("import"),
+    "devices.device": _("device"),
+    "devices.devicegroup": _("device group"),
 }
 
 

@@ -184,6 +184,10 @@ class Activity(models.Model):
         default="view",
     )
     external_links = models.JSONField(default=list, blank=True)
+    # Moodle's "ID number" of the activity (its course module's) and of its grade item: what
+    # the university's gradebook names it by (the XML grade import's ``<assignment>``).
+    idnumber = models.CharField(max_length=100, blank=True)
+    grade_idnumber = models.CharField(max_length=100, blank=True)
     # About how long a learner needs for it (reading speed, number of questions…).
     estimated_minutes = models.PositiveIntegerField(default=0)
     # The importer's stable identity for the activity, so that a re-import updates it in place,

@@ -1,10 +1,12 @@
 """Registering peers, writing bundles and applying them: each in one transaction, audited.
 
 A work bundle (box → hub) carries the outbox entries of the hub's institution that the hub has
-not acknowledged yet, with the submitted files they name; an acknowledgement (hub → box) names
-the entries received, which the box then marks sent. Applying checks everything (frame,
-signature, recipient, sequence, every member's bytes) before it touches the database, then
-writes in one transaction; the same bundle twice changes nothing."""
+not acknowledged yet, with the submitted files they name; a feedback bundle (hub → box) the
+hub's grade entries (grades, comments, feedback files given on the hub) for that box's
+learners, which the box records through its own grading actions; an acknowledgement (either
+way) names the entries received, which the sender then marks sent. Applying checks
+everything (frame, signature, recipient, sequence, every member's bytes) before it touches
+the database, then writes in one transaction; the same bundle twice changes nothing."""
 
 from __future__ import annotations
 
@@ -19,14 +21,17 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cartable.accounts.models import Institution, User
+from cartable.assignments import actions as assignments
+from cartable.assignments.checks import Refused as AssignmentRefused
 from cartable.audit.actions import record
 from cartable.catalog import blobs
-from cartable.catalog.models import Blob
+from cartable.catalog.models import Activity, Blob, Enrolment
 from cartable.exchange import identity
 from cartable.exchange.matching import Match
 from cartable.exchange.messages import of as message_of
@@ -40,16 +45,22 @@ from cartable.exchange.wire.keys import (
     normalise_fingerprint,
     parse_public,
 )
+from cartable.grades import actions as grades
+from cartable.grades.models import Grade
 from cartable.jobs import sweep
 from cartable.lib import crash, scratch
+from cartable.lib.html import sanitise
 from cartable.lib.nul import without_nul
 from cartable.outbox.models import Entry
 
 ENTRIES = "entries.jsonl"
 ACK = "ack.json"
 BLOBS = "blobs/"
-# Which kind of bundle each role of peer may send us.
-ACCEPTED = {Peer.Role.BOX: {"work"}, Peer.Role.HUB: {"ack"}}
+# Which kind of bundle each role of peer may send us, and which we may send it.
+ACCEPTED = {Peer.Role.BOX: {"work", "ack"}, Peer.Role.HUB: {"ack", "feedback"}}
+SENT = {Peer.Role.HUB: {"work", "ack"}, Peer.Role.BOX: {"feedback", "ack"}}
+# Entries a bundle of each kind may carry: feedback brings grades back, nothing else.
+CARRIES = {"work": set(Entry.Kind.values), "feedback": {Entry.Kind.GRADE.value}}
 
 
 class Refused(Exception):
@@ -164,27 +175,45 @@ def _entry_line(entry: Entry) -> bytes:
 
 
 def _files_of(payload: dict[str, Any]) -> list[str]:
-    files = payload.get("files") or []
-    return [str(item["sha256"]) for item in files if isinstance(item, dict) and "sha256" in item]
+    """The files an entry names: a submission's, a grade's feedback files."""
+    found = []
+    for key in ("files", "feedback_files"):
+        files = payload.get(key) or []
+        if isinstance(files, list):
+            found += [str(f["sha256"]) for f in files if isinstance(f, dict) and "sha256" in f]
+    return found
 
 
 def unacknowledged(peer: Peer) -> Any:
-    """The outbox entries a hub is owed: its institution's, not acknowledged yet."""
-    if peer.institution_id is None:
+    """The outbox entries a peer is owed, not acknowledged yet: a hub, its institution's; a
+    box (on the hub), the grades given to its learners (matched by university username)."""
+    if peer.role == Peer.Role.BOX:
+        usernames = Learner.objects.filter(peer=peer).exclude(username="").values("username")
+        owed = Entry.objects.filter(kind=Entry.Kind.GRADE, user__username__in=usernames)
+    elif peer.institution_id is None:
         return Entry.objects.none()
-    return (
-        Entry.objects.filter(course__institution_id=peer.institution_id)
-        .exclude(pk__in=SentEntry.objects.values("entry_id"))
-        .order_by("pk")
-    )
+    else:
+        owed = Entry.objects.filter(course__institution_id=peer.institution_id)
+    return owed.exclude(pk__in=SentEntry.objects.values("entry_id")).order_by("pk")
 
 
 def _work_members(peer: Peer, folder: Path) -> tuple[list[bundle.Member], int, int]:
     path = folder / ENTRIES
     wanted: dict[str, None] = {}
     count = 0
+    names: dict[str, str] = {}
+    if peer.role == Peer.Role.BOX:
+        names = dict(
+            Learner.objects.filter(peer=peer)
+            .exclude(username="")
+            .values_list("username", "box_username")
+        )
     with path.open("wb") as out:
         for entry in unacknowledged(peer).iterator(chunk_size=500):
+            user = (entry.payload.get("user") or {}).get("username")
+            if peer.role == Peer.Role.BOX and user in names:
+                # The box knows its learner by the box's username, not the university's.
+                entry.payload = {**entry.payload, "user": {"username": names[user]}}
             out.write(_entry_line(entry))
             count += 1
             for sha in _files_of(entry.payload):
@@ -236,8 +265,7 @@ def export(*, actor: User | None, peer: Peer, kind: str, destination: Path) -> E
     aside with no database lock held (learners keep working), then renamed into place in the
     short transaction that takes its sequence number and records it: a failure leaves neither
     a file nor a used number."""
-    allowed = {Peer.Role.HUB: "work", Peer.Role.BOX: "ack"}
-    if allowed.get(Peer.Role(peer.role)) != kind:
+    if kind not in SENT[Peer.Role(peer.role)]:
         raise Refused(
             _("A “%(kind)s” bundle does not go to %(peer)s.") % {"kind": kind, "peer": peer.name}
         )
@@ -263,7 +291,7 @@ def export(*, actor: User | None, peer: Peer, kind: str, destination: Path) -> E
             # so that a sweep removes it only once this process is gone.
             sweep.workdir("exchange-") as work,
         ):
-            if kind == "work":
+            if kind in CARRIES:
                 members, entries, files = _work_members(peer, Path(work))
             else:
                 members, acked = _ack_members(peer)
@@ -342,6 +370,8 @@ def export(*, actor: User | None, peer: Peer, kind: str, destination: Path) -> E
 class Applied:
     exchange: Exchange
     again: bool  # the same bundle was applied before: nothing changed
+    # Feedback: grades for a course, activity or learner this box does not hold, left out.
+    skipped: int = 0
 
 
 @dataclass(frozen=True)
@@ -374,14 +404,15 @@ def _lines(chunks: Iterator[bytes], kind: str) -> Iterator[bytes]:
 
 
 def _work_entries(reader: bundle.Reader) -> Iterator[WorkEntry]:
-    """The work bundle's entries, checked one by one as they are read."""
+    """The entries of a work or feedback bundle, checked one by one as they are read."""
+    kind = reader.manifest.kind
     members = {m.name for m in reader.manifest.members}
     if ENTRIES not in members or any(
         m.name != ENTRIES and m.name != BLOBS + m.sha256 for m in reader.manifest.members
     ):
-        raise _content_error("work", "unexpected members")
-    kinds = set(Entry.Kind.values)
-    for line in _lines(reader.read(ENTRIES), "work"):
+        raise _content_error(kind, "unexpected members")
+    kinds = CARRIES[kind]
+    for line in _lines(reader.read(ENTRIES), kind):
         try:
             item = json.loads(line)
             entry = WorkEntry(
@@ -391,7 +422,7 @@ def _work_entries(reader: bundle.Reader) -> Iterator[WorkEntry]:
                 payload=without_nul(item["payload"]),
             )
         except (ValueError, KeyError, TypeError) as error:
-            raise _content_error("work", f"bad entry line: {error}") from error
+            raise _content_error(kind, f"bad entry line: {error}") from error
         if (
             type(entry.id) is not int
             or entry.id < 1
@@ -399,10 +430,10 @@ def _work_entries(reader: bundle.Reader) -> Iterator[WorkEntry]:
             or entry.created_at.tzinfo is None
             or not isinstance(entry.payload, dict)
         ):
-            raise _content_error("work", f"bad entry {entry.id!r}")
+            raise _content_error(kind, f"bad entry {entry.id!r}")
         for sha in _files_of(entry.payload):
             if BLOBS + sha not in members:
-                raise _content_error("work", f"entry {entry.id} names a file not in the bundle")
+                raise _content_error(kind, f"entry {entry.id} names a file not in the bundle")
         yield entry
 
 
@@ -411,7 +442,7 @@ def _check_work(reader: bundle.Reader) -> int:
     seen: set[int] = set()
     for entry in _work_entries(reader):
         if entry.id in seen:
-            raise _content_error("work", "entries repeat")
+            raise _content_error(reader.manifest.kind, "entries repeat")
         seen.add(entry.id)
     return len(seen)
 
@@ -489,7 +520,7 @@ def apply(*, actor: User | None, path: Path) -> Applied:
         if manifest.sequence > peer.next_in:
             raise BundleError("missing", str(peer.next_in), missing=peer.next_in, **names)
         reader.check()  # every byte decrypted and checked before anything is written
-        if manifest.kind == "work":
+        if manifest.kind in CARRIES:
             count = _check_work(reader)
             crash.point("apply_checked")
             return _apply_work(actor, reader, peer, sha, size, count)
@@ -547,6 +578,7 @@ def _done(
     size: int,
     entries: int,
     files: int,
+    **more: Any,
 ) -> Exchange:
     done = Exchange.objects.create(
         direction=Exchange.Direction.IN,
@@ -570,6 +602,7 @@ def _done(
             "size": size,
             "entries": entries,
             "files": files,
+            **more,
         },
     )
     return done
@@ -590,6 +623,8 @@ def _apply_work(
                 expected_sha256=member.sha256,
             )
     crash.point("apply_stored")
+    kind = reader.manifest.kind
+    skipped = 0
     with transaction.atomic():
         peer = _advance(peer, sequence)
         for member in files:
@@ -598,18 +633,28 @@ def _apply_work(
         for entry in _work_entries(reader):
             batch.append(entry)
             if len(batch) == 500:
-                _receive(peer, sequence, batch)
+                skipped += _take(peer, sequence, batch)
                 batch = []
-        _receive(peer, sequence, batch)
-        done = _done(actor, peer, "work", sequence, sha, size, count, len(files))
+        skipped += _take(peer, sequence, batch)
+        more = {"skipped": skipped} if kind == "feedback" else {}
+        done = _done(actor, peer, kind, sequence, sha, size, count, len(files), **more)
         crash.point("apply_before_commit")
     crash.point("apply_after_commit")
-    return Applied(done, again=False)
+    return Applied(done, again=False, skipped=skipped)
 
 
-def _receive(peer: Peer, sequence: int, entries: list[WorkEntry]) -> None:
-    """Keep entries not received before; ask again for the acknowledgement of the others
-    (the box sends again what it has not seen acknowledged)."""
+def _take(peer: Peer, sequence: int, entries: list[WorkEntry]) -> int:
+    """Keep a batch of entries; a box gives the hub's feedback to its learners (each entry
+    once: one sent again is only acknowledged again). The number left out."""
+    new = _receive(peer, sequence, entries)
+    if peer.role != Peer.Role.HUB:
+        return 0
+    return sum(not _give_back(peer, entry) for entry in new)
+
+
+def _receive(peer: Peer, sequence: int, entries: list[WorkEntry]) -> list[WorkEntry]:
+    """Keep entries not received before, and return them; ask again for the acknowledgement
+    of the others (the sender sends again what it has not seen acknowledged)."""
     known = set(
         ReceivedEntry.objects.filter(peer=peer, entry_id__in=[e.id for e in entries]).values_list(
             "entry_id", flat=True
@@ -630,6 +675,133 @@ def _receive(peer: Peer, sequence: int, entries: list[WorkEntry]) -> None:
             if e.id not in known
         ]
     )
+    return [e for e in entries if e.id not in known]
+
+
+# --- Feedback, on the box -------------------------------------------------------------------
+
+
+def _text(value: Any, limit: int = 255) -> str:
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = float(value)
+    return number if number == number and abs(number) != float("inf") else None
+
+
+def _give_back(peer: Peer, entry: WorkEntry) -> bool:
+    """Record one grade entry from the hub through the box's grading actions, as the hub's
+    teacher gave it: grade and comment, or the grade's feedback files. False (left out) when
+    the course is not the hub's institution's, or the activity or learner is not on this box."""
+    payload = entry.payload
+    course, item, user = (payload.get(k) for k in ("course", "activity", "user"))
+    if (
+        peer.institution_id is None
+        or not isinstance(course, dict)
+        or not isinstance(item, dict)
+        or not isinstance(user, dict)
+        or not _text(item.get("key"))  # the box's own activities are not the university's
+    ):
+        return False
+    activity = (
+        Activity.objects.select_related("course")
+        .filter(
+            course__institution_id=peer.institution_id,
+            course__source=_text(course.get("source")),
+            course__source_id=_text(course.get("id")),
+            source_key=_text(item.get("key")),
+            retired_at__isnull=True,
+        )
+        .first()
+    )
+    learner = User.objects.filter(username=_text(user.get("username"), 150)).first()
+    if (
+        activity is None
+        or learner is None
+        or not Enrolment.objects.filter(
+            user=learner, course=activity.course, role=Enrolment.Role.LEARNER
+        ).exists()
+    ):
+        return False
+    try:
+        if "feedback_files" in payload:
+            return _feedback_files(activity, learner, payload["feedback_files"])
+        return _grade(activity, learner, payload)
+    except (AssignmentRefused, ValueError):
+        return False
+
+
+def _grade(activity: Activity, learner: User, payload: dict[str, Any]) -> bool:
+    points = _number(payload.get("grade"))
+    if payload.get("grade") is not None and points is None:
+        return False
+    feedback = _text(payload.get("feedback_html"), 1 << 20)
+    scale_item = _text(payload.get("scale_item"))
+    if activity.kind == Activity.Kind.ASSIGN:
+        assignments.grade(
+            actor=None,
+            activity=activity,
+            learner=learner,
+            points=points,
+            scale_item=scale_item,
+            feedback=feedback,
+        )
+        return True
+    maximum = _number(payload.get("max"))
+    source = payload.get("source")
+    if maximum is None or maximum <= 0:
+        return False
+    grades.record(
+        actor=None,
+        activity=activity,
+        learner=learner,
+        grade=points,
+        max_grade=maximum,
+        source=source if source in Grade.Source.values else Grade.Source.OVERRIDE,
+        feedback=sanitise(feedback) if feedback.strip() else "",
+        scale_item=scale_item,
+        released_at=timezone.now(),
+    )
+    return True
+
+
+def _feedback_files(activity: Activity, learner: User, files: Any) -> bool:
+    """The grade's feedback files made those the hub's teacher left (an assignment's)."""
+    if activity.kind != Activity.Kind.ASSIGN or not isinstance(files, list):
+        return False
+    wanted = {
+        (str(f["sha256"]), _text(f.get("filename"))): _text(f.get("mimetype"), 127)
+        for f in files
+        if isinstance(f, dict) and "sha256" in f
+    }
+    existing = Grade.objects.filter(activity=activity, user=learner).first()
+    have = {(f.blob_id, f.filename): f.pk for f in existing.files.all()} if existing else {}
+    store = blobs.store()
+    uploads = [
+        UploadedFile(
+            store.open(sha), name=name, content_type=mimetype or None, size=store.size(sha)
+        )
+        for (sha, name), mimetype in wanted.items()
+        if (sha, name) not in have
+    ]
+    try:
+        assignments.grade(
+            actor=None,
+            activity=activity,
+            learner=learner,
+            points=existing.grade if existing else None,
+            scale_item=existing.scale_item if existing else "",
+            feedback=existing.feedback if existing else "",
+            uploads=uploads,
+            remove=[pk for key, pk in have.items() if key not in wanted],
+        )
+    finally:
+        for upload in uploads:
+            upload.close()
+    return True
 
 
 def _apply_ack(

@@ -394,7 +394,9 @@ class Activity:
     content: ActivityContent
     files: tuple[FileRef, ...]
     external_links: tuple[str, ...]
-    idnumber: str = ""
+    idnumber: str = ""  # the course module's (Moodle's "ID number" of the activity)
+    # Its grade item's idnumber (grades.xml), which Moodle's XML grade import names it by.
+    grade_idnumber: str = ""
     findings: tuple[Finding, ...] = ()  # what the review report shows staff
 
 

@@ -26,7 +26,13 @@ from cartable.catalog.models import (
 )
 from cartable.importers.questionfiles.ids import COMPONENT_PREFIX
 from cartable.ingest import plan as plans
-from cartable.ingest.staging import DEFAULT_SECTION, StagedActivity, StagedCourse, StagedFile
+from cartable.ingest.staging import (
+    DEFAULT_SECTION,
+    IDNUMBERS,
+    StagedActivity,
+    StagedCourse,
+    StagedFile,
+)
 from cartable.jobs import followups
 from cartable.search.index import REINDEX
 
@@ -42,6 +48,8 @@ ACTIVITY_CONTENT_FIELDS = [
     "availability",
     "completion",
     "external_links",
+    "idnumber",
+    "grade_idnumber",
     "blob_id",
     "filename",
     "mimetype",
@@ -206,7 +214,8 @@ def _section_of(item: StagedActivity, sections: dict[str, Section]) -> Section:
 
 def _set_content(row: Activity, item: StagedActivity) -> None:
     for name in ACTIVITY_CONTENT_FIELDS:
-        setattr(row, name, item.fields[name])
+        # A version staged before idnumbers were kept has none.
+        setattr(row, name, item.fields.get(name, "") if name in IDNUMBERS else item.fields[name])
     row.fingerprint = item.fingerprint
 
 

@@ -271,10 +271,20 @@ def stage_question_file(
     )
 
 
+IDNUMBERS = ("idnumber", "grade_idnumber")
+
+
 def content_digest(fields: dict[str, Any]) -> str:
     """What tells a changed activity from an unchanged one: its content, not what the review
     found in it (a better scanner does not make every activity "changed")."""
-    return digest({name: value for name, value in fields.items() if name != "risks"})
+    return digest(
+        {
+            name: value
+            for name, value in fields.items()
+            # Unset idnumbers leave the digest of activities imported before they were kept.
+            if name != "risks" and not (name in IDNUMBERS and not value)
+        }
+    )
 
 
 def activity_fields(activity: model.Activity, *, large_file_bytes: int) -> dict[str, Any]:
@@ -297,6 +307,8 @@ def activity_fields(activity: model.Activity, *, large_file_bytes: int) -> dict[
         "completion": completion,
         "completion_mode": kind.completion_mode(completion),
         "external_links": list(activity.external_links),
+        "idnumber": activity.idnumber[:100],
+        "grade_idnumber": activity.grade_idnumber[:100],
         "blob_id": None,
         "filename": "",
         "mimetype": "",

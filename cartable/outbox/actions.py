@@ -39,6 +39,10 @@ def add(
                         "key": activity.source_key,
                         "kind": activity.kind,
                         "title": activity.title,
+                        # What the university's gradebook names it by (Moodle's XML
+                        # grade import: the grade item's idnumber), "" when unset.
+                        "idnumber": activity.idnumber,
+                        "grade_idnumber": activity.grade_idnumber,
                     }
                 }
                 if activity is not None

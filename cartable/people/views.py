@@ -35,6 +35,7 @@ from cartable.catalog.models import Course, Enrolment
 from cartable.people.forms import (
     AccountFilterForm,
     AccountForm,
+    BulkAccountsForm,
     CohortForm,
     CsvUploadForm,
     EnrolForm,
@@ -139,6 +140,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "may_create": bool(creatable_roles(actor)),
+            "bulk_form": BulkAccountsForm(cohorts=cohorts, auto_id="bulk-%s"),
         },
     )
 

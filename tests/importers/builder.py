@@ -110,6 +110,7 @@ class Backup:
         completion: int = 0,
         availability: str | None = None,
         write_files: bool = True,
+        idnumber: str = "",
     ) -> Activity:
         """An activity whose ``<modname>`` element holds ``body`` (plus name)."""
         module_id = self.next_id()
@@ -133,7 +134,7 @@ class Backup:
                 modulename=modname,
                 sectionid=section,
                 sectionnumber=number,
-                idnumber="",
+                idnumber=idnumber,
                 visible=int(visible),
                 completion=completion,
                 completiongradeitemnumber=None,

@@ -9,16 +9,25 @@ from cartable.importers import model
 from .builder import Backup, el, fields
 
 
-def grades_xml(item_id: int, instance_id: int, gradepass: str, *, learner_grade: bool) -> str:
+def grades_xml(
+    item_id: int,
+    instance_id: int,
+    gradepass: str,
+    *,
+    learner_grade: bool,
+    idnumber: str | None = None,
+    module: str = "quiz",
+) -> str:
     own = (
         f'<grade_item id="{item_id}">'
         + fields(
             categoryid=1,
             itemname="Quiz",
             itemtype="mod",
-            itemmodule="quiz",
+            itemmodule=module,
             iteminstance=instance_id,
             itemnumber=0,
+            idnumber=idnumber,
             grademax="20.00000",
             grademin="0.00000",
             gradepass=gradepass,
@@ -35,7 +44,13 @@ def grades_xml(item_id: int, instance_id: int, gradepass: str, *, learner_grade:
     )
     outcome = (
         f'<grade_item id="{item_id + 1}">'
-        + fields(itemtype="mod", itemmodule="quiz", iteminstance=instance_id, itemnumber=1000)
+        + fields(
+            itemtype="mod",
+            itemmodule=module,
+            iteminstance=instance_id,
+            itemnumber=1000,
+            idnumber="OUTCOME-1",
+        )
         + "</grade_item>"
     )
     return f"<activity_gradebook><grade_items>{outcome}{own}</grade_items></activity_gradebook>"
@@ -59,3 +74,27 @@ def test_it_reads_the_grade_item_and_its_grade_to_pass(import_backup) -> None:
     )
     assert "17.0" not in repr(found["Quiz"])  # a learner's grade stays out
     assert found["Page"].completion == model.Completion(tracking="none")
+
+
+def idnumbered() -> Backup:
+    b = Backup()
+    s0 = b.section(0)
+    quiz = b.activity(
+        "quiz", fields(intro="", introformat=1), title="Quiz noté", section=s0, idnumber="CM-7"
+    )
+    b.activity("page", fields(content="<p>x</p>", contentformat=1), title="Page", section=s0)
+    b.xml(
+        f"activities/quiz_{quiz.module_id}/grades.xml",
+        grades_xml(7001, quiz.instance_id, "10.00000", learner_grade=False, idnumber=" HIST-Q1 "),
+    )
+    return b
+
+
+def test_the_importer_reads_both_idnumbers_of_an_activity(import_backup) -> None:
+    result = import_backup(idnumbered())
+    found = {a.title: a for a in result.course.activities}
+    assert (found["Quiz noté"].idnumber, found["Quiz noté"].grade_idnumber) == (
+        "CM-7",
+        "HIST-Q1",
+    )  # the item's own (itemnumber 0), not the outcome's "OUTCOME-1"
+    assert (found["Page"].idnumber, found["Page"].grade_idnumber) == ("", "")

@@ -52,13 +52,26 @@ def read_module(element: Element) -> ModuleInfo:
     )
 
 
-def read_grade_item(element: Element) -> tuple[int | None, float]:
-    """grades.xml: the activity's own grade item (``itemnumber`` 0), as its id and its grade
-    to pass; (None, 0) when it has none."""
+@dataclass(frozen=True, slots=True)
+class GradeItem:
+    """grades.xml: the activity's own grade item (``itemnumber`` 0)."""
+
+    id: int | None = None  # what Moodle's "grade" access conditions name
+    grade_pass: float = 0.0  # in points (0: none), which "pass grade" completion needs
+    # What Moodle's XML grade import names the item by (``<assignment>``); "" when unset.
+    idnumber: str = ""
+
+
+def read_grade_item(element: Element) -> GradeItem:
+    """The activity's own grade item; an empty one when it has none."""
     for item in element.iter("grade_item"):
         if mxml.text(item, "itemtype") == "mod" and mxml.integer(item, "itemnumber") == 0:
-            return mxml.attr_int(item, "id") or None, max(0.0, mxml.number(item, "gradepass"))
-    return None, 0.0
+            return GradeItem(
+                id=mxml.attr_int(item, "id") or None,
+                grade_pass=max(0.0, mxml.number(item, "gradepass")),
+                idnumber=mxml.text(item, "idnumber").strip()[:100],
+            )
+    return GradeItem()
 
 
 @dataclass(frozen=True, slots=True)

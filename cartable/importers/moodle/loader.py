@@ -18,6 +18,7 @@ from cartable.importers.common import ImporterError, Text, gettext_noop
 from cartable.importers.moodle import backup, mxml, questionbank
 from cartable.importers.moodle.activities import (
     ActivityRead,
+    GradeItem,
     completion_rules,
     is_safe_modname,
     read_grade_item,
@@ -212,11 +213,12 @@ def _activity(
     completion = module.completion if module else model.Completion(tracking="none")
     completion = replace(completion, rules=completion_rules(instance))
     grades_xml = item.folder / "grades.xml"
+    grade_item = GradeItem()
     if grades_xml.is_file():
-        grade_item, grade_pass = read_grade_item(
+        grade_item = read_grade_item(
             parse_pruned(grades_xml, frozenset({"grade_grades", "grade_letters"}))
         )
-        completion = replace(completion, grade_item=grade_item, grade_pass=grade_pass)
+        completion = replace(completion, grade_item=grade_item.id, grade_pass=grade_item.grade_pass)
     return model.Activity(
         source_key=item.key,
         source_id=content.module_id,
@@ -232,7 +234,8 @@ def _activity(
         content=data,
         files=tuple(used.values()),
         external_links=texts.external_links(),
-        idnumber=module.idnumber if module else "",
+        idnumber=module.idnumber.strip()[:100] if module else "",
+        grade_idnumber=grade_item.idnumber,
         findings=texts.findings()
         + (tuple(scan_address(data.address)) if isinstance(data, model.UrlContent) else ()),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from argparse import ArgumentParser
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,13 @@ from django.utils.translation import gettext as _
 
 from cartable.accounts.models import Institution
 from cartable.audit.actions import record
+from cartable.catalog import blobs
+from cartable.catalog.models import Activity, Course
 from cartable.commands import CartableCommand
-from cartable.exchange import actions, identity, matching, messages
+from cartable.exchange import actions, identity, matching, messages, university
 from cartable.exchange.models import Exchange, Learner, Peer
+from cartable.exchange.moodle.assign import WorksheetError, fill_worksheet, write_feedback_zip
+from cartable.exchange.moodle.grades import grades_csv, grades_xml
 from cartable.exchange.moodle.xapi import statement
 from cartable.exchange.wire.bundle import BundleError
 from cartable.jobs import sweep
@@ -69,9 +74,10 @@ class Command(CartableCommand):
         export.add_argument("--to", required=True, help="The peer's name.")
         export.add_argument(
             "--kind",
-            choices=("work", "ack"),
-            help="work: learners' work, to a hub (the default for a hub); ack: the "
-            "acknowledgement of work received, to a box (the default for a box).",
+            choices=("work", "ack", "feedback"),
+            help="work: learners' work, to a hub (the default for a hub); feedback: the "
+            "grades, comments and feedback files given on the hub to a box's learners, to a "
+            "box; ack: the acknowledgement of what was received (the default for a box).",
         )
         imported = sub.add_parser(
             "import", help="Check a bundle whole, then apply it (or refuse it, changing nothing)."
@@ -94,6 +100,58 @@ class Command(CartableCommand):
         xapi.add_argument("--from", dest="source", required=True, help="The box's name.")
         xapi.add_argument(
             "--site", required=True, help="The university's Moodle address (https://…)."
+        )
+
+        grades = sub.add_parser(
+            "grades",
+            help="Write a course's grades of the boxes' learners for the university's Moodle: "
+            "its XML grade import (matched by idnumbers, no mapping) or its CSV grade import.",
+        )
+        grades.add_argument("file", type=Path)
+        grades.add_argument("--course", required=True, help="The course's short name.")
+        grades.add_argument("--format", choices=("xml", "csv"), default="xml")
+        grades.add_argument(
+            "--identify",
+            choices=("useridnumber", "username", "useremail"),
+            default="useridnumber",
+            help="CSV: the column that names the learner (ID number, username or e-mail).",
+        )
+        worksheet = sub.add_parser(
+            "worksheet",
+            help="Fill in an assignment's offline grading worksheet, downloaded from Moodle, "
+            "with the grades and feedback comments of the boxes' learners.",
+        )
+        worksheet.add_argument("file", type=Path)
+        worksheet.add_argument("--course", required=True, help="The course's short name.")
+        worksheet.add_argument(
+            "--activity", required=True, help="The assignment's Moodle key (assign-311)."
+        )
+        worksheet.add_argument(
+            "--from", dest="source", required=True, type=Path, help="The downloaded worksheet."
+        )
+        worksheet.add_argument(
+            "--feedback-zip",
+            type=Path,
+            help="Also write the feedback files as a zip for Moodle's “upload multiple "
+            "feedback files in a zip”.",
+        )
+        submissions = sub.add_parser(
+            "submissions",
+            help="Write the boxes' learners' submissions of an assignment as a zip laid out "
+            "like Moodle's “download all submissions”, under the participant numbers of its "
+            "worksheet.",
+        )
+        submissions.add_argument("file", type=Path)
+        submissions.add_argument("--course", required=True, help="The course's short name.")
+        submissions.add_argument(
+            "--activity", required=True, help="The assignment's Moodle key (assign-311)."
+        )
+        submissions.add_argument(
+            "--from",
+            dest="source",
+            required=True,
+            type=Path,
+            help="The assignment's worksheet downloaded from Moodle (its participant numbers).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -194,6 +252,14 @@ class Command(CartableCommand):
                 "files": done.files,
             }
         )
+        if applied.skipped:
+            self.stdout.write(
+                _(
+                    "%(count)s grades were left out: their course, activity or learner is not "
+                    "on this box."
+                )
+                % {"count": applied.skipped}
+            )
 
     def _box(self, name: str) -> Peer:
         peer = Peer.objects.filter(name=name, role=Peer.Role.BOX).first()
@@ -279,4 +345,200 @@ class Command(CartableCommand):
                         item.code or "",
                     )
                 )
+            )
+
+    # --- Back into Moodle (on the hub) -------------------------------------------------------
+
+    def _course(self, shortname: str) -> Course:
+        found = list(Course.objects.filter(shortname=shortname)[:2])
+        if len(found) != 1:
+            raise CommandError(
+                _("No course with the short name “%(name)s”.") % {"name": shortname}
+                if not found
+                else _("Several courses have the short name “%(name)s”.") % {"name": shortname}
+            )
+        return found[0]
+
+    def _activity(self, course: Course, key: str) -> Activity:
+        activity = Activity.objects.filter(
+            course=course, source_key=key, kind=Activity.Kind.ASSIGN, retired_at__isnull=True
+        ).first()
+        if activity is None:
+            raise CommandError(
+                _("No assignment “%(key)s” in %(course)s.") % {"key": key, "course": course}
+            )
+        return activity
+
+    def _new_file(self, path: Path) -> None:
+        if path.exists():
+            raise CommandError(_("%(path)s exists already.") % {"path": path})
+        if not path.parent.is_dir():
+            raise CommandError(_("No folder %(path)s.") % {"path": path.parent})
+
+    def _worksheet_of(self, path: Path) -> university.Worksheet:
+        if not path.is_file():
+            raise CommandError(_("No file %(path)s.") % {"path": path})
+        try:
+            return university.read_worksheet(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, university.NotAWorksheet):
+            raise CommandError(
+                _(
+                    "%(path)s is not an offline grading worksheet downloaded from Moodle (no "
+                    "“Identifier” column)."
+                )
+                % {"path": path}
+            ) from None
+
+    def _unmatched(self, gathered: university.Gathered) -> None:
+        if gathered.unmatched:
+            self.stdout.write(
+                _(
+                    "%(count)s learners are not matched to a university account: match them "
+                    "with `cartable exchange learners`."
+                )
+                % {"count": len(gathered.unmatched)}
+            )
+
+    def _grades(self, options: dict[str, Any]) -> None:
+        course = self._course(options["course"])
+        path: Path = options["file"]
+        self._new_file(path)
+        gathered = university.gather(course)
+        rows = university.grade_rows(course, gathered)
+        if options["format"] == "xml":
+            written = grades_xml(rows)
+        else:
+            written = grades_csv(rows, identify=options["identify"])
+        with path.open("x", encoding="utf-8", newline="") as out:
+            out.write(written.text)
+        with transaction.atomic():
+            record(
+                "exchange.grades_written",
+                actor=None,
+                target=course,
+                details={
+                    "format": options["format"],
+                    "grades": len(rows) - len(written.skipped),
+                    "skipped": len(written.skipped),
+                },
+            )
+        self.stdout.write(
+            _("Wrote %(count)s grades to %(path)s.")
+            % {"count": len(rows) - len(written.skipped), "path": path}
+        )
+        reasons = {
+            "no_item_idnumber": _("the activity has no ID number in Moodle"),
+            "no_user": _("the learner has no university account of that kind"),
+            "repeated": _("given twice"),
+            "not_a_number": _("not a number"),
+        }
+        for skipped in written.skipped:
+            self.stdout.write(
+                _("Left out: %(item)s, %(learner)s (%(reason)s).")
+                % {
+                    "item": skipped.row.item_name,
+                    "learner": skipped.row.username or skipped.row.email or "?",
+                    "reason": reasons[skipped.reason],
+                }
+            )
+        if written.over_default_max:
+            self.stdout.write(
+                _(
+                    "%(count)s grades are over 100: Moodle takes them only if the site allows "
+                    "unlimited grades."
+                )
+                % {"count": len(written.over_default_max)}
+            )
+        self._unmatched(gathered)
+
+    def _worksheet(self, options: dict[str, Any]) -> None:
+        course = self._course(options["course"])
+        activity = self._activity(course, options["activity"])
+        path: Path = options["file"]
+        self._new_file(path)
+        sheet = self._worksheet_of(options["source"])
+        gathered = university.gather(course, activity)
+        marks, missing = university.marks(sheet, gathered)
+        try:
+            filled = fill_worksheet(
+                options["source"].read_text(encoding="utf-8"), marks, headers=sheet.headers
+            )
+        except WorksheetError as error:
+            raise CommandError(
+                _("%(path)s cannot be read back by Moodle: %(error)s.")
+                % {"path": options["source"], "error": error}
+            ) from None
+        archive: Path | None = options["feedback_zip"]
+        if archive is not None:
+            self._new_file(archive)
+        with path.open("x", encoding="utf-8", newline="") as out:
+            out.write(filled.text)
+        written: list[str] = []
+        if archive is not None:
+            store = blobs.store()
+            files = university.feedback_files(
+                activity,
+                university.participants(sheet),
+                lambda sha: partial(store.open, sha),
+            )
+            with archive.open("xb") as out_zip:
+                written = write_feedback_zip(out_zip, files)
+        with transaction.atomic():
+            record(
+                "exchange.worksheet_written",
+                actor=None,
+                target=activity,
+                details={
+                    "filled": len(filled.filled),
+                    "missing": missing,
+                    "feedback_files": len(written),
+                },
+            )
+        if archive is not None:
+            self.stdout.write(
+                _("Wrote %(count)s files to %(path)s.") % {"count": len(written), "path": archive}
+            )
+        self.stdout.write(
+            _("Filled in %(count)s rows of the worksheet in %(path)s.")
+            % {"count": len(filled.filled), "path": path}
+        )
+        if missing:
+            self.stdout.write(
+                _(
+                    "%(count)s grades found no row in the worksheet (neither the learner’s ID "
+                    "number nor e-mail address is in it)."
+                )
+                % {"count": missing}
+            )
+        self._unmatched(gathered)
+
+    def _submissions(self, options: dict[str, Any]) -> None:
+        course = self._course(options["course"])
+        activity = self._activity(course, options["activity"])
+        path: Path = options["file"]
+        self._new_file(path)
+        numbers = university.participants(self._worksheet_of(options["source"]))
+        store = blobs.store()
+        files, left_out = university.submission_files(
+            activity, numbers, lambda sha: partial(store.open, sha)
+        )
+        with path.open("xb") as out:
+            written = write_feedback_zip(out, files)
+        with transaction.atomic():
+            record(
+                "exchange.submissions_written",
+                actor=None,
+                target=activity,
+                details={"files": len(written), "left_out": left_out},
+            )
+        self.stdout.write(
+            _("Wrote %(count)s files to %(path)s.") % {"count": len(written), "path": path}
+        )
+        if left_out:
+            self.stdout.write(
+                _(
+                    "%(count)s submissions were left out: their learner is not matched to a "
+                    "university account, or not in the worksheet."
+                )
+                % {"count": left_out}
             )
