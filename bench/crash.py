@@ -5,6 +5,11 @@ orphan blob). The harness is tests/crash.py; tests/test_crash.py runs each point
 
     python bench/crash.py --runs 50              # points in turn, over the corpus backups
     python bench/crash.py --runs 10 --point before_commit --seed 7
+    python bench/crash.py --target exchange --runs 50   # a bundle's apply (and writing)
+
+With ``--target exchange`` each run draws at random one of: a hub applying the box's work
+bundle (with files), the box applying the hub's acknowledgement, the box writing its work
+bundle; and a point of that work (tests/crash.py: APPLY_POINTS, ACK_POINTS, EXPORT_POINTS).
 """
 
 from __future__ import annotations
@@ -21,12 +26,77 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.crash import (  # noqa: E402
+    ACK_POINTS,
+    APPLY_POINTS,
     CORPUS,
+    EXPORT_POINTS,
     IMPORT_POINTS,
+    Outcome,
+    clean_apply,
+    clean_export,
     clean_import,
     content_files,
     crash_and_recover,
+    crash_apply_and_recover,
+    crash_export_and_recover,
+    prepare_exchange,
 )
+
+EXCHANGE_CASES = (
+    [("work", point) for point in APPLY_POINTS]
+    + [("ack", point) for point in ACK_POINTS]
+    + [("export", point) for point in EXPORT_POINTS]
+)
+
+
+def _tally(
+    counts: Counter[tuple[str, str]], label: str, outcome: Outcome, failures: list[str], run: int
+) -> None:
+    verdict = "ok" if not outcome.problems else "FAILED"
+    reached = "killed" if outcome.killed else "not reached"
+    for key in (label, "all"):
+        counts[(key, reached)] += 1
+        counts[(key, verdict)] += 1
+    if outcome.problems:
+        failures.append(f"run {run} {label}: {outcome.problems}")
+    print(f"run {run:3d} {label:30s} {verdict}", flush=True)
+
+
+def _report(counts: Counter[tuple[str, str]], labels: list[str]) -> None:
+    for label in (*labels, "all"):
+        row = {key: counts[(label, key)] for key in ("killed", "not reached", "ok", "FAILED")}
+        print(f"{label:30s} " + "  ".join(f"{key} {value}" for key, value in row.items()))
+
+
+def exchange(runs: int, chance: random.Random) -> int:
+    counts: Counter[tuple[str, str]] = Counter()
+    failures: list[str] = []
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="cartable-crash-") as folder:
+        work = Path(folder)
+        prepared = prepare_exchange(work / "prepared")
+        clean_work = clean_apply(prepared.hub, work / "clean-work", prepared.work)
+        clean_ack = clean_apply(prepared.box_sent, work / "clean-ack", prepared.ack)
+        clean_out = clean_export(prepared.box, work / "clean-out" / "box", work / "clean-out" / "s")
+        for run in range(runs):
+            what, point = chance.choice(EXCHANGE_CASES)
+            here = work / f"run{run}"
+            if what == "work":
+                outcome = crash_apply_and_recover(
+                    prepared.hub, here, prepared.work, point, clean_work
+                )
+            elif what == "ack":
+                outcome = crash_apply_and_recover(
+                    prepared.box_sent, here, prepared.ack, point, clean_ack
+                )
+            else:
+                outcome = crash_export_and_recover(prepared, here, point, clean_out, clean_work)
+            _tally(counts, f"{what} {point}", outcome, failures, run)
+    print(f"\n{runs} runs in {time.monotonic() - started:.0f} s")
+    _report(counts, [f"{what} {point}" for what, point in EXCHANGE_CASES])
+    for failure in failures:
+        print(failure)
+    return 1 if failures else 0
 
 
 def main() -> int:
@@ -37,7 +107,15 @@ def main() -> int:
         "--backup", action="append", type=Path, help="A course backup (default: the corpus)."
     )
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument(
+        "--target",
+        choices=("import", "exchange"),
+        default="import",
+        help="What is killed: a course import (the default) or an exchange bundle's apply.",
+    )
     options = parser.parse_args()
+    if options.target == "exchange":
+        return exchange(options.runs, random.Random(options.seed))
     backups = options.backup or CORPUS
     chance = random.Random(options.seed)
     counts: Counter[tuple[str, str]] = Counter()

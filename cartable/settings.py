@@ -82,7 +82,8 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend, with writers queued by a file lock (cartable/sqlite).
+            "ENGINE": "cartable.sqlite",
             "NAME": str(HOME / "cartable.sqlite3"),
             "OPTIONS": {
                 # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock
@@ -458,7 +459,13 @@ WORKER_POLL_SECONDS = env.integer(
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Large uploads stream to the data folder's temporary root, each locked by its request's
+# process: what a request that died left there is swept (cartable.jobs.sweep).
 FILE_UPLOAD_TEMP_DIR = str(TMP_ROOT)
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "cartable.jobs.uploads.LockedTemporaryFileUploadHandler",
+]
 
 # --- Logging --------------------------------------------------------------------------------
 LOG_LEVEL = env.choice(

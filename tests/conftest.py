@@ -79,6 +79,7 @@ def home(settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
     test's tmp_path rather than in it: some tests check what they leave there."""
     settings.HOME = tmp_path_factory.mktemp("home")
     settings.TMP_ROOT = settings.HOME / "tmp"
+    settings.FILE_UPLOAD_TEMP_DIR = str(settings.TMP_ROOT)
     return settings.HOME
 
 

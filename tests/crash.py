@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -217,3 +218,255 @@ def crash_worker_and_recover(
         problems.append(f"audit verify failed: {verify.stdout[-500:]}{verify.stderr[-500:]}")
     job: dict[str, object] = json.loads(_script(home, JOB))
     return Outcome(point=point, killed=killed, problems=problems), job
+
+
+# --- The exchange: a bundle's apply (and its writing), on two data folders ---------------------
+
+APPLY_POINTS = (
+    "apply_start",
+    "apply_checked",
+    "storing",
+    "apply_stored",
+    "apply_before_commit",
+    "apply_after_commit",
+)
+EXPORT_POINTS = (
+    "export_written",
+    "export_before_commit",
+    "export_renamed",
+    "export_after_commit",
+)
+# An acknowledgement carries no file: nothing is stored, the storing points are not reached.
+ACK_POINTS = tuple(point for point in APPLY_POINTS if point not in ("storing", "apply_stored"))
+
+# The box's side: an institution's course, a learner and their work owed to the university,
+# three entries naming submitted files (one file twice) and one without.
+BOX_WORK = """
+import io, os
+import django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cartable.settings")
+django.setup()
+from django.db import transaction
+from cartable.accounts.models import Establishment, Institution, Role, User
+from cartable.catalog import blobs
+from cartable.catalog.models import Course
+from cartable.outbox.actions import add
+institution = Institution.objects.create(slug="univ-lille", name="Université de Lille")
+place = Establishment.objects.create(slug="maison-centrale", name="Maison centrale")
+learner = User.objects.create(username="lea", role=Role.LEARNER, establishment=place)
+course = Course.objects.create(institution=institution, shortname="HIST101", title="Histoire")
+files = [blobs.add(io.BytesIO(b"%PDF-1.4 devoir " + bytes([n]) * 70000)) for n in range(2)]
+for number, blob in enumerate([files[0], files[1], files[0]]):
+    with transaction.atomic():
+        add("submission", course=course, user=learner, payload={
+            "files": [{"filename": f"devoir{number}.pdf", "sha256": blob.sha256,
+                       "size": blob.size}],
+        })
+with transaction.atomic():
+    add("completion", course=course, user=learner, payload={"state": "complete"})
+"""
+
+# What an exchange leaves in the database, without ids or times.
+EXCHANGE_DUMP = """
+import json, os
+from collections import Counter
+import django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cartable.settings")
+django.setup()
+from cartable.audit.models import AuditEvent
+from cartable.catalog.models import Blob
+from cartable.exchange.models import Exchange, Peer, ReceivedEntry, SentEntry
+from cartable.outbox.models import Entry
+
+def rows(queryset, *fields):
+    return sorted(map(list, queryset.values_list(*fields)), key=repr)
+
+print(json.dumps({
+    "peers": rows(Peer.objects, "name", "role", "next_out", "next_in"),
+    "history": rows(
+        Exchange.objects, "direction", "peer__name", "kind", "sequence", "result", "code",
+        "entries", "files",
+    ),
+    "received": rows(
+        ReceivedEntry.objects, "peer__name", "entry_id", "kind", "payload", "received_in",
+        "ack_pending",
+    ),
+    "sent": rows(SentEntry.objects, "entry_id", "peer__name", "acknowledged_in"),
+    "outbox": Entry.objects.count(),
+    "blobs": rows(Blob.objects, "sha256", "size"),
+    "audit": sorted(Counter(
+        action for action in AuditEvent.objects.values_list("action", flat=True)
+        if action.startswith("exchange.")
+    ).items()),
+}, default=str))
+"""
+
+
+def exchange_dump(home: Path) -> dict[str, object]:
+    result: dict[str, object] = json.loads(_script(home, EXCHANGE_DUMP))
+    return result
+
+
+def _checked(done: subprocess.CompletedProcess[str]) -> str:
+    if done.returncode != 0:
+        raise RuntimeError(f"{done.args}: {done.stdout[-1000:]}{done.stderr[-2000:]}")
+    return done.stdout
+
+
+def _identity(home: Path) -> tuple[str, str]:
+    """(fingerprint, public key), from the first two lines (in the box's language)."""
+    lines = _checked(cartable(home, "exchange", "identity")).splitlines()
+    return lines[0].split(": ", 1)[1], lines[1].split(": ", 1)[1]
+
+
+@dataclass
+class Exchange:
+    """Data folders copied before each step of one clean exchange, and its bundles."""
+
+    box: Path  # the box, its work owed, the hub registered
+    hub: Path  # the hub, the box registered
+    work: Path  # the box's first work bundle
+    box_sent: Path  # the box once the work bundle is written
+    hub_applied: Path  # the hub once it applied the work bundle
+    ack: Path  # the hub's acknowledgement of it
+
+
+def _copy(source: Path, target: Path) -> Path:
+    shutil.copytree(source, target, symlinks=True)
+    return target
+
+
+def prepare_exchange(folder: Path) -> Exchange:
+    """A box and a hub that know each other, the box's work bundle and the hub's
+    acknowledgement, each step's data folder kept for the crash runs to start from."""
+    box, hub, stick = folder / "box", folder / "hub", folder / "stick"
+    stick.mkdir(parents=True)
+    for home in (box, hub):
+        _checked(cartable(home, "migrate"))
+    _script(box, BOX_WORK)
+    box_print, box_key = _identity(box)
+    hub_print, hub_key = _identity(hub)
+    _checked(cartable(
+        box, "exchange", "peer", "add", "hub-lille", "--key", hub_key, "--fingerprint",
+        hub_print, "--role", "hub", "--institution", "univ-lille",
+    ))  # fmt: skip
+    _checked(cartable(
+        hub, "exchange", "peer", "add", "box-caen", "--key", box_key, "--fingerprint",
+        box_print, "--role", "box",
+    ))  # fmt: skip
+    sent = _copy(box, folder / "box-sent")
+    work = stick / "work-1"
+    _checked(cartable(sent, "exchange", "export", "--to", "hub-lille", str(work)))
+    applied = _copy(hub, folder / "hub-applied")
+    _checked(cartable(applied, "exchange", "import", str(work)))
+    ack = stick / "ack-1"
+    _checked(cartable(applied, "exchange", "export", "--to", "box-caen", str(ack)))
+    return Exchange(box=box, hub=hub, work=work, box_sent=sent, hub_applied=applied, ack=ack)
+
+
+def exchange_leftovers(home: Path, *folders: Path) -> list[str]:
+    """Temporary files still there: the data folder's and bundles written aside."""
+    found = leftovers(home)
+    for folder in folders:
+        found += [str(path) for path in folder.glob(".cartable-*")]
+    return sorted(found)
+
+
+def clean_apply(start: Path, home: Path, bundle_file: Path) -> tuple[dict[str, object], list[str]]:
+    """Apply ``bundle_file`` to a copy of the data folder ``start``, once: what it leaves."""
+    _copy(start, home)
+    _checked(cartable(home, "exchange", "import", str(bundle_file)))
+    return exchange_dump(home), content_files(home)
+
+
+def crash_apply_and_recover(
+    start: Path,
+    home: Path,
+    bundle_file: Path,
+    point: str,
+    clean: tuple[dict[str, object], list[str]],
+) -> Outcome:
+    """Apply ``bundle_file`` to a copy of ``start`` in ``home``, killed at ``point``; apply it
+    again (the next run sweeps what the dead one left); compare with ``clean``, one clean
+    apply: the same rows, the same files (no orphan blob), nothing temporary left, the audit
+    chain verified, and the same bundle once more changing nothing."""
+    state, files = clean
+    problems: list[str] = []
+    _copy(start, home)
+    crashed = cartable(home, "exchange", "import", str(bundle_file), crash_at=point)
+    killed = crashed.returncode == -signal.SIGKILL
+    if not killed and crashed.returncode != 0:
+        problems.append(f"crashed run failed: {crashed.stderr[-2000:]}")
+    again = cartable(home, "exchange", "import", str(bundle_file))
+    if again.returncode != 0:
+        problems.append(f"the apply after the crash failed: {again.stderr[-2000:]}")
+    after = exchange_dump(home)
+    problems += [f"{key} differs from a clean apply" for key in state if after[key] != state[key]]
+    if content_files(home) != files:
+        problems.append("the content store differs from a clean apply (orphan or missing blob)")
+    if left := exchange_leftovers(home):
+        problems.append(f"temporary files remain: {left[:5]}")
+    verify = cartable(home, "audit", "verify")
+    if verify.returncode != 0:
+        problems.append(f"audit verify failed: {verify.stdout[-500:]}{verify.stderr[-500:]}")
+    once_more = cartable(home, "exchange", "import", str(bundle_file))
+    if once_more.returncode != 0:
+        problems.append(f"the same bundle again failed: {once_more.stderr[-500:]}")
+    if exchange_dump(home) != after:
+        problems.append("the same bundle again changed the database")
+    return Outcome(point=point, killed=killed, problems=problems)
+
+
+def clean_export(start: Path, home: Path, stick: Path) -> dict[str, object]:
+    _copy(start, home)
+    stick.mkdir(parents=True)
+    _checked(cartable(home, "exchange", "export", "--to", "hub-lille", str(stick / "work-1")))
+    state = exchange_dump(home)
+    return state
+
+
+def crash_export_and_recover(
+    prepared: Exchange,
+    work: Path,
+    point: str,
+    clean: dict[str, object],
+    hub_clean: tuple[dict[str, object], list[str]],
+) -> Outcome:
+    """Write the box's work bundle from a copy of the prepared box, killed at ``point``; write
+    it again (refused if the dead run had recorded it); compare the box with one clean export, and
+    check that the bundle on the stick is the one recorded: the hub applies it as the clean
+    one (``hub_clean``)."""
+    problems: list[str] = []
+    home, stick = work / "box", work / "stick"
+    _copy(prepared.box, home)
+    stick.mkdir(parents=True)
+    target = stick / "work-1"
+    export = ("exchange", "export", "--to", "hub-lille", str(target))
+    crashed = cartable(home, *export, crash_at=point)
+    killed = crashed.returncode == -signal.SIGKILL
+    if not killed and crashed.returncode != 0:
+        problems.append(f"crashed run failed: {crashed.stderr[-2000:]}")
+    recorded = exchange_dump(home) == clean
+    again = cartable(home, *export)
+    if recorded and again.returncode == 0:  # the dead run's bundle stands: not written twice
+        problems.append("a bundle recorded by the dead run was written again")
+    if not recorded and again.returncode != 0:
+        problems.append(f"the export after the crash failed: {again.stderr[-2000:]}")
+    if exchange_dump(home) != clean:
+        problems.append("the box differs from a clean export")
+    if left := exchange_leftovers(home, stick):
+        problems.append(f"temporary files remain: {left[:5]}")
+    verify = cartable(home, "audit", "verify")
+    if verify.returncode != 0:
+        problems.append(f"audit verify failed: {verify.stdout[-500:]}{verify.stderr[-500:]}")
+    if target.exists():
+        hub = work / "hub"
+        _copy(prepared.hub, hub)
+        applied = cartable(hub, "exchange", "import", str(target))
+        if applied.returncode != 0:
+            problems.append(f"the hub refused the bundle: {applied.stderr[-500:]}")
+        if exchange_dump(hub) != hub_clean[0] or content_files(hub) != hub_clean[1]:
+            problems.append("the hub applied the bundle into another state than a clean one")
+    else:
+        problems.append("no bundle was written")
+    return Outcome(point=point, killed=killed, problems=problems)

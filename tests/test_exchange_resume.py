@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.utils import translation
 
 from cartable.accounts.models import Institution
 from cartable.catalog import blobs
 from cartable.exchange import actions
 from cartable.exchange.models import Exchange, Peer, ReceivedEntry
+from cartable.exchange.wire.bundle import file_sha256
 from cartable.outbox.actions import add
 from cartable.outbox.models import Entry
 from tests.exchangesides import Sides, register
@@ -190,3 +192,34 @@ def test_the_hub_writes_the_received_records_as_xapi_statements(
     assert made["object"]["id"] == "https://moodle.univ.fr/mod/page/view.php?id=77"
     with pytest.raises(CommandError, match="No box named"):
         call_command("exchange", "xapi", "--from", "hub-lille", "--site", "x", str(tmp_path / "y"))
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def test_a_bundle_put_in_place_by_an_export_that_died_before_recording_it_is_written_again(
+    sides, peers, course, learner, stick: Path
+) -> None:
+    hub, _box = peers
+    translation.activate("en")
+    with transaction.atomic():
+        add("completion", course=course, user=learner, payload={"state": "complete"})
+    target = stick / "w"
+    # The file renamed into place, then the transaction lost (as a kill before the commit).
+    with pytest.raises(_RolledBack), transaction.atomic():
+        actions.export(actor=None, peer=hub, kind="work", destination=target)
+        raise _RolledBack
+    assert target.is_file() and not Exchange.objects.exists()
+
+    done = actions.export(actor=None, peer=hub, kind="work", destination=target)
+
+    assert (done.sequence, done.entries) == (1, 1)
+    assert done.sha256 == file_sha256(target)
+    with pytest.raises(actions.Refused, match="exists already"):  # recorded now: it stands
+        actions.export(actor=None, peer=hub, kind="work", destination=target)
+    other = stick / "other"
+    other.write_bytes(b"not a bundle")
+    with pytest.raises(actions.Refused, match="exists already"):  # nobody's bundle: kept
+        actions.export(actor=None, peer=hub, kind="work", destination=other)
+    assert other.read_bytes() == b"not a bundle"

@@ -18,6 +18,7 @@ LAYERS: list[set[str]] = [
     {"lib"},  # pure helpers: archives, XML, HTML, URLs, hashing, file types
     {"importers"},  # pure: archive in, typed course model out
     {"<package>"},  # settings, wsgi, the management command base
+    {"sqlite"},  # the SQLite backend (writers queued by a file lock)
     {"audit"},  # the sealed log, written by everyone
     {"accounts"},  # people, roles, sign-in, access decorators
     {"access"},  # access hours, open sessions, the box's clock

@@ -14,7 +14,6 @@ import io
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +21,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -42,12 +40,15 @@ from cartable.exchange.wire import bundle
 from cartable.exchange.wire.bundle import BundleError
 from cartable.exchange.wire.keys import (
     KeyTextError,
+    PrivateIdentity,
     PublicIdentity,
     normalise_fingerprint,
     parse_public,
 )
 from cartable.grades import actions as grades
 from cartable.grades.models import Grade
+from cartable.jobs import sweep
+from cartable.lib import crash, scratch
 from cartable.lib.html import sanitise
 from cartable.lib.nul import without_nul
 from cartable.outbox.models import Entry
@@ -238,12 +239,25 @@ def _ack_members(peer: Peer) -> tuple[list[bundle.Member], list[int]]:
     return [bundle.member_from_bytes(ACK, data)], ids
 
 
-def _work_folder() -> Path:
-    # In the data folder, never beside the bundle: the entries are written there in clear
-    # while the bundle is made, and a stick must hold nothing readable.
-    folder = Path(settings.HOME) / "tmp"
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return folder
+PART_PREFIX = ".cartable-"
+PART_SUFFIX = ".part"
+
+
+def _unrecorded(path: Path, own: PrivateIdentity, peer: Peer, kind: str, sequence: int) -> bool:
+    """Whether ``path`` is this box's bundle of ``kind`` for ``peer`` with the number not used
+    yet, that no history row records: the file of an export stopped (a crash, a power cut)
+    after its bundle was put in place but before its transaction committed. Its number is
+    still free, and writing the bundle again in its place is what the stopped export meant."""
+    manifest = bundle.signed_manifest(path, own.public)
+    return (
+        manifest is not None
+        and manifest.recipient == peer.fingerprint
+        and manifest.kind == kind
+        and manifest.sequence == sequence
+        and not Exchange.objects.filter(
+            direction=Exchange.Direction.OUT, peer=peer, sha256=bundle.file_sha256(path)
+        ).exists()
+    )
 
 
 def export(*, actor: User | None, peer: Peer, kind: str, destination: Path) -> Exchange:
@@ -257,22 +271,25 @@ def export(*, actor: User | None, peer: Peer, kind: str, destination: Path) -> E
         )
     own = identity.load(create=True)
     destination = Path(destination)
-    if destination.exists():
+    sequence = Peer.objects.get(pk=peer.pk).next_out
+    if destination.exists() and not _unrecorded(destination, own, peer, kind, sequence):
         raise Refused(_("%(path)s exists already.") % {"path": destination})
     if not destination.parent.is_dir():
         raise Refused(_("No folder %(path)s.") % {"path": destination.parent})
-    sequence = Peer.objects.get(pk=peer.pk).next_out
-    fd, tmp_name = tempfile.mkstemp(dir=destination.parent, prefix=".cartable-", suffix=".part")
-    tmp = Path(tmp_name)
+    # What an export killed before its end left beside its bundle (no live export holds it).
+    scratch.sweep_incoming(destination.parent, PART_PREFIX, PART_SUFFIX)
+    # Locked while this process writes it, as a blob coming in is.
+    fd, tmp = scratch.locked_temp_file(destination.parent, PART_PREFIX, PART_SUFFIX)
     out = os.fdopen(fd, "wb")
     renamed = committed = False
     acked: list[int] = []
     try:
         with (
             out,
-            tempfile.TemporaryDirectory(
-                dir=_work_folder(), prefix="exchange-", ignore_cleanup_errors=True
-            ) as work,
+            # In the data folder, never beside the bundle: the entries are written there in
+            # clear while the bundle is made, and a stick must hold nothing readable. Locked,
+            # so that a sweep removes it only once this process is gone.
+            sweep.workdir("exchange-") as work,
         ):
             if kind in CARRIES:
                 members, entries, files = _work_members(peer, Path(work))
@@ -290,6 +307,7 @@ def export(*, actor: User | None, peer: Peer, kind: str, destination: Path) -> E
             )
             out.flush()
             os.fsync(out.fileno())
+            crash.point("export_written")
             with transaction.atomic():
                 locked = Peer.objects.select_for_update().get(pk=peer.pk)
                 if locked.next_out != sequence:
@@ -330,9 +348,12 @@ def export(*, actor: User | None, peer: Peer, kind: str, destination: Path) -> E
                         "files": files,
                     },
                 )
+                crash.point("export_before_commit")
                 tmp.replace(destination)
                 renamed = True
+                crash.point("export_renamed")  # in place, not recorded: written again
             committed = True
+            crash.point("export_after_commit")
     except BaseException:
         if renamed and not committed:
             destination.unlink(missing_ok=True)
@@ -471,6 +492,7 @@ def apply(*, actor: User | None, path: Path) -> Applied:
     """Check a bundle whole, then apply it in one transaction. A refused bundle changes
     nothing but the history and the audit log, which record the refusal; its BundleError
     (a stable code, a message from ``messages.of``) is raised again."""
+    crash.point("apply_start")
     path = Path(path)
     size = path.stat().st_size
     sha = bundle.file_sha256(path)
@@ -499,8 +521,12 @@ def apply(*, actor: User | None, path: Path) -> Applied:
             raise BundleError("missing", str(peer.next_in), missing=peer.next_in, **names)
         reader.check()  # every byte decrypted and checked before anything is written
         if manifest.kind in CARRIES:
-            return _apply_work(actor, reader, peer, sha, size, _check_work(reader))
-        return _apply_ack(actor, peer, manifest, sha, size, _ack_ids(reader))
+            count = _check_work(reader)
+            crash.point("apply_checked")
+            return _apply_work(actor, reader, peer, sha, size, count)
+        ids = _ack_ids(reader)
+        crash.point("apply_checked")
+        return _apply_ack(actor, peer, manifest, sha, size, ids)
     except BundleError as error:
         _refused(actor, error, peer, manifest, sha, size)
         raise
@@ -596,6 +622,7 @@ def _apply_work(
                 io.BufferedReader(_Stream(reader.read(member.name))),
                 expected_sha256=member.sha256,
             )
+    crash.point("apply_stored")
     kind = reader.manifest.kind
     skipped = 0
     with transaction.atomic():
@@ -611,6 +638,8 @@ def _apply_work(
         skipped += _take(peer, sequence, batch)
         more = {"skipped": skipped} if kind == "feedback" else {}
         done = _done(actor, peer, kind, sequence, sha, size, count, len(files), **more)
+        crash.point("apply_before_commit")
+    crash.point("apply_after_commit")
     return Applied(done, again=False, skipped=skipped)
 
 
@@ -789,4 +818,6 @@ def _apply_ack(
             batch_size=500,
         )
         done = _done(actor, peer, "ack", manifest.sequence, sha, size, len(owed), 0)
+        crash.point("apply_before_commit")
+    crash.point("apply_after_commit")
     return Applied(done, again=False)

@@ -3,10 +3,12 @@ import, and confirming that a file updates a course already on the box."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
 from django.core.paginator import Paginator
@@ -26,8 +28,9 @@ from cartable.ingest import actions
 from cartable.ingest.forms import ImportForm, QuestionImportForm
 from cartable.ingest.jobs import KIND, QUESTIONS_KIND
 from cartable.ingest.models import Revision
-from cartable.jobs import runner
+from cartable.jobs import runner, sweep, uploads
 from cartable.jobs.models import Job
+from cartable.lib import scratch
 
 STAGES = {
     "": gettext_lazy("Waiting for its turn"),
@@ -75,19 +78,26 @@ def course_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _keep_upload(upload: UploadedFile[bytes]) -> Path:
+@contextlib.contextmanager
+def _kept_upload(upload: UploadedFile[bytes]) -> Iterator[Path]:
     """Move the uploaded file (already streamed to disk by Django if large) to the import
-    queue's folder, without reading it into memory."""
-    folder = Path(settings.HOME) / "imports"
+    queue's folder, without reading it into memory. The file stays locked by this process
+    while the block records the job that names it: a sweep never takes it from under the
+    request, and takes it if the request dies before its job is recorded."""
+    folder = sweep.kept_uploads_folder()
     folder.mkdir(mode=0o700, exist_ok=True)
-    target = folder / f"{uuid.uuid4().hex}.upload"
     if isinstance(upload, TemporaryUploadedFile):
+        target = folder / f"{uuid.uuid4().hex}{uploads.SUFFIX}"
+        # Locked by the upload's own handle until the request ends (the lock goes with it).
         Path(upload.temporary_file_path()).replace(target)
-    else:
-        with target.open("wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-    return target
+        yield target
+        return
+    fd, target = scratch.locked_temp_file(folder, uploads.PREFIX, uploads.SUFFIX)
+    with os.fdopen(fd, "wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+        out.flush()
+        yield target
 
 
 @staff_only
@@ -95,19 +105,19 @@ def import_course(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        path = _keep_upload(upload)
         institution = form.cleaned_data["institution"]
-        job = runner.enqueue(
-            KIND,
-            payload={
-                "path": str(path),
-                "filename": Path(upload.name or "course.mbz").name[:255],
-                "size": upload.size,
-                "institution": institution.slug if institution else "",
-                "language": request.LANGUAGE_CODE,
-            },
-            created_by=request.user,
-        )
+        with _kept_upload(upload) as path:
+            job = runner.enqueue(
+                KIND,
+                payload={
+                    "path": str(path),
+                    "filename": Path(upload.name or "course.mbz").name[:255],
+                    "size": upload.size,
+                    "institution": institution.slug if institution else "",
+                    "language": request.LANGUAGE_CODE,
+                },
+                created_by=request.user,
+            )
         record(
             "course.import_requested",
             actor=request.user,
@@ -160,18 +170,18 @@ def import_questions(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         course = form.cleaned_data["course"]
-        path = _keep_upload(upload)
-        job = runner.enqueue(
-            QUESTIONS_KIND,
-            payload={
-                "path": str(path),
-                "filename": Path(upload.name or "questions.xml").name[:255],
-                "size": upload.size,
-                "course": course.pk,
-                "language": request.LANGUAGE_CODE,
-            },
-            created_by=request.user,
-        )
+        with _kept_upload(upload) as path:
+            job = runner.enqueue(
+                QUESTIONS_KIND,
+                payload={
+                    "path": str(path),
+                    "filename": Path(upload.name or "questions.xml").name[:255],
+                    "size": upload.size,
+                    "course": course.pk,
+                    "language": request.LANGUAGE_CODE,
+                },
+                created_by=request.user,
+            )
         record(
             "course.questions_import_requested",
             actor=request.user,

@@ -77,17 +77,25 @@ def worker_running() -> bool:
     return False
 
 
+def watch_once() -> bool:
+    """Start a worker if none holds the data folder's worker lock; whether one was started."""
+    if worker_running():
+        return False
+    start_worker()
+    return True
+
+
+def watch(wait: Callable[[float], bool]) -> None:
+    """Look for a worker every ``WORKER_POLL_SECONDS`` (``wait`` returns True to stop)."""
+    while not wait(settings.WORKER_POLL_SECONDS):
+        watch_once()
+
+
 def watch_workers(stop: threading.Event) -> threading.Thread:
     """A thread of the server that starts a worker every ``WORKER_POLL_SECONDS`` when none
     runs, so that the job of a worker that died is taken up again while the server runs (the
     new worker finds it quickly, or finds nothing and stops). It never touches the database."""
-
-    def watch() -> None:
-        while not stop.wait(settings.WORKER_POLL_SECONDS):
-            if not worker_running():
-                start_worker()
-
-    thread = threading.Thread(target=watch, name="worker-watch", daemon=True)
+    thread = threading.Thread(target=watch, args=(stop.wait,), name="worker-watch", daemon=True)
     thread.start()
     return thread
 
@@ -111,8 +119,13 @@ def me() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:128]
 
 
+def clock() -> datetime:
+    """Now, as leases are measured (a test drives a clock of its own instead of sleeping)."""
+    return timezone.now()
+
+
 def _lease_end() -> datetime:
-    return timezone.now() + timedelta(seconds=settings.JOB_LEASE_SECONDS)
+    return clock() + timedelta(seconds=settings.JOB_LEASE_SECONDS)
 
 
 def recover_interrupted(*, everything: bool = False) -> int:
@@ -122,7 +135,7 @@ def recover_interrupted(*, everything: bool = False) -> int:
     interrupted ``MAX_ATTEMPTS`` times stops as failed, with a message for staff."""
     stuck = Job.objects.filter(status=Job.Status.RUNNING)
     if not everything:
-        stuck = stuck.filter(Q(lease_until__lt=timezone.now()) | Q(lease_until__isnull=True))
+        stuck = stuck.filter(Q(lease_until__lt=clock()) | Q(lease_until__isnull=True))
     count = 0
     for job in stuck.order_by("id"):
         with translation.override(job.payload.get("language") or None):
@@ -174,22 +187,35 @@ def claim(pk: int | None = None) -> Job | None:
         return job
 
 
+def renew_lease(job: Job) -> bool:
+    """Push the job's lease a whole lease ahead, if its worker still holds it (a worker
+    presumed dead whose job was taken up again does not take it back)."""
+    return bool(
+        Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, worker=job.worker).update(
+            lease_until=_lease_end()
+        )
+    )
+
+
+def heartbeat(job: Job, wait: Callable[[float], bool]) -> None:
+    """Renew the job's lease every third of a lease until ``wait`` returns True: two beats
+    may fail (a busy database) before the lease runs out."""
+    while not wait(settings.JOB_LEASE_SECONDS / 3):
+        try:
+            renew_lease(job)
+        except Exception:  # a busy database: the next beat tries again
+            logger.warning("job %s: could not renew its lease", job.pk, exc_info=True)
+
+
 @contextlib.contextmanager
 def _heartbeat(job: Job) -> Iterator[None]:
     """Renew the job's lease now and then while the block runs (from a thread of its own, so
     that a long step without progress reports, a PDF or a large commit, keeps it)."""
     stop = threading.Event()
-    every = settings.JOB_LEASE_SECONDS / 3
 
     def beat() -> None:
         try:
-            while not stop.wait(every):
-                try:
-                    Job.objects.filter(
-                        pk=job.pk, status=Job.Status.RUNNING, worker=job.worker
-                    ).update(lease_until=_lease_end())
-                except Exception:  # a busy database: the next beat tries again
-                    logger.warning("job %s: could not renew its lease", job.pk, exc_info=True)
+            heartbeat(job, stop.wait)
         finally:
             connection.close()  # this thread's own
 

@@ -56,6 +56,21 @@ def _same_file(fd: int, path: Path) -> bool:
     return (held.st_dev, held.st_ino) == (on_disk.st_dev, on_disk.st_ino)
 
 
+def try_lock(fd: int) -> bool:
+    """Take ``fd``'s exclusive lock if no other holder has it."""
+    return _try_lock(fd)
+
+
+def remove(path: Path) -> Swept:
+    """Remove a file or folder; what it took."""
+    return _remove(path)
+
+
+def holds(fd: int, path: Path) -> bool:
+    """Whether ``path`` still names the file open (and locked) as ``fd``."""
+    return _same_file(fd, path)
+
+
 def locked_temp_file(root: Path, prefix: str, suffix: str = "") -> tuple[int, Path]:
     """A new file in ``root``, open and locked by this process: (descriptor, path)."""
     while True:
@@ -136,12 +151,13 @@ def sweep_workdirs(root: Path) -> Swept:
     return swept
 
 
-def sweep_incoming(root: Path) -> Swept:
-    """Remove the incoming files directly under ``root`` that no live writer holds."""
+def sweep_incoming(root: Path, prefix: str = INCOMING_PREFIX, suffix: str = "") -> Swept:
+    """Remove the files directly under ``root`` named ``prefix…suffix`` (incoming files by
+    default) that no live writer holds."""
     swept = Swept()
     if not root.is_dir():
         return swept
-    for path in sorted(root.glob(INCOMING_PREFIX + "*")):
+    for path in sorted(root.glob(prefix + "*" + suffix)):
         try:
             fd = os.open(path, os.O_RDONLY)
         except (FileNotFoundError, IsADirectoryError):

@@ -366,6 +366,27 @@ def open_bundle(
     return Reader(path, manifest, hashlib.sha256(body).digest(), begin, cipher)
 
 
+def signed_manifest(path: Path, signer: PublicIdentity) -> Manifest | None:
+    """The manifest of the bundle at ``path`` if ``signer`` signed it (nothing decrypted, the
+    members not read), else None: for a sender to know a bundle of its own."""
+    try:
+        with path.open("rb") as stream:
+            start = stream.read(len(MAGIC) + 4)
+            if len(start) != len(MAGIC) + 4 or start[: len(MAGIC)] != MAGIC:
+                return None
+            (length,) = struct.unpack(">I", start[len(MAGIC) :])
+            if length > MAX_MANIFEST:
+                return None
+            body = stream.read(length)
+            signature = stream.read(SIGNATURE)
+        if len(body) != length or len(signature) != SIGNATURE:
+            return None
+        manifest = _manifest(body, Limits())
+    except (OSError, BundleError):
+        return None
+    return manifest if signer.verify(signature, start + body) else None
+
+
 def file_sha256(path: Path) -> str:
     hasher = hashlib.sha256()
     with path.open("rb") as stream:

@@ -23,6 +23,7 @@ from cartable.exchange.moodle.assign import WorksheetError, fill_worksheet, writ
 from cartable.exchange.moodle.grades import grades_csv, grades_xml
 from cartable.exchange.moodle.xapi import statement
 from cartable.exchange.wire.bundle import BundleError
+from cartable.jobs import sweep
 
 
 def _match_problem(line: int, code: str, value: str) -> str:
@@ -205,6 +206,7 @@ class Command(CartableCommand):
         if peer is None:
             raise CommandError(_("No peer named “%(name)s”.") % {"name": options["to"]})
         kind = options["kind"] or ("work" if peer.role == Peer.Role.HUB else "ack")
+        sweep.sweep()  # what a stopped export or import left
         try:
             done = actions.export(actor=None, peer=peer, kind=kind, destination=options["file"])
         except actions.Refused as error:
@@ -228,6 +230,7 @@ class Command(CartableCommand):
         path = options["file"]
         if not path.is_file():
             raise CommandError(_("No file %(path)s.") % {"path": path})
+        sweep.sweep()  # what a stopped export or import left
         try:
             applied = actions.apply(actor=None, path=path)
         except BundleError as error:

@@ -1,0 +1,1 @@
+"""The SQLite database backend of the box (``ENGINE: cartable.sqlite``): see ``base``."""
