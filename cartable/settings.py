@@ -85,6 +85,10 @@ else:
             # Django's SQLite backend, with writers queued by a file lock (cartable/sqlite).
             "ENGINE": "cartable.sqlite",
             "NAME": str(HOME / "cartable.sqlite3"),
+            # Tests use an in-memory database, as Django does for its own SQLite backend
+            # (pytest-django, seeing another engine name, would otherwise derive a file name
+            # from NAME for each of its worker processes).
+            "TEST": {"NAME": ":memory:"},
             "OPTIONS": {
                 # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock
                 # at the start of a transaction so that concurrent writers queue (timeout, in
