@@ -74,6 +74,16 @@ def _own_content_store(settings, tmp_path) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_clock_references() -> None:
+    """The clock warning's references are kept a minute in each process: each test starts
+    without those of the test before (another database state), so a staff page's first request
+    always reads them and the next ones never do, whatever ran before in this worker."""
+    from cartable.access import clock
+
+    clock.forget()
+
+
+@pytest.fixture(autouse=True)
 def home(settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data folder of the test's own (the audit key and head file, uploads), beside the
     test's tmp_path rather than in it: some tests check what they leave there."""

@@ -132,11 +132,7 @@ def check_request(request: HttpRequest) -> str | None:
     if request.session.get(UNTIL_KEY, 0) > seconds:
         return None
     decision = decision_for(user, moment)  # type: ignore[arg-type]
-    if decision.open:
-        recheck = seconds + RECHECK_SECONDS
-        if decision.until is not None:
-            recheck = min(recheck, int(decision.until.timestamp()))
-        request.session[UNTIL_KEY] = recheck
+    if _note_open(request, decision, seconds):
         return None
     record(
         "hours.session_closed",
@@ -147,6 +143,25 @@ def check_request(request: HttpRequest) -> str | None:
     )
     with _in_language_of(user):  # type: ignore[arg-type]
         return wording.session_closed(decision.opens, moment)
+
+
+def note_sign_in(request: HttpRequest, user: object) -> None:
+    """At sign-in: the hours are read once here, so a learner's first page costs what the next
+    ones do (outside hours, nothing is noted and that first page ends the session)."""
+    if limited(user):
+        moment = now()
+        _note_open(request, decision_for(user, moment), int(moment.timestamp()))  # type: ignore[arg-type]
+
+
+def _note_open(request: HttpRequest, decision: hours.Decision, seconds: int) -> bool:
+    """When ``decision`` is open: note in the session until when it need not be read again."""
+    if not decision.open:
+        return False
+    recheck = seconds + RECHECK_SECONDS
+    if decision.until is not None:
+        recheck = min(recheck, int(decision.until.timestamp()))
+    request.session[UNTIL_KEY] = recheck
+    return True
 
 
 def _iso(moment: datetime | None) -> str | None:

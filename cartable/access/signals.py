@@ -8,12 +8,13 @@ from django.contrib.auth import signals
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from cartable.access import open_sessions
+from cartable.access import gate, open_sessions
 
 
 @receiver(signals.user_logged_in)
 def _signed_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     open_sessions.opened(user=user, request=request)
+    gate.note_sign_in(request, user)
 
 
 @receiver(signals.user_logged_out)

@@ -56,6 +56,12 @@ def bind(request: HttpRequest, user: Any) -> None:
     """After a sign-in the form checked: remember the learner's device in the new session;
     note when an enrolled device was last used to sign in."""
     verdict: rules.Verdict | None = getattr(request, _VERDICT, None)
+    if verdict is None and getattr(user, "role", None) == Role.LEARNER:
+        # Signed in without the form (a new password's own session, tests): the rule is read
+        # here, at sign-in, rather than on the learner's first page.
+        verdict = rules.refusal(user, credentials.from_request(request))
+        if not verdict.allowed:
+            return  # the first request ends this session, audited
     if verdict is not None and getattr(user, "role", None) == Role.LEARNER:
         request.session[SESSION_KEY] = [verdict.device_id, int(time.time()), verdict.credential]
         if verdict.device_id is not None:
