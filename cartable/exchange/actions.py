@@ -23,15 +23,16 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cartable.accounts.models import Institution, User
+from cartable.accounts.models import Institution, Role, User
 from cartable.assignments import actions as assignments
 from cartable.assignments.checks import Refused as AssignmentRefused
 from cartable.audit.actions import record
 from cartable.catalog import blobs
-from cartable.catalog.models import Activity, Blob, Enrolment
+from cartable.catalog.models import Activity, Blob, Course, Enrolment
 from cartable.exchange import identity
 from cartable.exchange.matching import Match
 from cartable.exchange.messages import of as message_of
@@ -51,6 +52,10 @@ from cartable.jobs import sweep
 from cartable.lib import crash, scratch
 from cartable.lib.html import sanitise
 from cartable.lib.nul import without_nul
+from cartable.messaging import access as messaging_access
+from cartable.messaging import actions as messaging
+from cartable.messaging.models import Message
+from cartable.outbox import actions as outbox
 from cartable.outbox.models import Entry
 
 ENTRIES = "entries.jsonl"
@@ -59,8 +64,15 @@ BLOBS = "blobs/"
 # Which kind of bundle each role of peer may send us, and which we may send it.
 ACCEPTED = {Peer.Role.BOX: {"work", "ack"}, Peer.Role.HUB: {"ack", "feedback"}}
 SENT = {Peer.Role.HUB: {"work", "ack"}, Peer.Role.BOX: {"feedback", "ack"}}
-# Entries a bundle of each kind may carry: feedback brings grades back, nothing else.
-CARRIES = {"work": set(Entry.Kind.values), "feedback": {Entry.Kind.GRADE.value}}
+# Entries a bundle of each kind may carry: feedback brings grades and teachers' messages back,
+# nothing else.
+CARRIES = {
+    "work": set(Entry.Kind.values),
+    "feedback": {Entry.Kind.GRADE.value, Entry.Kind.MESSAGE.value},
+}
+# A teacher's message to a learner (hub → box) names its author ("from"); a learner's message
+# to a remote teacher (box → hub) its recipient ("to").
+TEACHER_MESSAGE = Q(kind=Entry.Kind.MESSAGE, payload__message__has_key="from")
 
 
 class Refused(Exception):
@@ -186,15 +198,73 @@ def _files_of(payload: dict[str, Any]) -> list[str]:
 
 def unacknowledged(peer: Peer) -> Any:
     """The outbox entries a peer is owed, not acknowledged yet: a hub, its institution's; a
-    box (on the hub), the grades given to its learners (matched by university username)."""
+    box (on the hub), the grades given to its learners (matched by university username) and
+    the messages their teachers wrote to them."""
     if peer.role == Peer.Role.BOX:
         usernames = Learner.objects.filter(peer=peer).exclude(username="").values("username")
-        owed = Entry.objects.filter(kind=Entry.Kind.GRADE, user__username__in=usernames)
+        owed = Entry.objects.filter(
+            Q(kind=Entry.Kind.GRADE) | TEACHER_MESSAGE, user__username__in=usernames
+        )
     elif peer.institution_id is None:
         return Entry.objects.none()
     else:
         owed = Entry.objects.filter(course__institution_id=peer.institution_id)
     return owed.exclude(pk__in=SentEntry.objects.values("entry_id")).order_by("pk")
+
+
+def owe_messages(peer: Peer) -> int:
+    """On the hub, before a box's feedback: each message delivered from a teacher to one of
+    the box's learners put once in the outbox (kind ``message``, its author in ``from``), so
+    that it travels, and is acknowledged, as the grades do. The number added."""
+    usernames = list(
+        Learner.objects.filter(peer=peer).exclude(username="").values_list("username", flat=True)
+    )
+    if not usernames:
+        return 0
+    added = 0
+    with transaction.atomic():
+        known = {
+            found
+            for found in Entry.objects.filter(
+                TEACHER_MESSAGE, user__username__in=usernames
+            ).values_list("payload__message__id", flat=True)
+            if isinstance(found, int)
+        }
+        waiting = (
+            Message.objects.filter(
+                status=Message.Status.DELIVERED,
+                recipient__username__in=usernames,
+                recipient=F("conversation__learner"),
+                author=F("conversation__teacher"),
+            )
+            .exclude(pk__in=known)
+            .select_related("author", "recipient", "course")
+            .order_by("pk")
+        )
+        for message in waiting:
+            learner, teacher = message.recipient, message.author
+            course = (
+                message.course
+                or messaging_access.shared_courses(learner, teacher).order_by("pk").first()
+            )
+            if course is None:
+                continue  # no course names the box's institution: nothing to carry it by
+            outbox.add(
+                Entry.Kind.MESSAGE,
+                course=course,
+                user=learner,
+                payload={
+                    "message": {
+                        "id": message.pk,
+                        "from": teacher.username,
+                        "subject": message.subject,
+                        "body": message.body,
+                        "sent_at": (message.delivered_at or message.created_at).isoformat(),
+                    }
+                },
+            )
+            added += 1
+    return added
 
 
 def _work_members(peer: Peer, folder: Path) -> tuple[list[bundle.Member], int, int]:
@@ -271,6 +341,8 @@ def export(*, actor: User | None, peer: Peer, kind: str, destination: Path) -> E
         )
     own = identity.load(create=True)
     destination = Path(destination)
+    if kind == "feedback":
+        owe_messages(peer)
     sequence = Peer.objects.get(pk=peer.pk).next_out
     if destination.exists() and not _unrecorded(destination, own, peer, kind, sequence):
         raise Refused(_("%(path)s exists already.") % {"path": destination})
@@ -649,7 +721,14 @@ def _take(peer: Peer, sequence: int, entries: list[WorkEntry]) -> int:
     new = _receive(peer, sequence, entries)
     if peer.role != Peer.Role.HUB:
         return 0
-    return sum(not _give_back(peer, entry) for entry in new)
+    return sum(
+        not (
+            _message_back(peer, entry)
+            if entry.kind == Entry.Kind.MESSAGE
+            else _give_back(peer, entry)
+        )
+        for entry in new
+    )
 
 
 def _receive(peer: Peer, sequence: int, entries: list[WorkEntry]) -> list[WorkEntry]:
@@ -732,6 +811,56 @@ def _give_back(peer: Peer, entry: WorkEntry) -> bool:
         return _grade(activity, learner, payload)
     except (AssignmentRefused, ValueError):
         return False
+
+
+def _message_back(peer: Peer, entry: WorkEntry) -> bool:
+    """Write one message from the hub as its remote teacher's (the account of that username
+    with no establishment on this box) to the learner, through the messaging actions: held
+    for staff where the learner's establishment moderates messages, audited. False (left out)
+    when the teacher, the learner or the course of the hub's institution is not on this box,
+    when that teacher does not teach that learner, or when the message is not one a teacher
+    may write (empty, too long)."""
+    payload = entry.payload
+    course, message, user = (payload.get(k) for k in ("course", "message", "user"))
+    if (
+        peer.institution_id is None
+        or not isinstance(course, dict)
+        or not isinstance(message, dict)
+        or not isinstance(user, dict)
+        or not isinstance(message.get("body"), str)
+        or not isinstance(message.get("subject", ""), str)
+    ):
+        return False
+    teacher = User.objects.filter(
+        username=_text(message.get("from"), 150),
+        role=Role.TEACHER,
+        establishment__isnull=True,  # a remote teacher: never one of the box's own
+    ).first()
+    learner = User.objects.filter(
+        username=_text(user.get("username"), 150), role=Role.LEARNER
+    ).first()
+    found = (
+        Course.objects.filter(
+            institution_id=peer.institution_id,
+            source=_text(course.get("source")),
+            source_id=_text(course.get("id")),
+        )
+        .exclude(source_id="")
+        .first()
+    )
+    if teacher is None or learner is None or found is None:
+        return False
+    try:
+        messaging.send(
+            actor=teacher,
+            recipient=learner,
+            body=message["body"],
+            subject=message.get("subject", ""),
+            course=found,
+        )
+    except messaging.MessageError:
+        return False
+    return True
 
 
 def _grade(activity: Activity, learner: User, payload: dict[str, Any]) -> bool:
