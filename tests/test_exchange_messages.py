@@ -92,7 +92,7 @@ def test_the_learner_reads_the_remote_teachers_message_at_once_without_moderatio
     assert entry.payload["message"]["from"] == "prof-univ"
 
     applied = actions.apply(actor=None, path=stick / "f1")
-    assert applied.skipped == 0
+    assert (applied.skipped, applied.skipped_messages) == (0, 0)
     (message,) = box_messages(learner)
     assert (message.author, message.status, message.course) == (remote, "delivered", course)
     assert (message.subject, message.body) == ("Votre lettre", "Bien reçu.")
@@ -222,12 +222,13 @@ def test_what_the_box_must_not_write_is_left_out_and_counted(
 
     output = io.StringIO()
     call_command("exchange", "import", str(stick / "f1"), stdout=output)
-    assert "4 grades were left out" in output.getvalue()
+    assert "4 messages were left out" in output.getvalue()
+    assert "grades were left out" not in output.getvalue()
     assert [m.body for m in Message.objects.filter(recipient__username__in=["lea", "omar"])] == [
         "Celui-ci passe."
     ]
     event = AuditEvent.objects.filter(action="exchange.applied").last()
-    assert event.details["skipped"] == 4
+    assert (event.details["skipped"], event.details["skipped_messages"]) == (0, 4)
     assert ReceivedEntry.objects.filter(kind="message").count() == 5
 
 

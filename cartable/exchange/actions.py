@@ -2,9 +2,10 @@
 
 A work bundle (box → hub) carries the outbox entries of the hub's institution that the hub has
 not acknowledged yet, with the submitted files they name; a feedback bundle (hub → box) the
-hub's grade entries (grades, comments, feedback files given on the hub) for that box's
-learners, which the box records through its own grading actions; an acknowledgement (either
-way) names the entries received, which the sender then marks sent. Applying checks
+hub's grade entries (grades, comments, feedback files given on the hub) and its teachers'
+messages for that box's learners, which the box records through its own grading and
+messaging actions; an acknowledgement (either way) names the entries received, which the
+sender then marks sent. Applying checks
 everything (frame, signature, recipient, sequence, every member's bytes) before it touches
 the database, then writes in one transaction; the same bundle twice changes nothing."""
 
@@ -444,6 +445,8 @@ class Applied:
     again: bool  # the same bundle was applied before: nothing changed
     # Feedback: grades for a course, activity or learner this box does not hold, left out.
     skipped: int = 0
+    # Feedback: teachers' messages this box does not write (see _message_back), left out.
+    skipped_messages: int = 0
 
 
 @dataclass(frozen=True)
@@ -696,7 +699,7 @@ def _apply_work(
             )
     crash.point("apply_stored")
     kind = reader.manifest.kind
-    skipped = 0
+    skipped: dict[str, int] = {Entry.Kind.GRADE: 0, Entry.Kind.MESSAGE: 0}
     with transaction.atomic():
         peer = _advance(peer, sequence)
         for member in files:
@@ -705,30 +708,37 @@ def _apply_work(
         for entry in _work_entries(reader):
             batch.append(entry)
             if len(batch) == 500:
-                skipped += _take(peer, sequence, batch)
+                _take(peer, sequence, batch, skipped)
                 batch = []
-        skipped += _take(peer, sequence, batch)
-        more = {"skipped": skipped} if kind == "feedback" else {}
+        _take(peer, sequence, batch, skipped)
+        more = (
+            {"skipped": skipped[Entry.Kind.GRADE], "skipped_messages": skipped[Entry.Kind.MESSAGE]}
+            if kind == "feedback"
+            else {}
+        )
         done = _done(actor, peer, kind, sequence, sha, size, count, len(files), **more)
         crash.point("apply_before_commit")
     crash.point("apply_after_commit")
-    return Applied(done, again=False, skipped=skipped)
+    return Applied(
+        done,
+        again=False,
+        skipped=skipped[Entry.Kind.GRADE],
+        skipped_messages=skipped[Entry.Kind.MESSAGE],
+    )
 
 
-def _take(peer: Peer, sequence: int, entries: list[WorkEntry]) -> int:
+def _take(peer: Peer, sequence: int, entries: list[WorkEntry], skipped: dict[str, int]) -> None:
     """Keep a batch of entries; a box gives the hub's feedback to its learners (each entry
-    once: one sent again is only acknowledged again). The number left out."""
+    once: one sent again is only acknowledged again), counting in ``skipped`` by kind those
+    left out."""
     new = _receive(peer, sequence, entries)
     if peer.role != Peer.Role.HUB:
-        return 0
-    return sum(
-        not (
-            _message_back(peer, entry)
-            if entry.kind == Entry.Kind.MESSAGE
-            else _give_back(peer, entry)
-        )
-        for entry in new
-    )
+        return
+    for entry in new:
+        if entry.kind == Entry.Kind.MESSAGE:
+            skipped[Entry.Kind.MESSAGE] += not _message_back(peer, entry)
+        else:
+            skipped[Entry.Kind.GRADE] += not _give_back(peer, entry)
 
 
 def _receive(peer: Peer, sequence: int, entries: list[WorkEntry]) -> list[WorkEntry]:

@@ -18,7 +18,7 @@ class Entry(models.Model):
         COMPLETION = "completion"
         CHOICE = "choice"
         SURVEY = "survey"
-        MESSAGE = "message"  # a learner's message to a remote teacher (cartable/messaging)
+        MESSAGE = "message"  # a learner's to a remote teacher; on the hub, a teacher's to a box's
 
     kind = models.CharField(max_length=16, choices=Kind)
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")

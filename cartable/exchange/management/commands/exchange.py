@@ -260,6 +260,15 @@ class Command(CartableCommand):
                 )
                 % {"count": applied.skipped}
             )
+        if applied.skipped_messages:
+            self.stdout.write(
+                _(
+                    "%(count)s messages were left out: their teacher, learner or course is not "
+                    "on this box, that teacher does not teach that learner, or the message is "
+                    "not one a teacher may write."
+                )
+                % {"count": applied.skipped_messages}
+            )
 
     def _box(self, name: str) -> Peer:
         peer = Peer.objects.filter(name=name, role=Peer.Role.BOX).first()
