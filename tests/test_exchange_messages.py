@@ -150,21 +150,17 @@ def test_applied_twice_or_sent_again_it_is_one_message(
 
 
 def test_markup_and_nul_stay_plain_text(
-    sides, peers, remote, hub_lea, learner, stick: Path
+    sides, peers, remote, hub_lea, learner, stick: Path, monkeypatch
 ) -> None:
     _hub, box = peers
     messaging.send(actor=remote, recipient=hub_lea, body="avant")
-    actions.owe_messages(box)
-    Entry.objects.filter(kind="message").update(
-        payload={
-            **Entry.objects.get(kind="message").payload,
-            "message": {
-                "id": 1,
-                "from": "prof-univ",
-                "subject": "Sujet\x00",
-                "body": "<script>alert(1)</script>\x00<b>gras</b>",
-            },
-        }
+    hostile(box, hub_lea, subject="Sujet", body="<script>alert(1)</script>NUL<b>gras</b>")
+    # NUL bytes in the bundle itself (the hub's PostgreSQL keeps none): a hostile hub's.
+    written = actions._entry_line
+    monkeypatch.setattr(
+        actions,
+        "_entry_line",
+        lambda entry: written(entry).replace(b"NUL", b"\\u0000").replace(b"Sujet", b"Sujet\\u0000"),
     )
     feedback_out(sides, box, stick / "f1")
     actions.apply(actor=None, path=stick / "f1")
