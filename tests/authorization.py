@@ -1470,6 +1470,7 @@ TARGETS: dict[str, dict[str, Build]] = {
         "outsider_learner": lambda w: Target({"session_id": _open_session(w.outsider_learner).pk}),
     },
     "access:clock": {NO_ARGS: lambda w: Target()},
+    "access:my_hours": {NO_ARGS: lambda w: Target()},
     "access:clock_set": {NO_ARGS: lambda w: Target(post={"moment": "2026-12-03 10:30"})},
     "access:clock_confirm": {NO_ARGS: lambda w: Target()},
 }
