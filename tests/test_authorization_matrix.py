@@ -1378,6 +1378,16 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
         "own": {"GET": devices_staff(200, 404), "POST": AS_GET},
         "others": {"GET": devices_staff(404, 200, 200), "POST": AS_GET},
     },
+    # A device group: staff of its establishment rename it; deleting one that holds a device
+    # is refused (back to its page, nothing changed).
+    "devices:group_edit": {
+        "own": {"GET": devices_staff(200, 404), "POST": devices_staff(REDIRECT, 404)},
+        "others": {"GET": devices_staff(404, 200, 200), "POST": devices_staff(404, REDIRECT, REDIRECT)},
+    },
+    "devices:group_delete": {
+        "own": {"GET": devices_staff(405, 405), "POST": devices_staff(REDIRECT, 404)},
+        "others": {"GET": devices_staff(405, 405), "POST": devices_staff(404, REDIRECT, REDIRECT)},
+    },
     "devices:edit": {
         "own": {"GET": devices_staff(200, 404), "POST": devices_staff(REDIRECT, 404)},
         "others": {"GET": devices_staff(404, 200, 200), "POST": devices_staff(404, REDIRECT, REDIRECT)},
