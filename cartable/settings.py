@@ -179,6 +179,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cartable.review.context.review",
                 "cartable.messaging.context.unread",
+                "cartable.messaging.context.moderation",
             ],
         },
     }

@@ -1032,6 +1032,16 @@ def _device(name: str, post: dict[str, Any] | None = None) -> Build:
     return build
 
 
+def _device_group(name: str, post: dict[str, Any] | None = None) -> Build:
+    """The room of the device ``name`` (it holds that device: deleting it is refused)."""
+
+    def build(w: World) -> Target:
+        assert w.devices is not None
+        return Target({"group_id": getattr(w.devices, name).group_id}, dict(post or {}))
+
+    return build
+
+
 def _moderated(which: str, post: dict[str, Any] | None = None) -> Build:
     def build(w: World) -> Target:
         return Target({"message_id": getattr(_letters(w), which).pk}, dict(post or {}))
@@ -1402,6 +1412,10 @@ TARGETS: dict[str, dict[str, Build]] = {
             post={"name": "Aile nouvelle", "establishment": w.personas["staff"].establishment_id}
         )
     },
+    "devices:group_edit": {
+        name: _device_group(name, {"name": f"Salle renommée {name}"}) for name in ("own", "others")
+    },
+    "devices:group_delete": {name: _device_group(name) for name in ("own", "others")},
     "devices:loans": {NO_ARGS: lambda w: Target()},
     "devices:overdue": {NO_ARGS: lambda w: Target()},
     "devices:detail": {name: _device(name) for name in ("own", "others")},
@@ -1470,6 +1484,7 @@ TARGETS: dict[str, dict[str, Build]] = {
         "outsider_learner": lambda w: Target({"session_id": _open_session(w.outsider_learner).pk}),
     },
     "access:clock": {NO_ARGS: lambda w: Target()},
+    "access:my_hours": {NO_ARGS: lambda w: Target()},
     "access:clock_set": {NO_ARGS: lambda w: Target(post={"moment": "2026-12-03 10:30"})},
     "access:clock_confirm": {NO_ARGS: lambda w: Target()},
 }

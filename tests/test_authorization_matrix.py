@@ -1338,6 +1338,13 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
             "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 404, "admin": REDIRECT, "outsider_staff": REDIRECT},
         },
     },
+    # A learner's own hours (whoever is a learner reads their own; no one else's).
+    "access:my_hours": {
+        NO_ARGS: {
+            "GET": {"anonymous": LOGIN, "learner": 200, "other_learner": 200, "teacher": 403, "staff": 403, "admin": 403, "outsider_staff": 403},
+            "POST": AS_GET,
+        },
+    },
     "access:clock": {
         NO_ARGS: {
             "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "teacher": 403, "staff": 200, "admin": 200, "outsider_staff": 200},
@@ -1370,6 +1377,16 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
     "devices:detail": {
         "own": {"GET": devices_staff(200, 404), "POST": AS_GET},
         "others": {"GET": devices_staff(404, 200, 200), "POST": AS_GET},
+    },
+    # A device group: staff of its establishment rename it; deleting one that holds a device
+    # is refused (back to its page, nothing changed).
+    "devices:group_edit": {
+        "own": {"GET": devices_staff(200, 404), "POST": devices_staff(REDIRECT, 404)},
+        "others": {"GET": devices_staff(404, 200, 200), "POST": devices_staff(404, REDIRECT, REDIRECT)},
+    },
+    "devices:group_delete": {
+        "own": {"GET": devices_staff(405, 405), "POST": devices_staff(REDIRECT, 404)},
+        "others": {"GET": devices_staff(405, 405), "POST": devices_staff(404, REDIRECT, REDIRECT)},
     },
     "devices:edit": {
         "own": {"GET": devices_staff(200, 404), "POST": devices_staff(REDIRECT, 404)},

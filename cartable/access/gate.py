@@ -25,6 +25,10 @@ from cartable.accounts.models import Cohort, Role, User
 from cartable.audit.actions import record, record_repeated
 
 UNTIL_KEY = "cartable_access_until"  # the session's: epoch second until which access is open
+CLOSES_KEY = (
+    "cartable_access_closes"  # the session's: epoch second when the hours end (0: not soon)
+)
+CLOSING_SOON_SECONDS = 30 * 60
 RECHECK_SECONDS = 60
 
 
@@ -158,10 +162,28 @@ def _note_open(request: HttpRequest, decision: hours.Decision, seconds: int) -> 
     if not decision.open:
         return False
     recheck = seconds + RECHECK_SECONDS
+    closes = 0
     if decision.until is not None:
-        recheck = min(recheck, int(decision.until.timestamp()))
+        closes = int(decision.until.timestamp())
+        recheck = min(recheck, closes)
     request.session[UNTIL_KEY] = recheck
+    if request.session.get(CLOSES_KEY, 0) != closes:
+        request.session[CLOSES_KEY] = closes
     return True
+
+
+def closing_soon(request: HttpRequest) -> datetime | None:
+    """When a learner's access ends within the next half hour, read from their session (no
+    query: the gate noted it at the last check, at most a minute ago); None otherwise."""
+    if not limited(request.user):
+        return None
+    closes = request.session.get(CLOSES_KEY, 0)
+    if not isinstance(closes, int) or closes <= 0:
+        return None
+    left = closes - int(now().timestamp())
+    if not 0 < left <= CLOSING_SOON_SECONDS:
+        return None
+    return datetime.fromtimestamp(closes, UTC)
 
 
 def _iso(moment: datetime | None) -> str | None:

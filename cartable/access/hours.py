@@ -233,3 +233,27 @@ def decide(
         if following:
             return Decision(False, opens=instant(day, following[0][0], zone, after=now))
     return Decision(False)
+
+
+def days_open(
+    windows: Sequence[Window], dated: Sequence[Dated], first: date, count: int = 7
+) -> list[tuple[date, Spans]]:
+    """The minutes open on each of ``count`` days from ``first`` (wall clock of the box), for
+    a learner's own page of hours: the same rule as ``decide``, day by day."""
+    plan = _Plan(windows, dated)
+    return [(first + timedelta(days=n), plan.day(first + timedelta(days=n))) for n in range(count)]
+
+
+def closed_days(dated: Sequence[Dated], first: date, last: date) -> list[Dated]:
+    """Whole days closed (for every scope given) that meet ``first``–``last``, soonest first."""
+    return sorted(
+        (
+            d
+            for d in dated
+            if d.kind == Kind.CLOSED
+            and d.start is None
+            and d.first <= last
+            and (d.last is None or d.last >= first)
+        ),
+        key=lambda d: (d.first, d.scope),
+    )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("rules/<int:rule_id>/delete/", views.rule_delete, name="rule_delete"),
     path("sessions/", views.sessions, name="sessions"),
     path("sessions/<int:session_id>/end/", views.end_session, name="end_session"),
+    path("mine/", views.my_hours, name="my_hours"),
     path("clock/", views.clock_page, name="clock"),
     path("clock/set/", views.clock_set, name="clock_set"),
     path("clock/confirm/", views.clock_confirm, name="clock_confirm"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -12,12 +13,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cartable.access import actions, clock, gate, open_sessions
+from cartable.access import actions, clock, gate, open_sessions, wording
+from cartable.access import hours as rule
 from cartable.access.forms import ClockForm, ExceptionForm, WindowForm
 from cartable.access.models import OpenSession, Rule
 from cartable.access.wording import clock_time, long_date
-from cartable.accounts.access import staff_only
-from cartable.accounts.models import Establishment, User
+from cartable.accounts.access import role_required, staff_only
+from cartable.accounts.models import Establishment, Role, User
 
 
 def _actor(request: HttpRequest) -> User:
@@ -238,3 +240,39 @@ def clock_confirm(request: HttpRequest) -> HttpResponseBase:
     clock.confirm(actor=actor, request=request)
     messages.success(request, _("The clock is noted as right."))
     return redirect("access:clock")
+
+
+CLOSED_DAYS_AHEAD = 30
+
+
+@role_required(Role.LEARNER)
+def my_hours(request: HttpRequest) -> HttpResponse:
+    """A learner's own hours for the coming week (one query: ``gate.rules_of``), and the whole
+    days closed in the next month."""
+    user = _actor(request)
+    today = gate.now().astimezone(gate.zone()).date()
+    windows, dated = gate.rules_of(user, today)
+    week = [
+        {
+            "day": wording.day_name(day),
+            "today": day == today,
+            "all_day": spans == [(0, rule.DAY)],
+            "spans": [(wording.minute_time(s), wording.minute_time(e)) for s, e in spans],
+        }
+        for day, spans in rule.days_open(windows, dated, today)
+    ]
+    ahead = today + timedelta(days=CLOSED_DAYS_AHEAD)
+    closed = [
+        {
+            "first": wording.day_name(max(d.first, today)),
+            "last": wording.day_name(d.last) if d.last is not None and d.last > d.first else "",
+            "lifted": d.last is None,
+            "own": d.scope == rule.LEARNER,
+        }
+        for d in rule.closed_days(dated, today, ahead)
+    ]
+    return render(
+        request,
+        "access/my_hours.html",
+        {"week": week, "closed": closed},
+    )

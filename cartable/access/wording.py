@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.utils import timezone
 from django.utils.dates import MONTHS, WEEKDAYS
@@ -52,3 +52,19 @@ def sign_in_refused(opens: datetime | None, now: datetime) -> str:
 
 def session_closed(opens: datetime | None, now: datetime) -> str:
     return _("Access hours are over: you have been signed out.") + " " + opening(opens, now)
+
+
+def minute_time(minute: int) -> str:
+    """A minute of the day as the clock reads it (1440, the end of the day: 24:00)."""
+    return pgettext("time of day", "%(hour)d:%(minute)02d") % {
+        "hour": minute // 60,
+        "minute": minute % 60,
+    }
+
+
+def day_name(day: date) -> str:
+    return _("%(weekday)s %(day)d %(month)s") % {
+        "weekday": WEEKDAYS[day.weekday()],
+        "day": day.day,
+        "month": MONTHS[day.month],
+    }

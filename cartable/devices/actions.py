@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cartable.accounts.models import Cohort, Establishment, Role, User
 from cartable.audit.actions import client_address, record, record_repeated
@@ -78,6 +79,69 @@ def create_group(
     group = DeviceGroup.objects.create(establishment=establishment, name=name)
     record("device.group_created", actor=actor, target=group, request=request)
     return group
+
+
+@transaction.atomic
+def rename_group(
+    *, actor: User, group: DeviceGroup, name: str, request: HttpRequest | None = None
+) -> DeviceGroup:
+    _check(actor, group.establishment_id)
+    name = name.strip()[:120]
+    if not name:
+        raise DeviceError(_("Give the group a name."))
+    taken = DeviceGroup.objects.filter(establishment_id=group.establishment_id, name=name)
+    if taken.exclude(pk=group.pk).exists():
+        raise DeviceError(_("There is already a device group “%(name)s”.") % {"name": name})
+    before = group.name
+    if name != before:
+        group.name = name
+        group.save(update_fields=["name"])
+        record(
+            "device.group_renamed",
+            actor=actor,
+            target=group,
+            request=request,
+            details={"from": before, "to": name},
+        )
+    return group
+
+
+@transaction.atomic
+def delete_group(*, actor: User, group: DeviceGroup, request: HttpRequest | None = None) -> None:
+    """Delete an empty device group. A group that holds devices is refused (its devices would
+    lose their room without anyone deciding where they are), and so is one a sign-in rule names
+    (deleting it would silently change who may sign in from where)."""
+    _check(actor, group.establishment_id)
+    group = DeviceGroup.objects.select_for_update().get(pk=group.pk)
+    held = group.devices.count()
+    if held:
+        raise DeviceError(
+            ngettext(
+                "The group “%(name)s” still holds %(count)d device: move it to another group "
+                "first.",
+                "The group “%(name)s” still holds %(count)d devices: move them to another group "
+                "first.",
+                held,
+            )
+            % {"name": group.name, "count": held}
+        )
+    in_rules = (
+        DevicePolicy.groups.through.objects.filter(devicegroup_id=group.pk).exists()
+        or CohortDeviceRule.groups.through.objects.filter(devicegroup_id=group.pk).exists()
+    )
+    if in_rules:
+        raise DeviceError(
+            _("The group “%(name)s” is named in a sign-in rule: take it out of the rule first.")
+            % {"name": group.name}
+        )
+    record(
+        "device.group_deleted",
+        actor=actor,
+        target=group,
+        request=request,
+        details={"name": group.name},
+    )
+    group.delete()
 
 
 @transaction.atomic

@@ -307,6 +307,47 @@ def groups(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _group(request: HttpRequest, group_id: int) -> DeviceGroup:
+    found = visible_groups(_actor(request)).filter(pk=group_id).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@staff_only
+def group_edit(request: HttpRequest, group_id: int) -> HttpResponse:
+    """Rename a device group; the page also offers to delete it."""
+    actor = _actor(request)
+    group = _group(request, group_id)
+    form = GroupForm(request.POST or None, establishments=None, initial={"name": group.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.rename_group(
+                actor=actor, group=group, name=form.cleaned_data["name"], request=request
+            )
+        except actions.DeviceError as error:
+            form.add_error("name", str(error))
+        else:
+            messages.success(request, _("Device group renamed “%(name)s”.") % {"name": group.name})
+            return redirect("devices:groups")
+    size = group.devices.count()
+    return render(request, "devices/group_edit.html", {"group": group, "form": form, "size": size})
+
+
+@staff_only
+@require_POST
+def group_delete(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = _group(request, group_id)
+    name = group.name
+    try:
+        actions.delete_group(actor=_actor(request), group=group, request=request)
+    except actions.DeviceError as error:
+        messages.error(request, str(error))
+        return redirect("devices:group_edit", group_id=group_id)
+    messages.success(request, _("Device group “%(name)s” deleted.") % {"name": name})
+    return redirect("devices:groups")
+
+
 # --- Loans -------------------------------------------------------------------------------------
 
 

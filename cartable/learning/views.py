@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from cartable.access import gate
+from cartable.access.wording import clock_time
 from cartable.accounts.access import signed_in
 from cartable.accounts.models import STAFF_ROLES, Role, User
 from cartable.catalog.access import activity_for, course_for, opened, reader_rule, sees_all_of
@@ -73,8 +75,15 @@ def learner_home(request: HttpRequest) -> HttpResponse:
             "plan_todo": [item for item in plan if not item.done],
             "plan_done": [item for item in plan if item.done],
             "feedback": feedback,
+            "access_closes": _closing_time(request),
         },
     )
+
+
+def _closing_time(request: HttpRequest) -> str:
+    """ "12:00" when the learner's access hours end within half an hour (from the session)."""
+    closes = gate.closing_soon(request)
+    return clock_time(closes) if closes is not None else ""
 
 
 def teacher_home(request: HttpRequest) -> HttpResponse:
