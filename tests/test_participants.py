@@ -70,9 +70,10 @@ def test_it_reads_a_fixed_number_of_queries_whatever_the_class_size(
     _class(course, establishment, cohort, size)
     client = signed_in(staff)
     client.get("/")  # the clock warning's references, read once a minute (cartable.access.clock)
-    # The signed-in page (session, user, its idle clock, the review count of the staff's menu)
-    # and the page's own: the course, the count, the page, groups, activities, progress.
-    with django_assert_max_num_queries(12):
+    # The signed-in page (session, user, its idle clock, the staff menu's counts of courses to
+    # review and messages to approve) and the page's own: the course, the count, the page,
+    # groups, activities, progress.
+    with django_assert_max_num_queries(13):
         response = client.get(_url(course))
     assert response.status_code == 200
     assert len(response.context["people"]) == min(size + 2, 50)
