@@ -20,6 +20,9 @@ from cartable.accounts.models import Cohort, Establishment, Institution, Role, U
 from cartable.catalog import blobs
 from cartable.catalog.models import Activity, Course, Enrolment, Section
 
+# Fixtures of tests with both sides of an exchange: sides, stick, peers.
+pytest_plugins = ["tests.exchangesides"]
+
 PASSWORD = "correct-horse-battery"
 
 # The fixtures through which a test reaches the test database.

@@ -56,3 +56,25 @@ def register(sides: Sides, institution: Institution) -> tuple[Peer, Peer]:
             fingerprint=box_key.fingerprint,
         )
     return hub, box
+
+
+# The fixtures of a test with both sides (registered for every test module by tests/conftest.py).
+
+
+@pytest.fixture
+def sides(monkeypatch, tmp_path_factory) -> Sides:
+    return Sides(monkeypatch, tmp_path_factory.mktemp("sides"))
+
+
+@pytest.fixture
+def stick(tmp_path: Path) -> Path:
+    """A folder standing for the USB stick."""
+    folder = tmp_path / "stick"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def peers(sides: Sides, institution: Institution) -> tuple[Peer, Peer]:
+    """The hub as the box's peer and the box as the hub's, for ``institution``."""
+    return register(sides, institution)

@@ -10,7 +10,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from cartable.accounts.models import Institution
 from cartable.audit.models import AuditEvent
 from cartable.catalog import blobs
 from cartable.catalog.models import Blob
@@ -21,7 +20,7 @@ from cartable.exchange.wire.bundle import BundleError
 from cartable.exchange.wire.keys import PrivateIdentity
 from cartable.outbox.actions import add
 from cartable.outbox.models import Entry
-from tests.exchangesides import Sides, register
+from tests.exchangesides import Sides
 
 pytestmark = pytest.mark.django_db
 
@@ -29,23 +28,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def english(monkeypatch) -> None:
     monkeypatch.setenv("LANGUAGE", "en")
-
-
-@pytest.fixture
-def sides(monkeypatch, tmp_path_factory) -> Sides:
-    return Sides(monkeypatch, tmp_path_factory.mktemp("sides"))
-
-
-@pytest.fixture
-def stick(tmp_path: Path) -> Path:
-    folder = tmp_path / "stick"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
-def peers(sides: Sides, institution: Institution) -> tuple[Peer, Peer]:
-    return register(sides, institution)
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from cartable.exchange.wire.keys import PrivateIdentity
 from cartable.grades.models import FeedbackFile, Grade
 from tests.assignwork import PDF, homework, pdf
 from tests.conftest import build_course, make_user, signed_in
-from tests.exchangesides import Sides, register
+from tests.exchangesides import Sides
 
 pytestmark = pytest.mark.django_db
 
@@ -35,23 +35,6 @@ pytestmark = pytest.mark.django_db
 def english(monkeypatch, settings) -> None:
     monkeypatch.setenv("LANGUAGE", "en")
     settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture
-def sides(monkeypatch, tmp_path_factory) -> Sides:
-    return Sides(monkeypatch, tmp_path_factory.mktemp("sides"))
-
-
-@pytest.fixture
-def stick(tmp_path: Path) -> Path:
-    folder = tmp_path / "stick"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
-def peers(sides: Sides, institution: Institution) -> tuple[Peer, Peer]:
-    return register(sides, institution)
 
 
 @pytest.fixture

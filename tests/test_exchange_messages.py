@@ -23,7 +23,7 @@ from cartable.messaging import actions as messaging
 from cartable.messaging.models import BODY_MAX, Message, Policy
 from cartable.outbox.models import Entry
 from tests.conftest import build_course, make_user, signed_in
-from tests.exchangesides import Sides, register
+from tests.exchangesides import Sides
 
 pytestmark = pytest.mark.django_db
 
@@ -32,23 +32,6 @@ pytestmark = pytest.mark.django_db
 def english(monkeypatch, settings) -> None:
     monkeypatch.setenv("LANGUAGE", "en")
     settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture
-def sides(monkeypatch, tmp_path_factory) -> Sides:
-    return Sides(monkeypatch, tmp_path_factory.mktemp("sides"))
-
-
-@pytest.fixture
-def stick(tmp_path: Path) -> Path:
-    folder = tmp_path / "stick"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
-def peers(sides: Sides, institution: Institution) -> tuple[Peer, Peer]:
-    return register(sides, institution)
 
 
 @pytest.fixture

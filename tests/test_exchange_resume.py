@@ -11,14 +11,12 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import translation
 
-from cartable.accounts.models import Institution
 from cartable.catalog import blobs
 from cartable.exchange import actions
 from cartable.exchange.models import Exchange, Peer, ReceivedEntry
 from cartable.exchange.wire.bundle import file_sha256
 from cartable.outbox.actions import add
 from cartable.outbox.models import Entry
-from tests.exchangesides import Sides, register
 
 pytestmark = pytest.mark.django_db
 
@@ -30,23 +28,6 @@ class Crash(Exception):
 @pytest.fixture(autouse=True)
 def english(monkeypatch) -> None:
     monkeypatch.setenv("LANGUAGE", "en")
-
-
-@pytest.fixture
-def sides(monkeypatch, tmp_path_factory) -> Sides:
-    return Sides(monkeypatch, tmp_path_factory.mktemp("sides"))
-
-
-@pytest.fixture
-def stick(tmp_path: Path) -> Path:
-    folder = tmp_path / "stick"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
-def peers(sides: Sides, institution: Institution) -> tuple[Peer, Peer]:
-    return register(sides, institution)
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from cartable.grades.actions import record
 from cartable.grades.models import Grade
 from tests.assignwork import PDF, homework, pdf
 from tests.conftest import make_user
-from tests.exchangesides import Sides, register
+from tests.exchangesides import register
 from tests.test_exchange_moodle_grades import moodle_reads_csv, moodle_reads_xml
 
 pytestmark = pytest.mark.django_db
@@ -47,11 +47,6 @@ FRENCH = (
 @pytest.fixture(autouse=True)
 def english(monkeypatch) -> None:
     monkeypatch.setenv("LANGUAGE", "en")
-
-
-@pytest.fixture
-def sides(monkeypatch, tmp_path_factory) -> Sides:
-    return Sides(monkeypatch, tmp_path_factory.mktemp("sides"))
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ from cartable.exchange.wire.keys import PrivateIdentity
 from cartable.outbox.actions import add
 from cartable.outbox.models import Entry
 from tests.conftest import build_course
-from tests.exchangesides import Sides, register
 
 pytestmark = pytest.mark.django_db
 
@@ -31,23 +30,6 @@ pytestmark = pytest.mark.django_db
 def english() -> Iterator[None]:
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def sides(monkeypatch, tmp_path_factory) -> Sides:
-    return Sides(monkeypatch, tmp_path_factory.mktemp("sides"))
-
-
-@pytest.fixture
-def stick(tmp_path: Path) -> Path:
-    folder = tmp_path / "stick"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
-def peers(sides: Sides, institution: Institution) -> tuple[Peer, Peer]:
-    return register(sides, institution)
 
 
 def work(course, learner, *, files: list[bytes] = ()) -> Entry:
