@@ -131,6 +131,16 @@ def listing(actor: User, request: HttpRequest) -> list[Shown]:
 
 
 @transaction.atomic
+def end_all(user: User) -> int:
+    """Delete every session of ``user`` (closing their account): how many were live."""
+    mine = OpenSession.objects.filter(user=user)
+    ended, _detail = Session.objects.filter(
+        session_key__in=mine.values("session_key"), expire_date__gt=timezone.now()
+    ).delete()
+    mine.delete()
+    return ended
+
+
 def end(*, actor: User, session: OpenSession, request: HttpRequest | None = None) -> None:
     """Staff end someone's session: their next request is signed out."""
     if not can_manage(actor, session.user):

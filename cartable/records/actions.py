@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.contrib.auth import SESSION_KEY
-from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cartable.access import open_sessions
 from cartable.accounts.models import Role, User
 from cartable.accounts.permissions import can_manage
 from cartable.audit.actions import record
@@ -27,16 +25,6 @@ class RecordError(ValueError):
 def check_learner(actor: User | None, account: User) -> None:
     if account.role != Role.LEARNER or not can_manage(actor, account):
         raise RecordError(_("You may not manage this learner's record."))
-
-
-def end_sessions(account: User) -> int:
-    """Delete the account's open sessions (on every device); how many there were."""
-    ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if session.get_decoded().get(SESSION_KEY) == str(account.pk):
-            session.delete()
-            ended += 1
-    return ended
 
 
 @transaction.atomic
@@ -65,7 +53,7 @@ def close_account(
         note=note.strip()[:1000],
         closed_by=actor,
     )
-    ended = end_sessions(account)
+    ended = open_sessions.end_all(account)
     record(
         "records.account_closed",
         actor=actor,
