@@ -462,6 +462,52 @@ WORKER_POLL_SECONDS = env.integer(
     "one), when workers are started on demand.",
     minimum=1,
 )
+# --- Online exchange (docs/exchange.md, "Online") ------------------------------------------
+EXCHANGE_API_ENABLED = env.boolean(
+    "CARTABLE_EXCHANGE_API_ENABLED",
+    False,
+    "On a hub: answer boxes' online exchange at /exchange/api/ (each request signed by a "
+    "registered box's key). Off: those addresses do not exist.",
+)
+EXCHANGE_API_MAX_BYTES = env.integer(
+    "CARTABLE_EXCHANGE_API_MAX_BYTES",
+    2 * 1024**3,
+    "Largest bundle sent or fetched online, in bytes (a hub refuses a larger body before "
+    "reading it; a box stops a larger download).",
+    minimum=64 * 1024,
+)
+EXCHANGE_API_SKEW_SECONDS = env.integer(
+    "CARTABLE_EXCHANGE_API_SKEW_SECONDS",
+    300,
+    "Most seconds between a box's clock and the hub's for a signed online request to be "
+    "accepted; its nonce is remembered twice as long, so that it is never accepted twice.",
+    minimum=30,
+)
+EXCHANGE_API_RATE_PER_MINUTE = env.integer(
+    "CARTABLE_EXCHANGE_API_RATE_PER_MINUTE",
+    120,
+    "Most signed online requests a hub accepts from one box in a minute.",
+    minimum=1,
+)
+EXCHANGE_HUB_URL = env.string(
+    "CARTABLE_EXCHANGE_HUB_URL",
+    "",
+    "On a box: the hub's address for `cartable exchange sync` (https://…), for a hub peer "
+    "whose own address is not set (`cartable exchange peer url`).",
+)
+EXCHANGE_CA_FILE = env.string(
+    "CARTABLE_EXCHANGE_CA_FILE",
+    "",
+    "On a box: a file of CA certificates (PEM) that the hub's HTTPS certificate is checked "
+    "against; empty: the system's CA certificates.",
+)
+EXCHANGE_SYNC_TIMEOUT = env.integer(
+    "CARTABLE_EXCHANGE_SYNC_TIMEOUT",
+    60,
+    "Seconds `cartable exchange sync` waits for the hub at each step before giving up (the "
+    "next sync continues where it stopped).",
+    minimum=1,
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Large uploads stream to the data folder's temporary root, each locked by its request's

@@ -15,6 +15,7 @@ urlpatterns = [
     path("messages/", include("cartable.messaging.urls")),
     path("", include("cartable.devices.urls")),
     path("records/", include("cartable.records.urls")),
+    path("exchange/api/", include("cartable.exchange.api_urls")),
 ]
 
 handler403 = "cartable.web.views.error_403"

@@ -563,10 +563,16 @@ def _sender_key(fingerprint: str) -> PublicIdentity | None:
     return public_of(peer) if peer is not None else None
 
 
-def apply(*, actor: User | None, path: Path) -> Applied:
+def _only(sender: Peer, fingerprint: str) -> PublicIdentity | None:
+    return public_of(sender) if fingerprint == sender.fingerprint else None
+
+
+def apply(*, actor: User | None, path: Path, sender: Peer | None = None) -> Applied:
     """Check a bundle whole, then apply it in one transaction. A refused bundle changes
     nothing but the history and the audit log, which record the refusal; its BundleError
-    (a stable code, a message from ``messages.of``) is raised again."""
+    (a stable code, a message from ``messages.of``) is raised again. ``sender``: only that
+    peer's bundles are accepted (online, the peer who sent it), others are from an unknown
+    sender."""
     crash.point("apply_start")
     path = Path(path)
     size = path.stat().st_size
@@ -575,7 +581,9 @@ def apply(*, actor: User | None, path: Path) -> Applied:
     manifest: bundle.Manifest | None = None
     try:
         reader = bundle.open_bundle(
-            path, identity=identity.load(create=True), sender_key=_sender_key
+            path,
+            identity=identity.load(create=True),
+            sender_key=_sender_key if sender is None else partial(_only, sender),
         )
         manifest = reader.manifest
         peer = Peer.objects.get(fingerprint=manifest.sender)

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cartable.accounts.models import Institution
+from cartable.exchange import via
 from cartable.outbox.models import Entry
 
 
@@ -35,6 +36,8 @@ class Peer(models.Model):
     # The sequence number of the next bundle we send it, and of the next we accept from it.
     next_out = models.PositiveBigIntegerField(default=1)
     next_in = models.PositiveBigIntegerField(default=1)
+    # A hub reached online (`cartable exchange sync`): its https:// address.
+    url = models.CharField(_("address"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -71,6 +74,8 @@ class Exchange(models.Model):
     entries = models.PositiveIntegerField(default=0)
     files = models.PositiveIntegerField(default=0)
     at = models.DateTimeField(auto_now_add=True)
+    # By file (a stick) or online (cartable.exchange.via).
+    via = models.CharField(max_length=8, default=via.current)
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -143,3 +148,18 @@ class Learner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.peer}: {self.box_username}"
+
+
+class RequestNonce(models.Model):
+    """On a hub: the nonce of a signed online request, kept while its time is acceptable, so
+    that the same request is never accepted twice (cartable.exchange.api)."""
+
+    peer = models.ForeignKey(Peer, on_delete=models.CASCADE, related_name="+")
+    nonce = models.CharField(max_length=32)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["peer", "nonce"], name="request_nonce_once")]
+
+    def __str__(self) -> str:
+        return f"{self.peer_id} {self.nonce}"

@@ -1,4 +1,4 @@
-"""cartable exchange identity|peer|export|import|history"""
+"""cartable exchange identity|peer|export|import|history|sync"""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from cartable.audit.actions import record
 from cartable.catalog import blobs
 from cartable.catalog.models import Activity, Course
 from cartable.commands import CartableCommand
-from cartable.exchange import actions, identity, matching, messages, university
+from cartable.exchange import actions, identity, matching, messages, online, university
 from cartable.exchange.models import Exchange, Learner, Peer
 from cartable.exchange.moodle.assign import WorksheetError, fill_worksheet, write_feedback_zip
 from cartable.exchange.moodle.grades import grades_csv, grades_xml
@@ -69,6 +69,11 @@ class Command(CartableCommand):
             "--institution", help="A hub: the institution (short name) whose work it receives."
         )
         peer_sub.add_parser("list", help="List peers.")
+        url = peer_sub.add_parser(
+            "url", help="Set the https:// address a hub is reached at by `exchange sync`."
+        )
+        url.add_argument("name", help="The hub's name.")
+        url.add_argument("url", help="Its address (https://…); empty: none.")
         export = sub.add_parser("export", help="Write the next bundle for a peer to a file.")
         export.add_argument("file", type=Path)
         export.add_argument("--to", required=True, help="The peer's name.")
@@ -84,6 +89,12 @@ class Command(CartableCommand):
         )
         imported.add_argument("file", type=Path)
         sub.add_parser("history", help="List the bundles written and read, newest first.")
+        sync = sub.add_parser(
+            "sync",
+            help="Online: send the hub the bundles it is owed and apply those it has for this "
+            "box, over HTTPS, until neither has anything more.",
+        )
+        sync.add_argument("--to", required=True, help="The hub's name.")
         learners = sub.add_parser(
             "learners",
             help="Match a box's learners to their university accounts from a CSV file "
@@ -171,6 +182,16 @@ class Command(CartableCommand):
         self.stdout.write(_("Public key: %(key)s") % {"key": own.public.text()})
 
     def _peer(self, options: dict[str, Any]) -> None:
+        if options["peer_do"] == "url":
+            found = Peer.objects.filter(name=options["name"]).first()
+            if found is None:
+                raise CommandError(_("No peer named “%(name)s”.") % {"name": options["name"]})
+            try:
+                online.set_url(actor=None, peer=found, url=options["url"])
+            except actions.Refused as error:
+                raise CommandError(str(error)) from None
+            self.stdout.write(_("Address of %(name)s set.") % {"name": found.name})
+            return
         if options["peer_do"] == "list":
             for peer in Peer.objects.select_related("institution"):
                 slug = peer.institution.slug if peer.institution else "-"
@@ -269,6 +290,20 @@ class Command(CartableCommand):
                 )
                 % {"count": applied.skipped_messages}
             )
+
+    def _sync(self, options: dict[str, Any]) -> None:
+        peer = Peer.objects.filter(name=options["to"], role=Peer.Role.HUB).first()
+        if peer is None:
+            raise CommandError(_("No hub named “%(name)s”.") % {"name": options["to"]})
+        sweep.sweep()  # what a stopped sync left
+        try:
+            synced = online.sync(actor=None, peer=peer)
+        except online.SyncError as error:
+            raise CommandError(error.message) from None
+        self.stdout.write(
+            _("Synced with %(peer)s: %(sent)s bundles sent, %(received)s applied.")
+            % {"peer": peer.name, "sent": len(synced.sent), "received": len(synced.received)}
+        )
 
     def _box(self, name: str) -> Peer:
         peer = Peer.objects.filter(name=name, role=Peer.Role.BOX).first()

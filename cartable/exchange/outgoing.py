@@ -1,0 +1,152 @@
+"""The bundles a side holds for a peer reached online, in its data folder, each kept until the
+peer shows it has it: on a hub, what a box pulls (acknowledgements, feedback, later courses);
+on a box, what it pushes (work, acknowledgements) until the hub has answered.
+
+A bundle is written by ``actions.export``, exactly as to a stick, into
+``CARTABLE_HOME/exchange-online/<peer>/<sequence>.bundle``: its number is taken and recorded
+when it is put there, so a bundle lost on the way is fetched (or sent) again under the same
+number, never written anew.
+
+Which kinds a hub has for a box, in order, is ``PENDING``: a kind plugs in with
+``register(kind, pending)``, ``pending(peer)`` saying whether a bundle of that kind is due."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Max
+
+from cartable.exchange import actions
+from cartable.exchange.models import Exchange, Peer, ReceivedEntry
+from cartable.exchange.wire.bundle import file_sha256
+
+SUFFIX = ".bundle"
+Pending = Callable[[Peer], bool]
+
+
+class OutOfSequence(Exception):
+    """The peer asks for a bundle this side does not hold: ``code`` says why."""
+
+    def __init__(self, code: str, sequence: int) -> None:
+        super().__init__(code)
+        self.code = code
+        self.sequence = sequence
+
+
+def folder(peer: Peer) -> Path:
+    path = Path(settings.HOME) / "exchange-online" / peer.name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def path_of(peer: Peer, sequence: int) -> Path:
+    return folder(peer) / f"{sequence:012d}{SUFFIX}"
+
+
+def held(peer: Peer) -> list[tuple[int, Path]]:
+    """The bundles kept for ``peer``, recorded as sent (others are an export stopped before
+    its end: removed), oldest first."""
+    found = []
+    for path in sorted(folder(peer).glob("*" + SUFFIX)):
+        stem = path.name[: -len(SUFFIX)]
+        if not stem.isdigit():
+            continue
+        sequence = int(stem)
+        if recorded(peer, sequence, path):
+            found.append((sequence, path))
+        else:
+            path.unlink(missing_ok=True)
+    return found
+
+
+def recorded(peer: Peer, sequence: int, path: Path) -> bool:
+    return Exchange.objects.filter(
+        peer=peer,
+        direction=Exchange.Direction.OUT,
+        sequence=sequence,
+        result=Exchange.Result.DONE,
+        sha256=file_sha256(path),
+    ).exists()
+
+
+def forget_before(peer: Peer, sequence: int) -> None:
+    """The peer has every bundle before ``sequence``: they need not be kept."""
+    for number, path in held(peer):
+        if number < sequence:
+            path.unlink(missing_ok=True)
+
+
+def write(peer: Peer, kind: str) -> tuple[int, Path]:
+    """The next bundle of ``kind`` for ``peer``, written and recorded (``actions.Refused``
+    when another was written meanwhile)."""
+    sequence = Peer.objects.get(pk=peer.pk).next_out
+    path = path_of(peer, sequence)
+    actions.export(actor=None, peer=peer, kind=kind, destination=path)
+    return sequence, path
+
+
+# --- What a hub has for a box ---------------------------------------------------------------
+
+
+def _ack_pending(peer: Peer) -> bool:
+    return ReceivedEntry.objects.filter(peer=peer, ack_pending=True).exists()
+
+
+def _feedback_pending(peer: Peer) -> bool:
+    """Grades or messages not acknowledged, once the box has acknowledged (or never had) the
+    last feedback sent: what a feedback bundle carries stays unacknowledged until the box's
+    acknowledgement comes back, and is not sent twice meanwhile."""
+    actions.owe_messages(peer)
+    if not actions.unacknowledged(peer).exists():
+        return False
+    last = Exchange.objects.filter(
+        peer=peer, direction=Exchange.Direction.OUT, kind="feedback", result=Exchange.Result.DONE
+    ).aggregate(at=Max("at"))["at"]
+    if last is None:
+        return True
+    return Exchange.objects.filter(
+        peer=peer,
+        direction=Exchange.Direction.IN,
+        kind="ack",
+        result=Exchange.Result.DONE,
+        at__gt=last,
+    ).exists()
+
+
+PENDING: list[tuple[str, Pending]] = [("ack", _ack_pending), ("feedback", _feedback_pending)]
+
+
+def register(kind: str, pending: Pending) -> None:
+    """A kind of bundle a hub sends a box online, after those registered before."""
+    if all(known != kind for known, _ in PENDING):
+        PENDING.append((kind, pending))
+
+
+def due(peer: Peer) -> str | None:
+    """The kind of the next bundle ``peer`` is owed, if any."""
+    allowed = actions.SENT[Peer.Role(peer.role)]
+    for kind, pending in PENDING:
+        if kind in allowed and pending(peer):
+            return kind
+    return None
+
+
+def next_for(peer: Peer, sequence: int) -> tuple[int, Path] | None:
+    """The bundle numbered ``sequence`` for ``peer`` (the one it expects next): the one kept if
+    it was written already, else a new one if one is due, else None."""
+    peer = Peer.objects.get(pk=peer.pk)
+    if sequence > peer.next_out or sequence < 1:
+        raise OutOfSequence("ahead", sequence)
+    forget_before(peer, sequence)
+    for number, path in held(peer):
+        if number == sequence:
+            return number, path
+    if sequence < peer.next_out:
+        # Written, but not here: written to a file (a stick), or removed.
+        raise OutOfSequence("elsewhere", sequence)
+    kind = due(peer)
+    if kind is None:
+        return None
+    return write(peer, kind)
