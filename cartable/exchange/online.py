@@ -141,9 +141,9 @@ def tls_context() -> ssl.SSLContext:
 # --- Requests -------------------------------------------------------------------------------
 
 
-def _body(path: Path) -> BinaryIO:
+def _body(path: Path, mode: str) -> BinaryIO:
     """The file a bundle is sent from (a test stands a cut cable in its place)."""
-    return path.open("rb")
+    return path.open(mode)
 
 
 class Client:
@@ -200,7 +200,7 @@ class Client:
                 headers = self._headers(method, path, file_sha256(body))
                 headers["Content-Type"] = "application/octet-stream"
                 headers["Content-Length"] = str(body.stat().st_size)
-                with _body(body) as stream:
+                with _body(body, "rb") as stream:
                     connection.request(method, path, body=stream, headers=headers)
             return handle(connection.getresponse())
         except ssl.SSLCertVerificationError as error:
