@@ -7,6 +7,7 @@ completes; the same sync twice changes nothing."""
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import time
 from pathlib import Path
@@ -14,12 +15,13 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.utils import translation
 
 from cartable.accounts.models import Role
 from cartable.assignments import actions as assignments
 from cartable.audit.models import AuditEvent
 from cartable.catalog.models import Activity, Course
-from cartable.exchange import actions, identity, online, outgoing
+from cartable.exchange import actions, api, identity, online, outgoing
 from cartable.exchange.matching import Match
 from cartable.exchange.models import Exchange, Peer, ReceivedEntry, RequestNonce, SentEntry
 from cartable.exchange.wire import request as signing
@@ -498,3 +500,22 @@ def test_malformed_signing_headers_are_refused(header, value, code) -> None:
     with pytest.raises(signing.RequestError) as refused:
         signing.parse(headers)
     assert refused.value.code == code
+
+
+# --- The page holds the code ----------------------------------------------------------------
+
+PAGE = (Path(__file__).resolve().parent.parent / "docs/exchange.md").read_text(encoding="utf-8")
+
+
+def test_the_page_lists_every_refusal_of_a_request_with_its_status() -> None:
+    rows = re.findall(r"^\| (\d{3}) \| `([a-z_]+)` \|", PAGE, flags=re.MULTILINE)
+    assert {code: int(status) for status, code in rows} == api.STATUS
+    with translation.override("en"):
+        assert set(api.messages()) == set(api.STATUS)
+
+
+def test_the_page_names_the_headers_and_the_signed_text() -> None:
+    for header in signing.HEADERS:
+        assert f"| `{header}` |" in PAGE
+    assert f"`{signing.VERSION}`" in PAGE
+    assert f"`POST {online.PUSH}`" in PAGE and f"`GET {online.PULL}?sequence=N`" in PAGE

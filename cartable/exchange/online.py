@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -141,7 +141,7 @@ def tls_context() -> ssl.SSLContext:
 # --- Requests -------------------------------------------------------------------------------
 
 
-def _body(path: Path, mode: str) -> BinaryIO:
+def _body(path: Path, mode: str) -> IO[bytes]:
     """The file a bundle is sent from (a test stands a cut cable in its place)."""
     return path.open(mode)
 
