@@ -1487,4 +1487,6 @@ TARGETS: dict[str, dict[str, Build]] = {
     "access:my_hours": {NO_ARGS: lambda w: Target()},
     "access:clock_set": {NO_ARGS: lambda w: Target(post={"moment": "2026-12-03 10:30"})},
     "access:clock_confirm": {NO_ARGS: lambda w: Target()},
+    "exchange_api:push": {NO_ARGS: lambda w: Target()},
+    "exchange_api:pull": {NO_ARGS: lambda w: Target()},
 }

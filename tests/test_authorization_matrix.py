@@ -1418,6 +1418,11 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
         "own": {"GET": devices_staff(200, 404), "POST": devices_staff(REDIRECT, 404)},
         "others": {"GET": devices_staff(404, 200, 200), "POST": devices_staff(404, REDIRECT, REDIRECT)},
     },
+    # --- exchange_api: the hub's online exchange (tests/test_exchange_online.py) ---------------
+    # Off unless CARTABLE_EXCHANGE_API_ENABLED; on, only a request signed by a registered box's
+    # key gets in, and no session does (tested there).
+    "exchange_api:push": {NO_ARGS: {"GET": everyone(404), "POST": everyone(404)}},
+    "exchange_api:pull": {NO_ARGS: {"GET": everyone(404), "POST": everyone(404)}},
 }
 # fmt: on
 
