@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.http import FileResponse, StreamingHttpResponse
 from django.utils import translation
 
 from cartable.accounts.models import Role
@@ -208,7 +209,7 @@ def test_a_cut_mid_upload_applies_nothing_and_the_next_sync_completes(
     with pytest.raises(online.SyncError) as cut:
         online.sync(actor=None, peer=the_hub(peers))
     assert cut.value.code == "connection"
-    hub.wait_for(1)  # the hub has seen the body end short
+    hub.wait_for(2)  # a pull (nothing yet), then the push the hub saw end short
     assert not Exchange.objects.filter(direction="in").exists()
     assert not ReceivedEntry.objects.exists()
     refused = AuditEvent.objects.get(action="exchange.api_refused")
@@ -249,6 +250,53 @@ def test_a_bundle_sent_again_after_a_lost_answer_is_applied_once(
     assert ReceivedEntry.objects.count() == before == 1
     assert Exchange.objects.filter(direction="in", peer=the_box(peers)).count() == 1
     assert outgoing.held(the_hub(peers)) == []
+
+
+def test_a_cut_mid_download_applies_nothing_and_the_next_sync_fetches_the_same_bundle(
+    hub, peers, work, monkeypatch
+) -> None:
+    """The hub's server drops the connection halfway through its acknowledgement: the box
+    applies nothing; the next sync fetches the same bundle (its number kept, not rewritten)."""
+
+    def dropped(stream, content_type):
+        data = stream.read()
+        stream.close()
+
+        def halfway():
+            yield data[: len(data) // 2]
+            raise ConnectionAbortedError("server gone")
+
+        return StreamingHttpResponse(halfway(), content_type=content_type)
+
+    monkeypatch.setattr(api, "FileResponse", dropped)
+    with pytest.raises(online.SyncError) as cut:
+        online.sync(actor=None, peer=the_hub(peers))
+    assert cut.value.code == "connection"
+    hub.wait_for(2)
+    assert not Exchange.objects.filter(direction="in", peer=the_hub(peers)).exists()
+    assert not SentEntry.objects.exists()
+    assert [n for n, _ in outgoing.held(the_box(peers))] == [1]
+
+    monkeypatch.setattr(api, "FileResponse", FileResponse)
+    synced = online.sync(actor=None, peer=the_hub(peers))
+    assert synced.received == [1]
+    assert SentEntry.objects.filter(entry=work).exists()
+    assert Exchange.objects.filter(direction="out", peer=the_box(peers)).count() == 1
+
+
+def test_a_bundle_the_hub_wrote_to_a_file_is_not_fetched_online(
+    hub, sides, peers, work, tmp_path
+) -> None:
+    with sides.on("hub"):
+        actions.export(actor=None, peer=the_box(peers), kind="ack", destination=tmp_path / "ack-1")
+    with pytest.raises(online.SyncError) as elsewhere:
+        online.sync(actor=None, peer=the_hub(peers))
+    assert elsewhere.value.code == "elsewhere"
+    assert "written to a file" in elsewhere.value.message
+    # Imported from its file, the sync goes on from there.
+    actions.apply(actor=None, path=tmp_path / "ack-1")
+    online.sync(actor=None, peer=the_hub(peers))
+    assert SentEntry.objects.filter(entry=work).exists()
 
 
 # --- Refused requests -----------------------------------------------------------------------

@@ -34,7 +34,7 @@ from cartable.audit.actions import record
 from cartable.exchange import actions, identity, outgoing, via
 from cartable.exchange.messages import of as message_of
 from cartable.exchange.messages import text as bundle_text
-from cartable.exchange.models import Exchange, Peer, ReceivedEntry
+from cartable.exchange.models import Peer, ReceivedEntry
 from cartable.exchange.wire import request as signing
 from cartable.exchange.wire.bundle import BundleError, file_sha256
 from cartable.exchange.wire.keys import PrivateIdentity
@@ -326,6 +326,19 @@ def _send(client: Client, kind: str, synced: Synced) -> None:
     synced.sent.append(sequence)
 
 
+def _drain(client: Client, actor: User | None, synced: Synced) -> None:
+    """Pull and apply the hub's bundles until it has none, acknowledging what they bring
+    before each pull (the hub does not send again what the box has not acknowledged yet)."""
+    for _round in range(MAX_ROUNDS):
+        if _ack_pending(client.peer):
+            _send(client, "ack", synced)
+        applied = pull(client, actor)
+        if applied is None:
+            return
+        synced.received.append(applied.exchange.sequence or 0)
+    raise SyncError("endless", _("The hub keeps sending bundles: sync again later."))
+
+
 def sync(*, actor: User | None, peer: Peer) -> Synced:
     """Push what the box has for the hub, then pull and apply what the hub has for the box,
     acknowledging each as it comes, until neither has anything more."""
@@ -336,26 +349,16 @@ def sync(*, actor: User | None, peer: Peer) -> Synced:
     try:
         with via.online():
             # What a sync stopped before the hub answered: sent again, under its number.
-            resent = set()
             for sequence, path in outgoing.held(peer):
                 push(client, sequence, path)
                 synced.sent.append(sequence)
-                resent |= set(
-                    Exchange.objects.filter(
-                        peer=peer, direction=Exchange.Direction.OUT, sequence=sequence
-                    ).values_list("kind", flat=True)
-                )
-            # The work not acknowledged, once (sent again at the next sync if its
-            # acknowledgement does not come).
-            if "work" not in resent and actions.unacknowledged(peer).exists():
+            # What the hub has first: the acknowledgement of work sent before may be there.
+            _drain(client, actor, synced)
+            # Then the work not acknowledged (sent again at the next sync if its
+            # acknowledgement does not come), and what the hub answers.
+            if actions.unacknowledged(peer).exists():
                 _send(client, "work", synced)
-            for _round in range(MAX_ROUNDS):
-                if _ack_pending(peer):
-                    _send(client, "ack", synced)
-                applied = pull(client, actor)
-                if applied is None:
-                    break
-                synced.received.append(applied.exchange.sequence or 0)
+                _drain(client, actor, synced)
     finally:
         if synced.sent or synced.received:
             with transaction.atomic():
