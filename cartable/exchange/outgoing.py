@@ -46,8 +46,9 @@ def path_of(peer: Peer, sequence: int) -> Path:
 
 
 def held(peer: Peer) -> list[tuple[int, Path]]:
-    """The bundles kept for ``peer``, recorded as sent (others are an export stopped before
-    its end: removed), oldest first."""
+    """The bundles kept for ``peer``, recorded as sent, oldest first. Another file there is an
+    export stopped before its end, or one not committed yet: left alone (the next export of
+    that number writes over it)."""
     found = []
     for path in sorted(folder(peer).glob("*" + SUFFIX)):
         stem = path.name[: -len(SUFFIX)]
@@ -56,8 +57,6 @@ def held(peer: Peer) -> list[tuple[int, Path]]:
         sequence = int(stem)
         if recorded(peer, sequence, path):
             found.append((sequence, path))
-        else:
-            path.unlink(missing_ok=True)
     return found
 
 
