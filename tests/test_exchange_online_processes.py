@@ -85,12 +85,8 @@ def served(tmp_path: Path) -> Iterator[tuple[Path, str, Path]]:
         process.wait(timeout=30)
 
 
-def sync(box: Path, ca_file: Path) -> str:
-    os.environ["CARTABLE_EXCHANGE_CA_FILE"] = str(ca_file)
-    try:
-        return cartable(box, "exchange", "sync", "--to", "hub-lille")
-    finally:
-        del os.environ["CARTABLE_EXCHANGE_CA_FILE"]
+def sync(box: Path) -> str:
+    return cartable(box, "exchange", "sync", "--to", "hub-lille")
 
 
 def count(home: Path, query: str) -> int:
@@ -98,8 +94,9 @@ def count(home: Path, query: str) -> int:
         return database.execute(query).fetchone()[0]
 
 
-def test_work_goes_online_and_the_feedback_comes_back(served, tmp_path: Path) -> None:
+def test_work_goes_online_and_the_feedback_comes_back(served, tmp_path: Path, monkeypatch) -> None:
     hub, url, ca_file = served
+    monkeypatch.setenv("CARTABLE_EXCHANGE_CA_FILE", str(ca_file))  # the box trusts the test CA
     box = tmp_path / "box"
     cartable(box, "institution", "add", "univ-lille", "Université de Lille")
     box_fp, box_key = identity_of(box)
@@ -121,7 +118,7 @@ def test_work_goes_online_and_the_feedback_comes_back(served, tmp_path: Path) ->
 
     # The letter goes to the hub; the acknowledgement comes back.
     cartable(box, "shell", "-c", HAND_IN)
-    assert "1 bundles sent, 1 applied" in sync(box, ca_file)
+    assert "1 bundles sent, 1 applied" in sync(box)
     handed_in = "SELECT count(*) FROM {} WHERE kind='submission'"
     assert (
         count(hub, handed_in.format("exchange_receivedentry"))
@@ -135,7 +132,7 @@ def test_work_goes_online_and_the_feedback_comes_back(served, tmp_path: Path) ->
 
     # The hub's teacher grades it; the next sync brings it to the learner.
     cartable(hub, "shell", "-c", GRADE_ON_HUB)
-    sync(box, ca_file)
+    sync(box)
     seen = lea_sees(box)
     assert (seen["status"], seen["grade"], seen["released"]) == (200, 15, True)
     assert seen["files"] == ["corrige.pdf"] and "Très bien argumenté." in seen["page"]
@@ -143,7 +140,7 @@ def test_work_goes_online_and_the_feedback_comes_back(served, tmp_path: Path) ->
     assert count(hub, "SELECT count(*) FROM exchange_sententry") == 2
 
     # Until all is said (the box's own record of the grade goes to the hub), then nothing.
-    sync(box, ca_file)
+    sync(box)
     before = [count(home, "SELECT count(*) FROM exchange_exchange") for home in (box, hub)]
-    assert "0 bundles sent, 0 applied" in sync(box, ca_file)
+    assert "0 bundles sent, 0 applied" in sync(box)
     assert [count(home, "SELECT count(*) FROM exchange_exchange") for home in (box, hub)] == before
