@@ -15,6 +15,7 @@ urlpatterns = [
     path("messages/", include("cartable.messaging.urls")),
     path("", include("cartable.devices.urls")),
     path("records/", include("cartable.records.urls")),
+    path("exchange/", include("cartable.exchange.urls")),
 ]
 
 handler403 = "cartable.web.views.error_403"

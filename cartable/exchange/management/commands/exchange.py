@@ -18,11 +18,11 @@ from cartable.catalog import blobs
 from cartable.catalog.models import Activity, Course
 from cartable.commands import CartableCommand
 from cartable.exchange import actions, identity, matching, messages, university
-from cartable.exchange.progress import Bar
 from cartable.exchange.models import Exchange, Learner, Peer
 from cartable.exchange.moodle.assign import WorksheetError, fill_worksheet, write_feedback_zip
 from cartable.exchange.moodle.grades import grades_csv, grades_xml
 from cartable.exchange.moodle.xapi import statement
+from cartable.exchange.progress import Bar
 from cartable.exchange.wire.bundle import BundleError
 from cartable.jobs import sweep
 
