@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from django.contrib import messages
 from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
@@ -27,6 +28,13 @@ from cartable.exchange.wire.bundle import BundleError
 from cartable.jobs import sweep
 
 PAGE_SIZE = 50
+
+
+def _posted(request: HttpRequest) -> dict[str, Any]:
+    """What a form is bound to: the POST (even empty: then refused) or nothing."""
+    if request.method == "POST":
+        return {"data": request.POST, "files": request.FILES}
+    return {}
 
 
 def _actor(request: HttpRequest) -> User:
@@ -70,8 +78,8 @@ def identity_page(request: HttpRequest) -> HttpResponse:
 
 @admin_only
 def peers(request: HttpRequest) -> HttpResponse:
-    form = PeerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    form = PeerForm(**_posted(request))
+    if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
             peer = actions.add_peer(
@@ -107,8 +115,8 @@ def export(request: HttpRequest) -> HttpResponseBase:
     work folder of the data folder, then handed over as a download read from disk: the file
     is unlinked as soon as it is open (its bytes live as long as the response), its folder
     removed; a refused or failed export leaves nothing."""
-    form = ExportForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    form = ExportForm(**_posted(request))
+    if form.is_bound and form.is_valid():
         peer: Peer = form.cleaned_data["peer"]
         kind = form.cleaned_data["kind"] or ("work" if peer.role == Peer.Role.HUB else "ack")
         sweep.sweep()  # what a stopped export or import left
@@ -160,8 +168,8 @@ def _apply_upload(request: HttpRequest, upload: UploadedFile[bytes]) -> actions.
 def import_bundle(request: HttpRequest) -> HttpResponse:
     """Check an uploaded bundle whole, then apply it, at once (the request waits: applying
     reads the file twice, no job needed for a bundle of learners' work)."""
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    form = ImportForm(**_posted(request))
+    if form.is_bound and form.is_valid():
         sweep.sweep()
         try:
             applied = _apply_upload(request, form.cleaned_data["file"])
@@ -242,10 +250,10 @@ def _problem(line: int, code: str, value: str) -> str:
 def learners(request: HttpRequest) -> HttpResponse:
     """A box's learners matched to their university accounts from a CSV file: the file is
     read and shown first (what changes, every bad line named), then confirmed."""
-    form = LearnersForm(request.POST or None, request.FILES or None)
+    form = LearnersForm(**_posted(request))
     preview = problems = None
     status = 200
-    if request.method == "POST" and form.is_valid():
+    if form.is_bound and form.is_valid():
         box: Peer = form.cleaned_data["box"]
         try:
             found = matching.parse(form.cleaned_data["text"])
