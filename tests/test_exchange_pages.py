@@ -140,6 +140,8 @@ def test_the_refusals_are_in_french_for_a_french_reader(admin, sides, institutio
         )
     assert page.status_code == 400
     assert "L’empreinte saisie ne correspond pas à cette clé" in page.content.decode()
+    text = client.get(reverse("exchange:identity")).content.decode()
+    assert "Créer les clés de cette box" in text and "Échanges avec l’université" in text
 
 
 # --- Export ---------------------------------------------------------------------------------
