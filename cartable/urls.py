@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("cartable.devices.urls")),
     path("records/", include("cartable.records.urls")),
     path("exchange/api/", include("cartable.exchange.api_urls")),
+    path("exchange/", include("cartable.exchange.urls")),
 ]
 
 handler403 = "cartable.web.views.error_403"

@@ -46,6 +46,10 @@ from cartable.devices.models import (
     EnrolmentCode,
     Loan,
 )
+from cartable.exchange.models import Exchange as ExchangeRow
+from cartable.exchange.models import Learner as ExchangeLearner
+from cartable.exchange.models import Peer as ExchangePeer
+from cartable.exchange.wire.keys import PrivateIdentity
 from cartable.grades.models import FeedbackFile, Grade
 from cartable.ingest.apply import ACTIVITY_CONTENT_FIELDS
 from cartable.ingest.jobs import KIND as IMPORT_KIND
@@ -198,6 +202,9 @@ def snapshot(viewer: User | None = None) -> dict[str, list[tuple[Any, ...]]]:
         "loans": Loan.objects.values_list("pk", "device_id", "learner_id", "returned_at"),
         "device rules": DevicePolicy.objects.values_list("establishment_id", "enrolled_only"),
         "group device rules": CohortDeviceRule.objects.values_list("cohort_id"),
+        "exchange peers": ExchangePeer.objects.values_list("pk", "name", "next_in", "next_out"),
+        "exchange history": ExchangeRow.objects.values_list("pk", "result"),
+        "exchange learners": ExchangeLearner.objects.values_list("pk", "username"),
         # A refusal may log the attempt (access.refused), and nothing else.
         "audit": AuditEvent.objects.exclude(action="access.refused").values_list("pk", "action"),
     }
@@ -1058,6 +1065,29 @@ def _loan(name: str, post: dict[str, Any] | None = None) -> Build:
     return build
 
 
+def _exchange_peer(world: World, role: str) -> ExchangePeer:
+    """A registered peer of the box (its keys made for the test)."""
+    public = PrivateIdentity.generate().public
+    return ExchangePeer.objects.create(
+        name=f"{role}-{public.fingerprint[:4].lower()}",
+        role=role,
+        signing_key=public.signing.hex(),
+        encryption_key=public.encryption.hex(),
+        fingerprint=public.fingerprint,
+        institution=world.own.course.institution if role == "hub" else None,
+    )
+
+
+def _new_peer_post(world: World) -> dict[str, Any]:
+    public = PrivateIdentity.generate().public
+    return {
+        "name": "hub-sud",
+        "role": "box",
+        "key": public.text(),
+        "fingerprint": public.fingerprint,
+    }
+
+
 TARGETS: dict[str, dict[str, Build]] = {
     "assessment:build": {name: _build(name) for name in ("own", "others", "unpublished")},
     "assessment:edit": {
@@ -1489,4 +1519,21 @@ TARGETS: dict[str, dict[str, Build]] = {
     "access:clock_confirm": {NO_ARGS: lambda w: Target()},
     "exchange_api:push": {NO_ARGS: lambda w: Target()},
     "exchange_api:pull": {NO_ARGS: lambda w: Target()},
+    # The exchange: administrators only (the box's, not an establishment's).
+    "exchange:identity": {NO_ARGS: lambda w: Target()},
+    "exchange:peers": {NO_ARGS: lambda w: Target(post=_new_peer_post(w))},
+    "exchange:export": {
+        NO_ARGS: lambda w: Target(post={"peer": _exchange_peer(w, "hub").pk, "kind": "ack"})
+    },
+    # No file: refused by the form (a bundle refused is recorded in the history, by design).
+    "exchange:import": {NO_ARGS: lambda w: Target()},
+    "exchange:history": {NO_ARGS: lambda w: Target()},
+    "exchange:learners": {
+        NO_ARGS: lambda w: Target(
+            post={
+                "box": _exchange_peer(w, "box").pk,
+                "file": SimpleUploadedFile("c.csv", b"box_username,username\nalice,a.dupont\n"),
+            }
+        )
+    },
 }

@@ -92,6 +92,12 @@ def devices_staff(staff: Cell, outsider: Cell, admin: Cell | None = None) -> dic
     }
 
 
+def admins_only(admin: Cell) -> dict[str, Cell]:
+    """The exchange's pages: administrators ``admin``; everyone else signed in 403 (staff of
+    an establishment too: the exchange is the whole box's)."""
+    return {**everyone_but_anonymous(403), "admin": admin}
+
+
 # fmt: off
 EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
     # --- web ----------------------------------------------------------------------------------
@@ -1423,6 +1429,15 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
     # key gets in, and no session does (tested there).
     "exchange_api:push": {NO_ARGS: {"GET": everyone(404), "POST": everyone(404)}},
     "exchange_api:pull": {NO_ARGS: {"GET": everyone(404), "POST": everyone(404)}},
+    # --- exchange: administrators only ------------------------------------------------------
+    # POST: identity made (redirect), peer registered (redirect), a bundle downloaded (200),
+    # a form without its file refused (400), a learners' file previewed (200).
+    "exchange:identity": {NO_ARGS: {"GET": admins_only(200), "POST": admins_only(REDIRECT)}},
+    "exchange:peers": {NO_ARGS: {"GET": admins_only(200), "POST": admins_only(REDIRECT)}},
+    "exchange:export": {NO_ARGS: {"GET": admins_only(200), "POST": admins_only(200)}},
+    "exchange:import": {NO_ARGS: {"GET": admins_only(200), "POST": admins_only(400)}},
+    "exchange:history": {NO_ARGS: {"GET": admins_only(200), "POST": AS_GET}},
+    "exchange:learners": {NO_ARGS: {"GET": admins_only(200), "POST": admins_only(200)}},
 }
 # fmt: on
 

@@ -15,7 +15,7 @@ import io
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -78,6 +78,11 @@ TEACHER_MESSAGE = Q(kind=Entry.Kind.MESSAGE, payload__message__has_key="from")
 
 class Refused(Exception):
     """An operation refused, with the sentence to show."""
+
+
+# Told, as a bundle is written or read, its stage ("written"; "checked" then "applied"), the
+# bytes done in that stage and the bytes it has in all: for a progress bar.
+Progress = Callable[[str, int, int], None]
 
 
 def public_of(peer: Peer) -> PublicIdentity:
@@ -331,7 +336,14 @@ def _unrecorded(path: Path, own: PrivateIdentity, peer: Peer, kind: str, sequenc
     )
 
 
-def export(*, actor: User | None, peer: Peer, kind: str, destination: Path) -> Exchange:
+def export(
+    *,
+    actor: User | None,
+    peer: Peer,
+    kind: str,
+    destination: Path,
+    progress: Progress | None = None,
+) -> Exchange:
     """Write the next bundle of ``kind`` for ``peer`` to ``destination``. The file is written
     aside with no database lock held (learners keep working), then renamed into place in the
     short transaction that takes its sequence number and records it: a failure leaves neither
@@ -377,6 +389,7 @@ def export(*, actor: User | None, peer: Peer, kind: str, destination: Path) -> E
                 sequence=sequence,
                 created=timezone.now().isoformat(),
                 members=members,
+                progress=partial(progress, "written") if progress is not None else None,
             )
             out.flush()
             os.fsync(out.fileno())
@@ -567,7 +580,39 @@ def _only(sender: Peer, fingerprint: str) -> PublicIdentity | None:
     return public_of(sender) if fingerprint == sender.fingerprint else None
 
 
-def apply(*, actor: User | None, path: Path, sender: Peer | None = None) -> Applied:
+class _Meter:
+    """Feeds ``progress`` from a reader's decrypted chunks, stage after stage (each counts
+    the members' bytes anew); a stage that needed fewer bytes (files already in the content
+    store) ends full."""
+
+    def __init__(self, reader: bundle.Reader, progress: Progress | None) -> None:
+        self.reader, self.progress = reader, progress
+        self.total = sum(m.size for m in reader.manifest.members)
+        self.stage, self.done = "", 0
+
+    def _chunk(self, size: int) -> None:
+        self.done += size
+        if self.progress is not None:
+            self.progress(self.stage, min(self.done, self.total), self.total)
+
+    def start(self, stage: str) -> None:
+        self.stage, self.done = stage, 0
+        if self.progress is not None:
+            self.reader.progress = self._chunk
+            self.progress(stage, 0, self.total)
+
+    def end(self) -> None:
+        if self.progress is not None and self.done < self.total:
+            self.progress(self.stage, self.total, self.total)
+
+
+def apply(
+    *,
+    actor: User | None,
+    path: Path,
+    sender: Peer | None = None,
+    progress: Progress | None = None,
+) -> Applied:
     """Check a bundle whole, then apply it in one transaction. A refused bundle changes
     nothing but the history and the audit log, which record the refusal; its BundleError
     (a stable code, a message from ``messages.of``) is raised again. ``sender``: only that
@@ -602,14 +647,22 @@ def apply(*, actor: User | None, path: Path, sender: Peer | None = None) -> Appl
             raise BundleError("replayed", str(manifest.sequence), **names)
         if manifest.sequence > peer.next_in:
             raise BundleError("missing", str(peer.next_in), missing=peer.next_in, **names)
+        meter = _Meter(reader, progress)
+        meter.start("checked")
         reader.check()  # every byte decrypted and checked before anything is written
         if manifest.kind in CARRIES:
+            reader.progress = None  # the entries, read again: checked already
             count = _check_work(reader)
             crash.point("apply_checked")
-            return _apply_work(actor, reader, peer, sha, size, count)
-        ids = _ack_ids(reader)
-        crash.point("apply_checked")
-        return _apply_ack(actor, peer, manifest, sha, size, ids)
+            meter.start("applied")
+            applied = _apply_work(actor, reader, peer, sha, size, count)
+        else:
+            meter.start("applied")
+            ids = _ack_ids(reader)
+            crash.point("apply_checked")
+            applied = _apply_ack(actor, peer, manifest, sha, size, ids)
+        meter.end()
+        return applied
     except BundleError as error:
         _refused(actor, error, peer, manifest, sha, size)
         raise

@@ -49,6 +49,13 @@ UPLOADS: dict[str, Upload] = {
         STAFF, lambda: settings.IMPORT_MAX_QUESTION_FILE_BYTES + FORM_ROOM
     ),
     "accounts:import": Upload(STAFF, lambda: settings.CSV_MAX_BYTES + FORM_ROOM),
+    # Bundles from the university's hub or a box (administrators: the exchange is the box's).
+    "exchange:import": Upload(
+        frozenset({Role.ADMIN}), lambda: settings.IMPORT_MAX_UPLOAD_BYTES + FORM_ROOM
+    ),
+    "exchange:learners": Upload(
+        frozenset({Role.ADMIN}), lambda: settings.CSV_MAX_BYTES + FORM_ROOM
+    ),
     # Work handed in, and files given back with a grade.
     "assignments:save": Upload(
         frozenset({Role.LEARNER}), lambda: settings.ASSIGN_MAX_UPLOAD_BYTES + FORM_ROOM

@@ -167,9 +167,11 @@ def write(
     sequence: int,
     created: str,
     members: Sequence[Member],
+    progress: Callable[[int, int], None] | None = None,
 ) -> str:
     """Write one bundle to ``out`` (a chunk in memory at a time); return the file's SHA-256.
-    A member whose bytes differ from its announced size or hash fails the write."""
+    A member whose bytes differ from its announced size or hash fails the write. ``progress``
+    is told the bytes written so far and the file's whole size, chunk after chunk."""
     if kind not in KINDS:
         raise ValueError(f"unknown bundle kind {kind!r}")
     names = [m.name for m in members]
@@ -190,10 +192,16 @@ def write(
     body = json.dumps(manifest.as_json(), ensure_ascii=False, sort_keys=True).encode("utf-8")
     head = MAGIC + struct.pack(">I", len(body)) + body
     whole = hashlib.sha256()
+    total = len(head) + SIGNATURE + sum(m.sealed_size for m in manifest.members)
+    written = 0
 
     def emit(data: bytes) -> None:
+        nonlocal written
         whole.update(data)
         out.write(data)
+        written += len(data)
+        if progress is not None:
+            progress(written, total)
 
     emit(head)
     emit(sender.sign(head))
@@ -282,6 +290,8 @@ class Reader:
         self._digest = digest
         self._start = start
         self._cipher = cipher
+        # Told the size of each chunk decrypted (a progress bar's feed).
+        self.progress: Callable[[int], None] | None = None
 
     def read(self, name: str) -> Iterator[bytes]:
         """The member's bytes in chunks; raises ``tampered`` at the first chunk that does not
@@ -312,6 +322,8 @@ class Reader:
                     raise BundleError("tampered", f"{name}: chunk {number}") from error
                 size += len(plain)
                 hasher.update(plain)
+                if self.progress is not None:
+                    self.progress(len(plain))
                 yield plain
         if size != member.size or hasher.hexdigest() != member.sha256:
             raise BundleError("tampered", f"{name} differs from its manifest")

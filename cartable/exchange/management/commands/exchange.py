@@ -22,6 +22,7 @@ from cartable.exchange.models import Exchange, Learner, Peer
 from cartable.exchange.moodle.assign import WorksheetError, fill_worksheet, write_feedback_zip
 from cartable.exchange.moodle.grades import grades_csv, grades_xml
 from cartable.exchange.moodle.xapi import statement
+from cartable.exchange.progress import Bar
 from cartable.exchange.wire.bundle import BundleError
 from cartable.jobs import sweep
 
@@ -168,6 +169,17 @@ class Command(CartableCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, "_" + options["do"])(options)
 
+    def _bar(self) -> Bar | None:
+        """A progress line on stderr when it is a terminal; None (nothing shown) otherwise."""
+        if not self.stderr.isatty():
+            return None
+        return Bar(
+            lambda text: self.stderr.write(text, style_func=str, ending=""),
+            self.stderr.flush,
+            {"written": _("Writing"), "checked": _("Checking"), "applied": _("Applying")},
+            unit=_("MB"),
+        )
+
     def _identity(self, options: dict[str, Any]) -> None:
         made = not identity.exists()
         own = identity.load(create=True)
@@ -228,10 +240,16 @@ class Command(CartableCommand):
             raise CommandError(_("No peer named “%(name)s”.") % {"name": options["to"]})
         kind = options["kind"] or ("work" if peer.role == Peer.Role.HUB else "ack")
         sweep.sweep()  # what a stopped export or import left
+        bar = self._bar()
         try:
-            done = actions.export(actor=None, peer=peer, kind=kind, destination=options["file"])
+            done = actions.export(
+                actor=None, peer=peer, kind=kind, destination=options["file"], progress=bar
+            )
         except actions.Refused as error:
             raise CommandError(str(error)) from None
+        finally:
+            if bar is not None:
+                bar.close()
         self.stdout.write(
             _(
                 "Wrote bundle %(sequence)s for %(peer)s: %(entries)s entries, %(files)s files, "
@@ -252,10 +270,14 @@ class Command(CartableCommand):
         if not path.is_file():
             raise CommandError(_("No file %(path)s.") % {"path": path})
         sweep.sweep()  # what a stopped export or import left
+        bar = self._bar()
         try:
-            applied = actions.apply(actor=None, path=path)
+            applied = actions.apply(actor=None, path=path, progress=bar)
         except BundleError as error:
             raise CommandError(messages.of(error)) from None
+        finally:
+            if bar is not None:
+                bar.close()
         done = applied.exchange
         peer = done.peer.name if done.peer else "?"
         if applied.again:
