@@ -63,8 +63,8 @@ ENTRIES = "entries.jsonl"
 ACK = "ack.json"
 BLOBS = "blobs/"
 # Which kind of bundle each role of peer may send us, and which we may send it.
-ACCEPTED = {Peer.Role.BOX: {"work", "ack"}, Peer.Role.HUB: {"ack", "feedback"}}
-SENT = {Peer.Role.HUB: {"work", "ack"}, Peer.Role.BOX: {"feedback", "ack"}}
+ACCEPTED = {Peer.Role.BOX: {"work", "ack"}, Peer.Role.HUB: {"ack", "feedback", "course"}}
+SENT = {Peer.Role.HUB: {"work", "ack"}, Peer.Role.BOX: {"feedback", "ack", "course"}}
 # Entries a bundle of each kind may carry: feedback brings grades and teachers' messages back,
 # nothing else.
 CARRIES = {
@@ -300,14 +300,17 @@ def _work_members(peer: Peer, folder: Path) -> tuple[list[bundle.Member], int, i
     return members, count, len(wanted)
 
 
-def _ack_members(peer: Peer) -> tuple[list[bundle.Member], list[int]]:
+def _ack_members(peer: Peer) -> tuple[list[bundle.Member], list[int], list[str]]:
+    from cartable.exchange import courses
+
     ids = list(
         ReceivedEntry.objects.filter(peer=peer, ack_pending=True)
         .order_by("entry_id")
         .values_list("entry_id", flat=True)
     )
-    data = json.dumps({"entries": ids}).encode("utf-8")
-    return [bundle.member_from_bytes(ACK, data)], ids
+    held = courses.pending_blobs(peer)  # a box: the course files it now holds
+    data = json.dumps({"entries": ids, **({"blobs": held} if held else {})}).encode("utf-8")
+    return [bundle.member_from_bytes(ACK, data)], ids, held
 
 
 PART_PREFIX = ".cartable-"
@@ -356,6 +359,7 @@ def export(*, actor: User | None, peer: Peer, kind: str, destination: Path) -> E
     out = os.fdopen(fd, "wb")
     renamed = committed = False
     acked: list[int] = []
+    held: list[str] = []
     try:
         with (
             out,
@@ -366,8 +370,12 @@ def export(*, actor: User | None, peer: Peer, kind: str, destination: Path) -> E
         ):
             if kind in CARRIES:
                 members, entries, files = _work_members(peer, Path(work))
+            elif kind == "course":
+                from cartable.exchange import courses
+
+                members, entries, files = courses.members(peer, Path(work))
             else:
-                members, acked = _ack_members(peer)
+                members, acked, held = _ack_members(peer)
                 entries, files = len(acked), 0
             sha = bundle.write(
                 out,
@@ -397,6 +405,10 @@ def export(*, actor: User | None, peer: Peer, kind: str, destination: Path) -> E
                     ReceivedEntry.objects.filter(
                         peer=locked, entry_id__in=acked[start : start + 500]
                     ).update(ack_pending=False)
+                if held:
+                    from cartable.exchange import courses
+
+                    courses.reported(locked, held)
                 done = Exchange.objects.create(
                     direction=Exchange.Direction.OUT,
                     peer=locked,
@@ -447,6 +459,8 @@ class Applied:
     skipped: int = 0
     # Feedback: teachers' messages this box does not write (see _message_back), left out.
     skipped_messages: int = 0
+    # Course: what became of each course (exchange.courses.apply_course).
+    courses: list[dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -522,18 +536,22 @@ def _check_work(reader: bundle.Reader) -> int:
     return len(seen)
 
 
-def _ack_ids(reader: bundle.Reader) -> list[int]:
+def _ack_ids(reader: bundle.Reader) -> tuple[list[int], list[str]]:
+    """The entries an acknowledgement names, and the course files it says the box holds."""
+    from cartable.exchange import courses
+
     if [m.name for m in reader.manifest.members] != [ACK]:
         raise _content_error("ack", "unexpected members")
     if reader.manifest.members[0].size > MAX_ACK:
         raise _content_error("ack", "the acknowledgement is too large")
     try:
-        ids = json.loads(b"".join(reader.read(ACK)))["entries"]
+        data = json.loads(b"".join(reader.read(ACK)))
+        ids = data["entries"]
     except (ValueError, KeyError, TypeError) as error:
         raise _content_error("ack", "not an acknowledgement") from error
     if not isinstance(ids, list) or any(type(i) is not int or i < 1 for i in ids):
         raise _content_error("ack", "not a list of entry numbers")
-    return ids
+    return ids, courses.held_in_ack(data)
 
 
 class _Stream(io.RawIOBase):
@@ -595,13 +613,18 @@ def apply(*, actor: User | None, path: Path) -> Applied:
         if manifest.sequence > peer.next_in:
             raise BundleError("missing", str(peer.next_in), missing=peer.next_in, **names)
         reader.check()  # every byte decrypted and checked before anything is written
+        if manifest.kind == "course":
+            from cartable.exchange import courses
+
+            done, outcomes = courses.apply_course(actor, reader, peer, sha, size)
+            return Applied(done, again=False, courses=outcomes)
         if manifest.kind in CARRIES:
             count = _check_work(reader)
             crash.point("apply_checked")
             return _apply_work(actor, reader, peer, sha, size, count)
-        ids = _ack_ids(reader)
+        ids, held = _ack_ids(reader)
         crash.point("apply_checked")
-        return _apply_ack(actor, peer, manifest, sha, size, ids)
+        return _apply_ack(actor, peer, manifest, sha, size, ids, held)
     except BundleError as error:
         _refused(actor, error, peer, manifest, sha, size)
         raise
@@ -944,10 +967,19 @@ def _feedback_files(activity: Activity, learner: User, files: Any) -> bool:
 
 
 def _apply_ack(
-    actor: User | None, peer: Peer, manifest: bundle.Manifest, sha: str, size: int, ids: list[int]
+    actor: User | None,
+    peer: Peer,
+    manifest: bundle.Manifest,
+    sha: str,
+    size: int,
+    ids: list[int],
+    held: list[str],
 ) -> Applied:
+    from cartable.exchange import courses
+
     with transaction.atomic():
         peer = _advance(peer, manifest.sequence)
+        courses.confirm(peer, held)
         owed = set(unacknowledged(peer).filter(pk__in=ids).values_list("pk", flat=True))
         SentEntry.objects.bulk_create(
             [
