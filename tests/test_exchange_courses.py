@@ -206,9 +206,7 @@ def test_a_one_file_change_ships_one_file_and_waits_for_review(
     with side("hub"):
         course = hub_course(run_import(pictured(1).build(tmp_path / "v1.mbz"), "--publish"))
         courses.offer(actor=None, peer=box_peer, course=course)
-        first = actions.export(
-            actor=None, peer=box_peer, kind="course", destination=stick / "c1"
-        )
+        first = actions.export(actor=None, peer=box_peer, kind="course", destination=stick / "c1")
         assert first.files == 2
     with side("box"):
         actions.apply(actor=None, path=stick / "c1")
@@ -219,9 +217,7 @@ def test_a_one_file_change_ships_one_file_and_waits_for_review(
         actions.apply(actor=None, path=stick / "a1")
         second = run_import(pictured(2).build(tmp_path / "v2.mbz"), "--publish")
         assert second["course"]["id"] == course.pk
-        update = actions.export(
-            actor=None, peer=box_peer, kind="course", destination=stick / "c2"
-        )
+        update = actions.export(actor=None, peer=box_peer, kind="course", destination=stick / "c2")
         new_picture = hashlib.sha256(PNG + b"picture 2").hexdigest()
         reader_members = bundle.signed_manifest(stick / "c2", identity.load().public).members
         assert [m.name for m in reader_members] == ["courses.json", f"blobs/{new_picture}"]
@@ -259,9 +255,7 @@ def test_offers_are_for_a_box_and_a_course_the_hub_holds(side, peers, tmp_path: 
         with pytest.raises(CommandError, match="nobody"):
             call_command("exchange", "offer", "--course", "HIST", "--to", "nobody")
         with pytest.raises(actions.Refused, match="No course is offered"):
-            actions.export(
-                actor=None, peer=box_peer, kind="course", destination=tmp_path / "none"
-            )
+            actions.export(actor=None, peer=box_peer, kind="course", destination=tmp_path / "none")
         courses.offer(actor=None, peer=box_peer, course=course)
         with pytest.raises(courses.Refused, match="already"):
             courses.offer(actor=None, peer=box_peer, course=course)
@@ -404,3 +398,37 @@ def test_a_learner_never_gets_a_course_bundle_course_before_review(
         assert client.get(f"/courses/{copy.pk}/").status_code == 404
         for activity in Activity.objects.filter(course=copy):
             assert client.get(f"/courses/{copy.pk}/activities/{activity.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("backup", sorted(FIXTURES.glob("*.mbz")), ids=lambda path: path.name)
+def test_the_hubs_live_course_is_what_its_import_staged(tmp_path: Path, backup: Path) -> None:
+    """What a course bundle carries is what importing the backup on the box would stage."""
+    from django.conf import settings
+
+    from cartable.importers import registry
+    from cartable.ingest import imports
+    from cartable.ingest.staging import stage
+
+    course = hub_course(run_import(backup, "--publish"))
+    work = tmp_path / "work"
+    work.mkdir()
+    staged = stage(
+        registry.load(backup, work, imports.limits()),
+        large_file_bytes=settings.REVIEW_LARGE_FILE_BYTES,
+    ).to_json()
+    live = courses.staged_from_live(course).to_json()
+
+    def files(value: dict) -> list:
+        return sorted(
+            (f["sha256"], f["filename"], f["filepath"], f["component"], f["filearea"], f["itemid"],
+             f["owner"], f["section"], f["size"], f["mimetype"])
+            for f in value.pop("files")
+        )  # fmt: skip
+
+    assert files(live) == files(staged)
+    for value in (live, staged):
+        value["activities"] = sorted(value["activities"], key=lambda item: item["key"])
+        value["questions"] = sorted(value["questions"], key=lambda item: item["source_id"])
+        value["categories"] = sorted(value["categories"], key=lambda item: item["source_id"])
+        value["sections"] = sorted(value["sections"], key=lambda item: item["key"])
+    assert live == staged
