@@ -17,7 +17,9 @@ from tests.test_exchange_two_folders import PDF, cartable, identity_of
 
 pytestmark = pytest.mark.slow
 
-BACKUP = Path(__file__).resolve().parent / "fixtures" / "mbz" / "moodle44_tgz_multiple_mod_types.mbz"
+BACKUP = (
+    Path(__file__).resolve().parent / "fixtures" / "mbz" / "moodle44_tgz_multiple_mod_types.mbz"
+)
 
 PEOPLE = """
 from cartable.accounts.models import Establishment, Role, User
