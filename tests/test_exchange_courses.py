@@ -172,6 +172,8 @@ def test_a_course_goes_to_the_box_waits_for_review_and_then_learners_see_it(
         assert actions.apply(actor=None, path=stick / "course-1").again
         assert snapshot(peers) == before
 
+        review = signed_in(staff).get(f"/review/courses/{copy.pk}/")
+        assert review.status_code == 200 and copy.title in review.content.decode()
         approve_course(actor=None, course=copy)
         page = signed_in(learner).get(f"/courses/{copy.pk}/")
         assert page.status_code == 200
@@ -326,6 +328,31 @@ def _refused(side, peers, path: Path, code: str) -> str:
         return english
 
 
+def test_after_a_box_lost_files_the_hub_sends_them_all_again(
+    side, peers, stick: Path, tmp_path: Path
+) -> None:
+    hub_peer, box_peer = peers
+    with side("hub"):
+        course = hub_course(run_import(pictured(1).build(tmp_path / "v1.mbz"), "--publish"))
+        courses.offer(actor=None, peer=box_peer, course=course)
+        courses.confirm(box_peer, courses.staged_from_live(course).blobs())  # wrongly believed
+        actions.export(actor=None, peer=box_peer, kind="course", destination=stick / "c1")
+    _refused(side, peers, stick / "c1", "course_missing_files")
+    with side("hub"):
+        out = io.StringIO()
+        call_command("exchange", "offer", "--to", "box-caen", "--resend-all", stdout=out)
+        assert "(2 " in out.getvalue()
+        assert not PeerBlob.objects.filter(peer=box_peer).exists()
+        again = actions.export(actor=None, peer=box_peer, kind="course", destination=stick / "c2")
+        assert again.files == 2
+        assert AuditEvent.objects.filter(action="exchange.course_files_forgotten").exists()
+    with side("box"):
+        # The refused bundle used no number: the hub's next one is 2, so the box waits for 1.
+        with pytest.raises(BundleError) as caught:
+            actions.apply(actor=None, path=stick / "c2")
+        assert caught.value.code == "missing"
+
+
 def test_a_course_bundle_missing_files_is_refused_naming_how_many(
     side, peers, stick: Path, tmp_path: Path
 ) -> None:
@@ -351,6 +378,40 @@ def test_a_file_name_leaving_the_course_is_refused(
     _forge(side, stick / "bad", data, _all_files(data, store))
     assert "unsafe name" in _refused(side, peers, stick / "bad", "course_unsafe_name")
     assert not Course.objects.filter(institution=peers[0].institution).exists()
+
+
+def _activity(data: dict) -> dict:
+    return data["courses"][0]["activities"][0]
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda d: _activity(d)["fields"].update(kind="virus"),
+        lambda d: _activity(d).update(position=-1),
+        lambda d: _activity(d)["fields"].update(idnumber="x" * 101),
+        lambda d: _activity(d)["fields"].update(risks=[5]),
+        lambda d: _activity(d)["fields"].pop("title"),
+        lambda d: d["courses"][0]["sections"][0].update(position="1"),
+        lambda d: d["courses"][0]["fields"].update(language="x" * 9),
+        lambda d: d["courses"][0]["fields"].update(start_date="hier"),
+        lambda d: d["courses"][0].update(partial=True),
+        lambda d: d["courses"][0].update(source_id=""),
+        lambda d: d["courses"].append(d["courses"][0]),
+        lambda d: d["files"].pop(),
+        lambda d: d.update(format=2),
+        lambda d: d["courses"][0]["files"][0].update(size=-1),
+    ],
+)
+def test_a_spoilt_structure_is_refused(side, peers, stick: Path, tmp_path: Path, spoil) -> None:
+    data, store = _course_json(side, peers, tmp_path)
+    carried = _all_files(data, store)
+    spoil(data)
+    carried = {name: body for name, body in carried.items() if name[6:] in {
+        f["sha256"] for f in data["files"]
+    }}  # fmt: skip
+    _forge(side, stick / "bad", data, carried)
+    _refused(side, peers, stick / "bad", "course_invalid")
 
 
 def test_a_structure_the_importer_would_not_read_is_refused(

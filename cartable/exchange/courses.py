@@ -96,6 +96,10 @@ def offer(*, actor: User | None, peer: Peer, course: Course) -> CourseOffer:
     """Offer ``course`` to the box ``peer``: its next course bundles carry it."""
     if peer.role != Peer.Role.BOX:
         raise Refused(_("Courses are offered to a box; %(peer)s is a hub.") % {"peer": peer.name})
+    if course.status == Course.Status.RETIRED:
+        raise Refused(
+            _("%(course)s is retired: it cannot be offered.") % {"course": course.shortname}
+        )
     if course.source_id == "":
         raise Refused(
             _("%(course)s was not imported from the university’s Moodle: it cannot be offered.")
@@ -147,6 +151,23 @@ def withdraw(*, actor: User | None, peer: Peer, course: Course) -> CourseOffer:
             details={"peer": peer.name, "course": course.shortname},
         )
     return found
+
+
+def resend_all(*, actor: User | None, peer: Peer) -> int:
+    """Forget which files the box confirmed holding: its next course bundle carries every
+    file (after a box lost files, or refused a bundle for missing files). The number
+    forgotten."""
+    if peer.role != Peer.Role.BOX:
+        raise Refused(_("Courses are offered to a box; %(peer)s is a hub.") % {"peer": peer.name})
+    with transaction.atomic():
+        count, _kinds = PeerBlob.objects.filter(peer=peer).delete()
+        record(
+            "exchange.course_files_forgotten",
+            actor=actor,
+            target=peer,
+            details={"peer": peer.name, "files": count},
+        )
+    return count
 
 
 def offered(peer: Peer) -> list[Course]:
@@ -377,6 +398,26 @@ def _text(value: Any, limit: int, what: str) -> str:
     return value
 
 
+def _number(value: Any, what: str, *, optional: bool = False, least: int | None = None) -> None:
+    if optional and value is None:
+        return
+    if type(value) is not int or (least is not None and value < least):
+        raise _refuse("course_invalid", f"{what} is not a number")
+
+
+def _risks(value: Any, what: str) -> None:
+    """What the review shows staff: a list of findings (kind, detail, and where)."""
+    if not isinstance(value, list) or any(
+        not isinstance(row, dict)
+        or not isinstance(row.get("kind"), str)
+        or not isinstance(row.get("detail", ""), str)
+        or not isinstance(row.get("where", ""), str)
+        or not isinstance(row.get("where_text", {}), dict)
+        for row in value
+    ):
+        raise _refuse("course_invalid", f"{what}: findings are not a list of findings")
+
+
 def _check_file(item: StagedFile) -> None:
     if not isinstance(item.sha256, str) or not _DIGEST.match(item.sha256):
         raise _refuse("course_invalid", f"a file has a wrong hash: {item.sha256!r}")
@@ -414,7 +455,17 @@ def _check_activity(item: StagedActivity, kinds: dict[str, Any]) -> None:
     if kind is None:
         raise _refuse("course_invalid", f"activity {item.key}: unknown kind")
     fields = item.fields
+    _number(item.position, "an activity's position", least=0)
+    _number(fields["estimated_minutes"], "an activity's time", least=0)
     _text(fields["title"], 255, "an activity's title")
+    _text(fields["mimetype"], 127, "an activity's file type")
+    _text(fields["completion_mode"], 8, "an activity's completion")
+    _text(item.fingerprint, 64, "an activity's fingerprint")
+    for name in ("idnumber", "grade_idnumber"):
+        _text(fields[name], 100, f"an activity's {name}")
+    if not isinstance(fields["visible"], bool) or not isinstance(fields["external_links"], list):
+        raise _refuse("course_invalid", f"activity {item.key}: visibility or links")
+    _risks(fields["risks"], f"activity {item.key}")
     for name in ("intro", "content"):
         _text(fields[name], 1 << 26, f"an activity's {name}")
     _text(fields["filename"], 255, "an activity's file name")
@@ -438,8 +489,15 @@ def _check_course(staged: StagedCourse) -> None:
         raise _refuse("course_invalid", "the course has no id")
     _text(staged.shortname, 100, "the course's short name")
     _text(staged.fields.get("title"), 255, "the course's title")
-    for name in ("summary", "format", "language", "source_url", "source_release"):
-        _text(staged.fields.get(name), 1 << 26, f"the course's {name}")
+    for name, limit in (
+        ("summary", 1 << 26),
+        ("format", 32),
+        ("language", 8),
+        ("source_url", 255),
+        ("source_release", 64),
+    ):
+        _text(staged.fields.get(name), limit, f"the course's {name}")
+    _risks(staged.risks, "the course")
     if set(staged.fields) - {
         "title",
         "summary",
@@ -459,14 +517,19 @@ def _check_course(staged: StagedCourse) -> None:
         _text(section.key, 100, "a section's key")
         _text(section.title, 255, "a section's title")
         _text(section.summary, 1 << 26, "a section's summary")
-        if type(section.position) is not int or not isinstance(section.visible, bool):
-            raise _refuse("course_invalid", "a section's position or visibility")
+        _number(section.position, "a section's position", least=0)
+        if not isinstance(section.visible, bool):
+            raise _refuse("course_invalid", "a section's visibility")
     kinds = {kind.name: kind for kind in KINDS.values()}
     for activity in staged.activities:
         _check_activity(activity, kinds)
     for category in staged.categories:
         if type(category.source_id) is not int or set(category.fields) != set(_CATEGORY_FIELDS):
             raise _refuse("course_invalid", "a question category")
+        _text(category.fields["name"], 255, "a category's name")
+        _text(category.fields["info"], 1 << 26, "a category's description")
+        _number(category.fields["parent_source_id"], "a category's parent", optional=True)
+        _number(category.fields["position"], "a category's position")
     for question in staged.questions:
         if (
             type(question.source_id) is not int
@@ -474,8 +537,19 @@ def _check_course(staged: StagedCourse) -> None:
             or set(question.fields) != set(_QUESTION_FIELDS)
         ):
             raise _refuse("course_invalid", "a question")
-        _text(question.fields["name"], 255, "a question's name")
-        _text(question.fields["qtype"], 32, "a question's type")
+        fields = question.fields
+        _text(fields["name"], 255, "a question's name")
+        _text(fields["qtype"], 32, "a question's type")
+        _text(fields["status"], 16, "a question's status")
+        _text(fields["idnumber"], 100, "a question's idnumber")
+        _text(question.fingerprint, 64, "a question's fingerprint")
+        for name in ("text", "general_feedback"):
+            _text(fields[name], 1 << 26, f"a question's {name}")
+        for name in ("bank_entry_id", "version"):
+            _number(fields[name], f"a question's {name}", optional=True)
+        for name in ("default_mark", "penalty"):
+            if isinstance(fields[name], bool) or not isinstance(fields[name], int | float):
+                raise _refuse("course_invalid", f"a question's {name} is not a number")
     for item in staged.files:
         _check_file(item)
     keys = [item.key for item in staged.activities]

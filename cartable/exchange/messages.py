@@ -55,7 +55,8 @@ def text(code: str, params: dict[str, Any]) -> str:
         ),
         "course_missing_files": _(
             "%(count)s files of this course bundle are neither on this box nor in the bundle: "
-            "nothing was applied. Ask the hub for a complete course bundle."
+            "nothing was applied. Ask the hub for a complete course bundle (cartable exchange "
+            "offer --to BOX --resend-all)."
         ),
         "course_refused": _("This course bundle’s course was refused: %(reason)s"),
     }

@@ -89,6 +89,12 @@ class Command(CartableCommand):
         offer.add_argument("--to", help="The box's name.")
         offer.add_argument("--withdraw", action="store_true", help="Stop offering it.")
         offer.add_argument("--list", action="store_true", help="List the courses offered.")
+        offer.add_argument(
+            "--resend-all",
+            action="store_true",
+            help="Forget which files the box confirmed holding: its next course bundle carries "
+            "them all (when the box refused one for missing files).",
+        )
         imported = sub.add_parser(
             "import", help="Check a bundle whole, then apply it (or refuse it, changing nothing)."
         )
@@ -303,9 +309,19 @@ class Command(CartableCommand):
                 )
                 self.stdout.write(f"{item.peer.name}\t{item.course.shortname}\t{state}")
             return
+        peer = Peer.objects.filter(name=options["to"] or "").first()
+        if options["resend_all"] and peer is not None:
+            try:
+                count = courses.resend_all(actor=None, peer=peer)
+            except courses.Refused as error:
+                raise CommandError(str(error)) from None
+            self.stdout.write(
+                _("The next course bundle for %(peer)s carries every file (%(count)s forgotten).")
+                % {"peer": peer.name, "count": count}
+            )
+            return
         if not options["course"] or not options["to"]:
             raise CommandError(_("Name the course (--course) and the box (--to)."))
-        peer = Peer.objects.filter(name=options["to"]).first()
         if peer is None:
             raise CommandError(_("No peer named “%(name)s”.") % {"name": options["to"]})
         course = self._course(options["course"])
