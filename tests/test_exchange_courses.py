@@ -347,10 +347,19 @@ def test_after_a_box_lost_files_the_hub_sends_them_all_again(
         assert again.files == 2
         assert AuditEvent.objects.filter(action="exchange.course_files_forgotten").exists()
     with side("box"):
-        # The refused bundle used no number: the hub's next one is 2, so the box waits for 1.
+        # Bundle 1 was refused for missing files: bundle 2, the courses whole again, is
+        # applied past it (any other gap is still refused as missing).
+        applied = actions.apply(actor=None, path=stick / "c2")
+        assert applied.exchange.sequence == 2 and applied.courses[0]["created"]
+        assert Peer.objects.get(pk=hub_peer.pk).next_in == 3
+        assert blobs.store().exists(hashlib.sha256(PNG + b"picture 1").hexdigest())
+    with side("hub"):
+        actions.export(actor=None, peer=box_peer, kind="course", destination=stick / "c3")
+        actions.export(actor=None, peer=box_peer, kind="course", destination=stick / "c4")
+    with side("box"):
         with pytest.raises(BundleError) as caught:
-            actions.apply(actor=None, path=stick / "c2")
-        assert caught.value.code == "missing"
+            actions.apply(actor=None, path=stick / "c4")
+        assert caught.value.code == "missing" and caught.value.params["missing"] == 3
 
 
 def test_a_course_bundle_missing_files_is_refused_naming_how_many(

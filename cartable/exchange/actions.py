@@ -610,7 +610,9 @@ def apply(*, actor: User | None, path: Path) -> Applied:
             return Applied(before, again=True)
         if manifest.sequence < peer.next_in or before is not None:
             raise BundleError("replayed", str(manifest.sequence), **names)
-        if manifest.sequence > peer.next_in:
+        if manifest.sequence > peer.next_in and not _skippable(
+            peer, peer.next_in, manifest.sequence
+        ):
             raise BundleError("missing", str(peer.next_in), missing=peer.next_in, **names)
         reader.check()  # every byte decrypted and checked before anything is written
         if manifest.kind == "course":
@@ -658,9 +660,20 @@ def _refused(
         )
 
 
+def _skippable(peer: Peer, start: int, end: int) -> bool:
+    """Whether the sequences from ``start`` to before ``end`` were all course bundles this side
+    refused for files it lacks: each later course bundle carries the whole offered courses, so
+    they leave no gap (see exchange.courses)."""
+    from cartable.exchange import courses
+
+    return courses.superseded(peer, start, end)
+
+
 def _advance(peer: Peer, sequence: int) -> Peer:
     locked = Peer.objects.select_for_update().get(pk=peer.pk)
-    if locked.next_in != sequence:  # another apply won the race
+    if locked.next_in != sequence and not (
+        locked.next_in < sequence and _skippable(locked, locked.next_in, sequence)
+    ):  # another apply won the race
         raise BundleError("replayed", str(sequence), peer=peer.name, sequence=sequence)
     locked.next_in = sequence + 1
     locked.save(update_fields=["next_in"])

@@ -381,6 +381,27 @@ def confirm(peer: Peer, hashes: Iterable[str]) -> int:
 # --- Applying a course bundle (on the box) --------------------------------------------------
 
 
+def superseded(peer: Peer, start: int, end: int) -> bool:
+    """Whether every sequence from ``start`` to before ``end`` is a course bundle from
+    ``peer`` refused here for files this box lacks (its signature checked before): a later
+    bundle may be applied past them, as the next course bundle carries the whole offered
+    courses again (with every file once the hub was told ``--resend-all``)."""
+    if end - start > 10_000:
+        return False
+    refused = set(
+        Exchange.objects.filter(
+            peer=peer,
+            direction=Exchange.Direction.IN,
+            kind="course",
+            result=Exchange.Result.REFUSED,
+            code="course_missing_files",
+            sequence__gte=start,
+            sequence__lt=end,
+        ).values_list("sequence", flat=True)
+    )
+    return refused == set(range(start, end))
+
+
 @dataclass(frozen=True)
 class CourseBundle:
     courses: list[StagedCourse]
