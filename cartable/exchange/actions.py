@@ -34,7 +34,7 @@ from cartable.assignments.checks import Refused as AssignmentRefused
 from cartable.audit.actions import record
 from cartable.catalog import blobs
 from cartable.catalog.models import Activity, Blob, Course, Enrolment
-from cartable.exchange import identity
+from cartable.exchange import courses, identity
 from cartable.exchange.matching import Match
 from cartable.exchange.messages import of as message_of
 from cartable.exchange.models import Exchange, Learner, Peer, ReceivedEntry, SentEntry
@@ -301,8 +301,6 @@ def _work_members(peer: Peer, folder: Path) -> tuple[list[bundle.Member], int, i
 
 
 def _ack_members(peer: Peer) -> tuple[list[bundle.Member], list[int], list[str]]:
-    from cartable.exchange import courses
-
     ids = list(
         ReceivedEntry.objects.filter(peer=peer, ack_pending=True)
         .order_by("entry_id")
@@ -371,8 +369,6 @@ def export(*, actor: User | None, peer: Peer, kind: str, destination: Path) -> E
             if kind in CARRIES:
                 members, entries, files = _work_members(peer, Path(work))
             elif kind == "course":
-                from cartable.exchange import courses
-
                 members, entries, files = courses.members(peer, Path(work))
             else:
                 members, acked, held = _ack_members(peer)
@@ -406,8 +402,6 @@ def export(*, actor: User | None, peer: Peer, kind: str, destination: Path) -> E
                         peer=locked, entry_id__in=acked[start : start + 500]
                     ).update(ack_pending=False)
                 if held:
-                    from cartable.exchange import courses
-
                     courses.reported(locked, held)
                 done = Exchange.objects.create(
                     direction=Exchange.Direction.OUT,
@@ -538,8 +532,6 @@ def _check_work(reader: bundle.Reader) -> int:
 
 def _ack_ids(reader: bundle.Reader) -> tuple[list[int], list[str]]:
     """The entries an acknowledgement names, and the course files it says the box holds."""
-    from cartable.exchange import courses
-
     if [m.name for m in reader.manifest.members] != [ACK]:
         raise _content_error("ack", "unexpected members")
     if reader.manifest.members[0].size > MAX_ACK:
@@ -616,8 +608,6 @@ def apply(*, actor: User | None, path: Path) -> Applied:
             raise BundleError("missing", str(peer.next_in), missing=peer.next_in, **names)
         reader.check()  # every byte decrypted and checked before anything is written
         if manifest.kind == "course":
-            from cartable.exchange import courses
-
             done, outcomes = courses.apply_course(actor, reader, peer, sha, size)
             return Applied(done, again=False, courses=outcomes)
         if manifest.kind in CARRIES:
@@ -664,8 +654,6 @@ def _skippable(peer: Peer, start: int, end: int) -> bool:
     """Whether the sequences from ``start`` to before ``end`` were all course bundles this side
     refused for files it lacks: each later course bundle carries the whole offered courses, so
     they leave no gap (see exchange.courses)."""
-    from cartable.exchange import courses
-
     return courses.superseded(peer, start, end)
 
 
@@ -988,8 +976,6 @@ def _apply_ack(
     ids: list[int],
     held: list[str],
 ) -> Applied:
-    from cartable.exchange import courses
-
     with transaction.atomic():
         peer = _advance(peer, manifest.sequence)
         courses.confirm(peer, held)

@@ -17,7 +17,7 @@ from cartable.audit.actions import record
 from cartable.catalog import blobs
 from cartable.catalog.models import Activity, Course
 from cartable.commands import CartableCommand
-from cartable.exchange import actions, identity, matching, messages, university
+from cartable.exchange import actions, courses, identity, matching, messages, university
 from cartable.exchange.models import CourseOffer, Exchange, Learner, Peer
 from cartable.exchange.moodle.assign import WorksheetError, fill_worksheet, write_feedback_zip
 from cartable.exchange.moodle.grades import grades_csv, grades_xml
@@ -293,8 +293,6 @@ class Command(CartableCommand):
             )
 
     def _offer(self, options: dict[str, Any]) -> None:
-        from cartable.exchange import courses
-
         if options["list"]:
             offers = CourseOffer.objects.select_related("peer", "course").order_by(
                 "peer__name", "course__shortname"
