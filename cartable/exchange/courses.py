@@ -220,10 +220,8 @@ def staged_from_live(course: Course) -> StagedCourse:
             fingerprint=row.fingerprint,
             fields={name: getattr(row, name) for name in _QUESTION_FIELDS},
         )
-        for row in Question.objects.filter(
-            course=course, retired_at__isnull=True, category_id__in=list(categories)
-        ).order_by("pk")
-        if not from_question_file(row.source_id)
+        for row in Question.objects.filter(course=course, retired_at__isnull=True).order_by("pk")
+        if row.category_id in categories and not from_question_file(row.source_id)
     ]
     files = [
         StagedFile(
@@ -305,7 +303,15 @@ def members(peer: Peer, folder: Path) -> tuple[list[bundle.Member], int, int]:
     wanted: set[str] = set()
     for item in staged:
         wanted |= item.blobs()
-    sizes = dict(Blob.objects.filter(sha256__in=wanted).values_list("sha256", "size"))
+    ordered = sorted(wanted)
+    sizes: dict[str, int] = {}
+    held: set[str] = set()
+    for start in range(0, len(ordered), 500):  # a large course: a query per 500 files
+        some = ordered[start : start + 500]
+        sizes.update(Blob.objects.filter(sha256__in=some).values_list("sha256", "size"))
+        held.update(
+            PeerBlob.objects.filter(peer=peer, sha256__in=some).values_list("sha256", flat=True)
+        )
     store = blobs.store()
     for sha in sorted(wanted):
         if not store.exists(sha):
@@ -326,9 +332,6 @@ def members(peer: Peer, folder: Path) -> tuple[list[bundle.Member], int, int]:
             ensure_ascii=False,
             sort_keys=True,
         )
-    held = set(
-        PeerBlob.objects.filter(peer=peer, sha256__in=wanted).values_list("sha256", flat=True)
-    )
     carried = sorted(wanted - held)
     result = [bundle.member_from_path(COURSES, path)]
     result += [
