@@ -151,3 +151,22 @@ def test_the_code_opens_a_bundle_written_from_the_page(tmp_path: Path) -> None:
     reader = bundle.open_bundle(path, identity=HUB, sender_key=known.get)
     assert reader.manifest.sequence == 3
     assert {m.name: b"".join(reader.read(m.name)) for m in reader.manifest.members} == MEMBERS
+
+
+def test_the_page_gives_the_course_bundles_courses_json() -> None:
+    """The example of `courses.json` has the fields the code writes and reads."""
+    import dataclasses
+
+    from cartable.exchange import courses
+    from cartable.ingest.staging import StagedCourse, StagedFile
+
+    block = PAGE.split("`courses.json` is", 1)[1].split("```json", 1)[1].split("```", 1)[0]
+    example = json.loads(re.sub(r"\s+", " ", block).replace("…", ""))
+    assert example["format"] == courses.FORMAT
+    assert set(example) == {"format", "courses", "files"}
+    assert set(example["courses"][0]) == {f.name for f in dataclasses.fields(StagedCourse)}
+    assert set(example["files"][0]) == {"sha256", "size"}
+    listed = PAGE.split("the file list:", 1)[1].split("), made from", 1)[0]
+    assert set(re.findall(r"`([a-z0-9_]+)`", listed)) == {
+        f.name for f in dataclasses.fields(StagedFile)
+    }

@@ -34,7 +34,7 @@ from cartable.assignments.checks import Refused as AssignmentRefused
 from cartable.audit.actions import record
 from cartable.catalog import blobs
 from cartable.catalog.models import Activity, Blob, Course, Enrolment
-from cartable.exchange import identity
+from cartable.exchange import courses, identity
 from cartable.exchange.matching import Match
 from cartable.exchange.messages import of as message_of
 from cartable.exchange.models import Exchange, Learner, Peer, ReceivedEntry, SentEntry
@@ -63,8 +63,8 @@ ENTRIES = "entries.jsonl"
 ACK = "ack.json"
 BLOBS = "blobs/"
 # Which kind of bundle each role of peer may send us, and which we may send it.
-ACCEPTED = {Peer.Role.BOX: {"work", "ack"}, Peer.Role.HUB: {"ack", "feedback"}}
-SENT = {Peer.Role.HUB: {"work", "ack"}, Peer.Role.BOX: {"feedback", "ack"}}
+ACCEPTED = {Peer.Role.BOX: {"work", "ack"}, Peer.Role.HUB: {"ack", "feedback", "course"}}
+SENT = {Peer.Role.HUB: {"work", "ack"}, Peer.Role.BOX: {"feedback", "ack", "course"}}
 # Entries a bundle of each kind may carry: feedback brings grades and teachers' messages back,
 # nothing else.
 CARRIES = {
@@ -305,14 +305,15 @@ def _work_members(peer: Peer, folder: Path) -> tuple[list[bundle.Member], int, i
     return members, count, len(wanted)
 
 
-def _ack_members(peer: Peer) -> tuple[list[bundle.Member], list[int]]:
+def _ack_members(peer: Peer) -> tuple[list[bundle.Member], list[int], list[str]]:
     ids = list(
         ReceivedEntry.objects.filter(peer=peer, ack_pending=True)
         .order_by("entry_id")
         .values_list("entry_id", flat=True)
     )
-    data = json.dumps({"entries": ids}).encode("utf-8")
-    return [bundle.member_from_bytes(ACK, data)], ids
+    held = courses.pending_blobs(peer)  # a box: the course files it now holds
+    data = json.dumps({"entries": ids, **({"blobs": held} if held else {})}).encode("utf-8")
+    return [bundle.member_from_bytes(ACK, data)], ids, held
 
 
 PART_PREFIX = ".cartable-"
@@ -368,6 +369,7 @@ def export(
     out = os.fdopen(fd, "wb")
     renamed = committed = False
     acked: list[int] = []
+    held: list[str] = []
     try:
         with (
             out,
@@ -378,8 +380,10 @@ def export(
         ):
             if kind in CARRIES:
                 members, entries, files = _work_members(peer, Path(work))
+            elif kind == "course":
+                members, entries, files = courses.members(peer, Path(work))
             else:
-                members, acked = _ack_members(peer)
+                members, acked, held = _ack_members(peer)
                 entries, files = len(acked), 0
             sha = bundle.write(
                 out,
@@ -410,6 +414,8 @@ def export(
                     ReceivedEntry.objects.filter(
                         peer=locked, entry_id__in=acked[start : start + 500]
                     ).update(ack_pending=False)
+                if held:
+                    courses.reported(locked, held)
                 done = Exchange.objects.create(
                     direction=Exchange.Direction.OUT,
                     peer=locked,
@@ -460,6 +466,8 @@ class Applied:
     skipped: int = 0
     # Feedback: teachers' messages this box does not write (see _message_back), left out.
     skipped_messages: int = 0
+    # Course: what became of each course (exchange.courses.apply_course).
+    courses: list[dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -535,18 +543,20 @@ def _check_work(reader: bundle.Reader) -> int:
     return len(seen)
 
 
-def _ack_ids(reader: bundle.Reader) -> list[int]:
+def _ack_ids(reader: bundle.Reader) -> tuple[list[int], list[str]]:
+    """The entries an acknowledgement names, and the course files it says the box holds."""
     if [m.name for m in reader.manifest.members] != [ACK]:
         raise _content_error("ack", "unexpected members")
     if reader.manifest.members[0].size > MAX_ACK:
         raise _content_error("ack", "the acknowledgement is too large")
     try:
-        ids = json.loads(b"".join(reader.read(ACK)))["entries"]
+        data = json.loads(b"".join(reader.read(ACK)))
+        ids = data["entries"]
     except (ValueError, KeyError, TypeError) as error:
         raise _content_error("ack", "not an acknowledgement") from error
     if not isinstance(ids, list) or any(type(i) is not int or i < 1 for i in ids):
         raise _content_error("ack", "not a list of entry numbers")
-    return ids
+    return ids, courses.held_in_ack(data)
 
 
 class _Stream(io.RawIOBase):
@@ -645,11 +655,18 @@ def apply(
             return Applied(before, again=True)
         if manifest.sequence < peer.next_in or before is not None:
             raise BundleError("replayed", str(manifest.sequence), **names)
-        if manifest.sequence > peer.next_in:
+        if manifest.sequence > peer.next_in and not _skippable(
+            peer, peer.next_in, manifest.sequence
+        ):
             raise BundleError("missing", str(peer.next_in), missing=peer.next_in, **names)
         meter = _Meter(reader, progress)
         meter.start("checked")
         reader.check()  # every byte decrypted and checked before anything is written
+        if manifest.kind == "course":
+            meter.start("applied")
+            done, outcomes = courses.apply_course(actor, reader, peer, sha, size)
+            meter.end()
+            return Applied(done, again=False, courses=outcomes)
         if manifest.kind in CARRIES:
             reader.progress = None  # the entries, read again: checked already
             count = _check_work(reader)
@@ -658,9 +675,9 @@ def apply(
             applied = _apply_work(actor, reader, peer, sha, size, count)
         else:
             meter.start("applied")
-            ids = _ack_ids(reader)
+            ids, held = _ack_ids(reader)
             crash.point("apply_checked")
-            applied = _apply_ack(actor, peer, manifest, sha, size, ids)
+            applied = _apply_ack(actor, peer, manifest, sha, size, ids, held)
         meter.end()
         return applied
     except BundleError as error:
@@ -696,9 +713,18 @@ def _refused(
         )
 
 
+def _skippable(peer: Peer, start: int, end: int) -> bool:
+    """Whether the sequences from ``start`` to before ``end`` were all course bundles this side
+    refused for files it lacks: each later course bundle carries the whole offered courses, so
+    they leave no gap (see exchange.courses)."""
+    return courses.superseded(peer, start, end)
+
+
 def _advance(peer: Peer, sequence: int) -> Peer:
     locked = Peer.objects.select_for_update().get(pk=peer.pk)
-    if locked.next_in != sequence:  # another apply won the race
+    if locked.next_in != sequence and not (
+        locked.next_in < sequence and _skippable(locked, locked.next_in, sequence)
+    ):  # another apply won the race
         raise BundleError("replayed", str(sequence), peer=peer.name, sequence=sequence)
     locked.next_in = sequence + 1
     locked.save(update_fields=["next_in"])
@@ -1005,10 +1031,17 @@ def _feedback_files(activity: Activity, learner: User, files: Any) -> bool:
 
 
 def _apply_ack(
-    actor: User | None, peer: Peer, manifest: bundle.Manifest, sha: str, size: int, ids: list[int]
+    actor: User | None,
+    peer: Peer,
+    manifest: bundle.Manifest,
+    sha: str,
+    size: int,
+    ids: list[int],
+    held: list[str],
 ) -> Applied:
     with transaction.atomic():
         peer = _advance(peer, manifest.sequence)
+        courses.confirm(peer, held)
         owed = set(unacknowledged(peer).filter(pk__in=ids).values_list("pk", flat=True))
         SentEntry.objects.bulk_create(
             [

@@ -38,6 +38,27 @@ def text(code: str, params: dict[str, Any]) -> str:
         ),
         "unexpected_kind": _("A “%(kind)s” bundle is not expected from %(peer)s."),
         "bad_content": _("This bundle’s content is not what a “%(kind)s” bundle carries."),
+        "course_invalid": _(
+            "This course bundle’s course structure is not valid: nothing was applied."
+        ),
+        "course_unsafe_name": _(
+            "This course bundle names a file with an unsafe name (a folder outside the course, "
+            "or a forbidden character): nothing was applied."
+        ),
+        "course_too_large": _(
+            "This course bundle announces files larger than this box accepts (limit: "
+            "%(limit)s bytes): nothing was applied."
+        ),
+        "course_unlisted_file": _(
+            "This course bundle carries a file its list of course files does not name: "
+            "nothing was applied."
+        ),
+        "course_missing_files": _(
+            "%(count)s files of this course bundle are neither on this box nor in the bundle: "
+            "nothing was applied. Ask the hub for a complete course bundle (cartable exchange "
+            "offer --to BOX --resend-all)."
+        ),
+        "course_refused": _("This course bundle’s course was refused: %(reason)s"),
     }
     message = messages.get(code, _("This bundle is refused (%(code)s).") % {"code": code})
     try:

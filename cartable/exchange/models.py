@@ -163,3 +163,46 @@ class RequestNonce(models.Model):
 
     def __str__(self) -> str:
         return f"{self.peer_id} {self.nonce}"
+
+
+class CourseOffer(models.Model):
+    """On the hub: a course chosen for a box. Its course bundles carry the offered courses
+    not withdrawn; withdrawing stops the updates (the box keeps what it has)."""
+
+    peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="offers")
+    course = models.ForeignKey(
+        "catalog.Course", on_delete=models.CASCADE, related_name="exchange_offers"
+    )
+    offered_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    offered_at = models.DateTimeField()
+    withdrawn_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["peer", "course"]
+        constraints = [models.UniqueConstraint(fields=["peer", "course"], name="course_offer_once")]
+
+    def __str__(self) -> str:
+        return f"{self.course} → {self.peer}"
+
+
+class PeerBlob(models.Model):
+    """A content file (by SHA-256) and a peer. On the hub (``peer`` a box): the box confirmed,
+    in an acknowledgement, that it holds it, so course bundles no longer carry it. On the box
+    (``peer`` a hub): a course bundle of that hub named it and the box holds it;
+    ``ack_pending`` until the next acknowledgement to that hub says so."""
+
+    peer = models.ForeignKey(Peer, on_delete=models.CASCADE, related_name="+")
+    sha256 = models.CharField(max_length=64)
+    ack_pending = models.BooleanField(default=False)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["peer", "sha256"], name="peer_blob_once")]
+
+    def __str__(self) -> str:
+        return f"{self.peer}: {self.sha256[:12]}"

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -177,6 +177,33 @@ def import_file(
         crash.point("after_commit")
         report(1.0, "done")
         return outcome
+
+
+def save_staged(
+    staged: StagedCourse,
+    report: model.ImportReport,
+    *,
+    institution: str,
+    actor: User | None,
+    filename: str,
+) -> ImportOutcome:
+    """Save a course already staged elsewhere (a course bundle from the university's hub, its
+    files in the content store already) exactly as an import of a file would: a new course,
+    or a new version, waits for staff's review. Inside the caller's transaction."""
+    result = model.ImportResult(course=cast(model.Course, None), report=report)  # unread:
+    # the institution is named, so the file's own site is not looked at.
+    return _save(
+        result,
+        staged,
+        institution,
+        establishment=None,
+        actor=actor,
+        filename=filename,
+        publish=False,
+        confirm_update=False,
+        created_blobs=[],
+        request=None,
+    )
 
 
 def _read(path: Path, workdir: Path, name: str, report: Progress) -> model.ImportResult:

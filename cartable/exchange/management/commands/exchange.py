@@ -1,4 +1,4 @@
-"""cartable exchange identity|peer|export|import|history|sync"""
+"""cartable exchange identity|peer|export|import|offer|history|sync"""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from cartable.audit.actions import record
 from cartable.catalog import blobs
 from cartable.catalog.models import Activity, Course
 from cartable.commands import CartableCommand
-from cartable.exchange import actions, identity, matching, messages, online, university
-from cartable.exchange.models import Exchange, Learner, Peer
+from cartable.exchange import actions, courses, identity, matching, messages, online, university
+from cartable.exchange.models import CourseOffer, Exchange, Learner, Peer
 from cartable.exchange.moodle.assign import WorksheetError, fill_worksheet, write_feedback_zip
 from cartable.exchange.moodle.grades import grades_csv, grades_xml
 from cartable.exchange.moodle.xapi import statement
@@ -80,10 +80,26 @@ class Command(CartableCommand):
         export.add_argument("--to", required=True, help="The peer's name.")
         export.add_argument(
             "--kind",
-            choices=("work", "ack", "feedback"),
+            choices=("work", "ack", "feedback", "course"),
             help="work: learners' work, to a hub (the default for a hub); feedback: the "
             "grades, comments and feedback files given on the hub to a box's learners, to a "
-            "box; ack: the acknowledgement of what was received (the default for a box).",
+            "box; course: the courses offered to a box, with the files it lacks, to a box; "
+            "ack: the acknowledgement of what was received (the default for a box).",
+        )
+        offer = sub.add_parser(
+            "offer",
+            help="On the hub: offer a course to a box (its course bundles carry it), withdraw "
+            "it, or list the offers.",
+        )
+        offer.add_argument("--course", help="The course's short name.")
+        offer.add_argument("--to", help="The box's name.")
+        offer.add_argument("--withdraw", action="store_true", help="Stop offering it.")
+        offer.add_argument("--list", action="store_true", help="List the courses offered.")
+        offer.add_argument(
+            "--resend-all",
+            action="store_true",
+            help="Forget which files the box confirmed holding: its next course bundle carries "
+            "them all (when the box refused one for missing files).",
         )
         imported = sub.add_parser(
             "import", help="Check a bundle whole, then apply it (or refuse it, changing nothing)."
@@ -295,6 +311,12 @@ class Command(CartableCommand):
                 "files": done.files,
             }
         )
+        for outcome in applied.courses or []:
+            self.stdout.write(
+                _("%(course)s: waits for staff’s review.") % {"course": outcome["course"]}
+                if outcome["waits"]
+                else _("%(course)s: up to date, nothing to review.") % {"course": outcome["course"]}
+            )
         if applied.skipped:
             self.stdout.write(
                 _(
@@ -326,6 +348,48 @@ class Command(CartableCommand):
             _("Synced with %(peer)s: %(sent)s bundles sent, %(received)s applied.")
             % {"peer": peer.name, "sent": len(synced.sent), "received": len(synced.received)}
         )
+
+    def _offer(self, options: dict[str, Any]) -> None:
+        if options["list"]:
+            offers = CourseOffer.objects.select_related("peer", "course").order_by(
+                "peer__name", "course__shortname"
+            )
+            if options["to"]:
+                offers = offers.filter(peer__name=options["to"])
+            for item in offers:
+                state = (
+                    _("withdrawn %(at)s") % {"at": item.withdrawn_at.isoformat()}
+                    if item.withdrawn_at
+                    else _("offered %(at)s") % {"at": item.offered_at.isoformat()}
+                )
+                self.stdout.write(f"{item.peer.name}\t{item.course.shortname}\t{state}")
+            return
+        peer = Peer.objects.filter(name=options["to"] or "").first()
+        if options["resend_all"] and peer is not None:
+            try:
+                count = courses.resend_all(actor=None, peer=peer)
+            except courses.Refused as error:
+                raise CommandError(str(error)) from None
+            self.stdout.write(
+                _("The next course bundle for %(peer)s carries every file (%(count)s forgotten).")
+                % {"peer": peer.name, "count": count}
+            )
+            return
+        if not options["course"] or not options["to"]:
+            raise CommandError(_("Name the course (--course) and the box (--to)."))
+        if peer is None:
+            raise CommandError(_("No peer named “%(name)s”.") % {"name": options["to"]})
+        course = self._course(options["course"])
+        try:
+            if options["withdraw"]:
+                courses.withdraw(actor=None, peer=peer, course=course)
+                done = _("%(course)s is no longer offered to %(peer)s.")
+            else:
+                courses.offer(actor=None, peer=peer, course=course)
+                done = _("%(course)s is offered to %(peer)s.")
+        except courses.Refused as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(done % {"course": course.shortname, "peer": peer.name})
 
     def _box(self, name: str) -> Peer:
         peer = Peer.objects.filter(name=name, role=Peer.Role.BOX).first()
