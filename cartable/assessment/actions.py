@@ -13,10 +13,12 @@ import hmac
 import secrets
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q, Value
+from django.db.models.functions import Greatest
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -204,6 +206,23 @@ def start(
 # --- Saving -----------------------------------------------------------------------------------
 
 
+class SavedElsewhere(Exception):
+    """The attempt kept changing while a save was computed (another tab, another device):
+    nothing of this save was written; the learner reloads the page."""
+
+
+@dataclass(slots=True)
+class _Planned:
+    """What a save computed outside the write transaction, from the attempt as it read it."""
+
+    seq: int
+    state: str
+    deadline: datetime | None
+    current_page: int
+    written: list[AttemptQuestion]
+    changed: list[int]
+
+
 def save(
     *,
     actor: User,
@@ -218,54 +237,129 @@ def save(
     """Save every answer of page ``page`` as posted (``check``: the slot whose "Check" was
     pressed; ``try_again``: the slot whose "Try again" was). False when nothing could be
     saved: the attempt is over, or its deadline passed (it is then closed with the answers
-    saved before)."""
+    saved before). True once the answers are committed.
+
+    Everything is read and computed before the write transaction (the page's questions and
+    the attempt's sequence number in one query, the replays, the new steps); the transaction
+    only checks that the attempt still holds what was read (its ``seq``, still in progress,
+    before its deadline), moving ``seq`` on, and writes the changed questions and the audit
+    entry: on SQLite it holds the box's single write lock for a few statements. When another
+    request changed the attempt in between, the save is computed once more from what the
+    attempt holds then; a second conflict raises ``SavedElsewhere`` (nothing written)."""
     now = now or timezone.now()
+    pages = attempt.pages
+    if not 0 <= page < len(pages):
+        return False
+    for _turn in range(2):
+        planned = _plan(attempt, pages[page], form, check, try_again)
+        if planned is None or planned.state != Attempt.State.IN_PROGRESS:
+            return False
+        if planned.deadline is not None and now >= planned.deadline:
+            finish(actor=None, attempt=attempt, now=now)  # closes it at its deadline
+            return False
+        if not planned.written and page <= planned.current_page:
+            _seen(attempt, planned, planned.seq, planned.current_page)
+            return True  # nothing new: what the page shows is saved already
+        if _commit(actor, attempt, page, planned, now, request):
+            _seen(attempt, planned, planned.seq + 1, max(planned.current_page, page))
+            return True
+    raise SavedElsewhere(str(_("These answers were changed elsewhere meanwhile: reload the page.")))
+
+
+def _plan(
+    attempt: Attempt,
+    slots: list[int],
+    form: Mapping[str, object],
+    check: int | None,
+    try_again: int | None,
+) -> _Planned | None:
+    """The page's questions and the attempt's state read in one statement (one snapshot),
+    replayed, and the posted answers taken: the rows changed (not saved). None: no such
+    attempt."""
+    rows = list(
+        AttemptQuestion.objects.filter(attempt_id=attempt.pk, slot__in=slots).annotate(
+            attempt_seq=F("attempt__seq"),
+            attempt_state=F("attempt__state"),
+            attempt_deadline=F("attempt__deadline"),
+            attempt_current_page=F("attempt__current_page"),
+        )
+    )
+    if not rows:
+        read = (
+            Attempt.objects.filter(pk=attempt.pk)
+            .values_list("seq", "state", "deadline", "current_page")
+            .first()
+        )
+        if read is None:
+            return None
+        return _Planned(*read, written=[], changed=[])
+    first = rows[0]
+    planned = _Planned(
+        first.attempt_seq,  # type: ignore[attr-defined]
+        first.attempt_state,  # type: ignore[attr-defined]
+        first.attempt_deadline,  # type: ignore[attr-defined]
+        first.attempt_current_page,  # type: ignore[attr-defined]
+        written=[],
+        changed=[],
+    )
+    if planned.state != Attempt.State.IN_PROGRESS:
+        return planned
+    for row in rows:
+        loaded = engine.load(row)
+        prepared = loaded.prepared
+        action: Action
+        if try_again == row.slot:
+            action = TryAgain()
+        elif check == row.slot:
+            action = Submit(prepared.parse(form, loaded.prefix))
+        else:
+            action = Save(prepared.parse(form, loaded.prefix))
+        if _advance(row, loaded, action):
+            planned.changed.append(row.slot)
+            planned.written.append(row)
+    return planned
+
+
+def _commit(
+    actor: User,
+    attempt: Attempt,
+    page: int,
+    planned: _Planned,
+    now: datetime,
+    request: HttpRequest | None,
+) -> bool:
+    """The save's one write transaction; False (nothing written) when the attempt no longer
+    holds what ``planned`` was computed from."""
     with transaction.atomic():
-        locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
-        if locked.state != Attempt.State.IN_PROGRESS:
+        moved = (
+            Attempt.objects.filter(
+                Q(deadline__isnull=True) | Q(deadline__gt=now),
+                pk=attempt.pk,
+                seq=planned.seq,
+                state=Attempt.State.IN_PROGRESS,
+            )
+            .update(seq=F("seq") + 1, current_page=Greatest("current_page", Value(page)))
+        )
+        if not moved:
             return False
-        if _overdue(locked, now):
-            _finish(locked, now=locked.deadline or now, actor=None, timed_out=True)
-            return False
-        pages = locked.pages
-        if not 0 <= page < len(pages):
-            return False
-        changed, written = [], []
-        rows = locked.questions.filter(slot__in=pages[page])
-        for row in rows:
-            loaded = engine.load(row)
-            prepared = loaded.prepared
-            action: Action
-            if try_again == row.slot:
-                action = TryAgain()
-            elif check == row.slot:
-                action = Submit(prepared.parse(form, loaded.prefix))
-            else:
-                action = Save(prepared.parse(form, loaded.prefix))
-            if _advance(row, loaded, action):
-                changed.append(row.slot)
-                written.append(row)
-        _write(written)
-        if page > locked.current_page:
-            locked.current_page = page
-            locked.save(update_fields=["current_page"])
-        if changed and not locked.preview:
+        _write(planned.written)
+        if planned.changed and not attempt.preview:
             audit(
                 "quiz.answers_saved",
                 actor=actor,
                 target=attempt.activity,
                 request=request,
-                details={"attempt": locked.pk, "page": page + 1, "slots": changed},
+                details={"attempt": attempt.pk, "page": page + 1, "slots": planned.changed},
             )
-    _copy(locked, attempt)
     return True
 
 
-def _copy(locked: Attempt, attempt: Attempt) -> None:
-    """``attempt`` as the database now holds it, from the row read and written under the lock
-    (what ``refresh_from_db`` would read again)."""
-    for field in Attempt._meta.concrete_fields:
-        setattr(attempt, field.attname, getattr(locked, field.attname))
+def _seen(attempt: Attempt, planned: _Planned, seq: int, current_page: int) -> None:
+    """``attempt`` as the database holds it after the save."""
+    attempt.seq = seq
+    attempt.state = planned.state
+    attempt.deadline = planned.deadline
+    attempt.current_page = current_page
 
 
 _OUTCOME = ["actions", "state", "fraction", "mark"]
@@ -389,7 +483,10 @@ def _finish(
     attempt.sum_marks = total
     attempt.grade = quizzes.rescale(total, quiz.grade, sum_grades)
     attempt.max_grade = quiz.grade
-    attempt.save(update_fields=["state", "finished_at", "sum_marks", "grade", "max_grade"])
+    attempt.seq += 1  # read under the lock: a save computed before this one writes nothing
+    attempt.save(
+        update_fields=["state", "finished_at", "sum_marks", "grade", "max_grade", "seq"]
+    )
     if attempt.preview:
         return
     learner = attempt.user

@@ -43,6 +43,9 @@ class Attempt(models.Model):
     sum_marks = models.FloatField(null=True, blank=True)  # None: not graded (yet)
     grade = models.FloatField(null=True, blank=True)  # sum_marks out of the quiz's grade
     max_grade = models.FloatField(default=0)
+    # Moves on at every write of the attempt's answers or state: a save computed from what it
+    # read writes only if the attempt still holds what it read (``actions.save``).
+    seq = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -305,15 +305,19 @@ def _save(
 ) -> HttpResponseBase:
     post = request.POST
     check, try_again = _target(post, "check"), _target(post, "tryagain")
-    saved = actions.save(
-        actor=user,
-        attempt=attempt,
-        page=index,
-        form=post,
-        check=check,
-        try_again=try_again,
-        request=request,
-    )
+    try:
+        saved = actions.save(
+            actor=user,
+            attempt=attempt,
+            page=index,
+            form=post,
+            check=check,
+            try_again=try_again,
+            request=request,
+        )
+    except actions.SavedElsewhere as refusal:
+        messages.error(request, str(refusal))
+        return redirect("assessment:attempt", attempt_id=attempt.pk, page=index + 1)
     if not saved:
         return _closed(request, attempt)
     count = len(attempt.pages)
