@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db.models import F, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from cartable.accounts.access import signed_in
 from cartable.accounts.models import User
-from cartable.assessment import actions, building, engine, scoring
+from cartable.assessment import actions, building, engine, overriding, scoring
 from cartable.assessment import render as shown
 from cartable.assessment.forms import QuizForm
 from cartable.assessment.forms import initial as initial_values
@@ -128,13 +128,34 @@ def _informational(loaded: dict[int, engine.Loaded]) -> set[int]:
 def quiz(request: HttpRequest, course_id: int, activity_id: int) -> HttpResponse:
     user = _user(request)
     found, item, settings, sees_all = _quiz_for(user, course_id, activity_id)
+    if not sees_all:  # the learner's own dates, time limit, attempts and password
+        settings = overriding.for_learner(item, user, settings)
     now = timezone.now()
+    # The released grade read with the attempts (one query); alone when there is none.
+    released = Grade.objects.filter(activity=item, user=user, released_at__lte=now)
     attempts = list(
-        Attempt.objects.filter(user=user, activity=item, preview=False).order_by("number")
+        Attempt.objects.filter(user=user, activity=item, preview=False)
+        .annotate(
+            released_id=Subquery(released.values("pk")[:1]),
+            released_grade=Subquery(released.values("grade")[:1]),
+            released_max=Subquery(released.values("max_grade")[:1]),
+        )
+        .order_by("number")
     )
+    grade: Grade | None = None
+    if not attempts:
+        grade = released.first()
+    elif attempts[0].released_id is not None:  # type: ignore[attr-defined]
+        first = attempts[0]
+        grade = Grade(
+            pk=first.released_id,  # type: ignore[attr-defined]
+            grade=first.released_grade,  # type: ignore[attr-defined]
+            max_grade=first.released_max,  # type: ignore[attr-defined]
+        )
     for attempt in attempts:
         if attempt.is_open and actions.close_if_overdue(attempt, now=now):
             attempt.refresh_from_db()
+            grade = released.first()  # closed now: its grade may be recorded now
     rows = []
     for attempt in attempts:
         options = _options(attempt, settings, now)
@@ -148,7 +169,6 @@ def quiz(request: HttpRequest, course_id: int, activity_id: int) -> HttpResponse
         )
     current = next((a for a in attempts if a.is_open), None)
     taken = sum(1 for a in attempts if not a.is_open)
-    grade = Grade.objects.filter(activity=item, user=user, released_at__lte=now).first()
     feedback = None
     done = [a for a in attempts if a.state == Attempt.State.FINISHED]
     if (
@@ -393,6 +413,8 @@ def review(request: HttpRequest, attempt_id: int) -> HttpResponseBase:
     if attempt.is_open and not actions.close_if_overdue(attempt, now=now):
         return redirect("assessment:attempt", attempt_id=attempt.pk, page=attempt.current_page + 1)
     attempt.refresh_from_db()
+    if not attempt.preview:  # "after the quiz closes" is the learner's own close date
+        settings = overriding.for_learner(item, user, settings)
     options = _options(attempt, settings, now)
     questions = []
     if options.attempt:
