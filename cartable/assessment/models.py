@@ -122,7 +122,8 @@ class Override(models.Model):
     closes = models.DateTimeField(null=True, blank=True)
     time_limit = models.PositiveIntegerField(null=True, blank=True)  # seconds
     attempts = models.PositiveIntegerField(null=True, blank=True)
-    password = models.CharField(max_length=255, null=True, blank=True)
+    password = models.CharField(max_length=255, blank=True)
+    sets_password = models.BooleanField(default=False)  # "" with it: no password
     open_any_time = models.BooleanField(default=False)
     never_closes = models.BooleanField(default=False)
     set_by = models.ForeignKey(

@@ -23,7 +23,7 @@ def as_override(row: Override) -> QuizOverride:
         closes=row.closes,
         time_limit=row.time_limit,
         attempts=row.attempts,
-        password=row.password,
+        password=row.password if row.sets_password else None,
         open_any_time=row.open_any_time,
         never_closes=row.never_closes,
     )
