@@ -24,7 +24,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cartable.accounts.models import STAFF_ROLES, User
+from cartable.accounts.models import STAFF_ROLES, Cohort, Role, User
 from cartable.assessment import building, engine, overriding
 from cartable.assessment.models import Attempt, AttemptQuestion, Override
 from cartable.assessment.scoring import Comment, Finish, Save, Submit, TryAgain, process
@@ -33,7 +33,7 @@ from cartable.assessment.scoring.behaviours import Action
 from cartable.audit.actions import record as audit
 from cartable.catalog.access import manages, teaches
 from cartable.catalog.kinds import kind_of
-from cartable.catalog.models import MADE_ON_BOX, Activity, Course, Section
+from cartable.catalog.models import MADE_ON_BOX, Activity, Course, Enrolment, Section
 from cartable.grades.actions import record as record_grade
 from cartable.grades.models import Grade
 from cartable.importers.jsonable import to_json
@@ -329,10 +329,10 @@ def _plan(
         return _Planned(*read, written=[], changed=[])
     first = rows[0]
     planned = _Planned(
-        first.attempt_seq,  # type: ignore[attr-defined]
-        first.attempt_state,  # type: ignore[attr-defined]
-        first.attempt_deadline,  # type: ignore[attr-defined]
-        first.attempt_current_page,  # type: ignore[attr-defined]
+        first.attempt_seq,
+        first.attempt_state,
+        first.attempt_deadline,
+        first.attempt_current_page,
         written=[],
         changed=[],
     )
@@ -913,3 +913,178 @@ def update_quiz(
         )
     activity.refresh_from_db()
     return not started
+
+
+# --- Overrides (a learner's or a group's own dates, time limit, attempts, password) -----------
+
+
+class BadOverride(ValueError):
+    """The override cannot be saved as asked; ``str()`` says why, for the teacher."""
+
+
+def may_override(user: User, course: Course) -> bool:
+    """The quiz's teachers and the staff who manage its course set overrides."""
+    return may_build(user, course)
+
+
+def _override_details(row: Override) -> dict[str, object]:
+    """What an override sets, for the audit and the outbox (never the password itself)."""
+    return {
+        "learner": row.user.username if row.user is not None else None,
+        "group": row.cohort.name if row.cohort is not None else None,
+        "opens": row.opens.isoformat() if row.opens else None,
+        "closes": row.closes.isoformat() if row.closes else None,
+        "open_any_time": row.open_any_time,
+        "never_closes": row.never_closes,
+        "time_limit": row.time_limit,
+        "attempts": row.attempts,
+        "password": ("none" if not row.password else "set") if row.sets_password else None,
+    }
+
+
+def _targets(activity: Activity, user: User | None, cohort: Cohort | None) -> None:
+    course = activity.course
+    if (user is None) == (cohort is None):
+        raise BadOverride(str(_("Choose a learner or a group.")))
+    if (
+        user is not None
+        and not Enrolment.objects.filter(
+            user=user, course=course, role=Enrolment.Role.LEARNER
+        ).exists()
+    ):
+        raise BadOverride(str(_("This learner is not enrolled in the course.")))
+    if cohort is not None and course.establishment_id not in (None, cohort.establishment_id):
+        raise BadOverride(str(_("This group is not one of the course's establishment.")))
+
+
+def set_override(
+    *,
+    actor: User,
+    activity: Activity,
+    user: User | None = None,
+    cohort: Cohort | None = None,
+    opens: datetime | None = None,
+    closes: datetime | None = None,
+    open_any_time: bool = False,
+    never_closes: bool = False,
+    time_limit: int | None = None,
+    attempts: int | None = None,
+    password: str | None = None,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
+) -> Override:
+    """Give one learner (``user``) or one group (``cohort``) their own settings of a quiz,
+    replacing the override they had; None leaves a setting as the quiz has it. The deadlines
+    of the attempts in progress it concerns follow. ``BadOverride`` says what is wrong (and
+    nothing is changed)."""
+    now = now or timezone.now()
+    if activity.kind != Activity.Kind.QUIZ:
+        raise BadOverride(str(_("Only a quiz takes overrides.")))
+    _targets(activity, user, cohort)
+    if open_any_time:
+        opens = None
+    if never_closes:
+        closes = None
+    if time_limit is not None and not 0 <= time_limit <= 366 * 86_400:
+        raise BadOverride(str(_("The time limit must be between 0 and 366 days.")))
+    if attempts is not None and not 0 <= attempts <= 1000:
+        raise BadOverride(str(_("The number of attempts must be between 0 and 1000.")))
+    if password is not None and len(password) > 255:
+        raise BadOverride(str(_("The password is too long (255 characters at most).")))
+    if opens is not None and closes is not None and closes <= opens:
+        raise BadOverride(str(_("The quiz must close after it opens.")))
+    if (
+        opens is None
+        and closes is None
+        and not open_any_time
+        and not never_closes
+        and time_limit is None
+        and attempts is None
+        and password is None
+    ):
+        raise BadOverride(str(_("Change at least one setting.")))
+    with transaction.atomic():
+        row = Override.objects.filter(activity=activity, user=user, cohort=cohort).first()
+        if row is None:
+            row = Override(activity=activity, user=user, cohort=cohort)
+        row.opens, row.closes = opens, closes
+        row.open_any_time, row.never_closes = open_any_time, never_closes
+        row.time_limit, row.attempts = time_limit, attempts
+        row.sets_password, row.password = password is not None, password or ""
+        row.set_by, row.updated_at = actor, now
+        row.save()
+        _overridden(actor, activity, row, "quiz.override_set", request, now)
+    return row
+
+
+def remove_override(
+    *,
+    actor: User,
+    override: Override,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
+) -> None:
+    """The learner or group takes the quiz's settings again (the deadlines of their attempts
+    in progress follow)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        activity = Activity.objects.select_related("course").get(pk=override.activity_id)
+        gone = Override.objects.filter(pk=override.pk).select_related("user", "cohort").first()
+        if gone is None:
+            return
+        gone.delete()
+        _overridden(actor, activity, gone, "quiz.override_removed", request, now)
+
+
+def _overridden(
+    actor: User,
+    activity: Activity,
+    row: Override,
+    action: str,
+    request: HttpRequest | None,
+    now: datetime,
+) -> None:
+    """What follows an override set or removed, in its transaction: the deadlines of the
+    attempts in progress it concerns, the audit entry and the outbox entry."""
+    learners = (
+        [row.user]
+        if row.user is not None
+        else list(User.objects.filter(cohorts=row.cohort, role=Role.LEARNER))
+    )
+    moved = _redeadline(activity, learners)
+    details = {**_override_details(row), "attempts_moved": moved, "activity": activity.pk}
+    audit(action, actor=actor, target=activity, request=request, details=details)
+    outbox(
+        "attempt",
+        course=activity.course,
+        activity=activity,
+        user=row.user,
+        payload={
+            "override": {
+                **_override_details(row),
+                "removed": action == "quiz.override_removed",
+                "by": actor.username,
+                "at": now.isoformat(),
+            }
+        },
+    )
+
+
+def _redeadline(activity: Activity, learners: list[User]) -> int:
+    """The deadline of each attempt in progress of ``learners`` on the quiz, as their
+    settings now give it (from when the attempt started, as Moodle computes it); an attempt
+    whose new deadline is past closes at the next request or sweep. Returns how many moved."""
+    quiz = engine.settings_of(activity)
+    moved = 0
+    for attempt in Attempt.objects.filter(
+        activity=activity,
+        user__in=learners,
+        preview=False,
+        state=Attempt.State.IN_PROGRESS,
+    ).select_related("user"):
+        mine = overriding.for_learner(activity, attempt.user, quiz)
+        deadline = engine.deadline(attempt.started_at, mine)
+        if deadline != attempt.deadline:
+            Attempt.objects.filter(pk=attempt.pk).update(deadline=deadline)
+            moved += 1
+    return moved

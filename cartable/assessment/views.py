@@ -145,12 +145,12 @@ def quiz(request: HttpRequest, course_id: int, activity_id: int) -> HttpResponse
     grade: Grade | None = None
     if not attempts:
         grade = released.first()
-    elif attempts[0].released_id is not None:  # type: ignore[attr-defined]
+    elif attempts[0].released_id is not None:
         first = attempts[0]
         grade = Grade(
-            pk=first.released_id,  # type: ignore[attr-defined]
-            grade=first.released_grade,  # type: ignore[attr-defined]
-            max_grade=first.released_max,  # type: ignore[attr-defined]
+            pk=first.released_id,
+            grade=first.released_grade,
+            max_grade=first.released_max,
         )
     for attempt in attempts:
         if attempt.is_open and actions.close_if_overdue(attempt, now=now):
