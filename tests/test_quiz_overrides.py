@@ -226,3 +226,25 @@ def test_a_learner_out_of_the_course_a_foreign_group_or_no_target_are_refused(
     with pytest.raises(actions.BadOverride, match="learner or a group"):
         actions.set_override(actor=teacher, activity=quiz, user=learner, cohort=cohort, attempts=2)
     assert not Override.objects.exists()
+
+
+def test_the_learners_deadlines_list_their_own_close_dates(
+    course, learner, other_learner, teacher, cohort
+) -> None:
+    from cartable.catalog.models import Enrolment
+    from cartable.people.deadlines import deadlines_for
+
+    Enrolment.objects.create(user=other_learner, course=course, role=Enrolment.Role.LEARNER)
+    cohort.members.add(learner)
+    soon = datetime.now(UTC) + timedelta(days=1)
+    later = soon + timedelta(days=2)
+    moved = quizdata.add_quiz(course, title="Quiz déplacé", closes=soon)
+    lifted = quizdata.add_quiz(course, title="Quiz sans fin", closes=soon)
+    actions.set_override(actor=teacher, activity=moved, user=learner, closes=later)
+    actions.set_override(actor=teacher, activity=lifted, cohort=cohort, never_closes=True)
+    mine = {row.title: row for row in deadlines_for(learner) if row.kind == "quiz"}
+    assert mine["Quiz déplacé"].due == later and mine["Quiz déplacé"].extended
+    assert "Quiz sans fin" not in mine
+    theirs = {row.title: row for row in deadlines_for(other_learner) if row.kind == "quiz"}
+    assert theirs["Quiz déplacé"].due == soon and not theirs["Quiz déplacé"].extended
+    assert theirs["Quiz sans fin"].due == soon

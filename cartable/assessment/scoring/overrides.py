@@ -16,7 +16,7 @@ from datetime import datetime
 
 from cartable.importers.model import QuizContent, QuizOverride
 
-__all__ = ["effective", "pick"]
+__all__ = ["closes_for", "effective", "pick"]
 
 
 def _most(values: list[int]) -> int | None:
@@ -32,7 +32,6 @@ def effective(
     """``quiz`` as it holds for a learner with the override ``user`` (None: none) and the
     overrides of their groups (``groups``, any order)."""
     opens: datetime | None = quiz.opens
-    closes: datetime | None = quiz.closes
     time_limit, attempts = quiz.time_limit, quiz.attempts
 
     if user is not None and (user.open_any_time or user.opens is not None):
@@ -42,12 +41,7 @@ def effective(
         if starts:
             opens = None if any(g.open_any_time for g in starts) else min(g.opens for g in starts)  # type: ignore[type-var]
 
-    if user is not None and (user.never_closes or user.closes is not None):
-        closes = None if user.never_closes else user.closes
-    else:
-        ends = [g for g in groups if g.never_closes or g.closes is not None]
-        if ends:
-            closes = None if any(g.never_closes for g in ends) else max(g.closes for g in ends)  # type: ignore[type-var]
+    closes = closes_for(quiz.closes, user, groups)
 
     if user is not None and user.time_limit is not None:
         time_limit = max(user.time_limit, 0)
@@ -80,6 +74,20 @@ def effective(
         password_protected=bool(passwords),
         extra_passwords=tuple(passwords[1:]),
     )
+
+
+def closes_for(
+    closes: datetime | None, user: QuizOverride | None, groups: Sequence[QuizOverride] = ()
+) -> datetime | None:
+    """The close date for a learner of a quiz closing at ``closes`` (None: never)."""
+    if user is not None and (user.never_closes or user.closes is not None):
+        return None if user.never_closes else user.closes
+    ends = [g for g in groups if g.never_closes or g.closes is not None]
+    if not ends:
+        return closes
+    if any(g.never_closes for g in ends):
+        return None
+    return max(g.closes for g in ends if g.closes is not None)
 
 
 def pick(
