@@ -19,7 +19,7 @@ from cartable.assessment import actions
 from cartable.assessment.models import Attempt, AttemptQuestion
 from cartable.audit.models import AuditEvent
 from tests import quizdata
-from tests.conftest import signed_in
+from tests.conftest import signed_in as signed_in_fr
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +30,12 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 def english() -> Iterator[None]:
     with translation.override("en"):
         yield
+
+
+def signed_in(user):
+    client = signed_in_fr(user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
 
 
 def _quiz(course, **settings):
