@@ -436,9 +436,12 @@ def _write_encoded(values: Encoded) -> None:
     if not values:
         return
     quote = connection.ops.quote_name
-    json_value = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    # PostgreSQL types a CASE of parameters (NULL ones included) as text: each one is cast.
+    postgres = connection.vendor == "postgresql"
+    json_value = "CAST(%s AS jsonb)" if postgres else "%s"
+    number = "CAST(%s AS double precision)" if postgres else "%s"
     pk = quote("id")
-    columns = [("actions", json_value), ("state", "%s"), ("fraction", "%s"), ("mark", "%s")]
+    columns = [("actions", json_value), ("state", "%s"), ("fraction", number), ("mark", number)]
     sets, params = [], []
     for index, (name, placeholder) in enumerate(columns):
         if len(values) == 1:
