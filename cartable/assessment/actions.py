@@ -265,6 +265,7 @@ def save(
     form: Mapping[str, object],
     check: int | None = None,
     try_again: int | None = None,
+    quiz: QuizContent | None = None,
     now: datetime | None = None,
     request: HttpRequest | None = None,
 ) -> bool:
@@ -284,8 +285,9 @@ def save(
     pages = attempt.pages
     if not 0 <= page < len(pages):
         return False
+    quiz = quiz or engine.settings_of(attempt.activity)
     for _turn in range(2):
-        planned = _plan(attempt, pages[page], form, check, try_again)
+        planned = _plan(attempt, pages[page], form, check, try_again, quiz)
         if planned is None or planned.state != Attempt.State.IN_PROGRESS:
             return False
         if planned.deadline is not None and now >= planned.deadline:
@@ -306,27 +308,42 @@ def _plan(
     form: Mapping[str, object],
     check: int | None,
     try_again: int | None,
+    quiz: QuizContent,
 ) -> _Planned | None:
     """The page's questions and the attempt's state read in one statement (one snapshot),
-    replayed, and the posted answers taken: the rows changed (not saved). None: no such
+    replayed, and the posted answers taken: the rows changed (not saved). A question that
+    must wait for the previous one ("requires previous") takes nothing. None: no such
     attempt."""
-    rows = list(
-        AttemptQuestion.objects.filter(attempt_id=attempt.pk, slot__in=slots).annotate(
+    waiting = {s.slot for s in quiz.slots if s.require_previous and s.slot in slots}
+    before = {number - 1 for number in waiting} - set(slots)
+    read = list(
+        AttemptQuestion.objects.filter(attempt_id=attempt.pk, slot__in=[*slots, *before]).annotate(
             attempt_seq=F("attempt__seq"),
             attempt_state=F("attempt__state"),
             attempt_deadline=F("attempt__deadline"),
             attempt_current_page=F("attempt__current_page"),
         )
     )
+    rows = [row for row in read if row.slot not in before]
     if not rows:
-        read = (
+        found = (
             Attempt.objects.filter(pk=attempt.pk)
             .values_list("seq", "state", "deadline", "current_page")
             .first()
         )
-        if read is None:
+        if found is None:
             return None
-        return _Planned(*read, written=[], changed=[])
+        return _Planned(*found, written=[], changed=[])
+    blocked = (
+        quizzes.blocked_slots(
+            quiz.slots,
+            quiz.sections,
+            quiz.navigation,
+            {row.slot: (row.behaviour, row.state) for row in read},
+        )
+        if waiting
+        else frozenset()
+    )
     first = rows[0]
     planned = _Planned(
         first.attempt_seq,
@@ -339,6 +356,8 @@ def _plan(
     if planned.state != Attempt.State.IN_PROGRESS:
         return planned
     for row in rows:
+        if row.slot in blocked:
+            continue  # the page did not show it: nothing of it was posted
         loaded = engine.load(row)
         prepared = loaded.prepared
         action: Action

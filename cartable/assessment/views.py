@@ -284,13 +284,16 @@ def attempt_page(request: HttpRequest, attempt_id: int, page: int) -> HttpRespon
     if sequential and index > attempt.current_page:
         raise Http404
     if request.method == "POST":
-        return _save(request, user, attempt, index, sequential)
-    loaded, informational = engine.load_page(attempt, attempt.pages[index])
+        return _save(request, user, attempt, index, settings)
+    loaded, informational, held = engine.load_page(attempt, attempt.pages[index])
     numbers = _numbers(attempt, informational)
     options = _options(attempt, settings, now)
     links = CourseLinks(found, rule=reader_rule(user, sees_all=attempt.preview))
+    blocked = quizzes.blocked_slots(settings.slots, settings.sections, settings.navigation, held)
     questions = [
-        shown.show(loaded[slot], links, options, number=numbers.get(slot), editable=True)
+        {"blocked": True, "number": numbers.get(slot)}
+        if slot in blocked
+        else shown.show(loaded[slot], links, options, number=numbers.get(slot), editable=True)
         for slot in attempt.pages[index]
         if slot in loaded
     ]
@@ -321,8 +324,9 @@ def _target(post: Any, name: str) -> int | None:
 
 
 def _save(
-    request: HttpRequest, user: User, attempt: Attempt, index: int, sequential: bool
+    request: HttpRequest, user: User, attempt: Attempt, index: int, settings: QuizContent
 ) -> HttpResponseBase:
+    sequential = _sequential(settings)
     post = request.POST
     check, try_again = _target(post, "check"), _target(post, "tryagain")
     try:
@@ -330,6 +334,7 @@ def _save(
             actor=user,
             attempt=attempt,
             page=index,
+            quiz=settings,
             form=post,
             check=check,
             try_again=try_again,
