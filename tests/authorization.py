@@ -870,7 +870,10 @@ def _quiz_override(course: str, name: str, learner: str) -> Build:
 
     def build(w: World) -> Target:
         return Target(
-            {"course_id": getattr(w, course).course.pk, "activity_id": getattr(w, f"quiz_{name}").pk},
+            {
+                "course_id": getattr(w, course).course.pk,
+                "activity_id": getattr(w, f"quiz_{name}").pk,
+            },
             {"target": f"u{w.personas[learner].pk}", "attempts": "5"},
         )
 
