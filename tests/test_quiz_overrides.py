@@ -184,6 +184,13 @@ def test_setting_and_removing_are_audited_and_in_the_outbox_without_the_password
     entries = list(Entry.objects.filter(kind="attempt", activity=quiz).order_by("id"))
     assert [e.payload["override"]["removed"] for e in entries] == [False, False, True]
     assert entries[1].payload["override"]["attempts"] == 5
+    assert entries[0].payload["override"]["learner"] == "lea" and entries[0].user is None
+    # Not an attempt for the university's learning record store.
+    from cartable.exchange.moodle.xapi import statement
+
+    for entry in entries:
+        as_sent = {"id": entry.pk, "kind": entry.kind, "created_at": "", "payload": entry.payload}
+        assert statement(as_sent, site="https://moodle.example", box="box") is None
     assert all("secret" not in str(e.payload) for e in entries)
     assert all("secret" not in str(e.details) for e in events)
 

@@ -1076,11 +1076,12 @@ def _overridden(
     moved = _redeadline(activity, learners)
     details = {**_override_details(row), "attempts_moved": moved, "activity": activity.pk}
     audit(action, actor=actor, target=activity, request=request, details=details)
+    # No learner on the entry itself (the payload names them): it is a setting, not an
+    # attempt, and must not read as one (an xAPI "attempted" statement).
     outbox(
         "attempt",
         course=activity.course,
         activity=activity,
-        user=row.user,
         payload={
             "override": {
                 **_override_details(row),
