@@ -199,7 +199,42 @@ def instrument() -> list[str]:
     Template.render = timed("template", Template.render)
     get_response = base.BaseHandler._get_response
     base.BaseHandler._get_response = timed("view", get_response)
+    _time_write_transactions(BaseDatabaseWrapper)
     return names
+
+
+# Time inside write transactions: from the BEGIN's answer (on SQLite, once the writers' lock is
+# taken) to the end of the COMMIT (or ROLLBACK), summed over a request: how long a request holds
+# SQLite's single write lock, which every other writer of the box waits for. Counted apart from
+# the exclusive parts above (it overlaps them).
+HELD = {"ms": 0.0, "cpu": 0.0, "count": 0}
+_BEGUN: dict[int, tuple[float, float]] = {}
+
+
+def _time_write_transactions(wrapper: Any) -> None:
+    set_autocommit, commit, rollback = wrapper.set_autocommit, wrapper.commit, wrapper.rollback
+
+    def begin(self: Any, autocommit: bool, *args: Any, **kwargs: Any) -> Any:
+        result = set_autocommit(self, autocommit, *args, **kwargs)
+        if not autocommit:
+            _BEGUN[id(self)] = (time.perf_counter(), time.thread_time())
+        return result
+
+    def ended(end: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def wrapped(self: Any) -> Any:
+            try:
+                return end(self)
+            finally:
+                started = _BEGUN.pop(id(self), None)
+                if started is not None:
+                    HELD["ms"] += (time.perf_counter() - started[0]) * 1000
+                    HELD["cpu"] += (time.thread_time() - started[1]) * 1000
+                    HELD["count"] += 1
+
+        return wrapped
+
+    wrapper.set_autocommit = begin
+    wrapper.commit, wrapper.rollback = ended(commit), ended(rollback)
 
 
 def environ(method: str, path: str, cookies: dict[str, str], body: bytes = b"") -> dict:
@@ -464,12 +499,14 @@ def inside(args: argparse.Namespace) -> int:
                 current[0] = name
                 env = target.environ()
                 CLOCK.reset()
+                HELD.update(ms=0.0, cpu=0.0, count=0)
                 cpu, started = time.thread_time(), time.perf_counter()
                 status, _, body = call(app, env)
                 wall, cpu = time.perf_counter() - started, time.thread_time() - cpu
                 inner = sum(CLOCK.spent.values())
                 sample = {key: value * 1000 for key, value in CLOCK.spent.items()}
                 sample.update(handler=(wall - inner) * 1000, total=wall * 1000, cpu=cpu * 1000)
+                sample.update(held=HELD["ms"], held_cpu=HELD["cpu"], transactions=HELD["count"])
                 samples[name].append(sample)
                 current[0] = ""
                 target.after(app, status, body)
@@ -510,6 +547,22 @@ def report(samples, names, queries, writes, repeat, settings) -> str:
         lines.append(
             f"{title:<{width}}" + "".join(f"{_median(samples[n], key):>14.3f}" for n in pages)
         )
+    for key, title in (
+        ("held", "in write transactions"),
+        ("held_cpu", "  of which CPU"),
+        ("transactions", "write transactions"),
+    ):
+        lines.append(
+            f"{title:<{width}}" + "".join(f"{_median(samples[n], key):>14.3f}" for n in pages)
+        )
+    held = [sorted(row["held"] for row in samples[n]) for n in pages]
+    lines.append(
+        f"{'  p90 / max held':<{width}}"
+        + "".join(
+            f"{f'{rows[int(len(rows) * 0.9)]:.2f}/{rows[-1]:.2f}':>14}" if rows else f"{'':>14}"
+            for rows in held
+        )
+    )
     lines.append(f"{'queries':<{width}}" + "".join(f"{queries[n] / repeat:>14.1f}" for n in pages))
     lines.append(f"{'writes':<{width}}" + "".join(f"{writes[n] / repeat:>14.2f}" for n in pages))
     lines.append("(parts are exclusive times; medians do not add up exactly to the total's)")

@@ -24,7 +24,7 @@ from cartable.access.models import OpenSession, Rule
 from cartable.accounts.models import Cohort, Establishment, Institution, Role, User
 from cartable.assessment import actions as quiz_actions
 from cartable.assessment import building as quiz_building
-from cartable.assessment.models import Attempt, AttemptQuestion
+from cartable.assessment.models import Attempt, AttemptQuestion, Override
 from cartable.assignments.models import Extension, Submission, SubmissionFile
 from cartable.audit.models import AuditEvent
 from cartable.catalog import blobs
@@ -178,6 +178,9 @@ def snapshot(viewer: User | None = None) -> dict[str, list[tuple[Any, ...]]]:
         "grades": Grade.objects.values_list("pk", "grade", "feedback"),
         "attempts": Attempt.objects.values_list("pk", "state", "current_page", "grade"),
         "attempt questions": AttemptQuestion.objects.values_list("pk", "state", "actions"),
+        "quiz overrides": Override.objects.values_list(
+            "pk", "activity_id", "user_id", "cohort_id", "attempts", "time_limit", "password"
+        ),
         "submissions": Submission.objects.values_list("pk", "status", "attempt", "text"),
         "submission files": SubmissionFile.objects.values_list("pk", "submission_id"),
         "extensions": Extension.objects.values_list("pk", "due", "reason"),
@@ -342,6 +345,9 @@ class World:
     # Quizzes built on the box (no attempt yet), in ``own`` and in ``others``.
     built_own: Activity | None = None
     built_others: Activity | None = None
+    # Quiz overrides: learner's on quiz_own, other_learner's on quiz_others.
+    override_own: Override | None = None
+    override_others: Override | None = None
     grades: dict[str, Grade] = field(default_factory=dict)  # own, others, unreleased
     feedback: dict[str, FeedbackFile] = field(default_factory=dict)  # the same grades' files
     content_root: Path | None = None  # where the blobs above are stored
@@ -615,6 +621,12 @@ def build_world() -> World:
         attempt_finished=finished,
         attempt_own=quiz_actions.start(actor=learner, activity=quiz_own),
         attempt_others=quiz_actions.start(actor=other_learner, activity=quiz_others),
+        override_own=quiz_actions.set_override(
+            actor=teacher, activity=quiz_own, user=learner, attempts=5
+        ),
+        override_others=quiz_actions.set_override(
+            actor=personas["staff"], activity=quiz_others, user=other_learner, attempts=5
+        ),
         grades=graded,
         feedback=given,
         personas=personas,
@@ -855,6 +867,38 @@ def _attempt(name: str, post: dict[str, Any] | None = None, *, page: bool = Fals
         if page:
             kwargs["page"] = 1
         return Target(kwargs, dict(post or {}))
+
+    return build
+
+
+def _quiz_override(course: str, name: str, learner: str) -> Build:
+    """The overrides page of quiz ``quiz_<name>`` under the address of course ``course``; the
+    POST gives ``learner`` five attempts."""
+
+    def build(w: World) -> Target:
+        return Target(
+            {
+                "course_id": getattr(w, course).course.pk,
+                "activity_id": getattr(w, f"quiz_{name}").pk,
+            },
+            {"target": f"u{w.personas[learner].pk}", "attempts": "5"},
+        )
+
+    return build
+
+
+def _quiz_override_row(course: str, name: str, row: str) -> Build:
+    """Removing the override ``override_<row>`` through the quiz ``quiz_<name>`` of ``course``."""
+
+    def build(w: World) -> Target:
+        override = getattr(w, f"override_{row}")
+        return Target(
+            {
+                "course_id": getattr(w, course).course.pk,
+                "activity_id": getattr(w, f"quiz_{name}").pk,
+                "override_id": override.pk,
+            }
+        )
 
     return build
 
@@ -1113,6 +1157,17 @@ TARGETS: dict[str, dict[str, Build]] = {
         "own": _attempt("own", {"slot": "2", "mark": "1"}),
         "finished": _attempt("finished", {"slot": "2", "mark": "1", "comment": "Bien"}),
         "others": _attempt("others", {"slot": "2", "mark": "1"}),
+    },
+    "assessment:overrides": {
+        "own": _quiz_override("own", "own", "learner"),
+        "restricted": _quiz_override("own", "restricted", "learner"),
+        "mismatched": _quiz_override("own", "others", "other_learner"),
+        "others": _quiz_override("others", "others", "other_learner"),
+    },
+    "assessment:remove_override": {
+        "own": _quiz_override_row("own", "own", "own"),
+        "mismatched": _quiz_override_row("own", "own", "others"),
+        "others": _quiz_override_row("others", "others", "others"),
     },
     "assessment:question_bank": {name: _course(name) for name in ("own", "others", "unpublished")},
     "assessment:question_preview": {

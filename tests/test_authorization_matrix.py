@@ -637,6 +637,38 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
         },
         "others": {"GET": {**everyone_but_anonymous(404), "other_learner": 403}, "POST": AS_GET},
     },
+    # A quiz's overrides: its teachers and the staff who manage its course set and remove
+    # them (as they build quizzes); a learner of the course is refused, anyone else finds
+    # nothing; a quiz or an override under another's address is nobody's.
+    "assessment:overrides": {
+        "own": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 403},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 403},
+        },
+        "restricted": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 403},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 403},
+        },
+        "mismatched": {"GET": everyone_but_anonymous(404), "POST": everyone_but_anonymous(404)},
+        "others": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 403, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 403, "teacher": 404, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+    },
+    "assessment:remove_override": {
+        "own": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 403},
+        },
+        "mismatched": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 404, "staff": 404, "admin": 404, "outsider_staff": 403},
+        },
+        "others": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 403, "teacher": 404, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
+    },
     # Teachers of the course and the staff who manage it (their establishment's courses and
     # the box's own) build quizzes; a learner of the course is refused, anyone else finds
     # nothing.

@@ -10,27 +10,30 @@ the gradebook or completion: they are not learners' work.
 from __future__ import annotations
 
 import hmac
+import json
 import secrets
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Max, Q, Value
+from django.db.models.functions import Greatest
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cartable.accounts.models import STAFF_ROLES, User
-from cartable.assessment import building, engine
-from cartable.assessment.models import Attempt, AttemptQuestion
+from cartable.accounts.models import STAFF_ROLES, Cohort, Role, User
+from cartable.assessment import building, engine, overriding
+from cartable.assessment.models import Attempt, AttemptQuestion, Override
 from cartable.assessment.scoring import Comment, Finish, Save, Submit, TryAgain, process
 from cartable.assessment.scoring import quiz as quizzes
 from cartable.assessment.scoring.behaviours import Action
 from cartable.audit.actions import record as audit
 from cartable.catalog.access import manages, teaches
 from cartable.catalog.kinds import kind_of
-from cartable.catalog.models import MADE_ON_BOX, Activity, Course, Section
+from cartable.catalog.models import MADE_ON_BOX, Activity, Course, Enrolment, Section
 from cartable.grades.actions import record as record_grade
 from cartable.grades.models import Grade
 from cartable.importers.jsonable import to_json
@@ -81,7 +84,12 @@ def password_matches(quiz: QuizContent, given: str | None) -> bool:
         return True
     if not quiz.password or given is None:
         return False
-    return hmac.compare_digest(given.encode(), quiz.password.encode())
+    # Every password that opens it to this learner (their groups' overrides may give several)
+    # is compared, so the time taken does not say which matched.
+    found = False
+    for password in (quiz.password, *quiz.extra_passwords):
+        found |= hmac.compare_digest(given.encode(), password.encode())
+    return found
 
 
 def start(
@@ -100,6 +108,8 @@ def start(
     needs no password again (it was given when it began)."""
     now = now or timezone.now()
     quiz = engine.settings_of(activity)
+    if not preview:
+        quiz = overriding.for_learner(activity, actor, quiz)
     current = in_progress(actor, activity, preview=preview)
     if current is not None and close_if_overdue(current, now=now):
         current = None
@@ -115,6 +125,34 @@ def start(
                 details={"activity": activity.pk, "given": bool(password)},
             )
         raise Refused(str(_("The password is not the quiz's password.")))
+    try:
+        return _begin(
+            actor=actor,
+            activity=activity,
+            quiz=quiz,
+            preview=preview,
+            language=language,
+            now=now,
+            request=request,
+        )
+    except IntegrityError:  # the same learner started it a moment ago (nothing was written)
+        found = in_progress(actor, activity, preview=preview)
+        if found is None:
+            raise
+        return found
+
+
+def _begin(
+    *,
+    actor: User,
+    activity: Activity,
+    quiz: QuizContent,
+    preview: bool,
+    language: str,
+    now: datetime,
+    request: HttpRequest | None,
+) -> Attempt:
+    """A new attempt, in one transaction; ``IntegrityError`` when one began meanwhile."""
     with transaction.atomic():
         taken = Attempt.objects.filter(user=actor, activity=activity, preview=preview)
         if preview:
@@ -146,24 +184,17 @@ def start(
         )
         if not started:
             raise Refused(str(_("This quiz has no questions the box can show.")))
-        try:
-            with transaction.atomic():
-                attempt = Attempt.objects.create(
-                    user=actor,
-                    activity=activity,
-                    number=number,
-                    preview=preview,
-                    seed=seed,
-                    pages=engine.pages_of(quiz, (s.slot for s in started), seed),
-                    started_at=now,
-                    deadline=engine.deadline(now, quiz),
-                    max_grade=quiz.grade,
-                )
-        except IntegrityError:  # the same learner started it a moment ago
-            found = in_progress(actor, activity, preview=preview)
-            if found is None:
-                raise
-            return found
+        attempt = Attempt.objects.create(
+            user=actor,
+            activity=activity,
+            number=number,
+            preview=preview,
+            seed=seed,
+            pages=engine.pages_of(quiz, (s.slot for s in started), seed),
+            started_at=now,
+            deadline=engine.deadline(now, quiz),
+            max_grade=quiz.grade,
+        )
         AttemptQuestion.objects.bulk_create(
             AttemptQuestion(
                 attempt=attempt,
@@ -204,6 +235,28 @@ def start(
 # --- Saving -----------------------------------------------------------------------------------
 
 
+class SavedElsewhere(Exception):
+    """The attempt kept changing while a save was computed (another tab, another device):
+    nothing of this save was written; the learner reloads the page."""
+
+
+# A changed question as the database takes it: actions (JSON text), state, fraction, mark, id.
+Encoded = list[tuple[str, str, float | None, float | None, int]]
+
+
+@dataclass(slots=True)
+class _Planned:
+    """What a save computed outside the write transaction, from the attempt as it read it."""
+
+    seq: int
+    state: str
+    deadline: datetime | None
+    current_page: int
+    written: list[AttemptQuestion]
+    changed: list[int]
+    encoded: Encoded = field(default_factory=list)
+
+
 def save(
     *,
     actor: User,
@@ -212,60 +265,152 @@ def save(
     form: Mapping[str, object],
     check: int | None = None,
     try_again: int | None = None,
+    quiz: QuizContent | None = None,
     now: datetime | None = None,
     request: HttpRequest | None = None,
 ) -> bool:
     """Save every answer of page ``page`` as posted (``check``: the slot whose "Check" was
     pressed; ``try_again``: the slot whose "Try again" was). False when nothing could be
     saved: the attempt is over, or its deadline passed (it is then closed with the answers
-    saved before)."""
+    saved before). True once the answers are committed.
+
+    Everything is read and computed before the write transaction (the page's questions and
+    the attempt's sequence number in one query, the replays, the new steps); the transaction
+    only checks that the attempt still holds what was read (its ``seq``, still in progress,
+    before its deadline), moving ``seq`` on, and writes the changed questions and the audit
+    entry: on SQLite it holds the box's single write lock for a few statements. When another
+    request changed the attempt in between, the save is computed once more from what the
+    attempt holds then; a second conflict raises ``SavedElsewhere`` (nothing written)."""
     now = now or timezone.now()
+    pages = attempt.pages
+    if not 0 <= page < len(pages):
+        return False
+    quiz = quiz or engine.settings_of(attempt.activity)
+    for _turn in range(2):
+        planned = _plan(attempt, pages[page], form, check, try_again, quiz)
+        if planned is None or planned.state != Attempt.State.IN_PROGRESS:
+            return False
+        if planned.deadline is not None and now >= planned.deadline:
+            finish(actor=None, attempt=attempt, now=now)  # closes it at its deadline
+            return False
+        if not planned.written and page <= planned.current_page:
+            _seen(attempt, planned, planned.seq, planned.current_page)
+            return True  # nothing new: what the page shows is saved already
+        if _commit(actor, attempt, page, planned, now, request):
+            _seen(attempt, planned, planned.seq + 1, max(planned.current_page, page))
+            return True
+    raise SavedElsewhere(str(_("These answers were changed elsewhere meanwhile: reload the page.")))
+
+
+def _plan(
+    attempt: Attempt,
+    slots: list[int],
+    form: Mapping[str, object],
+    check: int | None,
+    try_again: int | None,
+    quiz: QuizContent,
+) -> _Planned | None:
+    """The page's questions and the attempt's state read in one statement (one snapshot),
+    replayed, and the posted answers taken: the rows changed (not saved). A question that
+    must wait for the previous one ("requires previous") takes nothing. None: no such
+    attempt."""
+    waiting = {s.slot for s in quiz.slots if s.require_previous and s.slot in slots}
+    before = {number - 1 for number in waiting} - set(slots)
+    read = list(
+        AttemptQuestion.objects.filter(attempt_id=attempt.pk, slot__in=[*slots, *before]).annotate(
+            attempt_seq=F("attempt__seq"),
+            attempt_state=F("attempt__state"),
+            attempt_deadline=F("attempt__deadline"),
+            attempt_current_page=F("attempt__current_page"),
+        )
+    )
+    rows = [row for row in read if row.slot not in before]
+    if not rows:
+        found = (
+            Attempt.objects.filter(pk=attempt.pk)
+            .values_list("seq", "state", "deadline", "current_page")
+            .first()
+        )
+        if found is None:
+            return None
+        return _Planned(*found, written=[], changed=[])
+    blocked = (
+        quizzes.blocked_slots(
+            quiz.slots,
+            quiz.sections,
+            quiz.navigation,
+            {row.slot: (row.behaviour, row.state) for row in read},
+        )
+        if waiting
+        else frozenset()
+    )
+    first = rows[0]
+    planned = _Planned(
+        first.attempt_seq,
+        first.attempt_state,
+        first.attempt_deadline,
+        first.attempt_current_page,
+        written=[],
+        changed=[],
+    )
+    if planned.state != Attempt.State.IN_PROGRESS:
+        return planned
+    for row in rows:
+        if row.slot in blocked:
+            continue  # the page did not show it: nothing of it was posted
+        loaded = engine.load(row)
+        prepared = loaded.prepared
+        action: Action
+        if try_again == row.slot:
+            action = TryAgain()
+        elif check == row.slot:
+            action = Submit(prepared.parse(form, loaded.prefix))
+        else:
+            action = Save(prepared.parse(form, loaded.prefix))
+        if _advance(row, loaded, action):
+            planned.changed.append(row.slot)
+            planned.written.append(row)
+    planned.encoded = _encoded(planned.written)
+    return planned
+
+
+def _commit(
+    actor: User,
+    attempt: Attempt,
+    page: int,
+    planned: _Planned,
+    now: datetime,
+    request: HttpRequest | None,
+) -> bool:
+    """The save's one write transaction; False (nothing written) when the attempt no longer
+    holds what ``planned`` was computed from."""
     with transaction.atomic():
-        locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
-        if locked.state != Attempt.State.IN_PROGRESS:
+        moved = Attempt.objects.filter(
+            Q(deadline__isnull=True) | Q(deadline__gt=now),
+            pk=attempt.pk,
+            seq=planned.seq,
+            state=Attempt.State.IN_PROGRESS,
+        ).update(seq=F("seq") + 1, current_page=Greatest("current_page", Value(page)))
+        if not moved:
             return False
-        if _overdue(locked, now):
-            _finish(locked, now=locked.deadline or now, actor=None, timed_out=True)
-            return False
-        pages = locked.pages
-        if not 0 <= page < len(pages):
-            return False
-        changed, written = [], []
-        rows = locked.questions.filter(slot__in=pages[page])
-        for row in rows:
-            loaded = engine.load(row)
-            prepared = loaded.prepared
-            action: Action
-            if try_again == row.slot:
-                action = TryAgain()
-            elif check == row.slot:
-                action = Submit(prepared.parse(form, loaded.prefix))
-            else:
-                action = Save(prepared.parse(form, loaded.prefix))
-            if _advance(row, loaded, action):
-                changed.append(row.slot)
-                written.append(row)
-        _write(written)
-        if page > locked.current_page:
-            locked.current_page = page
-            locked.save(update_fields=["current_page"])
-        if changed and not locked.preview:
+        _write_encoded(planned.encoded)
+        if planned.changed and not attempt.preview:
             audit(
                 "quiz.answers_saved",
                 actor=actor,
                 target=attempt.activity,
                 request=request,
-                details={"attempt": locked.pk, "page": page + 1, "slots": changed},
+                details={"attempt": attempt.pk, "page": page + 1, "slots": planned.changed},
             )
-    _copy(locked, attempt)
     return True
 
 
-def _copy(locked: Attempt, attempt: Attempt) -> None:
-    """``attempt`` as the database now holds it, from the row read and written under the lock
-    (what ``refresh_from_db`` would read again)."""
-    for field in Attempt._meta.concrete_fields:
-        setattr(attempt, field.attname, getattr(locked, field.attname))
+def _seen(attempt: Attempt, planned: _Planned, seq: int, current_page: int) -> None:
+    """``attempt`` as the database holds it after the save."""
+    attempt.seq = seq
+    attempt.state = planned.state
+    attempt.deadline = planned.deadline
+    attempt.current_page = current_page
 
 
 _OUTCOME = ["actions", "state", "fraction", "mark"]
@@ -295,10 +440,45 @@ def _advance(row: AttemptQuestion, loaded: engine.Loaded, action: Action) -> boo
 
 def _write(rows: list[AttemptQuestion]) -> None:
     """Save the changed questions of an attempt, in one statement."""
-    if len(rows) == 1:
-        rows[0].save(update_fields=_OUTCOME)
-    elif rows:
-        AttemptQuestion.objects.bulk_update(rows, _OUTCOME)
+    _write_encoded(_encoded(rows))
+
+
+def _encoded(rows: list[AttemptQuestion]) -> Encoded:
+    """The changed questions' new values as the database takes them (JSON as text), computed
+    before the write transaction: encoding every question's actions and building an ORM
+    bulk update took most of a save's time under the write lock."""
+    return [(json.dumps(row.actions), row.state, row.fraction, row.mark, row.pk) for row in rows]
+
+
+def _write_encoded(values: Encoded) -> None:
+    """One UPDATE statement for every changed question (a CASE on the row's id)."""
+    if not values:
+        return
+    quote = connection.ops.quote_name
+    # PostgreSQL types a CASE of parameters (NULL ones included) as text: each one is cast.
+    postgres = connection.vendor == "postgresql"
+    json_value = "CAST(%s AS jsonb)" if postgres else "%s"
+    number = "CAST(%s AS double precision)" if postgres else "%s"
+    pk = quote("id")
+    columns = [("actions", json_value), ("state", "%s"), ("fraction", number), ("mark", number)]
+    sets, params = [], []
+    for index, (name, placeholder) in enumerate(columns):
+        if len(values) == 1:
+            sets.append(f"{quote(name)} = {placeholder}")
+            params.append(values[0][index])
+            continue
+        whens = " ".join(f"WHEN %s THEN {placeholder}" for _ in values)
+        sets.append(f"{quote(name)} = CASE {pk} {whens} END")
+        for row in values:
+            params += [row[4], row[index]]
+    ids = [row[4] for row in values]
+    # Names from the model, values as parameters only.
+    sql = (
+        f"UPDATE {quote(AttemptQuestion._meta.db_table)} SET {', '.join(sets)} "  # noqa: S608
+        f"WHERE {pk} IN ({', '.join('%s' for _ in ids)})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *ids])
 
 
 def turn_page(*, attempt: Attempt, page: int) -> None:
@@ -382,6 +562,8 @@ def _finish(
     _write(written)
     activity = Activity.objects.select_related("course").get(pk=attempt.activity_id)
     quiz = engine.settings_of(activity)
+    if not attempt.preview:  # its close date decides when the mark is shown
+        quiz = overriding.for_learner(activity, attempt.user, quiz)
     total = engine.total(loaded)
     sum_grades = quiz.sum_grades if quiz.sum_grades > 0 else sum(row.max_mark for row in rows)
     attempt.state = Attempt.State.FINISHED
@@ -389,7 +571,8 @@ def _finish(
     attempt.sum_marks = total
     attempt.grade = quizzes.rescale(total, quiz.grade, sum_grades)
     attempt.max_grade = quiz.grade
-    attempt.save(update_fields=["state", "finished_at", "sum_marks", "grade", "max_grade"])
+    attempt.seq += 1  # read under the lock: a save computed before this one writes nothing
+    attempt.save(update_fields=["state", "finished_at", "sum_marks", "grade", "max_grade", "seq"])
     if attempt.preview:
         return
     learner = attempt.user
@@ -547,6 +730,8 @@ def grade_question(
             return False
         activity = Activity.objects.select_related("course").get(pk=locked.activity_id)
         quiz = engine.settings_of(activity)
+        if not locked.preview:
+            quiz = overriding.for_learner(activity, locked.user, quiz)
         total = engine.total(loaded.values())
         sum_grades = quiz.sum_grades if quiz.sum_grades > 0 else sum(r.max_mark for r in rows)
         locked.sum_marks = total
@@ -750,3 +935,179 @@ def update_quiz(
         )
     activity.refresh_from_db()
     return not started
+
+
+# --- Overrides (a learner's or a group's own dates, time limit, attempts, password) -----------
+
+
+class BadOverride(ValueError):
+    """The override cannot be saved as asked; ``str()`` says why, for the teacher."""
+
+
+def may_override(user: User, course: Course) -> bool:
+    """The quiz's teachers and the staff who manage its course set overrides."""
+    return may_build(user, course)
+
+
+def _override_details(row: Override) -> dict[str, object]:
+    """What an override sets, for the audit and the outbox (never the password itself)."""
+    return {
+        "learner": row.user.username if row.user is not None else None,
+        "group": row.cohort.name if row.cohort is not None else None,
+        "opens": row.opens.isoformat() if row.opens else None,
+        "closes": row.closes.isoformat() if row.closes else None,
+        "open_any_time": row.open_any_time,
+        "never_closes": row.never_closes,
+        "time_limit": row.time_limit,
+        "attempts": row.attempts,
+        "password": ("none" if not row.password else "set") if row.sets_password else None,
+    }
+
+
+def _targets(activity: Activity, user: User | None, cohort: Cohort | None) -> None:
+    course = activity.course
+    if (user is None) == (cohort is None):
+        raise BadOverride(str(_("Choose a learner or a group.")))
+    if (
+        user is not None
+        and not Enrolment.objects.filter(
+            user=user, course=course, role=Enrolment.Role.LEARNER
+        ).exists()
+    ):
+        raise BadOverride(str(_("This learner is not enrolled in the course.")))
+    if cohort is not None and course.establishment_id not in (None, cohort.establishment_id):
+        raise BadOverride(str(_("This group is not one of the course's establishment.")))
+
+
+def set_override(
+    *,
+    actor: User,
+    activity: Activity,
+    user: User | None = None,
+    cohort: Cohort | None = None,
+    opens: datetime | None = None,
+    closes: datetime | None = None,
+    open_any_time: bool = False,
+    never_closes: bool = False,
+    time_limit: int | None = None,
+    attempts: int | None = None,
+    password: str | None = None,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
+) -> Override:
+    """Give one learner (``user``) or one group (``cohort``) their own settings of a quiz,
+    replacing the override they had; None leaves a setting as the quiz has it. The deadlines
+    of the attempts in progress it concerns follow. ``BadOverride`` says what is wrong (and
+    nothing is changed)."""
+    now = now or timezone.now()
+    if activity.kind != Activity.Kind.QUIZ:
+        raise BadOverride(str(_("Only a quiz takes overrides.")))
+    _targets(activity, user, cohort)
+    if open_any_time:
+        opens = None
+    if never_closes:
+        closes = None
+    if time_limit is not None and not 0 <= time_limit <= 366 * 86_400:
+        raise BadOverride(str(_("The time limit must be between 0 and 366 days.")))
+    if attempts is not None and not 0 <= attempts <= 1000:
+        raise BadOverride(str(_("The number of attempts must be between 0 and 1000.")))
+    if password is not None and len(password) > 255:
+        raise BadOverride(str(_("The password is too long (255 characters at most).")))
+    if opens is not None and closes is not None and closes <= opens:
+        raise BadOverride(str(_("The quiz must close after it opens.")))
+    if (
+        opens is None
+        and closes is None
+        and not open_any_time
+        and not never_closes
+        and time_limit is None
+        and attempts is None
+        and password is None
+    ):
+        raise BadOverride(str(_("Change at least one setting.")))
+    with transaction.atomic():
+        row = Override.objects.filter(activity=activity, user=user, cohort=cohort).first()
+        if row is None:
+            row = Override(activity=activity, user=user, cohort=cohort)
+        row.opens, row.closes = opens, closes
+        row.open_any_time, row.never_closes = open_any_time, never_closes
+        row.time_limit, row.attempts = time_limit, attempts
+        row.sets_password, row.password = password is not None, password or ""
+        row.set_by, row.updated_at = actor, now
+        row.save()
+        _overridden(actor, activity, row, "quiz.override_set", request, now)
+    return row
+
+
+def remove_override(
+    *,
+    actor: User,
+    override: Override,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
+) -> None:
+    """The learner or group takes the quiz's settings again (the deadlines of their attempts
+    in progress follow)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        activity = Activity.objects.select_related("course").get(pk=override.activity_id)
+        gone = Override.objects.filter(pk=override.pk).select_related("user", "cohort").first()
+        if gone is None:
+            return
+        gone.delete()
+        _overridden(actor, activity, gone, "quiz.override_removed", request, now)
+
+
+def _overridden(
+    actor: User,
+    activity: Activity,
+    row: Override,
+    action: str,
+    request: HttpRequest | None,
+    now: datetime,
+) -> None:
+    """What follows an override set or removed, in its transaction: the deadlines of the
+    attempts in progress it concerns, the audit entry and the outbox entry."""
+    learners = (
+        [row.user]
+        if row.user is not None
+        else list(User.objects.filter(cohorts=row.cohort, role=Role.LEARNER))
+    )
+    moved = _redeadline(activity, learners)
+    details = {**_override_details(row), "attempts_moved": moved, "activity": activity.pk}
+    audit(action, actor=actor, target=activity, request=request, details=details)
+    # No learner on the entry itself (the payload names them): it is a setting, not an
+    # attempt, and must not read as one (an xAPI "attempted" statement).
+    outbox(
+        "attempt",
+        course=activity.course,
+        activity=activity,
+        payload={
+            "override": {
+                **_override_details(row),
+                "removed": action == "quiz.override_removed",
+                "by": actor.username,
+                "at": now.isoformat(),
+            }
+        },
+    )
+
+
+def _redeadline(activity: Activity, learners: list[User]) -> int:
+    """The deadline of each attempt in progress of ``learners`` on the quiz, as their
+    settings now give it (from when the attempt started, as Moodle computes it); an attempt
+    whose new deadline is past closes at the next request or sweep. Returns how many moved."""
+    quiz = engine.settings_of(activity)
+    moved = 0
+    for attempt in Attempt.objects.filter(
+        activity=activity,
+        user__in=learners,
+        preview=False,
+        state=Attempt.State.IN_PROGRESS,
+    ).select_related("user"):
+        mine = overriding.for_learner(activity, attempt.user, quiz)
+        deadline = engine.deadline(attempt.started_at, mine)
+        if deadline != attempt.deadline:
+            Attempt.objects.filter(pk=attempt.pk).update(deadline=deadline)
+            moved += 1
+    return moved

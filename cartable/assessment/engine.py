@@ -347,20 +347,25 @@ def load_all(attempt: Attempt) -> dict[int, Loaded]:
     return {row.slot: load(row) for row in attempt.questions.all()}
 
 
-def load_page(attempt: Attempt, slots: Iterable[int]) -> tuple[dict[int, Loaded], set[int]]:
-    """The questions of one page, replayed, and the slots of the whole attempt that are only
-    shown (descriptions, which have no number), in one query: the questions of the other
-    pages are not replayed. A question is only shown exactly when it runs under the
-    information behaviour (``scoring.behaviour_for`` gives it to those, and only to those)."""
+def load_page(
+    attempt: Attempt, slots: Iterable[int]
+) -> tuple[dict[int, Loaded], set[int], dict[int, tuple[str, str]]]:
+    """The questions of one page, replayed, the slots of the whole attempt that are only
+    shown (descriptions, which have no number) and every question's behaviour and state (for
+    "requires previous"), in one query: the questions of the other pages are not replayed. A
+    question is only shown exactly when it runs under the information behaviour
+    (``scoring.behaviour_for`` gives it to those, and only to those)."""
     wanted = set(slots)
     loaded: dict[int, Loaded] = {}
     shown_only: set[int] = set()
+    held: dict[int, tuple[str, str]] = {}
     for row in attempt.questions.all():
+        held[row.slot] = (row.behaviour, row.state)
         if row.behaviour == Behaviour.INFORMATION:
             shown_only.add(row.slot)
         if row.slot in wanted:
             loaded[row.slot] = load(row)
-    return loaded, shown_only
+    return loaded, shown_only, held
 
 
 def outcome(loaded: scoring.QuestionAttempt) -> dict[str, Any]:

@@ -43,6 +43,9 @@ class Attempt(models.Model):
     sum_marks = models.FloatField(null=True, blank=True)  # None: not graded (yet)
     grade = models.FloatField(null=True, blank=True)  # sum_marks out of the quiz's grade
     max_grade = models.FloatField(default=0)
+    # Moves on at every write of the attempt's answers or state: a save computed from what it
+    # read writes only if the attempt still holds what it read (``actions.save``).
+    seq = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -92,3 +95,60 @@ class AttemptQuestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt_id} slot {self.slot}"
+
+
+class Override(models.Model):
+    """A learner's or a group's own settings of a quiz, set on the box by its teachers or staff
+    (Moodle's quiz_overrides). None: the quiz's setting holds; a time limit or attempts of 0:
+    none; ``open_any_time`` / ``never_closes`` lift the dates. One learner's override wins
+    over their groups'; among groups the most lenient wins (``scoring.overrides``)."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="overrides")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="quiz_overrides",
+    )
+    cohort = models.ForeignKey(
+        "accounts.Cohort",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="quiz_overrides",
+    )
+    opens = models.DateTimeField(null=True, blank=True)
+    closes = models.DateTimeField(null=True, blank=True)
+    time_limit = models.PositiveIntegerField(null=True, blank=True)  # seconds
+    attempts = models.PositiveIntegerField(null=True, blank=True)
+    password = models.CharField(max_length=255, blank=True)
+    sets_password = models.BooleanField(default=False)  # "" with it: no password
+    open_any_time = models.BooleanField(default=False)
+    never_closes = models.BooleanField(default=False)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "user"],
+                condition=models.Q(user__isnull=False),
+                name="override_user_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["activity", "cohort"],
+                condition=models.Q(cohort__isnull=False),
+                name="override_cohort_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=True, cohort__isnull=False)
+                | models.Q(user__isnull=False, cohort__isnull=True),
+                name="override_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id} / {self.user_id or self.cohort_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cartable.assessment import views
+from cartable.assessment import override_views, views
 
 app_name = "assessment"
 urlpatterns = [
@@ -13,6 +13,16 @@ urlpatterns = [
     path("attempts/<int:attempt_id>/review/", views.review, name="review"),
     path("<int:course_id>/quizzes/<int:activity_id>/results/", views.results, name="results"),
     path("attempts/<int:attempt_id>/grading/", views.grading, name="grading"),
+    path(
+        "<int:course_id>/quizzes/<int:activity_id>/overrides/",
+        override_views.overrides,
+        name="overrides",
+    ),
+    path(
+        "<int:course_id>/quizzes/<int:activity_id>/overrides/<int:override_id>/remove/",
+        override_views.remove_override,
+        name="remove_override",
+    ),
     path("<int:course_id>/questions/", views.question_bank, name="question_bank"),
     path(
         "<int:course_id>/questions/<int:question_id>/preview/",

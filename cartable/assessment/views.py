@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db.models import F, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from cartable.accounts.access import signed_in
 from cartable.accounts.models import User
-from cartable.assessment import actions, building, engine, scoring
+from cartable.assessment import actions, building, engine, overriding, scoring
 from cartable.assessment import render as shown
 from cartable.assessment.forms import QuizForm
 from cartable.assessment.forms import initial as initial_values
@@ -128,13 +128,34 @@ def _informational(loaded: dict[int, engine.Loaded]) -> set[int]:
 def quiz(request: HttpRequest, course_id: int, activity_id: int) -> HttpResponse:
     user = _user(request)
     found, item, settings, sees_all = _quiz_for(user, course_id, activity_id)
+    if not sees_all:  # the learner's own dates, time limit, attempts and password
+        settings = overriding.for_learner(item, user, settings)
     now = timezone.now()
+    # The released grade read with the attempts (one query); alone when there is none.
+    released = Grade.objects.filter(activity=item, user=user, released_at__lte=now)
     attempts = list(
-        Attempt.objects.filter(user=user, activity=item, preview=False).order_by("number")
+        Attempt.objects.filter(user=user, activity=item, preview=False)
+        .annotate(
+            released_id=Subquery(released.values("pk")[:1]),
+            released_grade=Subquery(released.values("grade")[:1]),
+            released_max=Subquery(released.values("max_grade")[:1]),
+        )
+        .order_by("number")
     )
+    grade: Grade | None = None
+    if not attempts:
+        grade = released.first()
+    elif attempts[0].released_id is not None:
+        first = attempts[0]
+        grade = Grade(
+            pk=first.released_id,
+            grade=first.released_grade,
+            max_grade=first.released_max,
+        )
     for attempt in attempts:
         if attempt.is_open and actions.close_if_overdue(attempt, now=now):
             attempt.refresh_from_db()
+            grade = released.first()  # closed now: its grade may be recorded now
     rows = []
     for attempt in attempts:
         options = _options(attempt, settings, now)
@@ -148,7 +169,6 @@ def quiz(request: HttpRequest, course_id: int, activity_id: int) -> HttpResponse
         )
     current = next((a for a in attempts if a.is_open), None)
     taken = sum(1 for a in attempts if not a.is_open)
-    grade = Grade.objects.filter(activity=item, user=user, released_at__lte=now).first()
     feedback = None
     done = [a for a in attempts if a.state == Attempt.State.FINISHED]
     if (
@@ -264,13 +284,16 @@ def attempt_page(request: HttpRequest, attempt_id: int, page: int) -> HttpRespon
     if sequential and index > attempt.current_page:
         raise Http404
     if request.method == "POST":
-        return _save(request, user, attempt, index, sequential)
-    loaded, informational = engine.load_page(attempt, attempt.pages[index])
+        return _save(request, user, attempt, index, settings)
+    loaded, informational, held = engine.load_page(attempt, attempt.pages[index])
     numbers = _numbers(attempt, informational)
     options = _options(attempt, settings, now)
     links = CourseLinks(found, rule=reader_rule(user, sees_all=attempt.preview))
+    blocked = quizzes.blocked_slots(settings.slots, settings.sections, settings.navigation, held)
     questions = [
-        shown.show(loaded[slot], links, options, number=numbers.get(slot), editable=True)
+        {"blocked": True, "number": numbers.get(slot)}
+        if slot in blocked
+        else shown.show(loaded[slot], links, options, number=numbers.get(slot), editable=True)
         for slot in attempt.pages[index]
         if slot in loaded
     ]
@@ -301,19 +324,25 @@ def _target(post: Any, name: str) -> int | None:
 
 
 def _save(
-    request: HttpRequest, user: User, attempt: Attempt, index: int, sequential: bool
+    request: HttpRequest, user: User, attempt: Attempt, index: int, settings: QuizContent
 ) -> HttpResponseBase:
+    sequential = _sequential(settings)
     post = request.POST
     check, try_again = _target(post, "check"), _target(post, "tryagain")
-    saved = actions.save(
-        actor=user,
-        attempt=attempt,
-        page=index,
-        form=post,
-        check=check,
-        try_again=try_again,
-        request=request,
-    )
+    try:
+        saved = actions.save(
+            actor=user,
+            attempt=attempt,
+            page=index,
+            quiz=settings,
+            form=post,
+            check=check,
+            try_again=try_again,
+            request=request,
+        )
+    except actions.SavedElsewhere as refusal:
+        messages.error(request, str(refusal))
+        return redirect("assessment:attempt", attempt_id=attempt.pk, page=index + 1)
     if not saved:
         return _closed(request, attempt)
     count = len(attempt.pages)
@@ -389,6 +418,8 @@ def review(request: HttpRequest, attempt_id: int) -> HttpResponseBase:
     if attempt.is_open and not actions.close_if_overdue(attempt, now=now):
         return redirect("assessment:attempt", attempt_id=attempt.pk, page=attempt.current_page + 1)
     attempt.refresh_from_db()
+    if not attempt.preview:  # "after the quiz closes" is the learner's own close date
+        settings = overriding.for_learner(item, user, settings)
     options = _options(attempt, settings, now)
     questions = []
     if options.attempt:

@@ -300,6 +300,29 @@ class QuizContent:
     # it in clear in quiz.password and backs it up); "" with ``password_protected``: a quiz
     # imported before the box read it, which nobody may start until it is imported again.
     password: str = ""
+    # Moodle's quiz_overrides as the backup carries them (with its users' data only).
+    overrides: tuple[QuizOverride, ...] = ()
+    # Other passwords that open the quiz to one learner (several groups' overrides give
+    # several); never imported, only in the settings computed for a learner.
+    extra_passwords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class QuizOverride:
+    """One learner's (``user``: their username) or one group's (``group``: its name) own
+    settings of a quiz, Moodle's quiz_overrides row. None: the quiz's setting holds. A time
+    limit or a number of attempts of 0 is none (unlimited); ``open_any_time`` and
+    ``never_closes`` lift the open and close dates (Moodle's 0)."""
+
+    user: str = ""
+    group: str = ""
+    opens: datetime | None = None
+    closes: datetime | None = None
+    time_limit: int | None = None
+    attempts: int | None = None
+    password: str | None = None
+    open_any_time: bool = False
+    never_closes: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,11 +15,15 @@ from typing import Any
 
 from django.utils import timezone
 
-from cartable.accounts.models import User
-from cartable.assessment.models import Attempt
+from cartable.accounts.models import Cohort, User
+from cartable.assessment.models import Attempt, Override
+from cartable.assessment.overriding import as_override, concerning
+from cartable.assessment.scoring import overrides
 from cartable.assignments.models import Extension, Submission
 from cartable.catalog.access import opened
 from cartable.catalog.models import Activity, Course, Enrolment
+from cartable.importers.jsonable import from_json
+from cartable.importers.model import QuizOverride
 from cartable.learning import plans
 from cartable.learning.gate import Gate
 from cartable.learning.models import ActivityProgress
@@ -101,6 +105,7 @@ def deadlines_for(learner: User, *, now: datetime | None = None) -> list[Deadlin
             "title",
             "data__closes",
             "data__due",
+            "data__overrides",
             "availability",
             "section__availability",
         )
@@ -108,16 +113,18 @@ def deadlines_for(learner: User, *, now: datetime | None = None) -> list[Deadlin
     gate = Gate(learner, ids, now=now)
     dated = {
         pk: (course_id, kind, title, _moment(closes if kind == QUIZ else due))
-        for pk, course_id, kind, title, closes, due, rule, section_rule in rows
+        for pk, course_id, kind, title, closes, due, _o, rule, section_rule in rows
         if gate.verdict(course_id, rule, section_rule).available
     }
+    imported = {pk: found for pk, *_r, found, _a, _s in rows if pk in dated and found}
     quizzes = [pk for pk, (_c, kind, _t, _d) in dated.items() if kind == QUIZ]
     assignments = [pk for pk, (_c, kind, _t, _d) in dated.items() if kind == ASSIGNMENT]
-    extended = dict(
+    extended: dict[int, datetime | None] = dict(
         Extension.objects.filter(learner=learner, activity_id__in=assignments).values_list(
             "activity_id", "due"
         )
     )
+    extended.update(_quiz_closes(learner, quizzes, dated, imported))
     done = set(
         ActivityProgress.objects.filter(
             user=learner, activity_id__in=list(dated), completed_at__isnull=False
@@ -134,7 +141,7 @@ def deadlines_for(learner: User, *, now: datetime | None = None) -> list[Deadlin
         ).values_list("activity_id", flat=True)
     )
     for pk, (course_id, kind, title, due) in dated.items():
-        when = extended.get(pk) or due
+        when = extended.get(pk, due)
         if when is None:
             continue
         finished = pk in done
@@ -154,3 +161,43 @@ def deadlines_for(learner: User, *, now: datetime | None = None) -> list[Deadlin
         )
     found.sort(key=lambda deadline: (deadline.due, deadline.course_title, deadline.title))
     return found
+
+
+def _quiz_closes(
+    learner: User,
+    quizzes: list[int],
+    dated: dict[int, tuple[int, str, str, datetime | None]],
+    imported: dict[int, Any],
+) -> dict[int, datetime | None]:
+    """The quizzes whose close date the learner's overrides (set on the box, or carried by
+    the backup) move, with their close date for this learner (None: never). One query, two
+    when a backup's override names a group."""
+    if not quizzes:
+        return {}
+    box: dict[int, list[Override]] = {}
+    for row in Override.objects.filter(concerning(learner), activity_id__in=quizzes).select_related(
+        "user", "cohort"
+    ):
+        box.setdefault(row.activity_id, []).append(row)
+    carried = {
+        pk: from_json(tuple[QuizOverride, ...], value)
+        for pk, value in imported.items()
+        if pk in quizzes and isinstance(value, list)
+    }
+    groups: list[str] | None = None
+    if any(o.group and not o.user for found in carried.values() for o in found):
+        groups = list(Cohort.objects.filter(members=learner).values_list("name", flat=True))
+    moved: dict[int, datetime | None] = {}
+    for pk in set(box) | set(carried):
+        rows = box.get(pk, [])
+        mine = next((as_override(r) for r in rows if r.user_id == learner.pk), None)
+        theirs = {o.group: o for o in (as_override(r) for r in rows if r.cohort_id)}
+        names = groups if groups is not None else list(theirs)
+        user, group_overrides = overrides.pick(
+            carried.get(pk, ()), learner.username, names, mine, theirs
+        )
+        closes = dated[pk][3]
+        found = overrides.closes_for(closes, user, group_overrides)
+        if found != closes:
+            moved[pk] = found
+    return moved

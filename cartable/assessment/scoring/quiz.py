@@ -5,7 +5,7 @@ display_options.php``, ``quiz_start_new_attempt``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -65,6 +65,49 @@ def pages(
             page.append(number)
         result.append(tuple(page))
     return tuple(result)
+
+
+# Behaviours under which a question can finish before the attempt does (Moodle's
+# ``can_finish_during_attempt``): only they can hold back the next question.
+FINISH_DURING = frozenset(
+    {Behaviour.IMMEDIATE, Behaviour.INTERACTIVE, Behaviour.INTERACTIVE_COUNTBACK}
+)
+
+
+def blocked_slots(
+    slots: Sequence[QuizSlot],
+    sections: Sequence[QuizSection],
+    navigation: str,
+    held: Mapping[int, tuple[str, str]],
+) -> frozenset[int]:
+    """The slots the learner may not answer yet (Moodle's "requires previous", in
+    ``is_blocked_by_previous_question``): a slot asking for it, in a section that does not
+    shuffle and after one that does not either, under free navigation, whose previous slot
+    (``held``: slot -> (behaviour, state) of the attempt's questions) is not finished although
+    its behaviour could finish it during the attempt."""
+    if navigation == "sequential":
+        return frozenset()
+    starts = sorted((max(1, s.first_slot), s.shuffle_questions) for s in sections)
+
+    def shuffled(number: int) -> bool:
+        found = False
+        for first, shuffles in starts:
+            if first <= number:
+                found = shuffles
+        return found
+
+    blocked = set()
+    for slot in slots:
+        number = slot.slot
+        previous = held.get(number - 1)
+        if not slot.require_previous or number <= 1 or previous is None or number not in held:
+            continue
+        if shuffled(number) or shuffled(number - 1):
+            continue
+        behaviour, state = previous
+        if behaviour in FINISH_DURING and State(state).is_active:
+            blocked.add(number)
+    return frozenset(blocked)
 
 
 # --- Grades ----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ A module name missing from ``KINDS`` is skipped by the loader, never a crash.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
 from cartable.importers import model
@@ -75,6 +75,15 @@ def read_grade_item(element: Element) -> GradeItem:
 
 
 @dataclass(frozen=True, slots=True)
+class People:
+    """The backup's users (id: username) and groups (id: name), for what names them by id
+    (a quiz's overrides); empty without them."""
+
+    users: dict[int, str] = field(default_factory=dict)
+    groups: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class ActivityRead:
     """What a kind's reader gets: its instance element and the tools to read it."""
 
@@ -85,6 +94,7 @@ class ActivityRead:
     files: FileIndex
     notes: Notes
     user_data: bool
+    people: People = field(default_factory=People)
 
     @property
     def component(self) -> str:

@@ -55,7 +55,9 @@ KINDS: dict[str, Kind] = {
     "feedback": Kind(
         activities.feedback, frozenset({"completeds", "completedstmp", "values", "trackings"})
     ),
-    "quiz": Kind(quiz.read, _USER_DATA),
+    # A quiz's overrides are kept (a few rows; the users' only when the backup has them); its
+    # attempts are dropped one by one ("attempt"), since an override has a field "attempts".
+    "quiz": Kind(quiz.read, (_USER_DATA - {"overrides", "attempts"}) | {"attempt"}),
     "assign": Kind(activities.assign, _USER_DATA | {"plugin_assignsubmission_file_submission"}),
     # Moodle 2.2's assignment, as Moodle itself upgrades it: an assignment.
     "assignment": Kind(activities.assignment, _USER_DATA, imported_as="assign"),

@@ -19,6 +19,7 @@ from cartable.importers.moodle import backup, mxml, questionbank
 from cartable.importers.moodle.activities import (
     ActivityRead,
     GradeItem,
+    People,
     completion_rules,
     is_safe_modname,
     read_grade_item,
@@ -93,7 +94,8 @@ def read_backup(root: Path, info: BackupInfo) -> model.ImportResult:
 
     pending = _first_pass(root, info, links, notes)
     bank = questionbank.read(root / "questions.xml", links, files, notes)
-    activities = [_activity(item, info, links, files, notes, bank) for item in pending]
+    people = _people(root)
+    activities = [_activity(item, info, links, files, notes, bank, people) for item in pending]
     sections = _sections(root, info, activities, links, course_contextid)
 
     texts = Texts(links, course_contextid, "course", Text(gettext_noop("the course summary")))
@@ -175,8 +177,35 @@ def _first_pass(root: Path, info: BackupInfo, links: Links, notes: Notes) -> lis
     return pending
 
 
+def _people(root: Path) -> People:
+    """The usernames and group names the backup holds (users.xml, groups.xml), read as a
+    stream: only what a quiz's overrides need."""
+    users: dict[int, str] = {}
+    groups: dict[int, str] = {}
+    for name, tag, into in (
+        ("users.xml", "users/user", users),
+        ("groups.xml", "groups/group", groups),
+    ):
+        path = root / name
+        if not path.is_file():
+            continue
+        field = "username" if into is users else "name"
+        for record in iter_records(path, frozenset({tag})):
+            key = mxml.attr_int(record.element, "id")
+            value = mxml.text(record.element, field).strip()
+            if key and value:
+                into[key] = value
+    return People(users=users, groups=groups)
+
+
 def _activity(
-    item: _Pending, info: BackupInfo, links: Links, files: FileIndex, notes: Notes, bank: BankRead
+    item: _Pending,
+    info: BackupInfo,
+    links: Links,
+    files: FileIndex,
+    notes: Notes,
+    bank: BankRead,
+    people: People,
 ) -> model.Activity:
     content = item.content
     kind = KINDS[content.modname]
@@ -201,6 +230,7 @@ def _activity(
         files=files,
         notes=notes,
         user_data=info.user_data(content),
+        people=people,
     )
     intro = read.html("intro", "intro")
     data = kind.read(read)

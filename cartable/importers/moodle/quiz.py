@@ -9,11 +9,12 @@ resolves bank entries to question ids once the question bank is read.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from xml.etree.ElementTree import Element
 
 from cartable.importers import model
 from cartable.importers.moodle import mxml
-from cartable.importers.moodle.activities import ActivityRead
+from cartable.importers.moodle.activities import ActivityRead, People
 
 _GRADING: dict[int, model.GradingMethod] = {1: "highest", 2: "average", 3: "first", 4: "last"}
 
@@ -184,4 +185,45 @@ def read(r: ActivityRead) -> model.QuizContent:
         feedbacks=feedbacks,
         password_protected=bool(mxml.text(element, "password")),
         password=mxml.text(element, "password"),
+        overrides=overrides(element, r.people),
     )
+
+
+def _moment(row: Element, tag: str) -> tuple[datetime | None, bool]:
+    """An override's date: (the date, lifted): NULL is the quiz's, 0 none (Moodle)."""
+    value = mxml.opt_int(row, tag)
+    if value is None:
+        return None, False
+    if value <= 0:
+        return None, True
+    return mxml.from_timestamp(value), False
+
+
+def overrides(element: Element, people: People) -> tuple[model.QuizOverride, ...]:
+    """quiz_overrides rows, their learner named by username and their group by name (as the
+    backup's users.xml and groups.xml give them); a row naming neither, or someone the backup
+    does not hold, is left out."""
+    found: list[model.QuizOverride] = []
+    for row in mxml.rows(element, "overrides/override"):
+        user_id, group_id = mxml.opt_int(row, "userid"), mxml.opt_int(row, "groupid")
+        user = people.users.get(user_id, "") if user_id else ""
+        group = people.groups.get(group_id, "") if group_id and not user_id else ""
+        if not user and not group:
+            continue
+        opens, open_any_time = _moment(row, "timeopen")
+        closes, never_closes = _moment(row, "timeclose")
+        limit, attempts = mxml.opt_int(row, "timelimit"), mxml.opt_int(row, "attempts")
+        found.append(
+            model.QuizOverride(
+                user=user,
+                group=group,
+                opens=opens,
+                closes=closes,
+                time_limit=max(limit, 0) if limit is not None else None,
+                attempts=max(attempts, 0) if attempts is not None else None,
+                password=mxml.opt_text(row, "password"),
+                open_any_time=open_any_time,
+                never_closes=never_closes,
+            )
+        )
+    return tuple(found)
