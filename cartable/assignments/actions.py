@@ -22,15 +22,16 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from cartable.accounts.models import User
+from cartable.accounts.models import Role, User
 from cartable.assignments import rules
 from cartable.assignments.checks import Checked, Refused, checked
-from cartable.assignments.models import Extension, Submission, SubmissionFile
+from cartable.assignments.models import Extension, Marking, Submission, SubmissionFile
 from cartable.audit.actions import record as audit
 from cartable.catalog import blobs
 from cartable.catalog.kinds import kind_of
-from cartable.catalog.models import Activity
+from cartable.catalog.models import Activity, Enrolment
 from cartable.grades.actions import record as record_grade
+from cartable.grades.actions import withhold
 from cartable.grades.models import FeedbackFile, Grade
 from cartable.importers.model import AssignContent
 from cartable.learning.actions import complete
@@ -40,11 +41,13 @@ from cartable.outbox.actions import add as outbox
 
 __all__ = [
     "Refused",
+    "allocate_marker",
     "grade",
     "grant_extension",
     "reopen",
     "revert_to_draft",
     "save_draft",
+    "set_marking_state",
     "submit",
 ]
 
@@ -478,6 +481,36 @@ def max_grade_of(data: AssignContent) -> float:
     return float(data.grade) if data.grade > 0 else 0.0
 
 
+def scale_value_of(data: AssignContent, scale_item: str) -> int | None:
+    """The number Moodle stores for ``scale_item`` (its position, from 1) on the assignment's
+    scale; None when the scale is not known (a backup without it). A ``Refused`` for an item
+    that is not one of the scale's."""
+    if data.scale is None or not scale_item:
+        return None
+    value = data.scale.value_of(scale_item)
+    if value is None:
+        raise Refused(
+            _("“%(item)s” is not an item of the scale “%(scale)s”: choose one of its items.")
+            % {"item": scale_item[:80], "scale": data.scale.name}
+        )
+    return value
+
+
+def marking_of(activity: Activity, learner: User, *, lock: bool = False) -> Marking | None:
+    found = Marking.objects.filter(activity=activity, learner=learner)
+    if lock:
+        found = found.select_for_update()
+    return found.first()
+
+
+def _marking_state(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if value not in Marking.State.values:
+        raise Refused(_("This is not a state of the marking workflow."))
+    return value
+
+
 def grade(
     *,
     actor: User | None,
@@ -488,11 +521,15 @@ def grade(
     feedback: str = "",
     uploads: Sequence[UploadedFile[bytes]] = (),
     remove: Collection[int] = (),
+    state: str | None = None,
     request: HttpRequest | None = None,
 ) -> Grade:
-    """Grade ``learner``'s work: points (or a scale's item), the teacher's comment and files;
-    released to the learner at once (as Moodle does without a marking workflow). ``actor``
-    None: a teacher of the university's hub, whose feedback bundle the box applies."""
+    """Grade ``learner``'s work: points (or a scale's item), the teacher's comment and files.
+    Without a marking workflow, released to the learner at once (as Moodle does); with one,
+    the grade stays hidden from the learner until its state is "released" (``state``: the
+    state the teacher sets with the grade; None: as it was). ``actor`` None: a teacher of
+    the university's hub, whose feedback bundle the box applies: the university's grade is
+    released at once."""
     data = settings_of(activity)
     maximum = max_grade_of(data)
     if data.grade <= 0:
@@ -500,11 +537,21 @@ def grade(
     if points is not None and not (0 <= points <= maximum):
         raise Refused(_("A grade lies between 0 and %(max)s.") % {"max": f"{maximum:g}"})
     scale_item = scale_item.replace("\x00", "").strip()[:255] if data.grade < 0 else ""
+    scale_value = scale_value_of(data, scale_item)
+    wanted_state = _marking_state(state) if data.marking_workflow else None
     comment = clean_text(feedback)
     with (
         checked(uploads, rule=rules.accepted(""), limit=upload_limit()) as incoming,
         transaction.atomic(),
     ):
+        release = True
+        if data.marking_workflow:
+            marking = marking_of(activity, learner, lock=True)
+            current_state = marking.state if marking else Marking.State.NOT_MARKED
+            new_state = Marking.State.RELEASED if actor is None else wanted_state or current_state
+            if new_state != current_state:
+                _set_state(actor, activity, learner, marking, new_state, request)
+            release = new_state == Marking.State.RELEASED
         existing = Grade.objects.filter(activity=activity, user=learner).first()
         files = list(existing.files.all()) if existing is not None else []
         if len([f for f in files if f.pk not in set(remove)]) + len(incoming) > MAX_FEEDBACK_FILES:
@@ -515,6 +562,12 @@ def grade(
             existing.feedback,
             existing.max_grade,
         ) == (points, scale_item, comment, maximum)
+        if not release:
+            released_at = None
+        elif unchanged and existing is not None and existing.released_at is not None:
+            released_at = existing.released_at
+        else:
+            released_at = timezone.now()
         row = record_grade(
             actor=actor,
             activity=activity,
@@ -524,9 +577,12 @@ def grade(
             source=Grade.Source.ASSIGN,
             feedback=comment,
             scale_item=scale_item,
-            released_at=existing.released_at if unchanged and existing else timezone.now(),
+            scale_value=scale_value,
+            released_at=released_at,
             request=request,
         )
+        if not release and row.released_at is not None:
+            row = withhold(actor=actor, activity=activity, learner=learner, request=request) or row
         removed = FeedbackFile.objects.filter(grade=row, pk__in=list(remove))
         removed_names = list(removed.values_list("filename", flat=True))
         removed.delete()
@@ -573,8 +629,179 @@ def grade(
                 and rules.may_add_attempt(latest.attempt, data.max_attempts)
             ):
                 _new_attempt(actor, activity, learner, data, latest, request)
-        if _completed_by_grade(activity) and (points is not None or scale_item):
+        if release and _completed_by_grade(activity) and (points is not None or scale_item):
             complete(
                 actor=actor, activity=activity, learner=learner, by=ActivityProgress.Source.GRADE
             )
         return row
+
+
+# --- The marking workflow ---------------------------------------------------------------------
+
+
+def _set_state(
+    actor: User | None,
+    activity: Activity,
+    learner: User,
+    marking: Marking | None,
+    state: str,
+    request: HttpRequest | None,
+) -> Marking:
+    """Write ``learner``'s workflow state (audited, in the outbox), within the caller's
+    transaction."""
+    now = timezone.now()
+    before = marking.state if marking else Marking.State.NOT_MARKED
+    if marking is None:
+        marking = Marking.objects.create(
+            activity=activity, learner=learner, state=state, changed_by=actor, changed_at=now
+        )
+    else:
+        marking.state, marking.changed_by, marking.changed_at = state, actor, now
+        marking.save(update_fields=["state", "changed_by", "changed_at"])
+    audit(
+        "assign.marking_changed",
+        actor=actor,
+        target=activity,
+        request=request,
+        details={
+            "activity": activity.pk,
+            "learner": learner.username,
+            "from": before,
+            "to": state,
+        },
+    )
+    outbox(
+        "submission",
+        course=activity.course,
+        activity=activity,
+        user=learner,
+        payload={"marking": _marking_payload(marking, actor)},
+    )
+    return marking
+
+
+def _marking_payload(marking: Marking, actor: User | None) -> dict[str, Any]:
+    return {
+        "state": marking.state,
+        "marker": marking.marker.username if marking.marker_id and marking.marker else None,
+        "changed_by": actor.username if actor is not None else None,
+        "changed_at": marking.changed_at.isoformat(),
+    }
+
+
+def _release_grade(
+    actor: User | None, activity: Activity, learner: User, request: HttpRequest | None
+) -> None:
+    """Show the learner the grade their teachers gave (Moodle pushes it to the gradebook at
+    release): recorded again as released now, so that the university receives it."""
+    row = Grade.objects.select_for_update().filter(activity=activity, user=learner).first()
+    if row is None or row.released_at is not None:
+        return
+    data = settings_of(activity)
+    record_grade(
+        actor=actor,
+        activity=activity,
+        learner=learner,
+        grade=row.grade,
+        max_grade=row.max_grade,
+        source=row.source,
+        feedback=row.feedback,
+        scale_item=row.scale_item,
+        scale_value=data.scale.value_of(row.scale_item) if data.scale and row.scale_item else None,
+        released_at=timezone.now(),
+        request=request,
+    )
+    if _completed_by_grade(activity) and (row.grade is not None or row.scale_item):
+        complete(actor=actor, activity=activity, learner=learner, by=ActivityProgress.Source.GRADE)
+
+
+def set_marking_state(
+    *,
+    actor: User,
+    activity: Activity,
+    learners: Sequence[User],
+    state: str,
+    request: HttpRequest | None = None,
+) -> int:
+    """Move each of ``learners`` to ``state`` of the marking workflow (one learner from the
+    grading page, the ticked ones from the submissions page); "released" shows them their
+    grade and feedback, any other state hides them again. Returns how many changed (a learner
+    already in that state is left as is)."""
+    data = settings_of(activity)
+    if not data.marking_workflow:
+        raise Refused(_("This assignment has no marking workflow."))
+    wanted = _marking_state(state)
+    assert wanted is not None
+    if not learners:
+        raise Refused(_("Tick the learners whose work you want to move."))
+    changed = 0
+    with transaction.atomic():
+        for learner in learners:
+            marking = marking_of(activity, learner, lock=True)
+            if (marking.state if marking else Marking.State.NOT_MARKED) == wanted:
+                continue
+            _set_state(actor, activity, learner, marking, wanted, request)
+            if wanted == Marking.State.RELEASED:
+                _release_grade(actor, activity, learner, request)
+            else:
+                withhold(actor=actor, activity=activity, learner=learner, request=request)
+            changed += 1
+    return changed
+
+
+def markers_of(activity: Activity) -> Any:
+    """Who may mark the assignment's work: the course's teachers."""
+    return User.objects.filter(
+        role=Role.TEACHER,
+        is_active=True,
+        enrolments__course_id=activity.course_id,
+        enrolments__role=Enrolment.Role.TEACHER,
+    ).order_by("last_name", "first_name", "username")
+
+
+def allocate_marker(
+    *,
+    actor: User,
+    activity: Activity,
+    learner: User,
+    marker: User | None,
+    request: HttpRequest | None = None,
+) -> Marking:
+    """Give ``learner``'s work to ``marker`` (None: to nobody), with Moodle's marking
+    allocation: one of the course's teachers. Idempotent."""
+    data = settings_of(activity)
+    if not (data.marking_workflow and data.marking_allocation):
+        raise Refused(_("This assignment does not allocate markers."))
+    if marker is not None and not markers_of(activity).filter(pk=marker.pk).exists():
+        raise Refused(_("A marker is one of the course's teachers."))
+    with transaction.atomic():
+        marking = marking_of(activity, learner, lock=True)
+        if marking is not None and marking.marker_id == (marker.pk if marker else None):
+            return marking
+        now = timezone.now()
+        if marking is None:
+            marking = Marking.objects.create(
+                activity=activity, learner=learner, marker=marker, changed_by=actor, changed_at=now
+            )
+        else:
+            marking.marker, marking.changed_by, marking.changed_at = marker, actor, now
+            marking.save(update_fields=["marker", "changed_by", "changed_at"])
+        audit(
+            "assign.marker_allocated",
+            actor=actor,
+            target=activity,
+            request=request,
+            details={
+                "activity": activity.pk,
+                "learner": learner.username,
+                "marker": marker.username if marker else None,
+            },
+        )
+        outbox(
+            "submission",
+            course=activity.course,
+            activity=activity,
+            user=learner,
+            payload={"marking": _marking_payload(marking, actor)},
+        )
+        return marking

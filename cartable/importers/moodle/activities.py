@@ -60,6 +60,7 @@ class GradeItem:
     grade_pass: float = 0.0  # in points (0: none), which "pass grade" completion needs
     # What Moodle's XML grade import names the item by (``<assignment>``); "" when unset.
     idnumber: str = ""
+    scale_id: int | None = None  # the scale it is graded on (gradetype 2), if any
 
 
 def read_grade_item(element: Element) -> GradeItem:
@@ -70,6 +71,9 @@ def read_grade_item(element: Element) -> GradeItem:
                 id=mxml.attr_int(item, "id") or None,
                 grade_pass=max(0.0, mxml.number(item, "gradepass")),
                 idnumber=mxml.text(item, "idnumber").strip()[:100],
+                scale_id=(mxml.opt_int(item, "scaleid") or None)
+                if mxml.integer(item, "gradetype") == 2
+                else None,
             )
     return GradeItem()
 
@@ -422,6 +426,9 @@ def assign(r: ActivityRead) -> model.AssignContent:
         intro_attachments=r.area("introattachment"),
         drafts=mxml.flag(r.element, "submissiondrafts"),
         reopen=mxml.text(r.element, "attemptreopenmethod").strip() or "none",
+        marking_workflow=mxml.flag(r.element, "markingworkflow"),
+        marking_allocation=mxml.flag(r.element, "markingworkflow")
+        and mxml.flag(r.element, "markingallocation"),
     )
 
 
