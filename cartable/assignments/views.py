@@ -18,6 +18,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from cartable.accounts.access import signed_in
@@ -366,7 +367,11 @@ def marking(request: HttpRequest, course_id: int, activity_id: int) -> HttpRespo
     else:
         messages.success(
             request,
-            _("%(count)d learners moved to “%(state)s”.")
+            ngettext(
+                "%(count)d learner moved to “%(state)s”.",
+                "%(count)d learners moved to “%(state)s”.",
+                changed,
+            )
             % {"count": changed, "state": Marking.State(form.cleaned_data["state"]).label},
         )
     return back
