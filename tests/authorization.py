@@ -25,7 +25,7 @@ from cartable.accounts.models import Cohort, Establishment, Institution, Role, U
 from cartable.assessment import actions as quiz_actions
 from cartable.assessment import building as quiz_building
 from cartable.assessment.models import Attempt, AttemptQuestion
-from cartable.assignments.models import Extension, Submission, SubmissionFile
+from cartable.assignments.models import Extension, Marking, Submission, SubmissionFile
 from cartable.audit.models import AuditEvent
 from cartable.catalog import blobs
 from cartable.catalog.models import (
@@ -177,6 +177,7 @@ def snapshot(viewer: User | None = None) -> dict[str, list[tuple[Any, ...]]]:
         "submissions": Submission.objects.values_list("pk", "status", "attempt", "text"),
         "submission files": SubmissionFile.objects.values_list("pk", "submission_id"),
         "extensions": Extension.objects.values_list("pk", "due", "reason"),
+        "markings": Marking.objects.values_list("pk", "state", "marker_id"),
         "choice answers": ChoiceAnswer.objects.values_list("activity_id", "user_id", "option"),
         "survey responses": FeedbackResponse.objects.values_list("pk", "activity_id"),
         "survey marks": FeedbackMark.objects.values_list("activity_id", "user_id", "responses"),
@@ -1446,6 +1447,16 @@ TARGETS: dict[str, dict[str, Build]] = {
     "assignments:revert": {
         "own": _work_of("own", "learner"),
         "others": _work_of("others", "other_learner"),
+    },
+    "assignments:marking": {
+        "own": lambda w: Target(
+            {"course_id": w.own.course.pk, "activity_id": w.own.assignment.pk},
+            {"state": "released", "learners": [w.personas["learner"].pk]},
+        ),
+        "others": lambda w: Target(
+            {"course_id": w.others.course.pk, "activity_id": w.others.assignment.pk},
+            {"state": "released", "learners": [w.personas["other_learner"].pk]},
+        ),
     },
     **{
         name: {

@@ -90,7 +90,9 @@ def test_a_scale_the_backup_did_not_carry_is_still_typed(course, learner, teache
     assert row.scale_item == "Très bien"
     assert "scale_value" not in Entry.objects.filter(kind="grade").latest("pk").payload
     page = signed_in(teacher).get(grading_of(work, learner)).content.decode()
-    assert 'name="scale_item"' in page and "<select" not in page.split('name="scale_item"')[0][-200:]
+    assert (
+        'name="scale_item"' in page and "<select" not in page.split('name="scale_item"')[0][-200:]
+    )
 
 
 def test_the_teacher_chooses_an_item_on_the_page(course, learner, teacher) -> None:
@@ -120,14 +122,14 @@ def test_the_page_refuses_an_item_not_in_the_scale(course, learner, teacher) -> 
 
 def test_the_gradebook_and_the_learner_read_the_item(course, learner, teacher) -> None:
     work = scaled(course)
-    actions.grade(
-        actor=teacher, activity=work, learner=learner, points=None, scale_item="Acquis"
-    )
+    actions.grade(actor=teacher, activity=work, learner=learner, points=None, scale_item="Acquis")
     book = signed_in(teacher).get(f"/courses/{course.pk}/grades/").content.decode()
     assert "Acquis" in book
     mine = signed_in(learner).get(f"/courses/{course.pk}/my-grades/").content.decode()
     assert "Acquis" in mine
-    own = signed_in(learner).get(
-        reverse("assignments:assignment", args=[course.pk, work.pk])
-    ).content.decode()
+    own = (
+        signed_in(learner)
+        .get(reverse("assignments:assignment", args=[course.pk, work.pk]))
+        .content.decode()
+    )
     assert "Acquis" in own

@@ -1131,6 +1131,12 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
         "own": {"GET": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}, "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404}},
         "others": {"GET": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}, "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404}},
     },
+    "assignments:marking": {
+        # Moving ticked learners through the marking workflow: a learner the reader does not
+        # follow is a 404; the matrix's assignment has no workflow: a message, and back.
+        "own": {"GET": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}, "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404}},
+        "others": {"GET": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}, "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": 404}},
+    },
     # --- surveys: choices and surveys ---------------------------------------------------------
     # Learners answer (a POST saves and comes back); teachers and staff preview, never answer.
     "surveys:choice": {

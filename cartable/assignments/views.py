@@ -349,6 +349,9 @@ def marking(request: HttpRequest, course_id: int, activity_id: int) -> HttpRespo
     Moodle's bulk release)."""
     found = _as_grader(request, course_id, activity_id)
     people = {p.pk: p for p in course_learners(found.course, found.user)}
+    ticked = request.POST.getlist("learners")
+    if any(v.isascii() and v.isdigit() and int(v) not in people for v in ticked):
+        raise Http404  # a learner the reader does not follow: never told apart from none
     form = MarkingForm(request.POST, states=Marking.State.choices, learners=list(people))
     back = redirect("assignments:submissions", course_id=course_id, activity_id=activity_id)
     if not form.is_valid():
