@@ -5,18 +5,25 @@ is not the scale's is refused with a message, and nothing changes."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
 from cartable.assignments import actions
 from cartable.assignments.actions import Refused
 from cartable.audit.models import AuditEvent
+from cartable.catalog.models import Activity, Course, Enrolment
 from cartable.grades.models import Grade
 from cartable.importers.model import Scale
 from cartable.outbox.models import Entry
+from cartable.review.actions import approve_course
 from tests.assignwork import homework
 from tests.conftest import signed_in
+from tests.importers.builder import Backup, fields
+from tests.importers.test_scales import scales_xml
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +140,37 @@ def test_the_gradebook_and_the_learner_read_the_item(course, learner, teacher) -
         .content.decode()
     )
     assert "Acquis" in own
+
+
+def test_a_backup_with_a_scale_is_graded_by_its_items_on_the_box(
+    tmp_path, learner, teacher
+) -> None:
+    b = Backup()
+    s1 = b.section(1)
+    b.xml(
+        "scales.xml", scales_xml((12, "Maîtrise", "Insuffisante,Fragile,Satisfaisante,Très bonne"))
+    )
+    b.activity(
+        "assign",
+        fields(intro="", introformat=1, grade=-12, submissiondrafts=1, markingworkflow=1),
+        title="Exposé",
+        section=s1,
+    )
+    call_command("import", str(b.build(tmp_path / "scaled.mbz")), stdout=io.StringIO())
+    course = Course.objects.get()
+    approve_course(actor=None, course=course)
+    Enrolment.objects.create(user=learner, course=course)
+    Enrolment.objects.create(user=teacher, course=course, role=Enrolment.Role.TEACHER)
+    work = Activity.objects.get(course=course, kind="assign")
+    data = actions.settings_of(work)
+    assert data.scale is not None and data.scale.items[-1] == "Très bonne"
+    assert data.marking_workflow
+    with pytest.raises(Refused):
+        actions.grade(actor=teacher, activity=work, learner=learner, points=None, scale_item="A+")
+    row = actions.grade(
+        actor=teacher, activity=work, learner=learner, points=None, scale_item="Fragile"
+    )
+    assert row.scale_item == "Fragile" and row.released_at is None  # the workflow holds it
+    actions.set_marking_state(actor=teacher, activity=work, learners=[learner], state="released")
+    entry = Entry.objects.filter(kind="grade", user=learner).latest("pk")
+    assert (entry.payload["scale_item"], entry.payload["scale_value"]) == ("Fragile", 2)
