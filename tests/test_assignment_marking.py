@@ -311,3 +311,13 @@ def test_the_teacher_allocates_on_the_page_and_lists_their_learners(
         reverse("assignments:submissions", args=[course.pk, work.pk]) + "?mine=1"
     ).content.decode()
     assert learner.display_name in mine and other_learner.display_name not in mine
+
+
+def test_the_outbox_says_whether_a_grade_is_released(course, learner, teacher) -> None:
+    work = workflow(course)
+    actions.grade(actor=teacher, activity=work, learner=learner, points=11, state="inreview")
+    held = Entry.objects.filter(kind="grade", user=learner).latest("pk")
+    assert held.payload["released"] is False
+    actions.set_marking_state(actor=teacher, activity=work, learners=[learner], state="released")
+    shown = Entry.objects.filter(kind="grade", user=learner).latest("pk")
+    assert shown.pk != held.pk and shown.payload["released"] is True

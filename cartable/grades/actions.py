@@ -101,6 +101,9 @@ def record(
             "graded_at": now.isoformat(),
             "graded_by": actor.username if actor is not None else None,
             "source": source,
+            # Whether the learner may read it yet (an assignment's marking workflow, a quiz's
+            # review options hold some back).
+            "released": row.released_at is not None and row.released_at <= now,
         },
     )
     if row.grade is not None and row.released_at is not None and row.released_at <= now:
