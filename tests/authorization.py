@@ -233,7 +233,8 @@ class CourseObjects:
     restricted_file: CourseFile | None = None  # a PDF the course holds for ``restricted``
     assignment: Activity | None = None  # an assignment, open, without dates
     # A file its learner (learner in ``own``, other_learner in ``others``) handed in, in a
-    # draft; and, in ``own``, a feedback file of learner's released grade.
+    # draft; and, in ``own``, a feedback file of learner's released grade (in ``others``, of
+    # other_learner's grade not released yet).
     handed_in: SubmissionFile | None = None
     feedback_file: FeedbackFile | None = None
     section_rule_file: CourseFile | None = None  # a PDF the course holds for ``section_rule``
@@ -573,6 +574,20 @@ def build_world() -> World:
     )
     own.feedback_file = FeedbackFile.objects.create(
         grade=graded, blob=_blob(b"%PDF-1.4 corrige"), filename="corrige.pdf"
+    )
+    # In ``others``, other_learner's grade still held back (a marking workflow before
+    # "released"): its feedback file reaches no learner, not even its own.
+    held = Grade.objects.create(
+        course=others.course,
+        activity=others.assignment,
+        user=other_learner,
+        grade=9,
+        max_grade=20,
+        source=Grade.Source.ASSIGN,
+        released_at=None,
+    )
+    others.feedback_file = FeedbackFile.objects.create(
+        grade=held, blob=_blob(b"%PDF-1.4 corrige en attente"), filename="corrige.pdf"
     )
 
     def item(objects: CourseObjects, **whom: Any) -> StudyPlanItem:
@@ -1383,7 +1398,10 @@ TARGETS: dict[str, dict[str, Build]] = {
         "others": _handed_in("others"),
         "mismatched": _handed_in("mismatched"),
     },
-    "assignments:feedback_file": {"own": _handed_in("own", "feedback_file")},
+    "assignments:feedback_file": {
+        "own": _handed_in("own", "feedback_file"),
+        "held": _handed_in("others", "feedback_file"),
+    },
     "assignments:submissions": {"own": _assignment("own"), "others": _assignment("others")},
     "assignments:grade": {
         "own": _work_of("own", "learner", {"points": "15", "feedback": "Bien"}),

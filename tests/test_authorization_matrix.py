@@ -1108,6 +1108,8 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
     },
     "assignments:feedback_file": {
         "own": {"GET": {"anonymous": LOGIN, "learner": 200, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 404}, "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}},
+        # A grade not released yet (marking workflow): its learner never gets its file before.
+        "held": {"GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 404}, "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}},
     },
     "assignments:submissions": {
         "own": {"GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200}, "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405}},
