@@ -178,3 +178,23 @@ def test_real_backups_without_scales_import_none(name: str, tmp_path) -> None:
         a.content for a in result.course.activities if isinstance(a.content, model.AssignContent)
     ]
     assert all(a.scale is None and not a.marking_workflow for a in assigns)
+
+
+def test_a_team_assignment_is_said_to_be_handed_in_per_learner(import_backup) -> None:
+    b = Backup()
+    s1 = b.section(1)
+    b.activity(
+        "assign",
+        fields(intro="", introformat=1, grade=20, teamsubmission=1),
+        title="Projet de groupe",
+        section=s1,
+    )
+    b.activity("assign", fields(intro="", introformat=1, grade=20), title="Seul", section=s1)
+    result = import_backup(b)
+    said = [str(w) for w in result.report.warnings if "team" in str(w)]
+    assert said == [
+        "The assignment 'Projet de groupe' is handed in by teams in Moodle: on the box, "
+        "each learner hands in their own work."
+    ]
+    team = next(a.content for a in result.course.activities if a.title == "Projet de groupe")
+    assert isinstance(team, model.AssignContent) and team.team_submission

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from xml.etree.ElementTree import Element
 
 from cartable.importers import model
+from cartable.importers.common import Text, gettext_noop
 from cartable.importers.moodle import mxml
 from cartable.importers.moodle.files import FileIndex
 from cartable.importers.moodle.richtext import Texts
@@ -410,6 +411,16 @@ def assign(r: ActivityRead) -> model.AssignContent:
         except ValueError:
             return 0
 
+    if mxml.flag(r.element, "teamsubmission"):
+        r.notes.warn(
+            Text(
+                gettext_noop(
+                    "The assignment '%(title)s' is handed in by teams in Moodle: on the box, "
+                    "each learner hands in their own work."
+                ),
+                title=mxml.text(r.element, "name"),
+            )
+        )
     return model.AssignContent(
         submission_types=enabled,
         allow_submissions_from=mxml.when(r.element, "allowsubmissionsfromdate"),
