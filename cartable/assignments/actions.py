@@ -11,6 +11,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +24,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cartable.accounts.models import Role, User
-from cartable.assignments import rules
+from cartable.assignments import rules, teams
 from cartable.assignments.checks import Checked, Refused, checked
 from cartable.assignments.models import Extension, Marking, Submission, SubmissionFile
 from cartable.audit.actions import record as audit
@@ -133,7 +134,59 @@ def _payload(submission: Submission, window: rules.Window) -> dict[str, Any]:
         "modified_at": submission.modified_at.isoformat(),
         "submitted_at": submission.submitted_at.isoformat() if submission.submitted_at else None,
         "late": window.late(submission.submitted_at or submission.modified_at),
+        **(
+            {"member_submitted_at": submission.member_submitted_at.isoformat()}
+            if submission.member_submitted_at
+            else {}
+        ),
     }
+
+
+def _team_or_refuse(activity: Activity, data: AssignContent, learner: User) -> teams.Team | None:
+    """The learner's team for a team assignment (None: not one); a ``Refused`` when the
+    assignment takes work from a group's members only (preventsubmissionnotingroup) and the
+    learner is in no group, or in several."""
+    if not data.team_submission:
+        return None
+    team = teams.team_for(activity, learner)
+    if team.group is None and data.team_prevent_not_in_group:
+        raise Refused(
+            _(
+                "This assignment is handed in by teams, and you are in no group (or in "
+                "several): ask your teacher to put you in one."
+            )
+        )
+    return team
+
+
+def _team_of(activity: Activity, data: AssignContent, learner: User) -> teams.Team | None:
+    return teams.team_for(activity, learner) if data.team_submission else None
+
+
+def _share(
+    current: Submission,
+    team: teams.Team | None,
+    activity: Activity,
+    data: AssignContent,
+    now: datetime,
+) -> list[User]:
+    """Copy the team's work to its other members (outbox entries for each); the members
+    written to."""
+    if team is None:
+        return []
+    others = [m for m in team.members if m.pk != current.learner_id]
+    for row in teams.mirror(current, others, now):
+        outbox(
+            "submission",
+            course=activity.course,
+            activity=activity,
+            user=row.learner,
+            payload={
+                **_payload(row, learner_window(activity, data, row.learner)),
+                "team": team.name,
+            },
+        )
+    return others
 
 
 def _store(checked_files: Sequence[Checked], submission: Submission) -> list[SubmissionFile]:
@@ -192,6 +245,7 @@ def save_draft(
         raise Refused(_("Confirm that this work is your own before you submit it for grading."))
     if uploads and "file" not in data.submission_types:
         raise Refused(_("This assignment takes no files."))
+    team = _team_or_refuse(activity, data, actor)
     if text is not None and "onlinetext" not in data.submission_types:
         text = None
     limit = rules.max_size(data.max_size, upload_limit())
@@ -216,6 +270,13 @@ def save_draft(
         if data.drafts and current.status == Submission.Status.SUBMITTED:
             raise Refused(
                 _("Your work is already submitted for grading: it can no longer be changed.")
+            )
+        if data.drafts and current.member_submitted_at is not None:
+            raise Refused(
+                _(
+                    "You have submitted your team's work: it waits for the other members, "
+                    "and can no longer be changed by you."
+                )
             )
         if len(kept) + len(incoming) > rules.max_files(data.max_files):
             raise Refused(
@@ -245,6 +306,7 @@ def save_draft(
                 "added": [f.filename for f in added],
                 "removed": len(removed_ids),
                 "late": window.late(now),
+                **({"team": team.name} if team else {}),
             },
         )
         outbox(
@@ -254,10 +316,15 @@ def save_draft(
             user=actor,
             payload=_payload(current, window),
         )
+        others = _share(current, team, activity, data, now)
         if not data.drafts and _completed_by_submission(activity):
-            complete(
-                actor=actor, activity=activity, learner=actor, by=ActivityProgress.Source.ANSWER
-            )
+            for learner in [actor, *others]:
+                complete(
+                    actor=actor,
+                    activity=activity,
+                    learner=learner,
+                    by=ActivityProgress.Source.ANSWER,
+                )
         return current
 
 
@@ -270,22 +337,47 @@ def submit(
     now: datetime | None = None,
 ) -> Submission:
     """Submit the learner's draft for grading; it can no longer be changed. Idempotent: a
-    second submit (a double click, a resent form) changes nothing."""
+    second submit (a double click, a resent form) changes nothing. A team's work is submitted
+    for the whole team; when every member must submit it, it goes for grading once the last
+    one has (until then the others may still change it)."""
     now = now or timezone.now()
     data = settings_of(activity)
     window = learner_window(activity, data, actor)
+    team = _team_or_refuse(activity, data, actor)
     with transaction.atomic():
         current = _latest(activity, actor, lock=True)
-        if current is not None and current.status == Submission.Status.SUBMITTED:
+        if current is not None and (
+            current.status == Submission.Status.SUBMITTED or current.member_submitted_at is not None
+        ):
             return current
         _open_or_refuse(window, now)
         if current is None or not (current.text or current.files.exists()):
             raise Refused(_("There is nothing to submit yet: write your text or add a file."))
         if data.require_statement and not statement:
             raise Refused(_("Confirm that this work is your own before you submit it for grading."))
+        current.statement_accepted = bool(statement)
+        if team is not None and data.team_require_all:
+            current.member_submitted_at = now
+            current.save(update_fields=["statement_accepted", "member_submitted_at"])
+            teams.mirror(current, team.members, now)  # a member new to the team gets the work
+            rows = {
+                row.learner_id: row
+                for row in Submission.objects.filter(
+                    activity=activity,
+                    learner__in=[m.pk for m in team.members],
+                    attempt=current.attempt,
+                )
+            }
+            confirmed = [
+                m.pk in rows and rows[m.pk].member_submitted_at is not None for m in team.members
+            ]
+            if not rules.team_submitted(confirmed, require_all=True):
+                waiting = [
+                    m.username for m, done in zip(team.members, confirmed, strict=True) if not done
+                ]
+                return _member_submitted(actor, activity, current, window, team, waiting, request)
         current.status = Submission.Status.SUBMITTED
         current.submitted_at = now
-        current.statement_accepted = bool(statement)
         current.save(update_fields=["status", "submitted_at", "statement_accepted"])
         late = window.late(now)
         audit(
@@ -293,7 +385,12 @@ def submit(
             actor=actor,
             target=activity,
             request=request,
-            details={"activity": activity.pk, "attempt": current.attempt, "late": late},
+            details={
+                "activity": activity.pk,
+                "attempt": current.attempt,
+                "late": late,
+                **({"team": team.name} if team else {}),
+            },
         )
         outbox(
             "submission",
@@ -302,11 +399,48 @@ def submit(
             user=actor,
             payload=_payload(current, window),
         )
+        others = _share(current, team, activity, data, now)
         if _completed_by_submission(activity):
-            complete(
-                actor=actor, activity=activity, learner=actor, by=ActivityProgress.Source.ANSWER
-            )
+            for learner in [actor, *others]:
+                complete(
+                    actor=actor,
+                    activity=activity,
+                    learner=learner,
+                    by=ActivityProgress.Source.ANSWER,
+                )
         return current
+
+
+def _member_submitted(
+    actor: User,
+    activity: Activity,
+    current: Submission,
+    window: rules.Window,
+    team: teams.Team,
+    waiting: list[str],
+    request: HttpRequest | None,
+) -> Submission:
+    """A member submitted their team's work, which waits for the others (audited, outbox)."""
+    audit(
+        "assign.member_submitted",
+        actor=actor,
+        target=activity,
+        request=request,
+        details={
+            "activity": activity.pk,
+            "attempt": current.attempt,
+            "team": team.name,
+            "waiting": waiting,
+        },
+    )
+    outbox(
+        "submission",
+        course=activity.course,
+        activity=activity,
+        user=actor,
+        payload={**_payload(current, window), "team": team.name},
+    )
+    return current
 
 
 def _completed_by_submission(activity: Activity) -> bool:
@@ -394,7 +528,9 @@ def reopen(
                 _("This assignment allows %(count)d attempts: none is left.")
                 % {"count": data.max_attempts}
             )
-        return _new_attempt(actor, activity, learner, data, current, request)
+        fresh = _new_attempt(actor, activity, learner, data, current, request)
+        _share(fresh, _team_of(activity, data, learner), activity, data, fresh.modified_at)
+        return fresh
 
 
 def _new_attempt(
@@ -454,7 +590,16 @@ def revert_to_draft(
         if current is None or current.status != Submission.Status.SUBMITTED:
             raise Refused(_("Only submitted work can go back to a draft."))
         current.status = Submission.Status.DRAFT
-        current.save(update_fields=["status"])
+        current.member_submitted_at = None
+        current.save(update_fields=["status", "member_submitted_at"])
+        team = _team_of(activity, data, learner)
+        if team is not None:  # the team's work, back to a draft for every member
+            Submission.objects.filter(
+                activity=activity,
+                learner__in=[m.pk for m in team.members],
+                attempt=current.attempt,
+            ).update(member_submitted_at=None)
+            _share(current, team, activity, data, timezone.now())
         audit(
             "assign.reverted_to_draft",
             actor=actor,
@@ -522,6 +667,7 @@ def grade(
     uploads: Sequence[UploadedFile[bytes]] = (),
     remove: Collection[int] = (),
     state: str | None = None,
+    team: bool = False,
     request: HttpRequest | None = None,
 ) -> Grade:
     """Grade ``learner``'s work: points (or a scale's item), the teacher's comment and files.
@@ -529,7 +675,9 @@ def grade(
     the grade stays hidden from the learner until its state is "released" (``state``: the
     state the teacher sets with the grade; None: as it was). ``actor`` None: a teacher of
     the university's hub, whose feedback bundle the box applies: the university's grade is
-    released at once."""
+    released at once. ``team``: on a team assignment, the same grade, feedback and files for
+    every member of the learner's team (Moodle's "apply grades and feedback to the entire
+    group")."""
     data = settings_of(activity)
     maximum = max_grade_of(data)
     if data.grade <= 0:
@@ -537,103 +685,177 @@ def grade(
     if points is not None and not (0 <= points <= maximum):
         raise Refused(_("A grade lies between 0 and %(max)s.") % {"max": f"{maximum:g}"})
     scale_item = scale_item.replace("\x00", "").strip()[:255] if data.grade < 0 else ""
-    scale_value = scale_value_of(data, scale_item)
-    wanted_state = _marking_state(state) if data.marking_workflow else None
-    comment = clean_text(feedback)
+    given = _Given(
+        points=points,
+        maximum=maximum,
+        scale_item=scale_item,
+        scale_value=scale_value_of(data, scale_item),
+        comment=clean_text(feedback),
+        state=_marking_state(state) if data.marking_workflow else None,
+    )
     with (
         checked(uploads, rule=rules.accepted(""), limit=upload_limit()) as incoming,
         transaction.atomic(),
     ):
-        release = True
-        if data.marking_workflow:
-            marking = marking_of(activity, learner, lock=True)
-            current_state = marking.state if marking else Marking.State.NOT_MARKED
-            new_state = Marking.State.RELEASED if actor is None else wanted_state or current_state
-            if new_state != current_state:
-                _set_state(actor, activity, learner, marking, new_state, request)
-            release = new_state == Marking.State.RELEASED
-        existing = Grade.objects.filter(activity=activity, user=learner).first()
-        files = list(existing.files.all()) if existing is not None else []
-        if len([f for f in files if f.pk not in set(remove)]) + len(incoming) > MAX_FEEDBACK_FILES:
-            raise Refused(_("At most %(count)d feedback files.") % {"count": MAX_FEEDBACK_FILES})
-        unchanged = existing is not None and (
-            existing.grade,
-            existing.scale_item,
-            existing.feedback,
-            existing.max_grade,
-        ) == (points, scale_item, comment, maximum)
-        if not release:
-            released_at = None
-        elif unchanged and existing is not None and existing.released_at is not None:
-            released_at = existing.released_at
-        else:
-            released_at = timezone.now()
-        row = record_grade(
-            actor=actor,
-            activity=activity,
-            learner=learner,
-            grade=points,
-            max_grade=maximum,
-            source=Grade.Source.ASSIGN,
-            feedback=comment,
-            scale_item=scale_item,
-            scale_value=scale_value,
-            released_at=released_at,
-            request=request,
-        )
-        if not release and row.released_at is not None:
-            row = withhold(actor=actor, activity=activity, learner=learner, request=request) or row
-        removed = FeedbackFile.objects.filter(grade=row, pk__in=list(remove))
-        removed_names = list(removed.values_list("filename", flat=True))
-        removed.delete()
-        added = []
-        for item in incoming:
-            with item.path.open("rb") as stream:
-                blob = blobs.add(stream)
-            added.append(
-                FeedbackFile.objects.create(
-                    grade=row, blob=blob, filename=item.filename, mimetype=item.mimetype
-                )
-            )
-        if added or removed_names:
-            audit(
-                "assign.feedback_files",
-                actor=actor,
-                target=activity,
-                request=request,
-                details={
-                    "activity": activity.pk,
-                    "learner": learner.username,
-                    "added": [f.filename for f in added],
-                    "removed": removed_names,
-                },
-            )
-            outbox(
-                "grade",
-                course=activity.course,
-                activity=activity,
-                user=learner,
-                payload={
-                    "feedback_files": [
-                        {"filename": f.filename, "sha256": f.blob_id, "mimetype": f.mimetype}
-                        for f in row.files.all()
-                    ]
-                },
-            )
-        if data.reopen == "automatic" and (points is not None or scale_item):
-            # Moodle's "automatically": each grading opens the next attempt, while any is left.
-            latest = _latest(activity, learner, lock=True)
-            if (
-                latest is not None
-                and latest.status == Submission.Status.SUBMITTED
-                and rules.may_add_attempt(latest.attempt, data.max_attempts)
-            ):
-                _new_attempt(actor, activity, learner, data, latest, request)
-        if release and _completed_by_grade(activity) and (points is not None or scale_item):
-            complete(
-                actor=actor, activity=activity, learner=learner, by=ActivityProgress.Source.GRADE
-            )
+        row = _grade_one(actor, activity, data, learner, given, incoming, remove, request)
+        members = _team_of(activity, data, learner) if team else None
+        for member in members.members if members else ():
+            if member.pk != learner.pk:
+                copied = _grade_one(actor, activity, data, member, given, (), (), request)
+                _same_files(actor, activity, row, copied, request)
         return row
+
+
+@dataclass(frozen=True)
+class _Given:
+    """What a teacher gives with a grade, checked."""
+
+    points: float | None
+    maximum: float
+    scale_item: str
+    scale_value: int | None
+    comment: str
+    state: str | None
+
+
+def _grade_one(
+    actor: User | None,
+    activity: Activity,
+    data: AssignContent,
+    learner: User,
+    given: _Given,
+    incoming: Sequence[Checked],
+    remove: Collection[int],
+    request: HttpRequest | None,
+) -> Grade:
+    points, maximum, scale_item = given.points, given.maximum, given.scale_item
+    scale_value, comment, wanted_state = given.scale_value, given.comment, given.state
+    release = True
+    if data.marking_workflow:
+        marking = marking_of(activity, learner, lock=True)
+        current_state = marking.state if marking else Marking.State.NOT_MARKED
+        new_state = Marking.State.RELEASED if actor is None else wanted_state or current_state
+        if new_state != current_state:
+            _set_state(actor, activity, learner, marking, new_state, request)
+        release = new_state == Marking.State.RELEASED
+    existing = Grade.objects.filter(activity=activity, user=learner).first()
+    files = list(existing.files.all()) if existing is not None else []
+    if len([f for f in files if f.pk not in set(remove)]) + len(incoming) > MAX_FEEDBACK_FILES:
+        raise Refused(_("At most %(count)d feedback files.") % {"count": MAX_FEEDBACK_FILES})
+    unchanged = existing is not None and (
+        existing.grade,
+        existing.scale_item,
+        existing.feedback,
+        existing.max_grade,
+    ) == (points, scale_item, comment, maximum)
+    if not release:
+        released_at = None
+    elif unchanged and existing is not None and existing.released_at is not None:
+        released_at = existing.released_at
+    else:
+        released_at = timezone.now()
+    row = record_grade(
+        actor=actor,
+        activity=activity,
+        learner=learner,
+        grade=points,
+        max_grade=maximum,
+        source=Grade.Source.ASSIGN,
+        feedback=comment,
+        scale_item=scale_item,
+        scale_value=scale_value,
+        released_at=released_at,
+        request=request,
+    )
+    if not release and row.released_at is not None:
+        row = withhold(actor=actor, activity=activity, learner=learner, request=request) or row
+    removed = FeedbackFile.objects.filter(grade=row, pk__in=list(remove))
+    removed_names = list(removed.values_list("filename", flat=True))
+    removed.delete()
+    added = []
+    for item in incoming:
+        with item.path.open("rb") as stream:
+            blob = blobs.add(stream)
+        added.append(
+            FeedbackFile.objects.create(
+                grade=row, blob=blob, filename=item.filename, mimetype=item.mimetype
+            )
+        )
+    if added or removed_names:
+        audit(
+            "assign.feedback_files",
+            actor=actor,
+            target=activity,
+            request=request,
+            details={
+                "activity": activity.pk,
+                "learner": learner.username,
+                "added": [f.filename for f in added],
+                "removed": removed_names,
+            },
+        )
+        outbox(
+            "grade",
+            course=activity.course,
+            activity=activity,
+            user=learner,
+            payload={
+                "feedback_files": [
+                    {"filename": f.filename, "sha256": f.blob_id, "mimetype": f.mimetype}
+                    for f in row.files.all()
+                ]
+            },
+        )
+    if data.reopen == "automatic" and (points is not None or scale_item):
+        # Moodle's "automatically": each grading opens the next attempt, while any is left.
+        latest = _latest(activity, learner, lock=True)
+        if (
+            latest is not None
+            and latest.status == Submission.Status.SUBMITTED
+            and rules.may_add_attempt(latest.attempt, data.max_attempts)
+        ):
+            _new_attempt(actor, activity, learner, data, latest, request)
+    if release and _completed_by_grade(activity) and (points is not None or scale_item):
+        complete(actor=actor, activity=activity, learner=learner, by=ActivityProgress.Source.GRADE)
+    return row
+
+
+def _same_files(
+    actor: User | None, activity: Activity, source: Grade, row: Grade, request: HttpRequest | None
+) -> None:
+    """Give a team member's grade the same feedback files as ``source`` (audited, outbox)."""
+    wanted = [(f.blob_id, f.filename, f.mimetype) for f in source.files.order_by("pk")]
+    have = [(f.blob_id, f.filename, f.mimetype) for f in row.files.order_by("pk")]
+    if wanted == have:
+        return
+    FeedbackFile.objects.filter(grade=row).delete()
+    FeedbackFile.objects.bulk_create(
+        FeedbackFile(grade=row, blob_id=blob, filename=name, mimetype=kind)
+        for blob, name, kind in wanted
+    )
+    audit(
+        "assign.feedback_files",
+        actor=actor,
+        target=activity,
+        request=request,
+        details={
+            "activity": activity.pk,
+            "learner": row.user.username,
+            "added": [name for _, name, _ in wanted],
+            "removed": [name for _, name, _ in have],
+        },
+    )
+    outbox(
+        "grade",
+        course=activity.course,
+        activity=activity,
+        user=row.user,
+        payload={
+            "feedback_files": [
+                {"filename": name, "sha256": blob, "mimetype": kind} for blob, name, kind in wanted
+            ]
+        },
+    )
 
 
 # --- The marking workflow ---------------------------------------------------------------------

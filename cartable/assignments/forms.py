@@ -51,12 +51,19 @@ class GradeForm(forms.Form):
         items: Sequence[str] = (),
         states: Sequence[tuple[str, Any]] = (),
         markers: Sequence[tuple[int, str]] | None = None,
+        team: bool = False,
         **kwargs: Any,
     ) -> None:
         """``items``: the scale's items, chosen from (none: a scale the backup did not carry,
         its item typed); ``states``: the marking workflow's states (none: no workflow);
-        ``markers``: the teachers a learner's work may be allocated to (None: no allocation)."""
+        ``markers``: the teachers a learner's work may be allocated to (None: no allocation);
+        ``team``: a team assignment, graded for the whole team when asked."""
         super().__init__(*args, **kwargs)
+        if team:
+            self.fields["team"] = forms.BooleanField(
+                label=_("Apply the grade and feedback to every member of the team"),
+                required=False,
+            )
         if states:
             self.fields["state"] = forms.ChoiceField(
                 label=_("Marking workflow state"), choices=list(states)

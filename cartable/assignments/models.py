@@ -29,6 +29,10 @@ class Submission(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField()  # the learner's last change
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # A team assignment that every member must submit (Moodle's requireallteammemberssubmit):
+    # when this member submitted their team's work; the work goes for grading (``status``)
+    # once every member has.
+    member_submitted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -22,8 +22,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from cartable.accounts.access import signed_in
-from cartable.accounts.models import User
-from cartable.assignments import actions, rules
+from cartable.accounts.models import Cohort, User
+from cartable.assignments import actions, rules, teams
 from cartable.assignments.actions import Refused
 from cartable.assignments.forms import ExtensionForm, GradeForm, MarkingForm, TextForm
 from cartable.assignments.models import Extension, Marking, Submission, SubmissionFile
@@ -114,8 +114,26 @@ def _learner_context(found: Found, now: datetime) -> dict[str, Any]:
             or not data.drafts  # without drafts, work changes while the assignment is open
         )
     )
+    if submission is not None and submission.member_submitted_at is not None:
+        editable = False  # submitted for the team: waits for the other members
+    team = teams.team_for(activity, user) if data.team_submission else None
+    waiting: list[str] = []
+    if team is not None and data.team_require_all and submission is not None:
+        done = set(
+            Submission.objects.filter(
+                activity=activity,
+                attempt=submission.attempt,
+                learner__in=[m.pk for m in team.members],
+                member_submitted_at__isnull=False,
+            ).values_list("learner_id", flat=True)
+        )
+        if submission.status == Submission.Status.DRAFT and done:
+            waiting = [m.display_name for m in team.members if m.pk not in done]
     late_at = submission.submitted_at or submission.modified_at if submission else now
     return {
+        "team": team,
+        "team_waiting": waiting,
+        "team_blocked": team is not None and team.group is None and data.team_prevent_not_in_group,
         "course": found.course,
         "activity": activity,
         "data": data,
@@ -264,6 +282,7 @@ class Row:
     grade: Grade | None
     late: bool
     marking: Marking | None = None
+    team: str = ""  # a team assignment: the learner's team ("" : the default team)
 
 
 @signed_in
@@ -301,6 +320,15 @@ def submissions(request: HttpRequest, course_id: int, activity_id: int) -> HttpR
     grades = {
         row.user_id: row for row in Grade.objects.filter(activity=found.activity, user_id__in=ids)
     }
+    team_ids: dict[int, int | None] = {}
+    team_names: dict[int, str] = {}
+    if found.data.team_submission:
+        team_ids = teams.teams_of(found.activity)
+        team_names = dict(
+            Cohort.objects.filter(pk__in={t for t in team_ids.values() if t}).values_list(
+                "pk", "name"
+            )
+        )
     rows = []
     for person in people:
         submission = latest.get(person.pk)
@@ -318,6 +346,7 @@ def submissions(request: HttpRequest, course_id: int, activity_id: int) -> HttpR
                 grades.get(person.pk),
                 late,
                 markings.get(person.pk),
+                team_names.get(team_ids.get(person.pk) or 0, ""),
             )
         )
     return render(
@@ -413,6 +442,7 @@ def _grading_context(found: Found, learner: User) -> dict[str, Any]:
         "marking": actions.marking_of(found.activity, learner)
         if found.data.marking_workflow
         else None,
+        "team": teams.team_for(found.activity, learner) if found.data.team_submission else None,
         "may_reopen": current is not None
         and current.status == Submission.Status.SUBMITTED
         and found.data.reopen != "none"
@@ -434,6 +464,7 @@ def _grade_form(found: Found, *args: Any, **kwargs: Any) -> GradeForm:
         markers=[(m.pk, m.display_name) for m in actions.markers_of(found.activity)]
         if data.marking_workflow and data.marking_allocation
         else None,
+        team=data.team_submission,
         **kwargs,
     )
 
@@ -475,6 +506,7 @@ def grade(request: HttpRequest, course_id: int, activity_id: int, learner_id: in
                         uploads=request.FILES.getlist("files"),
                         remove=remove,
                         state=form.cleaned_data.get("state"),
+                        team=bool(form.cleaned_data.get("team")),
                         request=request,
                     )
             except Refused as refused:
@@ -500,6 +532,7 @@ def grade(request: HttpRequest, course_id: int, activity_id: int, learner_id: in
                 "feedback": actions.as_typed(graded.feedback) if graded else "",
                 "state": marking.state if marking else Marking.State.NOT_MARKED,
                 "marker": marking.marker_id if marking else None,
+                "team": True,
             },
         )
         status = 200

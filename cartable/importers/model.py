@@ -351,6 +351,14 @@ class AssignContent:
     # learner when released; with allocation (markingallocation), a marker per learner.
     marking_workflow: bool = False
     marking_allocation: bool = False
+    # Team submissions (teamsubmission): one piece of work per group, shared by its members;
+    # with ``team_require_all`` (requireallteammemberssubmit), it goes for grading once every
+    # member has submitted; with ``team_prevent_not_in_group`` (preventsubmissionnotingroup),
+    # a learner in no group (or in several) may not hand in. ``team_grouping``: Moodle's
+    # grouping (teamsubmissiongroupingid), which the box has no counterpart of (0: none).
+    team_require_all: bool = False
+    team_prevent_not_in_group: bool = False
+    team_grouping: int = 0
 
 
 @dataclass(frozen=True, slots=True)

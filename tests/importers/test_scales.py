@@ -180,21 +180,46 @@ def test_real_backups_without_scales_import_none(name: str, tmp_path) -> None:
     assert all(a.scale is None and not a.marking_workflow for a in assigns)
 
 
-def test_a_team_assignment_is_said_to_be_handed_in_per_learner(import_backup) -> None:
+def test_team_settings_are_read_and_a_grouping_is_said(import_backup) -> None:
     b = Backup()
     s1 = b.section(1)
     b.activity(
         "assign",
-        fields(intro="", introformat=1, grade=20, teamsubmission=1),
+        fields(
+            intro="",
+            introformat=1,
+            grade=20,
+            teamsubmission=1,
+            requireallteammemberssubmit=1,
+            preventsubmissionnotingroup=1,
+            teamsubmissiongroupingid=7,
+        ),
         title="Projet de groupe",
         section=s1,
     )
-    b.activity("assign", fields(intro="", introformat=1, grade=20), title="Seul", section=s1)
+    b.activity(
+        "assign",
+        fields(
+            intro="",
+            introformat=1,
+            grade=20,
+            teamsubmission=0,
+            requireallteammemberssubmit=1,
+            preventsubmissionnotingroup=1,
+            teamsubmissiongroupingid=7,
+        ),
+        title="Seul",
+        section=s1,
+    )
     result = import_backup(b)
-    said = [str(w) for w in result.report.warnings if "team" in str(w)]
+    said = [str(w) for w in result.report.warnings if "grouping" in str(w)]
     assert said == [
-        "The assignment 'Projet de groupe' is handed in by teams in Moodle: on the box, "
-        "each learner hands in their own work."
+        "The assignment 'Projet de groupe' takes its teams from a grouping: on the box, "
+        "teams are the learners' groups."
     ]
-    team = next(a.content for a in result.course.activities if a.title == "Projet de groupe")
-    assert isinstance(team, model.AssignContent) and team.team_submission
+    found = {a.title: a.content for a in result.course.activities}
+    assert {
+        title: (c.team_submission, c.team_require_all, c.team_prevent_not_in_group, c.team_grouping)
+        for title, c in found.items()
+        if isinstance(c, model.AssignContent)
+    } == {"Projet de groupe": (True, True, True, 7), "Seul": (False, False, False, 0)}

@@ -411,12 +411,14 @@ def assign(r: ActivityRead) -> model.AssignContent:
         except ValueError:
             return 0
 
-    if mxml.flag(r.element, "teamsubmission"):
+    team = mxml.flag(r.element, "teamsubmission")
+    grouping = mxml.integer(r.element, "teamsubmissiongroupingid") if team else 0
+    if grouping > 0:
         r.notes.warn(
             Text(
                 gettext_noop(
-                    "The assignment '%(title)s' is handed in by teams in Moodle: on the box, "
-                    "each learner hands in their own work."
+                    "The assignment '%(title)s' takes its teams from a grouping: on the box, "
+                    "teams are the learners' groups."
                 ),
                 title=mxml.text(r.element, "name"),
             )
@@ -432,7 +434,7 @@ def assign(r: ActivityRead) -> model.AssignContent:
         grade=mxml.number(r.element, "grade", 100.0),
         file_types=config.get(("assignsubmission", "file", "filetypeslist"), ""),
         max_attempts=mxml.integer(r.element, "maxattempts", -1),
-        team_submission=mxml.flag(r.element, "teamsubmission"),
+        team_submission=team,
         require_statement=mxml.flag(r.element, "requiresubmissionstatement"),
         intro_attachments=r.area("introattachment"),
         drafts=mxml.flag(r.element, "submissiondrafts"),
@@ -440,6 +442,9 @@ def assign(r: ActivityRead) -> model.AssignContent:
         marking_workflow=mxml.flag(r.element, "markingworkflow"),
         marking_allocation=mxml.flag(r.element, "markingworkflow")
         and mxml.flag(r.element, "markingallocation"),
+        team_require_all=team and mxml.flag(r.element, "requireallteammemberssubmit"),
+        team_prevent_not_in_group=team and mxml.flag(r.element, "preventsubmissionnotingroup"),
+        team_grouping=max(grouping, 0),
     )
 
 
