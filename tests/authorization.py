@@ -25,7 +25,7 @@ from cartable.accounts.models import Cohort, Establishment, Institution, Role, U
 from cartable.assessment import actions as quiz_actions
 from cartable.assessment import building as quiz_building
 from cartable.assessment.models import Attempt, AttemptQuestion, Override
-from cartable.assignments.models import Extension, Submission, SubmissionFile
+from cartable.assignments.models import Extension, Marking, Submission, SubmissionFile
 from cartable.audit.models import AuditEvent
 from cartable.catalog import blobs
 from cartable.catalog.models import (
@@ -184,6 +184,7 @@ def snapshot(viewer: User | None = None) -> dict[str, list[tuple[Any, ...]]]:
         "submissions": Submission.objects.values_list("pk", "status", "attempt", "text"),
         "submission files": SubmissionFile.objects.values_list("pk", "submission_id"),
         "extensions": Extension.objects.values_list("pk", "due", "reason"),
+        "markings": Marking.objects.values_list("pk", "state", "marker_id"),
         "choice answers": ChoiceAnswer.objects.values_list("activity_id", "user_id", "option"),
         "survey responses": FeedbackResponse.objects.values_list("pk", "activity_id"),
         "survey marks": FeedbackMark.objects.values_list("activity_id", "user_id", "responses"),
@@ -242,7 +243,8 @@ class CourseObjects:
     restricted_file: CourseFile | None = None  # a PDF the course holds for ``restricted``
     assignment: Activity | None = None  # an assignment, open, without dates
     # A file its learner (learner in ``own``, other_learner in ``others``) handed in, in a
-    # draft; and, in ``own``, a feedback file of learner's released grade.
+    # draft; and, in ``own``, a feedback file of learner's released grade (in ``others``, of
+    # other_learner's grade not released yet).
     handed_in: SubmissionFile | None = None
     feedback_file: FeedbackFile | None = None
     section_rule_file: CourseFile | None = None  # a PDF the course holds for ``section_rule``
@@ -585,6 +587,20 @@ def build_world() -> World:
     )
     own.feedback_file = FeedbackFile.objects.create(
         grade=graded, blob=_blob(b"%PDF-1.4 corrige"), filename="corrige.pdf"
+    )
+    # In ``others``, other_learner's grade still held back (a marking workflow before
+    # "released"): its feedback file reaches no learner, not even its own.
+    held = Grade.objects.create(
+        course=others.course,
+        activity=others.assignment,
+        user=other_learner,
+        grade=9,
+        max_grade=20,
+        source=Grade.Source.ASSIGN,
+        released_at=None,
+    )
+    others.feedback_file = FeedbackFile.objects.create(
+        grade=held, blob=_blob(b"%PDF-1.4 corrige en attente"), filename="corrige.pdf"
     )
 
     def item(objects: CourseObjects, **whom: Any) -> StudyPlanItem:
@@ -1467,7 +1483,10 @@ TARGETS: dict[str, dict[str, Build]] = {
         "others": _handed_in("others"),
         "mismatched": _handed_in("mismatched"),
     },
-    "assignments:feedback_file": {"own": _handed_in("own", "feedback_file")},
+    "assignments:feedback_file": {
+        "own": _handed_in("own", "feedback_file"),
+        "held": _handed_in("others", "feedback_file"),
+    },
     "assignments:submissions": {"own": _assignment("own"), "others": _assignment("others")},
     "assignments:grade": {
         "own": _work_of("own", "learner", {"points": "15", "feedback": "Bien"}),
@@ -1531,6 +1550,16 @@ TARGETS: dict[str, dict[str, Build]] = {
     "assignments:revert": {
         "own": _work_of("own", "learner"),
         "others": _work_of("others", "other_learner"),
+    },
+    "assignments:marking": {
+        "own": lambda w: Target(
+            {"course_id": w.own.course.pk, "activity_id": w.own.assignment.pk},
+            {"state": "released", "learners": [w.personas["learner"].pk]},
+        ),
+        "others": lambda w: Target(
+            {"course_id": w.others.course.pk, "activity_id": w.others.assignment.pk},
+            {"state": "released", "learners": [w.personas["other_learner"].pk]},
+        ),
     },
     **{
         name: {

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -22,15 +23,16 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from cartable.accounts.models import User
-from cartable.assignments import rules
+from cartable.accounts.models import Role, User
+from cartable.assignments import rules, teams
 from cartable.assignments.checks import Checked, Refused, checked
-from cartable.assignments.models import Extension, Submission, SubmissionFile
+from cartable.assignments.models import Extension, Marking, Submission, SubmissionFile
 from cartable.audit.actions import record as audit
 from cartable.catalog import blobs
 from cartable.catalog.kinds import kind_of
-from cartable.catalog.models import Activity
+from cartable.catalog.models import Activity, Enrolment
 from cartable.grades.actions import record as record_grade
+from cartable.grades.actions import withhold
 from cartable.grades.models import FeedbackFile, Grade
 from cartable.importers.model import AssignContent
 from cartable.learning.actions import complete
@@ -40,11 +42,13 @@ from cartable.outbox.actions import add as outbox
 
 __all__ = [
     "Refused",
+    "allocate_marker",
     "grade",
     "grant_extension",
     "reopen",
     "revert_to_draft",
     "save_draft",
+    "set_marking_state",
     "submit",
 ]
 
@@ -130,7 +134,59 @@ def _payload(submission: Submission, window: rules.Window) -> dict[str, Any]:
         "modified_at": submission.modified_at.isoformat(),
         "submitted_at": submission.submitted_at.isoformat() if submission.submitted_at else None,
         "late": window.late(submission.submitted_at or submission.modified_at),
+        **(
+            {"member_submitted_at": submission.member_submitted_at.isoformat()}
+            if submission.member_submitted_at
+            else {}
+        ),
     }
+
+
+def _team_or_refuse(activity: Activity, data: AssignContent, learner: User) -> teams.Team | None:
+    """The learner's team for a team assignment (None: not one); a ``Refused`` when the
+    assignment takes work from a group's members only (preventsubmissionnotingroup) and the
+    learner is in no group, or in several."""
+    if not data.team_submission:
+        return None
+    team = teams.team_for(activity, learner)
+    if team.group is None and data.team_prevent_not_in_group:
+        raise Refused(
+            _(
+                "This assignment is handed in by teams, and you are in no group (or in "
+                "several): ask your teacher to put you in one."
+            )
+        )
+    return team
+
+
+def _team_of(activity: Activity, data: AssignContent, learner: User) -> teams.Team | None:
+    return teams.team_for(activity, learner) if data.team_submission else None
+
+
+def _share(
+    current: Submission,
+    team: teams.Team | None,
+    activity: Activity,
+    data: AssignContent,
+    now: datetime,
+) -> list[User]:
+    """Copy the team's work to its other members (outbox entries for each); the members
+    written to."""
+    if team is None:
+        return []
+    others = [m for m in team.members if m.pk != current.learner_id]
+    for row in teams.mirror(current, others, now):
+        outbox(
+            "submission",
+            course=activity.course,
+            activity=activity,
+            user=row.learner,
+            payload={
+                **_payload(row, learner_window(activity, data, row.learner)),
+                "team": team.name,
+            },
+        )
+    return others
 
 
 def _store(checked_files: Sequence[Checked], submission: Submission) -> list[SubmissionFile]:
@@ -189,6 +245,7 @@ def save_draft(
         raise Refused(_("Confirm that this work is your own before you submit it for grading."))
     if uploads and "file" not in data.submission_types:
         raise Refused(_("This assignment takes no files."))
+    team = _team_or_refuse(activity, data, actor)
     if text is not None and "onlinetext" not in data.submission_types:
         text = None
     limit = rules.max_size(data.max_size, upload_limit())
@@ -213,6 +270,13 @@ def save_draft(
         if data.drafts and current.status == Submission.Status.SUBMITTED:
             raise Refused(
                 _("Your work is already submitted for grading: it can no longer be changed.")
+            )
+        if data.drafts and current.member_submitted_at is not None:
+            raise Refused(
+                _(
+                    "You have submitted your team's work: it waits for the other members, "
+                    "and can no longer be changed by you."
+                )
             )
         if len(kept) + len(incoming) > rules.max_files(data.max_files):
             raise Refused(
@@ -242,6 +306,7 @@ def save_draft(
                 "added": [f.filename for f in added],
                 "removed": len(removed_ids),
                 "late": window.late(now),
+                **({"team": team.name} if team else {}),
             },
         )
         outbox(
@@ -251,10 +316,15 @@ def save_draft(
             user=actor,
             payload=_payload(current, window),
         )
+        others = _share(current, team, activity, data, now)
         if not data.drafts and _completed_by_submission(activity):
-            complete(
-                actor=actor, activity=activity, learner=actor, by=ActivityProgress.Source.ANSWER
-            )
+            for learner in [actor, *others]:
+                complete(
+                    actor=actor,
+                    activity=activity,
+                    learner=learner,
+                    by=ActivityProgress.Source.ANSWER,
+                )
         return current
 
 
@@ -267,22 +337,47 @@ def submit(
     now: datetime | None = None,
 ) -> Submission:
     """Submit the learner's draft for grading; it can no longer be changed. Idempotent: a
-    second submit (a double click, a resent form) changes nothing."""
+    second submit (a double click, a resent form) changes nothing. A team's work is submitted
+    for the whole team; when every member must submit it, it goes for grading once the last
+    one has (until then the others may still change it)."""
     now = now or timezone.now()
     data = settings_of(activity)
     window = learner_window(activity, data, actor)
+    team = _team_or_refuse(activity, data, actor)
     with transaction.atomic():
         current = _latest(activity, actor, lock=True)
-        if current is not None and current.status == Submission.Status.SUBMITTED:
+        if current is not None and (
+            current.status == Submission.Status.SUBMITTED or current.member_submitted_at is not None
+        ):
             return current
         _open_or_refuse(window, now)
         if current is None or not (current.text or current.files.exists()):
             raise Refused(_("There is nothing to submit yet: write your text or add a file."))
         if data.require_statement and not statement:
             raise Refused(_("Confirm that this work is your own before you submit it for grading."))
+        current.statement_accepted = bool(statement)
+        if team is not None and data.team_require_all:
+            current.member_submitted_at = now
+            current.save(update_fields=["statement_accepted", "member_submitted_at"])
+            teams.mirror(current, team.members, now)  # a member new to the team gets the work
+            rows = {
+                row.learner_id: row
+                for row in Submission.objects.filter(
+                    activity=activity,
+                    learner__in=[m.pk for m in team.members],
+                    attempt=current.attempt,
+                )
+            }
+            confirmed = [
+                m.pk in rows and rows[m.pk].member_submitted_at is not None for m in team.members
+            ]
+            if not rules.team_submitted(confirmed, require_all=True):
+                waiting = [
+                    m.username for m, done in zip(team.members, confirmed, strict=True) if not done
+                ]
+                return _member_submitted(actor, activity, current, window, team, waiting, request)
         current.status = Submission.Status.SUBMITTED
         current.submitted_at = now
-        current.statement_accepted = bool(statement)
         current.save(update_fields=["status", "submitted_at", "statement_accepted"])
         late = window.late(now)
         audit(
@@ -290,7 +385,12 @@ def submit(
             actor=actor,
             target=activity,
             request=request,
-            details={"activity": activity.pk, "attempt": current.attempt, "late": late},
+            details={
+                "activity": activity.pk,
+                "attempt": current.attempt,
+                "late": late,
+                **({"team": team.name} if team else {}),
+            },
         )
         outbox(
             "submission",
@@ -299,11 +399,48 @@ def submit(
             user=actor,
             payload=_payload(current, window),
         )
+        others = _share(current, team, activity, data, now)
         if _completed_by_submission(activity):
-            complete(
-                actor=actor, activity=activity, learner=actor, by=ActivityProgress.Source.ANSWER
-            )
+            for learner in [actor, *others]:
+                complete(
+                    actor=actor,
+                    activity=activity,
+                    learner=learner,
+                    by=ActivityProgress.Source.ANSWER,
+                )
         return current
+
+
+def _member_submitted(
+    actor: User,
+    activity: Activity,
+    current: Submission,
+    window: rules.Window,
+    team: teams.Team,
+    waiting: list[str],
+    request: HttpRequest | None,
+) -> Submission:
+    """A member submitted their team's work, which waits for the others (audited, outbox)."""
+    audit(
+        "assign.member_submitted",
+        actor=actor,
+        target=activity,
+        request=request,
+        details={
+            "activity": activity.pk,
+            "attempt": current.attempt,
+            "team": team.name,
+            "waiting": waiting,
+        },
+    )
+    outbox(
+        "submission",
+        course=activity.course,
+        activity=activity,
+        user=actor,
+        payload={**_payload(current, window), "team": team.name},
+    )
+    return current
 
 
 def _completed_by_submission(activity: Activity) -> bool:
@@ -391,7 +528,9 @@ def reopen(
                 _("This assignment allows %(count)d attempts: none is left.")
                 % {"count": data.max_attempts}
             )
-        return _new_attempt(actor, activity, learner, data, current, request)
+        fresh = _new_attempt(actor, activity, learner, data, current, request)
+        _share(fresh, _team_of(activity, data, learner), activity, data, fresh.modified_at)
+        return fresh
 
 
 def _new_attempt(
@@ -451,7 +590,16 @@ def revert_to_draft(
         if current is None or current.status != Submission.Status.SUBMITTED:
             raise Refused(_("Only submitted work can go back to a draft."))
         current.status = Submission.Status.DRAFT
-        current.save(update_fields=["status"])
+        current.member_submitted_at = None
+        current.save(update_fields=["status", "member_submitted_at"])
+        team = _team_of(activity, data, learner)
+        if team is not None:  # the team's work, back to a draft for every member
+            Submission.objects.filter(
+                activity=activity,
+                learner__in=[m.pk for m in team.members],
+                attempt=current.attempt,
+            ).update(member_submitted_at=None)
+            _share(current, team, activity, data, timezone.now())
         audit(
             "assign.reverted_to_draft",
             actor=actor,
@@ -478,6 +626,36 @@ def max_grade_of(data: AssignContent) -> float:
     return float(data.grade) if data.grade > 0 else 0.0
 
 
+def scale_value_of(data: AssignContent, scale_item: str) -> int | None:
+    """The number Moodle stores for ``scale_item`` (its position, from 1) on the assignment's
+    scale; None when the scale is not known (a backup without it). A ``Refused`` for an item
+    that is not one of the scale's."""
+    if data.scale is None or not scale_item:
+        return None
+    value = data.scale.value_of(scale_item)
+    if value is None:
+        raise Refused(
+            _("“%(item)s” is not an item of the scale “%(scale)s”: choose one of its items.")
+            % {"item": scale_item[:80], "scale": data.scale.name}
+        )
+    return value
+
+
+def marking_of(activity: Activity, learner: User, *, lock: bool = False) -> Marking | None:
+    found = Marking.objects.filter(activity=activity, learner=learner)
+    if lock:
+        found = found.select_for_update()
+    return found.first()
+
+
+def _marking_state(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if value not in Marking.State.values:
+        raise Refused(_("This is not a state of the marking workflow."))
+    return value
+
+
 def grade(
     *,
     actor: User | None,
@@ -488,11 +666,18 @@ def grade(
     feedback: str = "",
     uploads: Sequence[UploadedFile[bytes]] = (),
     remove: Collection[int] = (),
+    state: str | None = None,
+    team: bool = False,
     request: HttpRequest | None = None,
 ) -> Grade:
-    """Grade ``learner``'s work: points (or a scale's item), the teacher's comment and files;
-    released to the learner at once (as Moodle does without a marking workflow). ``actor``
-    None: a teacher of the university's hub, whose feedback bundle the box applies."""
+    """Grade ``learner``'s work: points (or a scale's item), the teacher's comment and files.
+    Without a marking workflow, released to the learner at once (as Moodle does); with one,
+    the grade stays hidden from the learner until its state is "released" (``state``: the
+    state the teacher sets with the grade; None: as it was). ``actor`` None: a teacher of
+    the university's hub, whose feedback bundle the box applies: the university's grade is
+    released at once. ``team``: on a team assignment, the same grade, feedback and files for
+    every member of the learner's team (Moodle's "apply grades and feedback to the entire
+    group")."""
     data = settings_of(activity)
     maximum = max_grade_of(data)
     if data.grade <= 0:
@@ -500,81 +685,345 @@ def grade(
     if points is not None and not (0 <= points <= maximum):
         raise Refused(_("A grade lies between 0 and %(max)s.") % {"max": f"{maximum:g}"})
     scale_item = scale_item.replace("\x00", "").strip()[:255] if data.grade < 0 else ""
-    comment = clean_text(feedback)
+    given = _Given(
+        points=points,
+        maximum=maximum,
+        scale_item=scale_item,
+        scale_value=scale_value_of(data, scale_item),
+        comment=clean_text(feedback),
+        state=_marking_state(state) if data.marking_workflow else None,
+    )
     with (
         checked(uploads, rule=rules.accepted(""), limit=upload_limit()) as incoming,
         transaction.atomic(),
     ):
-        existing = Grade.objects.filter(activity=activity, user=learner).first()
-        files = list(existing.files.all()) if existing is not None else []
-        if len([f for f in files if f.pk not in set(remove)]) + len(incoming) > MAX_FEEDBACK_FILES:
-            raise Refused(_("At most %(count)d feedback files.") % {"count": MAX_FEEDBACK_FILES})
-        unchanged = existing is not None and (
-            existing.grade,
-            existing.scale_item,
-            existing.feedback,
-            existing.max_grade,
-        ) == (points, scale_item, comment, maximum)
-        row = record_grade(
-            actor=actor,
-            activity=activity,
-            learner=learner,
-            grade=points,
-            max_grade=maximum,
-            source=Grade.Source.ASSIGN,
-            feedback=comment,
-            scale_item=scale_item,
-            released_at=existing.released_at if unchanged and existing else timezone.now(),
-            request=request,
-        )
-        removed = FeedbackFile.objects.filter(grade=row, pk__in=list(remove))
-        removed_names = list(removed.values_list("filename", flat=True))
-        removed.delete()
-        added = []
-        for item in incoming:
-            with item.path.open("rb") as stream:
-                blob = blobs.add(stream)
-            added.append(
-                FeedbackFile.objects.create(
-                    grade=row, blob=blob, filename=item.filename, mimetype=item.mimetype
-                )
-            )
-        if added or removed_names:
-            audit(
-                "assign.feedback_files",
-                actor=actor,
-                target=activity,
-                request=request,
-                details={
-                    "activity": activity.pk,
-                    "learner": learner.username,
-                    "added": [f.filename for f in added],
-                    "removed": removed_names,
-                },
-            )
-            outbox(
-                "grade",
-                course=activity.course,
-                activity=activity,
-                user=learner,
-                payload={
-                    "feedback_files": [
-                        {"filename": f.filename, "sha256": f.blob_id, "mimetype": f.mimetype}
-                        for f in row.files.all()
-                    ]
-                },
-            )
-        if data.reopen == "automatic" and (points is not None or scale_item):
-            # Moodle's "automatically": each grading opens the next attempt, while any is left.
-            latest = _latest(activity, learner, lock=True)
-            if (
-                latest is not None
-                and latest.status == Submission.Status.SUBMITTED
-                and rules.may_add_attempt(latest.attempt, data.max_attempts)
-            ):
-                _new_attempt(actor, activity, learner, data, latest, request)
-        if _completed_by_grade(activity) and (points is not None or scale_item):
-            complete(
-                actor=actor, activity=activity, learner=learner, by=ActivityProgress.Source.GRADE
-            )
+        row = _grade_one(actor, activity, data, learner, given, incoming, remove, request)
+        members = _team_of(activity, data, learner) if team else None
+        for member in members.members if members else ():
+            if member.pk != learner.pk:
+                copied = _grade_one(actor, activity, data, member, given, (), (), request)
+                _same_files(actor, activity, row, copied, request)
         return row
+
+
+@dataclass(frozen=True)
+class _Given:
+    """What a teacher gives with a grade, checked."""
+
+    points: float | None
+    maximum: float
+    scale_item: str
+    scale_value: int | None
+    comment: str
+    state: str | None
+
+
+def _grade_one(
+    actor: User | None,
+    activity: Activity,
+    data: AssignContent,
+    learner: User,
+    given: _Given,
+    incoming: Sequence[Checked],
+    remove: Collection[int],
+    request: HttpRequest | None,
+) -> Grade:
+    points, maximum, scale_item = given.points, given.maximum, given.scale_item
+    scale_value, comment, wanted_state = given.scale_value, given.comment, given.state
+    release = True
+    if data.marking_workflow:
+        marking = marking_of(activity, learner, lock=True)
+        current_state = marking.state if marking else Marking.State.NOT_MARKED
+        new_state = Marking.State.RELEASED if actor is None else wanted_state or current_state
+        if new_state != current_state:
+            _set_state(actor, activity, learner, marking, new_state, request)
+        release = new_state == Marking.State.RELEASED
+    existing = Grade.objects.filter(activity=activity, user=learner).first()
+    files = list(existing.files.all()) if existing is not None else []
+    if len([f for f in files if f.pk not in set(remove)]) + len(incoming) > MAX_FEEDBACK_FILES:
+        raise Refused(_("At most %(count)d feedback files.") % {"count": MAX_FEEDBACK_FILES})
+    unchanged = existing is not None and (
+        existing.grade,
+        existing.scale_item,
+        existing.feedback,
+        existing.max_grade,
+    ) == (points, scale_item, comment, maximum)
+    if not release:
+        released_at = None
+    elif unchanged and existing is not None and existing.released_at is not None:
+        released_at = existing.released_at
+    else:
+        released_at = timezone.now()
+    row = record_grade(
+        actor=actor,
+        activity=activity,
+        learner=learner,
+        grade=points,
+        max_grade=maximum,
+        source=Grade.Source.ASSIGN,
+        feedback=comment,
+        scale_item=scale_item,
+        scale_value=scale_value,
+        released_at=released_at,
+        request=request,
+    )
+    if not release and row.released_at is not None:
+        row = withhold(actor=actor, activity=activity, learner=learner, request=request) or row
+    removed = FeedbackFile.objects.filter(grade=row, pk__in=list(remove))
+    removed_names = list(removed.values_list("filename", flat=True))
+    removed.delete()
+    added = []
+    for item in incoming:
+        with item.path.open("rb") as stream:
+            blob = blobs.add(stream)
+        added.append(
+            FeedbackFile.objects.create(
+                grade=row, blob=blob, filename=item.filename, mimetype=item.mimetype
+            )
+        )
+    if added or removed_names:
+        audit(
+            "assign.feedback_files",
+            actor=actor,
+            target=activity,
+            request=request,
+            details={
+                "activity": activity.pk,
+                "learner": learner.username,
+                "added": [f.filename for f in added],
+                "removed": removed_names,
+            },
+        )
+        outbox(
+            "grade",
+            course=activity.course,
+            activity=activity,
+            user=learner,
+            payload={
+                "feedback_files": [
+                    {"filename": f.filename, "sha256": f.blob_id, "mimetype": f.mimetype}
+                    for f in row.files.all()
+                ]
+            },
+        )
+    if data.reopen == "automatic" and (points is not None or scale_item):
+        # Moodle's "automatically": each grading opens the next attempt, while any is left.
+        latest = _latest(activity, learner, lock=True)
+        if (
+            latest is not None
+            and latest.status == Submission.Status.SUBMITTED
+            and rules.may_add_attempt(latest.attempt, data.max_attempts)
+        ):
+            _new_attempt(actor, activity, learner, data, latest, request)
+    if release and _completed_by_grade(activity) and (points is not None or scale_item):
+        complete(actor=actor, activity=activity, learner=learner, by=ActivityProgress.Source.GRADE)
+    return row
+
+
+def _same_files(
+    actor: User | None, activity: Activity, source: Grade, row: Grade, request: HttpRequest | None
+) -> None:
+    """Give a team member's grade the same feedback files as ``source`` (audited, outbox)."""
+    wanted = [(f.blob_id, f.filename, f.mimetype) for f in source.files.order_by("pk")]
+    have = [(f.blob_id, f.filename, f.mimetype) for f in row.files.order_by("pk")]
+    if wanted == have:
+        return
+    FeedbackFile.objects.filter(grade=row).delete()
+    FeedbackFile.objects.bulk_create(
+        FeedbackFile(grade=row, blob_id=blob, filename=name, mimetype=kind)
+        for blob, name, kind in wanted
+    )
+    audit(
+        "assign.feedback_files",
+        actor=actor,
+        target=activity,
+        request=request,
+        details={
+            "activity": activity.pk,
+            "learner": row.user.username,
+            "added": [name for _, name, _ in wanted],
+            "removed": [name for _, name, _ in have],
+        },
+    )
+    outbox(
+        "grade",
+        course=activity.course,
+        activity=activity,
+        user=row.user,
+        payload={
+            "feedback_files": [
+                {"filename": name, "sha256": blob, "mimetype": kind} for blob, name, kind in wanted
+            ]
+        },
+    )
+
+
+# --- The marking workflow ---------------------------------------------------------------------
+
+
+def _set_state(
+    actor: User | None,
+    activity: Activity,
+    learner: User,
+    marking: Marking | None,
+    state: str,
+    request: HttpRequest | None,
+) -> Marking:
+    """Write ``learner``'s workflow state (audited, in the outbox), within the caller's
+    transaction."""
+    now = timezone.now()
+    before = marking.state if marking else Marking.State.NOT_MARKED
+    if marking is None:
+        marking = Marking.objects.create(
+            activity=activity, learner=learner, state=state, changed_by=actor, changed_at=now
+        )
+    else:
+        marking.state, marking.changed_by, marking.changed_at = state, actor, now
+        marking.save(update_fields=["state", "changed_by", "changed_at"])
+    audit(
+        "assign.marking_changed",
+        actor=actor,
+        target=activity,
+        request=request,
+        details={
+            "activity": activity.pk,
+            "learner": learner.username,
+            "from": before,
+            "to": state,
+        },
+    )
+    outbox(
+        "submission",
+        course=activity.course,
+        activity=activity,
+        user=learner,
+        payload={"marking": _marking_payload(marking, actor)},
+    )
+    return marking
+
+
+def _marking_payload(marking: Marking, actor: User | None) -> dict[str, Any]:
+    return {
+        "state": marking.state,
+        "marker": marking.marker.username if marking.marker_id and marking.marker else None,
+        "changed_by": actor.username if actor is not None else None,
+        "changed_at": marking.changed_at.isoformat(),
+    }
+
+
+def _release_grade(
+    actor: User | None, activity: Activity, learner: User, request: HttpRequest | None
+) -> None:
+    """Show the learner the grade their teachers gave (Moodle pushes it to the gradebook at
+    release): recorded again as released now, so that the university receives it."""
+    row = Grade.objects.select_for_update().filter(activity=activity, user=learner).first()
+    if row is None or row.released_at is not None:
+        return
+    data = settings_of(activity)
+    record_grade(
+        actor=actor,
+        activity=activity,
+        learner=learner,
+        grade=row.grade,
+        max_grade=row.max_grade,
+        source=row.source,
+        feedback=row.feedback,
+        scale_item=row.scale_item,
+        scale_value=data.scale.value_of(row.scale_item) if data.scale and row.scale_item else None,
+        released_at=timezone.now(),
+        request=request,
+    )
+    if _completed_by_grade(activity) and (row.grade is not None or row.scale_item):
+        complete(actor=actor, activity=activity, learner=learner, by=ActivityProgress.Source.GRADE)
+
+
+def set_marking_state(
+    *,
+    actor: User,
+    activity: Activity,
+    learners: Sequence[User],
+    state: str,
+    request: HttpRequest | None = None,
+) -> int:
+    """Move each of ``learners`` to ``state`` of the marking workflow (one learner from the
+    grading page, the ticked ones from the submissions page); "released" shows them their
+    grade and feedback, any other state hides them again. Returns how many changed (a learner
+    already in that state is left as is)."""
+    data = settings_of(activity)
+    if not data.marking_workflow:
+        raise Refused(_("This assignment has no marking workflow."))
+    wanted = _marking_state(state)
+    assert wanted is not None
+    if not learners:
+        raise Refused(_("Tick the learners whose work you want to move."))
+    changed = 0
+    with transaction.atomic():
+        for learner in learners:
+            marking = marking_of(activity, learner, lock=True)
+            if (marking.state if marking else Marking.State.NOT_MARKED) == wanted:
+                continue
+            _set_state(actor, activity, learner, marking, wanted, request)
+            if wanted == Marking.State.RELEASED:
+                _release_grade(actor, activity, learner, request)
+            else:
+                withhold(actor=actor, activity=activity, learner=learner, request=request)
+            changed += 1
+    return changed
+
+
+def markers_of(activity: Activity) -> Any:
+    """Who may mark the assignment's work: the course's teachers."""
+    return User.objects.filter(
+        role=Role.TEACHER,
+        is_active=True,
+        enrolments__course_id=activity.course_id,
+        enrolments__role=Enrolment.Role.TEACHER,
+    ).order_by("last_name", "first_name", "username")
+
+
+def allocate_marker(
+    *,
+    actor: User,
+    activity: Activity,
+    learner: User,
+    marker: User | None,
+    request: HttpRequest | None = None,
+) -> Marking:
+    """Give ``learner``'s work to ``marker`` (None: to nobody), with Moodle's marking
+    allocation: one of the course's teachers. Idempotent."""
+    data = settings_of(activity)
+    if not (data.marking_workflow and data.marking_allocation):
+        raise Refused(_("This assignment does not allocate markers."))
+    if marker is not None and not markers_of(activity).filter(pk=marker.pk).exists():
+        raise Refused(_("A marker is one of the course's teachers."))
+    with transaction.atomic():
+        marking = marking_of(activity, learner, lock=True)
+        if marking is not None and marking.marker_id == (marker.pk if marker else None):
+            return marking
+        now = timezone.now()
+        if marking is None:
+            marking = Marking.objects.create(
+                activity=activity, learner=learner, marker=marker, changed_by=actor, changed_at=now
+            )
+        else:
+            marking.marker, marking.changed_by, marking.changed_at = marker, actor, now
+            marking.save(update_fields=["marker", "changed_by", "changed_at"])
+        audit(
+            "assign.marker_allocated",
+            actor=actor,
+            target=activity,
+            request=request,
+            details={
+                "activity": activity.pk,
+                "learner": learner.username,
+                "marker": marker.username if marker else None,
+            },
+        )
+        outbox(
+            "submission",
+            course=activity.course,
+            activity=activity,
+            user=learner,
+            payload={"marking": _marking_payload(marking, actor)},
+        )
+        return marking

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -42,10 +43,47 @@ class GradeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
     )
 
-    def __init__(self, *args: Any, maximum: float, scale: bool, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        maximum: float,
+        scale: bool,
+        items: Sequence[str] = (),
+        states: Sequence[tuple[str, Any]] = (),
+        markers: Sequence[tuple[int, str]] | None = None,
+        team: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        """``items``: the scale's items, chosen from (none: a scale the backup did not carry,
+        its item typed); ``states``: the marking workflow's states (none: no workflow);
+        ``markers``: the teachers a learner's work may be allocated to (None: no allocation);
+        ``team``: a team assignment, graded for the whole team when asked."""
         super().__init__(*args, **kwargs)
+        if team:
+            self.fields["team"] = forms.BooleanField(
+                label=_("Apply the grade and feedback to every member of the team"),
+                required=False,
+            )
+        if states:
+            self.fields["state"] = forms.ChoiceField(
+                label=_("Marking workflow state"), choices=list(states)
+            )
+        if markers is not None:
+            self.fields["marker"] = forms.TypedChoiceField(
+                label=_("Marker"),
+                choices=[("", _("Nobody")), *markers],
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
         if scale:
             del self.fields["points"]
+            if items:
+                self.fields["scale_item"] = forms.ChoiceField(
+                    label=_("Grade (scale item)"),
+                    required=False,
+                    choices=[("", _("No grade")), *((item, item) for item in items if item)],
+                )
         else:
             del self.fields["scale_item"]
             if maximum > 0:
@@ -66,3 +104,18 @@ class ExtensionForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class MarkingForm(forms.Form):
+    """The submissions page's bulk action: a marking workflow state for the ticked learners."""
+
+    def __init__(
+        self, *args: Any, states: Sequence[tuple[str, Any]], learners: Sequence[int], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["state"] = forms.ChoiceField(
+            label=_("Move the ticked learners to"), choices=list(states)
+        )
+        self.fields["learners"] = forms.TypedMultipleChoiceField(
+            coerce=int, required=False, choices=[(pk, str(pk)) for pk in learners]
+        )

@@ -29,6 +29,10 @@ class Submission(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField()  # the learner's last change
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # A team assignment that every member must submit (Moodle's requireallteammemberssubmit):
+    # when this member submitted their team's work; the work goes for grading (``status``)
+    # once every member has.
+    member_submitted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -82,3 +86,39 @@ class Extension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner_id} / {self.activity_id}: {self.due}"
+
+
+class Marking(models.Model):
+    """Where a learner's work stands in the assignment's marking workflow (Moodle's
+    ``assign_user_flags``: its workflow state and allocated marker). Without a row: not
+    marked, no marker. The learner reads the grade and feedback only once released."""
+
+    class State(models.TextChoices):
+        NOT_MARKED = "notmarked", _("Not marked")
+        IN_MARKING = "inmarking", _("In marking")
+        READY_FOR_REVIEW = "readyforreview", _("Marking completed")
+        IN_REVIEW = "inreview", _("In review")
+        READY_FOR_RELEASE = "readyforrelease", _("Ready for release")
+        RELEASED = "released", _("Released")
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="markings"
+    )
+    state = models.CharField(max_length=16, choices=State, default=State.NOT_MARKED)
+    # The teacher who marks this learner's work (Moodle's marking allocation).
+    marker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "learner"], name="marking_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} / {self.activity_id}: {self.state}"

@@ -15,6 +15,7 @@ Moodle's rules (``assign::submissions_open``, ``assign::is_any_submission_plugin
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -72,6 +73,20 @@ def extension_problem(
 def may_add_attempt(used: int, max_attempts: int) -> bool:
     """Whether another attempt may be opened after ``used`` attempts."""
     return max_attempts == UNLIMITED or used < max_attempts
+
+
+def team_of(groups: Collection[int]) -> int | None:
+    """The team of a learner in ``groups`` (Moodle's ``get_submission_group``): their group
+    when they are in exactly one; None, Moodle's default team, when in none or several."""
+    return next(iter(groups)) if len(groups) == 1 else None
+
+
+def team_submitted(members_submitted: Collection[bool], *, require_all: bool) -> bool:
+    """Whether a team's work goes for grading (Moodle's ``update_team_submission``): once
+    every member has submitted it when all must, else once any has."""
+    if not members_submitted:
+        return False
+    return all(members_submitted) if require_all else any(members_submitted)
 
 
 def max_files(declared: int) -> int:

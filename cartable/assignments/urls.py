@@ -14,6 +14,11 @@ urlpatterns = [
     ),
     path("<int:course_id>/<int:activity_id>/submissions/", views.submissions, name="submissions"),
     path(
+        "<int:course_id>/<int:activity_id>/submissions/marking/",
+        views.marking,
+        name="marking",
+    ),
+    path(
         "<int:course_id>/<int:activity_id>/submissions/<int:learner_id>/",
         views.grade,
         name="grade",

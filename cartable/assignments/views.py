@@ -12,19 +12,21 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from cartable.accounts.access import signed_in
-from cartable.accounts.models import User
-from cartable.assignments import actions, rules
+from cartable.accounts.models import Cohort, User
+from cartable.assignments import actions, rules, teams
 from cartable.assignments.actions import Refused
-from cartable.assignments.forms import ExtensionForm, GradeForm, TextForm
-from cartable.assignments.models import Extension, Submission, SubmissionFile
+from cartable.assignments.forms import ExtensionForm, GradeForm, MarkingForm, TextForm
+from cartable.assignments.models import Extension, Marking, Submission, SubmissionFile
 from cartable.catalog import blobs
 from cartable.catalog.access import activity_for, course_for, sees_all_of
 from cartable.catalog.models import Activity, Course
@@ -112,8 +114,26 @@ def _learner_context(found: Found, now: datetime) -> dict[str, Any]:
             or not data.drafts  # without drafts, work changes while the assignment is open
         )
     )
+    if submission is not None and submission.member_submitted_at is not None:
+        editable = False  # submitted for the team: waits for the other members
+    team = teams.team_for(activity, user) if data.team_submission else None
+    waiting: list[str] = []
+    if team is not None and data.team_require_all and submission is not None:
+        done = set(
+            Submission.objects.filter(
+                activity=activity,
+                attempt=submission.attempt,
+                learner__in=[m.pk for m in team.members],
+                member_submitted_at__isnull=False,
+            ).values_list("learner_id", flat=True)
+        )
+        if submission.status == Submission.Status.DRAFT and done:
+            waiting = [m.display_name for m in team.members if m.pk not in done]
     late_at = submission.submitted_at or submission.modified_at if submission else now
     return {
+        "team": team,
+        "team_waiting": waiting,
+        "team_blocked": team is not None and team.group is None and data.team_prevent_not_in_group,
         "course": found.course,
         "activity": activity,
         "data": data,
@@ -132,7 +152,13 @@ def _learner_context(found: Found, now: datetime) -> dict[str, Any]:
         "max_size": rules.max_size(data.max_size, actions.upload_limit()),
         "grade": graded,
         "scale": data.grade < 0,
+        "marking": _marking_label(activity, user) if data.marking_workflow else None,
     }
+
+
+def _marking_label(activity: Activity, learner: User) -> Any:
+    marking = Marking.objects.filter(activity=activity, learner=learner).first()
+    return Marking.State(marking.state if marking else Marking.State.NOT_MARKED).label
 
 
 @signed_in
@@ -255,14 +281,32 @@ class Row:
     extension: Extension | None
     grade: Grade | None
     late: bool
+    marking: Marking | None = None
+    team: str = ""  # a team assignment: the learner's team ("" : the default team)
 
 
 @signed_in
 @require_safe
 def submissions(request: HttpRequest, course_id: int, activity_id: int) -> HttpResponse:
-    """Each learner's work on the assignment: status, late, graded (four queries)."""
+    """Each learner's work on the assignment: status, late, graded (four queries; one more
+    with a marking workflow). With marking allocation, ``?mine=1`` keeps the learners
+    allocated to the reader."""
     found = _as_grader(request, course_id, activity_id)
     people = list(course_learners(found.course, found.user))
+    workflow = found.data.marking_workflow
+    markings: dict[int, Marking] = {}
+    if workflow:
+        markings = {
+            row.learner_id: row
+            for row in Marking.objects.filter(
+                activity=found.activity, learner_id__in=[p.pk for p in people]
+            ).select_related("marker")
+        }
+    mine = found.data.marking_allocation and request.GET.get("mine") == "1"
+    if mine:
+        people = [
+            p for p in people if p.pk in markings and markings[p.pk].marker_id == found.user.pk
+        ]
     ids = [person.pk for person in people]
     latest: dict[int, Submission] = {}
     for row in Submission.objects.filter(activity=found.activity, learner_id__in=ids).order_by(
@@ -276,6 +320,15 @@ def submissions(request: HttpRequest, course_id: int, activity_id: int) -> HttpR
     grades = {
         row.user_id: row for row in Grade.objects.filter(activity=found.activity, user_id__in=ids)
     }
+    team_ids: dict[int, int | None] = {}
+    team_names: dict[int, str] = {}
+    if found.data.team_submission:
+        team_ids = teams.teams_of(found.activity)
+        team_names = dict(
+            Cohort.objects.filter(pk__in={t for t in team_ids.values() if t}).values_list(
+                "pk", "name"
+            )
+        )
     rows = []
     for person in people:
         submission = latest.get(person.pk)
@@ -285,7 +338,17 @@ def submissions(request: HttpRequest, course_id: int, activity_id: int) -> HttpR
             and submission.status == Submission.Status.SUBMITTED
             and window.late(submission.submitted_at or submission.modified_at)
         )
-        rows.append(Row(person, submission, extensions.get(person.pk), grades.get(person.pk), late))
+        rows.append(
+            Row(
+                person,
+                submission,
+                extensions.get(person.pk),
+                grades.get(person.pk),
+                late,
+                markings.get(person.pk),
+                team_names.get(team_ids.get(person.pk) or 0, ""),
+            )
+        )
     return render(
         request,
         "assignments/submissions.html",
@@ -295,8 +358,55 @@ def submissions(request: HttpRequest, course_id: int, activity_id: int) -> HttpR
             "data": found.data,
             "rows": rows,
             "scale": found.data.grade < 0,
+            "workflow": workflow,
+            "mine": mine,
+            "marking_form": MarkingForm(
+                states=Marking.State.choices,
+                learners=ids,
+                initial={"state": Marking.State.RELEASED},
+            )
+            if workflow
+            else None,
         },
     )
+
+
+@signed_in
+@require_POST
+def marking(request: HttpRequest, course_id: int, activity_id: int) -> HttpResponse:
+    """Move the ticked learners to a state of the marking workflow ("released" by default:
+    Moodle's bulk release)."""
+    found = _as_grader(request, course_id, activity_id)
+    people = {p.pk: p for p in course_learners(found.course, found.user)}
+    ticked = request.POST.getlist("learners")
+    if any(v.isascii() and v.isdigit() and int(v) not in people for v in ticked):
+        raise Http404  # a learner the reader does not follow: never told apart from none
+    form = MarkingForm(request.POST, states=Marking.State.choices, learners=list(people))
+    back = redirect("assignments:submissions", course_id=course_id, activity_id=activity_id)
+    if not form.is_valid():
+        messages.error(request, _("Choose a state of the marking workflow and tick learners."))
+        return back
+    try:
+        changed = actions.set_marking_state(
+            actor=found.user,
+            activity=found.activity,
+            learners=[people[pk] for pk in form.cleaned_data["learners"]],
+            state=form.cleaned_data["state"],
+            request=request,
+        )
+    except Refused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d learner moved to “%(state)s”.",
+                "%(count)d learners moved to “%(state)s”.",
+                changed,
+            )
+            % {"count": changed, "state": Marking.State(form.cleaned_data["state"]).label},
+        )
+    return back
 
 
 def _grading_context(found: Found, learner: User) -> dict[str, Any]:
@@ -329,6 +439,10 @@ def _grading_context(found: Found, learner: User) -> dict[str, Any]:
         ),
         "grade": graded,
         "scale": found.data.grade < 0,
+        "marking": actions.marking_of(found.activity, learner)
+        if found.data.marking_workflow
+        else None,
+        "team": teams.team_for(found.activity, learner) if found.data.team_submission else None,
         "may_reopen": current is not None
         and current.status == Submission.Status.SUBMITTED
         and found.data.reopen != "none"
@@ -339,32 +453,62 @@ def _grading_context(found: Found, learner: User) -> dict[str, Any]:
     }
 
 
+def _grade_form(found: Found, *args: Any, **kwargs: Any) -> GradeForm:
+    data = found.data
+    return GradeForm(
+        *args,
+        maximum=actions.max_grade_of(data),
+        scale=data.grade < 0,
+        items=data.scale.items if data.scale else (),
+        states=Marking.State.choices if data.marking_workflow else (),
+        markers=[(m.pk, m.display_name) for m in actions.markers_of(found.activity)]
+        if data.marking_workflow and data.marking_allocation
+        else None,
+        team=data.team_submission,
+        **kwargs,
+    )
+
+
 @signed_in
 def grade(request: HttpRequest, course_id: int, activity_id: int, learner_id: int) -> HttpResponse:
     found = _as_grader(request, course_id, activity_id)
     learner = _learner(found, learner_id)
     maximum = actions.max_grade_of(found.data)
-    scale = found.data.grade < 0
     context = _grading_context(found, learner)
     graded: Grade | None = context["grade"]
+    marking: Marking | None = context["marking"]
     error = ""
     if request.method == "POST":
-        form = GradeForm(request.POST, maximum=maximum, scale=scale)
+        form = _grade_form(found, request.POST)
         if form.is_valid():
             points = form.cleaned_data.get("points")
             remove = [int(v) for v in request.POST.getlist("remove") if v.isascii() and v.isdigit()]
             try:
-                actions.grade(
-                    actor=found.user,
-                    activity=found.activity,
-                    learner=learner,
-                    points=float(points) if points is not None else None,
-                    scale_item=form.cleaned_data.get("scale_item") or "",
-                    feedback=form.cleaned_data["feedback"],
-                    uploads=request.FILES.getlist("files"),
-                    remove=remove,
-                    request=request,
-                )
+                with transaction.atomic():
+                    if "marker" in form.fields:
+                        marker_id = form.cleaned_data.get("marker")
+                        actions.allocate_marker(
+                            actor=found.user,
+                            activity=found.activity,
+                            learner=learner,
+                            marker=actions.markers_of(found.activity).get(pk=marker_id)
+                            if marker_id
+                            else None,
+                            request=request,
+                        )
+                    actions.grade(
+                        actor=found.user,
+                        activity=found.activity,
+                        learner=learner,
+                        points=float(points) if points is not None else None,
+                        scale_item=form.cleaned_data.get("scale_item") or "",
+                        feedback=form.cleaned_data["feedback"],
+                        uploads=request.FILES.getlist("files"),
+                        remove=remove,
+                        state=form.cleaned_data.get("state"),
+                        team=bool(form.cleaned_data.get("team")),
+                        request=request,
+                    )
             except Refused as refused:
                 error = refused.message
             else:
@@ -380,14 +524,16 @@ def grade(request: HttpRequest, course_id: int, activity_id: int, learner_id: in
                 )
         status = 400
     else:
-        form = GradeForm(
+        form = _grade_form(
+            found,
             initial={
                 "points": graded.grade if graded else None,
                 "scale_item": graded.scale_item if graded else "",
                 "feedback": actions.as_typed(graded.feedback) if graded else "",
+                "state": marking.state if marking else Marking.State.NOT_MARKED,
+                "marker": marking.marker_id if marking else None,
+                "team": True,
             },
-            maximum=maximum,
-            scale=scale,
         )
         status = 200
     context.update({"form": form, "error": error, "maximum": maximum})

@@ -63,6 +63,7 @@ ACTIONS: dict[str, Promise] = {
     "grade.recorded": _("Grade given"),
     "grade.changed": _("Grade changed"),
     "grade.exported": _("Grades exported"),
+    "grade.withheld": _("Grade hidden from the learner again"),
     "message.sent": _("Message sent"),
     "message.submitted": _("Message written, waiting for staff approval"),
     "message.approved": _("Message approved and delivered"),

@@ -37,6 +37,7 @@ def record(
     source: str,
     feedback: str = "",
     scale_item: str = "",
+    scale_value: int | None = None,
     released_at: datetime | None = None,
     request: HttpRequest | None = None,
 ) -> Grade:
@@ -44,7 +45,8 @@ def record(
     nothing and writes nothing). ``feedback`` is sanitised HTML; ``actor`` is the teacher,
     or None for the box's own grading (a quiz). A teacher's override stands, as in Moodle's
     gradebook: the activity's own grading (a quiz regraded, a later attempt) leaves it as it
-    is; only another override changes it."""
+    is; only another override changes it. ``scale_value``: the scale item's position (from 1),
+    the number Moodle stores for a grade on a scale, carried to the university with the item."""
     if grade is not None and not (0 <= grade <= max_grade):
         raise ValueError("a grade lies between 0 and its maximum")
     now = timezone.now()
@@ -93,13 +95,39 @@ def record(
             "grade": grade,
             "max": max_grade,
             "scale_item": row.scale_item,
+            **({"scale_value": scale_value} if row.scale_item and scale_value else {}),
             "feedback": text_of(feedback),
             "feedback_html": feedback,
             "graded_at": now.isoformat(),
             "graded_by": actor.username if actor is not None else None,
             "source": source,
+            # Whether the learner may read it yet (an assignment's marking workflow, a quiz's
+            # review options hold some back).
+            "released": row.released_at is not None and row.released_at <= now,
         },
     )
     if row.grade is not None and row.released_at is not None and row.released_at <= now:
         released.send(sender=Grade, grade=row, actor=actor)
+    return row
+
+
+@transaction.atomic
+def withhold(
+    *, actor: User | None, activity: Activity, learner: User, request: HttpRequest | None = None
+) -> Grade | None:
+    """Hide ``learner``'s grade for ``activity`` from them again (an assignment's marking
+    workflow taken back from "released"): kept for the teachers, not shown to the learner
+    until it is released again. Idempotent."""
+    row = Grade.objects.select_for_update().filter(activity=activity, user=learner).first()
+    if row is None or row.released_at is None:
+        return row
+    row.released_at = None
+    row.save(update_fields=["released_at", "updated_at"])
+    audit(
+        "grade.withheld",
+        actor=actor,
+        target=activity,
+        request=request,
+        details={"activity": activity.pk, "learner": learner.username},
+    )
     return row

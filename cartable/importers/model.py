@@ -326,6 +326,26 @@ class QuizOverride:
 
 
 @dataclass(frozen=True, slots=True)
+class Scale:
+    """A Moodle scale: a grade is one of its items, stored as its position counted from 1."""
+
+    source_id: int
+    name: str
+    items: tuple[str, ...]  # lowest first, as Moodle lists them
+
+    def value_of(self, item: str) -> int | None:
+        """The position (from 1) of ``item``, as Moodle stores the grade; None: not an item."""
+        wanted = item.strip()
+        for position, name in enumerate(self.items, start=1):
+            if name and name == wanted:
+                return position
+        return None
+
+    def item_at(self, value: int) -> str | None:
+        return (self.items[value - 1] or None) if 1 <= value <= len(self.items) else None
+
+
+@dataclass(frozen=True, slots=True)
 class AssignContent:
     submission_types: tuple[str, ...]  # enabled submission plugins, e.g. ("onlinetext", "file")
     allow_submissions_from: datetime | None
@@ -348,6 +368,20 @@ class AssignContent:
     # teacher opens it), "automatic" (each grading opens it), "untilpass" (a grading below the
     # pass grade opens it); always within ``max_attempts``.
     reopen: str = "manual"
+    # The scale it is graded on (``grade`` negative), when the backup carries it.
+    scale: Scale | None = None
+    # Moodle's marking workflow (markingworkflow): grades go through states and reach the
+    # learner when released; with allocation (markingallocation), a marker per learner.
+    marking_workflow: bool = False
+    marking_allocation: bool = False
+    # Team submissions (teamsubmission): one piece of work per group, shared by its members;
+    # with ``team_require_all`` (requireallteammemberssubmit), it goes for grading once every
+    # member has submitted; with ``team_prevent_not_in_group`` (preventsubmissionnotingroup),
+    # a learner in no group (or in several) may not hand in. ``team_grouping``: Moodle's
+    # grouping (teamsubmissiongroupingid), which the box has no counterpart of (0: none).
+    team_require_all: bool = False
+    team_prevent_not_in_group: bool = False
+    team_grouping: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -458,6 +492,7 @@ class Course:
     original_url: str = ""
     language: str = ""
     findings: tuple[Finding, ...] = ()  # in the course's own texts (summary)
+    scales: tuple[Scale, ...] = ()  # the scales of scales.xml (those its grades use)
 
     def activity(self, source_key: str) -> Activity | None:
         for activity in self.activities:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
 from cartable.importers import model
+from cartable.importers.common import Text, gettext_noop
 from cartable.importers.moodle import mxml
 from cartable.importers.moodle.files import FileIndex
 from cartable.importers.moodle.richtext import Texts
@@ -60,6 +61,7 @@ class GradeItem:
     grade_pass: float = 0.0  # in points (0: none), which "pass grade" completion needs
     # What Moodle's XML grade import names the item by (``<assignment>``); "" when unset.
     idnumber: str = ""
+    scale_id: int | None = None  # the scale it is graded on (gradetype 2), if any
 
 
 def read_grade_item(element: Element) -> GradeItem:
@@ -70,6 +72,9 @@ def read_grade_item(element: Element) -> GradeItem:
                 id=mxml.attr_int(item, "id") or None,
                 grade_pass=max(0.0, mxml.number(item, "gradepass")),
                 idnumber=mxml.text(item, "idnumber").strip()[:100],
+                scale_id=(mxml.opt_int(item, "scaleid") or None)
+                if mxml.integer(item, "gradetype") == 2
+                else None,
             )
     return GradeItem()
 
@@ -416,6 +421,18 @@ def assign(r: ActivityRead) -> model.AssignContent:
         except ValueError:
             return 0
 
+    team = mxml.flag(r.element, "teamsubmission")
+    grouping = mxml.integer(r.element, "teamsubmissiongroupingid") if team else 0
+    if grouping > 0:
+        r.notes.warn(
+            Text(
+                gettext_noop(
+                    "The assignment '%(title)s' takes its teams from a grouping: on the box, "
+                    "teams are the learners' groups."
+                ),
+                title=mxml.text(r.element, "name"),
+            )
+        )
     return model.AssignContent(
         submission_types=enabled,
         allow_submissions_from=mxml.when(r.element, "allowsubmissionsfromdate"),
@@ -427,11 +444,17 @@ def assign(r: ActivityRead) -> model.AssignContent:
         grade=mxml.number(r.element, "grade", 100.0),
         file_types=config.get(("assignsubmission", "file", "filetypeslist"), ""),
         max_attempts=mxml.integer(r.element, "maxattempts", -1),
-        team_submission=mxml.flag(r.element, "teamsubmission"),
+        team_submission=team,
         require_statement=mxml.flag(r.element, "requiresubmissionstatement"),
         intro_attachments=r.area("introattachment"),
         drafts=mxml.flag(r.element, "submissiondrafts"),
         reopen=mxml.text(r.element, "attemptreopenmethod").strip() or "none",
+        marking_workflow=mxml.flag(r.element, "markingworkflow"),
+        marking_allocation=mxml.flag(r.element, "markingworkflow")
+        and mxml.flag(r.element, "markingallocation"),
+        team_require_all=team and mxml.flag(r.element, "requireallteammemberssubmit"),
+        team_prevent_not_in_group=team and mxml.flag(r.element, "preventsubmissionnotingroup"),
+        team_grouping=max(grouping, 0),
     )
 
 

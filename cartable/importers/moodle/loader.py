@@ -15,7 +15,7 @@ from pathlib import Path
 
 from cartable.importers import model
 from cartable.importers.common import ImporterError, Text, gettext_noop
-from cartable.importers.moodle import backup, mxml, questionbank
+from cartable.importers.moodle import backup, mxml, questionbank, scales
 from cartable.importers.moodle.activities import (
     ActivityRead,
     GradeItem,
@@ -95,7 +95,10 @@ def read_backup(root: Path, info: BackupInfo) -> model.ImportResult:
     pending = _first_pass(root, info, links, notes)
     bank = questionbank.read(root / "questions.xml", links, files, notes)
     people = _people(root)
-    activities = [_activity(item, info, links, files, notes, bank, people) for item in pending]
+    known_scales = scales.read(root / "scales.xml", notes)
+    activities = [
+        _activity(item, info, links, files, notes, bank, people, known_scales) for item in pending
+    ]
     sections = _sections(root, info, activities, links, course_contextid)
 
     texts = Texts(links, course_contextid, "course", Text(gettext_noop("the course summary")))
@@ -126,6 +129,7 @@ def read_backup(root: Path, info: BackupInfo) -> model.ImportResult:
         findings=texts.findings(),
         original_url=info.original_url,
         language=mxml.text(course_el, "lang"),
+        scales=tuple(known_scales[key] for key in sorted(known_scales)),
     )
     return model.ImportResult(course=course, report=_report(course, info, notes))
 
@@ -206,6 +210,7 @@ def _activity(
     notes: Notes,
     bank: BankRead,
     people: People,
+    known_scales: dict[int, model.Scale],
 ) -> model.Activity:
     content = item.content
     kind = KINDS[content.modname]
@@ -249,6 +254,8 @@ def _activity(
             parse_pruned(grades_xml, frozenset({"grade_grades", "grade_letters"}))
         )
         completion = replace(completion, grade_item=grade_item.id, grade_pass=grade_item.grade_pass)
+    if isinstance(data, model.AssignContent):
+        data = _with_scale(data, grade_item, known_scales, notes, title)
     return model.Activity(
         source_key=item.key,
         source_id=content.module_id,
@@ -269,6 +276,31 @@ def _activity(
         findings=texts.findings()
         + (tuple(scan_address(data.address)) if isinstance(data, model.UrlContent) else ()),
     )
+
+
+def _with_scale(
+    data: model.AssignContent,
+    grade_item: GradeItem,
+    known_scales: dict[int, model.Scale],
+    notes: Notes,
+    title: str,
+) -> model.AssignContent:
+    """The assignment with the scale it is graded on, when the backup carries that scale."""
+    if data.grade >= 0:
+        return data
+    scale_id = scales.scale_id_of(data.grade, grade_item.scale_id)
+    scale = known_scales.get(scale_id) if scale_id is not None else None
+    if scale is None:
+        notes.warn(
+            Text(
+                gettext_noop(
+                    "The scale of '%(title)s' is not in the backup: its grades are typed as text."
+                ),
+                title=title,
+            )
+        )
+        return data
+    return replace(data, scale=scale)
 
 
 def _resolve_slots(
