@@ -64,3 +64,57 @@ def compile_values(query: QuerySet[Any, Any], alias: str) -> Statement:
     columns = [column for column, _sql, _alias in compiler.select]
     converters = tuple(compiler.get_converters(columns).items())
     return Statement(alias, str(sql), tuple(params), slots, converters)
+
+
+@dataclass(frozen=True)
+class Models:
+    """A query for model instances (``select_related`` and ``defer`` allowed), compiled: its
+    statement, and how Django's ``ModelIterable`` makes instances from its rows."""
+
+    statement: Statement
+    model: Any
+    start: int
+    end: int
+    names: tuple[str, ...]
+    related: tuple[Any, ...]
+
+    def first(self, *values: Any) -> Any:
+        """The first instance the query finds with these values, or None."""
+        rows = self.statement.fetch(*values)
+        if not rows:
+            return None
+        row = self.statement.convert(rows[:1])[0]
+        alias = self.statement.alias
+        found = self.model.from_db(alias, list(self.names), row[self.start : self.end])
+        for populator in self.related:
+            populator.populate(row, found)
+        return found
+
+
+def compile_models(query: QuerySet[Any, Any], alias: str) -> Models:
+    """``query`` (built with ``PLACEHOLDERS`` for the request's values) compiled for the
+    database ``alias``, to make instances as iterating over it would."""
+    from django.db.models.query import get_related_populators
+
+    compiler = query.query.get_compiler(alias)
+    sql, params = compiler.as_sql()
+    slots = tuple(
+        (position, PLACEHOLDERS.index(value))
+        for position, value in enumerate(params)
+        if isinstance(value, int) and not isinstance(value, bool) and value in PLACEHOLDERS
+    )
+    select, klass_info = compiler.select, compiler.klass_info
+    assert klass_info is not None and not compiler.annotation_col_map, query
+    columns = [column for column, _sql, _alias in select]
+    converters = tuple(compiler.get_converters(columns).items())
+    statement = Statement(alias, str(sql), tuple(params), slots, converters)
+    fields = klass_info["select_fields"]
+    start, end = fields[0], fields[-1] + 1
+    return Models(
+        statement,
+        klass_info["model"],
+        start,
+        end,
+        tuple(column.target.attname for column, _sql, _alias in select[start:end]),
+        tuple(get_related_populators(klass_info, select, alias)),
+    )

@@ -171,9 +171,8 @@ class Outline:
         self.plan_url = reverse("learning:plan", args=[course_id])
         self.html: dict[tuple[Any, ...], Any] = {}
 
-    def row(self, item: Item, *, learner: bool, open_: bool, state: str) -> str:
+    def row(self, item: Item, language: str, *, learner: bool, open_: bool, state: str) -> str:
         """An activity's row (not a label's) as a reader in this state sees it."""
-        language = get_language()
         key = (item.pk, language, learner, open_, state)
         html = self.html.get(key)
         if html is None:
@@ -208,8 +207,8 @@ class Outline:
         kind = KINDS.get(item.kind)
         return str(kind.answer) if item.answer and kind is not None else ""
 
-    def label(self, item: Item, links: CourseLinks) -> str:
-        key = (item.pk, get_language(), "label")
+    def label(self, item: Item, language: str, links: CourseLinks) -> str:
+        key = (item.pk, language, "label")
         html = self.html.get(key)
         if html is None:
             links.reached = False
@@ -327,6 +326,7 @@ def shown(
     # Teachers and staff are held by no rule, but see what holds learners back.
     rules = Gate(user, [course.pk], completed=done)
     learner = not sees_all
+    language = get_language()
     html: list[str] = []
     parts: list[dict[str, Any]] = []
     openable: set[int] = set()
@@ -382,13 +382,15 @@ def shown(
                     )
                 )
                 if item.kind == "label":
-                    pieces.append(outline.label(item, links))
+                    pieces.append(outline.label(item, language, links))
                     continue
                 if reasons:
-                    key = outline._row_key(item, get_language(), learner, is_open, state)
+                    key = outline._row_key(item, language, learner, is_open, state)
                     pieces.append(_row_html(key, reasons))
                 else:
-                    pieces.append(outline.row(item, learner=learner, open_=is_open, state=state))
+                    pieces.append(
+                        outline.row(item, language, learner=learner, open_=is_open, state=state)
+                    )
         if not pieces and not part.summary and opening.available:
             continue  # nothing in it for this reader: no bare card
         section_reasons = reasons_of(opening, rules.titles)
