@@ -116,5 +116,5 @@ def compile_models(query: QuerySet[Any, Any], alias: str) -> Models:
         start,
         end,
         tuple(column.target.attname for column, _sql, _alias in select[start:end]),
-        tuple(get_related_populators(klass_info, select, alias)),
+        tuple(get_related_populators(klass_info, select, alias)),  # type: ignore[call-arg]
     )

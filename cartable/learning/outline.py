@@ -178,7 +178,7 @@ class Outline:
         if html is None:
             html = _row_html(self._row_key(item, language, learner, open_, state), [])
             self.html[key] = html
-        return html  # type: ignore[no-any-return]
+        return html
 
     def _row_key(
         self, item: Item, language: str, learner: bool, open_: bool, state: str
@@ -219,7 +219,7 @@ class Outline:
             if links.reached:  # its links lead to files or activities: read each time
                 return html
             self.html[key] = html
-        return html  # type: ignore[no-any-return]
+        return html
 
     def frame(
         self,

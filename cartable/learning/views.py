@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import router
 from django.db.models import Case, Count, F, Q, When
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -20,6 +22,7 @@ from cartable.catalog.access import activity_for, course_for, opened, reader_rul
 from cartable.catalog.kinds import kind_of
 from cartable.catalog.models import Activity, Course, Enrolment
 from cartable.catalog.rendering import CourseLinks
+from cartable.compiled import PLACEHOLDERS, Statement, compile_values
 from cartable.grades.book import number, recent_feedback
 from cartable.learning import actions, outline, plans, progress
 from cartable.learning.availability import Verdict
@@ -36,33 +39,21 @@ def _user(request: HttpRequest) -> User:
 
 def learner_home(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    # Only the columns the page shows: a course or an activity row carries its texts and
-    # JSON (content, data, risks…), which the home page would read and decode for nothing.
-    enrolments = list(
-        Enrolment.objects.filter(user=user, course__status=Course.Status.PUBLISHED)
-        .order_by("course__title")
-        .values(
-            "course_id",
-            "course__title",
-            "course__institution__name",
-            # The activity to continue with, unless it has since been retired, hidden or
-            # rejected.
-            resume=Case(When(opened("last_activity__"), then=F("last_activity_id"))),
-        )
-    )
-    ids = [row["course_id"] for row in enrolments]
+    statement = _enrolments(router.db_for_read(Enrolment))
+    enrolments = statement.convert(statement.fetch(user.pk))
+    ids = [row[0] for row in enrolments]
     by_course = progress.course_progress(user, ids)
     plan = plans.home_plan(user, ids)
     feedback = recent_feedback(user, ids)
     courses = [
         {
-            "id": row["course_id"],
-            "title": row["course__title"],
-            "institution": row["course__institution__name"],
-            "progress": by_course.get(row["course_id"], progress.EMPTY),
-            "resume": row["resume"],
+            "id": course_id,
+            "title": title,
+            "institution": institution,
+            "progress": by_course.get(course_id, progress.EMPTY),
+            "resume": resume,
         }
-        for row in enrolments
+        for course_id, title, institution, resume in enrolments
     ]
     return render(
         request,
@@ -75,6 +66,24 @@ def learner_home(request: HttpRequest) -> HttpResponse:
             "access_closes": _closing_time(request),
         },
     )
+
+
+ENROLMENT_FIELDS = ("course_id", "course__title", "course__institution__name", "resume")
+
+
+@functools.cache
+def _enrolments(alias: str) -> Statement:
+    """The learner's enrolments in published courses, by title, with only the columns the home
+    shows (a course or an activity row carries its texts and JSON, which the page would read
+    and decode for nothing), compiled once: the learner home is the most requested page."""
+    query = (
+        Enrolment.objects.filter(user_id=PLACEHOLDERS[0], course__status=Course.Status.PUBLISHED)
+        .order_by("course__title")
+        # The activity to continue with, unless it has since been retired, hidden or rejected.
+        .annotate(resume=Case(When(opened("last_activity__"), then=F("last_activity_id"))))
+        .values_list(*ENROLMENT_FIELDS)
+    )
+    return compile_values(query, alias)
 
 
 def _closing_time(request: HttpRequest) -> str:
