@@ -86,6 +86,21 @@ def _enrolments(alias: str) -> Statement:
     return compile_values(query, alias)
 
 
+@functools.cache
+def _siblings(alias: str, reader: str) -> Statement:
+    """The activities of a course a reader of this kind may open, in the course's order, for
+    an activity page's previous and next (``reader_rule``), compiled once."""
+    readable = Activity.objects.filter(course_id=PLACEHOLDERS[0], retired_at__isnull=True)
+    if reader != outline.STAFF:
+        readable = readable.filter(opened(hidden=reader == outline.TEACHER))
+    return compile_values(
+        readable.order_by("section__position", "position").values_list(
+            "id", "title", "kind", "availability", "section__availability"
+        ),
+        alias,
+    )
+
+
 def _closing_time(request: HttpRequest) -> str:
     """ "12:00" when the learner's access hours end within half an hour (from the session)."""
     closes = gate.closing_soon(request)
@@ -174,14 +189,9 @@ def activity(request: HttpRequest, course_id: int, activity_id: int) -> HttpResp
     item = activity_for(user, found, activity_id)
     sees_all = sees_all_of(user, found)
     rule = reader_rule(user, sees_all=sees_all)
-    readable = Activity.objects.filter(course=found, retired_at__isnull=True)
-    if rule is not None:
-        readable = readable.filter(rule)
-    siblings = list(
-        readable.order_by("section__position", "position").values_list(
-            "id", "title", "kind", "availability", "section__availability"
-        )
-    )
+    reader = outline.STAFF if rule is None else outline.TEACHER if sees_all else outline.LEARNER
+    statement = _siblings(router.db_for_read(Activity), reader)
+    siblings = statement.convert(statement.fetch(found.pk))
     row = None
     shut: set[int] = set()  # the activities the learner may not open now
     if not sees_all:
