@@ -41,7 +41,7 @@ from cartable.learning import progress
 from cartable.learning.availability import OPEN, Verdict, has_conditions, within
 from cartable.learning.gate import Gate
 from cartable.learning.models import ActivityProgress
-from cartable.learning.templatetags.learning import _row_html, duration
+from cartable.learning.templatetags.learning import duration
 
 SECTION_COLUMNS = ("id", "position", "title", "summary", "visible", "availability")
 ITEM_COLUMNS = (
@@ -59,7 +59,10 @@ PROGRESS_COLUMNS = ("activity_id", "views", "completed_at", "last_viewed_at")
 # Readers of a course, as the rows they may see differ: staff (everything), the course's
 # teachers (hidden content too), learners (what ``opened`` lets them open).
 STAFF, TEACHER, LEARNER = "staff", "teacher", "learner"
-OUTLINES_KEPT = 32  # outlines (a course for a kind of reader) kept per server process
+# Bounds per server process: outlines (a course for a kind of reader) and the fragments each
+# keeps (a row in a state, in a language: about 600 bytes), about 15 MB at the very most.
+OUTLINES_KEPT = 16
+FRAGMENTS_KEPT = 1_500
 MARK = "\x00rows\x00"  # where a section frame's rows go (never in a rendered text)
 
 
@@ -171,19 +174,23 @@ class Outline:
         self.plan_url = reverse("learning:plan", args=[course_id])
         self.html: dict[tuple[Any, ...], Any] = {}
 
+    def _keep(self, key: tuple[Any, ...], html: Any) -> None:
+        if len(self.html) < FRAGMENTS_KEPT:
+            self.html[key] = html
+
     def row(self, item: Item, language: str, *, learner: bool, open_: bool, state: str) -> str:
         """An activity's row (not a label's) as a reader in this state sees it."""
         key = (item.pk, language, learner, open_, state)
         html = self.html.get(key)
         if html is None:
             html = _row_html(self._row_key(item, language, learner, open_, state), [])
-            self.html[key] = html
+            self._keep(key, html)
         return html
 
     def _row_key(
         self, item: Item, language: str, learner: bool, open_: bool, state: str
     ) -> tuple[Any, ...]:
-        """What ``learning.course_row`` renders a row from (its ``_row_key``)."""
+        """What a row is rendered from (``_row_html``): everything it shows."""
         kind = KINDS.get(item.kind)
         to_do = str(kind.answer) if item.answer and kind is not None else ""
         return (
@@ -216,9 +223,8 @@ class Outline:
                 '\n    <li class="activity activity--label"><div class="prose">'
                 f"{links.html(item.intro or '')}</div></li>\n  "
             )
-            if links.reached:  # its links lead to files or activities: read each time
-                return html
-            self.html[key] = html
+            if not links.reached:  # (links to files or activities are read each time)
+                self._keep(key, html)
         return html
 
     def frame(
@@ -255,8 +261,33 @@ class Outline:
         )
         before, _, after = html.partition(MARK)
         if verdict.available and not links.reached:
-            self.html[key] = (before, after)
+            self._keep(key, (before, after))
         return before, after
+
+
+ROW_FIELDS = (
+    "pk",
+    "kind",
+    "title",
+    "visible",
+    "url",
+    "kind_label",
+    "duration",
+    "open",
+    "state",
+    "to_do",
+)
+
+
+def _row_html(key: tuple[Any, ...], reasons: list[dict[str, Any]]) -> SafeString:
+    """An activity's row from what ``Outline._row_key`` says it is made of."""
+    _language, learner, plans, plan_url, *values = key
+    entry = {**dict(zip(ROW_FIELDS, values, strict=True)), "reasons": reasons}
+    html = render_to_string(
+        "learning/course_row.html",
+        {"entry": entry, "learner": learner, "plans": plans, "plan_url": plan_url},
+    )
+    return mark_safe(html)  # noqa: S308  (rendered by the template engine, which escapes)
 
 
 @functools.lru_cache(maxsize=OUTLINES_KEPT)
