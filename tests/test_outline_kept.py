@@ -154,3 +154,23 @@ def test_two_learners_never_see_each_others_state(learner, other_learner, teache
         assert DONE not in theirs and link(ruled) not in theirs
         assert "Page après la première" in theirs and "Disponible une fois" in theirs
         assert hidden.title not in theirs
+
+
+def test_a_course_on_the_home_shows_its_title_progress_and_language_as_they_are_now(
+    learner, other_learner, institution
+) -> None:
+    course = build_course(institution, "HOME1")
+    for user in (learner, other_learner):
+        Enrolment.objects.create(user=user, course=course)
+    lea, omar = signed_in(learner), signed_in(other_learner)
+    assert "0 activité terminée sur 4" in lea.get("/").content.decode()
+    first = course.activities.order_by("pk").first()
+    assert lea.get(f"/courses/{course.pk}/activities/{first.pk}/").status_code == 200
+    mine = lea.get("/").content.decode()
+    assert "1 activité terminée sur 4" in mine and link(first) in mine  # "Continue"
+    theirs = omar.get("/").content.decode()
+    assert "0 activité terminée sur 4" in theirs and link(first) not in theirs
+    Course.objects.filter(pk=course.pk).update(title="Cours renommé")
+    assert "Cours renommé" in lea.get("/").content.decode()
+    english = lea.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "1 of 4 done" in english and "Continue" in english

@@ -2,10 +2,15 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
 from django import template
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cartable.catalog.rendering import file_link
@@ -87,3 +92,33 @@ IMAGE_TYPES = frozenset(
 def is_image(mimetype: str | None) -> bool:
     """Whether a course file is a picture to show on its page, not only a link."""
     return (mimetype or "").lower() in IMAGE_TYPES
+
+
+# --- A course on the learner home --------------------------------------------------------------
+
+CARDS_KEPT = 2_000  # about 1 kB each
+
+
+@register.simple_tag
+def course_card(course: dict[str, Any]) -> SafeString:
+    """{% course_card course %}: a course on the learner home (``learning.views.learner_home``
+    gives its id, title, institution, progress and the activity to resume), rendered once per
+    everything it shows and the language, then kept: nothing to invalidate."""
+    return _card(
+        (
+            get_language(),
+            course["id"],
+            course["title"],
+            course["institution"],
+            course["progress"],
+            course["resume"],
+        )
+    )
+
+
+@lru_cache(maxsize=CARDS_KEPT)
+def _card(key: tuple[Any, ...]) -> SafeString:
+    _language, pk, title, institution, progress, resume = key
+    course = {"id": pk, "title": title, "institution": institution, "resume": resume}
+    html = render_to_string("learning/course_card.html", {"course": course, "progress": progress})
+    return mark_safe(html)  # noqa: S308  (rendered by the template engine, which escapes)
