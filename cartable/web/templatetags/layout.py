@@ -98,3 +98,29 @@ def asset(path: str) -> str:
 @functools.lru_cache(maxsize=64)
 def _asset(path: str, _storage: str, _url: str, _debug: bool) -> str:
     return static(path)
+
+
+class KeptNode(template.Node):
+    """What ``{% kept %}`` holds: rendered once per language, then the same string."""
+
+    def __init__(self, nodelist: template.NodeList) -> None:
+        self.nodelist = nodelist
+        self.rendered: dict[str, SafeString] = {}
+
+    def render(self, context: template.Context) -> SafeString:
+        language = get_language()
+        html = self.rendered.get(language)
+        if html is None:
+            html = mark_safe(self.nodelist.render(context))  # noqa: S308 (rendered, escaped)
+            self.rendered[language] = html
+        return html
+
+
+@register.tag
+def kept(parser: template.base.Parser, token: template.base.Token) -> KeptNode:
+    """{% kept %}…{% endkept %}: a part of a layout that depends on nothing but the language
+    (fixed texts, the box's own addresses), rendered once per language and process. What it
+    holds must read no variable of the page."""
+    nodelist = parser.parse(("endkept",))
+    parser.delete_first_token()
+    return KeptNode(nodelist)
