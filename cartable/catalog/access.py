@@ -8,14 +8,17 @@ staff everything, waiting for review included.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+from django.db import router
 from django.db.models import OuterRef, Q, QuerySet
 from django.http import Http404
 
 from cartable.accounts.models import STAFF_ROLES, Role, User
 from cartable.catalog.kinds import hidden_from_learners
 from cartable.catalog.models import Activity, Course, CourseFile, Enrolment, Section
+from cartable.compiled import PLACEHOLDERS, Models, compile_models
 
 
 def visible_courses(user: User) -> QuerySet[Course]:
@@ -46,11 +49,28 @@ def manages(user: User | None, course: Course) -> bool:
 
 
 def course_for(user: User, course_id: int) -> Course:
-    try:
-        # The review's findings are read by the review pages only.
-        return visible_courses(user).select_related("institution").defer("risks").get(pk=course_id)
-    except Course.DoesNotExist:
-        raise Http404 from None
+    """The course with this id if ``user`` may see it (``visible_courses``), with its
+    institution; else 404. Every page of a course asks, so the query is compiled once."""
+    if not user.is_authenticated or not user.is_active or not -BIGGEST < int(course_id) < BIGGEST:
+        raise Http404  # (an id no database column holds finds nothing, as the ORM says)
+    alias = router.db_for_read(Course)
+    found = _course_query(alias, user.role in STAFF_ROLES).first(int(course_id), user.pk)
+    if found is None:
+        raise Http404
+    return found  # type: ignore[no-any-return]
+
+
+BIGGEST = 2**63
+
+
+@functools.cache
+def _course_query(alias: str, staff: bool) -> Models:
+    courses = Course.objects.all() if staff else Course.objects.published()
+    if not staff:
+        courses = courses.filter(enrolments__user_id=PLACEHOLDERS[1])
+    # The review's findings are read by the review pages only.
+    query = courses.filter(pk=PLACEHOLDERS[0]).select_related("institution").defer("risks")
+    return compile_models(query, alias)
 
 
 def teaches(user: User, course: Course) -> bool:
@@ -99,19 +119,26 @@ def reader_rule(user: User, *, sees_all: bool) -> Q | None:
 
 
 def activity_for(user: User, course: Course, activity_id: int) -> Activity:
-    """An activity of a course the user may see (call ``course_for`` first)."""
-    activities = (
-        Activity.objects.filter(course=course, retired_at__isnull=True)
-        .select_related("section", "blob")
-        .defer("risks")
+    """An activity of a course the user may see (call ``course_for`` first), with its section
+    and blob. Every activity page asks, so the query is compiled once per reader kind."""
+    if not -BIGGEST < int(activity_id) < BIGGEST:
+        raise Http404  # (an id no database column holds finds nothing, as the ORM says)
+    # Content waiting for review is for staff's eyes only, teachers' included.
+    reader = "staff" if user.role in STAFF_ROLES else "teacher" if teaches(user, course) else ""
+    found = _activity_query(router.db_for_read(Activity), reader).first(int(activity_id), course.pk)
+    if found is None:
+        raise Http404
+    return found  # type: ignore[no-any-return]
+
+
+@functools.cache
+def _activity_query(alias: str, reader: str) -> Models:
+    activities = Activity.objects.filter(
+        pk=PLACEHOLDERS[0], course_id=PLACEHOLDERS[1], retired_at__isnull=True
     )
-    if user.role not in STAFF_ROLES:
-        # Content waiting for review is for staff's eyes only, teachers' included.
-        activities = activities.filter(opened(hidden=teaches(user, course)))
-    try:
-        return activities.get(pk=activity_id)
-    except Activity.DoesNotExist:
-        raise Http404 from None
+    if reader != "staff":
+        activities = activities.filter(opened(hidden=reader == "teacher"))
+    return compile_models(activities.select_related("section", "blob").defer("risks"), alias)
 
 
 def visible_sections(user: User) -> QuerySet[Section]:

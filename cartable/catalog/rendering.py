@@ -40,12 +40,16 @@ class CourseLinks:
         self.rule = rule
         self._activities: dict[str, int] | None = None
         self._files: dict[str, set[str]] | None = None  # blob -> the names the course has it by
+        # Whether a text shown since this was last set to False linked to a file or an
+        # activity (its HTML then depends on more than the text: see learning/outline.py).
+        self.reached = False
         self.course_url = reverse("learning:course", args=[course.pk])
 
     def file_url(self, sha256: str, quoted_name: str, attribute: str = "src") -> str | None:
         """The file's bytes for a source (an image, a video); for a link, the page that shows
         it when it needs one (a PDF, in the box's viewer: not every device reads PDFs). Only
         a file this course holds, under the name it holds it by; None for any other."""
+        self.reached = True
         if self._files is None:
             self._files = {}
             for blob_id, filename in CourseFile.objects.filter(course=self.course).values_list(
@@ -63,6 +67,7 @@ class CourseLinks:
         return file_source(self.course.pk, sha256, name)
 
     def activity_url(self, source_key: str) -> str | None:
+        self.reached = True
         if self._activities is None:
             activities = Activity.objects.filter(course=self.course, retired_at__isnull=True)
             if self.rule is not None:

@@ -5,14 +5,16 @@ exchange will carry back to the university, read from these tables."""
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from cartable.accounts.models import User
 from cartable.catalog.models import Activity, Course, Enrolment
+from cartable.compiled import PLACEHOLDERS, Models, compile_models
 from cartable.learning.models import ActivityProgress, StudyPlanItem, StudyPlanTick
 from cartable.learning.progress import completes_on_view
 from cartable.outbox.actions import add as outbox
@@ -31,10 +33,8 @@ def record_view(*, actor: User, activity: Activity) -> ActivityProgress | None:
     (or an INSERT) in one transaction."""
     user = actor
     now = timezone.now()
-    row = (
-        ActivityProgress.objects.filter(user=user, activity=activity)
-        .only("id", "views", "last_viewed_at", "completed_at")
-        .first()
+    row: ActivityProgress | None = _progress_row(router.db_for_read(ActivityProgress)).first(
+        user.pk, activity.pk
     )
     if (
         row is not None
@@ -49,6 +49,15 @@ def record_view(*, actor: User, activity: Activity) -> ActivityProgress | None:
         )
         _count_view(user, activity, now)
     return row
+
+
+@functools.cache
+def _progress_row(alias: str) -> Models:
+    """The learner's progress row on an activity, compiled once (every activity page reads
+    it)."""
+    rows = ActivityProgress.objects.filter(user_id=PLACEHOLDERS[0], activity_id=PLACEHOLDERS[1])
+    only = rows.only("id", "views", "last_viewed_at", "completed_at").order_by("pk")[:1]
+    return compile_models(only, alias)
 
 
 def _count_view(user: User, activity: Activity, now: datetime) -> None:

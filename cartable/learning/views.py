@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import router
 from django.db.models import Case, Count, F, Q, When
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -19,15 +19,15 @@ from cartable.access.wording import clock_time
 from cartable.accounts.access import signed_in
 from cartable.accounts.models import STAFF_ROLES, Role, User
 from cartable.catalog.access import activity_for, course_for, opened, reader_rule, sees_all_of
-from cartable.catalog.kinds import KINDS, kind_of
-from cartable.catalog.models import Activity, Course, Enrolment, Section
+from cartable.catalog.kinds import kind_of
+from cartable.catalog.models import Activity, Course, Enrolment
 from cartable.catalog.rendering import CourseLinks
-from cartable.grades.book import GRADED_KINDS, number, recent_feedback
-from cartable.learning import actions, plans, progress
-from cartable.learning.availability import Verdict, within
+from cartable.compiled import PLACEHOLDERS, Statement, compile_values
+from cartable.grades.book import number, recent_feedback
+from cartable.learning import actions, outline, plans, progress
+from cartable.learning.availability import Verdict
 from cartable.learning.gate import Gate, holds
 from cartable.learning.models import ActivityProgress
-from cartable.learning.templatetags.learning import duration
 
 
 def _user(request: HttpRequest) -> User:
@@ -39,33 +39,21 @@ def _user(request: HttpRequest) -> User:
 
 def learner_home(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    # Only the columns the page shows: a course or an activity row carries its texts and
-    # JSON (content, data, risks…), which the home page would read and decode for nothing.
-    enrolments = list(
-        Enrolment.objects.filter(user=user, course__status=Course.Status.PUBLISHED)
-        .order_by("course__title")
-        .values(
-            "course_id",
-            "course__title",
-            "course__institution__name",
-            # The activity to continue with, unless it has since been retired, hidden or
-            # rejected.
-            resume=Case(When(opened("last_activity__"), then=F("last_activity_id"))),
-        )
-    )
-    ids = [row["course_id"] for row in enrolments]
+    statement = _enrolments(router.db_for_read(Enrolment))
+    enrolments = statement.convert(statement.fetch(user.pk))
+    ids = [row[0] for row in enrolments]
     by_course = progress.course_progress(user, ids)
     plan = plans.home_plan(user, ids)
     feedback = recent_feedback(user, ids)
     courses = [
         {
-            "id": row["course_id"],
-            "title": row["course__title"],
-            "institution": row["course__institution__name"],
-            "progress": by_course.get(row["course_id"], progress.EMPTY),
-            "resume": row["resume"],
+            "id": course_id,
+            "title": title,
+            "institution": institution,
+            "progress": by_course.get(course_id, progress.EMPTY),
+            "resume": resume,
         }
-        for row in enrolments
+        for course_id, title, institution, resume in enrolments
     ]
     return render(
         request,
@@ -77,6 +65,39 @@ def learner_home(request: HttpRequest) -> HttpResponse:
             "feedback": feedback,
             "access_closes": _closing_time(request),
         },
+    )
+
+
+ENROLMENT_FIELDS = ("course_id", "course__title", "course__institution__name", "resume")
+
+
+@functools.cache
+def _enrolments(alias: str) -> Statement:
+    """The learner's enrolments in published courses, by title, with only the columns the home
+    shows (a course or an activity row carries its texts and JSON, which the page would read
+    and decode for nothing), compiled once: the learner home is the most requested page."""
+    query = (
+        Enrolment.objects.filter(user_id=PLACEHOLDERS[0], course__status=Course.Status.PUBLISHED)
+        .order_by("course__title")
+        # The activity to continue with, unless it has since been retired, hidden or rejected.
+        .annotate(resume=Case(When(opened("last_activity__"), then=F("last_activity_id"))))
+        .values_list(*ENROLMENT_FIELDS)
+    )
+    return compile_values(query, alias)
+
+
+@functools.cache
+def _siblings(alias: str, reader: str) -> Statement:
+    """The activities of a course a reader of this kind may open, in the course's order, for
+    an activity page's previous and next (``reader_rule``), compiled once."""
+    readable = Activity.objects.filter(course_id=PLACEHOLDERS[0], retired_at__isnull=True)
+    if reader != outline.STAFF:
+        readable = readable.filter(opened(hidden=reader == outline.TEACHER))
+    return compile_values(
+        readable.order_by("section__position", "position").values_list(
+            "id", "title", "kind", "availability", "section__availability"
+        ),
+        alias,
     )
 
 
@@ -107,66 +128,6 @@ def teacher_home(request: HttpRequest) -> HttpResponse:
 # --- Course page ----------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class Item:
-    """The columns of an activity the course page reads (no model instance: a course page
-    lists hundreds of them)."""
-
-    pk: int
-    section_id: int
-    title: str
-    kind: str
-    visible: bool
-    intro: str
-    availability: Any
-    completion_mode: str
-    estimated_minutes: int
-
-
-ITEM_COLUMNS = (
-    "id",
-    "section_id",
-    "title",
-    "kind",
-    "visible",
-    "intro",
-    "availability",
-    "completion_mode",
-    "estimated_minutes",
-)
-
-
-@dataclass(slots=True)
-class Entry:
-    """An activity as one user sees it on the course page, flat: what the template would
-    otherwise work out again for each of a course's hundreds of activities."""
-
-    pk: int
-    kind: str
-    title: str
-    visible: bool
-    intro: str
-    url: str
-    kind_label: str
-    duration: str
-    open: bool = True  # the reader may open it now
-    state: str = ""  # for a learner: "done", "to_do" (with ``to_do``), "viewed" or ""
-    reasons: list[dict[str, Any]] = field(default_factory=list)
-    # What the learner has to do that a view does not do ("Answer the quiz"), if anything.
-    to_do: str = ""
-
-
-def _progress_rows(user: User, course: Course) -> dict[int, ActivityProgress]:
-    if user.role in STAFF_ROLES or user.role == "teacher":
-        return {}
-    return {
-        row.activity_id: row
-        for row in ActivityProgress.objects.filter(user=user, course=course).only(
-            "activity_id", "views", "completed_at", "last_viewed_at"
-        )
-    }
-
-
 def _is_done(row: ActivityProgress | None) -> bool:
     return row is not None and row.completed_at is not None
 
@@ -194,125 +155,26 @@ def course(request: HttpRequest, course_id: int) -> HttpResponse:
     found = course_for(user, course_id)
     sees_all = sees_all_of(user, found)
     rule = reader_rule(user, sees_all=sees_all)
-    sections = Section.objects.filter(course=found, retired_at__isnull=True).order_by("position")
-    activities = Activity.objects.filter(course=found, retired_at__isnull=True).order_by("position")
-    if not sees_all:
-        sections = sections.filter(visible=True)
-    if rule is not None:  # content waiting for review is for staff's eyes only
-        activities = activities.filter(rule)
-    parts = list(sections.only("id", "position", "title", "summary", "visible", "availability"))
-    by_section: dict[int, list[Item]] = {section.pk: [] for section in parts}
-    for values in activities.filter(section__in=parts).values_list(*ITEM_COLUMNS):
-        item = Item(*values)
-        by_section[item.section_id].append(item)
-    rows = _progress_rows(user, found)
-    done = {pk for pk, row in rows.items() if row.completed_at is not None}
-    # Teachers and staff are held by no rule, but see what holds learners back.
-    rules = Gate(user, [found.pk], completed=done)
-    now = rules.now
-    url_pattern = reverse("learning:activity", args=[found.pk, 987654321])
-    kind_labels = {name: kind.label for name, kind in KINDS.items()}
-    answers = {name: str(kind.answer) for name, kind in KINDS.items() if kind.answer is not None}
-    durations: dict[int, str] = {}
-    outline: list[dict[str, Any]] = []
-    total = finished = minutes = minutes_left = 0
-    for section in parts:
-        opening = rules.decide(found.pk, section.availability)
-        entries = []
-        for item in by_section[section.pk]:
-            # Progress counts every activity a learner studies, open or not yet (as Moodle's
-            # course progress counts every activity with completion, restricted or not).
-            if item.kind not in progress.NOT_STUDIED and section.visible and item.visible:
-                total += 1
-                minutes += item.estimated_minutes
-                if item.pk in done:
-                    finished += 1
-                else:
-                    minutes_left += item.estimated_minutes
-            if not (opening.available or sees_all):
-                continue  # a closed section lists none of its activities (it says why)
-            verdict = rules.decide(found.pk, item.availability)
-            if not verdict.shown and not sees_all:
-                continue
-            to_do = answers.get(item.kind, "") if item.completion_mode == "answer" else ""
-            state = ""
-            if not sees_all:
-                state = (
-                    "done"
-                    if item.pk in done
-                    else "to_do"
-                    if to_do
-                    else "viewed"
-                    if item.pk in rows
-                    else ""
-                )
-            minutes_shown = item.estimated_minutes
-            if minutes_shown and minutes_shown not in durations:
-                durations[minutes_shown] = duration(minutes_shown)
-            entries.append(
-                Entry(
-                    pk=item.pk,
-                    kind=item.kind,
-                    title=item.title,
-                    visible=item.visible,
-                    intro=item.intro if item.kind == "label" else "",
-                    url=url_pattern.replace("987654321", str(item.pk)),
-                    kind_label=kind_labels.get(item.kind, item.kind),
-                    duration=durations.get(minutes_shown, ""),
-                    open=within(opening, verdict).available,
-                    state=state,
-                    reasons=_reasons(verdict, rules.titles) if not verdict.available else [],
-                    to_do=to_do,
-                )
-            )
-        if not (opening.shown or sees_all):
-            continue  # its rule hides the section entirely, title included
-        if not entries and not section.summary and opening.available:
-            continue  # nothing in it for this reader: no bare card
-        outline.append(
-            {
-                "section": section,
-                "entries": entries,
-                "verdict": opening,
-                "reasons": _reasons(opening, rules.titles),
-            }
-        )
-    # Continue with the last activity viewed, if the learner may still open it.
-    openable = {entry.pk for part in outline for entry in part["entries"] if entry.open}
-    viewed = [
-        row
-        for row in rows.values()
-        if row.last_viewed_at is not None and row.activity_id in openable
-    ]
-    resume = max(viewed, key=lambda row: row.last_viewed_at or now, default=None)
-    first_open = next(
-        (
-            entry
-            for part in outline
-            for entry in part["entries"]
-            if entry.state != "done" and entry.open and entry.kind not in progress.NOT_STUDIED
-        ),
-        None,
-    )
+    links = CourseLinks(found, rule=rule)
+    reader = outline.STAFF if rule is None else outline.TEACHER if sees_all else outline.LEARNER
+    page = outline.shown(user, found, links, sees_all=sees_all, reader=reader, reasons_of=_reasons)
     return render(
         request,
         "learning/course.html",
         {
             "course": found,
-            "outline": outline,
-            "links": CourseLinks(found, rule=rule),
-            "progress": progress.CourseProgress(finished, total, minutes, minutes_left),
-            "resume_id": resume.activity_id if resume else None,
-            "next_activity": first_open,
+            "outline_html": page.html,
+            "outline": page.parts,
+            "links": links,
+            "progress": page.progress,
+            "resume_id": page.resume_id,
+            "next_activity_id": page.next_id,
             "teaches": sees_all and user.role not in STAFF_ROLES,
             "staff": user.role in STAFF_ROLES,
-            "plans": sees_all,  # teachers and staff hand activities out from here
             "may_publish": user.role in STAFF_ROLES and not found.is_published,
             "learner": not sees_all,
             # Their grades are a link away once the course has something graded.
-            "own_grades": not sees_all
-            and user.role == Role.LEARNER
-            and any(entry.kind in GRADED_KINDS for part in outline for entry in part["entries"]),
+            "own_grades": not sees_all and user.role == Role.LEARNER and page.graded,
         },
     )
 
@@ -327,14 +189,9 @@ def activity(request: HttpRequest, course_id: int, activity_id: int) -> HttpResp
     item = activity_for(user, found, activity_id)
     sees_all = sees_all_of(user, found)
     rule = reader_rule(user, sees_all=sees_all)
-    readable = Activity.objects.filter(course=found, retired_at__isnull=True)
-    if rule is not None:
-        readable = readable.filter(rule)
-    siblings = list(
-        readable.order_by("section__position", "position").values_list(
-            "id", "title", "kind", "availability", "section__availability"
-        )
-    )
+    reader = outline.STAFF if rule is None else outline.TEACHER if sees_all else outline.LEARNER
+    statement = _siblings(router.db_for_read(Activity), reader)
+    siblings = statement.convert(statement.fetch(found.pk))
     row = None
     shut: set[int] = set()  # the activities the learner may not open now
     if not sees_all:

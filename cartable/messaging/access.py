@@ -10,6 +10,7 @@ staff of the learner's establishment who moderate it, and by nobody else.
 
 from __future__ import annotations
 
+from django.db import connections, router
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -105,10 +106,17 @@ def conversation_for(user: User, conversation_id: int) -> Conversation:
 
 
 def unread_count(user: User) -> int:
-    """Messages delivered to ``user`` and not opened yet: one small query (an index)."""
-    return Message.objects.filter(
-        recipient=user, status=Message.Status.DELIVERED, read_at__isnull=True
-    ).count()
+    """Messages delivered to ``user`` and not opened yet: one small query (an index), in
+    portable SQL (the learner home asks on every view; the ORM took longer to build the
+    count than the database to run it)."""
+    table = Message._meta.db_table
+    with connections[router.db_for_read(Message)].cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {table} "  # noqa: S608 (the name from the model, values as parameters)
+            "WHERE recipient_id = %s AND status = %s AND read_at IS NULL",
+            [user.pk, Message.Status.DELIVERED],
+        )
+        return int(cursor.fetchone()[0])
 
 
 def moderates(user: User, message: Message) -> bool:

@@ -94,66 +94,31 @@ def is_image(mimetype: str | None) -> bool:
     return (mimetype or "").lower() in IMAGE_TYPES
 
 
-# --- One activity of the course page ----------------------------------------------------------
+# --- A course on the learner home --------------------------------------------------------------
 
-# A course page lists every activity of a course; most rows are the same for every reader in
-# the same state. A row's HTML is kept, keyed by everything it is made of (so a change of the
-# activity, of the reader's state or of the language makes another key: nothing to invalidate)
-# and rendered once per key in each server process. Rows that show a rule's reasons, which
-# name dates and other activities, are rendered each time.
-ROWS_KEPT = 5_000  # about 5 MB per server process at most
+CARDS_KEPT = 2_000  # about 1 kB each
 
 
-@register.simple_tag(takes_context=True)
-def course_row(context: template.Context, entry: Any) -> SafeString:
-    if entry.reasons:
-        return _row_html(_row_key(context, entry), entry.reasons)
-    return _kept_row(_row_key(context, entry))
-
-
-def _row_key(context: template.Context, entry: Any) -> tuple[Any, ...]:
-    return (
-        get_language(),
-        bool(context.get("learner")),
-        bool(context.get("plans")),
-        str(context.get("plan_url") or ""),
-        entry.pk,
-        entry.kind,
-        entry.title,
-        entry.visible,
-        entry.url,
-        entry.kind_label,
-        entry.duration,
-        entry.open,
-        entry.state,
-        entry.to_do,
+@register.simple_tag
+def course_card(course: dict[str, Any]) -> SafeString:
+    """{% course_card course %}: a course on the learner home (``learning.views.learner_home``
+    gives its id, title, institution, progress and the activity to resume), rendered once per
+    everything it shows and the language, then kept: nothing to invalidate."""
+    return _card(
+        (
+            get_language(),
+            course["id"],
+            course["title"],
+            course["institution"],
+            course["progress"],
+            course["resume"],
+        )
     )
 
 
-@lru_cache(maxsize=ROWS_KEPT)
-def _kept_row(key: tuple[Any, ...]) -> SafeString:
-    return _row_html(key, [])
-
-
-_ROW_FIELDS = (
-    "pk",
-    "kind",
-    "title",
-    "visible",
-    "url",
-    "kind_label",
-    "duration",
-    "open",
-    "state",
-    "to_do",
-)
-
-
-def _row_html(key: tuple[Any, ...], reasons: list[dict[str, Any]]) -> SafeString:
-    _language, learner, plans, plan_url, *values = key
-    entry = {**dict(zip(_ROW_FIELDS, values, strict=True)), "reasons": reasons}
-    html = render_to_string(
-        "learning/course_row.html",
-        {"entry": entry, "learner": learner, "plans": plans, "plan_url": plan_url},
-    )
+@lru_cache(maxsize=CARDS_KEPT)
+def _card(key: tuple[Any, ...]) -> SafeString:
+    _language, pk, title, institution, progress, resume = key
+    course = {"id": pk, "title": title, "institution": institution, "resume": resume}
+    html = render_to_string("learning/course_card.html", {"course": course, "progress": progress})
     return mark_safe(html)  # noqa: S308  (rendered by the template engine, which escapes)
