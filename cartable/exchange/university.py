@@ -151,6 +151,16 @@ def gather(course: Course, activity: Activity | None = None) -> Gathered:
                 at=grade.graded_at,
             )
         )
+    # Given to an account the hub made for a box's learner not matched (exchange.hubwork):
+    # not the university's account of anyone yet.
+    made = Grade.objects.filter(
+        course=course, user__box_account__isnull=False, graded_at__isnull=False
+    )
+    if activity is not None:
+        made = made.filter(activity=activity)
+    gathered.unmatched.update(
+        made.values_list("user__box_account__peer__name", "user__box_account__box_username")
+    )
     gathered.grades = sorted(
         latest.values(), key=lambda g: (g.activity_key, g.learner.box_username)
     )
