@@ -138,7 +138,7 @@ def test_the_hub_teacher_grades_a_box_learners_work_in_the_usual_pages(
 def test_the_same_work_twice_records_nothing_new_and_a_later_entry_updates_it(
     sides, peers, letter, learner, stick: Path
 ) -> None:
-    hub, box = peers
+    hub, _box = peers
     hand_in(learner, letter, submit=False)
     work_to_hub(sides, hub, stick / "w1")
     before = hub_state()
@@ -197,7 +197,7 @@ def test_an_unmatched_learner_gets_an_account_of_their_own_and_their_grade_goes_
 def test_work_for_a_course_or_activity_the_hub_lacks_is_counted_and_left_out(
     sides, peers, letter, learner, institution, stick: Path
 ) -> None:
-    hub, box = peers
+    hub, _box = peers
     own = homework(letter.course, title="Devoir de la box")  # no university key
     hand_in(learner, letter)
     hand_in(learner, own)
