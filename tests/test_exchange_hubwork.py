@@ -249,3 +249,30 @@ def test_a_matched_account_that_is_not_a_learners_is_left_out(
     assert applied.left_out == 2  # the draft, then its submission
     assert not Submission.objects.filter(learner__username="prof.x").exists()
     assert not Enrolment.objects.filter(user__username="prof.x").exists()
+
+
+def test_online_a_course_bundle_is_due_while_offered_courses_changed_since_the_last(
+    sides, peers, letter
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cartable.exchange import courses, outgoing
+    from cartable.exchange.models import Exchange
+
+    _hub, box = peers
+    assert outgoing.due(box) is None
+    courses.offer(actor=None, peer=box, course=letter.course)
+    assert outgoing.due(box) == "course"
+    sent = Exchange.objects.create(
+        direction=Exchange.Direction.OUT, peer=box, kind="course", sequence=1,
+        result=Exchange.Result.DONE,
+    )  # fmt: skip
+    later = timezone.now() + timedelta(minutes=1)
+    Exchange.objects.filter(pk=sent.pk).update(at=later)
+    assert outgoing.due(box) is None
+    Activity.objects.filter(pk=letter.pk).update(updated_at=later + timedelta(seconds=1))
+    assert outgoing.due(box) == "course"
+    courses.withdraw(actor=None, peer=box, course=letter.course)
+    assert outgoing.due(box) is None
