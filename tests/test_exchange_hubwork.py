@@ -276,3 +276,17 @@ def test_online_a_course_bundle_is_due_while_offered_courses_changed_since_the_l
     assert outgoing.due(box) == "course"
     courses.withdraw(actor=None, peer=box, course=letter.course)
     assert outgoing.due(box) is None
+
+
+def test_a_username_matched_in_capitals_is_the_hubs_lowercase_account(
+    sides, peers, letter, learner, teacher, stick: Path
+) -> None:
+    hub, box = peers
+    actions.match_learners(actor=None, peer=box, matches=[Match("lea", username="Lea.Moreau")])
+    hand_in(learner, letter)
+    work_to_hub(sides, hub, stick / "w1")
+    account = User.objects.get(username="lea.moreau")
+    assert Submission.objects.filter(learner=account).exists()
+    assignments.grade(actor=teacher, activity=letter, learner=account, points=11)
+    feedback_to_box(sides, box, stick / "f1")
+    assert Grade.objects.get(user=learner, activity=letter).grade == 11

@@ -28,7 +28,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cartable.accounts.models import Institution, Role, User
+from cartable.accounts.models import Institution, Role, User, normalize_username
 from cartable.assignments import actions as assignments
 from cartable.assignments.checks import Refused as AssignmentRefused
 from cartable.audit.actions import record
@@ -159,7 +159,8 @@ def match_learners(*, actor: User | None, peer: Peer, matches: list[Match]) -> i
                 peer=peer,
                 box_username=match.box_username,
                 defaults={
-                    "username": match.username,
+                    # Moodle's usernames are lowercase, as the hub's accounts are.
+                    "username": normalize_username(match.username),
                     "idnumber": match.idnumber,
                     "email": match.email,
                 },

@@ -30,6 +30,7 @@ same bundle twice, records nothing new).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -51,10 +52,14 @@ _UNSAFE_NAME = re.compile(r"[/\\\x00-\x1f\x7f]")
 class Received(Protocol):
     """A work entry as ``actions`` reads it from a bundle."""
 
-    id: int
-    kind: str
-    created_at: datetime
-    payload: dict[str, Any]
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def payload(self) -> dict[str, Any]: ...
 
 
 def usernames(peer: Peer) -> dict[str, str]:
@@ -75,7 +80,7 @@ def held_by(peer: Peer) -> Q:
     return Q(user__username__in=matched) | Q(user__box_account__peer=peer)
 
 
-def record_work(peer: Peer, entries: list[Received]) -> int:
+def record_work(peer: Peer, entries: Sequence[Received]) -> int:
     """Record the new entries of a work bundle from the box ``peer``; the number of submission
     entries left out (course, activity or learner not on the hub, or malformed)."""
     left_out = 0
