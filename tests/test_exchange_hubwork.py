@@ -290,3 +290,25 @@ def test_a_username_matched_in_capitals_is_the_hubs_lowercase_account(
     assignments.grade(actor=teacher, activity=letter, learner=account, points=11)
     feedback_to_box(sides, box, stick / "f1")
     assert Grade.objects.get(user=learner, activity=letter).grade == 11
+
+
+def test_malformed_work_is_left_out_and_a_learners_html_is_sanitised(
+    sides, peers, letter, learner, stick: Path
+) -> None:
+    from django.db import transaction
+
+    from cartable.outbox.actions import add
+
+    hub, _box = peers
+    base = {"attempt": 1, "status": "submitted", "files": [], "modified_at": None}
+    with transaction.atomic():
+        for spoilt in ({"status": "graded"}, {"attempt": "1"}, {"attempt": 0}, {"files": "x"}):
+            add("submission", course=letter.course, activity=letter, user=learner,
+                payload={**base, **spoilt})  # fmt: skip
+        add("submission", course=letter.course, activity=letter, user=learner,
+            payload={**base, "text_html": '<p onclick="x()">Bonjour</p><script>alert(1)</script>'})  # fmt: skip
+    applied = work_to_hub(sides, hub, stick / "w1")
+    assert applied.left_out == 4
+    copy = Submission.objects.get(learner__username="box-caen.lea")
+    assert "Bonjour" in copy.text and "script" not in copy.text and "onclick" not in copy.text
+    assert copy.status == Submission.Status.SUBMITTED and copy.submitted_at is not None

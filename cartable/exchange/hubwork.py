@@ -84,9 +84,10 @@ def record_work(peer: Peer, entries: Sequence[Received]) -> int:
     """Record the new entries of a work bundle from the box ``peer``; the number of submission
     entries left out (course, activity or learner not on the hub, or malformed)."""
     left_out = 0
+    found: _Found = {}
     for entry in entries:
         if entry.kind == Entry.Kind.SUBMISSION:
-            left_out += not _submission(peer, entry)
+            left_out += not _submission(peer, entry, found)
     return left_out
 
 
@@ -234,7 +235,33 @@ def _files(payload: dict[str, Any]) -> dict[tuple[str, str], str] | None:
     return wanted
 
 
-def _submission(peer: Peer, entry: Received) -> bool:
+# What a batch of entries found already: an activity by the entry's names, an account (enrolled
+# in the course, or None) by box username and course.
+_Found = dict[tuple[str, ...], Any]
+
+
+def _target(
+    peer: Peer, course: dict[str, Any], item: dict[str, Any], box_username: str, found: _Found
+) -> tuple[Activity, User] | None:
+    names = tuple(
+        _text(value)
+        for value in (course.get("source"), course.get("id"), item.get("key"), item.get("idnumber"))
+    )
+    if ("activity", *names) not in found:
+        found[("activity", *names)] = _activity(peer, course, item)
+    activity = found[("activity", *names)]
+    if activity is None:
+        return None
+    who = ("account", box_username, str(activity.course_id))
+    if who not in found:
+        account = account_for(peer, box_username)
+        found[who] = (
+            account if account is not None and _enrolled(account, activity.course) else None
+        )
+    return (activity, found[who]) if found[who] is not None else None
+
+
+def _submission(peer: Peer, entry: Received, found: _Found) -> bool:
     payload = entry.payload
     course, item, user = (payload.get(k) for k in ("course", "activity", "user"))
     if not isinstance(course, dict) or not isinstance(item, dict) or not isinstance(user, dict):
@@ -251,15 +278,15 @@ def _submission(peer: Peer, entry: Received) -> bool:
         or files is None
     ):
         return False
-    activity = _activity(peer, course, item)
-    if activity is None:
+    target = _target(peer, course, item, box_username, found)
+    if target is None:
         return False
-    account = account_for(peer, box_username)
-    if account is None or not _enrolled(account, activity.course):
-        return False
+    activity, account = target
     modified_at = _when(payload.get("modified_at")) or entry.created_at
     submitted_at = (
-        _when(payload.get("submitted_at")) if status == Submission.Status.SUBMITTED else None
+        (_when(payload.get("submitted_at")) or modified_at)
+        if status == Submission.Status.SUBMITTED
+        else None
     )
     wanted = {
         "status": status,
