@@ -222,7 +222,14 @@ def test_a_learners_work_goes_to_the_hub_and_the_teachers_feedback_comes_back(
     )
     with sqlite3.connect(hub / "cartable.sqlite3") as database:
         kinds = [row[0] for row in database.execute("SELECT kind FROM exchange_receivedentry")]
+        # Up for grading on the hub: the letter, as her university account's submission.
+        handed_in = database.execute(
+            "SELECT u.username, s.status, s.text, f.filename FROM assignments_submission s"
+            " JOIN accounts_user u ON u.id = s.learner_id"
+            " JOIN assignments_submissionfile f ON f.submission_id = s.id"
+        ).fetchall()
     assert "submission" in kinds
+    assert handed_in == [("lea.moreau", "submitted", "<p>Ma lettre</p>", "lettre.pdf")]
 
     # The hub's teacher grades it, with a comment and a corrected copy; feedback goes back.
     cartable(hub, "shell", "-c", GRADE_ON_HUB)

@@ -23,6 +23,7 @@ from cartable.exchange.models import Peer, ReceivedEntry
 from cartable.exchange.moodle.assign import read_member_path
 from cartable.grades.actions import record
 from cartable.grades.models import Grade
+from cartable.importers.model import Scale
 from tests.assignwork import PDF, homework, pdf
 from tests.conftest import make_user
 from tests.exchangesides import register
@@ -258,3 +259,33 @@ def test_the_feedback_files_go_in_moodles_feedback_zip(applied, teacher, tmp_pat
             (101, "assignsubmission_file", "corrigé.pdf")
         ]
         assert opened.read(opened.namelist()[0]) == PDF
+
+
+def test_a_grade_on_a_scale_goes_to_moodle_as_the_items_position(
+    applied, sides, learner, teacher, tmp_path: Path
+) -> None:
+    skills = Scale(source_id=3, name="Compétence", items=("Non acquis", "En cours", "Acquis"))
+    oral = homework(applied.course, title="Oral", grade=-3.0, scale=skills)
+    Activity.objects.filter(pk=oral.pk).update(source_key="assign-320", grade_idnumber="ORAL-1")
+    oral.refresh_from_db()
+    # Graded on the box by its teacher ("Acquis", the third item), then sent to the hub.
+    assignments.grade(actor=teacher, activity=oral, learner=learner, points=None,
+                      scale_item="Acquis")  # fmt: skip
+    hub = Peer.objects.get(name="hub-lille")
+    actions.export(actor=None, peer=hub, kind="work", destination=tmp_path / "work-2")
+    with sides.on("hub"):
+        actions.apply(actor=None, path=tmp_path / "work-2")
+    path = tmp_path / "a.xml"
+    run("grades", "--course", "HIST101", str(path))
+    assert ("ORAL-1", "21904512", "3", None) in moodle_reads_xml(path.read_text("utf-8"))
+    # Then the hub's teacher gives "En cours": the second item, the latest grade.
+    university_lea = Grade.objects.get(activity=applied, user__username="lea.moreau").user
+    assignments.grade(actor=teacher, activity=oral, learner=university_lea, points=None,
+                      scale_item="En cours")  # fmt: skip
+    path = tmp_path / "b.xml"
+    run("grades", "--course", "HIST101", str(path))
+    assert ("ORAL-1", "21904512", "2", None) in moodle_reads_xml(path.read_text("utf-8"))
+    path = tmp_path / "b.csv"
+    run("grades", "--course", "HIST101", "--format", "csv", str(path))
+    rows = moodle_reads_csv(path.read_text(encoding="utf-8"))
+    assert rows[1][rows[0].index("Oral (ORAL-1)")] == "2"

@@ -28,13 +28,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cartable.accounts.models import Institution, Role, User
+from cartable.accounts.models import Institution, Role, User, normalize_username
 from cartable.assignments import actions as assignments
 from cartable.assignments.checks import Refused as AssignmentRefused
 from cartable.audit.actions import record
 from cartable.catalog import blobs
 from cartable.catalog.models import Activity, Blob, Course, Enrolment
-from cartable.exchange import courses, identity
+from cartable.exchange import courses, hubwork, identity
 from cartable.exchange.matching import Match
 from cartable.exchange.messages import of as message_of
 from cartable.exchange.models import Exchange, Learner, Peer, ReceivedEntry, SentEntry
@@ -159,7 +159,8 @@ def match_learners(*, actor: User | None, peer: Peer, matches: list[Match]) -> i
                 peer=peer,
                 box_username=match.box_username,
                 defaults={
-                    "username": match.username,
+                    # Moodle's usernames are lowercase, as the hub's accounts are.
+                    "username": normalize_username(match.username),
                     "idnumber": match.idnumber,
                     "email": match.email,
                 },
@@ -207,9 +208,8 @@ def unacknowledged(peer: Peer) -> Any:
     box (on the hub), the grades given to its learners (matched by university username) and
     the messages their teachers wrote to them."""
     if peer.role == Peer.Role.BOX:
-        usernames = Learner.objects.filter(peer=peer).exclude(username="").values("username")
         owed = Entry.objects.filter(
-            Q(kind=Entry.Kind.GRADE) | TEACHER_MESSAGE, user__username__in=usernames
+            Q(kind=Entry.Kind.GRADE) | TEACHER_MESSAGE, hubwork.held_by(peer)
         )
     elif peer.institution_id is None:
         return Entry.objects.none()
@@ -222,9 +222,7 @@ def owe_messages(peer: Peer) -> int:
     """On the hub, before a box's feedback: each message delivered from a teacher to one of
     the box's learners put once in the outbox (kind ``message``, its author in ``from``), so
     that it travels, and is acknowledged, as the grades do. The number added."""
-    usernames = list(
-        Learner.objects.filter(peer=peer).exclude(username="").values_list("username", flat=True)
-    )
+    usernames = list(hubwork.usernames(peer))
     if not usernames:
         return 0
     added = 0
@@ -279,11 +277,7 @@ def _work_members(peer: Peer, folder: Path) -> tuple[list[bundle.Member], int, i
     count = 0
     names: dict[str, str] = {}
     if peer.role == Peer.Role.BOX:
-        names = dict(
-            Learner.objects.filter(peer=peer)
-            .exclude(username="")
-            .values_list("username", "box_username")
-        )
+        names = hubwork.usernames(peer)
     with path.open("wb") as out:
         for entry in unacknowledged(peer).iterator(chunk_size=500):
             user = (entry.payload.get("user") or {}).get("username")
@@ -468,6 +462,9 @@ class Applied:
     skipped_messages: int = 0
     # Course: what became of each course (exchange.courses.apply_course).
     courses: list[dict[str, Any]] | None = None
+    # Work, on the hub: submissions for a course, activity or learner the hub does not hold,
+    # kept as received but not recorded for grading (exchange.hubwork).
+    left_out: int = 0
 
 
 @dataclass(frozen=True)
@@ -786,7 +783,11 @@ def _apply_work(
             )
     crash.point("apply_stored")
     kind = reader.manifest.kind
-    skipped: dict[str, int] = {Entry.Kind.GRADE: 0, Entry.Kind.MESSAGE: 0}
+    skipped: dict[str, int] = {
+        Entry.Kind.GRADE: 0,
+        Entry.Kind.MESSAGE: 0,
+        Entry.Kind.SUBMISSION: 0,
+    }
     with transaction.atomic():
         peer = _advance(peer, sequence)
         for member in files:
@@ -801,7 +802,7 @@ def _apply_work(
         more = (
             {"skipped": skipped[Entry.Kind.GRADE], "skipped_messages": skipped[Entry.Kind.MESSAGE]}
             if kind == "feedback"
-            else {}
+            else {"left_out": skipped[Entry.Kind.SUBMISSION]}
         )
         done = _done(actor, peer, kind, sequence, sha, size, count, len(files), **more)
         crash.point("apply_before_commit")
@@ -811,14 +812,18 @@ def _apply_work(
         again=False,
         skipped=skipped[Entry.Kind.GRADE],
         skipped_messages=skipped[Entry.Kind.MESSAGE],
+        left_out=skipped[Entry.Kind.SUBMISSION],
     )
 
 
 def _take(peer: Peer, sequence: int, entries: list[WorkEntry], skipped: dict[str, int]) -> None:
-    """Keep a batch of entries; a box gives the hub's feedback to its learners (each entry
-    once: one sent again is only acknowledged again), counting in ``skipped`` by kind those
-    left out."""
+    """Keep a batch of entries; a box gives the hub's feedback to its learners, a hub records a
+    box's submissions for its teachers to grade (``hubwork``); each entry once: one sent
+    again is only acknowledged again. Counts in ``skipped`` by kind those left out."""
     new = _receive(peer, sequence, entries)
+    if peer.role == Peer.Role.BOX:
+        skipped[Entry.Kind.SUBMISSION] += hubwork.record_work(peer, new)
+        return
     if peer.role != Peer.Role.HUB:
         return
     for entry in new:

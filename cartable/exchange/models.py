@@ -206,3 +206,25 @@ class PeerBlob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.peer}: {self.sha256[:12]}"
+
+
+class BoxAccount(models.Model):
+    """On the hub: the account made for a box's learner not matched to a university account,
+    so that the hub's teachers grade their work in the usual pages (``exchange.hubwork``). It
+    cannot sign in; its grades go back to that box under the box's username."""
+
+    peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="+")
+    box_username = models.CharField(max_length=150)
+    user = models.OneToOneField(
+        "accounts.User", on_delete=models.CASCADE, related_name="box_account"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["peer", "box_username"]
+        constraints = [
+            models.UniqueConstraint(fields=["peer", "box_username"], name="box_account_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.peer}: {self.box_username}"

@@ -34,7 +34,7 @@ from cartable.audit.actions import record
 from cartable.exchange import actions, identity, outgoing, via
 from cartable.exchange.messages import of as message_of
 from cartable.exchange.messages import text as bundle_text
-from cartable.exchange.models import Peer, ReceivedEntry
+from cartable.exchange.models import Peer, PeerBlob, ReceivedEntry
 from cartable.exchange.wire import request as signing
 from cartable.exchange.wire.bundle import BundleError, file_sha256
 from cartable.exchange.wire.keys import PrivateIdentity
@@ -314,7 +314,12 @@ def pull(client: Client, actor: User | None) -> actions.Applied | None:
 
 
 def _ack_pending(peer: Peer) -> bool:
-    return ReceivedEntry.objects.filter(peer=peer, ack_pending=True).exists()
+    """Entries received, or course files taken from a course bundle, that the hub has not been
+    told of yet."""
+    return (
+        ReceivedEntry.objects.filter(peer=peer, ack_pending=True).exists()
+        or PeerBlob.objects.filter(peer=peer, ack_pending=True).exists()
+    )
 
 
 def _send(client: Client, kind: str, synced: Synced) -> None:

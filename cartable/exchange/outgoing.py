@@ -16,10 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from cartable.exchange import actions
-from cartable.exchange.models import Exchange, Peer, ReceivedEntry
+from cartable.exchange.models import CourseOffer, Exchange, Peer, ReceivedEntry
 from cartable.exchange.wire.bundle import file_sha256
 
 SUFFIX = ".bundle"
@@ -114,7 +114,29 @@ def _feedback_pending(peer: Peer) -> bool:
     ).exists()
 
 
-PENDING: list[tuple[str, Pending]] = [("ack", _ack_pending), ("feedback", _feedback_pending)]
+def _course_pending(peer: Peer) -> bool:
+    """Courses offered to the box (``exchange.courses``) that it has not had since they were
+    offered or last changed on the hub (the course or one of its activities): a course bundle
+    carries every offered course, and the files the box has not confirmed holding. After
+    ``--resend-all`` a course bundle is written by hand (nothing changed in the courses)."""
+    offers = CourseOffer.objects.filter(peer=peer, withdrawn_at__isnull=True)
+    last = Exchange.objects.filter(
+        peer=peer, direction=Exchange.Direction.OUT, kind="course", result=Exchange.Result.DONE
+    ).aggregate(at=Max("at"))["at"]
+    if last is None:
+        return offers.exists()
+    return offers.filter(
+        Q(offered_at__gt=last)
+        | Q(course__updated_at__gt=last)
+        | Q(course__activities__updated_at__gt=last)
+    ).exists()
+
+
+PENDING: list[tuple[str, Pending]] = [
+    ("ack", _ack_pending),
+    ("feedback", _feedback_pending),
+    ("course", _course_pending),
+]
 
 
 def register(kind: str, pending: Pending) -> None:

@@ -16,6 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from cartable.catalog.kinds import kind_of
 from cartable.catalog.models import Activity, Course
 from cartable.exchange.models import Learner, ReceivedEntry
 from cartable.exchange.moodle.assign import (
@@ -84,6 +85,42 @@ def _when(text: Any, fallback: datetime) -> datetime:
     return found if found.tzinfo is not None else fallback
 
 
+class _Scales:
+    """Each activity's scale, read once: a grade on a scale goes to Moodle as the item's
+    position counted from 1, the number Moodle stores (importers.moodle.scales)."""
+
+    def __init__(self, course: Course) -> None:
+        self.course = course
+        self.by_key: dict[str, Any] = {}
+
+    def position(self, activity_key: str, item: Any) -> Decimal | None:
+        if not isinstance(item, str) or not item.strip():
+            return None
+        if activity_key not in self.by_key:
+            activity = (
+                Activity.objects.filter(course=self.course, source_key=activity_key)
+                .only("kind", "data")
+                .first()
+            )
+            data = kind_of(activity.kind).read(activity.data) if activity is not None else None
+            self.by_key[activity_key] = getattr(data, "scale", None)
+        scale = self.by_key[activity_key]
+        value = scale.value_of(item) if scale is not None else None
+        return Decimal(value) if value is not None else None
+
+
+def _scored(payload: dict[str, Any], key: str, scales: _Scales) -> Decimal | None:
+    """A received grade's score: its points, else its scale item's position (the box's
+    ``scale_value``, else the item found on the hub's copy of the activity's scale)."""
+    score = _score(payload.get("grade"))
+    if score is not None:
+        return score
+    value = payload.get("scale_value")
+    if type(value) is int and value >= 1:
+        return Decimal(value)
+    return scales.position(key, payload.get("scale_item"))
+
+
 def _of_course(course: Course) -> Any:
     return ReceivedEntry.objects.filter(
         payload__course__source=course.source, payload__course__id=course.source_id
@@ -107,6 +144,7 @@ def gather(course: Course, activity: Activity | None = None) -> Gathered:
     by_box, by_username = learners()
     latest: dict[tuple[int, str], Given] = {}
     gathered = Gathered()
+    scales = _Scales(course)
 
     def keep(given: Given) -> None:
         key = (given.learner.pk, given.activity_key)
@@ -125,11 +163,12 @@ def gather(course: Course, activity: Activity | None = None) -> Gathered:
         if learner is None:
             gathered.unmatched.add((entry.peer.name, box_username))
             continue
+        key = str((payload.get("activity") or {}).get("key", ""))
         keep(
             Given(
                 learner=learner,
-                activity_key=str((payload.get("activity") or {}).get("key", "")),
-                score=_score(payload.get("grade")),
+                activity_key=key,
+                score=_scored(payload, key, scales),
                 feedback=str(payload.get("feedback") or ""),
                 at=_when(payload.get("graded_at"), entry.created_at),
             )
@@ -146,11 +185,23 @@ def gather(course: Course, activity: Activity | None = None) -> Gathered:
             Given(
                 learner=by_username[grade.user.username],
                 activity_key=grade.activity.source_key,
-                score=_score(grade.grade),
+                score=_score(grade.grade)
+                if grade.grade is not None
+                else scales.position(grade.activity.source_key, grade.scale_item),
                 feedback=text_of(grade.feedback),
                 at=grade.graded_at,
             )
         )
+    # Given to an account the hub made for a box's learner not matched (exchange.hubwork):
+    # not the university's account of anyone yet.
+    made = Grade.objects.filter(
+        course=course, user__box_account__isnull=False, graded_at__isnull=False
+    )
+    if activity is not None:
+        made = made.filter(activity=activity)
+    gathered.unmatched.update(
+        made.values_list("user__box_account__peer__name", "user__box_account__box_username")
+    )
     gathered.grades = sorted(
         latest.values(), key=lambda g: (g.activity_key, g.learner.box_username)
     )

@@ -217,6 +217,15 @@ def _say_applied(request: HttpRequest, applied: actions.Applied) -> None:
             )
             % {"count": applied.skipped_messages},
         )
+    if applied.left_out:
+        messages.warning(
+            request,
+            _(
+                "%(count)s submissions were kept but not put up for grading: their course, "
+                "activity or learner is not on this hub."
+            )
+            % {"count": applied.left_out},
+        )
 
 
 # --- History ----------------------------------------------------------------------------------

@@ -334,6 +334,14 @@ class Command(CartableCommand):
                 )
                 % {"count": applied.skipped_messages}
             )
+        if applied.left_out:
+            self.stdout.write(
+                _(
+                    "%(count)s submissions were kept but not put up for grading: their course, "
+                    "activity or learner is not on this hub."
+                )
+                % {"count": applied.left_out}
+            )
 
     def _sync(self, options: dict[str, Any]) -> None:
         peer = Peer.objects.filter(name=options["to"], role=Peer.Role.HUB).first()
