@@ -639,6 +639,7 @@ def show(
     if editable and not finished:
         item.can_check = behaviour.value in (
             "immediatefeedback",
+            "immediatecbm",
             "interactive",
             "interactivecountback",
             "adaptive",
