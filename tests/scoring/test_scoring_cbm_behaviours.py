@@ -237,12 +237,12 @@ def test_summary_of_an_attempt_with_an_unanswered_question() -> None:
 
 
 def test_bonus_is_negative_when_too_cautious() -> None:
-    summary = cbm.summarise([cbm.Marked(2, 1.0, 1, 2.0)] * 4)
+    summary = cbm.summarise([cbm.Marked(2, 1.0, 1, 2.0)] * 5)
     assert summary is not None and summary.answered is None
     assert summary.whole.accuracy == pytest.approx(1)
     assert summary.whole.bonus == pytest.approx(-0.2)
     assert summary.whole.accuracy_and_bonus == pytest.approx(0.8)
-    assert summary.levels[2].judgement == "underconfident"  # 4 x (1 - 2/3)^2 > 0.5
+    assert summary.levels[2].judgement == "underconfident"  # 5 x (1 - 2/3)^2 > 0.5
 
 
 def test_no_summary_without_marked_questions() -> None:
