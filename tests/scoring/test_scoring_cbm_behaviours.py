@@ -16,9 +16,9 @@ from cartable.assessment.scoring import (
     Submit,
     begin,
     behaviour_for,
+    cbm,
     process,
 )
-from cartable.assessment.scoring import cbm
 from cartable.assessment.scoring.behaviours import Action, max_fraction, min_fraction
 from cartable.assessment.scoring.responses import (
     ChoiceResponse,
@@ -40,7 +40,7 @@ SA = question(
 )
 TRUE = TrueFalseResponse(True)
 RIGHT, WRONG = ChoiceResponse(0), ChoiceResponse(1)
-D, I = Behaviour.DEFERRED_CBM, Behaviour.IMMEDIATE_CBM
+D, IM = Behaviour.DEFERRED_CBM, Behaviour.IMMEDIATE_CBM
 
 # (action, state after, mark after, steps added)
 Row = tuple[Action, State, float | None, int]
@@ -94,7 +94,7 @@ WALKTHROUGHS: dict[str, tuple[q.Question, Behaviour, float, list[Row]]] = {
     # immediatecbm: test_immediatecbm_feedback_multichoice_right
     "immediate_mc_right": (
         MC,
-        I,
+        IM,
         1,
         [
             (Save(WRONG, 1), State.TODO, None, 1),
@@ -106,7 +106,7 @@ WALKTHROUGHS: dict[str, tuple[q.Question, Behaviour, float, list[Row]]] = {
     # test_immediatecbm_feedback_multichoice_try_to_submit_blank
     "immediate_blank": (
         MC,
-        I,
+        IM,
         1,
         [
             (Submit(ChoiceResponse(None)), State.INVALID, None, 1),
@@ -117,7 +117,7 @@ WALKTHROUGHS: dict[str, tuple[q.Question, Behaviour, float, list[Row]]] = {
     # test_immediatecbm_feedback_shortanswer_try_to_submit_no_certainty
     "immediate_sa_no_certainty": (
         SA,
-        I,
+        IM,
         1,
         [
             (Submit(TextResponse("frog")), State.INVALID, None, 1),
@@ -127,12 +127,12 @@ WALKTHROUGHS: dict[str, tuple[q.Question, Behaviour, float, list[Row]]] = {
     # test_immediatecbm_feedback_multichoice_wrong_on_finish
     "immediate_mc_wrong_on_finish": (
         MC,
-        I,
+        IM,
         1,
         [(Save(WRONG, 3), State.TODO, None, 1), (Finish(), State.GRADED_WRONG, -6, 1)],
     ),
     # test_immediatecbm_cbm_truefalse_no_certainty_feedback_when_not_answered
-    "immediate_not_answered": (TF, I, 2, [(Finish(), State.GAVE_UP, None, 1)]),
+    "immediate_not_answered": (TF, IM, 2, [(Finish(), State.GAVE_UP, None, 1)]),
 }
 
 
