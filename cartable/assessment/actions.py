@@ -27,9 +27,9 @@ from django.utils.translation import gettext_lazy as _
 from cartable.accounts.models import STAFF_ROLES, Cohort, Role, User
 from cartable.assessment import building, engine, overriding
 from cartable.assessment.models import Attempt, AttemptQuestion, Override
-from cartable.assessment.scoring import Comment, Finish, Save, Submit, TryAgain, process
+from cartable.assessment.scoring import Comment, Finish, Save, Submit, TryAgain, cbm, process
 from cartable.assessment.scoring import quiz as quizzes
-from cartable.assessment.scoring.behaviours import Action
+from cartable.assessment.scoring.behaviours import CBM_BEHAVIOURS, Action
 from cartable.audit.actions import record as audit
 from cartable.catalog.access import manages, teaches
 from cartable.catalog.kinds import kind_of
@@ -361,12 +361,13 @@ def _plan(
         loaded = engine.load(row)
         prepared = loaded.prepared
         action: Action
+        sure = cbm.certainty_of(form, loaded.prefix) if row.behaviour in CBM_BEHAVIOURS else None
         if try_again == row.slot:
             action = TryAgain()
         elif check == row.slot:
-            action = Submit(prepared.parse(form, loaded.prefix))
+            action = Submit(prepared.parse(form, loaded.prefix), sure)
         else:
-            action = Save(prepared.parse(form, loaded.prefix))
+            action = Save(prepared.parse(form, loaded.prefix), sure)
         if _advance(row, loaded, action):
             planned.changed.append(row.slot)
             planned.written.append(row)

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from cartable.accounts.access import signed_in
 from cartable.accounts.models import User
-from cartable.assessment import actions, building, engine, overriding, scoring
+from cartable.assessment import actions, building, certainty, engine, overriding, scoring
 from cartable.assessment import render as shown
 from cartable.assessment.forms import QuizForm
 from cartable.assessment.forms import initial as initial_values
@@ -422,8 +422,11 @@ def review(request: HttpRequest, attempt_id: int) -> HttpResponseBase:
         settings = overriding.for_learner(item, user, settings)
     options = _options(attempt, settings, now)
     questions = []
+    certainties: list[certainty.Block] = []
     if options.attempt:
         loaded = engine.load_all(attempt)
+        if options.marks == "mark_and_max":
+            certainties = certainty.summary(loaded.values())
         numbers = _numbers(attempt, _informational(loaded))
         links = CourseLinks(found, rule=reader_rule(user, sees_all=attempt.preview))
         questions = [
@@ -445,6 +448,7 @@ def review(request: HttpRequest, attempt_id: int) -> HttpResponseBase:
             "attempt": attempt,
             "options": options,
             "questions": questions,
+            "certainties": certainties,
             "feedback": feedback,
             "links": CourseLinks(found, rule=reader_rule(user, sees_all=attempt.preview)),
         },
