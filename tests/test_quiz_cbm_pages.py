@@ -143,3 +143,16 @@ def test_a_deferred_quiz_ignores_a_posted_certainty(course, learner) -> None:
     client.post(reverse("assessment:summary", args=[attempt.pk]), {"finish": "1"})
     attempt.refresh_from_db()
     assert attempt.sum_marks == pytest.approx(1.0)
+
+
+def test_the_certainty_speaks_french(course, learner) -> None:
+    from tests.conftest import signed_in as signed_in_fr
+
+    quiz = quizdata.add_quiz(course, (quizdata.earth(),), preferred_behaviour="deferredcbm")
+    client = signed_in_fr(learner)
+    attempt = start(client, quiz)
+    with translation.override("fr"):
+        html = client.get(_page(attempt, 1)).content.decode()
+    assert "Certitude\u202f:" in html
+    assert "C1 (peu sûr\u202f: &lt;\u202f67\u202f%)" in html
+    assert "C3 (très sûr\u202f: &gt;\u202f80\u202f%)" in html
