@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from cartable.assessment import certainty, engine, scoring
+from cartable.assessment import certainty, engine, essay_files, scoring
 from cartable.assessment.scoring import choice, cloze, gaps, manual, marker, matching, typed
 from cartable.assessment.scoring import quiz as quizzes
 from cartable.assessment.scoring import responses as r
@@ -58,6 +58,8 @@ class Shown:
     answered: bool = False
     certainty: SafeString = _NOTHING  # certainty-based marking: the radio group
     certainty_notes: list[str] = field(default_factory=list)
+    files: list[essay_files.Listed] = field(default_factory=list)  # an essay's attachments
+    upload: essay_files.Upload | None = None  # an essay taking files, while editable
 
 
 # --- Inputs ---------------------------------------------------------------------------------
@@ -202,6 +204,8 @@ def _inputs(
             )
         return _labelled(_("Answer:"), field)
     if isinstance(prepared, manual.Essay):
+        if prepared.data.response_format == "noinline":
+            return _NOTHING  # files only
         return format_html(
             '<p><label>{}<br><textarea name="{}" rows="{}" cols="60"{}>{}</textarea></label></p>',
             _("Your answer:"),
@@ -649,6 +653,9 @@ def show(
             "adaptivenopenalty",
         )
     item.can_try_again = attempt.try_again_pending and not finished and options.attempt
+    if isinstance(prepared, manual.Essay):
+        item.files = essay_files.listed(loaded, response, removable=editable)
+        item.upload = essay_files.upload(prepared.data, loaded.prefix) if editable else None
     if certainty.uses_certainty(attempt):
         item.certainty = certainty.choices(attempt, loaded.prefix, disabled=disabled, posted=posted)
         item.certainty_notes = certainty.notes(
