@@ -140,9 +140,7 @@ def test_files_on_a_question_that_is_no_essay_are_refused(course, learner) -> No
 
 
 def test_a_files_only_essay_shows_no_text_box(course, learner) -> None:
-    quiz = quizdata.add_quiz(
-        course, (essay_with_files(response_format="noinline", attachments=1),)
-    )
+    quiz = quizdata.add_quiz(course, (essay_with_files(response_format="noinline", attachments=1),))
     client = signed_in(learner)
     attempt = start(client, quiz)
     html = client.get(_page(attempt)).content.decode()
