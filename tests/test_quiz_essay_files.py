@@ -155,3 +155,20 @@ def test_a_files_only_essay_shows_no_text_box(course, learner) -> None:
 def test_nobody_else_downloads_a_file_of_an_unknown_attempt(course, learner) -> None:
     link = reverse("assessment:attachment", args=[999_999, 1, "0" * 64])
     assert signed_in(learner).get(link).status_code == 404
+
+
+def test_a_quiz_page_takes_a_file_larger_than_a_form(course, learner, settings) -> None:
+    quiz = quizdata.add_quiz(course, (essay_with_files(max_bytes=0),))
+    client = signed_in(learner)
+    attempt = start(client, quiz)
+    settings.REQUEST_MAX_BYTES = 64 * 1024
+    big = PDF + b"0" * (100 * 1024)
+    response = client.post(
+        _page(attempt), {"q1:answer": "Texte", "q1:attachments": [pdf(data=big)]}
+    )
+    assert response.status_code == 302
+    assert [f["size"] for f in _files(attempt)] == [len(big)]
+    settings.ASSIGN_MAX_UPLOAD_BYTES = 16 * 1024  # over the box's limit: refused unread
+    refused = client.post(_page(attempt), {"q1:answer": "Autre", "q1:attachments": [pdf(data=big)]})
+    assert refused.status_code == 413
+    assert len(AttemptQuestion.objects.get(attempt=attempt, slot=1).actions) == 1
