@@ -14,6 +14,7 @@ from django.utils import translation
 
 from cartable.assessment.models import Attempt, AttemptQuestion
 from cartable.audit.models import AuditEvent
+from cartable.outbox.models import Entry
 from tests import quizdata
 from tests.test_quiz_pages import right_answers, signed_in, start
 
@@ -68,6 +69,12 @@ def test_certainties_are_saved_resumed_and_graded(course, learner) -> None:
     assert "You did not select a certainty. Assuming: C=1 (Unsure: &lt;67%)." in review
     assert "your base mark of 1.00 was adjusted to 3.00" in review
     assert re.search(r'name="q1:-certainty" value="3" checked disabled', review)
+    entry = Entry.objects.filter(kind="attempt", user=learner, payload__has_key="files").get()
+    carried = {
+        q["slot"]: (q["certainty"], q["raw_fraction"], q["mark"])
+        for q in entry.payload["questions"]
+    }
+    assert carried == {1: (3, 1.0, 3.0), 2: (1, 1.0, 1.0), 3: (None, 1.0, 1.0)}
 
 
 def test_no_summary_when_marks_are_hidden(course, learner) -> None:

@@ -638,6 +638,16 @@ def _finish(
                     "mark": row.mark,
                     "max_mark": row.max_mark,
                     "response": to_json(item.attempt.response),
+                    # Certainty-based marking: the certainty chosen (None: low assumed) and
+                    # the mark before it.
+                    **(
+                        {
+                            "certainty": item.attempt.certainty,
+                            "raw_fraction": item.attempt.raw_fraction,
+                        }
+                        if item.attempt.behaviour in CBM_BEHAVIOURS
+                        else {}
+                    ),
                 }
                 for row, item in zip(rows, loaded, strict=True)
             ],
