@@ -5,6 +5,7 @@ the matrix, the objects that fill its address and what its POST sends."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import io
 from collections.abc import Callable, Iterator, Sequence
@@ -25,6 +26,7 @@ from cartable.accounts.models import Cohort, Establishment, Institution, Role, U
 from cartable.assessment import actions as quiz_actions
 from cartable.assessment import building as quiz_building
 from cartable.assessment.models import Attempt, AttemptQuestion, Override
+from cartable.assessment.scoring.responses import AttachedFile
 from cartable.assignments.models import Extension, Marking, Submission, SubmissionFile
 from cartable.audit.models import AuditEvent
 from cartable.catalog import blobs
@@ -344,6 +346,9 @@ class World:
     attempt_own: Attempt | None = None  # learner's, in progress
     attempt_finished: Attempt | None = None  # learner's, finished
     attempt_others: Attempt | None = None  # other_learner's, in progress
+    # learner's finished attempt at an essay in ``own``, with a file attached: (attempt, slot,
+    # the file's hash)
+    essay_file: tuple[Attempt, int, str] | None = None
     # Quizzes built on the box (no attempt yet), in ``own`` and in ``others``.
     built_own: Activity | None = None
     built_others: Activity | None = None
@@ -376,6 +381,37 @@ def _file_activity(
 
 def _blob(data: bytes) -> Blob:
     return blobs.add(io.BytesIO(data))
+
+
+def _essay_file(own: CourseObjects, learner: User) -> tuple[Attempt, int, str]:
+    """A finished attempt of learner's at an essay quiz of ``own``, with a file attached."""
+    essay = quizdata.essay(source_id=150)
+    data = dataclasses.replace(essay.data, attachments=1)  # type: ignore[type-var]
+    quiz = quizdata.add_quiz(
+        own.course, (dataclasses.replace(essay, data=data),), title="Rédaction"
+    )
+    attempt = quiz_actions.start(actor=learner, activity=quiz)
+    content = b"%PDF-1.4 copie de l'apprenant"
+    blob = _blob(content)
+    attached = AttachedFile("copie.pdf", len(content), blob.sha256, "application/pdf")
+    quiz_actions.save(
+        actor=learner,
+        attempt=attempt,
+        page=0,
+        form={"q1:answer": "Ma copie"},
+        files={1: (attached,)},
+    )
+    quiz_actions.finish(actor=learner, attempt=attempt)
+    return attempt, 1, blob.sha256
+
+
+def _essay_download(sha: str | None = None) -> Build:
+    def build(w: World) -> Target:
+        assert w.essay_file is not None
+        attempt, slot, found = w.essay_file
+        return Target({"attempt_id": attempt.pk, "slot": slot, "sha256": sha or found})
+
+    return build
 
 
 def _course_objects(
@@ -615,6 +651,7 @@ def build_world() -> World:
     quiz_others = quizdata.add_quiz(others.course)
     finished = quiz_actions.start(actor=learner, activity=quiz_own)
     quiz_actions.finish(actor=learner, attempt=finished)
+    essay_file = _essay_file(own, learner)
     graded, given = _grades(personas, own, others)
     built = {
         name: quiz_actions.create_quiz(
@@ -635,6 +672,7 @@ def build_world() -> World:
         quiz_restricted=quiz_restricted,
         quiz_others=quiz_others,
         attempt_finished=finished,
+        essay_file=essay_file,
         attempt_own=quiz_actions.start(actor=learner, activity=quiz_own),
         attempt_others=quiz_actions.start(actor=other_learner, activity=quiz_others),
         override_own=quiz_actions.set_override(
@@ -1190,6 +1228,10 @@ TARGETS: dict[str, dict[str, Build]] = {
         "own": _question("own", "own"),
         "mismatched": _question("own", "others"),
         "others": _question("others", "others"),
+    },
+    "assessment:attachment": {
+        "finished": _essay_download(),
+        "missing": _essay_download("0" * 64),
     },
     "assessment:review": {
         "own": _attempt("own"),

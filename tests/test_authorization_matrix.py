@@ -733,6 +733,19 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
             "POST": AS_GET,
         },
     },
+    # An essay's file: downloads for the learner whose attempt holds it and for the course's
+    # teachers and staff (who grade it), never for another learner; a hash the attempt does
+    # not hold is nobody's.
+    "assessment:attachment": {
+        "finished": {
+            "GET": {"anonymous": LOGIN, "learner": 200, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+        "missing": {
+            "GET": everyone_but_anonymous(404),
+            "POST": {"anonymous": LOGIN, "learner": 405, "other_learner": 405, "teacher": 405, "staff": 405, "admin": 405, "outsider_staff": 405},
+        },
+    },
     "assessment:review": {
         "own": {"GET": only("learner", REDIRECT), "POST": AS_GET},
         "finished": {"GET": only("learner", 200), "POST": AS_GET},

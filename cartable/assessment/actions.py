@@ -27,9 +27,11 @@ from django.utils.translation import gettext_lazy as _
 from cartable.accounts.models import STAFF_ROLES, Cohort, Role, User
 from cartable.assessment import building, engine, overriding
 from cartable.assessment.models import Attempt, AttemptQuestion, Override
-from cartable.assessment.scoring import Comment, Finish, Save, Submit, TryAgain, process
+from cartable.assessment.scoring import Comment, Finish, Save, Submit, TryAgain, cbm, process
 from cartable.assessment.scoring import quiz as quizzes
-from cartable.assessment.scoring.behaviours import Action
+from cartable.assessment.scoring.behaviours import CBM_BEHAVIOURS, Action
+from cartable.assessment.scoring.manual import Essay
+from cartable.assessment.scoring.responses import AttachedFile, EssayResponse
 from cartable.audit.actions import record as audit
 from cartable.catalog.access import manages, teaches
 from cartable.catalog.kinds import kind_of
@@ -268,9 +270,12 @@ def save(
     quiz: QuizContent | None = None,
     now: datetime | None = None,
     request: HttpRequest | None = None,
+    files: Mapping[int, tuple[AttachedFile, ...]] | None = None,
 ) -> bool:
     """Save every answer of page ``page`` as posted (``check``: the slot whose "Check" was
-    pressed; ``try_again``: the slot whose "Try again" was). False when nothing could be
+    pressed; ``try_again``: the slot whose "Try again" was; ``files``: by slot, the files
+    just attached to an essay, stored already by ``attachments.store``; an essay keeps the
+    files it held but those whose hash is posted as ``<prefix>remove``). False when nothing could be
     saved: the attempt is over, or its deadline passed (it is then closed with the answers
     saved before). True once the answers are committed.
 
@@ -287,7 +292,7 @@ def save(
         return False
     quiz = quiz or engine.settings_of(attempt.activity)
     for _turn in range(2):
-        planned = _plan(attempt, pages[page], form, check, try_again, quiz)
+        planned = _plan(attempt, pages[page], form, check, try_again, quiz, files or {})
         if planned is None or planned.state != Attempt.State.IN_PROGRESS:
             return False
         if planned.deadline is not None and now >= planned.deadline:
@@ -309,6 +314,7 @@ def _plan(
     check: int | None,
     try_again: int | None,
     quiz: QuizContent,
+    files: Mapping[int, tuple[AttachedFile, ...]],
 ) -> _Planned | None:
     """The page's questions and the attempt's state read in one statement (one snapshot),
     replayed, and the posted answers taken: the rows changed (not saved). A question that
@@ -361,17 +367,37 @@ def _plan(
         loaded = engine.load(row)
         prepared = loaded.prepared
         action: Action
+        sure = cbm.certainty_of(form, loaded.prefix) if row.behaviour in CBM_BEHAVIOURS else None
+        if isinstance(prepared, Essay):
+            response = prepared.parse(form, loaded.prefix, _essay_files(loaded, form, files))
+        else:
+            response = prepared.parse(form, loaded.prefix)
         if try_again == row.slot:
             action = TryAgain()
         elif check == row.slot:
-            action = Submit(prepared.parse(form, loaded.prefix))
+            action = Submit(response, sure)
         else:
-            action = Save(prepared.parse(form, loaded.prefix))
+            action = Save(response, sure)
         if _advance(row, loaded, action):
             planned.changed.append(row.slot)
             planned.written.append(row)
     planned.encoded = _encoded(planned.written)
     return planned
+
+
+def _essay_files(
+    loaded: engine.Loaded, form: Mapping[str, object], files: Mapping[int, tuple[AttachedFile, ...]]
+) -> tuple[AttachedFile, ...]:
+    """An essay's files after this post: those it held, less the ones ticked for removal,
+    and the ones just attached."""
+    held = loaded.attempt.response
+    kept = held.files if isinstance(held, EssayResponse) else ()
+    getlist = getattr(form, "getlist", None)
+    removed = {str(v) for v in getlist(loaded.prefix + "remove")} if callable(getlist) else set()
+    return (
+        *(f for f in kept if f.sha256 not in removed),
+        *files.get(loaded.slot, ()),
+    )
 
 
 def _commit(
@@ -612,8 +638,32 @@ def _finish(
                     "mark": row.mark,
                     "max_mark": row.max_mark,
                     "response": to_json(item.attempt.response),
+                    # Certainty-based marking: the certainty chosen (None: low assumed) and
+                    # the mark before it.
+                    **(
+                        {
+                            "certainty": item.attempt.certainty,
+                            "raw_fraction": item.attempt.raw_fraction,
+                        }
+                        if item.attempt.behaviour in CBM_BEHAVIOURS
+                        else {}
+                    ),
                 }
                 for row, item in zip(rows, loaded, strict=True)
+            ],
+            # The essays' files, for the exchange to carry with the entry.
+            "files": [
+                {
+                    "slot": row.slot,
+                    "sha256": f.sha256,
+                    "filename": f.name,
+                    "mimetype": f.mimetype,
+                    "size": f.size,
+                }
+                for row, item in zip(rows, loaded, strict=True)
+                if isinstance(item.attempt.response, EssayResponse)
+                for f in item.attempt.response.files
+                if f.sha256
             ],
         },
     )

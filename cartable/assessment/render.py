@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from cartable.assessment import engine, scoring
+from cartable.assessment import certainty, engine, essay_files, scoring
 from cartable.assessment.scoring import choice, cloze, gaps, manual, marker, matching, typed
 from cartable.assessment.scoring import quiz as quizzes
 from cartable.assessment.scoring import responses as r
@@ -56,6 +56,10 @@ class Shown:
     can_try_again: bool = False
     hint: SafeString = _NOTHING
     answered: bool = False
+    certainty: SafeString = _NOTHING  # certainty-based marking: the radio group
+    certainty_notes: list[str] = field(default_factory=list)
+    files: list[essay_files.Listed] = field(default_factory=list)  # an essay's attachments
+    upload: essay_files.Upload | None = None  # an essay taking files, while editable
 
 
 # --- Inputs ---------------------------------------------------------------------------------
@@ -200,6 +204,8 @@ def _inputs(
             )
         return _labelled(_("Answer:"), field)
     if isinstance(prepared, manual.Essay):
+        if prepared.data.response_format == "noinline":
+            return _NOTHING  # files only
         return format_html(
             '<p><label>{}<br><textarea name="{}" rows="{}" cols="60"{}>{}</textarea></label></p>',
             _("Your answer:"),
@@ -570,6 +576,7 @@ def show(
     response = attempt.response or prepared.empty()
     if attempt.try_again_pending or attempt.state.is_finished:
         editable = False  # checked: waiting for "Try again", or over
+    posted = values
     if values is None:
         values = prepared.form_data(response)
     disabled = not editable
@@ -639,12 +646,23 @@ def show(
     if editable and not finished:
         item.can_check = behaviour.value in (
             "immediatefeedback",
+            "immediatecbm",
             "interactive",
             "interactivecountback",
             "adaptive",
             "adaptivenopenalty",
         )
     item.can_try_again = attempt.try_again_pending and not finished and options.attempt
+    if isinstance(prepared, manual.Essay):
+        item.files = essay_files.listed(loaded, response, removable=editable)
+        item.upload = essay_files.upload(prepared.data, loaded.prefix) if editable else None
+    if certainty.uses_certainty(attempt):
+        item.certainty = certainty.choices(attempt, loaded.prefix, disabled=disabled, posted=posted)
+        item.certainty_notes = certainty.notes(
+            attempt, marks_shown=adjusted.marks == "mark_and_max"
+        )
+        if state is State.INVALID and attempt.certainty is None and prepared.is_complete(response):
+            item.problems.append(_("Please choose how certain you are."))
     return item
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cartable.assessment import override_views, views
+from cartable.assessment import attachment_views, override_views, views
 
 app_name = "assessment"
 urlpatterns = [
@@ -13,6 +13,11 @@ urlpatterns = [
     path("attempts/<int:attempt_id>/review/", views.review, name="review"),
     path("<int:course_id>/quizzes/<int:activity_id>/results/", views.results, name="results"),
     path("attempts/<int:attempt_id>/grading/", views.grading, name="grading"),
+    path(
+        "attempts/<int:attempt_id>/files/<int:slot>/<str:sha256>/",
+        attachment_views.download,
+        name="attachment",
+    ),
     path(
         "<int:course_id>/quizzes/<int:activity_id>/overrides/",
         override_views.overrides,

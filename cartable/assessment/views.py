@@ -20,7 +20,15 @@ from django.views.decorators.http import require_POST
 
 from cartable.accounts.access import signed_in
 from cartable.accounts.models import User
-from cartable.assessment import actions, building, engine, overriding, scoring
+from cartable.assessment import (
+    actions,
+    attachment_views,
+    building,
+    certainty,
+    engine,
+    overriding,
+    scoring,
+)
 from cartable.assessment import render as shown
 from cartable.assessment.forms import QuizForm
 from cartable.assessment.forms import initial as initial_values
@@ -305,6 +313,7 @@ def attempt_page(request: HttpRequest, attempt_id: int, page: int) -> HttpRespon
             "activity": item,
             "attempt": attempt,
             "questions": questions,
+            "multipart": any(getattr(q, "upload", None) for q in questions),
             "page": page,
             "pages": range(1, len(attempt.pages) + 1),
             "last": page == len(attempt.pages),
@@ -330,6 +339,11 @@ def _save(
     post = request.POST
     check, try_again = _target(post, "check"), _target(post, "tryagain")
     try:
+        files = attachment_views.uploaded(request, attempt, attempt.pages[index])
+    except attachment_views.Refused as refusal:
+        messages.error(request, refusal.message)  # nothing saved: the page shows what was
+        return redirect("assessment:attempt", attempt_id=attempt.pk, page=index + 1)
+    try:
         saved = actions.save(
             actor=user,
             attempt=attempt,
@@ -339,6 +353,7 @@ def _save(
             check=check,
             try_again=try_again,
             request=request,
+            files=files,
         )
     except actions.SavedElsewhere as refusal:
         messages.error(request, str(refusal))
@@ -422,8 +437,11 @@ def review(request: HttpRequest, attempt_id: int) -> HttpResponseBase:
         settings = overriding.for_learner(item, user, settings)
     options = _options(attempt, settings, now)
     questions = []
+    certainties: list[certainty.Block] = []
     if options.attempt:
         loaded = engine.load_all(attempt)
+        if options.marks == "mark_and_max":
+            certainties = certainty.summary(loaded.values())
         numbers = _numbers(attempt, _informational(loaded))
         links = CourseLinks(found, rule=reader_rule(user, sees_all=attempt.preview))
         questions = [
@@ -445,6 +463,7 @@ def review(request: HttpRequest, attempt_id: int) -> HttpResponseBase:
             "attempt": attempt,
             "options": options,
             "questions": questions,
+            "certainties": certainties,
             "feedback": feedback,
             "links": CourseLinks(found, rule=reader_rule(user, sees_all=attempt.preview)),
         },

@@ -9,7 +9,7 @@ import os
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -17,6 +17,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from cartable.assignments.rules import Accepted, accepts
+from cartable.lib.accepted import filename_of as filename_of
 from cartable.lib.filetypes import of_file
 
 
@@ -34,17 +35,6 @@ class Checked:
     mimetype: str
     size: int
     path: Path  # a temporary copy, removed when the ``checked`` block ends
-
-
-def filename_of(name: str | None) -> str:
-    """The file's own name, without any folder a browser sent, and without control
-    characters; at most 255 characters (its extension kept)."""
-    raw = "".join(ch for ch in str(name or "") if ch.isprintable())
-    base = PurePosixPath(raw.replace("\\", "/")).name.strip().lstrip(".")
-    if len(base) > 255:
-        stem, dot, ext = base.rpartition(".")
-        base = (stem[: 254 - len(ext)] + dot + ext) if dot and len(ext) < 20 else base[:255]
-    return base
 
 
 @contextlib.contextmanager

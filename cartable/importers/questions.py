@@ -118,6 +118,7 @@ class EssayData:
     min_words: int | None = None
     max_words: int | None = None
     file_types: str = ""
+    max_bytes: int = 0  # each attached file's limit (Moodle's maxbytes; 0: the box's own)
 
 
 @dataclass(frozen=True, slots=True)

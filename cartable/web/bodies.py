@@ -63,6 +63,11 @@ UPLOADS: dict[str, Upload] = {
     "assignments:grade": Upload(
         frozenset({Role.TEACHER}) | STAFF, lambda: settings.ASSIGN_MAX_UPLOAD_BYTES + FORM_ROOM
     ),
+    # A quiz page's answers with an essay's files (learners; teachers and staff previewing).
+    "assessment:attempt": Upload(
+        frozenset({Role.LEARNER, Role.TEACHER}) | STAFF,
+        lambda: settings.ASSIGN_MAX_UPLOAD_BYTES + FORM_ROOM,
+    ),
     # A box's bundle, online: its signed headers are checked before a byte is read.
     "exchange_api:push": Upload(None, lambda: settings.EXCHANGE_API_MAX_BYTES),
 }

@@ -141,6 +141,7 @@ def essay() -> str:
             maxwordlimit=None,
             attachments=1,
             attachmentsrequired=0,
+            maxbytes=2097152,
             graderinfo="<p>Look for X</p>",
             graderinfoformat=1,
             responsetemplate="",

@@ -96,6 +96,7 @@ EVERY_TYPE = (
         "<responsefieldlines>5</responsefieldlines><minwordlimit>50</minwordlimit>"
         "<maxwordlimit>0</maxwordlimit><attachments>1</attachments>"
         "<attachmentsrequired>0</attachmentsrequired><filetypeslist>.pdf</filetypeslist>"
+        "<maxbytes>1048576</maxbytes>"
         + field("graderinfo", "<p>Look for structure</p>")
         + field("responsetemplate", "Dear…"),
     ),
@@ -284,6 +285,7 @@ def test_it_reads_every_core_type_into_the_backup_dataclasses(load) -> None:
         min_words=50,
         max_words=None,
         file_types=".pdf",
+        max_bytes=1048576,
     )
     assert found["desc"].default_mark == 0.0  # a description is worth nothing, as in Moodle
 

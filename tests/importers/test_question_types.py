@@ -153,6 +153,7 @@ def test_it_reads_every_question_type(import_backup, layout, flavour):
     essay = by_name["essay"].data
     assert isinstance(essay, q.EssayData)
     assert (essay.min_words, essay.max_words, essay.grader_info) == (50, None, "<p>Look for X</p>")
+    assert (essay.attachments, essay.file_types, essay.max_bytes) == (1, ".pdf", 2097152)
 
     assert isinstance(by_name["desc"].data, q.DescriptionData)
 

@@ -7,7 +7,9 @@ same response saved again, a check after the question is finished...). ``replay`
 list of actions. Nothing here raises on what a learner sends: a response is already parsed.
 
 Behaviours: deferred feedback, immediate feedback, interactive with several tries (and its
-countback variant for questions graded by parts), adaptive and adaptive without penalties; an
+countback variant for questions graded by parts), adaptive and adaptive without penalties,
+deferred and immediate feedback with certainty-based marking (deferredcbm, immediatecbm: the
+learner's certainty 1 to 3 is sent with each response and rescales the grade, ``cbm``); an
 essay is always graded by hand (manualgraded) and a description only shown (informationitem).
 """
 
@@ -20,6 +22,7 @@ from typing import Literal, TypeAlias
 
 from cartable.importers.questions import Hint
 
+from . import cbm
 from .core import ALMOST_ZERO, Prepared, State, manually_graded_state
 from .responses import Response
 
@@ -31,15 +34,17 @@ class Behaviour(StrEnum):
     INTERACTIVE_COUNTBACK = "interactivecountback"
     ADAPTIVE = "adaptive"
     ADAPTIVE_NO_PENALTY = "adaptivenopenalty"
+    DEFERRED_CBM = "deferredcbm"
+    IMMEDIATE_CBM = "immediatecbm"
     MANUAL = "manualgraded"
     INFORMATION = "informationitem"
 
 
 _PREFERRED = {
     "deferredfeedback": Behaviour.DEFERRED,
-    "deferredcbm": Behaviour.DEFERRED,
+    "deferredcbm": Behaviour.DEFERRED_CBM,
     "immediatefeedback": Behaviour.IMMEDIATE,
-    "immediatecbm": Behaviour.IMMEDIATE,
+    "immediatecbm": Behaviour.IMMEDIATE_CBM,
     "interactive": Behaviour.INTERACTIVE,
     "adaptive": Behaviour.ADAPTIVE,
     "adaptivenopenalty": Behaviour.ADAPTIVE_NO_PENALTY,
@@ -49,8 +54,7 @@ _PREFERRED = {
 def behaviour_for(preferred: str, question: Prepared) -> Behaviour:
     """The behaviour a question runs under in a quiz that prefers ``preferred``: essays are
     graded by hand, descriptions only shown, questions graded by parts use countback in
-    interactive mode. Certainty-based marking is run without the certainty (deferredcbm as
-    deferred feedback, immediatecbm as immediate feedback); an unknown name as deferred."""
+    interactive mode; an unknown name as deferred feedback."""
     if question.manual:
         return Behaviour.MANUAL
     if question.informational:
@@ -72,8 +76,10 @@ class Step:
     fraction: float | None = None
     tries_left: int | None = None  # interactive (Moodle's _triesleft)
     tries: int | None = None  # adaptive: responses graded so far (Moodle's _try)
-    raw_fraction: float | None = None  # adaptive: the last try's grade before penalties
+    raw_fraction: float | None = None  # adaptive, CBM: the grade before penalties, certainty
     comment: str = ""
+    certainty: int | None = None  # CBM: the certainty sent with this step (Moodle's certainty)
+    assumed_certainty: int | None = None  # CBM: graded without one, this was assumed
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +118,25 @@ class QuestionAttempt:
         return next((s.tries for s in reversed(self.steps) if s.tries is not None), 0)
 
     @property
+    def certainty(self) -> int | None:
+        """CBM: the learner's latest certainty (Moodle's last behaviour var)."""
+        return next((s.certainty for s in reversed(self.steps) if s.certainty is not None), None)
+
+    @property
+    def assumed_certainty(self) -> int | None:
+        """CBM: the certainty assumed when the question was graded without one."""
+        return next(
+            (s.assumed_certainty for s in reversed(self.steps) if s.assumed_certainty), None
+        )
+
+    @property
+    def raw_fraction(self) -> float | None:
+        """The last grade before penalties or certainty (Moodle's ``_rawfraction``)."""
+        return next(
+            (s.raw_fraction for s in reversed(self.steps) if s.raw_fraction is not None), None
+        )
+
+    @property
     def comment(self) -> str:
         return next((s.comment for s in reversed(self.steps) if s.kind == "comment"), "")
 
@@ -125,6 +150,7 @@ class QuestionAttempt:
 @dataclass(frozen=True, slots=True)
 class Save:
     response: Response
+    certainty: int | None = None  # CBM behaviours only: 1, 2, 3 or none chosen
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +158,7 @@ class Submit:
     """The learner's "Check" (immediate feedback, interactive, adaptive)."""
 
     response: Response
+    certainty: int | None = None  # CBM behaviours only
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +199,8 @@ def replay(
 
 _INTERACTIVE = (Behaviour.INTERACTIVE, Behaviour.INTERACTIVE_COUNTBACK)
 _ADAPTIVE = (Behaviour.ADAPTIVE, Behaviour.ADAPTIVE_NO_PENALTY)
+CBM_BEHAVIOURS = frozenset({Behaviour.DEFERRED_CBM, Behaviour.IMMEDIATE_CBM})
+_IMMEDIATE = (Behaviour.IMMEDIATE, Behaviour.IMMEDIATE_CBM)
 
 
 def process(attempt: QuestionAttempt, question: Prepared, action: Action) -> QuestionAttempt:
@@ -192,15 +221,28 @@ def _step(attempt: QuestionAttempt, question: Prepared, action: Action) -> Step 
         return _interactive(attempt, question, action)
     if behaviour in _ADAPTIVE:
         return _adaptive(attempt, question, action)
+    uses_cbm = behaviour in CBM_BEHAVIOURS
     if isinstance(action, Finish):
         return _finish(attempt, question)
-    if isinstance(action, Submit) and behaviour is Behaviour.IMMEDIATE:
-        return _submit_once(attempt, question, action.response)
+    certainty = (
+        _certainty(action.certainty) if uses_cbm and isinstance(action, Save | Submit) else None
+    )
+    if isinstance(action, Submit) and behaviour in _IMMEDIATE:
+        return _submit_once(attempt, question, action.response, certainty, uses_cbm)
     if isinstance(action, Save | Submit):
         return _save(
-            attempt, question, action.response, complete_state=behaviour is not Behaviour.IMMEDIATE
+            attempt,
+            question,
+            action.response,
+            complete_state=behaviour not in _IMMEDIATE,
+            certainty=certainty,
+            uses_cbm=uses_cbm,
         )
     return None
+
+
+def _certainty(value: int | None) -> int | None:
+    return value if value in cbm.CERTAINTIES else None
 
 
 def _last_sent(attempt: QuestionAttempt, question: Prepared) -> Response:
@@ -210,13 +252,25 @@ def _last_sent(attempt: QuestionAttempt, question: Prepared) -> Response:
 
 
 def _save(
-    attempt: QuestionAttempt, question: Prepared, response: Response, *, complete_state: bool
+    attempt: QuestionAttempt,
+    question: Prepared,
+    response: Response,
+    *,
+    complete_state: bool,
+    certainty: int | None = None,
+    uses_cbm: bool = False,
 ) -> Step | None:
-    if attempt.state.is_finished or question.same(_last_sent(attempt, question), response):
+    """A response saved (with its certainty under CBM: a new certainty alone is a new step,
+    and a response is complete only with a certainty)."""
+    if attempt.state.is_finished:
         return None
-    complete = question.is_complete(response)
+    if question.same(_last_sent(attempt, question), response) and (
+        not uses_cbm or attempt.certainty == certainty
+    ):
+        return None
+    complete = question.is_complete(response) and (not uses_cbm or certainty is not None)
     state = State.COMPLETE if complete and complete_state else State.TODO
-    return Step("save", state, response)
+    return Step("save", state, response, certainty=certainty)
 
 
 def _finish(attempt: QuestionAttempt, question: Prepared) -> Step | None:
@@ -228,16 +282,47 @@ def _finish(attempt: QuestionAttempt, question: Prepared) -> Step | None:
     grade = question.grade(response)
     if question.manual:
         return Step("finish", State.NEEDS_GRADING)
+    if attempt.behaviour in CBM_BEHAVIOURS:
+        # The certainty sent with the last step counts; without one, low is assumed.
+        return _cbm_graded("finish", grade.state, grade.fraction, attempt.last.certainty)
     return Step("finish", grade.state, fraction=grade.fraction)
 
 
-def _submit_once(attempt: QuestionAttempt, question: Prepared, response: Response) -> Step | None:
-    """Immediate feedback: a complete response is graded and the question is over."""
+def _cbm_graded(
+    kind: StepKind,
+    state: State,
+    fraction: float | None,
+    certainty: int | None,
+    response: Response | None = None,
+) -> Step:
+    assumed = cbm.LOW if certainty is None else None
+    return Step(
+        kind,
+        state,
+        response,
+        fraction=cbm.adjust(fraction, certainty),
+        raw_fraction=fraction,
+        certainty=certainty if response is not None else None,
+        assumed_certainty=assumed,
+    )
+
+
+def _submit_once(
+    attempt: QuestionAttempt,
+    question: Prepared,
+    response: Response,
+    certainty: int | None = None,
+    uses_cbm: bool = False,
+) -> Step | None:
+    """Immediate feedback: a complete response (with a certainty under CBM) is graded and
+    the question is over."""
     if attempt.state.is_finished:
         return None
-    if not question.is_complete(response):
-        return Step("submit", State.INVALID, response)
+    if not question.is_complete(response) or (uses_cbm and certainty is None):
+        return Step("submit", State.INVALID, response, certainty=certainty)
     grade = question.grade(response)
+    if uses_cbm:
+        return _cbm_graded("submit", grade.state, grade.fraction, certainty, response)
     return Step("submit", grade.state, response, fraction=grade.fraction)
 
 
@@ -389,7 +474,9 @@ def _comment(attempt: QuestionAttempt, question: Prepared, action: Comment) -> S
         return None
     fraction = action.fraction
     if fraction is not None and not (
-        question.min_fraction() - ALMOST_ZERO <= fraction <= question.max_fraction() + ALMOST_ZERO
+        min_fraction(attempt.behaviour, question) - ALMOST_ZERO
+        <= fraction
+        <= max_fraction(attempt.behaviour, question) + ALMOST_ZERO
     ):
         return None
     if fraction == attempt.fraction and action.comment == attempt.comment:
@@ -414,10 +501,21 @@ def _commented_without_grade(state: State, fraction: float | None) -> State:
 
 def min_fraction(behaviour: Behaviour, question: Prepared) -> float:
     """The least fraction a question can score under a behaviour: deferred and immediate
-    feedback keep negative marks, the others stop at zero."""
+    feedback keep negative marks, the others stop at zero, certainty-based marking goes down
+    to what a wrong answer at high certainty costs."""
+    if behaviour in CBM_BEHAVIOURS:
+        return cbm.adjust(question.min_fraction(), cbm.HIGH) or 0.0
     if behaviour in (Behaviour.DEFERRED, Behaviour.IMMEDIATE):
         return question.min_fraction()
     return 0.0
+
+
+def max_fraction(behaviour: Behaviour, question: Prepared) -> float:
+    """The most a question can score under a behaviour (certainty-based marking: a right
+    answer at high certainty)."""
+    if behaviour in CBM_BEHAVIOURS:
+        return cbm.adjust(question.max_fraction(), cbm.HIGH) or 0.0
+    return question.max_fraction()
 
 
 def summary_of(steps: Sequence[Step]) -> list[str]:

@@ -70,7 +70,12 @@ def pages(
 # Behaviours under which a question can finish before the attempt does (Moodle's
 # ``can_finish_during_attempt``): only they can hold back the next question.
 FINISH_DURING = frozenset(
-    {Behaviour.IMMEDIATE, Behaviour.INTERACTIVE, Behaviour.INTERACTIVE_COUNTBACK}
+    {
+        Behaviour.IMMEDIATE,
+        Behaviour.IMMEDIATE_CBM,
+        Behaviour.INTERACTIVE,
+        Behaviour.INTERACTIVE_COUNTBACK,
+    }
 )
 
 

@@ -80,8 +80,13 @@ class MarkerResponse:
 
 @dataclass(frozen=True, slots=True)
 class AttachedFile:
+    """A file attached to an essay: its name, size, and where the blob store keeps it (its
+    SHA-256) with the type its content was found to be."""
+
     name: str
     size: int = 0
+    sha256: str = ""
+    mimetype: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -191,6 +191,7 @@ def essay(r: QuestionRead) -> q.EssayData:
         min_words=mxml.opt_int(options, "minwordlimit") or None,
         max_words=mxml.opt_int(options, "maxwordlimit") or None,
         file_types=mxml.text(options, "filetypeslist"),
+        max_bytes=max(0, mxml.integer(options, "maxbytes")),
     )
 
 

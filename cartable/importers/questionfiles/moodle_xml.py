@@ -312,6 +312,7 @@ def essay(r: XmlRead) -> q.EssayData:
         min_words=_int(element, "minwordlimit", 0) or None,
         max_words=_int(element, "maxwordlimit", 0) or None,
         file_types=_value(element, "filetypeslist"),
+        max_bytes=max(0, _int(element, "maxbytes", 0)),
     )
 
 
