@@ -17,6 +17,7 @@ from django.db import connection
 from cartable.audit import chain
 from cartable.audit.actions import record
 from cartable.audit.models import AuditEvent
+from tests.datafolders import migrated
 
 pytestmark = pytest.mark.django_db
 
@@ -144,6 +145,7 @@ def test_it_finds_tampering_on_a_real_box(tmp_path: Path) -> None:
             check=False,
         )
 
+    migrated(box)
     for name in ("ana", "bob", "cleo"):
         assert cartable("user", "add", name, "--password", "tournesol-bleu-7").returncode == 0
     result = cartable("audit", "verify")
