@@ -130,6 +130,7 @@ def test_it_never_resets_over_a_bad_entry(django_capture_on_commit_callbacks) ->
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_processes
 def test_it_finds_tampering_on_a_real_box(tmp_path: Path) -> None:
     """End to end: a fresh box, real commits, then the database edited with sqlite3."""
     box = tmp_path / "box"

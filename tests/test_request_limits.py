@@ -150,6 +150,7 @@ def files_in(folder: Path) -> list[Path]:
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_processes
 def test_it_answers_oversized_posts_at_once_and_keeps_nothing(tmp_path: Path) -> None:
     """Anonymous (the sign-in page) or a learner (the course upload): the server answers
     413 from the request's head alone, and its upload folder stays empty."""
