@@ -13,7 +13,7 @@ PYTEST := $(BIN)/pytest -q -n $(TEST_WORKERS)
 export CARTABLE_CHROMIUM := $(CHROMIUM)
 
 .PHONY: run install assets messages compilemessages docs test lint typecheck test-sqlite \
-	test-postgres test-browser bench bench-import clean
+	test-postgres test-browser test-postgres-and-browser bench bench-import clean
 
 run: install
 	$(BIN)/cartable demo
@@ -45,7 +45,14 @@ messages: $(VENV)/.installed
 docs: $(VENV)/.installed
 	CARTABLE_HOME=$$(mktemp -d) $(BIN)/python -m cartable.docs
 
-test: install lint typecheck test-sqlite test-postgres test-browser
+# The PostgreSQL and browser passes run side by side: the browser tests mostly wait for Chromium
+# and the live server, the PostgreSQL ones for the database server, so together they keep the
+# cores busy where one after the other they left them half idle. Each pass's output is shown
+# when it ends. docs/architecture.md ("A fast suite") says how the suite is kept fast.
+test: install lint typecheck test-sqlite test-postgres-and-browser
+
+test-postgres-and-browser:
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-postgres test-browser
 
 lint:
 	$(BIN)/ruff check .

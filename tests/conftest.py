@@ -39,14 +39,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """A test that uses no database runs the same whichever database the run is given: the
     PostgreSQL pass of ``make test`` (CARTABLE_TEST_PASS=database) leaves it to the SQLite pass
     rather than run it twice. Pytest-django refuses database access to such a test, so one that
-    starts using the database fails in the SQLite pass until it asks for it."""
+    starts using the database fails in the SQLite pass until it asks for it. Nor does it run a
+    test marked ``sqlite_processes``: its database work is done by `cartable` processes on
+    SQLite data folders of their own, whatever the run's database."""
     if os.environ.get("CARTABLE_TEST_PASS") != "database":
         return
     kept, left = [], []
     for item in items:
         (
             left
-            if uses_no_database(item) and not item.get_closest_marker("every_database")
+            if (uses_no_database(item) and not item.get_closest_marker("every_database"))
+            or item.get_closest_marker("sqlite_processes")
             else kept
         ).append(item)
     if left:

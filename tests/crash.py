@@ -14,6 +14,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.datafolders import migrated
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = sorted((ROOT / "tests" / "fixtures" / "mbz").glob("*.mbz"))
 IMPORT_POINTS = (
@@ -121,6 +123,7 @@ def crash_and_recover(home: Path, backup: Path, point: str, clean: dict[str, obj
     (the next import sweeps, does what was left after a commit, and imports again); compare
     with ``clean``, the dump of one clean import of the same file."""
     problems: list[str] = []
+    migrated(home)
     crashed = cartable(home, "import", str(backup), crash_at=point)
     killed = crashed.returncode == -signal.SIGKILL
     if not killed and crashed.returncode != 0:
@@ -143,7 +146,7 @@ def crash_and_recover(home: Path, backup: Path, point: str, clean: dict[str, obj
 
 
 def clean_import(home: Path, backup: Path) -> dict[str, object]:
-    done = cartable(home, "import", str(backup))
+    done = cartable(migrated(home), "import", str(backup))
     if done.returncode != 0:
         raise RuntimeError(done.stderr)
     return dump(home)
@@ -198,7 +201,7 @@ def crash_worker_and_recover(
     ``point``, start another worker (as the server does when none runs) and compare with
     ``clean``; also return the job as it ended."""
     problems: list[str] = []
-    cartable(home, "migrate")  # the data folder made and migrated
+    migrated(home)  # the data folder made and migrated
     _script(home, ENQUEUE, str(backup))
     crashed = cartable(home, "worker", "--once", crash_at=point)
     killed = crashed.returncode == -signal.SIGKILL
@@ -342,7 +345,7 @@ def prepare_exchange(folder: Path) -> Exchange:
     box, hub, stick = folder / "box", folder / "hub", folder / "stick"
     stick.mkdir(parents=True)
     for home in (box, hub):
-        _checked(cartable(home, "migrate"))
+        migrated(home)
     _script(box, BOX_WORK)
     box_print, box_key = _identity(box)
     hub_print, hub_key = _identity(hub)

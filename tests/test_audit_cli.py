@@ -17,6 +17,7 @@ from django.db import connection
 from cartable.audit import chain
 from cartable.audit.actions import record
 from cartable.audit.models import AuditEvent
+from tests.datafolders import migrated
 
 pytestmark = pytest.mark.django_db
 
@@ -129,6 +130,7 @@ def test_it_never_resets_over_a_bad_entry(django_capture_on_commit_callbacks) ->
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_processes
 def test_it_finds_tampering_on_a_real_box(tmp_path: Path) -> None:
     """End to end: a fresh box, real commits, then the database edited with sqlite3."""
     box = tmp_path / "box"
@@ -144,6 +146,7 @@ def test_it_finds_tampering_on_a_real_box(tmp_path: Path) -> None:
             check=False,
         )
 
+    migrated(box)
     for name in ("ana", "bob", "cleo"):
         assert cartable("user", "add", name, "--password", "tournesol-bleu-7").returncode == 0
     result = cartable("audit", "verify")

@@ -15,6 +15,7 @@ from django.db import connection, connections
 from cartable.audit import chain, verify
 from cartable.audit.actions import record
 from cartable.audit.models import AuditEvent
+from tests.datafolders import migrated
 
 
 @pytest.mark.django_db(transaction=True)
@@ -62,7 +63,7 @@ def test_it_serialises_appends_from_processes_on_sqlite(tmp_path: Path) -> None:
     box = tmp_path / "box"
     env = {**os.environ, "CARTABLE_HOME": str(box), "LANGUAGE": "en"}
     env.pop("DATABASE_URL", None)
-    subprocess.run([sys.executable, "-m", "cartable", "migrate", "-v", "0"], env=env, check=True)
+    migrated(box)
     workers = [
         subprocess.Popen([sys.executable, "-c", APPEND, "40"], env=env) for _number in range(4)
     ]

@@ -136,6 +136,7 @@ def test_it_loads_the_demo_twice_without_change(db) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_processes
 def test_it_creates_and_migrates_an_empty_data_folder(tmp_path: Path) -> None:
     home = tmp_path / "box"
     env = {**os.environ, "CARTABLE_HOME": str(home), "LANGUAGE": "en"}

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from cartable.exchange.moodle.assign import read_member_path
+from tests.datafolders import migrated
 from tests.test_exchange_moodle_grades import moodle_reads_csv, moodle_reads_xml
 
 pytestmark = pytest.mark.slow
@@ -65,6 +66,7 @@ def identity_of(home: Path) -> tuple[str, str]:
 def test_work_goes_to_the_hub_and_the_acknowledgement_comes_back(tmp_path: Path) -> None:
     box, hub, stick = tmp_path / "box", tmp_path / "hub", tmp_path / "stick"
     stick.mkdir()
+    migrated(box), migrated(hub)
     cartable(box, "institution", "add", "univ-lille", "Université de Lille")
     box_fp, box_key = identity_of(box)
     hub_fp, hub_key = identity_of(hub)
@@ -193,6 +195,7 @@ def test_a_learners_work_goes_to_the_hub_and_the_teachers_feedback_comes_back(
 ) -> None:
     box, hub, stick = tmp_path / "box", tmp_path / "hub", tmp_path / "stick"
     stick.mkdir()
+    migrated(box), migrated(hub)
     for home in (box, hub):
         cartable(home, "institution", "add", "univ-lille", "Université de Lille")
     box_fp, box_key = identity_of(box)

@@ -19,6 +19,7 @@ from cartable.audit.models import AuditEvent
 from cartable.exchange import identity
 from cartable.records import portfolio, seal
 from tests.conftest import signed_in
+from tests.datafolders import migrated
 from tests.records import give_record
 
 pytestmark = pytest.mark.django_db
@@ -180,6 +181,7 @@ def test_the_command_says_valid_or_invalid(
     changed = bytearray(data)
     changed[len(data) // 2] ^= 0x01
     bad.write_bytes(bytes(changed))
+    migrated(settings.HOME)  # the box's own database, as the command's first run makes it
 
     def verify(path: Path) -> subprocess.CompletedProcess[str]:
         env = {"CARTABLE_HOME": str(settings.HOME), "LANGUAGE": "en", "PATH": "/usr/bin:/bin"}

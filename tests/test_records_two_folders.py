@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.datafolders import migrated
 from tests.test_exchange_two_folders import cartable, identity_of
 
 pytestmark = pytest.mark.slow
@@ -92,7 +93,7 @@ def test_a_learner_moves_to_another_box(tmp_path: Path) -> None:
     leaving, arriving, stick = tmp_path / "leaving", tmp_path / "arriving", tmp_path / "stick"
     stick.mkdir()
     for home in (leaving, arriving):
-        cartable(home, "shell", "-c", SAME_COURSE)
+        cartable(migrated(home), "shell", "-c", SAME_COURSE)
     cartable(leaving, "shell", "-c", LEARNER)
     fingerprint, _key = identity_of(leaving)
     before = shown(leaving)

@@ -20,6 +20,7 @@ from django.test.client import FakePayload
 
 from cartable.jobs.models import Job
 from tests.conftest import signed_in
+from tests.datafolders import migrated
 from tests.test_serve import served
 
 pytestmark = pytest.mark.django_db
@@ -149,6 +150,7 @@ def files_in(folder: Path) -> list[Path]:
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_processes
 def test_it_answers_oversized_posts_at_once_and_keeps_nothing(tmp_path: Path) -> None:
     """Anonymous (the sign-in page) or a learner (the course upload): the server answers
     413 from the request's head alone, and its upload folder stays empty."""
@@ -156,6 +158,7 @@ def test_it_answers_oversized_posts_at_once_and_keeps_nothing(tmp_path: Path) ->
     env = {**os.environ, "CARTABLE_HOME": str(home)}
     env.pop("DATABASE_URL", None)
     command = ["user", "add", "lea", "--role", "learner", "--password", "tournesol-bleu-7"]
+    migrated(home)
     subprocess.run(
         [sys.executable, "-m", "cartable", *command], env=env, check=True, capture_output=True
     )

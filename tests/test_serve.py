@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.datafolders import migrated
+
 pytestmark = pytest.mark.slow
 
 
@@ -61,7 +63,7 @@ def served(home: Path) -> Iterator[str]:
 
 
 def test_it_serves_pages_and_static_files(tmp_path: Path) -> None:
-    with served(tmp_path / "box") as base:
+    with served(migrated(tmp_path / "box")) as base:
         with urllib.request.urlopen(base + "/accounts/login/") as response:
             page = response.read().decode()
             assert response.headers["Server"] == "gunicorn"
@@ -85,6 +87,7 @@ def test_it_imports_an_uploaded_course_with_a_worker_it_starts(tmp_path: Path) -
     env = {**os.environ, "CARTABLE_HOME": str(home), "LANGUAGE": "en"}
     env.pop("DATABASE_URL", None)
     command = ["user", "add", "chef", "--role", "staff", "--password", "tournesol-bleu-7"]
+    migrated(home)
     subprocess.run(
         [sys.executable, "-m", "cartable", *command], env=env, check=True, capture_output=True
     )
