@@ -8,7 +8,7 @@ class LearningConfig(AppConfig):
     verbose_name = _("Learning")
 
     def ready(self) -> None:
-        from cartable.grades.actions import released
-        from cartable.learning.grading import on_released
+        from cartable.grades.actions import changed
+        from cartable.learning.grading import on_changed
 
-        released.connect(on_released, dispatch_uid="learning.grading")
+        changed.connect(on_changed, dispatch_uid="learning.grading")
