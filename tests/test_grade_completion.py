@@ -5,6 +5,8 @@ transaction; an unreleased grade completes nothing yet."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
@@ -230,3 +232,72 @@ def test_another_learners_grade_leaves_this_one_alone(
     give(activity, other, teacher, 15)
     give(activity, other, teacher, 1)
     assert _completed(activity, learner) and not _completed(activity, other)
+
+
+# --- A grade released at a later date ---------------------------------------------------------
+
+
+def _later(activity, learner, when, grade: float = 15) -> Grade:
+    return record(
+        actor=None,
+        activity=activity,
+        learner=learner,
+        grade=grade,
+        max_grade=20,
+        source=Grade.Source.QUIZ,
+        released_at=when,
+    )
+
+
+def test_a_grade_released_later_completes_when_its_date_comes(course, learner) -> None:
+    activity = quiz(course, grade=True)
+    now = timezone.now()
+    _later(activity, learner, now + timedelta(hours=2))
+    assert not _completed(activity, learner)
+    assert grading.complete_released(now) == 0  # not yet
+    assert not _completed(activity, learner)
+    assert grading.complete_released(now + timedelta(hours=2, minutes=1)) == 1
+    assert _completed(activity, learner)
+    assert ActivityProgress.objects.get(activity=activity).completed_by == "grade"
+    # Idempotent: a second run writes nothing.
+    assert grading.complete_released(now + timedelta(hours=3)) == 0
+    assert Entry.objects.filter(kind="completion").count() == 1
+
+
+def test_a_failing_grade_released_later_completes_nothing(course, learner) -> None:
+    activity = quiz(course, pass_grade=True, grade_pass=12)
+    now = timezone.now()
+    _later(activity, learner, now + timedelta(minutes=5), grade=3)
+    assert grading.complete_released(now + timedelta(minutes=6)) == 0
+    assert not _completed(activity, learner)
+
+
+def test_the_sweep_runs_with_the_periodic_tasks(course, learner, settings, tmp_path) -> None:
+    from cartable.jobs import periodic
+
+    settings.HOME = str(tmp_path)
+    activity = quiz(course, grade=True)
+    now = timezone.now()
+    _later(activity, learner, now + timedelta(minutes=5))
+    assert "complete-released-grades" in periodic.run_due(now + timedelta(minutes=6))
+    assert _completed(activity, learner)
+
+
+def test_a_grade_released_later_reaches_recent_feedback_then(course, learner) -> None:
+    from cartable.grades.book import recent_feedback
+
+    activity = quiz(course, grade=True)
+    now = timezone.now()
+    record(
+        actor=None,
+        activity=activity,
+        learner=learner,
+        grade=15,
+        max_grade=20,
+        source=Grade.Source.QUIZ,
+        feedback="<p>Bien</p>",
+        released_at=now - timedelta(seconds=1),
+    )
+    assert [f.title for f in recent_feedback(learner, [course.pk])] == ["Quiz"]
+    Grade.objects.filter(activity=activity).update(released_at=now + timedelta(days=1))
+    assert recent_feedback(learner, [course.pk]) == []  # decided when read

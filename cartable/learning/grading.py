@@ -13,13 +13,16 @@ grade change:
 
 A completion made otherwise (by hand, by a view) stands, as Moodle keeps it. An activity whose
 rule also asks for something of its kind (a submission, a number of attempts) is left to its
-kind's own app."""
+kind's own app. A grade released at a later date (a quiz's marks shown "after close") completes
+the activity when the date comes, by ``complete_released``, which the box's periodic sweep
+runs (idempotent)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.db.models import Exists, F, OuterRef
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -36,6 +39,10 @@ INCOMPLETE = "incomplete"
 COMPLETE = "complete"
 COMPLETE_PASS = "complete_pass"  # noqa: S105 (a state, not a password)
 COMPLETE_FAIL = "complete_fail"
+
+# How far back the sweep looks for grades whose release date has come: it runs every minute
+# while the box serves, so this only matters for a box switched off longer than this.
+LOOKBACK = timedelta(days=7)
 
 
 def _rule(completion: Any) -> tuple[bool, float] | None:
@@ -133,3 +140,35 @@ def on_changed(
     **kwargs: Any,
 ) -> None:
     follow(grade, actor=actor, now=timezone.now(), request=request)
+
+
+def complete_released(now: datetime) -> int:
+    """Complete the activities whose grade, recorded to be shown at a later date, is shown
+    now: the grades released after they were recorded (within ``LOOKBACK``), not yet
+    completing their activity. Idempotent (a completion stands; a failing grade completes
+    nothing); the number of activities completed."""
+    completed = ActivityProgress.objects.filter(
+        user_id=OuterRef("user_id"), activity_id=OuterRef("activity_id"), completed_at__isnull=False
+    )
+    waiting = (
+        Grade.objects.filter(
+            grade__isnull=False,
+            released_at__lte=now,
+            released_at__gt=F("graded_at"),
+            activity__completion__tracking="automatic",
+        )
+        .filter(released_at__gt=now - LOOKBACK)
+        .exclude(Exists(completed))
+        .select_related("activity", "user")
+        .order_by("released_at", "pk")
+    )
+    count = 0
+    for grade in waiting.iterator(chunk_size=500):
+        if done(grade.activity.completion, shown(grade, now)) and complete(
+            actor=None,
+            activity=grade.activity,
+            learner=grade.user,
+            by=ActivityProgress.Source.GRADE,
+        ):
+            count += 1
+    return count
