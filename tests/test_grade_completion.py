@@ -301,3 +301,21 @@ def test_a_grade_released_later_reaches_recent_feedback_then(course, learner) ->
     assert [f.title for f in recent_feedback(learner, [course.pk])] == ["Quiz"]
     Grade.objects.filter(activity=activity).update(released_at=now + timedelta(days=1))
     assert recent_feedback(learner, [course.pk]) == []  # decided when read
+
+
+def test_a_later_grade_to_be_released_later_leaves_the_completion_until_then(
+    course, learner
+) -> None:
+    # A second attempt whose mark is shown later: the first one's completion stands meanwhile,
+    # and the new grade decides when its date comes.
+    activity = quiz(course, pass_grade=True, grade_pass=12)
+    now = timezone.now()
+    _later(activity, learner, now - timedelta(minutes=1), grade=15)
+    assert _completed(activity, learner)
+    _later(activity, learner, now + timedelta(minutes=5), grade=4)
+    assert _completed(activity, learner)
+    assert not AuditEvent.objects.filter(action="completion.withdrawn").exists()
+    assert grading.complete_released(now + timedelta(minutes=6)) == 1
+    assert not _completed(activity, learner)
+    assert AuditEvent.objects.get(action="completion.withdrawn").actor is None
+    assert grading.complete_released(now + timedelta(minutes=7)) == 0  # idempotent

@@ -22,6 +22,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.http import HttpRequest
 from django.utils import timezone
@@ -102,33 +103,39 @@ def shown(grade: Grade, now: datetime) -> float | None:
 
 def follow(
     grade: Grade, *, actor: User | None, now: datetime, request: HttpRequest | None = None
-) -> None:
-    """Bring the activity's completion in line with ``grade`` (inside its transaction)."""
+) -> bool:
+    """Bring the activity's completion in line with ``grade`` (inside its transaction); True
+    if this changed it. A grade to be released at a later date changes nothing yet (as
+    Moodle's hidden-until grade: the completion it made stands, the one it makes waits for
+    the date, when ``complete_released`` decides)."""
+    if grade.grade is not None and grade.released_at is not None and grade.released_at > now:
+        return False
     activity = grade.activity
     verdict = done(activity.completion, shown(grade, now))
     if verdict is None:
-        return
+        return False
     if verdict:
-        complete(
+        return complete(
             actor=actor, activity=activity, learner=grade.user, by=ActivityProgress.Source.GRADE
         )
-        return
-    if uncomplete(
+    if not uncomplete(
         actor=actor, activity=activity, learner=grade.user, by=ActivityProgress.Source.GRADE
     ):
-        audit(
-            "completion.withdrawn",
-            actor=actor,
-            target=activity,
-            request=request,
-            details={
-                "activity": activity.pk,
-                "learner": grade.user.username,
-                "state": state(activity.completion, shown(grade, now)),
-                "grade": grade.grade,
-                "released": grade.released_at is not None and grade.released_at <= now,
-            },
-        )
+        return False
+    audit(
+        "completion.withdrawn",
+        actor=actor,
+        target=activity,
+        request=request,
+        details={
+            "activity": activity.pk,
+            "learner": grade.user.username,
+            "state": state(activity.completion, shown(grade, now)),
+            "grade": grade.grade,
+            "released": grade.released_at is not None and grade.released_at <= now,
+        },
+    )
+    return True
 
 
 def on_changed(
@@ -143,11 +150,12 @@ def on_changed(
 
 
 def complete_released(now: datetime) -> int:
-    """Complete the activities whose grade, recorded to be shown at a later date, is shown
-    now: the grades released after they were recorded (within ``LOOKBACK``), not yet
-    completing their activity. Idempotent (a completion stands; a failing grade completes
-    nothing); the number of activities completed."""
-    completed = ActivityProgress.objects.filter(
+    """Decide the completion of the grades recorded to be shown at a later date whose date
+    has come (released after they were recorded, within ``LOOKBACK``): a passing one completes
+    its activity, a failing one takes back the completion an earlier grade made. Only the
+    grades whose activity's state disagrees are written to, so a run is idempotent; the
+    number of completions changed."""
+    progress = ActivityProgress.objects.filter(
         user_id=OuterRef("user_id"), activity_id=OuterRef("activity_id"), completed_at__isnull=False
     )
     waiting = (
@@ -158,17 +166,17 @@ def complete_released(now: datetime) -> int:
             activity__completion__tracking="automatic",
         )
         .filter(released_at__gt=now - LOOKBACK)
-        .exclude(Exists(completed))
+        # A completion by hand or by a view stands whatever the grade.
+        .exclude(Exists(progress.exclude(completed_by=ActivityProgress.Source.GRADE)))
+        .annotate(by_grade=Exists(progress))
         .select_related("activity", "user")
         .order_by("released_at", "pk")
     )
     count = 0
     for grade in waiting.iterator(chunk_size=500):
-        if done(grade.activity.completion, shown(grade, now)) and complete(
-            actor=None,
-            activity=grade.activity,
-            learner=grade.user,
-            by=ActivityProgress.Source.GRADE,
-        ):
-            count += 1
+        verdict = done(grade.activity.completion, shown(grade, now))
+        if verdict is None or verdict == grade.by_grade:
+            continue
+        with transaction.atomic():
+            count += follow(grade, actor=None, now=now)
     return count
