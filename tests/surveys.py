@@ -21,6 +21,8 @@ def choice_data(
     opens: datetime | None = None,
     closes: datetime | None = None,
     publish_names: bool = False,
+    show_preview: bool = False,
+    show_unanswered: bool = False,
 ) -> dict[str, Any]:
     return as_json(
         model.ChoiceContent(
@@ -32,6 +34,8 @@ def choice_data(
             opens=opens,
             closes=closes,
             publish_names=publish_names,
+            show_preview=show_preview,
+            show_unanswered=show_unanswered,
         )
     )
 

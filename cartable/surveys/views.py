@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -117,6 +118,7 @@ def _choice_page(found: Found, data: ChoiceContent) -> dict[str, Any]:
         ):
             names.setdefault(option_id, []).append(f"{first} {last}".strip() or username)
     total = sum(counts.get(option.source_id, 0) for option in data.options)
+    unanswered = _unanswered(found, data) if shown and data.show_unanswered else None
     options: list[dict[str, Any]] = []
     for option in data.options:
         count = counts.get(option.source_id, 0)
@@ -145,9 +147,26 @@ def _choice_page(found: Found, data: ChoiceContent) -> dict[str, Any]:
         and state == "open"
         and (not answered or data.allow_update),
         "results_shown": shown and not found.sees_all,
+        "preview": not found.sees_all and rules.choice_preview(data, now),
+        "unanswered": unanswered,
         "total": total,
         "links": CourseLinks(found.course, rule=reader_rule(found.user, sees_all=found.sees_all)),
     }
+
+
+def _unanswered(found: Found, data: ChoiceContent) -> dict[str, Any] | None:
+    """Who has not answered yet, for a learner's results (Moodle's "show unanswered"): their
+    names when the choice's results name people, their number only otherwise. None for
+    teachers and staff, whose results page says it."""
+    if found.sees_all:
+        return None
+    waiting = course_learners(found.course, found.user).exclude(
+        Exists(ChoiceAnswer.objects.filter(activity=found.activity, user=OuterRef("pk")))
+    )
+    if not data.publish_names:
+        return {"count": waiting.count(), "names": []}
+    names = [person.display_name for person in waiting]
+    return {"count": len(names), "names": names}
 
 
 def _choice_answers(found: Found) -> tuple[list[User], dict[int, list[ChoiceAnswer]]]:
@@ -191,6 +210,7 @@ def choice_results(request: HttpRequest, course_id: int, activity_id: int) -> Ht
             "activity": found.activity,
             "rows": rows,
             "waiting": waiting,
+            "show_unanswered": data.show_unanswered,
             "answered": answered,
             "learners": len(people),
         },
