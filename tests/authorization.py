@@ -1397,6 +1397,12 @@ TARGETS: dict[str, dict[str, Build]] = {
         "mismatched": _activity("mismatched", "survey", GOOD_ANSWERS),
         "others": _activity("others", "survey", GOOD_ANSWERS),
         "unpublished": _activity("unpublished", "survey", GOOD_ANSWERS),
+        # Its first page turned (the survey has a page break): kept as answers in progress.
+        "own_page": _activity("own", "survey", {"page": "0", "go": "next", **GOOD_ANSWERS}),
+        "restricted_page": _activity(
+            "own", "restricted_survey", {"page": "0", "go": "next", **GOOD_ANSWERS}
+        ),
+        "others_page": _activity("others", "survey", {"page": "0", "go": "next", **GOOD_ANSWERS}),
     },
     **{
         f"surveys:{name}": {

@@ -100,6 +100,8 @@ SURVEY_ITEMS = (
     item(9, "textfield", "Pourquoi débutant ?", "20|100", depend_item=2, depend_value="Débutant"),
     item(10, "info", "Date", "1"),
 )
+# The same on one page (no page break): a survey the learner answers with a single form.
+ONE_PAGE = tuple(one for one in SURVEY_ITEMS if one.item_type != "pagebreak")
 
 
 def add_feedback(

@@ -1270,6 +1270,19 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
             "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
             "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 403, "admin": 403, "outsider_staff": 403},
         },
+        # A page of a survey of several pages, turned: its learner only; never another's.
+        "own_page": {
+            "GET": {"anonymous": LOGIN, "learner": 200, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": REDIRECT, "other_learner": 404, "teacher": 403, "staff": 403, "admin": 403, "outsider_staff": 403},
+        },
+        "restricted_page": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 403, "staff": 403, "admin": 403, "outsider_staff": 403},
+        },
+        "others_page": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 200, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": REDIRECT, "teacher": 404, "staff": 403, "admin": 403, "outsider_staff": 403},
+        },
     },
     # A survey's answers: the course's teachers and staff.
     "surveys:feedback_results": {
