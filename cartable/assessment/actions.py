@@ -15,7 +15,7 @@ import secrets
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Max, Q, Value
@@ -31,6 +31,7 @@ from cartable.assessment.scoring import Comment, Finish, Save, Submit, TryAgain,
 from cartable.assessment.scoring import quiz as quizzes
 from cartable.assessment.scoring.behaviours import Action
 from cartable.audit.actions import record as audit
+from cartable.audit.models import AuditEvent
 from cartable.catalog.access import manages, teaches
 from cartable.catalog.kinds import kind_of
 from cartable.catalog.models import MADE_ON_BOX, Activity, Course, Enrolment, Section
@@ -77,6 +78,27 @@ def may_start(quiz: QuizContent, done: int, now: datetime, *, preview: bool = Fa
     return None
 
 
+# A learner may type this many wrong passwords for a quiz in PASSWORD_WINDOW_MINUTES; then
+# the quiz refuses every password (the right one too) until the oldest failure leaves the
+# window, as the device codes are limited (``devices.credentials``). The failures are the
+# audit's "quiz.password_refused" entries: nothing else to keep.
+MAX_PASSWORD_FAILURES = 5
+PASSWORD_WINDOW_MINUTES = 15
+
+
+def _password_locked(actor: User, activity: Activity) -> bool:
+    # The audit's own clock (not a ``now`` given for the attempt's times).
+    since = timezone.now() - timedelta(minutes=PASSWORD_WINDOW_MINUTES)
+    failures = AuditEvent.objects.filter(
+        action="quiz.password_refused",
+        actor_id=actor.pk,
+        target_type=Activity._meta.label_lower,
+        target_id=str(activity.pk),
+        at__gte=since,
+    )
+    return failures.count() >= MAX_PASSWORD_FAILURES
+
+
 def password_matches(quiz: QuizContent, given: str | None) -> bool:
     """Whether ``given`` is the quiz's password (compared in constant time); a quiz without
     one always matches, one whose password the backup did not carry never does."""
@@ -115,6 +137,24 @@ def start(
         current = None
     if current is not None:
         return current
+    if not preview and quiz.password and _password_locked(actor, activity):
+        with transaction.atomic():
+            audit(
+                "quiz.password_locked",
+                actor=actor,
+                target=activity,
+                request=request,
+                details={"activity": activity.pk, "minutes": PASSWORD_WINDOW_MINUTES},
+            )
+        raise Refused(
+            str(
+                _(
+                    "Too many wrong passwords were typed for this quiz. Wait %(minutes)s "
+                    "minutes, then try again, or ask your teacher."
+                )
+                % {"minutes": PASSWORD_WINDOW_MINUTES}
+            )
+        )
     if not preview and quiz.password and not password_matches(quiz, password):
         with transaction.atomic():
             audit(
