@@ -834,7 +834,12 @@ def learners_started(activity: Activity) -> bool:
     return Attempt.objects.filter(activity=activity, preview=False).exists()
 
 
-def _marks(course: Course, source_ids: tuple[int, ...]) -> list[float]:
+MAX_MARK = 1000.0  # a question's mark in a quiz built on the box: 0 to this
+
+
+def _marks(course: Course, settings: building.Settings) -> list[float]:
+    """Each chosen question's mark in the quiz: the teacher's, else the bank's default."""
+    source_ids = settings.questions
     if not source_ids:
         raise CannotBuild(str(_("Choose at least one question.")))
     if len(set(source_ids)) != len(source_ids):
@@ -846,7 +851,18 @@ def _marks(course: Course, source_ids: tuple[int, ...]) -> list[float]:
     )
     if set(found) != set(source_ids):
         raise CannotBuild(str(_("A chosen question is no longer in the course's bank.")))
-    return [float(found[source_id]) for source_id in source_ids]
+    marks = []
+    for source_id in source_ids:
+        wanted = settings.mark_of(source_id)
+        mark = float(found[source_id]) if wanted is None else float(wanted)
+        if not 0 <= mark <= MAX_MARK:
+            raise CannotBuild(str(_("A question's mark lies between 0 and 1000.")))
+        marks.append(mark)
+    if settings.grade > 0 and sum(marks) <= 0:
+        raise CannotBuild(
+            str(_("The questions' marks add up to nothing: give one question a mark at least."))
+        )
+    return marks
 
 
 def _review_on_save(activity: Activity, actor: User, course: Course, now: datetime) -> None:
@@ -879,7 +895,7 @@ def create_quiz(
     now = timezone.now()
     kind = kind_of("quiz")
     with transaction.atomic():
-        quiz = building.content(settings, _marks(course, settings.questions))
+        quiz = building.content(settings, _marks(course, settings))
         last = Activity.objects.filter(section=section).aggregate(last=Max("position"))["last"]
         completion = {"tracking": "automatic"}
         safe_intro = sanitise(intro)
@@ -941,7 +957,7 @@ def update_quiz(
         else:
             if section is None or section.course_id != course.pk or section.retired_at is not None:
                 raise CannotBuild(str(_("Choose a section of this course.")))
-            quiz = building.content(settings, _marks(course, settings.questions))
+            quiz = building.content(settings, _marks(course, settings))
             locked.title = title
             locked.intro = sanitise(intro)
             locked.section = section

@@ -764,14 +764,19 @@ def edit(request: HttpRequest, course_id: int, activity_id: int) -> HttpResponse
     ).first()
     if item is None:
         raise Http404
-    current = building.settings_from(engine.settings_of(item))
+    built = engine.settings_of(item)
+    current = building.settings_from(built)
     started = actions.learners_started(item)
     form = _quiz_form(
         request,
         found,
         locked=started,
         initial=initial_values(
-            current, title=item.title, intro=item.intro, section=item.section_id
+            current,
+            title=item.title,
+            intro=item.intro,
+            section=item.section_id,
+            marks=building.marks_of(built),
         ),
     )
     if request.method == "POST" and form.is_valid():
