@@ -347,6 +347,8 @@ class World:
     # Quizzes built on the box (no attempt yet), in ``own`` and in ``others``.
     built_own: Activity | None = None
     built_others: Activity | None = None
+    # A quiz the teacher built in ``own``, waiting for staff's approval: its teachers preview it.
+    quiz_pending: Activity | None = None
     # Quiz overrides: learner's on quiz_own, other_learner's on quiz_others.
     override_own: Override | None = None
     override_others: Override | None = None
@@ -631,6 +633,14 @@ def build_world() -> World:
         devices=_device_objects(establishment, elsewhere, learner, outsider_learner),
         built_own=built["own"],
         built_others=built["others"],
+        quiz_pending=quiz_actions.create_quiz(
+            actor=teacher,
+            course=own.course,
+            section=own.page.section,
+            title="Quiz en attente",
+            intro="",
+            settings=quiz_building.Settings(questions=(101, 102)),
+        ),
         quiz_own=quiz_own,
         quiz_restricted=quiz_restricted,
         quiz_others=quiz_others,
@@ -968,6 +978,7 @@ QUIZ_VARIANTS = {
     "mismatched": _quiz("own", "others"),
     "others": _quiz("others", "others"),
     "not_a_quiz": _activity("own", "page"),
+    "pending": _quiz("own", "pending"),
 }
 
 

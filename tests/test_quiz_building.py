@@ -279,3 +279,37 @@ def test_a_mark_of_an_unticked_question_is_ignored(bank, teacher) -> None:
     assert signed_in(teacher).post(build_url(bank), data).status_code == 302
     quiz = Activity.objects.get(title="Quiz du chapitre 1")
     assert [s.max_mark for s in engine.settings_of(quiz).slots] == [3.0]
+
+
+# --- A teacher previews their quiz while it waits for staff's approval ------------------------
+
+
+def test_a_teacher_previews_their_pending_quiz_and_learners_never_see_it(
+    bank, teacher, learner, outsider_staff
+) -> None:
+    client = signed_in(teacher)
+    client.post(build_url(bank), post_data(bank))
+    quiz = Activity.objects.get(title="Quiz du chapitre 1")
+    assert quiz.review_status == Activity.Review.PENDING
+    quiz_url = reverse("assessment:quiz", args=[bank.pk, quiz.pk])
+    start_url = reverse("assessment:start", args=[bank.pk, quiz.pk])
+    page = client.get(quiz_url)
+    assert page.status_code == 200 and "waits for staff's approval" in page.content.decode()
+    response = client.post(start_url)
+    attempt = Attempt.objects.get(activity=quiz, user=teacher)
+    assert response.status_code == 302 and attempt.preview
+    assert client.get(reverse("assessment:attempt", args=[attempt.pk, 1])).status_code == 200
+    # Learners: neither the page, nor a start, nor a guess at the attempt.
+    other = signed_in(learner)
+    assert other.get(quiz_url).status_code == 404
+    assert other.post(start_url).status_code == 404
+    assert other.get(reverse("assessment:attempt", args=[attempt.pk, 1])).status_code == 404
+    assert not Attempt.objects.filter(user=learner).exists()
+
+
+def test_an_imported_quiz_waiting_for_review_stays_hidden_from_teachers(bank, teacher) -> None:
+    # Only the quizzes built on the box: an import waiting for review is staff's to look at.
+    imported = quizdata.add_quiz(bank)
+    Activity.objects.filter(pk=imported.pk).update(review_status=Activity.Review.PENDING)
+    url = reverse("assessment:quiz", args=[bank.pk, imported.pk])
+    assert signed_in(teacher).get(url).status_code == 404

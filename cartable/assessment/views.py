@@ -57,7 +57,10 @@ def _quiz_for(
 ) -> tuple[Course, Activity, QuizContent, bool]:
     """The quiz the user may open (404 otherwise; 403 while its access rule holds them)."""
     found = course_for(user, course_id)
-    item = activity_for(user, found, activity_id)
+    try:
+        item = activity_for(user, found, activity_id)
+    except Http404:
+        item = _waiting_quiz(user, found, activity_id)
     if item.kind != Activity.Kind.QUIZ:
         raise Http404
     try:
@@ -69,6 +72,28 @@ def _quiz_for(
         raise PermissionDenied
     item.course = found  # read already: the actions need not read it again
     return found, item, quiz, sees_all
+
+
+def _waiting_quiz(user: User, course: Course, activity_id: int) -> Activity:
+    """A quiz built on the box that waits for staff's approval, for those who build the
+    course's quizzes (its teachers): they preview it before staff approve it; learners never
+    reach it (404)."""
+    if not actions.may_build(user, course):
+        raise Http404
+    item = (
+        Activity.objects.filter(
+            course=course,
+            pk=activity_id,
+            kind=Activity.Kind.QUIZ,
+            retired_at__isnull=True,
+            source_key__startswith=MADE_ON_BOX,
+        )
+        .select_related("section")
+        .first()
+    )
+    if item is None:
+        raise Http404
+    return item
 
 
 def _attempt_for(user: User, attempt_id: int) -> tuple[Attempt, Course, Activity, QuizContent]:
