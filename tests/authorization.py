@@ -377,6 +377,8 @@ class World:
     # Quizzes built on the box (no attempt yet), in ``own`` and in ``others``.
     built_own: Activity | None = None
     built_others: Activity | None = None
+    # A quiz the teacher built in ``own``, waiting for staff's approval: its teachers preview it.
+    quiz_pending: Activity | None = None
     # Quiz overrides: learner's on quiz_own, other_learner's on quiz_others.
     override_own: Override | None = None
     override_others: Override | None = None
@@ -693,6 +695,14 @@ def build_world() -> World:
         devices=_device_objects(establishment, elsewhere, learner, outsider_learner),
         built_own=built["own"],
         built_others=built["others"],
+        quiz_pending=quiz_actions.create_quiz(
+            actor=teacher,
+            course=own.course,
+            section=own.page.section,
+            title="Quiz en attente",
+            intro="",
+            settings=quiz_building.Settings(questions=(101, 102)),
+        ),
         quiz_own=quiz_own,
         quiz_restricted=quiz_restricted,
         quiz_others=quiz_others,
@@ -1031,6 +1041,7 @@ QUIZ_VARIANTS = {
     "mismatched": _quiz("own", "others"),
     "others": _quiz("others", "others"),
     "not_a_quiz": _activity("own", "page"),
+    "pending": _quiz("own", "pending"),
 }
 
 
@@ -1464,6 +1475,12 @@ TARGETS: dict[str, dict[str, Build]] = {
         "mismatched": _activity("mismatched", "survey", GOOD_ANSWERS),
         "others": _activity("others", "survey", GOOD_ANSWERS),
         "unpublished": _activity("unpublished", "survey", GOOD_ANSWERS),
+        # Its first page turned (the survey has a page break): kept as answers in progress.
+        "own_page": _activity("own", "survey", {"page": "0", "go": "next", **GOOD_ANSWERS}),
+        "restricted_page": _activity(
+            "own", "restricted_survey", {"page": "0", "go": "next", **GOOD_ANSWERS}
+        ),
+        "others_page": _activity("others", "survey", {"page": "0", "go": "next", **GOOD_ANSWERS}),
     },
     **{
         f"surveys:{name}": {

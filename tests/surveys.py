@@ -21,6 +21,8 @@ def choice_data(
     opens: datetime | None = None,
     closes: datetime | None = None,
     publish_names: bool = False,
+    show_preview: bool = False,
+    show_unanswered: bool = False,
 ) -> dict[str, Any]:
     return as_json(
         model.ChoiceContent(
@@ -32,6 +34,8 @@ def choice_data(
             opens=opens,
             closes=closes,
             publish_names=publish_names,
+            show_preview=show_preview,
+            show_unanswered=show_unanswered,
         )
     )
 
@@ -96,6 +100,8 @@ SURVEY_ITEMS = (
     item(9, "textfield", "Pourquoi débutant ?", "20|100", depend_item=2, depend_value="Débutant"),
     item(10, "info", "Date", "1"),
 )
+# The same on one page (no page break): a survey the learner answers with a single form.
+ONE_PAGE = tuple(one for one in SURVEY_ITEMS if one.item_type != "pagebreak")
 
 
 def add_feedback(

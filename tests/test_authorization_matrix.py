@@ -565,6 +565,11 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
     },
     # --- quizzes ------------------------------------------------------------------------------
     "assessment:quiz": {
+        # The teacher's quiz waiting for staff's approval: its teachers preview it, learners never see it.
+        "pending": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
         "own": {
             "GET": {"anonymous": LOGIN, "learner": 200, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
             "POST": AS_GET,
@@ -581,6 +586,10 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
         "not_a_quiz": {"GET": everyone_but_anonymous(404), "POST": AS_GET},
     },
     "assessment:start": {
+        "pending": {
+            "GET": everyone(405),
+            "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": REDIRECT, "staff": REDIRECT, "admin": REDIRECT, "outsider_staff": REDIRECT},
+        },
         # A learner continues their attempt; teachers and staff start a preview.
         "own": {
             "GET": everyone(405),
@@ -613,6 +622,10 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
     },
     # The learners' results and grading: the course's teachers and staff only.
     "assessment:results": {
+        "pending": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": AS_GET,
+        },
         "own": {
             "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
             "POST": AS_GET,
@@ -1282,6 +1295,19 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
         "unpublished": {
             "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
             "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": 404, "teacher": 404, "staff": 403, "admin": 403, "outsider_staff": 403},
+        },
+        # A page of a survey of several pages, turned: its learner only; never another's.
+        "own_page": {
+            "GET": {"anonymous": LOGIN, "learner": 200, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": REDIRECT, "other_learner": 404, "teacher": 403, "staff": 403, "admin": 403, "outsider_staff": 403},
+        },
+        "restricted_page": {
+            "GET": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 200, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 403, "other_learner": 404, "teacher": 403, "staff": 403, "admin": 403, "outsider_staff": 403},
+        },
+        "others_page": {
+            "GET": {"anonymous": LOGIN, "learner": 404, "other_learner": 200, "teacher": 404, "staff": 200, "admin": 200, "outsider_staff": 200},
+            "POST": {"anonymous": LOGIN, "learner": 404, "other_learner": REDIRECT, "teacher": 404, "staff": 403, "admin": 403, "outsider_staff": 403},
         },
     },
     # A survey's answers: the course's teachers and staff.

@@ -227,3 +227,89 @@ def test_the_build_page_speaks_french(bank, teacher) -> None:
         page = signed_in_fr(teacher).get(build_url(bank)).content.decode()
     assert "Construire un quiz" in page and "Options de relecture" in page
     assert "Rétroaction différée" in page and 'type="datetime-local"' in page
+
+
+# --- Each question's mark in the quiz (Moodle's slot maximum mark) ----------------------------
+
+
+def test_a_teacher_sets_each_questions_mark(bank, teacher, learner, staff) -> None:
+    client = signed_in(teacher)
+    page = client.get(build_url(bank)).content.decode()
+    assert 'name="mark-101"' in page and 'inputmode="decimal"' in page
+    default_102 = Question.objects.get(course=bank, source_id=102).default_mark
+    response = client.post(build_url(bank), post_data(bank, **{"mark-101": "2,5", "mark-102": ""}))
+    assert response.status_code == 302
+    quiz = Activity.objects.get(title="Quiz du chapitre 1")
+    settings = engine.settings_of(quiz)
+    assert [s.max_mark for s in settings.slots] == [2.5, default_102]
+    assert settings.sum_grades == pytest.approx(2.5 + default_102)
+    # The edit page shows the quiz's marks; the attempts take them.
+    edit = reverse("assessment:edit", args=[bank.pk, quiz.pk])
+    assert 'name="mark-101" value="2.5"' in client.get(edit).content.decode()
+    decide_activity(actor=staff, activity=quiz, approve=True)
+    attempt = actions.start(actor=learner, activity=quiz)
+    assert [q.max_mark for q in attempt.questions.order_by("slot")] == [2.5, default_102]
+
+
+def test_a_changed_mark_is_saved_until_learners_start(bank, staff) -> None:
+    client = signed_in(staff)
+    client.post(build_url(bank), post_data(bank))
+    quiz = Activity.objects.get(title="Quiz du chapitre 1")
+    edit = reverse("assessment:edit", args=[bank.pk, quiz.pk])
+    assert client.post(edit, post_data(bank, **{"mark-102": "4"})).status_code == 302
+    quiz.refresh_from_db()
+    assert [s.max_mark for s in engine.settings_of(quiz).slots][1] == 4.0
+
+
+def test_bad_marks_are_refused_with_a_reason(bank, teacher) -> None:
+    client = signed_in(teacher)
+    for typed in ("-1", "douze", "1001", "nan", "inf"):
+        response = client.post(build_url(bank), post_data(bank, **{"mark-101": typed}))
+        assert response.status_code == 200
+        assert "must be a number from 0 to 1000" in response.content.decode()
+        assert f'value="{typed}"' in response.content.decode()  # what was typed, kept
+    zero = post_data(bank, **{"mark-101": "0", "mark-102": "0"})
+    response = client.post(build_url(bank), zero)
+    assert response.status_code == 200 and "add up to nothing" in response.content.decode()
+    assert not Activity.objects.filter(kind="quiz").exists()
+
+
+def test_a_mark_of_an_unticked_question_is_ignored(bank, teacher) -> None:
+    data = post_data(bank, questions=(101,), **{"mark-102": "douze", "mark-101": "3"})
+    assert signed_in(teacher).post(build_url(bank), data).status_code == 302
+    quiz = Activity.objects.get(title="Quiz du chapitre 1")
+    assert [s.max_mark for s in engine.settings_of(quiz).slots] == [3.0]
+
+
+# --- A teacher previews their quiz while it waits for staff's approval ------------------------
+
+
+def test_a_teacher_previews_their_pending_quiz_and_learners_never_see_it(
+    bank, teacher, learner, outsider_staff
+) -> None:
+    client = signed_in(teacher)
+    client.post(build_url(bank), post_data(bank))
+    quiz = Activity.objects.get(title="Quiz du chapitre 1")
+    assert quiz.review_status == Activity.Review.PENDING
+    quiz_url = reverse("assessment:quiz", args=[bank.pk, quiz.pk])
+    start_url = reverse("assessment:start", args=[bank.pk, quiz.pk])
+    page = client.get(quiz_url)
+    assert page.status_code == 200 and "waits for staff's approval" in page.content.decode()
+    response = client.post(start_url)
+    attempt = Attempt.objects.get(activity=quiz, user=teacher)
+    assert response.status_code == 302 and attempt.preview
+    assert client.get(reverse("assessment:attempt", args=[attempt.pk, 1])).status_code == 200
+    # Learners: neither the page, nor a start, nor a guess at the attempt.
+    other = signed_in(learner)
+    assert other.get(quiz_url).status_code == 404
+    assert other.post(start_url).status_code == 404
+    assert other.get(reverse("assessment:attempt", args=[attempt.pk, 1])).status_code == 404
+    assert not Attempt.objects.filter(user=learner).exists()
+
+
+def test_an_imported_quiz_waiting_for_review_stays_hidden_from_teachers(bank, teacher) -> None:
+    # Only the quizzes built on the box: an import waiting for review is staff's to look at.
+    imported = quizdata.add_quiz(bank)
+    Activity.objects.filter(pk=imported.pk).update(review_status=Activity.Review.PENDING)
+    url = reverse("assessment:quiz", args=[bank.pk, imported.pk])
+    assert signed_in(teacher).get(url).status_code == 404

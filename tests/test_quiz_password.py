@@ -80,3 +80,57 @@ def test_teachers_see_the_password_to_give_learners(course, teacher) -> None:
 def test_a_quiz_without_password_starts_as_before(course, learner) -> None:
     quiz = quizdata.add_quiz(course)
     assert actions.start(actor=learner, activity=quiz, password=None).is_open
+
+
+# --- Wrong passwords are limited per learner and quiz -----------------------------------------
+
+
+def test_too_many_wrong_passwords_refuse_even_the_right_one_for_a_while(
+    course, learner, other_learner, monkeypatch
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cartable.catalog.models import Enrolment
+
+    quiz = quizdata.add_quiz(course, password_protected=True, password="sésame 42")
+    other_quiz = quizdata.add_quiz(
+        course, password_protected=True, password="ouvre", title="Autre quiz"
+    )
+    for _ in range(actions.MAX_PASSWORD_FAILURES):
+        with pytest.raises(actions.Refused, match="not the quiz's password"):
+            actions.start(actor=learner, activity=quiz, password="devine")
+    with pytest.raises(actions.Refused, match="Too many wrong passwords"):
+        actions.start(actor=learner, activity=quiz, password="sésame 42")
+    assert not Attempt.objects.exists()
+    locked = AuditEvent.objects.get(action="quiz.password_locked")
+    assert locked.actor_id == learner.pk and locked.details["minutes"] == 15
+    # Another quiz, another learner: not limited by these failures.
+    assert actions.start(actor=learner, activity=other_quiz, password="ouvre").pk
+    Enrolment.objects.create(user=other_learner, course=course, role=Enrolment.Role.LEARNER)
+    assert actions.start(actor=other_learner, activity=quiz, password="sésame 42").pk
+    # Once the failures are older than the window, the right password opens it again.
+    later = timezone.now() + timedelta(minutes=16)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert actions.start(actor=learner, activity=quiz, password="sésame 42").user_id == learner.pk
+
+
+def test_the_limit_is_told_on_the_quiz_page(course, learner) -> None:
+    quiz = quizdata.add_quiz(course, password_protected=True, password="sésame 42")
+    _page, start = urls(quiz)
+    client = signed_in(learner)
+    for _ in range(actions.MAX_PASSWORD_FAILURES):
+        client.post(start, {"password": "non"})
+    told = client.post(start, {"password": "sésame 42"}, follow=True).content.decode()
+    assert "Too many wrong passwords were typed for this quiz. Wait 15 minutes" in told
+    assert not Attempt.objects.exists()
+    assert AuditEvent.objects.filter(action="quiz.password_refused").count() == 5
+
+
+def test_teachers_previews_are_never_limited(course, learner, teacher) -> None:
+    quiz = quizdata.add_quiz(course, password_protected=True, password="sésame 42")
+    for _ in range(actions.MAX_PASSWORD_FAILURES):
+        with pytest.raises(actions.Refused):
+            actions.start(actor=learner, activity=quiz, password="x")
+    assert actions.start(actor=teacher, activity=quiz, preview=True).preview

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cartable.accounts.models import User
 from cartable.audit.models import AuditEvent
-from cartable.catalog.models import Course
+from cartable.catalog.models import Course, Enrolment
 from cartable.surveys import actions
 from cartable.surveys.models import ChoiceAnswer
 from tests.conftest import signed_in
@@ -180,3 +180,71 @@ def test_it_lets_a_learner_remove_an_answer_that_may_change(course: Course, lear
     assert client.post(_url(choice), {"remove": "1"}).status_code == 302
     assert not ChoiceAnswer.objects.exists()
     assert "Votre réponse est retirée." in client.get(_url(choice)).content.decode()
+
+
+# --- Moodle's "show preview" and "show unanswered" --------------------------------------------
+
+
+def test_it_previews_the_options_before_opening_when_so_set(course: Course, learner: User) -> None:
+    later = timezone.now() + timedelta(days=2)
+    client = signed_in(learner)
+    hidden = client.get(_url(add_choice(course, opens=later))).content.decode()
+    assert "pas encore ouverte" in hidden and "Mardi" not in hidden
+    choice = add_choice(course, opens=later, show_preview=True, position=81)
+    page = client.get(_url(choice)).content.decode()
+    assert "Mardi" in page and "aperçu des options" in page
+    assert 'name="option"' not in page  # a preview: nothing to answer yet
+    response = client.post(_url(choice), {"option": "12"})
+    assert response.status_code == 400 and not ChoiceAnswer.objects.exists()
+
+
+def test_it_stops_the_preview_once_open(course: Course, learner: User) -> None:
+    choice = add_choice(course, opens=timezone.now() - timedelta(hours=1), show_preview=True)
+    page = signed_in(learner).get(_url(choice)).content.decode()
+    assert 'name="option"' in page and "aperçu des options" not in page
+
+
+def test_teachers_see_who_has_not_answered_when_so_set(
+    course: Course, learner: User, other_learner: User, teacher: User
+) -> None:
+    Enrolment.objects.create(user=other_learner, course=course, role=Enrolment.Role.LEARNER)
+    shown = add_choice(course, show_unanswered=True)
+    actions.answer_choice(actor=learner, activity=shown, options=[12])
+    client = signed_in(teacher)
+    page = client.get(_url(shown, "surveys:choice_results")).content.decode()
+    assert "Pas encore répondu" in page and other_learner.last_name in page
+    plain = add_choice(course, position=81)
+    page = client.get(_url(plain, "surveys:choice_results")).content.decode()
+    assert "Pas encore répondu" not in page and other_learner.last_name not in page
+
+
+def test_learners_count_who_has_not_answered_without_names_when_anonymous(
+    course: Course, learner: User, other_learner: User
+) -> None:
+    Enrolment.objects.create(user=other_learner, course=course, role=Enrolment.Role.LEARNER)
+    choice = add_choice(course, show_results=3, show_unanswered=True)
+    client = signed_in(learner)
+    client.post(_url(choice), {"option": "12"})
+    page = client.get(_url(choice)).content.decode()
+    assert "Pas encore répondu" in page
+    assert other_learner.last_name not in page and other_learner.first_name not in page
+
+
+def test_learners_see_the_names_when_the_choice_publishes_them(
+    course: Course, learner: User, other_learner: User, outsider_learner: User
+) -> None:
+    Enrolment.objects.create(user=other_learner, course=course, role=Enrolment.Role.LEARNER)
+    choice = add_choice(course, show_results=3, publish_names=True, show_unanswered=True)
+    client = signed_in(learner)
+    client.post(_url(choice), {"option": "12"})
+    page = client.get(_url(choice)).content.decode()
+    assert "Pas encore répondu" in page and other_learner.last_name in page
+    assert "Olga" not in page  # not of this course
+
+
+def test_no_unanswered_row_without_the_setting(
+    course: Course, learner: User, other_learner: User
+) -> None:
+    choice = add_choice(course, show_results=3, publish_names=True)
+    page = signed_in(learner).get(_url(choice)).content.decode()
+    assert "Pas encore répondu" not in page

@@ -15,7 +15,7 @@ from cartable.catalog.models import Course
 from cartable.surveys import actions
 from cartable.surveys.models import FeedbackResponse, FeedbackValue
 from tests.conftest import signed_in
-from tests.surveys import GOOD_ANSWERS, add_feedback
+from tests.surveys import GOOD_ANSWERS, ONE_PAGE, add_feedback
 
 
 def _url(survey, name: str = "surveys:feedback") -> str:
@@ -23,7 +23,7 @@ def _url(survey, name: str = "surveys:feedback") -> str:
 
 
 def test_it_asks_every_item_with_a_plain_form(course: Course, learner: User) -> None:
-    survey = add_feedback(course)
+    survey = add_feedback(course, survey_items=ONE_PAGE)
     page = signed_in(learner).get(_url(survey)).content.decode()
     assert "Merci de répondre." in page  # a label
     assert "Dites-nous ce que vous en pensez." in page  # the survey's description
@@ -36,7 +36,7 @@ def test_it_asks_every_item_with_a_plain_form(course: Course, learner: User) -> 
 
 
 def test_it_saves_answers_and_shows_the_page_after_submit(course: Course, learner: User) -> None:
-    survey = add_feedback(course)
+    survey = add_feedback(course, survey_items=ONE_PAGE)
     client = signed_in(learner)
     response = client.post(_url(survey), GOOD_ANSWERS)
     assert response.status_code == 302
@@ -49,7 +49,7 @@ def test_it_saves_answers_and_shows_the_page_after_submit(course: Course, learne
 
 
 def test_it_tells_what_to_fix_and_keeps_what_was_typed(course: Course, learner: User) -> None:
-    survey = add_feedback(course)
+    survey = add_feedback(course, survey_items=ONE_PAGE)
     response = signed_in(learner).post(
         _url(survey), {"item-3": ["quarante-deux"], "item-7": ["Mon avis"]}
     )
@@ -73,7 +73,7 @@ def test_it_tells_a_closed_survey(course: Course, learner: User) -> None:
 def test_it_starts_a_named_response_again_from_the_earlier_one(
     course: Course, learner: User
 ) -> None:
-    survey = add_feedback(course, anonymous=False, multiple_submit=True)
+    survey = add_feedback(course, survey_items=ONE_PAGE, anonymous=False, multiple_submit=True)
     actions.submit_feedback(actor=learner, activity=survey, posted=GOOD_ANSWERS)
     page = signed_in(learner).get(_url(survey)).content.decode()
     assert 'value="12.5"' in page and 'value="3" checked' in page
@@ -82,7 +82,7 @@ def test_it_starts_a_named_response_again_from_the_earlier_one(
 def test_it_shows_results_to_learners_only_when_published_and_answered(
     course: Course, learner: User, other_learner: User
 ) -> None:
-    published = add_feedback(course, publish_stats=True)
+    published = add_feedback(course, survey_items=ONE_PAGE, publish_stats=True)
     actions.submit_feedback(actor=other_learner, activity=published, posted=GOOD_ANSWERS)
     client = signed_in(learner)
     assert "Résultats" not in client.get(_url(published)).content.decode()
@@ -91,7 +91,7 @@ def test_it_shows_results_to_learners_only_when_published_and_answered(
     assert "Résultats" in page and "Moyenne 12,5" in page
     assert "Mon secret" not in page and "Rien." not in page  # texts stay with teachers
 
-    private = add_feedback(course, title="Privé", position=86)
+    private = add_feedback(course, survey_items=ONE_PAGE, title="Privé", position=86)
     client.post(_url(private), GOOD_ANSWERS)
     assert "Résultats" not in client.get(_url(private)).content.decode()
 

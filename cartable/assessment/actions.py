@@ -15,7 +15,7 @@ import secrets
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Max, Q, Value
@@ -33,6 +33,7 @@ from cartable.assessment.scoring.behaviours import CBM_BEHAVIOURS, Action
 from cartable.assessment.scoring.manual import Essay
 from cartable.assessment.scoring.responses import AttachedFile, EssayResponse
 from cartable.audit.actions import record as audit
+from cartable.audit.models import AuditEvent
 from cartable.catalog.access import manages, teaches
 from cartable.catalog.kinds import kind_of
 from cartable.catalog.models import MADE_ON_BOX, Activity, Course, Enrolment, Section
@@ -79,6 +80,27 @@ def may_start(quiz: QuizContent, done: int, now: datetime, *, preview: bool = Fa
     return None
 
 
+# A learner may type this many wrong passwords for a quiz in PASSWORD_WINDOW_MINUTES; then
+# the quiz refuses every password (the right one too) until the oldest failure leaves the
+# window, as the device codes are limited (``devices.credentials``). The failures are the
+# audit's "quiz.password_refused" entries: nothing else to keep.
+MAX_PASSWORD_FAILURES = 5
+PASSWORD_WINDOW_MINUTES = 15
+
+
+def _password_locked(actor: User, activity: Activity) -> bool:
+    # The audit's own clock (not a ``now`` given for the attempt's times).
+    since = timezone.now() - timedelta(minutes=PASSWORD_WINDOW_MINUTES)
+    failures = AuditEvent.objects.filter(
+        action="quiz.password_refused",
+        actor_id=actor.pk,
+        target_type=Activity._meta.label_lower,
+        target_id=str(activity.pk),
+        at__gte=since,
+    )
+    return failures.count() >= MAX_PASSWORD_FAILURES
+
+
 def password_matches(quiz: QuizContent, given: str | None) -> bool:
     """Whether ``given`` is the quiz's password (compared in constant time); a quiz without
     one always matches, one whose password the backup did not carry never does."""
@@ -117,6 +139,24 @@ def start(
         current = None
     if current is not None:
         return current
+    if not preview and quiz.password and _password_locked(actor, activity):
+        with transaction.atomic():
+            audit(
+                "quiz.password_locked",
+                actor=actor,
+                target=activity,
+                request=request,
+                details={"activity": activity.pk, "minutes": PASSWORD_WINDOW_MINUTES},
+            )
+        raise Refused(
+            str(
+                _(
+                    "Too many wrong passwords were typed for this quiz. Wait %(minutes)s "
+                    "minutes, then try again, or ask your teacher."
+                )
+                % {"minutes": PASSWORD_WINDOW_MINUTES}
+            )
+        )
     if not preview and quiz.password and not password_matches(quiz, password):
         with transaction.atomic():
             audit(
@@ -844,7 +884,12 @@ def learners_started(activity: Activity) -> bool:
     return Attempt.objects.filter(activity=activity, preview=False).exists()
 
 
-def _marks(course: Course, source_ids: tuple[int, ...]) -> list[float]:
+MAX_MARK = 1000.0  # a question's mark in a quiz built on the box: 0 to this
+
+
+def _marks(course: Course, settings: building.Settings) -> list[float]:
+    """Each chosen question's mark in the quiz: the teacher's, else the bank's default."""
+    source_ids = settings.questions
     if not source_ids:
         raise CannotBuild(str(_("Choose at least one question.")))
     if len(set(source_ids)) != len(source_ids):
@@ -856,7 +901,18 @@ def _marks(course: Course, source_ids: tuple[int, ...]) -> list[float]:
     )
     if set(found) != set(source_ids):
         raise CannotBuild(str(_("A chosen question is no longer in the course's bank.")))
-    return [float(found[source_id]) for source_id in source_ids]
+    marks = []
+    for source_id in source_ids:
+        wanted = settings.mark_of(source_id)
+        mark = float(found[source_id]) if wanted is None else float(wanted)
+        if not 0 <= mark <= MAX_MARK:
+            raise CannotBuild(str(_("A question's mark lies between 0 and 1000.")))
+        marks.append(mark)
+    if settings.grade > 0 and sum(marks) <= 0:
+        raise CannotBuild(
+            str(_("The questions' marks add up to nothing: give one question a mark at least."))
+        )
+    return marks
 
 
 def _review_on_save(activity: Activity, actor: User, course: Course, now: datetime) -> None:
@@ -889,7 +945,7 @@ def create_quiz(
     now = timezone.now()
     kind = kind_of("quiz")
     with transaction.atomic():
-        quiz = building.content(settings, _marks(course, settings.questions))
+        quiz = building.content(settings, _marks(course, settings))
         last = Activity.objects.filter(section=section).aggregate(last=Max("position"))["last"]
         completion = {"tracking": "automatic"}
         safe_intro = sanitise(intro)
@@ -951,7 +1007,7 @@ def update_quiz(
         else:
             if section is None or section.course_id != course.pk or section.retired_at is not None:
                 raise CannotBuild(str(_("Choose a section of this course.")))
-            quiz = building.content(settings, _marks(course, settings.questions))
+            quiz = building.content(settings, _marks(course, settings))
             locked.title = title
             locked.intro = sanitise(intro)
             locked.section = section

@@ -92,6 +92,12 @@ class Settings:
     shuffle_questions: bool = False
     shuffle_answers: bool = True
     review: QuizReview = DEFAULT_REVIEW
+    # Each chosen question's mark in this quiz (Moodle's slot "maximum mark"), by its source
+    # id; a question left out takes its bank's default mark.
+    marks: tuple[tuple[int, float], ...] = ()
+
+    def mark_of(self, source_id: int) -> float | None:
+        return dict(self.marks).get(source_id)
 
 
 def usable_questions(course: Course) -> QuerySet[QuestionRow]:
@@ -155,6 +161,11 @@ def settings_from(quiz: QuizContent) -> Settings:
         shuffle_answers=quiz.shuffle_answers,
         review=quiz.review,
     )
+
+
+def marks_of(quiz: QuizContent) -> dict[int, float]:
+    """Each question's mark in a quiz (to show them when editing it)."""
+    return {s.question_id: s.max_mark for s in quiz.slots if s.question_id is not None}
 
 
 def with_times(quiz: QuizContent, settings: Settings) -> QuizContent:

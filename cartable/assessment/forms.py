@@ -4,6 +4,7 @@ the dates, the time limit and the number of attempts remain (``locked``)."""
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,7 @@ from cartable.importers.model import QuizReview, ReviewWhen
 WHEN = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 WHEN_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
 TIMES = ("opens", "closes", "time_limit", "attempts")
+MAX_MARK = 1000.0  # as ``actions.MAX_MARK``
 
 BEHAVIOUR_CHOICES = [
     ("deferredfeedback", _("Deferred feedback")),
@@ -146,18 +148,50 @@ class QuizForm(forms.Form):
             for field in building.REVIEW_FIELDS
         ]
 
-    def categories(self) -> list[tuple[str, list[tuple[QuestionRow, bool]]]]:
-        """The usable questions by category, each with whether it is ticked."""
+    def categories(self) -> list[tuple[str, list[tuple[QuestionRow, bool, str]]]]:
+        """The usable questions by category, each with whether it is ticked and its mark in
+        the quiz as the form shows it (as typed, else the quiz's, else the bank's)."""
         if self.locked:
             return []
         ticked = {str(value) for value in (self["questions"].value() or [])}
-        grouped: dict[str, list[tuple[QuestionRow, bool]]] = {}
+        given: dict[int, float] = dict(self.initial.get("marks") or {})
+        grouped: dict[str, list[tuple[QuestionRow, bool, str]]] = {}
         for row in self.bank.values():
-            grouped.setdefault(row.category.name, []).append((row, str(row.source_id) in ticked))
+            if self.is_bound:
+                shown = str(self.data.get(mark_field(row.source_id), ""))[:20]
+            else:
+                shown = _number(given.get(row.source_id, row.default_mark))
+            grouped.setdefault(row.category.name, []).append(
+                (row, str(row.source_id) in ticked, shown)
+            )
         return list(grouped.items())
+
+    def _clean_marks(self, chosen: list[int]) -> tuple[tuple[int, float], ...]:
+        """The marks typed for the chosen questions (empty: the bank's default)."""
+        marks = []
+        for source_id in chosen:
+            typed = str(self.data.get(mark_field(source_id), "")).strip().replace(",", ".")
+            if not typed:
+                continue
+            try:
+                mark = float(typed)
+            except ValueError:
+                mark = -1.0
+            if not (math.isfinite(mark) and 0 <= mark <= MAX_MARK):
+                row = self.bank.get(source_id)
+                self.add_error(
+                    "questions",
+                    _("The mark of “%(name)s” must be a number from 0 to 1000.")
+                    % {"name": row.name if row is not None else source_id},
+                )
+                continue
+            marks.append((source_id, mark))
+        return tuple(marks)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if not self.locked:
+            data["marks"] = self._clean_marks(list(data.get("questions") or []))
         opens, closes = data.get("opens"), data.get("closes")
         if opens and closes and closes <= opens:
             self.add_error("closes", _("The quiz must close after it opens."))
@@ -192,16 +226,33 @@ class QuizForm(forms.Form):
             shuffle_questions=bool(data["shuffle_questions"]),
             shuffle_answers=bool(data["shuffle_answers"]),
             review=review,
+            marks=tuple(data.get("marks") or ()),
             **times,
         )
+
+
+def mark_field(source_id: int) -> str:
+    """The name of a question's mark in the form."""
+    return f"mark-{source_id}"
+
+
+def _number(value: float) -> str:
+    return f"{float(value):g}"
 
 
 def _as_dict(settings: building.Settings) -> dict[str, Any]:
     return {name: getattr(settings, name) for name in building.Settings.__slots__}
 
 
-def initial(settings: building.Settings, *, title: str, intro: str, section: int) -> dict[str, Any]:
-    """A form's initial values from a quiz's settings."""
+def initial(
+    settings: building.Settings,
+    *,
+    title: str,
+    intro: str,
+    section: int,
+    marks: dict[int, float] | None = None,
+) -> dict[str, Any]:
+    """A form's initial values from a quiz's settings (``marks``: its questions' marks)."""
     values: dict[str, Any] = {
         "title": title,
         "intro": intro,
@@ -217,6 +268,7 @@ def initial(settings: building.Settings, *, title: str, intro: str, section: int
         "behaviour": settings.behaviour,
         "shuffle_questions": settings.shuffle_questions,
         "shuffle_answers": settings.shuffle_answers,
+        "marks": dict(marks or {}),
     }
     for field in building.REVIEW_FIELDS:
         for moment in building.MOMENTS:

@@ -65,7 +65,10 @@ def _quiz_for(
 ) -> tuple[Course, Activity, QuizContent, bool]:
     """The quiz the user may open (404 otherwise; 403 while its access rule holds them)."""
     found = course_for(user, course_id)
-    item = activity_for(user, found, activity_id)
+    try:
+        item = activity_for(user, found, activity_id)
+    except Http404:
+        item = _waiting_quiz(user, found, activity_id)
     if item.kind != Activity.Kind.QUIZ:
         raise Http404
     try:
@@ -77,6 +80,28 @@ def _quiz_for(
         raise PermissionDenied
     item.course = found  # read already: the actions need not read it again
     return found, item, quiz, sees_all
+
+
+def _waiting_quiz(user: User, course: Course, activity_id: int) -> Activity:
+    """A quiz built on the box that waits for staff's approval, for those who build the
+    course's quizzes (its teachers): they preview it before staff approve it; learners never
+    reach it (404)."""
+    if not actions.may_build(user, course):
+        raise Http404
+    item = (
+        Activity.objects.filter(
+            course=course,
+            pk=activity_id,
+            kind=Activity.Kind.QUIZ,
+            retired_at__isnull=True,
+            source_key__startswith=MADE_ON_BOX,
+        )
+        .select_related("section")
+        .first()
+    )
+    if item is None:
+        raise Http404
+    return item
 
 
 def _attempt_for(user: User, attempt_id: int) -> tuple[Attempt, Course, Activity, QuizContent]:
@@ -783,14 +808,19 @@ def edit(request: HttpRequest, course_id: int, activity_id: int) -> HttpResponse
     ).first()
     if item is None:
         raise Http404
-    current = building.settings_from(engine.settings_of(item))
+    built = engine.settings_of(item)
+    current = building.settings_from(built)
     started = actions.learners_started(item)
     form = _quiz_form(
         request,
         found,
         locked=started,
         initial=initial_values(
-            current, title=item.title, intro=item.intro, section=item.section_id
+            current,
+            title=item.title,
+            intro=item.intro,
+            section=item.section_id,
+            marks=building.marks_of(built),
         ),
     )
     if request.method == "POST" and form.is_valid():

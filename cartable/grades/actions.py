@@ -1,9 +1,10 @@
 """Recording grades: every grade, whoever gives it (the quiz's own grading, a teacher), goes
 through ``record``: one transaction, audited, and written to the outbox for the university.
 
-A grade the learner may read (released) is told to whoever listens to ``released``, in the same
-transaction: learning completes the activity when its completion rule asks for a grade
-(learning sits above grades, and connects itself when the app is ready)."""
+Every change of a grade (recorded, changed, withheld) is told to whoever listens to ``changed``,
+in the same transaction: learning completes the activity when its completion rule asks for a
+grade the learner may read, and takes a grade's completion back when the grade no longer
+earns it (learning sits above grades, and connects itself when the app is ready)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,9 @@ from cartable.grades.models import Grade
 from cartable.lib.html import text_of
 from cartable.outbox.actions import add as outbox
 
-# Sent with ``grade`` (the Grade row) and ``actor`` when a grade is recorded or changed and
-# released to its learner now.
-released = Signal()
+# Sent with ``grade`` (the Grade row as it is now), ``actor`` and ``request`` when a grade is
+# recorded, changed (its value, its release) or withheld.
+changed = Signal()
 
 
 @transaction.atomic
@@ -55,6 +56,7 @@ def record(
         user=learner,
         defaults={"course_id": activity.course_id, "max_grade": max_grade, "source": source},
     )
+    row.activity, row.user = activity, learner  # for ``changed``'s listeners, without a query
     wanted = {
         "grade": grade,
         "max_grade": max_grade,
@@ -106,8 +108,7 @@ def record(
             "released": row.released_at is not None and row.released_at <= now,
         },
     )
-    if row.grade is not None and row.released_at is not None and row.released_at <= now:
-        released.send(sender=Grade, grade=row, actor=actor)
+    changed.send(sender=Grade, grade=row, actor=actor, request=request)
     return row
 
 
@@ -121,6 +122,7 @@ def withhold(
     row = Grade.objects.select_for_update().filter(activity=activity, user=learner).first()
     if row is None or row.released_at is None:
         return row
+    row.activity, row.user = activity, learner
     row.released_at = None
     row.save(update_fields=["released_at", "updated_at"])
     audit(
@@ -130,4 +132,5 @@ def withhold(
         request=request,
         details={"activity": activity.pk, "learner": learner.username},
     )
+    changed.send(sender=Grade, grade=row, actor=actor, request=request)
     return row

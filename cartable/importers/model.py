@@ -191,6 +191,10 @@ class ChoiceContent:
     opens: datetime | None
     closes: datetime | None
     publish_names: bool = False  # results name who chose what (Moodle's "publish")
+    show_preview: bool = False  # its options shown before it opens (Moodle's "showpreview")
+    # Results show who has not answered yet (Moodle's "showunanswered"): names where the
+    # results name people, a number otherwise.
+    show_unanswered: bool = False
 
 
 @dataclass(frozen=True, slots=True)

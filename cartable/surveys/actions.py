@@ -20,7 +20,13 @@ from cartable.learning.actions import complete, uncomplete
 from cartable.learning.models import ActivityProgress
 from cartable.outbox.actions import add as outbox
 from cartable.surveys import items, rules
-from cartable.surveys.models import ChoiceAnswer, FeedbackMark, FeedbackResponse, FeedbackValue
+from cartable.surveys.models import (
+    ChoiceAnswer,
+    FeedbackDraft,
+    FeedbackMark,
+    FeedbackResponse,
+    FeedbackValue,
+)
 
 Refused = rules.Refused
 
@@ -206,6 +212,7 @@ def submit_feedback(
         FeedbackValue(response=response, item=item, value=value)
         for item, value in sorted(values.items())
     )
+    FeedbackDraft.objects.filter(activity=found, user=actor).delete()  # sent: no longer a draft
     if mark is None:
         mark = FeedbackMark.objects.create(activity=found, user=actor, responses=1)
     else:
@@ -241,3 +248,44 @@ def submit_feedback(
     # completion entry; the exchange should carry anonymous responses apart (batched).
     audit("feedback.submit", actor=actor, target=found, details=details, request=request)
     return response
+
+
+@transaction.atomic
+def save_feedback_page(
+    *,
+    actor: User,
+    activity: Activity,
+    answers: Mapping[str, Sequence[str]],
+    page: int,
+    request: HttpRequest | None = None,
+) -> FeedbackDraft:
+    """Keep ``actor``'s answers to a survey of several pages as they turn a page, and the page
+    to show them next (``Refused`` when the survey takes no answer now). The audit row says
+    which page, never what was answered."""
+    found = _locked(activity, "feedback")
+    data = kind_of("feedback").read(found.data)
+    if not isinstance(data, FeedbackContent):
+        raise Refused("unknown")
+    when = rules.state(data.opens, data.closes, timezone.now())
+    if when != "open":
+        raise Refused(when)
+    mark = FeedbackMark.objects.filter(activity=found, user=actor).first()
+    if mark is not None and mark.responses and not data.multiple_submit:
+        raise Refused("once")
+    kept = {str(key): [str(value) for value in values] for key, values in answers.items()}
+    draft, created = FeedbackDraft.objects.get_or_create(
+        activity=found, user=actor, defaults={"page": page, "answers": kept}
+    )
+    if not created:
+        if draft.page == page and draft.answers == kept:
+            return draft
+        draft.page, draft.answers = page, kept
+        draft.save(update_fields=["page", "answers", "updated_at"])
+    audit(
+        "survey.page_saved",
+        actor=actor,
+        target=found,
+        request=request,
+        details={"activity": found.pk, "page": page + 1},
+    )
+    return draft

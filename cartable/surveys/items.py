@@ -108,6 +108,21 @@ def questions(items: Sequence[FeedbackItem]) -> list[Question]:
     return [one for one in found if one is not None]
 
 
+def pages(asked: Sequence[Question]) -> list[list[Question]]:
+    """The survey's pages: its questions cut at each page break (Moodle's ``pagebreak``
+    items), empty pages left out; always one page at least."""
+    found: list[list[Question]] = [[]]
+    for one in asked:
+        if one.kind == "pagebreak":
+            if found[-1]:
+                found.append([])
+        else:
+            found[-1].append(one)
+    if len(found) > 1 and not found[-1]:
+        found.pop()
+    return found
+
+
 def shown(value: str, one: Question) -> str:
     """An answer as people read it: choices by their texts."""
     if one.kind in ("radio", "dropdown", "checkbox"):

@@ -105,3 +105,26 @@ class FeedbackMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} × {self.responses}"
+
+
+class FeedbackDraft(models.Model):
+    """A learner's answers to a survey of several pages (Moodle's ``pagebreak`` items) while
+    they go from page to page: kept so that they resume where they were after a sign-out or a
+    power cut, and removed when the response is sent (as Moodle's ``feedback_completedtmp``;
+    for an anonymous survey too, until then)."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    page = models.PositiveIntegerField(default=0)  # the page to show, from 0
+    # The answers as posted: field name ("item-12") -> values.
+    answers = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("survey answers in progress")
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "user"], name="surveys_one_draft_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} p{self.page}"

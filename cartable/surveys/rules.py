@@ -36,6 +36,12 @@ def choice_results_shown(data: ChoiceContent, now: datetime, *, answered: bool) 
     return False
 
 
+def choice_preview(data: ChoiceContent, now: datetime) -> bool:
+    """Whether a learner sees a choice's options before it opens, without answering
+    (Moodle's "show preview")."""
+    return data.show_preview and state(data.opens, data.closes, now) == "not_open"
+
+
 class Refused(Exception):
     """An answer the rules refuse; the message is for the learner."""
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -117,6 +118,7 @@ def _choice_page(found: Found, data: ChoiceContent) -> dict[str, Any]:
         ):
             names.setdefault(option_id, []).append(f"{first} {last}".strip() or username)
     total = sum(counts.get(option.source_id, 0) for option in data.options)
+    unanswered = _unanswered(found, data) if shown and data.show_unanswered else None
     options: list[dict[str, Any]] = []
     for option in data.options:
         count = counts.get(option.source_id, 0)
@@ -145,9 +147,26 @@ def _choice_page(found: Found, data: ChoiceContent) -> dict[str, Any]:
         and state == "open"
         and (not answered or data.allow_update),
         "results_shown": shown and not found.sees_all,
+        "preview": not found.sees_all and rules.choice_preview(data, now),
+        "unanswered": unanswered,
         "total": total,
         "links": CourseLinks(found.course, rule=reader_rule(found.user, sees_all=found.sees_all)),
     }
+
+
+def _unanswered(found: Found, data: ChoiceContent) -> dict[str, Any] | None:
+    """Who has not answered yet, for a learner's results (Moodle's "show unanswered"): their
+    names when the choice's results name people, their number only otherwise. None for
+    teachers and staff, whose results page says it."""
+    if found.sees_all:
+        return None
+    waiting = course_learners(found.course, found.user).exclude(
+        Exists(ChoiceAnswer.objects.filter(activity=found.activity, user=OuterRef("pk")))
+    )
+    if not data.publish_names:
+        return {"count": waiting.count(), "names": []}
+    names = [person.display_name for person in waiting]
+    return {"count": len(names), "names": names}
 
 
 def _choice_answers(found: Found) -> tuple[list[User], dict[int, list[ChoiceAnswer]]]:
@@ -191,6 +210,7 @@ def choice_results(request: HttpRequest, course_id: int, activity_id: int) -> Ht
             "activity": found.activity,
             "rows": rows,
             "waiting": waiting,
+            "show_unanswered": data.show_unanswered,
             "answered": answered,
             "learners": len(people),
         },
@@ -230,6 +250,13 @@ def _feedback_data(found: Found) -> FeedbackContent:
 def feedback(request: HttpRequest, course_id: int, activity_id: int) -> HttpResponseBase:
     found = find(request, course_id, activity_id, "feedback")
     data = _feedback_data(found)
+    # A survey of several pages, one page at a time; a post of the whole survey at once (no
+    # page named: a form of before, a device posting every answer) is taken whole, below.
+    turning = request.method != "POST" or "go" in request.POST or "page" in request.POST
+    if not found.sees_all and turning and len(items.pages(items.questions(data.items))) > 1:
+        from cartable.surveys import paged  # it builds on this module's page
+
+        return paged.feedback(request, found, data)
     error = ""
     errors: dict[int, str] = {}
     posted: dict[str, list[str]] | None = None
@@ -255,9 +282,28 @@ def feedback(request: HttpRequest, course_id: int, activity_id: int) -> HttpResp
     return render(request, "surveys/feedback.html", context, status=400 if error else 200)
 
 
+def earlier_answers(found: Found, asked: list[items.Question]) -> dict[str, list[str]]:
+    """The learner's last response, as posted answers: answering a survey that is not
+    anonymous again replaces the response, so the form starts from it, as Moodle does."""
+    given: dict[str, list[str]] = {}
+    several = {one.item.source_id for one in asked if one.kind == "checkbox"}
+    for item, value in FeedbackValue.objects.filter(
+        response__activity=found.activity, response__user=found.user
+    ).values_list("item", "value"):
+        given[f"item-{item}"] = value.split(items.LINE_SEP) if item in several else [value]
+    return given
+
+
 def _feedback_page(
-    found: Found, data: FeedbackContent, posted: dict[str, list[str]] | None, errors: dict[int, str]
+    found: Found,
+    data: FeedbackContent,
+    posted: dict[str, list[str]] | None,
+    errors: dict[int, str],
+    *,
+    only: frozenset[int] | None = None,
 ) -> dict[str, Any]:
+    """The survey page's context; ``only``: the items of the page shown (a survey of several
+    pages), numbered as in the whole survey."""
     now = timezone.now()
     asked = items.questions(data.items)
     answered = 0
@@ -272,17 +318,14 @@ def _feedback_page(
     may_answer = not found.sees_all and state == "open" and (not answered or data.multiple_submit)
     given: dict[str, list[str]] = posted or {}
     if posted is None and may_answer and answered and not data.anonymous:
-        # Answering again replaces the response: start from it, as Moodle does.
-        several = {one.item.source_id for one in asked if one.kind == "checkbox"}
-        for item, value in FeedbackValue.objects.filter(
-            response__activity=found.activity, response__user=found.user
-        ).values_list("item", "value"):
-            given[f"item-{item}"] = value.split(items.LINE_SEP) if item in several else [value]
+        given = earlier_answers(found, asked)
     rows = []
     number = 0
     for one in asked:
         if one.answered:
             number += 1
+        if only is not None and one.item.source_id not in only:
+            continue
         values = given.get(one.key, [])
         rows.append(
             {

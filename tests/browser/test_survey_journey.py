@@ -40,10 +40,21 @@ def test_it_answers_a_choice_and_a_survey_at_320_pixels_without_javascript(
     page.get_by_role("link", name="Répondre").click()
     page.get_by_role("heading", name="Votre avis sur le cours").wait_for()
     assert page_width(page) <= 320
-    page.get_by_role("button", name="Envoyer mes réponses").click()  # nothing filled in
+    # The survey has a page break: one page at a time, required items checked page by page.
+    page.get_by_text("Page 1 sur 2").wait_for()
+    page.get_by_role("button", name="Page suivante").click()  # nothing filled in
     page.get_by_text("Certaines réponses sont à revoir").wait_for()
     page.get_by_label("Moyen").check()
     page.get_by_label("Heures par semaine").fill("4,5")
+    page.get_by_role("button", name="Page suivante").click()
+    page.get_by_text("Page 2 sur 2").wait_for()
+    assert page_width(page) <= 320
+    # Back to page 1 and forward again: the answers are kept.
+    page.get_by_role("button", name="Page précédente").click()
+    page.get_by_text("Page 1 sur 2").wait_for()
+    assert page.get_by_label("Heures par semaine").input_value() == "4,5"
+    page.get_by_role("button", name="Page suivante").click()
+    page.get_by_text("Page 2 sur 2").wait_for()
     page.get_by_label("Tablette").check()
     page.get_by_label("Remarques").fill("Clair et utile.")
     page.get_by_label("Satisfaction").select_option(label="Forte")

@@ -202,6 +202,8 @@ def _course() -> Backup:
             limitanswers=1,
             showresults=3,
             publish=1,
+            showpreview=1,
+            showunanswered=1,
             timeopen=1700000000,
             timeclose=0,
             completionsubmit=1,
@@ -419,6 +421,7 @@ def test_it_reads_every_activity_kind(import_backup, flavour):
     assert [o.text for o in choice.options] == ["Yes", "No"] and choice.limit_answers
     assert choice.opens == datetime.fromtimestamp(1700000000, tz=UTC)
     assert choice.publish_names and choice.show_results == 3
+    assert choice.show_preview and choice.show_unanswered
     assert ("completionsubmit", 1) in kinds["choice"].completion.rules
 
     feedback = kinds["feedback"].content

@@ -366,6 +366,8 @@ def choice(r: ActivityRead) -> model.ChoiceContent:
         opens=mxml.when(r.element, "timeopen"),
         closes=mxml.when(r.element, "timeclose"),
         publish_names=mxml.integer(r.element, "publish") == 1,
+        show_preview=mxml.flag(r.element, "showpreview"),
+        show_unanswered=mxml.flag(r.element, "showunanswered"),
     )
 
 
