@@ -120,8 +120,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.cpu_sets = [cpus.strip() for cpus in args.class_cpus.split(";") if cpus.strip()]
     if args.only == "pages":
         args.sizes = []
-    if args.learners < max(args.levels):
-        parser.error("--learners must be at least the highest concurrency level")
+    if args.learners <= max(args.levels):
+        parser.error(
+            "--learners must be more than the highest concurrency level (the sign-in scenario signs in learners the page scenarios do not hold)"
+        )
     # Every learner of the largest class has an account of their own.
     args.learners = max(args.learners, *args.sizes) if args.sizes else args.learners
     if args.matrix:
@@ -204,14 +206,23 @@ async def measure(args, server, roots, name, step, sessions, level, seconds) -> 
 async def load_phase(args, server: harness.Server, roots: list[int], deadline) -> list[dict]:
     """Every scenario at every concurrency level, against one running server."""
     accounts = harness.learner_accounts(args.learners)
-    sessions = await presign(server, accounts, max(args.levels))
+    held = max(args.levels)
+    if len(accounts) <= held:
+        raise SystemExit(
+            f"--learners {args.learners}: more than {held} are needed (the page scenarios hold "
+            f"{held} sessions; the sign-in scenario signs in the others)"
+        )
+    sessions = await presign(server, accounts, held)
+    # A box keeps one session per learner (a new sign-in ends the other): the sign-in
+    # scenario signs in only learners whose sessions the page scenarios do not hold.
+    others = accounts[held:]
     ATTEMPTS.clear()  # attempts of another server's data folder
     results = []
     wanted = {name.strip() for name in args.scenarios.split(";")} if args.scenarios else None
     for name, make_step in SCENARIOS:
         if wanted is not None and name not in wanted:
             continue
-        step = make_step(accounts)
+        step = make_step(others)
         for level in args.levels:
             seconds = min(args.duration, deadline - time.monotonic())
             if seconds < max(1.0, args.duration / 2):
