@@ -25,6 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -90,6 +91,12 @@ class Refused(Exception):
 
 
 # --- Offers (on the hub) --------------------------------------------------------------------
+
+
+def offerable() -> QuerySet[Course]:
+    """The hub's courses that can be offered: imported from the university's Moodle, not
+    retired (the rule ``offer`` applies)."""
+    return Course.objects.exclude(status=Course.Status.RETIRED).exclude(source_id="")
 
 
 def offer(*, actor: User | None, peer: Peer, course: Course) -> CourseOffer:

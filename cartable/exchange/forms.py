@@ -11,6 +11,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from cartable.accounts.models import Institution
+from cartable.catalog.models import Course
 from cartable.exchange.models import Peer
 
 KINDS = (
@@ -107,4 +108,41 @@ class LearnersForm(forms.Form):
                 raise forms.ValidationError(_("This file is not UTF-8 text.")) from None
         elif not data.get("text"):
             raise forms.ValidationError(_("Choose a CSV file."))
+        return data
+
+
+class OfferForm(forms.Form):
+    """One button of the offers page: offer a course to a box, withdraw it, or send the box
+    every file again. Any peer and any course are taken: the action says what it refuses."""
+
+    DO = (
+        ("offer", _("Offer")),
+        ("withdraw", _("Withdraw")),
+        ("resend", _("Send every file again")),
+    )
+
+    box = forms.ModelChoiceField(
+        queryset=Peer.objects.all(),
+        error_messages={
+            "required": _("Choose a box."),
+            "invalid_choice": _("No such box is registered."),
+        },
+    )
+    course = forms.ModelChoiceField(
+        queryset=Course.objects.all(),
+        required=False,
+        error_messages={"invalid_choice": _("This course is not on this hub.")},
+    )
+    do = forms.ChoiceField(
+        choices=DO,
+        error_messages={
+            "required": _("Choose what to do."),
+            "invalid_choice": _("Choose what to do."),
+        },
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("do") in ("offer", "withdraw") and not data.get("course") and not self.errors:
+            raise forms.ValidationError(_("Choose a course."))
         return data

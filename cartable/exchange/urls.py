@@ -10,4 +10,5 @@ urlpatterns = [
     path("import/", views.import_bundle, name="import"),
     path("history/", views.history, name="history"),
     path("learners/", views.learners, name="learners"),
+    path("offers/", views.offers, name="offers"),
 ]

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,10 +21,11 @@ from django.utils.translation import gettext as _
 from cartable.accounts.access import admin_only
 from cartable.accounts.models import User
 from cartable.audit.actions import record
-from cartable.exchange import actions, identity, matching
+from cartable.catalog.models import Course
+from cartable.exchange import actions, courses, identity, matching
 from cartable.exchange import messages as refusals
-from cartable.exchange.forms import ExportForm, ImportForm, LearnersForm, PeerForm
-from cartable.exchange.models import Exchange, Learner, Peer
+from cartable.exchange.forms import ExportForm, ImportForm, LearnersForm, OfferForm, PeerForm
+from cartable.exchange.models import CourseOffer, Exchange, Learner, Peer
 from cartable.exchange.wire.bundle import BundleError
 from cartable.jobs import sweep
 
@@ -318,3 +320,89 @@ def _preview(box: Peer, found: list[matching.Match]) -> list[dict[str, object]]:
             state = "changed"
         rows.append({"match": match, "state": state, "before": before})
     return rows
+
+
+# --- Offers (on a hub) ------------------------------------------------------------------------
+
+
+@admin_only
+def offers(request: HttpRequest) -> HttpResponse:
+    """Which of the hub's courses go to which box: for each box, every course that can be
+    offered (and any offered before), its state, and a button to offer, withdraw (after a
+    confirmation) or send the box every file again; each through the same action as
+    `cartable exchange offer`, which records it."""
+    form = OfferForm(**_posted(request))
+    confirm = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        box: Peer = data["box"]
+        course: Course | None = data["course"]
+        if data["do"] == "withdraw" and "confirm" not in request.POST:
+            confirm = {"box": box, "course": course}
+        else:
+            try:
+                done = _offer_do(request, data["do"], box, course)
+            except courses.Refused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                messages.success(request, done)
+                return redirect("exchange:offers")
+    boxes = list(Peer.objects.filter(role=Peer.Role.BOX).order_by("name"))
+    return render(
+        request,
+        "exchange/offers.html",
+        {"form": form, "confirm": confirm, "boxes": _offer_table(boxes)},
+        status=400 if form.errors else 200,
+    )
+
+
+def _offer_do(request: HttpRequest, do: str, box: Peer, course: Course | None) -> str:
+    actor = _actor(request)
+    if do == "resend":
+        count = courses.resend_all(actor=actor, peer=box)
+        return _(
+            "The next course bundle for %(peer)s carries every file (%(count)s forgotten)."
+        ) % {
+            "peer": box.name,
+            "count": count,
+        }
+    assert course is not None  # the form asks for one
+    names = {"course": course.shortname, "peer": box.name}
+    if do == "withdraw":
+        courses.withdraw(actor=actor, peer=box, course=course)
+        return _("%(course)s is no longer offered to %(peer)s.") % names
+    courses.offer(actor=actor, peer=box, course=course)
+    return _("%(course)s is offered to %(peer)s.") % names
+
+
+def _offer_table(boxes: list[Peer]) -> list[dict[str, object]]:
+    """For each box, its rows: the courses that can be offered and those offered before
+    (a course retired since can still be withdrawn), each with its offer or None."""
+    found = {
+        (item.peer_id, item.course_id): item
+        for item in CourseOffer.objects.filter(peer__in=boxes).select_related(
+            "offered_by", "withdrawn_by"
+        )
+    }
+    shown = list(
+        Course.objects.filter(
+            Q(pk__in=courses.offerable().values("pk"))
+            | Q(pk__in={course_id for _peer, course_id in found})
+        )
+        .annotate(offerable=Exists(courses.offerable().filter(pk=OuterRef("pk"))))
+        .order_by("shortname", "pk")
+    )
+    return [
+        {
+            "peer": box,
+            "rows": [
+                {
+                    "course": course,
+                    "offer": found.get((box.pk, course.pk)),
+                    "offerable": course.offerable,  # type: ignore[attr-defined]
+                }
+                for course in shown
+            ],
+        }
+        for box in boxes
+    ]
