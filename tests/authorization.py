@@ -49,9 +49,11 @@ from cartable.devices.models import (
     EnrolmentCode,
     Loan,
 )
+from cartable.exchange.models import CourseOffer as ExchangeOffer
 from cartable.exchange.models import Exchange as ExchangeRow
 from cartable.exchange.models import Learner as ExchangeLearner
 from cartable.exchange.models import Peer as ExchangePeer
+from cartable.exchange.models import PeerBlob as ExchangePeerBlob
 from cartable.exchange.wire.keys import PrivateIdentity
 from cartable.grades.models import FeedbackFile, Grade
 from cartable.ingest.apply import ACTIVITY_CONTENT_FIELDS
@@ -236,6 +238,8 @@ def _tables(viewer: User | None) -> dict[str, Any]:
         "exchange peers": ExchangePeer.objects.values_list("pk", "name", "next_in", "next_out"),
         "exchange history": ExchangeRow.objects.values_list("pk", "result"),
         "exchange learners": ExchangeLearner.objects.values_list("pk", "username"),
+        "exchange offers": ExchangeOffer.objects.values_list("pk", "offered_at", "withdrawn_at"),
+        "exchange files held": ExchangePeerBlob.objects.values_list("pk", "sha256"),
         # A refusal may log the attempt (access.refused), and nothing else.
         "audit": AuditEvent.objects.exclude(action="access.refused").values_list("pk", "action"),
     }
@@ -1703,5 +1707,9 @@ TARGETS: dict[str, dict[str, Build]] = {
                 "file": SimpleUploadedFile("c.csv", b"box_username,username\nalice,a.dupont\n"),
             }
         )
+    },
+    # Send every file again to a box: done (redirect).
+    "exchange:offers": {
+        NO_ARGS: lambda w: Target(post={"box": _exchange_peer(w, "box").pk, "do": "resend"})
     },
 }

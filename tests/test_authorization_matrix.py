@@ -1517,6 +1517,8 @@ EXPECTED: dict[str, dict[str, dict[str, dict[str, Cell] | str]]] = {
     "exchange:import": {NO_ARGS: {"GET": admins_only(200), "POST": admins_only(400)}},
     "exchange:history": {NO_ARGS: {"GET": admins_only(200), "POST": AS_GET}},
     "exchange:learners": {NO_ARGS: {"GET": admins_only(200), "POST": admins_only(200)}},
+    # Offers (on a hub): every file sent again to a box (redirect).
+    "exchange:offers": {NO_ARGS: {"GET": admins_only(200), "POST": admins_only(REDIRECT)}},
 }
 # fmt: on
 

@@ -167,14 +167,21 @@ def test_a_hub_an_unknown_course_or_one_not_from_moodle_is_refused_with_its_mess
 
 
 def test_the_refusal_is_in_french_for_a_french_reader(admin, peers, hist) -> None:
-    hub, _box = peers
+    hub, box = peers
     client = _client(admin, "fr")
     with translation.override("fr"):
         page = client.post(URL, {"box": hub.pk, "course": hist.pk, "do": "offer"})
         listed = client.get(URL)
     assert page.status_code == 400
     assert f"Les cours sont proposés à une boîte\u202f; {hub.name} est un hub." in _text(page)
-    assert "Cours proposés" in _text(listed)
+    french = _text(listed)
+    assert "Cours proposés aux box" in french and "Non proposé" in french
+    assert "Renvoyer tous les fichiers" in french and "Proposer" in french
+    with translation.override("fr"):
+        ask = client.post(URL, {"box": box.pk, "course": hist.pk, "do": "withdraw"})
+    assert f"Retirer {hist.shortname} de {box.name}\u202f? Ses prochains paquets de cours" in _text(
+        ask
+    )
     assert not CourseOffer.objects.exists()
 
 
