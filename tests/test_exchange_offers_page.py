@@ -10,15 +10,18 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
 from cartable.audit.models import AuditEvent
 from cartable.catalog.models import Course
-from cartable.exchange import actions, identity
-from cartable.exchange.models import CourseOffer, PeerBlob
+from cartable.exchange import actions, courses, identity
+from cartable.exchange.models import CourseOffer, Peer, PeerBlob
 from cartable.exchange.wire import bundle
+from cartable.exchange.wire.keys import PrivateIdentity
 from tests.conftest import signed_in
 from tests.test_exchange_courses import hub_course, pictured, run_import
 
@@ -201,3 +204,30 @@ def test_without_any_box_the_page_says_so(client) -> None:
     page = client.get(URL)
     assert page.status_code == 200
     assert "No box is registered" in _text(page)
+
+
+def test_the_page_costs_the_same_queries_for_more_boxes_and_offers(
+    client, admin, peers, hist, course
+) -> None:
+    _hub, box = peers
+    Course.objects.filter(pk=course.pk).update(source_id="77")
+    course.refresh_from_db()
+    client.get(URL)  # the menu's counts, cached a while, out of the comparison
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(URL).status_code == 200
+    courses.offer(actor=admin, peer=box, course=hist)
+    courses.offer(actor=admin, peer=box, course=course)
+    for name in ("box-rennes", "box-brest"):
+        public = PrivateIdentity.generate().public
+        Peer.objects.create(
+            name=name,
+            role=Peer.Role.BOX,
+            signing_key=public.signing.hex(),
+            encryption_key=public.encryption.hex(),
+            fingerprint=public.fingerprint,
+        )
+    with CaptureQueriesContext(connection) as more:
+        page = client.get(URL)
+    assert page.status_code == 200 and "box-brest" in _text(page)
+    assert _text(page).count("Withdraw…") == 2
+    assert len(more.captured_queries) == len(one.captured_queries)
