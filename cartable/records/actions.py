@@ -14,7 +14,6 @@ from cartable.accounts.models import Role, User
 from cartable.accounts.permissions import can_manage
 from cartable.audit.actions import record
 from cartable.exchange import identity
-from cartable.records import portfolio
 from cartable.records.models import Closure
 
 
@@ -70,6 +69,10 @@ def issue_portfolio(
 ) -> bytes:
     """The learner's signed portfolio PDF; handing it over is audited."""
     check_learner(actor, account)
+    # The PDF code (fpdf2, fontTools: ~10 MB) is loaded on the first portfolio, not by every
+    # web worker at start.
+    from cartable.records import portfolio
+
     box = identity.load(create=True)
     data = portfolio.render(account, box)
     record(
