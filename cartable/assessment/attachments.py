@@ -7,28 +7,19 @@ attempt's outbox entry and are served back as downloads only."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cartable.assessment.scoring.responses import AttachedFile
 from cartable.catalog import blobs
+from cartable.catalog.uploads import Refused as Refused
+from cartable.catalog.uploads import checked as uploads_checked
 from cartable.importers.questions import EssayData
-from cartable.lib.accepted import accepted, accepts, filename_of
-from cartable.lib.filetypes import of_file
-
-
-class Refused(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+from cartable.lib.accepted import accepted
 
 
 def no_files() -> str:
@@ -67,44 +58,19 @@ def store(
         )
     limit = limit_of(data)
     rule = accepted(data.file_types)
-    folder = Path(settings.FILE_UPLOAD_TEMP_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
-    copies: list[tuple[str, int, Path]] = []
-    try:
-        checked: list[tuple[str, int, str, Path]] = []
-        for upload in uploads:
-            name = filename_of(upload.name)
-            if not name:
-                raise Refused(_("A file has no name: give it one and send it again."))
-            if upload.size is None or upload.size > limit:
-                raise Refused(
-                    _("“%(name)s” is too large: files may not exceed %(limit)s.")
-                    % {"name": name, "limit": filesizeformat(limit)}
-                )
-            if upload.size == 0:
-                raise Refused(_("“%(name)s” is empty.") % {"name": name})
-            handle, temporary = tempfile.mkstemp(dir=folder, prefix="essay-")
-            path = Path(temporary)
-            copies.append((name, upload.size, path))
-            with os.fdopen(handle, "wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
-            found = of_file(path, name)
-            if not accepts(rule, name, found.mimetype):
-                raise Refused(
-                    _(
-                        "“%(name)s” is not accepted: its content is not of a type this "
-                        "question accepts (%(types)s)."
-                    )
-                    % {"name": name, "types": rule.shown()}
-                )
-            checked.append((name, upload.size, found.mimetype, path))
+    with uploads_checked(
+        uploads, rule=rule, limit=limit, not_accepted=_not_accepted, prefix="essay-"
+    ) as copies:
         stored = []
-        for name, size, mimetype, path in checked:
-            with path.open("rb") as stream:
+        for copy in copies:
+            with copy.path.open("rb") as stream:
                 blob = blobs.add(stream)
-            stored.append(AttachedFile(name, size, blob.sha256, mimetype))
+            stored.append(AttachedFile(copy.filename, copy.size, blob.sha256, copy.mimetype))
         return tuple(stored)
-    finally:
-        for _name, _size, path in copies:
-            path.unlink(missing_ok=True)
+
+
+def _not_accepted(name: str, types: str) -> str:
+    return _(
+        "“%(name)s” is not accepted: its content is not of a type this question accepts "
+        "(%(types)s)."
+    ) % {"name": name, "types": types}

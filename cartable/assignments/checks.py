@@ -1,40 +1,28 @@
 """Files handed in (by a learner) or given back (by a teacher), checked before anything is
-stored: their name, their size and, by their content, their type. A refused file leaves
-nothing behind; an accepted one waits in a temporary file until its action stores it."""
+stored: their name, their size and, by their content, their type, by the box's one upload
+check (``catalog.uploads``), worded for an assignment. A refused file leaves nothing behind;
+an accepted one waits in a temporary file until its action stores it."""
 
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from cartable.assignments.rules import Accepted, accepts
+from cartable.assignments.rules import Accepted
+from cartable.catalog import uploads as shared
+from cartable.catalog.uploads import Checked as Checked
+from cartable.catalog.uploads import Refused as Refused
 from cartable.lib.accepted import filename_of as filename_of
-from cartable.lib.filetypes import of_file
 
 
-class Refused(Exception):
-    """What a learner or teacher asked for is refused; the message says why, for people."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-@dataclass(frozen=True, slots=True)
-class Checked:
-    filename: str
-    mimetype: str
-    size: int
-    path: Path  # a temporary copy, removed when the ``checked`` block ends
+def _not_accepted(name: str, types: str) -> str:
+    return _(
+        "“%(name)s” is not accepted: its content is not of a type this assignment accepts "
+        "(%(types)s)."
+    ) % {"name": name, "types": types}
 
 
 @contextlib.contextmanager
@@ -43,38 +31,7 @@ def checked(
 ) -> Iterator[list[Checked]]:
     """Each upload checked (a ``Refused`` for the first that fails), copied to a temporary
     file that the block may store; the copies are removed when the block ends."""
-    folder = Path(settings.FILE_UPLOAD_TEMP_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
-    copies: list[Checked] = []
-    try:
-        for upload in uploads:
-            name = filename_of(upload.name)
-            if not name:
-                raise Refused(_("A file has no name: give it one and send it again."))
-            if upload.size is None or upload.size > limit:
-                raise Refused(
-                    _("“%(name)s” is too large: files may not exceed %(limit)s.")
-                    % {"name": name, "limit": filesizeformat(limit)}
-                )
-            if upload.size == 0:
-                raise Refused(_("“%(name)s” is empty.") % {"name": name})
-            handle, temporary = tempfile.mkstemp(dir=folder, prefix="handed-in-")
-            path = Path(temporary)
-            with os.fdopen(handle, "wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
-            copies.append(Checked(name, "", upload.size, path))
-            found = of_file(path, name)
-            if not accepts(rule, name, found.mimetype):
-                raise Refused(
-                    _(
-                        "“%(name)s” is not accepted: its content is not of a type this "
-                        "assignment accepts (%(types)s)."
-                    )
-                    % {"name": name, "types": rule.shown()}
-                )
-            copies[-1] = Checked(name, found.mimetype, upload.size, path)
+    with shared.checked(
+        uploads, rule=rule, limit=limit, not_accepted=_not_accepted, prefix="handed-in-"
+    ) as copies:
         yield copies
-    finally:
-        for copy in copies:
-            copy.path.unlink(missing_ok=True)
