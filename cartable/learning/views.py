@@ -24,7 +24,7 @@ from cartable.catalog.models import Activity, Course, Enrolment
 from cartable.catalog.rendering import CourseLinks
 from cartable.compiled import PLACEHOLDERS, Statement, compile_values
 from cartable.grades.book import number, recent_feedback
-from cartable.learning import actions, outline, plans, progress
+from cartable.learning import actions, kept, outline, plans, progress
 from cartable.learning.availability import Verdict
 from cartable.learning.gate import Gate, holds
 from cartable.learning.models import ActivityProgress
@@ -37,7 +37,10 @@ def _user(request: HttpRequest) -> User:
 # --- Home pages -----------------------------------------------------------------------------
 
 
-def learner_home(request: HttpRequest) -> HttpResponse:
+def learner_home(request: HttpRequest, *, unread_messages: int | None = None) -> HttpResponse:
+    """The learner's courses, study plan and recent feedback. With ``unread_messages`` (how
+    many messages wait unread, counted by the caller: messaging is above this layer), the page
+    is kept per everything it shows (``kept.render_kept``)."""
     user = _user(request)
     statement = _enrolments(router.db_for_read(Enrolment))
     enrolments = statement.convert(statement.fetch(user.pk))
@@ -55,17 +58,17 @@ def learner_home(request: HttpRequest) -> HttpResponse:
         }
         for course_id, title, institution, resume in enrolments
     ]
-    return render(
-        request,
-        "learning/learner_home.html",
-        {
-            "courses": courses,
-            "plan_todo": [item for item in plan if not item.done],
-            "plan_done": [item for item in plan if item.done],
-            "feedback": feedback,
-            "access_closes": _closing_time(request),
-        },
-    )
+    context = {
+        "courses": courses,
+        "plan_todo": [item for item in plan if not item.done],
+        "plan_done": [item for item in plan if item.done],
+        "feedback": feedback,
+        "access_closes": _closing_time(request),
+    }
+    if unread_messages is None:
+        return render(request, "learning/learner_home.html", context)
+    context["unread_messages"] = unread_messages
+    return kept.render_kept(request, "learning/learner_home.html", context)
 
 
 ENROLMENT_FIELDS = ("course_id", "course__title", "course__institution__name", "resume")

@@ -14,6 +14,7 @@ from cartable.accounts.actions import set_language
 from cartable.accounts.language import remember_language
 from cartable.accounts.models import Role
 from cartable.learning import views as learning_views
+from cartable.messaging.access import unread_count
 
 
 @signed_in
@@ -21,7 +22,8 @@ def home(request: HttpRequest) -> HttpResponseBase:
     """Each role lands on its own home page."""
     role = request.user.role  # type: ignore[union-attr]
     if role == Role.LEARNER:
-        return learning_views.learner_home(request)
+        unread = unread_count(request.user)  # type: ignore[arg-type]
+        return learning_views.learner_home(request, unread_messages=unread)
     if role == Role.TEACHER:
         return learning_views.teacher_home(request)
     return redirect("accounts:list")
