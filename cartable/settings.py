@@ -258,6 +258,10 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_NAME = "cartable_session"
 CSRF_COOKIE_NAME = "cartable_csrf"
+# The CSRF cookie ends with the browser, as the session does (Django's default keeps it a year,
+# on shared devices too), and without a date Django need not compute an expiry for the cookie
+# it sends again with every page that has a form.
+CSRF_COOKIE_AGE = None
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_NAME = "cartable_language"

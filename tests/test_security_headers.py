@@ -39,6 +39,14 @@ def test_it_sets_http_only_session_cookies(learner) -> None:
     assert cookie["max-age"] == ""  # ends when the browser closes
 
 
+def test_the_csrf_cookie_ends_with_the_browser_as_the_session_does(learner) -> None:
+    response = signed_in(learner).get("/")  # a page with forms sends its CSRF cookie again
+    cookie = response.cookies["cartable_csrf"]
+    assert cookie.value
+    assert cookie["max-age"] == "" and cookie["expires"] == ""
+    assert cookie["samesite"] == "Lax"
+
+
 def test_it_refuses_a_post_without_csrf_token(learner) -> None:
     client = Client(enforce_csrf_checks=True)
     from tests.conftest import PASSWORD
