@@ -20,6 +20,7 @@ from cartable.grades import hiding
 from cartable.grades.models import FeedbackFile, Grade
 from cartable.ingest.imports import import_file
 from cartable.ingest.staging import content_digest
+from tests import quizdata
 from tests.assignwork import homework
 from tests.conftest import signed_in
 from tests.importers.builder import Backup, fields
@@ -161,3 +162,12 @@ def test_a_shown_item_keeps_the_fingerprint_of_activities_imported_before() -> N
     before = {"title": "Quiz", "risks": []}
     assert content_digest({**before, "grade_hidden": 0}) == content_digest(before)
     assert content_digest({**before, "grade_hidden": 1}) != content_digest(before)
+
+
+def test_the_quiz_page_holds_back_a_hidden_items_grade(course, learner) -> None:
+    quiz = hide(quizdata.add_quiz(course, (quizdata.capital(),)))
+    give(quiz, learner, 7.5, max_grade=10)
+    url = f"/courses/{course.pk}/quizzes/{quiz.pk}/"
+    assert "Votre note pour ce quiz" not in signed_in(learner).get(url).content.decode()
+    hide(quiz, hiding.SHOWN)
+    assert "7,50 / 10,00" in signed_in(learner).get(url).content.decode()

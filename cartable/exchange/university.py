@@ -115,10 +115,10 @@ def _scored(payload: dict[str, Any], key: str, scales: _Scales) -> Decimal | Non
     ``scale_value``, else the item found on the hub's copy of the activity's scale). Points
     beyond 0 and their maximum (a box before its gradebook bounded them: a quiz with
     certainty-based marking) are brought within them, as Moodle's gradebook would."""
-    points, maximum = payload.get("grade"), payload.get("max")
-    if _score(points) is not None and _score(maximum) is not None and maximum > 0:
-        points = bounded(float(points), float(maximum))
-    score = _score(points)
+    points, maximum = _score(payload.get("grade")), _score(payload.get("max"))
+    if points is not None and maximum is not None and maximum > 0:
+        points = _score(bounded(float(points), float(maximum)))
+    score = points
     if score is not None:
         return score
     value = payload.get("scale_value")
