@@ -20,6 +20,7 @@ from cartable.grades import hiding
 from cartable.grades.models import FeedbackFile, Grade
 from cartable.ingest.imports import import_file
 from cartable.ingest.staging import content_digest
+from cartable.records import portfolio
 from tests import quizdata
 from tests.assignwork import homework
 from tests.conftest import signed_in
@@ -171,3 +172,9 @@ def test_the_quiz_page_holds_back_a_hidden_items_grade(course, learner) -> None:
     assert "Votre note pour ce quiz" not in signed_in(learner).get(url).content.decode()
     hide(quiz, hiding.SHOWN)
     assert "7,50 / 10,00" in signed_in(learner).get(url).content.decode()
+
+
+def test_the_portfolio_leaves_a_hidden_items_grade_out(course, learner) -> None:
+    three(course, learner)
+    (record,) = portfolio.gather(learner).courses
+    assert [line.activity for line in record.grades] == ["Quiz montré"]
