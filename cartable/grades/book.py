@@ -199,14 +199,24 @@ class Mine:
     hidden_until: datetime | None = None
 
 
-def own_grades(learner: User, course: Course) -> list[Mine]:
+@dataclass(frozen=True, slots=True)
+class Own:
+    """A learner's grades in a course, and the course total they may read: none while a
+    grade item hides one of their grades, as Moodle's user report does by default ("hide
+    totals if they contain hidden items": the total would tell the hidden grade)."""
+
+    grades: list[Mine]
+    total: Total | None
+
+
+def own_grades(learner: User, course: Course) -> Own:
     """``learner``'s released grades in ``course``, on activities they may open, in course
     order: two queries (the grades, their feedback files). A grade whose item is hidden is
     left out; one hidden until a date is there without its grade, feedback and files."""
     now = timezone.now()
     grades = list(
         Grade.objects.filter(released(), user=learner, course=course)
-        .filter(opened("activity__"), hiding.listed_q("activity__"))
+        .filter(opened("activity__"))
         .select_related("activity")
         .only(
             "activity__id",
@@ -227,27 +237,37 @@ def own_grades(learner: User, course: Course) -> list[Mine]:
         shown = [grade for grade in grades if grade.pk not in hidden]
         for found in FeedbackFile.objects.filter(grade__in=shown).order_by("filename", "pk"):
             files.setdefault(found.grade_id, []).append(found)
-    return [
-        Mine(
-            activity_id=grade.activity.pk,
-            title=grade.activity.title,
-            cell=Cell(None, grade.max_grade),
-            feedback="",
-            released_at=None,
-            files=[],
-            hidden_until=hiding.hidden_until(grade.activity.grade_hidden),
-        )
-        if grade.pk in hidden
-        else Mine(
-            activity_id=grade.activity.pk,
-            title=grade.activity.title,
-            cell=_cell(grade, now),
-            feedback=grade.feedback,
-            released_at=grade.released_at,
-            files=files.get(grade.pk, []),
-        )
-        for grade in grades
-    ]
+    mine = []
+    for grade in grades:
+        if grade.pk not in hidden:
+            mine.append(
+                Mine(
+                    activity_id=grade.activity.pk,
+                    title=grade.activity.title,
+                    cell=_cell(grade, now),
+                    feedback=grade.feedback,
+                    released_at=grade.released_at,
+                    files=files.get(grade.pk, []),
+                )
+            )
+            continue
+        until = hiding.hidden_until(grade.activity.grade_hidden)
+        if until is not None:  # listed, greyed, with its date
+            mine.append(
+                Mine(
+                    activity_id=grade.activity.pk,
+                    title=grade.activity.title,
+                    cell=Cell(None, grade.max_grade),
+                    feedback="",
+                    released_at=None,
+                    files=[],
+                    hidden_until=until,
+                )
+            )
+    counted = any(
+        grade.pk in hidden and grade.grade is not None and grade.max_grade > 0 for grade in grades
+    )
+    return Own(mine, None if counted else total(m.cell for m in mine))
 
 
 def feedback_file(learner: User, course: Course, file_id: int) -> FeedbackFile | None:

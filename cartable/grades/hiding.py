@@ -1,11 +1,13 @@
 """Grade items hidden from learners, as Moodle's gradebook hides them (``grade_item::is_hidden``,
-``is_hiddenuntil``; the user report's default "show hidden until only").
+``is_hiddenuntil``; the user report's defaults: "show hidden until only", "hide totals if they
+contain hidden items").
 
 An activity's ``grade_hidden`` is Moodle's ``grade_items.hidden``: 0 the grades are shown to
 learners, 1 they are hidden, a Unix time they are hidden until then. A learner reads no grade
-of a hidden item: not its value, its feedback or files, nor in a total, nor among "recent
-feedback"; an item hidden until a date is listed among their grades without its grade, with
-the date. Teachers see every grade, the item marked hidden.
+of a hidden item: not its value, its feedback or files, nor among "recent feedback"; an item
+hidden until a date is listed among their grades without its grade, with the date; the course
+total is not shown while a hidden item holds one of their grades (it would tell it). Teachers
+see every grade, the item marked hidden.
 """
 
 from __future__ import annotations
@@ -44,11 +46,6 @@ def shown_q(now: datetime, prefix: str = "") -> Q:
     grade item shows its grades to learners at ``now``."""
     field = f"{prefix}grade_hidden"
     return Q(**{field: SHOWN}) | Q(**{f"{field}__gt": HIDDEN, f"{field}__lte": _stamp(now)})
-
-
-def listed_q(prefix: str = "") -> Q:
-    """The rows a learner's list of grades names: all but those hidden without a date."""
-    return ~Q(**{f"{prefix}grade_hidden": HIDDEN})
 
 
 def shown_sql(alias: str, now: datetime) -> tuple[str, list[int]]:
