@@ -399,6 +399,9 @@ def _activity(data: dict) -> dict:
         lambda d: _activity(d)["fields"].update(kind="virus"),
         lambda d: _activity(d).update(position=-1),
         lambda d: _activity(d)["fields"].update(idnumber="x" * 101),
+        lambda d: _activity(d)["fields"].update(grade_hidden=-1),
+        lambda d: _activity(d)["fields"].update(grade_hidden="1"),
+        lambda d: _activity(d)["fields"].update(grade_hidden=10**15),  # past any date
         lambda d: _activity(d)["fields"].update(risks=[5]),
         lambda d: _activity(d)["fields"].pop("title"),
         lambda d: d["courses"][0]["sections"][0].update(position="1"),
@@ -502,3 +505,21 @@ def test_the_hubs_live_course_is_what_its_import_staged(tmp_path: Path, backup: 
         value["categories"] = sorted(value["categories"], key=lambda item: item["source_id"])
         value["sections"] = sorted(value["sections"], key=lambda item: item["key"])
     assert live == staged
+
+
+@pytest.mark.parametrize(("hidden", "kept"), [(1780000000, 1780000000), (None, 0)])
+def test_a_grade_items_hiding_travels_with_the_course(
+    side, peers, stick: Path, tmp_path: Path, hidden, kept
+) -> None:
+    data, store = _course_json(side, peers, tmp_path)
+    fields = _activity(data)["fields"]
+    if hidden is None:  # a hub from before grade items' hiding was kept: shown
+        fields.pop("grade_hidden")
+    else:
+        fields["grade_hidden"] = hidden
+    _forge(side, stick / "c", data, _all_files(data, store))
+    with side("box"):
+        actions.apply(actor=None, path=stick / "c")
+        (copy,) = box_courses(peers)
+        found = Activity.objects.get(course=copy, source_key=_activity(data)["key"])
+        assert found.grade_hidden == kept

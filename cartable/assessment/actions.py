@@ -38,6 +38,7 @@ from cartable.catalog.access import manages, teaches
 from cartable.catalog.kinds import kind_of
 from cartable.catalog.models import MADE_ON_BOX, Activity, Course, Enrolment, Section
 from cartable.grades.actions import record as record_grade
+from cartable.grades.bounds import bounded
 from cartable.grades.models import Grade
 from cartable.importers.jsonable import to_json
 from cartable.importers.model import QuizContent
@@ -768,9 +769,11 @@ def grade_learner(
     )
     if not finished:
         return None
-    value = quizzes.final_grade(quiz.grading_method, [grade for grade, _ in finished])
-    if value is not None:
-        value = min(max(value, 0.0), quiz.grade)
+    # The grade over the attempts' own grades (a certainty-based one may lie beyond 0 and the
+    # maximum), then within them, as Moodle's gradebook stores it.
+    value = bounded(
+        quizzes.final_grade(quiz.grading_method, [grade for grade, _ in finished]), quiz.grade
+    )
     last = max(at for _, at in finished if at is not None)
     return record_grade(
         actor=actor,

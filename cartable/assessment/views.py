@@ -38,6 +38,7 @@ from cartable.catalog.access import activity_for, course_for, reader_rule, sees_
 from cartable.catalog.models import MADE_ON_BOX, Activity, Course, Section
 from cartable.catalog.models import Question as QuestionRow
 from cartable.catalog.rendering import CourseLinks
+from cartable.grades import hiding
 from cartable.grades.models import Grade
 from cartable.importers.model import QuizContent
 from cartable.learning.gate import holds
@@ -165,7 +166,9 @@ def quiz(request: HttpRequest, course_id: int, activity_id: int) -> HttpResponse
         settings = overriding.for_learner(item, user, settings)
     now = timezone.now()
     # The released grade read with the attempts (one query); alone when there is none.
-    released = Grade.objects.filter(activity=item, user=user, released_at__lte=now)
+    released = Grade.objects.filter(
+        hiding.shown_q(now, "activity__"), activity=item, user=user, released_at__lte=now
+    )
     attempts = list(
         Attempt.objects.filter(user=user, activity=item, preview=False)
         .annotate(

@@ -30,6 +30,7 @@ from cartable.assignments.models import Extension, Marking, Submission, Submissi
 from cartable.catalog import blobs
 from cartable.catalog.access import activity_for, course_for, sees_all_of
 from cartable.catalog.models import Activity, Course
+from cartable.grades import hiding
 from cartable.grades.models import FeedbackFile, Grade
 from cartable.importers.model import AssignContent
 from cartable.learning.gate import holds
@@ -99,7 +100,9 @@ def _learner_context(found: Found, now: datetime) -> dict[str, Any]:
         .first()
     )
     graded = (
-        Grade.objects.filter(activity=activity, user=user, released_at__lte=now)
+        Grade.objects.filter(
+            hiding.shown_q(now, "activity__"), activity=activity, user=user, released_at__lte=now
+        )
         .prefetch_related("files")
         .first()
     )
@@ -262,8 +265,11 @@ def feedback_file(
     if found.grader:
         files = files.filter(grade__user__in=course_learners(found.course, found.user).values("pk"))
     else:
+        now = timezone.now()
         files = files.filter(
-            grade__user=_learner_may(found).user, grade__released_at__lte=timezone.now()
+            hiding.shown_q(now, "grade__activity__"),
+            grade__user=_learner_may(found).user,
+            grade__released_at__lte=now,
         )
     item = files.filter(pk=file_id).first()
     if item is None:

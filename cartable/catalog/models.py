@@ -188,6 +188,9 @@ class Activity(models.Model):
     # the university's gradebook names it by (the XML grade import's ``<assignment>``).
     idnumber = models.CharField(max_length=100, blank=True)
     grade_idnumber = models.CharField(max_length=100, blank=True)
+    # Whether its grade item hides its grades from learners (Moodle's ``grade_items.hidden``,
+    # read by ``grades.hiding``): 0 no, 1 yes, a Unix time: until then. Teachers see them.
+    grade_hidden = models.BigIntegerField(default=0)
     # About how long a learner needs for it (reading speed, number of questions…).
     estimated_minutes = models.PositiveIntegerField(default=0)
     # The importer's stable identity for the activity, so that a re-import updates it in place,

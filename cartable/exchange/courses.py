@@ -47,6 +47,7 @@ from cartable.exchange.wire import bundle
 from cartable.exchange.wire.bundle import BundleError
 from cartable.importers import model
 from cartable.importers.jsonable import JsonShapeError, from_json
+from cartable.importers.moodle.activities import LATEST_UNTIL
 from cartable.importers.questionfiles.ids import from_question_file, is_question_file_component
 from cartable.importers.report import FileStats, ImportReport
 from cartable.ingest import imports
@@ -479,7 +480,12 @@ def _check_activity(item: StagedActivity, kinds: dict[str, Any]) -> None:
     _text(item.section, 100, "an activity's section")
     if type(item.position) is not int or not isinstance(item.fields, dict):
         raise _refuse("course_invalid", f"activity {item.key}: wrong position or fields")
-    missing = [name for name in ACTIVITY_CONTENT_FIELDS if name not in item.fields]
+    # A box from before grade items' hiding was kept sends none: shown, as it was there.
+    missing = [
+        name
+        for name in ACTIVITY_CONTENT_FIELDS
+        if name not in item.fields and name != "grade_hidden"
+    ]
     if missing:
         raise _refuse("course_invalid", f"activity {item.key} lacks {', '.join(missing)}")
     kind = kinds.get(item.fields["kind"])
@@ -494,6 +500,10 @@ def _check_activity(item: StagedActivity, kinds: dict[str, Any]) -> None:
     _text(item.fingerprint, 64, "an activity's fingerprint")
     for name in ("idnumber", "grade_idnumber"):
         _text(fields[name], 100, f"an activity's {name}")
+    hidden = fields.get("grade_hidden", 0)
+    _number(hidden, "an activity's grade hiding", least=0)
+    if hidden > LATEST_UNTIL:
+        raise _refuse("course_invalid", f"activity {item.key}: grade hiding past any date")
     if not isinstance(fields["visible"], bool) or not isinstance(fields["external_links"], list):
         raise _refuse("course_invalid", f"activity {item.key}: visibility or links")
     _risks(fields["risks"], f"activity {item.key}")

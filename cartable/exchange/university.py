@@ -27,6 +27,7 @@ from cartable.exchange.moodle.assign import (
     participant_number,
 )
 from cartable.exchange.moodle.grades import GradeRow
+from cartable.grades.bounds import bounded
 from cartable.grades.models import Grade
 from cartable.lib.html import text_of
 
@@ -111,8 +112,13 @@ class _Scales:
 
 def _scored(payload: dict[str, Any], key: str, scales: _Scales) -> Decimal | None:
     """A received grade's score: its points, else its scale item's position (the box's
-    ``scale_value``, else the item found on the hub's copy of the activity's scale)."""
-    score = _score(payload.get("grade"))
+    ``scale_value``, else the item found on the hub's copy of the activity's scale). Points
+    beyond 0 and their maximum (a box before its gradebook bounded them: a quiz with
+    certainty-based marking) are brought within them, as Moodle's gradebook would."""
+    points, maximum = _score(payload.get("grade")), _score(payload.get("max"))
+    if points is not None and maximum is not None and maximum > 0:
+        points = _score(bounded(float(points), float(maximum)))
+    score = points
     if score is not None:
         return score
     value = payload.get("scale_value")

@@ -17,6 +17,7 @@ from django.utils.formats import number_format
 from cartable.accounts.models import User
 from cartable.catalog.access import opened, opened_sql
 from cartable.catalog.models import Activity, Course, Section
+from cartable.grades import hiding
 from cartable.grades.models import FeedbackFile, Grade
 
 # The kinds whose activities the box grades (Moodle's grade items of a course's modules).
@@ -31,6 +32,16 @@ class Column:
     title: str
     kind: str
     max_grade: float | None  # from the imported settings; None: a scale or unknown
+    grade_hidden: int = hiding.SHOWN  # its grade item's hiding (``grades.hiding``)
+
+    @property
+    def hidden(self) -> bool:
+        """Hidden from learners now (teachers see its grades, marked)."""
+        return hiding.is_hidden(self.grade_hidden, timezone.now())
+
+    @property
+    def hidden_until(self) -> datetime | None:
+        return hiding.hidden_until(self.grade_hidden)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,9 +145,11 @@ def graded_activities(course: Course) -> list[Column]:
         Activity.objects.filter(opened(hidden=True), course=course)
         .filter(Q(kind__in=GRADED_KINDS) | Exists(Grade.objects.filter(activity=OuterRef("pk"))))
         .order_by("section__position", "position")
-        .values_list("id", "title", "kind", "data__grade")
+        .values_list("id", "title", "kind", "data__grade", "grade_hidden")
     )
-    return [Column(pk, title, kind, _points(grade)) for pk, title, kind, grade in rows]
+    return [
+        Column(pk, title, kind, _points(grade), hidden) for pk, title, kind, grade, hidden in rows
+    ]
 
 
 def _cell(grade: Grade, now: datetime) -> Cell:
@@ -174,7 +187,8 @@ def released() -> Q:
 
 @dataclass(frozen=True, slots=True)
 class Mine:
-    """A learner's released grade, with its feedback and files."""
+    """A learner's released grade, with its feedback and files; only its activity's title and
+    ``hidden_until`` while its grade item hides it until a date."""
 
     activity_id: int
     title: str
@@ -182,11 +196,24 @@ class Mine:
     feedback: str  # sanitised HTML
     released_at: datetime | None
     files: list[FeedbackFile]
+    hidden_until: datetime | None = None
 
 
-def own_grades(learner: User, course: Course) -> list[Mine]:
+@dataclass(frozen=True, slots=True)
+class Own:
+    """A learner's grades in a course, and the course total they may read: none while a
+    grade item hides one of their grades, as Moodle's user report does by default ("hide
+    totals if they contain hidden items": the total would tell the hidden grade)."""
+
+    grades: list[Mine]
+    total: Total | None
+
+
+def own_grades(learner: User, course: Course) -> Own:
     """``learner``'s released grades in ``course``, on activities they may open, in course
-    order: two queries (the grades, their feedback files)."""
+    order: two queries (the grades, their feedback files). A grade whose item is hidden is
+    left out; one hidden until a date is there without its grade, feedback and files."""
+    now = timezone.now()
     grades = list(
         Grade.objects.filter(released(), user=learner, course=course)
         .filter(opened("activity__"))
@@ -194,6 +221,7 @@ def own_grades(learner: User, course: Course) -> list[Mine]:
         .only(
             "activity__id",
             "activity__title",
+            "activity__grade_hidden",
             "grade",
             "max_grade",
             "scale_item",
@@ -203,33 +231,55 @@ def own_grades(learner: User, course: Course) -> list[Mine]:
         )
         .order_by("activity__section__position", "activity__position")
     )
+    hidden = {g.pk for g in grades if hiding.is_hidden(g.activity.grade_hidden, now)}
     files: dict[int, list[FeedbackFile]] = {}
-    if grades:
-        for found in FeedbackFile.objects.filter(grade__in=grades).order_by("filename", "pk"):
+    if len(hidden) < len(grades):
+        shown = [grade for grade in grades if grade.pk not in hidden]
+        for found in FeedbackFile.objects.filter(grade__in=shown).order_by("filename", "pk"):
             files.setdefault(found.grade_id, []).append(found)
-    now = timezone.now()
-    return [
-        Mine(
-            activity_id=grade.activity.pk,
-            title=grade.activity.title,
-            cell=_cell(grade, now),
-            feedback=grade.feedback,
-            released_at=grade.released_at,
-            files=files.get(grade.pk, []),
-        )
-        for grade in grades
-    ]
+    mine = []
+    for grade in grades:
+        if grade.pk not in hidden:
+            mine.append(
+                Mine(
+                    activity_id=grade.activity.pk,
+                    title=grade.activity.title,
+                    cell=_cell(grade, now),
+                    feedback=grade.feedback,
+                    released_at=grade.released_at,
+                    files=files.get(grade.pk, []),
+                )
+            )
+            continue
+        until = hiding.hidden_until(grade.activity.grade_hidden)
+        if until is not None:  # listed, greyed, with its date
+            mine.append(
+                Mine(
+                    activity_id=grade.activity.pk,
+                    title=grade.activity.title,
+                    cell=Cell(None, grade.max_grade),
+                    feedback="",
+                    released_at=None,
+                    files=[],
+                    hidden_until=until,
+                )
+            )
+    counted = any(
+        grade.pk in hidden and grade.grade is not None and grade.max_grade > 0 for grade in grades
+    )
+    return Own(mine, None if counted else total(m.cell for m in mine))
 
 
 def feedback_file(learner: User, course: Course, file_id: int) -> FeedbackFile | None:
     """A feedback file of one of ``learner``'s released grades in ``course`` (None for any
-    other: another learner's, an unreleased grade's, a hidden activity's)."""
+    other: another learner's, an unreleased grade's, a hidden activity's or grade item's)."""
+    now = timezone.now()
     return (
         FeedbackFile.objects.filter(
             pk=file_id, grade__user=learner, grade__course=course, grade__released_at__isnull=False
         )
-        .filter(grade__released_at__lte=timezone.now())
-        .filter(opened("grade__activity__"))
+        .filter(grade__released_at__lte=now)
+        .filter(opened("grade__activity__"), hiding.shown_q(now, "grade__activity__"))
         .first()
     )
 
@@ -256,6 +306,8 @@ def recent_feedback(learner: User, course_ids: Sequence[int], limit: int = 5) ->
     if not ids:
         return []
     rule, rule_params = opened_sql("a", "s")
+    now = timezone.now()
+    shown, shown_params = hiding.shown_sql("a", now)
     sql = (
         "SELECT g.course_id, c.title, g.activity_id, a.title, g.grade, g.max_grade, "  # noqa: S608 (names from the models, values as parameters)
         "g.scale_item, g.feedback, g.released_at "
@@ -265,11 +317,11 @@ def recent_feedback(learner: User, course_ids: Sequence[int], limit: int = 5) ->
         f"JOIN {Course._meta.db_table} c ON c.id = g.course_id "
         f"WHERE g.user_id = %s AND g.course_id IN ({', '.join(['%s'] * len(ids))}) "
         "AND g.released_at IS NOT NULL AND g.released_at <= %s AND g.feedback <> '' "
-        f"AND {rule} ORDER BY g.released_at DESC, g.id DESC LIMIT %s"
+        f"AND {rule} AND {shown} ORDER BY g.released_at DESC, g.id DESC LIMIT %s"
     )
     with connection.cursor() as cursor:
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
-        cursor.execute(sql, [learner.pk, *ids, now, *rule_params, int(limit)])
+        at = connection.ops.adapt_datetimefield_value(now)
+        cursor.execute(sql, [learner.pk, *ids, at, *rule_params, *shown_params, int(limit)])
         rows = cursor.fetchall()
     return [
         Feedback(

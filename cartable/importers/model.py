@@ -459,6 +459,9 @@ class Activity:
     # Its grade item's idnumber (grades.xml), which Moodle's XML grade import names it by.
     grade_idnumber: str = ""
     findings: tuple[Finding, ...] = ()  # what the review report shows staff
+    # Whether its grade item hides grades from learners (Moodle's ``grade_items.hidden``): 0
+    # no, 1 yes, a Unix time: until then.
+    grade_hidden: int = 0
 
 
 @dataclass(frozen=True, slots=True)

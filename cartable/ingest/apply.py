@@ -28,7 +28,7 @@ from cartable.importers.questionfiles.ids import COMPONENT_PREFIX
 from cartable.ingest import plan as plans
 from cartable.ingest.staging import (
     DEFAULT_SECTION,
-    IDNUMBERS,
+    LATER_FIELDS,
     StagedActivity,
     StagedCourse,
     StagedFile,
@@ -50,6 +50,7 @@ ACTIVITY_CONTENT_FIELDS = [
     "external_links",
     "idnumber",
     "grade_idnumber",
+    "grade_hidden",
     "blob_id",
     "filename",
     "mimetype",
@@ -214,8 +215,11 @@ def _section_of(item: StagedActivity, sections: dict[str, Section]) -> Section:
 
 def _set_content(row: Activity, item: StagedActivity) -> None:
     for name in ACTIVITY_CONTENT_FIELDS:
-        # A version staged before idnumbers were kept has none.
-        setattr(row, name, item.fields.get(name, "") if name in IDNUMBERS else item.fields[name])
+        # A version staged before a later field was kept has none.
+        if name in LATER_FIELDS:
+            setattr(row, name, item.fields.get(name, LATER_FIELDS[name]))
+        else:
+            setattr(row, name, item.fields[name])
     row.fingerprint = item.fingerprint
 
 

@@ -271,7 +271,9 @@ def stage_question_file(
     )
 
 
-IDNUMBERS = ("idnumber", "grade_idnumber")
+# Fields kept since activities were first staged, with the value an activity staged before
+# them has (left out of the digest at that value: they do not make old activities "changed").
+LATER_FIELDS: dict[str, Any] = {"idnumber": "", "grade_idnumber": "", "grade_hidden": 0}
 
 
 def content_digest(fields: dict[str, Any]) -> str:
@@ -281,8 +283,8 @@ def content_digest(fields: dict[str, Any]) -> str:
         {
             name: value
             for name, value in fields.items()
-            # Unset idnumbers leave the digest of activities imported before they were kept.
-            if name != "risks" and not (name in IDNUMBERS and not value)
+            # Unset later fields leave the digest of activities imported before they were kept.
+            if name != "risks" and not (name in LATER_FIELDS and value == LATER_FIELDS[name])
         }
     )
 
@@ -309,6 +311,7 @@ def activity_fields(activity: model.Activity, *, large_file_bytes: int) -> dict[
         "external_links": list(activity.external_links),
         "idnumber": activity.idnumber[:100],
         "grade_idnumber": activity.grade_idnumber[:100],
+        "grade_hidden": activity.grade_hidden,
         "blob_id": None,
         "filename": "",
         "mimetype": "",

@@ -198,7 +198,7 @@ def own(request: HttpRequest, course_id: int) -> HttpResponse:
     return render(
         request,
         "learning/grades/own.html",
-        {"course": found, "grades": mine, "total": book.total(m.cell for m in mine)},
+        {"course": found, "grades": mine.grades, "total": mine.total},
     )
 
 

@@ -32,6 +32,7 @@ from fpdf import FPDF
 from cartable.accounts.models import User
 from cartable.catalog.models import Enrolment
 from cartable.exchange.wire.keys import PrivateIdentity
+from cartable.grades import hiding
 from cartable.grades.models import Grade
 from cartable.learning.models import ActivityProgress
 from cartable.learning.progress import EMPTY, course_progress
@@ -98,7 +99,11 @@ def gather(learner: User) -> Record:
     grades: dict[int, list[GradeLine]] = {}
     released = (
         Grade.objects.filter(
-            user=learner, course_id__in=ids, released_at__isnull=False, released_at__lte=now
+            hiding.shown_q(now, "activity__"),
+            user=learner,
+            course_id__in=ids,
+            released_at__isnull=False,
+            released_at__lte=now,
         )
         .select_related("activity__section")
         .order_by("activity__section__position", "activity__position", "activity_id")

@@ -46,6 +46,7 @@ from cartable.catalog.models import MADE_ON_BOX, Activity, Blob, Course, Enrolme
 from cartable.exchange import identity
 from cartable.exchange.models import Peer
 from cartable.exchange.wire.keys import PublicIdentity, normalise_fingerprint
+from cartable.grades.bounds import bounded
 from cartable.grades.models import Grade
 from cartable.jobs import sweep
 from cartable.learning.models import ActivityProgress
@@ -745,8 +746,11 @@ def _restore_grade(learner: User, course: Course, activity: Activity, item: dict
         return 0  # this box's grade is as recent
     if row is None:
         row = Grade(user=learner, activity=activity, course=course)
-    row.grade = _number(item["grade"])
     row.max_grade = _number(item["max_grade"]) or 0.0
+    # Within its bounds, as the gradebook keeps every grade (``grades.bounds``): a scale's
+    # grade has no maximum of points, and is kept as it is.
+    grade = _number(item["grade"])
+    row.grade = bounded(grade, row.max_grade) if row.max_grade > 0 else grade
     row.scale_item = item["scale_item"]
     row.feedback = sanitise(item["feedback"]) if item["feedback"] else ""
     row.source = item["source"]

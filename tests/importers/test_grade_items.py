@@ -4,6 +4,8 @@ in the same file are never read."""
 
 from __future__ import annotations
 
+import pytest
+
 from cartable.importers import model
 
 from .builder import Backup, el, fields
@@ -17,6 +19,7 @@ def grades_xml(
     learner_grade: bool,
     idnumber: str | None = None,
     module: str = "quiz",
+    hidden: str = "0",
 ) -> str:
     own = (
         f'<grade_item id="{item_id}">'
@@ -31,6 +34,7 @@ def grades_xml(
             grademax="20.00000",
             grademin="0.00000",
             gradepass=gradepass,
+            hidden=hidden,
         )
         + (
             '<grade_grades><grade_grade id="9">'
@@ -98,3 +102,37 @@ def test_the_importer_reads_both_idnumbers_of_an_activity(import_backup) -> None
         "HIST-Q1",
     )  # the item's own (itemnumber 0), not the outcome's "OUTCOME-1"
     assert (found["Page"].idnumber, found["Page"].grade_idnumber) == ("", "")
+
+
+@pytest.mark.parametrize(
+    ("hidden", "kept"),
+    [
+        ("0", 0),  # shown
+        ("1", 1),  # hidden
+        ("1780000000", 1780000000),  # hidden until then (a Unix time)
+        ("2", 2),  # hidden until 1970: long shown, as Moodle has it
+        ("-5", 0),  # neither 1 nor in the future: Moodle shows it
+        ("", 0),  # empty
+        ("caché", 0),  # not a number
+        ("99999999999999", 1),  # beyond any date: simply hidden
+    ],
+)
+def test_it_reads_whether_the_grade_item_is_hidden(import_backup, hidden, kept) -> None:
+    b = Backup()
+    s0 = b.section(0)
+    quiz = b.activity("quiz", fields(intro="", introformat=1), title="Quiz", section=s0)
+    b.xml(
+        f"activities/quiz_{quiz.module_id}/grades.xml",
+        grades_xml(7001, quiz.instance_id, "0", learner_grade=False, hidden=hidden),
+    )
+    (found,) = import_backup(b).course.activities
+    assert found.grade_hidden == kept
+
+
+def test_an_activity_without_grade_item_is_shown(import_backup) -> None:
+    b = Backup()
+    b.activity(
+        "page", fields(content="<p>x</p>", contentformat=1), title="Page", section=b.section(0)
+    )
+    (found,) = import_backup(b).course.activities
+    assert found.grade_hidden == 0

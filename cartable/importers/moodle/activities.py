@@ -62,6 +62,24 @@ class GradeItem:
     # What Moodle's XML grade import names the item by (``<assignment>``); "" when unset.
     idnumber: str = ""
     scale_id: int | None = None  # the scale it is graded on (gradetype 2), if any
+    hidden: int = 0  # Moodle's ``hidden``, as ``grade_hidden`` reads it
+
+
+# The latest "hidden until" Moodle's date selectors reach; a larger number is no date (a
+# hostile or damaged backup): the item is then simply hidden.
+LATEST_UNTIL = 253402300799  # 9999-12-31 23:59:59 UTC
+
+
+def grade_hidden(value: int) -> int:
+    """A grade item's ``<hidden>`` as the box keeps it (Moodle's ``grade_item::is_hidden``,
+    ``is_hiddenuntil``): 0 shown to learners, 1 hidden from them, a later Unix time hidden
+    until then. Moodle shows an item whose number is neither 1 nor in the future: a negative
+    one is shown (0); one beyond any date is hidden (1)."""
+    if value <= 0:
+        return 0
+    if value > LATEST_UNTIL:
+        return 1
+    return value
 
 
 def read_grade_item(element: Element) -> GradeItem:
@@ -75,6 +93,7 @@ def read_grade_item(element: Element) -> GradeItem:
                 scale_id=(mxml.opt_int(item, "scaleid") or None)
                 if mxml.integer(item, "gradetype") == 2
                 else None,
+                hidden=grade_hidden(mxml.integer(item, "hidden")),
             )
     return GradeItem()
 

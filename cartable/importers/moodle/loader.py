@@ -273,6 +273,7 @@ def _activity(
         external_links=texts.external_links(),
         idnumber=module.idnumber.strip()[:100] if module else "",
         grade_idnumber=grade_item.idnumber,
+        grade_hidden=grade_item.hidden,
         findings=texts.findings()
         + (tuple(scan_address(data.address)) if isinstance(data, model.UrlContent) else ()),
     )
