@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import copy
 import io
-from dataclasses import replace
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
