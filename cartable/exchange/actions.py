@@ -34,7 +34,7 @@ from cartable.assignments.checks import Refused as AssignmentRefused
 from cartable.audit.actions import record
 from cartable.catalog import blobs
 from cartable.catalog.models import Activity, Blob, Course
-from cartable.exchange import boxquiz, courses, hubquiz, hubwork, identity
+from cartable.exchange import boxquiz, courses, hubquiz, hubwork, identity, merging
 from cartable.exchange.matching import Match
 from cartable.exchange.messages import of as message_of
 from cartable.exchange.models import Exchange, Learner, Peer, ReceivedEntry, SentEntry
@@ -152,7 +152,8 @@ def add_peer(
 
 
 def match_learners(*, actor: User | None, peer: Peer, matches: list[Match]) -> int:
-    """Set (or replace) the university accounts of a box's learners, in one transaction."""
+    """Set (or replace) the university accounts of a box's learners, in one transaction; the
+    work of the accounts the hub made for them before moves to those (``merging``)."""
     if peer.role != Peer.Role.BOX:
         raise Refused(_("Learners are matched for a box, not a hub."))
     with transaction.atomic():
@@ -167,11 +168,18 @@ def match_learners(*, actor: User | None, peer: Peer, matches: list[Match]) -> i
                     "email": match.email,
                 },
             )
+        # The work held by accounts the hub made for these learners moves to their matched
+        # accounts (exchange.merging).
+        merged = merging.merge_matched(
+            actor=actor,
+            peer=peer,
+            box_usernames=[m.box_username for m in matches if normalize_username(m.username)],
+        )
         record(
             "exchange.learners_matched",
             actor=actor,
             target=peer,
-            details={"count": len(matches)},
+            details={"count": len(matches), "merged": merged},
         )
     return len(matches)
 

@@ -10,7 +10,8 @@ same bundle twice, records nothing new).
   it go back to that box under the box's username (``usernames``), but never to the
   university's Moodle (``university`` counts it as not matched). Both kinds of account have no
   establishment and no usable password: nobody signs in with them. Matching the learner later
-  sends the next work to the matched account; what the made account holds stays there.
+  sends the next work to the matched account, and moves what the made account holds there
+  (``merging``).
   Accounts are created and enrolled (as learners, in the activity's course) audited.
 - **Which activity.** The hub's assignment of the course the entry names (Moodle source and
   course id), by the activity's key, else its idnumber; a course or activity the hub lacks,
@@ -24,8 +25,8 @@ same bundle twice, records nothing new).
   while the box checked the dates when the learner handed the work in, and the hub does not
   send submissions anywhere. Each recorded submission is audited
   (``exchange.work_recorded``).
-- **Not yet.** ``attempt`` entries (quizzes) stay ``ReceivedEntry`` rows only: see
-  ``docs/exchange.md``."""
+- **Quizzes.** ``attempt`` entries are ``hubquiz``'s, with the same accounts and activities
+  (``target``)."""
 
 from __future__ import annotations
 
