@@ -115,13 +115,11 @@ def test_matching_moves_the_made_accounts_work_and_retires_it(
     actions.match_learners(actor=None, peer=box, matches=[Match("lea", username="lea.moreau")])
     assert len(merges()) == 1
 
-    # Her next work goes to the matched account's same submission.
-    assignments.save_draft(actor=learner, activity=letter, text="Ma lettre, relue")
+    # Her next work goes to the matched account: her second attempt at the quiz.
+    answer(learner, quiz)
     work_to_hub(sides, hub, stick / "w2")
-    assert list(Submission.objects.exclude(learner=learner).values_list("pk", flat=True)) == [
-        held[0]
-    ]
-    assert "relue" in Submission.objects.get(pk=held[0]).text
+    assert list(Attempt.objects.filter(user=real).values_list("number", flat=True)) == [1, 2]
+    assert not Attempt.objects.filter(user=made).exists()
 
     # The grade still goes back to the box as hers.
     with sides.on("hub"):
