@@ -210,9 +210,10 @@ def record_attempt(peer: Peer, entry: hubwork.Received, found: hubwork.Found) ->
 def _record(
     peer: Peer, entry: hubwork.Received, payload: dict[str, Any], found: hubwork.Found
 ) -> bool:
-    course, item, user, replay = (payload.get(k) for k in ("course", "activity", "user", "replay"))
-    if not all(isinstance(part, dict) for part in (course, item, user, replay)):
+    parts = [payload.get(k) for k in ("course", "activity", "user", "replay")]
+    if not all(isinstance(part, dict) for part in parts):
         raise _LeftOut
+    course, item, user, replay = (dict(part or {}) for part in parts)
     name = user.get("username")
     box_username = normalize_username(name[:150]) if isinstance(name, str) else ""
     number = _int(payload.get("number"), 1, 10_000)

@@ -76,12 +76,13 @@ def _latest(user: User, activity_id: int) -> datetime | None:
             at=Max("started_at")
         )["at"],
     ]
-    found = [at for at in times if at is not None]
-    if found:
-        return max(found)
-    return Grade.objects.filter(user=user, activity_id=activity_id).aggregate(
-        at=Max("updated_at")
-    )["at"]
+    found: list[datetime] = [at for at in times if at is not None]
+    if not found:
+        graded = Grade.objects.filter(user=user, activity_id=activity_id).aggregate(
+            at=Max("updated_at")
+        )["at"]
+        found = [graded] if graded is not None else []
+    return max(found) if found else None
 
 
 def _rows(model: type[models.Model], name: str, user: User, activity_id: int) -> Any:
