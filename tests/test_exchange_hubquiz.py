@@ -282,3 +282,38 @@ def test_a_malformed_or_hostile_attempt_is_left_out(peers, quiz, learner) -> Non
         not BoxAccount.objects.exists()
         or not Attempt.objects.filter(user__box_account__isnull=False).exists()
     )
+
+
+def test_a_hub_grading_the_box_cannot_give_is_left_out(peers, quiz, learner) -> None:
+    from cartable.exchange import boxquiz
+
+    hub, _box = peers
+    on_box = answer(learner, quiz)
+    base = {
+        "course": {"source": "moodle", "id": "42"},
+        "activity": {"key": "quiz-77"},
+        "user": {"username": "lea"},
+        "graded_by": "tess",
+        "number": 1,
+        "slot": 2,
+        "mark": 0.5,
+        "comment": "Bien",
+    }
+    spoilt = [
+        {"number": 2},  # no such attempt
+        {"slot": "2"},
+        {"mark": "0,5"},
+        {"mark": 3.0},  # more than the question's mark
+        {"slot": 9},
+        {"user": {"username": "omar"}},
+        {"activity": {"key": "quiz-78"}},
+    ]
+    with transaction.atomic():
+        for change in spoilt:
+            assert boxquiz.give_back(hub, {**base, **change}) is False, change
+    on_box.refresh_from_db()
+    assert on_box.grade is None
+    with transaction.atomic():
+        assert boxquiz.give_back(hub, base) is True
+    on_box.refresh_from_db()
+    assert on_box.grade == pytest.approx(7.5)
