@@ -196,6 +196,10 @@ def test_an_attempt_received_again_records_nothing_new_and_a_later_grading_updat
     with sides.on("hub"), transaction.atomic():
         again = actions.WorkEntry(10_000, entry.kind, entry.created_at, entry.payload)
         assert hubquiz.record_attempt(_box, again, {}) is True
+        # Of another seed: another attempt of that number (one made on the hub): left out.
+        other = copy.deepcopy(entry.payload)
+        other["replay"]["seed"] = "0" * 32
+        assert hubquiz.record_attempt(_box, spoilt(entry, lambda p: p.update(other)), {}) is False
     assert list(received.questions.values().order_by("slot")) == state
     assert Attempt.objects.filter(user__username="box-caen.lea").count() == 1
     assert AuditEvent.objects.filter(action="exchange.attempt_recorded").count() == 1
@@ -298,9 +302,11 @@ def test_a_hub_grading_the_box_cannot_give_is_left_out(peers, quiz, learner) -> 
         "slot": 2,
         "mark": 0.5,
         "comment": "Bien",
+        "replay": {"seed": on_box.seed},
     }
     spoilt = [
         {"number": 2},  # no such attempt
+        {"replay": {"seed": "0" * 32}},  # another attempt of that number (the hub's own)
         {"slot": "2"},
         {"mark": "0,5"},
         {"mark": 3.0},  # more than the question's mark

@@ -65,8 +65,9 @@ def give_back(peer: Peer, payload: dict[str, Any]) -> bool:
     the hub's teacher did (``mark``, None for a comment only, and ``comment``), by the
     account of that teacher's username with no establishment on the box when there is one
     (the same remote teacher), by nobody otherwise (the audit and the outbox name the hub's
-    teacher). False (left out) when the quiz, the learner or that finished attempt is not on
-    the box, or the mark does not fit the question."""
+    teacher). False (left out) when the quiz, the learner or that finished attempt (of the
+    same seed: the one the box sent) is not on the box, or the mark does not fit the
+    question."""
     aimed = target(peer, payload)
     slot, number = payload.get("slot"), payload.get("number")
     if aimed is None or type(slot) is not int or type(number) is not int:
@@ -85,8 +86,9 @@ def give_back(peer: Peer, payload: dict[str, Any]) -> bool:
         number=number,
         state=Attempt.State.FINISHED,
     ).first()
-    if attempt is None:
-        return False
+    replay = payload.get("replay")
+    if attempt is None or not isinstance(replay, dict) or replay.get("seed") != attempt.seed:
+        return False  # not this box's attempt of that number (one made on the hub itself)
     graded_by = _text(payload.get("graded_by"), 150)
     teacher = User.objects.filter(
         username=graded_by, role=Role.TEACHER, establishment__isnull=True

@@ -256,6 +256,8 @@ def _record(
             AttemptQuestion.objects.bulk_create(rows)
             changed = [row.slot for row in rows]
             held = rows
+        elif attempt.seed != seed:
+            raise _LeftOut  # another attempt of that number (one made on the hub itself)
         else:
             held, changed = _follow(attempt, rows)
         if not changed:
