@@ -2,9 +2,9 @@
 
 A work bundle (box → hub) carries the outbox entries of the hub's institution that the hub has
 not acknowledged yet, with the submitted files they name; a feedback bundle (hub → box) the
-hub's grade entries (grades, comments, feedback files given on the hub) and its teachers'
-messages for that box's learners, which the box records through its own grading and
-messaging actions; an acknowledgement (either way) names the entries received, which the
+hub's grade entries (grades, comments, feedback files given on the hub), its teachers'
+gradings of quiz attempts (``boxquiz``) and its teachers' messages for that box's learners,
+which the box records through its own grading and messaging actions; an acknowledgement (either way) names the entries received, which the
 sender then marks sent. Applying checks
 everything (frame, signature, recipient, sequence, every member's bytes) before it touches
 the database, then writes in one transaction; the same bundle twice changes nothing."""
