@@ -212,3 +212,25 @@ def test_matching_on_the_learners_page_moves_the_work_too(
     assert Submission.objects.get(learner__username="lea.moreau").activity == letter
     [merged] = merges()
     assert merged.actor == admin
+
+
+def test_a_merge_cut_short_moves_nothing(sides, peers, letter, learner, stick, monkeypatch) -> None:
+    from cartable.exchange import merging
+
+    hub, box = peers
+    hand_in(learner, letter)
+    work_to_hub(sides, hub, stick / "w1")
+    made = made_account()
+
+    def fails(**_kwargs) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(merging.accounts, "set_active", fails)
+    with pytest.raises(RuntimeError):
+        actions.match_learners(actor=None, peer=box, matches=[Match("lea", username="lea.moreau")])
+    # One transaction: the match, the moves, the new account and their audit rows, or nothing.
+    assert Submission.objects.filter(learner=made).exists()
+    assert Enrolment.objects.filter(user=made).exists()
+    assert not User.objects.filter(username="lea.moreau").exists()
+    assert BoxAccount.objects.get(user=made).merged_at is None
+    assert not AuditEvent.objects.filter(action="exchange.learners_matched").exists()
