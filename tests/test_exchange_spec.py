@@ -160,7 +160,7 @@ def test_the_page_gives_the_course_bundles_courses_json() -> None:
     from cartable.exchange import courses
     from cartable.ingest.staging import StagedCourse, StagedFile
 
-    block = PAGE.split("`courses.json` is", 1)[1].split("```json", 1)[1].split("```", 1)[0]
+    block = PAGE.split("`courses.json` is\n", 1)[1].split("```json", 1)[1].split("```", 1)[0]
     example = json.loads(re.sub(r"\s+", " ", block).replace("…", ""))
     assert example["format"] == courses.FORMAT
     assert set(example) == {"format", "courses", "files"}
@@ -170,3 +170,44 @@ def test_the_page_gives_the_course_bundles_courses_json() -> None:
     assert set(re.findall(r"`([a-z0-9_]+)`", listed)) == {
         f.name for f in dataclasses.fields(StagedFile)
     }
+
+
+def _replay_example() -> dict:
+    """The page's example of an attempt entry's ``payload.replay``."""
+    found = re.search(r'```json\n(\s*\{\n\s*"seed".*?)```', PAGE, flags=re.DOTALL)
+    assert found is not None
+    return json.loads(found.group(1))
+
+
+def test_the_page_gives_an_attempts_replay_as_the_code_writes_it() -> None:
+    from datetime import UTC, datetime
+
+    from cartable.assessment.actions import replay_of
+    from cartable.assessment.models import Attempt, AttemptQuestion
+
+    when = datetime(2026, 12, 2, 10, tzinfo=UTC)
+    attempt = Attempt(seed="0" * 32, pages=[[1]], started_at=when, finished_at=when)
+    row = AttemptQuestion(
+        slot=1,
+        question_source_id=105,
+        question={"name": "Rédaction"},
+        layout={"type": "NoLayout"},
+        behaviour="deferredfeedback",
+        max_mark=1.0,
+        actions=[],
+    )
+    written = replay_of(attempt, [row])["replay"]
+    example = _replay_example()
+    assert set(example) == set(written)
+    assert set(example["slots"][0]) == set(written["slots"][0])
+    # The fingerprint is the SHA-256 of the question's JSON, keys sorted, no spaces.
+    text = json.dumps(row.question, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert written["slots"][0]["question_sha256"] == hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_the_page_names_the_entries_a_feedback_bundle_carries() -> None:
+    from cartable.exchange.actions import CARRIES
+
+    found = re.search(r"Only\s+((?:`[a-z]+`,?\s+(?:and\s+)?)+)entries are allowed", PAGE)
+    assert found is not None
+    assert set(re.findall(r"`([a-z]+)`", found.group(1))) == CARRIES["feedback"]

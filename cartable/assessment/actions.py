@@ -663,6 +663,7 @@ def _finish(
         activity=activity,
         user=learner,
         payload={
+            **replay_of(attempt, rows),
             "number": attempt.number,
             "state": attempt.state,
             "timed_out": timed_out,
@@ -710,6 +711,34 @@ def _finish(
     )
     recorded = grade_learner(activity=activity, learner=learner, quiz=quiz)
     _complete(activity, learner, recorded, actor)
+
+
+def replay_of(attempt: Attempt, rows: list[AttemptQuestion]) -> dict[str, object]:
+    """What another site needs to rebuild the attempt as this one holds it (the exchange
+    carries it to the university's hub, whose teachers grade essays): its seed and pages, and
+    each question's fingerprint (the question itself is the other site's bank's), layout,
+    behaviour, mark and every action taken, responses included (``engine.load`` replays
+    them)."""
+    return {
+        "replay": {
+            "seed": attempt.seed,
+            "pages": attempt.pages,
+            "started_at": attempt.started_at.isoformat(),
+            "finished_at": attempt.finished_at.isoformat() if attempt.finished_at else None,
+            "slots": [
+                {
+                    "slot": row.slot,
+                    "question": row.question_source_id,
+                    "question_sha256": engine.fingerprint(row.question),
+                    "layout": row.layout,
+                    "behaviour": row.behaviour,
+                    "max_mark": row.max_mark,
+                    "actions": row.actions,
+                }
+                for row in rows
+            ],
+        }
+    }
 
 
 def _complete(activity: Activity, learner: User, grade: Grade | None, actor: User | None) -> None:
@@ -795,16 +824,19 @@ class BadMark(ValueError):
 
 def grade_question(
     *,
-    actor: User,
+    actor: User | None,
     attempt: Attempt,
     slot: int,
     mark: float | None,
     comment: str = "",
     request: HttpRequest | None = None,
+    graded_by: str = "",
 ) -> bool:
     """A teacher's mark (out of the question's mark; None: a comment only) and comment on a
     question of a finished attempt: the attempt's grade and the learner's grade over their
-    attempts follow. False when it changes nothing; ``BadMark`` for a mark out of bounds."""
+    attempts follow. False when it changes nothing; ``BadMark`` for a mark out of bounds.
+    ``actor`` None: a grade the university's hub gave (``exchange``), by its teacher
+    ``graded_by``, who has no account here."""
     with transaction.atomic():
         locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
         if locked.state != Attempt.State.FINISHED:
@@ -852,9 +884,10 @@ def grade_question(
             activity=activity,
             user=locked.user,
             payload={
+                **replay_of(locked, rows),
                 "number": locked.number,
                 "state": locked.state,
-                "graded_by": actor.username,
+                "graded_by": actor.username if actor is not None else graded_by,
                 "slot": slot,
                 "mark": mark,
                 "comment": comment,

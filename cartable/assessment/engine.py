@@ -6,6 +6,8 @@ Nothing here writes: ``actions`` does, with what these functions compute.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -122,6 +124,13 @@ def fixed_questions(course_id: int, slots: Sequence[QuizSlot]) -> dict[int, bank
         if row is not None:
             found[slot.slot] = question_of(row, row.category.source_id)
     return found
+
+
+def fingerprint(question_json: Any) -> str:
+    """The SHA-256 of a question as an attempt stores it (its JSON, keys sorted): another
+    site holding the same question in its bank finds the same (``exchange.hubquiz``)."""
+    text = json.dumps(question_json, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # --- Starting an attempt's questions ----------------------------------------------------------

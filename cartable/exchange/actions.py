@@ -2,9 +2,9 @@
 
 A work bundle (box → hub) carries the outbox entries of the hub's institution that the hub has
 not acknowledged yet, with the submitted files they name; a feedback bundle (hub → box) the
-hub's grade entries (grades, comments, feedback files given on the hub) and its teachers'
-messages for that box's learners, which the box records through its own grading and
-messaging actions; an acknowledgement (either way) names the entries received, which the
+hub's grade entries (grades, comments, feedback files given on the hub), its teachers'
+gradings of quiz attempts (``boxquiz``) and its teachers' messages for that box's learners,
+which the box records through its own grading and messaging actions; an acknowledgement (either way) names the entries received, which the
 sender then marks sent. Applying checks
 everything (frame, signature, recipient, sequence, every member's bytes) before it touches
 the database, then writes in one transaction; the same bundle twice changes nothing."""
@@ -33,8 +33,8 @@ from cartable.assignments import actions as assignments
 from cartable.assignments.checks import Refused as AssignmentRefused
 from cartable.audit.actions import record
 from cartable.catalog import blobs
-from cartable.catalog.models import Activity, Blob, Course, Enrolment
-from cartable.exchange import courses, hubwork, identity
+from cartable.catalog.models import Activity, Blob, Course
+from cartable.exchange import boxquiz, courses, hubquiz, hubwork, identity, merging
 from cartable.exchange.matching import Match
 from cartable.exchange.messages import of as message_of
 from cartable.exchange.models import Exchange, Learner, Peer, ReceivedEntry, SentEntry
@@ -69,11 +69,13 @@ SENT = {Peer.Role.HUB: {"work", "ack"}, Peer.Role.BOX: {"feedback", "ack", "cour
 # nothing else.
 CARRIES = {
     "work": set(Entry.Kind.values),
-    "feedback": {Entry.Kind.GRADE.value, Entry.Kind.MESSAGE.value},
+    "feedback": {Entry.Kind.GRADE.value, Entry.Kind.MESSAGE.value, Entry.Kind.ATTEMPT.value},
 }
 # A teacher's message to a learner (hub → box) names its author ("from"); a learner's message
 # to a remote teacher (box → hub) its recipient ("to").
 TEACHER_MESSAGE = Q(kind=Entry.Kind.MESSAGE, payload__message__has_key="from")
+# A teacher's grading of a question of a quiz attempt (an essay), given on the hub.
+TEACHER_GRADING = Q(kind=Entry.Kind.ATTEMPT, payload__has_key="graded_by")
 
 
 class Refused(Exception):
@@ -150,7 +152,8 @@ def add_peer(
 
 
 def match_learners(*, actor: User | None, peer: Peer, matches: list[Match]) -> int:
-    """Set (or replace) the university accounts of a box's learners, in one transaction."""
+    """Set (or replace) the university accounts of a box's learners, in one transaction; the
+    work of the accounts the hub made for them before moves to those (``merging``)."""
     if peer.role != Peer.Role.BOX:
         raise Refused(_("Learners are matched for a box, not a hub."))
     with transaction.atomic():
@@ -165,11 +168,18 @@ def match_learners(*, actor: User | None, peer: Peer, matches: list[Match]) -> i
                     "email": match.email,
                 },
             )
+        # The work held by accounts the hub made for these learners moves to their matched
+        # accounts (exchange.merging).
+        merged = merging.merge_matched(
+            actor=actor,
+            peer=peer,
+            box_usernames=[m.box_username for m in matches if normalize_username(m.username)],
+        )
         record(
             "exchange.learners_matched",
             actor=actor,
             target=peer,
-            details={"count": len(matches)},
+            details={"count": len(matches), "merged": merged},
         )
     return len(matches)
 
@@ -209,7 +219,7 @@ def unacknowledged(peer: Peer) -> Any:
     the messages their teachers wrote to them."""
     if peer.role == Peer.Role.BOX:
         owed = Entry.objects.filter(
-            Q(kind=Entry.Kind.GRADE) | TEACHER_MESSAGE, hubwork.held_by(peer)
+            Q(kind=Entry.Kind.GRADE) | TEACHER_MESSAGE | TEACHER_GRADING, hubwork.held_by(peer)
         )
     elif peer.institution_id is None:
         return Entry.objects.none()
@@ -465,6 +475,8 @@ class Applied:
     # Work, on the hub: submissions for a course, activity or learner the hub does not hold,
     # kept as received but not recorded for grading (exchange.hubwork).
     left_out: int = 0
+    # Work, on the hub: finished quiz attempts the hub cannot rebuild (exchange.hubquiz).
+    left_out_attempts: int = 0
 
 
 @dataclass(frozen=True)
@@ -787,6 +799,7 @@ def _apply_work(
         Entry.Kind.GRADE: 0,
         Entry.Kind.MESSAGE: 0,
         Entry.Kind.SUBMISSION: 0,
+        Entry.Kind.ATTEMPT: 0,
     }
     with transaction.atomic():
         peer = _advance(peer, sequence)
@@ -802,7 +815,10 @@ def _apply_work(
         more = (
             {"skipped": skipped[Entry.Kind.GRADE], "skipped_messages": skipped[Entry.Kind.MESSAGE]}
             if kind == "feedback"
-            else {"left_out": skipped[Entry.Kind.SUBMISSION]}
+            else {
+                "left_out": skipped[Entry.Kind.SUBMISSION],
+                "left_out_attempts": skipped[Entry.Kind.ATTEMPT],
+            }
         )
         done = _done(actor, peer, kind, sequence, sha, size, count, len(files), **more)
         crash.point("apply_before_commit")
@@ -813,6 +829,7 @@ def _apply_work(
         skipped=skipped[Entry.Kind.GRADE],
         skipped_messages=skipped[Entry.Kind.MESSAGE],
         left_out=skipped[Entry.Kind.SUBMISSION],
+        left_out_attempts=skipped[Entry.Kind.ATTEMPT],
     )
 
 
@@ -822,13 +839,19 @@ def _take(peer: Peer, sequence: int, entries: list[WorkEntry], skipped: dict[str
     again is only acknowledged again. Counts in ``skipped`` by kind those left out."""
     new = _receive(peer, sequence, entries)
     if peer.role == Peer.Role.BOX:
-        skipped[Entry.Kind.SUBMISSION] += hubwork.record_work(peer, new)
+        found: hubwork.Found = {}
+        skipped[Entry.Kind.SUBMISSION] += hubwork.record_work(peer, new, found)
+        for entry in new:
+            if entry.kind == Entry.Kind.ATTEMPT:
+                skipped[Entry.Kind.ATTEMPT] += hubquiz.record_attempt(peer, entry, found) is False
         return
     if peer.role != Peer.Role.HUB:
         return
     for entry in new:
         if entry.kind == Entry.Kind.MESSAGE:
             skipped[Entry.Kind.MESSAGE] += not _message_back(peer, entry)
+        elif entry.kind == Entry.Kind.ATTEMPT:
+            skipped[Entry.Kind.GRADE] += not boxquiz.give_back(peer, entry.payload)
         else:
             skipped[Entry.Kind.GRADE] += not _give_back(peer, entry)
 
@@ -876,37 +899,17 @@ def _number(value: Any) -> float | None:
 def _give_back(peer: Peer, entry: WorkEntry) -> bool:
     """Record one grade entry from the hub through the box's grading actions, as the hub's
     teacher gave it: grade and comment, or the grade's feedback files. False (left out) when
-    the course is not the hub's institution's, or the activity or learner is not on this box."""
+    the course is not the hub's institution's, or the activity or learner is not on this box.
+    A quiz's grade over its attempts (source ``quiz``) is the box's own to compute: the hub's
+    grading of an attempt comes as an ``attempt`` entry (``boxquiz``), which regrades the
+    attempt and records that grade as the quiz's review options release it."""
     payload = entry.payload
-    course, item, user = (payload.get(k) for k in ("course", "activity", "user"))
-    if (
-        peer.institution_id is None
-        or not isinstance(course, dict)
-        or not isinstance(item, dict)
-        or not isinstance(user, dict)
-        or not _text(item.get("key"))  # the box's own activities are not the university's
-    ):
+    aimed = boxquiz.target(peer, payload)
+    if aimed is None:
         return False
-    activity = (
-        Activity.objects.select_related("course")
-        .filter(
-            course__institution_id=peer.institution_id,
-            course__source=_text(course.get("source")),
-            course__source_id=_text(course.get("id")),
-            source_key=_text(item.get("key")),
-            retired_at__isnull=True,
-        )
-        .first()
-    )
-    learner = User.objects.filter(username=_text(user.get("username"), 150)).first()
-    if (
-        activity is None
-        or learner is None
-        or not Enrolment.objects.filter(
-            user=learner, course=activity.course, role=Enrolment.Role.LEARNER
-        ).exists()
-    ):
-        return False
+    activity, learner = aimed
+    if activity.kind == Activity.Kind.QUIZ and payload.get("source") == Grade.Source.QUIZ:
+        return True
     try:
         if "feedback_files" in payload:
             return _feedback_files(activity, learner, payload["feedback_files"])

@@ -10,7 +10,8 @@ same bundle twice, records nothing new).
   it go back to that box under the box's username (``usernames``), but never to the
   university's Moodle (``university`` counts it as not matched). Both kinds of account have no
   establishment and no usable password: nobody signs in with them. Matching the learner later
-  sends the next work to the matched account; what the made account holds stays there.
+  sends the next work to the matched account, and moves what the made account holds there
+  (``merging``).
   Accounts are created and enrolled (as learners, in the activity's course) audited.
 - **Which activity.** The hub's assignment of the course the entry names (Moodle source and
   course id), by the activity's key, else its idnumber; a course or activity the hub lacks,
@@ -24,8 +25,8 @@ same bundle twice, records nothing new).
   while the box checked the dates when the learner handed the work in, and the hub does not
   send submissions anywhere. Each recorded submission is audited
   (``exchange.work_recorded``).
-- **Not yet.** ``attempt`` entries (quizzes) stay ``ReceivedEntry`` rows only: see
-  ``docs/exchange.md``."""
+- **Quizzes.** ``attempt`` entries are ``hubquiz``'s, with the same accounts and activities
+  (``target``)."""
 
 from __future__ import annotations
 
@@ -80,11 +81,12 @@ def held_by(peer: Peer) -> Q:
     return Q(user__username__in=matched) | Q(user__box_account__peer=peer)
 
 
-def record_work(peer: Peer, entries: Sequence[Received]) -> int:
-    """Record the new entries of a work bundle from the box ``peer``; the number of submission
-    entries left out (course, activity or learner not on the hub, or malformed)."""
+def record_work(peer: Peer, entries: Sequence[Received], found: Found | None = None) -> int:
+    """Record the new submission entries of a work bundle from the box ``peer``; the number
+    left out (course, activity or learner not on the hub, or malformed). ``found``: what the
+    batch found already (shared with ``hubquiz``)."""
     left_out = 0
-    found: _Found = {}
+    found = {} if found is None else found
     for entry in entries:
         if entry.kind == Entry.Kind.SUBMISSION:
             left_out += not _submission(peer, entry, found)
@@ -108,9 +110,11 @@ def _when(value: Any) -> datetime | None:
     return found if found.tzinfo is not None else None
 
 
-def _activity(peer: Peer, course: dict[str, Any], item: dict[str, Any]) -> Activity | None:
-    """The hub's assignment an entry names, by key, else by idnumber; one of a course offered
-    to that box first."""
+def _activity(
+    peer: Peer, course: dict[str, Any], item: dict[str, Any], kind: str = Activity.Kind.ASSIGN
+) -> Activity | None:
+    """The hub's assignment (or quiz) an entry names, by key, else by idnumber; one of a
+    course offered to that box first."""
     source, source_id = _text(course.get("source")), _text(course.get("id"))
     key, idnumber = _text(item.get("key")), _text(item.get("idnumber"), 100)
     if not source_id or not (key or idnumber):
@@ -120,7 +124,7 @@ def _activity(peer: Peer, course: dict[str, Any], item: dict[str, Any]) -> Activ
         .filter(
             course__source=source,
             course__source_id=source_id,
-            kind=Activity.Kind.ASSIGN,
+            kind=kind,
             retired_at__isnull=True,
         )
         .exclude(course__status=Course.Status.RETIRED)
@@ -237,18 +241,31 @@ def _files(payload: dict[str, Any]) -> dict[tuple[str, str], str] | None:
 
 # What a batch of entries found already: an activity by the entry's names, an account (enrolled
 # in the course, or None) by box username and course.
-_Found = dict[tuple[str, ...], Any]
+Found = dict[tuple[str, ...], Any]
 
 
-def _target(
-    peer: Peer, course: dict[str, Any], item: dict[str, Any], box_username: str, found: _Found
+def target(
+    peer: Peer,
+    course: dict[str, Any],
+    item: dict[str, Any],
+    box_username: str,
+    found: Found,
+    kind: str = Activity.Kind.ASSIGN,
 ) -> tuple[Activity, User] | None:
+    """The hub's activity an entry names and the box learner's account on the hub, enrolled
+    in its course (audited); None when either is missing (left out)."""
     names = tuple(
         _text(value)
-        for value in (course.get("source"), course.get("id"), item.get("key"), item.get("idnumber"))
+        for value in (
+            kind,
+            course.get("source"),
+            course.get("id"),
+            item.get("key"),
+            item.get("idnumber"),
+        )
     )
     if ("activity", *names) not in found:
-        found[("activity", *names)] = _activity(peer, course, item)
+        found[("activity", *names)] = _activity(peer, course, item, kind)
     activity = found[("activity", *names)]
     if activity is None:
         return None
@@ -261,7 +278,7 @@ def _target(
     return (activity, found[who]) if found[who] is not None else None
 
 
-def _submission(peer: Peer, entry: Received, found: _Found) -> bool:
+def _submission(peer: Peer, entry: Received, found: Found) -> bool:
     payload = entry.payload
     course, item, user = (payload.get(k) for k in ("course", "activity", "user"))
     if not isinstance(course, dict) or not isinstance(item, dict) or not isinstance(user, dict):
@@ -278,10 +295,10 @@ def _submission(peer: Peer, entry: Received, found: _Found) -> bool:
         or files is None
     ):
         return False
-    target = _target(peer, course, item, box_username, found)
-    if target is None:
+    aimed = target(peer, course, item, box_username, found)
+    if aimed is None:
         return False
-    activity, account = target
+    activity, account = aimed
     modified_at = _when(payload.get("modified_at")) or entry.created_at
     submitted_at = (
         (_when(payload.get("submitted_at")) or modified_at)

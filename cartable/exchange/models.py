@@ -211,7 +211,8 @@ class PeerBlob(models.Model):
 class BoxAccount(models.Model):
     """On the hub: the account made for a box's learner not matched to a university account,
     so that the hub's teachers grade their work in the usual pages (``exchange.hubwork``). It
-    cannot sign in; its grades go back to that box under the box's username."""
+    cannot sign in; its grades go back to that box under the box's username. Once the learner
+    is matched, its work moves to the matched account and it is retired (``merging``)."""
 
     peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="+")
     box_username = models.CharField(max_length=150)
@@ -219,6 +220,12 @@ class BoxAccount(models.Model):
         "accounts.User", on_delete=models.CASCADE, related_name="box_account"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The learner matched to a university account since: the work moved there, this account
+    # retired (``exchange.merging``).
+    merged_into = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["peer", "box_username"]

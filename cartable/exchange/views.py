@@ -228,6 +228,15 @@ def _say_applied(request: HttpRequest, applied: actions.Applied) -> None:
             )
             % {"count": applied.left_out},
         )
+    if applied.left_out_attempts:
+        messages.warning(
+            request,
+            _(
+                "%(count)s quiz attempts were kept but not put up for grading: their "
+                "course, quiz, questions or learner is not on this hub."
+            )
+            % {"count": applied.left_out_attempts},
+        )
 
 
 # --- History ----------------------------------------------------------------------------------

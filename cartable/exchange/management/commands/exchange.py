@@ -342,6 +342,14 @@ class Command(CartableCommand):
                 )
                 % {"count": applied.left_out}
             )
+        if applied.left_out_attempts:
+            self.stdout.write(
+                _(
+                    "%(count)s quiz attempts were kept but not put up for grading: their "
+                    "course, quiz, questions or learner is not on this hub."
+                )
+                % {"count": applied.left_out_attempts}
+            )
 
     def _sync(self, options: dict[str, Any]) -> None:
         peer = Peer.objects.filter(name=options["to"], role=Peer.Role.HUB).first()
