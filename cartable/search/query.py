@@ -151,8 +151,9 @@ SNIPPET_CHARS = 220
 SCAN_CHARS = 50_000  # the first match is looked for this far into a text
 
 
-class _Matcher:
-    """Whether a word of a text matches the query, remembered per word (texts repeat them)."""
+class Matcher:
+    """Whether a word of a text matches the query, remembered per word (texts repeat them, and
+    so do the snippets of one page of results: they may share one)."""
 
     def __init__(self, stems: frozenset[str]) -> None:
         self.stems = stems
@@ -170,11 +171,14 @@ class _Matcher:
         return found
 
 
-def snippet(text: str, query: Query, size: int = SNIPPET_CHARS) -> tuple[Part, ...]:
+def snippet(
+    text: str, query: Query, size: int = SNIPPET_CHARS, *, matches: Matcher | None = None
+) -> tuple[Part, ...]:
     """A short passage of plain text around the first word matching the query (or the start of
     the text), with the matching words marked. Plain text in, plain text out: the template
-    escapes it."""
-    matches = _Matcher(query.stems)
+    escapes it. ``matches``: the query's ``Matcher``, when several snippets share one."""
+    if matches is None:
+        matches = Matcher(query.stems)
     first = None
     if query.stems:
         for match in WORD.finditer(text, 0, min(len(text), SCAN_CHARS)):
