@@ -162,13 +162,15 @@ class Matcher:
     def __call__(self, word: str) -> bool:
         found = self.seen.get(word)
         if found is None:
-            found = bool(self.stems) and any(
-                stem(w, language) in self.stems
-                for w in WORD.findall(fold(word))
-                for language in LANGUAGES
-            )
+            found = bool(self.stems) and not self.stems.isdisjoint(stems_of(word))
             self.seen[word] = found
         return found
+
+
+@lru_cache(maxsize=100_000)
+def stems_of(word: str) -> frozenset[str]:
+    """The stems a word of a text stands for, in either language (folding may split it)."""
+    return frozenset(stem(w, language) for w in WORD.findall(fold(word)) for language in LANGUAGES)
 
 
 def snippet(
