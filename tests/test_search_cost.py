@@ -32,14 +32,20 @@ def _orm_sql(queryset) -> tuple[str, tuple]:
     return sql, tuple(params)
 
 
+VISIBLE = """search_entry.course_id IN ({courses})
+AND (search_entry.section_id IS NULL OR search_entry.section_id IN ({sections}))
+AND (search_entry.activity_id IS NULL OR search_entry.activity_id IN ({activities}))"""
+
+
 def _orm_visibility(user: User) -> tuple[str, list]:
-    """What the search page built with the ORM on every request before it compiled it once."""
+    """What the search page built with the ORM on every request before it compiled it once
+    (and checked sections and activities against their whole lists)."""
     parts = {
         "courses": _orm_sql(visible_courses(user)),
         "sections": _orm_sql(visible_sections(user)),
         "activities": _orm_sql(visible_activities(user)),
     }
-    visible = find.VISIBLE.format(**{name: sql for name, (sql, _) in parts.items()})
+    visible = VISIBLE.format(**{name: sql for name, (sql, _) in parts.items()})
     if user.role not in STAFF_ROLES:
         visible += find.FOR_LEARNERS
     return visible, [param for _, params in parts.values() for param in params]
@@ -52,7 +58,17 @@ def test_the_compiled_access_rules_are_the_catalogs(request, course, reader: str
     filled = list(params)
     for position in slots:
         filled[position] = user.pk
-    assert (visible, filled) == _orm_visibility(user)
+    parts = [
+        _orm_sql(visible_courses(user)),
+        _orm_sql(visible_sections(user).filter(pk=find.ROW_SECTION)),
+        _orm_sql(visible_activities(user).filter(pk=find.ROW_ACTIVITY)),
+    ]
+    expected = find.VISIBLE.format(
+        courses=parts[0][0], sections=parts[1][0], activities=parts[2][0]
+    )
+    if user.role not in STAFF_ROLES:
+        expected += find.FOR_LEARNERS
+    assert (visible, filled) == (expected, [value for _, values in parts for value in values])
     assert slots or user.role in STAFF_ROLES  # a reader who is not staff is one user
 
 

@@ -28,6 +28,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.safestring import SafeString, mark_safe
@@ -84,10 +85,16 @@ LEFT JOIN {section} AS section ON section.id = entry.section_id
 LEFT JOIN {activity} AS activity ON activity.id = entry.activity_id
 ORDER BY {found_order}
 """
+# A row's section and activity are checked one by one (EXISTS, by primary key), not against
+# the list of every section and activity the user may see: SQLite would build that list on
+# every search, reading every activity row of the user's courses (their pages' HTML included)
+# for the few a rare word matches. The courses are few: their list it is.
 VISIBLE = """search_entry.course_id IN ({courses})
-AND (search_entry.section_id IS NULL OR search_entry.section_id IN ({sections}))
-AND (search_entry.activity_id IS NULL OR search_entry.activity_id IN ({activities}))"""
+AND (search_entry.section_id IS NULL OR EXISTS ({sections}))
+AND (search_entry.activity_id IS NULL OR EXISTS ({activities}))"""
 FOR_LEARNERS = " AND NOT search_entry.restricted"
+ROW_SECTION = RawSQL("search_entry.section_id", ())
+ROW_ACTIVITY = RawSQL("search_entry.activity_id", ())
 
 # A reader of each kind the access rules tell apart; staff roles all see the same.
 READERS = {"staff": Role.STAFF, "teacher": Role.TEACHER, "learner": Role.LEARNER}
@@ -158,8 +165,8 @@ def _visibility(alias: str, reader: str) -> tuple[str, tuple[Any, ...], tuple[in
     user = User(pk=PLACEHOLDERS[0], role=READERS[reader], is_active=True)
     parts = {
         "courses": _sql(visible_courses(user), alias),
-        "sections": _sql(visible_sections(user), alias),
-        "activities": _sql(visible_activities(user), alias),
+        "sections": _sql(visible_sections(user).filter(pk=ROW_SECTION), alias),
+        "activities": _sql(visible_activities(user).filter(pk=ROW_ACTIVITY), alias),
     }
     visible = VISIBLE.format(**{name: sql for name, (sql, _) in parts.items()})
     params = tuple(param for _, params in parts.values() for param in params)
