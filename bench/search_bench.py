@@ -93,6 +93,7 @@ def main() -> None:
                 section=sections[a % 20],
                 position=a,
                 kind=Activity.Kind.PAGE,
+                review_status=Activity.Review.APPROVED,  # what a learner may open
                 title=text(rng, 5),
                 content=f"<p>{text(rng, 150)}</p><p>{text(rng, 150)}</p>",
             )
@@ -105,6 +106,7 @@ def main() -> None:
                 section=sections[p % 20],
                 position=10_000 + p,
                 kind=Activity.Kind.RESOURCE,
+                review_status=Activity.Review.APPROVED,
                 title=f"Fiche {p}",
                 blob=blob,
                 filename=f"fiche-{p}.pdf",

@@ -297,7 +297,7 @@ def test_it_searches_in_a_fixed_number_of_queries(
     reindex_course(course.pk)
     client = signed_in(learner)
     client.get("/")
-    with django_assert_num_queries(4):  # session, user, rank and count, the page's rows
+    with django_assert_num_queries(3):  # session, user, the page's rows ranked and counted
         status, page = search(client, "texte page")
     assert status == 200
     assert len(titles(page)) == min(size, 20)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db.models import F
-from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.views.decorators.http import require_safe
 
 from cartable.accounts.access import signed_in
@@ -19,7 +19,6 @@ from cartable.assessment.scoring.manual import Essay
 from cartable.assessment.scoring.responses import AttachedFile, EssayResponse
 from cartable.catalog import blobs
 from cartable.catalog.access import course_for, sees_all_of
-from cartable.lib.filetypes import served_as
 
 Refused = attachments.Refused
 
@@ -77,16 +76,4 @@ def download(request: HttpRequest, attempt_id: int, slot: int, sha256: str) -> H
     wanted = next((f for f in files if f.sha256 and f.sha256 == sha256), None)
     if wanted is None:
         raise Http404
-    try:
-        stream = blobs.store().open(wanted.sha256)
-    except FileNotFoundError:
-        raise Http404 from None
-    served = FileResponse(
-        stream,
-        as_attachment=True,
-        filename=wanted.name,
-        content_type=served_as(wanted.mimetype)[0],
-    )
-    served.headers["X-Content-Type-Options"] = "nosniff"
-    served.headers["Cache-Control"] = "private, no-cache"
-    return served
+    return blobs.download(wanted.sha256, wanted.name, wanted.mimetype)

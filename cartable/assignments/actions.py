@@ -871,15 +871,8 @@ def _set_state(
 ) -> Marking:
     """Write ``learner``'s workflow state (audited, in the outbox), within the caller's
     transaction."""
-    now = timezone.now()
     before = marking.state if marking else Marking.State.NOT_MARKED
-    if marking is None:
-        marking = Marking.objects.create(
-            activity=activity, learner=learner, state=state, changed_by=actor, changed_at=now
-        )
-    else:
-        marking.state, marking.changed_by, marking.changed_at = state, actor, now
-        marking.save(update_fields=["state", "changed_by", "changed_at"])
+    marking = _write_marking(actor, activity, learner, marking, state=state)
     audit(
         "assign.marking_changed",
         actor=actor,
@@ -892,6 +885,30 @@ def _set_state(
             "to": state,
         },
     )
+    _send_marking(actor, activity, learner, marking)
+    return marking
+
+
+def _write_marking(
+    actor: User | None,
+    activity: Activity,
+    learner: User,
+    marking: Marking | None,
+    **fields: Any,
+) -> Marking:
+    """Create or update ``learner``'s marking row with ``fields``, stamped with who changed it
+    and when (the workflow state and the marker allocation write different fields)."""
+    stamped = {**fields, "changed_by": actor, "changed_at": timezone.now()}
+    if marking is None:
+        return Marking.objects.create(activity=activity, learner=learner, **stamped)
+    for name, value in stamped.items():
+        setattr(marking, name, value)
+    marking.save(update_fields=list(stamped))
+    return marking
+
+
+def _send_marking(actor: User | None, activity: Activity, learner: User, marking: Marking) -> None:
+    """Tell the university ``learner``'s marking row as it now stands."""
     outbox(
         "submission",
         course=activity.course,
@@ -899,7 +916,6 @@ def _set_state(
         user=learner,
         payload={"marking": _marking_payload(marking, actor)},
     )
-    return marking
 
 
 def _marking_payload(marking: Marking, actor: User | None) -> dict[str, Any]:
@@ -1000,14 +1016,7 @@ def allocate_marker(
         marking = marking_of(activity, learner, lock=True)
         if marking is not None and marking.marker_id == (marker.pk if marker else None):
             return marking
-        now = timezone.now()
-        if marking is None:
-            marking = Marking.objects.create(
-                activity=activity, learner=learner, marker=marker, changed_by=actor, changed_at=now
-            )
-        else:
-            marking.marker, marking.changed_by, marking.changed_at = marker, actor, now
-            marking.save(update_fields=["marker", "changed_by", "changed_at"])
+        marking = _write_marking(actor, activity, learner, marking, marker=marker)
         audit(
             "assign.marker_allocated",
             actor=actor,
@@ -1019,11 +1028,5 @@ def allocate_marker(
                 "marker": marker.username if marker else None,
             },
         )
-        outbox(
-            "submission",
-            course=activity.course,
-            activity=activity,
-            user=learner,
-            payload={"marking": _marking_payload(marking, actor)},
-        )
+        _send_marking(actor, activity, learner, marking)
         return marking

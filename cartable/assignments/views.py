@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +35,6 @@ from cartable.grades.models import FeedbackFile, Grade
 from cartable.importers.model import AssignContent
 from cartable.learning.gate import holds
 from cartable.learning.plans import course_learners
-from cartable.lib.filetypes import served_as
 
 
 @dataclass
@@ -220,20 +219,6 @@ def save(request: HttpRequest, course_id: int, activity_id: int) -> HttpResponse
     return render(request, "assignments/assignment.html", context, status=400)
 
 
-def _download(blob_id: str, filename: str, mimetype: str) -> FileResponse:
-    """A file as a download only (never shown in place), not to be guessed at."""
-    try:
-        stream = blobs.store().open(blob_id)
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        stream, as_attachment=True, filename=filename, content_type=served_as(mimetype)[0]
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
-
-
 @signed_in
 @require_safe
 def file(request: HttpRequest, course_id: int, activity_id: int, file_id: int) -> HttpResponseBase:
@@ -250,7 +235,7 @@ def file(request: HttpRequest, course_id: int, activity_id: int, file_id: int) -
     item = files.filter(pk=file_id).first()
     if item is None:
         raise Http404
-    return _download(item.blob_id, item.filename, item.mimetype)
+    return blobs.download(item.blob_id, item.filename, item.mimetype)
 
 
 @signed_in
@@ -274,7 +259,7 @@ def feedback_file(
     item = files.filter(pk=file_id).first()
     if item is None:
         raise Http404
-    return _download(item.blob_id, item.filename, item.mimetype)
+    return blobs.download(item.blob_id, item.filename, item.mimetype)
 
 
 # --- The teacher's pages ------------------------------------------------------------------------

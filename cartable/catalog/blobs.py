@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import BinaryIO
 
 from django.conf import settings
+from django.http import FileResponse, Http404
 
 from cartable.catalog.models import Blob
 from cartable.lib.blobstore import BlobStore
+from cartable.lib.filetypes import served_as
 
 
 def store() -> BlobStore:
@@ -21,3 +23,19 @@ def add(stream: BinaryIO, *, expected_sha256: str | None = None) -> Blob:
         sha256=stored.sha256, defaults={"size": stored.size}
     )
     return blob
+
+
+def download(sha256: str, filename: str, mimetype: str) -> FileResponse:
+    """A stored file as a download only (never shown in place, its type not to be guessed at
+    by the browser, kept by no shared cache); 404 when the store lost it. Who may have it is
+    the caller's check."""
+    try:
+        stream = store().open(sha256)
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        stream, as_attachment=True, filename=filename, content_type=served_as(mimetype)[0]
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response

@@ -51,7 +51,7 @@ from cartable.importers.moodle.activities import LATEST_UNTIL
 from cartable.importers.questionfiles.ids import from_question_file, is_question_file_component
 from cartable.importers.report import FileStats, ImportReport
 from cartable.ingest import imports
-from cartable.ingest.apply import ACTIVITY_CONTENT_FIELDS
+from cartable.ingest.apply import ACTIVITY_CONTENT_FIELDS, QUESTION_CONTENT_FIELDS
 from cartable.ingest.staging import (
     StagedActivity,
     StagedCategory,
@@ -70,21 +70,6 @@ MAX_COURSES = 256 * 1024 * 1024  # the structure of every offered course, as JSO
 _DIGEST = re.compile(r"\A[0-9a-f]{64}\Z")
 _FILENAME = re.compile(r"\A[^/\\\x00-\x1f]{1,255}\Z")
 _CATEGORY_FIELDS = ("name", "info", "parent_source_id", "position")
-_QUESTION_FIELDS = (
-    "qtype",
-    "name",
-    "text",
-    "general_feedback",
-    "default_mark",
-    "penalty",
-    "data",
-    "hints",
-    "status",
-    "bank_entry_id",
-    "version",
-    "idnumber",
-    "external_links",
-)
 
 
 class Refused(Exception):
@@ -226,7 +211,7 @@ def staged_from_live(course: Course) -> StagedCourse:
             source_id=row.source_id,
             category=categories[row.category_id].source_id,
             fingerprint=row.fingerprint,
-            fields={name: getattr(row, name) for name in _QUESTION_FIELDS},
+            fields={name: getattr(row, name) for name in QUESTION_CONTENT_FIELDS},
         )
         for row in Question.objects.filter(course=course, retired_at__isnull=True).order_by("pk")
         if row.category_id in categories and not from_question_file(row.source_id)
@@ -575,7 +560,7 @@ def _check_course(staged: StagedCourse) -> None:
         if (
             type(question.source_id) is not int
             or type(question.category) is not int
-            or set(question.fields) != set(_QUESTION_FIELDS)
+            or set(question.fields) != set(QUESTION_CONTENT_FIELDS)
         ):
             raise _refuse("course_invalid", "a question")
         fields = question.fields

@@ -68,9 +68,8 @@ ACTIVITY_UPDATE_FIELDS = [
     "reviewed_at",
     "reviewed_by",
 ]
-QUESTION_UPDATE_FIELDS = [
-    "category",
-    "fingerprint",
+# A question's own content: what a course bundle carries for it (cartable.exchange.courses).
+QUESTION_CONTENT_FIELDS = [
     "qtype",
     "name",
     "text",
@@ -84,8 +83,8 @@ QUESTION_UPDATE_FIELDS = [
     "version",
     "idnumber",
     "external_links",
-    "retired_at",
 ]
+QUESTION_UPDATE_FIELDS = ["category", "fingerprint", *QUESTION_CONTENT_FIELDS, "retired_at"]
 
 
 def rejects(decisions: Mapping[str, Any], key: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages as notices
 from django.db.models import Count, Max, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -13,7 +13,6 @@ from django.views.decorators.http import require_safe
 from cartable.accounts.access import role_required, signed_in, staff_only
 from cartable.accounts.models import STAFF_ROLES, Establishment, Role, User
 from cartable.catalog import blobs
-from cartable.lib.filetypes import served_as
 from cartable.messaging import access, actions
 from cartable.messaging.forms import DecisionForm, PolicyForm, ReplyForm, WriteForm
 from cartable.messaging.models import Message
@@ -276,16 +275,4 @@ def attachment(request: HttpRequest, message_id: int) -> HttpResponseBase:
     message = found.filter(pk=message_id, attachment__isnull=False).first()
     if message is None or message.attachment_id is None:
         raise Http404
-    try:
-        stream = blobs.store().open(message.attachment_id)
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        stream,
-        as_attachment=True,
-        filename=message.attachment_name,
-        content_type=served_as(message.attachment_type)[0],
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    return blobs.download(message.attachment_id, message.attachment_name, message.attachment_type)

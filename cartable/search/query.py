@@ -151,8 +151,9 @@ SNIPPET_CHARS = 220
 SCAN_CHARS = 50_000  # the first match is looked for this far into a text
 
 
-class _Matcher:
-    """Whether a word of a text matches the query, remembered per word (texts repeat them)."""
+class Matcher:
+    """Whether a word of a text matches the query, remembered per word (texts repeat them, and
+    so do the snippets of one page of results: they may share one)."""
 
     def __init__(self, stems: frozenset[str]) -> None:
         self.stems = stems
@@ -161,20 +162,25 @@ class _Matcher:
     def __call__(self, word: str) -> bool:
         found = self.seen.get(word)
         if found is None:
-            found = bool(self.stems) and any(
-                stem(w, language) in self.stems
-                for w in WORD.findall(fold(word))
-                for language in LANGUAGES
-            )
+            found = bool(self.stems) and not self.stems.isdisjoint(stems_of(word))
             self.seen[word] = found
         return found
 
 
-def snippet(text: str, query: Query, size: int = SNIPPET_CHARS) -> tuple[Part, ...]:
+@lru_cache(maxsize=100_000)
+def stems_of(word: str) -> frozenset[str]:
+    """The stems a word of a text stands for, in either language (folding may split it)."""
+    return frozenset(stem(w, language) for w in WORD.findall(fold(word)) for language in LANGUAGES)
+
+
+def snippet(
+    text: str, query: Query, size: int = SNIPPET_CHARS, *, matches: Matcher | None = None
+) -> tuple[Part, ...]:
     """A short passage of plain text around the first word matching the query (or the start of
     the text), with the matching words marked. Plain text in, plain text out: the template
-    escapes it."""
-    matches = _Matcher(query.stems)
+    escapes it. ``matches``: the query's ``Matcher``, when several snippets share one."""
+    if matches is None:
+        matches = Matcher(query.stems)
     first = None
     if query.stems:
         for match in WORD.finditer(text, 0, min(len(text), SCAN_CHARS)):
