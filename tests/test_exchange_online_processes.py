@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import trustme
 
-from tests.test_exchange_two_folders import (
+from tests.exchangesides import (
     COURSE,
     GRADE_ON_HUB,
     HAND_IN,
