@@ -22,10 +22,11 @@ from cartable.accounts.models import Role
 from cartable.assignments import actions as assignments
 from cartable.audit.models import AuditEvent
 from cartable.catalog.models import Activity, Course
-from cartable.exchange import actions, api, identity, online, outgoing
+from cartable.exchange import actions, api, courses, identity, online, outgoing
 from cartable.exchange.matching import Match
 from cartable.exchange.models import Exchange, Peer, ReceivedEntry, RequestNonce, SentEntry
 from cartable.exchange.wire import request as signing
+from cartable.exchange.wire.bundle import BundleError
 from cartable.exchange.wire.keys import PrivateIdentity
 from cartable.grades.models import Grade
 from cartable.outbox.actions import add
@@ -567,3 +568,35 @@ def test_the_page_names_the_headers_and_the_signed_text() -> None:
         assert f"| `{header}` |" in PAGE
     assert f"`{signing.VERSION}`" in PAGE
     assert f"`POST {online.PUSH}`" in PAGE and f"`GET {online.PULL}?sequence=N`" in PAGE
+
+
+def test_a_refused_course_bundle_holds_up_nothing_and_resend_all_brings_a_new_one(
+    hub, peers, work, monkeypatch
+) -> None:
+    """A course bundle the box refuses (files it lost) stops neither the work going out nor its
+    acknowledgement coming back; it is served again, the same, until the hub's staff ask for
+    every file again: then the next sync fetches a new course bundle, not the old one."""
+    courses.offer(actor=None, peer=the_box(peers), course=work.course)
+
+    def lacking(reader):
+        raise BundleError("course_missing_files", "1 files", kind="course", count=1)
+
+    monkeypatch.setattr(courses, "read", lacking)
+    for _round in range(2):
+        with pytest.raises(online.SyncError) as refused:
+            online.sync(actor=None, peer=the_hub(peers))
+        assert refused.value.code == "course_missing_files"
+    assert not actions.unacknowledged(the_hub(peers)).exists()  # the work went, acknowledged
+    assert (the_hub(peers).next_in, the_hub(peers).course_in) == (2, 0)
+    courses.resend_all(actor=None, peer=the_box(peers))
+    with pytest.raises(online.SyncError):
+        online.sync(actor=None, peer=the_hub(peers))
+    rows = Exchange.objects.filter(kind="course").order_by("pk")
+    assert [(r.direction, r.sequence, r.result) for r in rows] == [
+        ("out", 1, "done"),
+        ("in", 1, "refused"),
+        ("in", 1, "refused"),  # the same bundle, kept for the box
+        ("out", 2, "done"),
+        ("in", 2, "refused"),  # the new one
+    ]
+    assert len({r.sha256 for r in rows if r.sequence == 1}) == 1
