@@ -567,7 +567,7 @@ def test_the_page_names_the_headers_and_the_signed_text() -> None:
     for header in signing.HEADERS:
         assert f"| `{header}` |" in PAGE
     assert f"`{signing.VERSION}`" in PAGE
-    assert f"`POST {online.PUSH}`" in PAGE and f"`GET {online.PULL}?sequence=N`" in PAGE
+    assert f"`POST {online.PUSH}`" in PAGE and f"`GET {online.PULL}?sequence=N&course=M`" in PAGE
 
 
 def test_a_refused_course_bundle_holds_up_nothing_and_resend_all_brings_a_new_one(

@@ -123,7 +123,7 @@ def _feedback_pending(peer: Peer) -> bool:
     ).exists()
 
 
-def _course_pending(peer: Peer) -> bool:
+def course_due(peer: Peer) -> bool:
     """Courses offered to the box (``exchange.courses``) that it has not had since they were
     offered or last changed on the hub (the course or one of its activities): a course bundle
     carries every offered course, and the files the box has not confirmed holding), or that
@@ -196,7 +196,7 @@ def next_course(peer: Peer, course: int) -> tuple[int, Path] | None:
     if course > peer.next_course_out or course < 1:
         raise OutOfSequence("ahead", course)
     kept = held(peer, "course")
-    if _course_pending(peer) or (not kept and course < peer.next_course_out):
+    if course_due(peer) or (not kept and course < peer.next_course_out):
         number, path = write(peer, "course")
         kept = [(number, path)]
         for older, old in held(peer, "course"):
