@@ -85,7 +85,9 @@ def hist(path: Path) -> Path:
     return b.build(path)
 
 
-def course_in(tmp_path: Path, backup: Path, source_id: str, key: str) -> tuple[Path, ...]:
+def course_in(
+    tmp_path: Path, backup: Path, source_id: str, key: str
+) -> tuple[Path, Path, Path, str]:
     """Two data folders; the hub imports ``backup`` and offers it to the box; the course goes in
     by a course bundle, waits for review, and staff approve it. Léa is enrolled on the box,
     and her university account on the hub."""
@@ -113,11 +115,11 @@ def course_in(tmp_path: Path, backup: Path, source_id: str, key: str) -> tuple[P
     cartable(box, "shell", "-c", f"SOURCE_ID = {source_id!r}\n{APPROVE}")
     assert lea_sees(box, key)["course"] == 200
     cartable(hub, "shell", "-c", f'LEARNER = "lea.moreau"\nINSTITUTION = "{institution}"\n{people}')
-    return box, hub, stick
+    return box, hub, stick, shortname
 
 
 def test_course_in_work_out_feedback_back(tmp_path: Path) -> None:
-    box, hub, stick = course_in(tmp_path, BACKUP, "17", "assign-406")
+    box, hub, stick, shortname = course_in(tmp_path, BACKUP, "17", "assign-406")
 
     # The box tells the hub which files it holds: the next course bundle carries none.
     cartable(box, "exchange", "export", "--to", "hub-lille", "--kind", "ack", str(stick / "a-1"))
@@ -126,7 +128,7 @@ def test_course_in_work_out_feedback_back(tmp_path: Path) -> None:
         hub, "exchange", "export", "--to", "box-caen", "--kind", "course", str(stick / "c-2")
     )
     assert "1 entries, 0 files" in out
-    assert "up to date" in cartable(box, "exchange", "import", str(stick / "c-2"))
+    assert f"{shortname}: up to date" in cartable(box, "exchange", "import", str(stick / "c-2"))
 
     # The learner works on the box; the work goes to the hub, graded there, feedback back.
     accounts = tmp_path / "comptes.csv"
@@ -148,7 +150,7 @@ def test_course_in_work_out_feedback_back(tmp_path: Path) -> None:
 
 
 def test_course_in_by_bundle_graded_on_the_hub_and_written_for_moodle(tmp_path: Path) -> None:
-    box, hub, stick = course_in(tmp_path, hist(tmp_path / "hist.mbz"), "42", "assign-311")
+    box, hub, stick, _hist = course_in(tmp_path, hist(tmp_path / "hist.mbz"), "42", "assign-311")
     accounts = tmp_path / "comptes.csv"
     accounts.write_text(
         "box_username,username,idnumber,email\nlea,lea.moreau,21904512,lea.moreau@univ-lille.fr\n"

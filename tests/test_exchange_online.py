@@ -449,6 +449,18 @@ def test_a_sequence_the_hub_never_wrote_is_refused(hub, sides, peers) -> None:
     assert (status, data["code"]) == (409, "ahead")
 
 
+@pytest.mark.parametrize(
+    ("query", "status", "code"),
+    [("?sequence=1&course=9", 409, "ahead"), ("?sequence=1&course=x", 400, "bad_sequence")],
+)
+def test_a_course_number_the_hub_never_reached_or_not_a_number_is_refused(
+    hub, sides, peers, query, status, code
+) -> None:
+    headers = signed(sides, peers, "GET", PULL + query)
+    answer, data, _ = hub.request("GET", PULL + query, headers)
+    assert (answer, data["code"]) == (status, code)
+
+
 def test_a_box_over_its_rate_is_refused(hub, sides, peers, settings) -> None:
     settings.EXCHANGE_API_RATE_PER_MINUTE = 2
     for _ in range(2):
