@@ -285,7 +285,9 @@ def rows(queryset, *fields):
     return sorted(map(list, queryset.values_list(*fields)), key=repr)
 
 print(json.dumps({
-    "peers": rows(Peer.objects, "name", "role", "next_out", "next_in"),
+    "peers": rows(
+        Peer.objects, "name", "role", "next_out", "next_in", "next_course_out", "course_in"
+    ),
     "history": rows(
         Exchange.objects, "direction", "peer__name", "kind", "sequence", "result", "code",
         "entries", "files",

@@ -25,7 +25,7 @@ from cartable.accounts.models import Role
 from cartable.audit.models import AuditEvent
 from cartable.catalog import blobs
 from cartable.catalog.models import Activity, Course, Enrolment
-from cartable.exchange import actions, courses, identity
+from cartable.exchange import actions, courses, identity, outgoing
 from cartable.exchange import messages as exchange_messages
 from cartable.exchange.models import CourseOffer, Exchange, Peer, PeerBlob
 from cartable.exchange.wire import bundle
@@ -113,6 +113,7 @@ def snapshot(peers) -> dict:
         "activities": Activity.objects.count(),
         "revisions": Revision.objects.count(),
         "next_in": hub_peer.next_in,
+        "course_in": hub_peer.course_in,
         "peer_blobs": PeerBlob.objects.filter(peer=hub_peer).count(),
         "done": Exchange.objects.filter(result="done", direction="in").count(),
     }
@@ -347,19 +348,26 @@ def test_after_a_box_lost_files_the_hub_sends_them_all_again(
         assert again.files == 2
         assert AuditEvent.objects.filter(action="exchange.course_files_forgotten").exists()
     with side("box"):
-        # Bundle 1 was refused for missing files: bundle 2, the courses whole again, is
-        # applied past it (any other gap is still refused as missing).
+        # Course bundle 1 was refused for missing files: course bundle 2, the courses whole
+        # again, supersedes it. Course bundles are numbered on their own: the strict sequence
+        # of the other kinds never had a place taken.
         applied = actions.apply(actor=None, path=stick / "c2")
         assert applied.exchange.sequence == 2 and applied.courses[0]["created"]
-        assert Peer.objects.get(pk=hub_peer.pk).next_in == 3
+        assert (Peer.objects.get(pk=hub_peer.pk).course_in, hub_peer.next_in) == (2, 1)
         assert blobs.store().exists(hashlib.sha256(PNG + b"picture 1").hexdigest())
     with side("hub"):
+        assert Peer.objects.get(pk=box_peer.pk).next_out == 1
         actions.export(actor=None, peer=box_peer, kind="course", destination=stick / "c3")
         actions.export(actor=None, peer=box_peer, kind="course", destination=stick / "c4")
     with side("box"):
-        with pytest.raises(BundleError) as caught:
-            actions.apply(actor=None, path=stick / "c4")
-        assert caught.value.code == "missing" and caught.value.params["missing"] == 3
+        # A later course bundle supersedes one lost on the way; older ones are then replays.
+        assert actions.apply(actor=None, path=stick / "c4").exchange.sequence == 4
+        for older in ("c3", "c1"):
+            with pytest.raises(BundleError) as caught:
+                actions.apply(actor=None, path=stick / older)
+            assert caught.value.code == "replayed"
+        assert actions.apply(actor=None, path=stick / "c4").again
+        assert Peer.objects.get(pk=hub_peer.pk).course_in == 4
 
 
 def test_a_course_bundle_missing_files_is_refused_naming_how_many(
@@ -523,3 +531,33 @@ def test_a_grade_items_hiding_travels_with_the_course(
         (copy,) = box_courses(peers)
         found = Activity.objects.get(course=copy, source_key=_activity(data)["key"])
         assert found.grade_hidden == kept
+
+
+def test_online_a_refused_course_bundle_is_served_until_resend_all_then_the_new_one(
+    side, peers, tmp_path: Path
+) -> None:
+    hub_peer, box_peer = peers
+    with side("hub"):
+        course = hub_course(run_import(pictured(1).build(tmp_path / "v1.mbz"), "--publish"))
+        courses.offer(actor=None, peer=box_peer, course=course)
+        courses.confirm(box_peer, courses.staged_from_live(course).blobs())  # wrongly believed
+        assert outgoing.next_for(box_peer, 1) is None  # a box not saying its course number
+        number, first = outgoing.next_for(box_peer, 1, 1)
+        assert number == 1 and Peer.objects.get(pk=box_peer.pk).next_out == 1
+    with side("box"):
+        with pytest.raises(BundleError) as caught:
+            actions.apply(actor=None, path=first, sender=hub_peer)
+        assert caught.value.code == "course_missing_files"
+    with side("hub"):
+        assert outgoing.next_for(box_peer, 1, 1) == (1, first)  # the same bundle, not a new one
+        courses.resend_all(actor=None, peer=box_peer)
+        number, whole = outgoing.next_for(box_peer, 1, 1)
+        assert number == 2 and not first.exists()  # the new full bundle supersedes the old
+    with side("box"):
+        applied = actions.apply(actor=None, path=whole, sender=hub_peer)
+        assert applied.courses[0]["created"] and applied.exchange.files == 2
+        assert Peer.objects.get(pk=hub_peer.pk).course_in == 2
+    with side("hub"):
+        assert outgoing.next_for(box_peer, 1, 3) is None and not whole.exists()
+        with pytest.raises(outgoing.OutOfSequence):
+            outgoing.next_for(box_peer, 1, 4)

@@ -262,20 +262,21 @@ def test_online_a_course_bundle_is_due_while_offered_courses_changed_since_the_l
     from cartable.exchange.models import Exchange
 
     _hub, box = peers
-    assert outgoing.due(box) is None
+    assert outgoing.course_due(box) is False
     courses.offer(actor=None, peer=box, course=letter.course)
-    assert outgoing.due(box) == "course"
+    assert outgoing.course_due(box) is True
+    assert outgoing.due(box) is None  # course bundles are numbered apart from the other kinds
     sent = Exchange.objects.create(
         direction=Exchange.Direction.OUT, peer=box, kind="course", sequence=1,
         result=Exchange.Result.DONE,
     )  # fmt: skip
     later = timezone.now() + timedelta(minutes=1)
     Exchange.objects.filter(pk=sent.pk).update(at=later)
-    assert outgoing.due(box) is None
+    assert outgoing.course_due(box) is False
     Activity.objects.filter(pk=letter.pk).update(updated_at=later + timedelta(seconds=1))
-    assert outgoing.due(box) == "course"
+    assert outgoing.course_due(box) is True
     courses.withdraw(actor=None, peer=box, course=letter.course)
-    assert outgoing.due(box) is None
+    assert outgoing.course_due(box) is False
 
 
 def test_a_username_matched_in_capitals_is_the_hubs_lowercase_account(

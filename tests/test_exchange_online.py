@@ -22,10 +22,11 @@ from cartable.accounts.models import Role
 from cartable.assignments import actions as assignments
 from cartable.audit.models import AuditEvent
 from cartable.catalog.models import Activity, Course
-from cartable.exchange import actions, api, identity, online, outgoing
+from cartable.exchange import actions, api, courses, identity, online, outgoing
 from cartable.exchange.matching import Match
 from cartable.exchange.models import Exchange, Peer, ReceivedEntry, RequestNonce, SentEntry
 from cartable.exchange.wire import request as signing
+from cartable.exchange.wire.bundle import BundleError
 from cartable.exchange.wire.keys import PrivateIdentity
 from cartable.grades.models import Grade
 from cartable.outbox.actions import add
@@ -448,6 +449,18 @@ def test_a_sequence_the_hub_never_wrote_is_refused(hub, sides, peers) -> None:
     assert (status, data["code"]) == (409, "ahead")
 
 
+@pytest.mark.parametrize(
+    ("query", "status", "code"),
+    [("?sequence=1&course=9", 409, "ahead"), ("?sequence=1&course=x", 400, "bad_sequence")],
+)
+def test_a_course_number_the_hub_never_reached_or_not_a_number_is_refused(
+    hub, sides, peers, query, status, code
+) -> None:
+    headers = signed(sides, peers, "GET", PULL + query)
+    answer, data, _ = hub.request("GET", PULL + query, headers)
+    assert (answer, data["code"]) == (status, code)
+
+
 def test_a_box_over_its_rate_is_refused(hub, sides, peers, settings) -> None:
     settings.EXCHANGE_API_RATE_PER_MINUTE = 2
     for _ in range(2):
@@ -566,4 +579,36 @@ def test_the_page_names_the_headers_and_the_signed_text() -> None:
     for header in signing.HEADERS:
         assert f"| `{header}` |" in PAGE
     assert f"`{signing.VERSION}`" in PAGE
-    assert f"`POST {online.PUSH}`" in PAGE and f"`GET {online.PULL}?sequence=N`" in PAGE
+    assert f"`POST {online.PUSH}`" in PAGE and f"`GET {online.PULL}?sequence=N&course=M`" in PAGE
+
+
+def test_a_refused_course_bundle_holds_up_nothing_and_resend_all_brings_a_new_one(
+    hub, peers, work, monkeypatch
+) -> None:
+    """A course bundle the box refuses (files it lost) stops neither the work going out nor its
+    acknowledgement coming back; it is served again, the same, until the hub's staff ask for
+    every file again: then the next sync fetches a new course bundle, not the old one."""
+    courses.offer(actor=None, peer=the_box(peers), course=work.course)
+
+    def lacking(reader):
+        raise BundleError("course_missing_files", "1 files", kind="course", count=1)
+
+    monkeypatch.setattr(courses, "read", lacking)
+    for _round in range(2):
+        with pytest.raises(online.SyncError) as refused:
+            online.sync(actor=None, peer=the_hub(peers))
+        assert refused.value.code == "course_missing_files"
+    assert not actions.unacknowledged(the_hub(peers)).exists()  # the work went, acknowledged
+    assert (the_hub(peers).next_in, the_hub(peers).course_in) == (2, 0)
+    courses.resend_all(actor=None, peer=the_box(peers))
+    with pytest.raises(online.SyncError):
+        online.sync(actor=None, peer=the_hub(peers))
+    rows = Exchange.objects.filter(kind="course").order_by("pk")
+    assert [(r.direction, r.sequence, r.result) for r in rows] == [
+        ("out", 1, "done"),
+        ("in", 1, "refused"),
+        ("in", 1, "refused"),  # the same bundle, kept for the box
+        ("out", 2, "done"),
+        ("in", 2, "refused"),  # the new one
+    ]
+    assert len({r.sha256 for r in rows if r.sequence == 1}) == 1

@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 import trustme
 
-from tests.test_exchange_two_folders import (
+from tests.exchangesides import (
     COURSE,
     GRADE_ON_HUB,
     HAND_IN,
     REPOSITORY,
     cartable,
-    identity_of,
+    introduce,
     lea_sees,
 )
 
@@ -98,18 +98,8 @@ def test_work_goes_online_and_the_feedback_comes_back(served, tmp_path: Path, mo
     hub, url, ca_file = served
     monkeypatch.setenv("CARTABLE_EXCHANGE_CA_FILE", str(ca_file))  # the box trusts the test CA
     box = tmp_path / "box"
-    cartable(box, "institution", "add", "univ-lille", "Université de Lille")
-    box_fp, box_key = identity_of(box)
-    hub_fp, hub_key = identity_of(hub)
-    cartable(
-        box, "exchange", "peer", "add", "hub-lille", "--key", hub_key,
-        "--fingerprint", hub_fp, "--institution", "univ-lille",
-    )  # fmt: skip
+    introduce(box, hub)
     cartable(box, "exchange", "peer", "url", "hub-lille", url)
-    cartable(
-        hub, "exchange", "peer", "add", "box-caen", "--key", box_key,
-        "--fingerprint", box_fp, "--role", "box",
-    )  # fmt: skip
     cartable(box, "shell", "-c", 'LEARNER = "lea"\n' + COURSE)
     cartable(hub, "shell", "-c", 'LEARNER = "lea.moreau"\n' + COURSE)
     accounts = tmp_path / "comptes.csv"

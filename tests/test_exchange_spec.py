@@ -10,6 +10,7 @@ import json
 import re
 import struct
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from cryptography.hazmat.primitives import hashes
@@ -211,3 +212,51 @@ def test_the_page_names_the_entries_a_feedback_bundle_carries() -> None:
     found = re.search(r"Only\s+((?:`[a-z]+`,?\s+(?:and\s+)?)+)entries are allowed", PAGE)
     assert found is not None
     assert set(re.findall(r"`([a-z]+)`", found.group(1))) == CARRIES["feedback"]
+
+
+SEQUENCE = re.findall(
+    r"^\| ([a-z, ]+) \| (together|on their own) \| ([a-z ]+) \|$",
+    PAGE.split("### Sequence", 1)[1].split("\n\n", 2)[1],
+    flags=re.MULTILINE,
+)
+
+
+def _taken(kind: str, sequence: int) -> str:
+    """What the code makes of bundle ``sequence`` of ``kind`` when bundles up to 4 of each
+    numbering were applied."""
+    from cartable.exchange import actions
+
+    peer = SimpleNamespace(next_in=5, course_in=4)
+    manifest = SimpleNamespace(kind=kind, sequence=sequence)
+    try:
+        actions._in_sequence(peer, manifest, replayed=False, names={})
+    except bundle.BundleError as error:
+        return error.code
+    return "accepted"
+
+
+RULES = {
+    "the next expected only": {3: "replayed", 4: "replayed", 5: "accepted", 6: "missing"},
+    "any later than the last applied": {
+        3: "replayed",
+        4: "replayed",
+        5: "accepted",
+        6: "accepted",
+        9: "accepted",
+    },
+}
+
+
+def test_the_page_gives_the_codes_sequence_rules() -> None:
+    """Each kind is numbered and accepted as the page's *Sequence* table says."""
+    from cartable.exchange import actions
+
+    kinds = {kind for row in SEQUENCE for kind in row[0].split(", ")}
+    assert kinds == set(actions.ACCEPTED[actions.Peer.Role.BOX]) | set(
+        actions.ACCEPTED[actions.Peer.Role.HUB]
+    )
+    for names, numbered, accepted in SEQUENCE:
+        for kind in names.split(", "):
+            own = actions.counter_of(kind) != actions.counter_of("work")
+            assert own == (numbered == "on their own"), kind
+            assert {n: _taken(kind, n) for n in RULES[accepted]} == RULES[accepted], kind

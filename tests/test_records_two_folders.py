@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.datafolders import migrated
-from tests.test_exchange_two_folders import cartable, identity_of
+from tests.exchangesides import cartable, identity_of
 
 pytestmark = pytest.mark.slow
 

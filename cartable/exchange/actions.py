@@ -341,6 +341,17 @@ def _unrecorded(path: Path, own: PrivateIdentity, peer: Peer, kind: str, sequenc
     )
 
 
+def counter_of(kind: str) -> str:
+    """The peer's field numbering the bundles of ``kind`` it is sent: course bundles on their
+    own, every other kind together."""
+    return "next_course_out" if kind == "course" else "next_out"
+
+
+def same_numbering(kind: str) -> Q:
+    """The history rows numbered as bundles of ``kind`` are."""
+    return Q(kind="course") if kind == "course" else ~Q(kind="course")
+
+
 def export(
     *,
     actor: User | None,
@@ -361,7 +372,8 @@ def export(
     destination = Path(destination)
     if kind == "feedback":
         owe_messages(peer)
-    sequence = Peer.objects.get(pk=peer.pk).next_out
+    counter = counter_of(kind)
+    sequence = getattr(Peer.objects.get(pk=peer.pk), counter)
     if destination.exists() and not _unrecorded(destination, own, peer, kind, sequence):
         raise Refused(_("%(path)s exists already.") % {"path": destination})
     if not destination.parent.is_dir():
@@ -404,7 +416,7 @@ def export(
             crash.point("export_written")
             with transaction.atomic():
                 locked = Peer.objects.select_for_update().get(pk=peer.pk)
-                if locked.next_out != sequence:
+                if getattr(locked, counter) != sequence:
                     raise Refused(
                         _(
                             "Another bundle for %(peer)s was written meanwhile: write this "
@@ -412,8 +424,8 @@ def export(
                         )
                         % {"peer": peer.name}
                     )
-                locked.next_out = sequence + 1
-                locked.save(update_fields=["next_out"])
+                setattr(locked, counter, sequence + 1)
+                locked.save(update_fields=[counter])
                 for start in range(0, len(acked), 500):
                     ReceivedEntry.objects.filter(
                         peer=locked, entry_id__in=acked[start : start + 500]
@@ -655,6 +667,7 @@ def apply(
         if manifest.kind not in ACCEPTED[Peer.Role(peer.role)]:
             raise BundleError("unexpected_kind", manifest.kind, **names)
         before = Exchange.objects.filter(
+            same_numbering(manifest.kind),
             peer=peer,
             direction=Exchange.Direction.IN,
             sequence=manifest.sequence,
@@ -662,12 +675,7 @@ def apply(
         ).first()
         if before is not None and before.sha256 == sha:
             return Applied(before, again=True)
-        if manifest.sequence < peer.next_in or before is not None:
-            raise BundleError("replayed", str(manifest.sequence), **names)
-        if manifest.sequence > peer.next_in and not _skippable(
-            peer, peer.next_in, manifest.sequence
-        ):
-            raise BundleError("missing", str(peer.next_in), missing=peer.next_in, **names)
+        _in_sequence(peer, manifest, replayed=before is not None, names=names)
         meter = _Meter(reader, progress)
         meter.start("checked")
         reader.check()  # every byte decrypted and checked before anything is written
@@ -722,18 +730,35 @@ def _refused(
         )
 
 
-def _skippable(peer: Peer, start: int, end: int) -> bool:
-    """Whether the sequences from ``start`` to before ``end`` were all course bundles this side
-    refused for files it lacks: each later course bundle carries the whole offered courses, so
-    they leave no gap (see exchange.courses)."""
-    return courses.superseded(peer, start, end)
+def _in_sequence(
+    peer: Peer, manifest: bundle.Manifest, *, replayed: bool, names: dict[str, Any]
+) -> None:
+    """Refuse a bundle out of its sequence. Work, feedback and acknowledgements: the next
+    expected, strictly (a gap names the missing bundle). Course bundles, numbered on their
+    own: any later than the last applied, as each carries the offered courses whole and so
+    supersedes every earlier one (one refused or lost leaves no gap)."""
+    sequence = manifest.sequence
+    if manifest.kind == "course":
+        if replayed or sequence <= peer.course_in:
+            raise BundleError("replayed", str(sequence), **names)
+        return
+    if replayed or sequence < peer.next_in:
+        raise BundleError("replayed", str(sequence), **names)
+    if sequence > peer.next_in:
+        raise BundleError("missing", str(peer.next_in), missing=peer.next_in, **names)
 
 
-def _advance(peer: Peer, sequence: int) -> Peer:
+def _advance(peer: Peer, sequence: int, kind: str = "") -> Peer:
+    """Take ``sequence`` as applied, in the apply's transaction (refused when another apply
+    won the race)."""
     locked = Peer.objects.select_for_update().get(pk=peer.pk)
-    if locked.next_in != sequence and not (
-        locked.next_in < sequence and _skippable(locked, locked.next_in, sequence)
-    ):  # another apply won the race
+    if kind == "course":
+        if sequence <= locked.course_in:
+            raise BundleError("replayed", str(sequence), peer=peer.name, sequence=sequence)
+        locked.course_in = sequence
+        locked.save(update_fields=["course_in"])
+        return locked
+    if locked.next_in != sequence:
         raise BundleError("replayed", str(sequence), peer=peer.name, sequence=sequence)
     locked.next_in = sequence + 1
     locked.save(update_fields=["next_in"])

@@ -230,22 +230,27 @@ def push(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _number(raw: str) -> int | None:
+    return int(raw) if raw.isdigit() and len(raw) <= 18 else None
+
+
 @csrf_exempt
 @_enabled
 @require_GET
 def pull(request: HttpRequest) -> HttpResponseBase:
-    """The bundle numbered ``sequence`` the hub has for the box (the next it expects), or
-    204 when there is none."""
+    """The bundle numbered ``sequence`` the hub has for the box (the next it expects), else a
+    course bundle numbered ``course`` or later when the box says that number, or 204 when
+    there is none."""
     peer: Peer | None = None
     try:
         peer = authenticate(request, content=signing.EMPTY_SHA256)
-        raw = request.GET.get("sequence", "")
-        if not raw.isdigit() or len(raw) > 18:
+        sequence = _number(request.GET.get("sequence", ""))
+        course = _number(request.GET.get("course", ""))
+        if sequence is None or (course is None and "course" in request.GET):
             raise refusal("bad_sequence")
-        sequence = int(raw)
         try:
             with via.online():
-                found = outgoing.next_for(peer, sequence)
+                found = outgoing.next_for(peer, sequence, course)
         except outgoing.OutOfSequence as error:
             raise refusal(error.code, sequence=error.sequence) from None
         except actions.Refused:

@@ -154,6 +154,8 @@ def resend_all(*, actor: User | None, peer: Peer) -> int:
         raise Refused(_("Courses are offered to a box; %(peer)s is a hub.") % {"peer": peer.name})
     with transaction.atomic():
         count, _kinds = PeerBlob.objects.filter(peer=peer).delete()
+        # Online, the course bundle kept for the box is no longer the one to serve.
+        Peer.objects.filter(pk=peer.pk).update(courses_resent_at=timezone.now())
         record(
             "exchange.course_files_forgotten",
             actor=actor,
@@ -375,27 +377,6 @@ def confirm(peer: Peer, hashes: Iterable[str]) -> int:
 
 
 # --- Applying a course bundle (on the box) --------------------------------------------------
-
-
-def superseded(peer: Peer, start: int, end: int) -> bool:
-    """Whether every sequence from ``start`` to before ``end`` is a course bundle from
-    ``peer`` refused here for files this box lacks (its signature checked before): a later
-    bundle may be applied past them, as the next course bundle carries the whole offered
-    courses again (with every file once the hub was told ``--resend-all``)."""
-    if end - start > 10_000:
-        return False
-    refused = set(
-        Exchange.objects.filter(
-            peer=peer,
-            direction=Exchange.Direction.IN,
-            kind="course",
-            result=Exchange.Result.REFUSED,
-            code="course_missing_files",
-            sequence__gte=start,
-            sequence__lt=end,
-        ).values_list("sequence", flat=True)
-    )
-    return refused == set(range(start, end))
 
 
 @dataclass(frozen=True)
@@ -662,7 +643,7 @@ def apply_course(
     institution = peer.institution.slug
     outcomes = []
     with transaction.atomic():
-        peer = _advance(peer, sequence)
+        peer = _advance(peer, sequence, "course")
         for staged in content.courses:
             try:
                 outcome = imports.save_staged(

@@ -36,6 +36,12 @@ class Peer(models.Model):
     # The sequence number of the next bundle we send it, and of the next we accept from it.
     next_out = models.PositiveBigIntegerField(default=1)
     next_in = models.PositiveBigIntegerField(default=1)
+    # Course bundles are numbered on their own (each carries the offered courses whole, so a
+    # later one supersedes any earlier): the next we send, and the last we applied.
+    next_course_out = models.PositiveBigIntegerField(default=1)
+    course_in = models.PositiveBigIntegerField(default=0)
+    # A hub: when staff last asked for every course file to go to this box again.
+    courses_resent_at = models.DateTimeField(null=True, blank=True)
     # A hub reached online (`cartable exchange sync`): its https:// address.
     url = models.CharField(_("address"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -79,12 +85,18 @@ class Exchange(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
+        # Course bundles are numbered on their own, every other kind together.
         constraints = [
             models.UniqueConstraint(
                 fields=["peer", "direction", "sequence"],
-                condition=models.Q(result="done"),
+                condition=models.Q(result="done") & ~models.Q(kind="course"),
                 name="exchange_once_per_sequence",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["peer", "direction", "sequence"],
+                condition=models.Q(result="done", kind="course"),
+                name="exchange_course_once_per_sequence",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -53,16 +53,19 @@ class SyncError(Exception):
     """The sync stopped: ``code`` is stable (the hub's, or the box's own), ``message`` says
     why, in the operator's language."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, *, course: bool = False) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.course = course  # a course bundle refused: the rest of the exchange goes on
 
 
 @dataclass
 class Synced:
     sent: list[int] = field(default_factory=list)  # sequences pushed and applied by the hub
     received: list[int] = field(default_factory=list)  # sequences pulled and applied here
+    # A course bundle this box refused: no more asked for in this sync, said at its end.
+    course_refused: SyncError | None = None
 
 
 # --- The hub's address ----------------------------------------------------------------------
@@ -277,9 +280,9 @@ def push(client: Client, sequence: int, path: Path) -> None:
     path.unlink(missing_ok=True)
 
 
-def pull(client: Client, actor: User | None) -> actions.Applied | None:
-    """Fetch the next bundle the hub has for this box, whole, then apply it; None when the hub
-    has nothing more."""
+def pull(client: Client, actor: User | None, courses: bool = True) -> actions.Applied | None:
+    """Fetch the next bundle the hub has for this box (a course bundle too when ``courses``),
+    whole, then apply it; None when the hub has nothing more."""
     peer = Peer.objects.get(pk=client.peer.pk)
     with sweep.workdir("exchange-pull-") as work:
         target = Path(work) / "pulled.bundle"
@@ -305,12 +308,16 @@ def pull(client: Client, actor: User | None) -> actions.Applied | None:
                     left -= len(chunk)
             return True
 
-        if not client.send("GET", f"{PULL}?sequence={peer.next_in}", handle):
+        query = f"?sequence={peer.next_in}"
+        if courses:
+            query += f"&course={peer.course_in + 1}"
+        if not client.send("GET", PULL + query, handle):
             return None
         try:
             return actions.apply(actor=actor, path=target, sender=peer)
         except BundleError as error:
-            raise SyncError(error.code, message_of(error)) from None
+            course = error.params.get("kind") == "course"
+            raise SyncError(error.code, message_of(error), course=course) from None
 
 
 def _ack_pending(peer: Peer) -> bool:
@@ -337,7 +344,15 @@ def _drain(client: Client, actor: User | None, synced: Synced) -> None:
     for _round in range(MAX_ROUNDS):
         if _ack_pending(client.peer):
             _send(client, "ack", synced)
-        applied = pull(client, actor)
+        try:
+            applied = pull(client, actor, courses=synced.course_refused is None)
+        except SyncError as error:
+            if not error.course:
+                raise
+            # Course bundles take no place in the strict sequence: work, acknowledgements and
+            # feedback go on; the refusal is said once the sync is done.
+            synced.course_refused = error
+            continue
         if applied is None:
             return
         synced.received.append(applied.exchange.sequence or 0)
@@ -373,4 +388,6 @@ def sync(*, actor: User | None, peer: Peer) -> Synced:
                     target=peer,
                     details={"sent": synced.sent, "received": synced.received},
                 )
+    if synced.course_refused is not None:
+        raise synced.course_refused
     return synced

@@ -3,12 +3,14 @@ peer shows it has it: on a hub, what a box pulls (acknowledgements, feedback, la
 on a box, what it pushes (work, acknowledgements) until the hub has answered.
 
 A bundle is written by ``actions.export``, exactly as to a stick, into
-``CARTABLE_HOME/exchange-online/<peer>/<sequence>.bundle``: its number is taken and recorded
-when it is put there, so a bundle lost on the way is fetched (or sent) again under the same
-number, never written anew.
+``CARTABLE_HOME/exchange-online/<peer>/<sequence>.bundle`` (a course bundle, numbered on its
+own, ``course-<sequence>.bundle``): its number is taken and recorded when it is put there, so a
+bundle lost on the way is fetched (or sent) again under the same number, never written anew.
 
 Which kinds a hub has for a box, in order, is ``PENDING``: a kind plugs in with
-``register(kind, pending)``, ``pending(peer)`` saying whether a bundle of that kind is due."""
+``register(kind, pending)``, ``pending(peer)`` saying whether a bundle of that kind is due.
+Course bundles come after them: the newest kept that the box has not applied, or a new one
+when one is due (it supersedes those kept)."""
 
 from __future__ import annotations
 
@@ -41,27 +43,34 @@ def folder(peer: Peer) -> Path:
     return path
 
 
-def path_of(peer: Peer, sequence: int) -> Path:
-    return folder(peer) / f"{sequence:012d}{SUFFIX}"
+COURSE_PREFIX = "course-"
 
 
-def held(peer: Peer) -> list[tuple[int, Path]]:
-    """The bundles kept for ``peer``, recorded as sent, oldest first. Another file there is an
-    export stopped before its end, or one not committed yet: left alone (the next export of
-    that number writes over it)."""
+def path_of(peer: Peer, sequence: int, kind: str = "") -> Path:
+    prefix = COURSE_PREFIX if kind == "course" else ""
+    return folder(peer) / f"{prefix}{sequence:012d}{SUFFIX}"
+
+
+def held(peer: Peer, kind: str = "") -> list[tuple[int, Path]]:
+    """The bundles kept for ``peer``, recorded as sent, oldest first: course bundles when
+    ``kind`` is "course", the others otherwise. Another file there is an export stopped before
+    its end, or one not committed yet: left alone (the next export of that number writes over
+    it)."""
+    prefix = COURSE_PREFIX if kind == "course" else ""
     found = []
-    for path in sorted(folder(peer).glob("*" + SUFFIX)):
-        stem = path.name[: -len(SUFFIX)]
+    for path in sorted(folder(peer).glob(f"{prefix}*{SUFFIX}")):
+        stem = path.name[len(prefix) : -len(SUFFIX)]
         if not stem.isdigit():
             continue
         sequence = int(stem)
-        if recorded(peer, sequence, path):
+        if recorded(peer, sequence, path, kind):
             found.append((sequence, path))
     return found
 
 
-def recorded(peer: Peer, sequence: int, path: Path) -> bool:
+def recorded(peer: Peer, sequence: int, path: Path, kind: str = "") -> bool:
     return Exchange.objects.filter(
+        actions.same_numbering(kind),
         peer=peer,
         direction=Exchange.Direction.OUT,
         sequence=sequence,
@@ -80,8 +89,8 @@ def forget_before(peer: Peer, sequence: int) -> None:
 def write(peer: Peer, kind: str) -> tuple[int, Path]:
     """The next bundle of ``kind`` for ``peer``, written and recorded (``actions.Refused``
     when another was written meanwhile)."""
-    sequence = Peer.objects.get(pk=peer.pk).next_out
-    path = path_of(peer, sequence)
+    sequence = getattr(Peer.objects.get(pk=peer.pk), actions.counter_of(kind))
+    path = path_of(peer, sequence, kind)
     actions.export(actor=None, peer=peer, kind=kind, destination=path)
     return sequence, path
 
@@ -114,16 +123,19 @@ def _feedback_pending(peer: Peer) -> bool:
     ).exists()
 
 
-def _course_pending(peer: Peer) -> bool:
+def course_due(peer: Peer) -> bool:
     """Courses offered to the box (``exchange.courses``) that it has not had since they were
     offered or last changed on the hub (the course or one of its activities): a course bundle
-    carries every offered course, and the files the box has not confirmed holding. After
-    ``--resend-all`` a course bundle is written by hand (nothing changed in the courses)."""
+    carries every offered course, and the files the box has not confirmed holding), or that
+    staff asked to send again whole (``--resend-all``) since the last course bundle."""
     offers = CourseOffer.objects.filter(peer=peer, withdrawn_at__isnull=True)
     last = Exchange.objects.filter(
         peer=peer, direction=Exchange.Direction.OUT, kind="course", result=Exchange.Result.DONE
     ).aggregate(at=Max("at"))["at"]
     if last is None:
+        return offers.exists()
+    resent = Peer.objects.get(pk=peer.pk).courses_resent_at
+    if resent is not None and resent > last:
         return offers.exists()
     return offers.filter(
         Q(offered_at__gt=last)
@@ -135,7 +147,6 @@ def _course_pending(peer: Peer) -> bool:
 PENDING: list[tuple[str, Pending]] = [
     ("ack", _ack_pending),
     ("feedback", _feedback_pending),
-    ("course", _course_pending),
 ]
 
 
@@ -146,7 +157,7 @@ def register(kind: str, pending: Pending) -> None:
 
 
 def due(peer: Peer) -> str | None:
-    """The kind of the next bundle ``peer`` is owed, if any."""
+    """The kind of the next bundle ``peer`` is owed, if any (course bundles aside)."""
     allowed = actions.SENT[Peer.Role(peer.role)]
     for kind, pending in PENDING:
         if kind in allowed and pending(peer):
@@ -154,9 +165,11 @@ def due(peer: Peer) -> str | None:
     return None
 
 
-def next_for(peer: Peer, sequence: int) -> tuple[int, Path] | None:
+def next_for(peer: Peer, sequence: int, course: int | None = None) -> tuple[int, Path] | None:
     """The bundle numbered ``sequence`` for ``peer`` (the one it expects next): the one kept if
-    it was written already, else a new one if one is due, else None."""
+    it was written already, else a new one if one is due; else, when the peer says the number
+    ``course`` of the next course bundle it would take, a course bundle (``next_course``);
+    else None."""
     peer = Peer.objects.get(pk=peer.pk)
     if sequence > peer.next_out or sequence < 1:
         raise OutOfSequence("ahead", sequence)
@@ -168,6 +181,29 @@ def next_for(peer: Peer, sequence: int) -> tuple[int, Path] | None:
         # Written, but not here: written to a file (a stick), or removed.
         raise OutOfSequence("elsewhere", sequence)
     kind = due(peer)
-    if kind is None:
+    if kind is not None:
+        return write(peer, kind)
+    if course is None or "course" not in actions.SENT[Peer.Role(peer.role)]:
         return None
-    return write(peer, kind)
+    return next_course(peer, course)
+
+
+def next_course(peer: Peer, course: int) -> tuple[int, Path] | None:
+    """A course bundle numbered ``course`` or later for ``peer`` (the box applied those
+    before): a new one when one is due (it supersedes those kept), else the newest kept (one
+    the box has not applied: refused, or lost on the way), else a new one if the box has not
+    applied the last written (written to a file), else None."""
+    if course > peer.next_course_out or course < 1:
+        raise OutOfSequence("ahead", course)
+    kept = held(peer, "course")
+    if course_due(peer) or (not kept and course < peer.next_course_out):
+        number, path = write(peer, "course")
+        kept = [(number, path)]
+        for older, old in held(peer, "course"):
+            if older < number:
+                old.unlink(missing_ok=True)
+    for number, path in kept:
+        if number < course:  # applied, or superseded by one applied
+            path.unlink(missing_ok=True)
+    later = [item for item in kept if item[0] >= course]
+    return later[-1] if later else None
