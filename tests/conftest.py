@@ -85,8 +85,13 @@ def _fresh_clock_references() -> None:
     without those of the test before (another database state), so a staff page's first request
     always reads them and the next ones never do, whatever ran before in this worker."""
     from cartable.access import clock
+    from cartable.learning import kept
 
     clock.forget()
+    # Nor the pages kept per reader (learning/kept.py) for another database's rows: a kept
+    # page is the page by construction, but a test reading ``response.context`` needs the
+    # page rendered.
+    kept.PAGES.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -29,7 +29,7 @@ PAGE_QUERIES = {
     # unread messages
     "course": 6,  # + the course, its sections, their activities, the learner's progress
     "activity": 6,  # + the course, the activity, its neighbours, the learner's progress on it
-    "search": 4,  # + rank and count, the page's rows
+    "search": 3,  # + one statement: rank, count and the page's rows
     "document": 4,  # + the course, the files holding those bytes
 }
 
