@@ -9,6 +9,7 @@ import ipaddress
 import json
 import logging
 import os
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from django.utils.ipv6 import clean_ipv6_address
 
 from cartable.audit import chain
 from cartable.audit.models import AuditEvent, ChainHead, Tally
+from cartable.lib.grouped import Grouped
 from cartable.lib.nul import without_nul
 
 SYSTEM = "system"
@@ -276,30 +278,51 @@ def _locked_head() -> ChainHead:
 
 
 def _committed(seq: int, seal: str) -> None:
-    """After the commit: make it durable, then move the head file forward."""
-    _sync_sqlite_wal()
-    alarm = chain.advance_head(home(), seq, seal, _seal_in_database)
-    if alarm is not None:
-        log.error(
-            "The audit log lost its end: entry #%s, which the box had written, was deleted or "
-            "replaced in the database (noticed while writing #%s). Run `cartable audit verify`.",
-            alarm.seq,
-            alarm.writing_seq,
-        )
+    """After the commit: make it durable, then move the head file forward. The threads of a
+    process that commit together share the work (``_durable``): one fsync of the write-ahead
+    log and one head file written for all of them, instead of one each, one after the other
+    (the head file's lock is the whole box's)."""
+    database = str(connection.settings_dict["NAME"]) if connection.vendor == "sqlite" else None
+    _durable(_Committed(database, home(), seq, seal))
+
+
+@dataclass(frozen=True, slots=True)
+class _Committed:
+    database: str | None  # the SQLite file whose write-ahead log holds the entry
+    home: Path
+    seq: int
+    seal: str
+
+
+def _make_durable(entries: list[_Committed]) -> None:
+    """Every write-ahead log the entries were committed to flushed to disk, then each data
+    folder's head file moved past them (the head file is never ahead of the database)."""
+    for database in dict.fromkeys(e.database for e in entries if e.database is not None):
+        _sync_sqlite_wal(database)
+    for folder in dict.fromkeys(e.home for e in entries):
+        written = [(e.seq, e.seal) for e in entries if e.home == folder]
+        for alarm in chain.advance_head_many(folder, written, _seal_in_database):
+            log.error(
+                "The audit log lost its end: entry #%s, which the box had written, was deleted "
+                "or replaced in the database (noticed while writing #%s). Run `cartable audit "
+                "verify`.",
+                alarm.seq,
+                alarm.writing_seq,
+            )
+
+
+_durable = Grouped(_make_durable)
 
 
 def _seal_in_database(seq: int) -> str | None:
     return AuditEvent.objects.filter(seq=seq).values_list("seal", flat=True).first()
 
 
-def _sync_sqlite_wal() -> None:
+def _sync_sqlite_wal(name: str) -> None:
     """SQLite in WAL mode with synchronous=NORMAL makes a commit durable only at the next
     checkpoint: after a power cut the database may lose its last commits. The head file must
     never be ahead of the database (that would read as entries deleted), so the write-ahead log
-    is flushed to disk first. PostgreSQL's commits are durable already."""
-    if connection.vendor != "sqlite":
-        return
-    name = str(connection.settings_dict["NAME"])
+    of database ``name`` is flushed to disk first. PostgreSQL's commits are durable already."""
     wal = Path(name + "-wal")
     try:
         fd = os.open(wal, os.O_RDONLY)
