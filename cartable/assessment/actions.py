@@ -9,6 +9,7 @@ the gradebook or completion: they are not learners' work.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import json
 import secrets
@@ -17,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, router, transaction
 from django.db.models import Count, F, Max, Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -36,6 +37,7 @@ from cartable.audit.models import AuditEvent
 from cartable.catalog.access import manages, teaches
 from cartable.catalog.kinds import kind_of
 from cartable.catalog.models import MADE_ON_BOX, Activity, Course, Enrolment, Section
+from cartable.compiled import Models, compile_models, placeholders
 from cartable.grades.actions import record as record_grade
 from cartable.grades.models import Grade
 from cartable.importers.jsonable import to_json
@@ -361,14 +363,8 @@ def _plan(
     attempt."""
     waiting = {s.slot for s in quiz.slots if s.require_previous and s.slot in slots}
     before = {number - 1 for number in waiting} - set(slots)
-    read = list(
-        AttemptQuestion.objects.filter(attempt_id=attempt.pk, slot__in=[*slots, *before]).annotate(
-            attempt_seq=F("attempt__seq"),
-            attempt_state=F("attempt__state"),
-            attempt_deadline=F("attempt__deadline"),
-            attempt_current_page=F("attempt__current_page"),
-        )
-    )
+    wanted = [*slots, *before]
+    read = _page_query(router.db_for_read(AttemptQuestion), len(wanted)).all(attempt.pk, *wanted)
     rows = [row for row in read if row.slot not in before]
     if not rows:
         found = (
@@ -422,6 +418,20 @@ def _plan(
             planned.written.append(row)
     planned.encoded = _encoded(planned.written)
     return planned
+
+
+@functools.lru_cache(maxsize=64)
+def _page_query(alias: str, count: int) -> Models:
+    """An attempt's questions of ``count`` slots, each with the attempt's state (one
+    snapshot): every save reads them, so the query is compiled once per number of slots."""
+    marks = placeholders(count + 1)
+    query = AttemptQuestion.objects.filter(attempt_id=marks[0], slot__in=marks[1:]).annotate(
+        attempt_seq=F("attempt__seq"),
+        attempt_state=F("attempt__state"),
+        attempt_deadline=F("attempt__deadline"),
+        attempt_current_page=F("attempt__current_page"),
+    )
+    return compile_models(query, alias, marks)
 
 
 def _essay_files(
