@@ -499,7 +499,7 @@ def _move_seq(pk: int, seq: int, page: int, now: datetime) -> bool:
                 connection.ops.adapt_datetimefield_value(now),
             ],
         )
-        return cursor.rowcount == 1
+        return bool(cursor.rowcount == 1)
 
 
 def _seen(attempt: Attempt, planned: _Planned, seq: int, current_page: int) -> None:

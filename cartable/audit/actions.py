@@ -327,7 +327,7 @@ def _insert(event: AuditEvent) -> None:
     returning = connection_.features.can_return_columns_from_insert
     sql = (
         f"INSERT INTO {q(AuditEvent._meta.db_table)} "  # noqa: S608 (names only)
-        f"({', '.join(q(f.column) for f in _INSERT_FIELDS)}) "
+        f"({', '.join(q(str(f.column)) for f in _INSERT_FIELDS)}) "
         f"VALUES ({', '.join('%s' for _ in _INSERT_FIELDS)})"
         + (f" RETURNING {q('id')}" if returning else "")
     )
