@@ -51,16 +51,26 @@ class Statement:
         return converted
 
 
+def placeholders(count: int) -> tuple[int, ...]:
+    """``count`` placeholder ids (the first ones are ``PLACEHOLDERS``), for a query taking more
+    values than three (e.g. an ``__in`` of a known length)."""
+    return (*PLACEHOLDERS, *range(PLACEHOLDERS[-1] - 1, PLACEHOLDERS[-1] - 1 - count, -1))[:count]
+
+
+def _slots(params: Sequence[Any], marks: Sequence[int]) -> tuple[tuple[int, int], ...]:
+    return tuple(
+        (position, marks.index(value))
+        for position, value in enumerate(params)
+        if isinstance(value, int) and not isinstance(value, bool) and value in marks
+    )
+
+
 def compile_values(query: QuerySet[Any, Any], alias: str) -> Statement:
     """``query`` (a ``values_list`` built with ``PLACEHOLDERS`` for the request's values)
     compiled for the database ``alias``."""
     compiler = query.query.get_compiler(alias)
     sql, params = compiler.as_sql()
-    slots = tuple(
-        (position, PLACEHOLDERS.index(value))
-        for position, value in enumerate(params)
-        if isinstance(value, int) and not isinstance(value, bool) and value in PLACEHOLDERS
-    )
+    slots = _slots(params, PLACEHOLDERS)
     columns = [column for column, _sql, _alias in compiler.select]
     converters = tuple(compiler.get_converters(columns).items())
     return Statement(alias, str(sql), tuple(params), slots, converters)
@@ -68,8 +78,9 @@ def compile_values(query: QuerySet[Any, Any], alias: str) -> Statement:
 
 @dataclass(frozen=True)
 class Models:
-    """A query for model instances (``select_related`` and ``defer`` allowed), compiled: its
-    statement, and how Django's ``ModelIterable`` makes instances from its rows."""
+    """A query for model instances (``select_related``, ``defer`` and ``annotate`` allowed),
+    compiled: its statement, and how Django's ``ModelIterable`` makes instances from its
+    rows."""
 
     statement: Statement
     model: Any
@@ -77,34 +88,43 @@ class Models:
     end: int
     names: tuple[str, ...]
     related: tuple[Any, ...]
+    annotations: tuple[tuple[str, int], ...] = ()
 
     def first(self, *values: Any) -> Any:
         """The first instance the query finds with these values, or None."""
         rows = self.statement.fetch(*values)
         if not rows:
             return None
-        row = self.statement.convert(rows[:1])[0]
-        alias = self.statement.alias
-        found = self.model.from_db(alias, list(self.names), row[self.start : self.end])
+        return self._make(self.statement.convert(rows[:1])[0])
+
+    def all(self, *values: Any) -> list[Any]:
+        """Every instance the query finds with these values."""
+        return [self._make(row) for row in self.statement.convert(self.statement.fetch(*values))]
+
+    def _make(self, row: list[Any]) -> Any:
+        found = self.model.from_db(
+            self.statement.alias, list(self.names), row[self.start : self.end]
+        )
         for populator in self.related:
             populator.populate(row, found)
+        for name, index in self.annotations:
+            setattr(found, name, row[index])
         return found
 
 
-def compile_models(query: QuerySet[Any, Any], alias: str) -> Models:
-    """``query`` (built with ``PLACEHOLDERS`` for the request's values) compiled for the
-    database ``alias``, to make instances as iterating over it would."""
+def compile_models(
+    query: QuerySet[Any, Any], alias: str, marks: Sequence[int] = PLACEHOLDERS
+) -> Models:
+    """``query`` (built with ``PLACEHOLDERS`` for the request's values, or ``marks``: see
+    ``placeholders``) compiled for the database ``alias``, to make instances as iterating over
+    it would."""
     from django.db.models.query import get_related_populators
 
     compiler = query.query.get_compiler(alias)
     sql, params = compiler.as_sql()
-    slots = tuple(
-        (position, PLACEHOLDERS.index(value))
-        for position, value in enumerate(params)
-        if isinstance(value, int) and not isinstance(value, bool) and value in PLACEHOLDERS
-    )
+    slots = _slots(params, marks)
     select, klass_info = compiler.select, compiler.klass_info
-    assert klass_info is not None and not compiler.annotation_col_map, query
+    assert klass_info is not None, query
     columns = [column for column, _sql, _alias in select]
     converters = tuple(compiler.get_converters(columns).items())
     statement = Statement(alias, str(sql), tuple(params), slots, converters)
@@ -117,4 +137,5 @@ def compile_models(query: QuerySet[Any, Any], alias: str) -> Models:
         end,
         tuple(column.target.attname for column, _sql, _alias in select[start:end]),
         tuple(get_related_populators(klass_info, select, alias)),  # type: ignore[call-arg]
+        tuple(compiler.annotation_col_map.items()),
     )

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cartable.assessment import actions, engine
+from cartable.assessment.models import AttemptQuestion
+from cartable.audit import verify
+from cartable.audit.models import AuditEvent
 from tests import quizdata
 from tests.conftest import signed_in
 
@@ -125,3 +129,59 @@ def test_a_row_changed_elsewhere_is_replayed_from_the_start(course, learner) -> 
     )
     replayed = engine.load(attempt.questions.get(slot=2)).attempt
     assert replayed.response is not None and replayed.response.value is False
+
+
+def test_a_save_writes_its_answers_and_its_audit_entry_in_four_statements(
+    course, learner, home, django_capture_on_commit_callbacks
+) -> None:
+    quiz = quizdata.add_quiz(course, per_page=5)
+    attempt = actions.start(actor=learner, activity=quiz)
+    client = signed_in(learner)
+    url = reverse("assessment:attempt", args=[attempt.pk, 1])
+    client.get(url)
+    before = AuditEvent.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        saved, written = cost(client, "POST", url, {"q1:answer": "1", "q2:answer": "1"})
+    # Written: the attempt's guarded update, both answers in one statement, the audit entry
+    # and the chain head moved (after the head read with whether counts are due). Read
+    # before the write transaction: the session and user, the attempt, the quiz's course and
+    # activity, the page's questions with the attempt's state.
+    assert [s.split(" SET ")[0].split(" (")[0] for s in written] == [
+        'UPDATE "assessment_attempt"',
+        'UPDATE "assessment_attemptquestion"',
+        'INSERT INTO "audit_auditevent"',
+        'UPDATE "audit_chainhead"',
+    ]
+    assert saved <= 13  # the six reads, the five statements and their savepoint (test client)
+    entry = AuditEvent.objects.order_by("-seq").first()
+    assert AuditEvent.objects.count() == before + 1
+    assert (entry.action, entry.details) == (
+        "quiz.answers_saved",
+        {"attempt": attempt.pk, "page": 1, "slots": [1, 2]},
+    )
+    assert verify.verify(home).intact
+    attempt.refresh_from_db()
+    assert attempt.seq == 1
+    assert sorted(attempt.questions.filter(state="complete").values_list("slot", flat=True)) == [
+        1,
+        2,
+    ]
+
+
+def test_the_compiled_page_read_finds_what_the_orm_finds(course, learner) -> None:
+    quiz = quizdata.add_quiz(course, per_page=5)
+    attempt = actions.start(actor=learner, activity=quiz)
+    slots = [3, 1, 4]
+    compiled = actions._page_query("default", len(slots)).all(attempt.pk, *slots)
+    orm = AttemptQuestion.objects.filter(attempt_id=attempt.pk, slot__in=slots).annotate(
+        attempt_seq=F("attempt__seq"),
+        attempt_state=F("attempt__state"),
+        attempt_deadline=F("attempt__deadline"),
+        attempt_current_page=F("attempt__current_page"),
+    )
+    names = ["attempt_seq", "attempt_state", "attempt_deadline", "attempt_current_page"]
+    assert [
+        (r.pk, r.slot, r.question, r.actions, *(getattr(r, n) for n in names)) for r in compiled
+    ] == [(r.pk, r.slot, r.question, r.actions, *(getattr(r, n) for n in names)) for r in orm]
+    assert [r.slot for r in compiled] == [1, 3, 4]
+    assert actions._page_query("default", 2).all(attempt.pk, 99, 98) == []

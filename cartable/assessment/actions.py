@@ -9,6 +9,7 @@ the gradebook or completion: they are not learners' work.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import json
 import secrets
@@ -17,9 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Max, Q, Value
-from django.db.models.functions import Greatest
+from django.db import IntegrityError, connection, router, transaction
+from django.db.models import Count, F, Max, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +37,7 @@ from cartable.audit.models import AuditEvent
 from cartable.catalog.access import manages, teaches
 from cartable.catalog.kinds import kind_of
 from cartable.catalog.models import MADE_ON_BOX, Activity, Course, Enrolment, Section
+from cartable.compiled import Models, compile_models, placeholders
 from cartable.grades.actions import record as record_grade
 from cartable.grades.bounds import bounded
 from cartable.grades.models import Grade
@@ -363,14 +364,8 @@ def _plan(
     attempt."""
     waiting = {s.slot for s in quiz.slots if s.require_previous and s.slot in slots}
     before = {number - 1 for number in waiting} - set(slots)
-    read = list(
-        AttemptQuestion.objects.filter(attempt_id=attempt.pk, slot__in=[*slots, *before]).annotate(
-            attempt_seq=F("attempt__seq"),
-            attempt_state=F("attempt__state"),
-            attempt_deadline=F("attempt__deadline"),
-            attempt_current_page=F("attempt__current_page"),
-        )
-    )
+    wanted = [*slots, *before]
+    read = _page_query(router.db_for_read(AttemptQuestion), len(wanted)).all(attempt.pk, *wanted)
     rows = [row for row in read if row.slot not in before]
     if not rows:
         found = (
@@ -426,6 +421,20 @@ def _plan(
     return planned
 
 
+@functools.lru_cache(maxsize=64)
+def _page_query(alias: str, count: int) -> Models:
+    """An attempt's questions of ``count`` slots, each with the attempt's state (one
+    snapshot): every save reads them, so the query is compiled once per number of slots."""
+    marks = placeholders(count + 1)
+    query = AttemptQuestion.objects.filter(attempt_id=marks[0], slot__in=marks[1:]).annotate(
+        attempt_seq=F("attempt__seq"),
+        attempt_state=F("attempt__state"),
+        attempt_deadline=F("attempt__deadline"),
+        attempt_current_page=F("attempt__current_page"),
+    )
+    return compile_models(query, alias, marks)
+
+
 def _essay_files(
     loaded: engine.Loaded, form: Mapping[str, object], files: Mapping[int, tuple[AttachedFile, ...]]
 ) -> tuple[AttachedFile, ...]:
@@ -452,13 +461,7 @@ def _commit(
     """The save's one write transaction; False (nothing written) when the attempt no longer
     holds what ``planned`` was computed from."""
     with transaction.atomic():
-        moved = Attempt.objects.filter(
-            Q(deadline__isnull=True) | Q(deadline__gt=now),
-            pk=attempt.pk,
-            seq=planned.seq,
-            state=Attempt.State.IN_PROGRESS,
-        ).update(seq=F("seq") + 1, current_page=Greatest("current_page", Value(page)))
-        if not moved:
+        if not _move_seq(attempt.pk, planned.seq, page, now):
             return False
         _write_encoded(planned.encoded)
         if planned.changed and not attempt.preview:
@@ -470,6 +473,34 @@ def _commit(
                 details={"attempt": attempt.pk, "page": page + 1, "slots": planned.changed},
             )
     return True
+
+
+def _move_seq(pk: int, seq: int, page: int, now: datetime) -> bool:
+    """The attempt's guarded update, first in the save's transaction: ``seq`` moved on and
+    the page reached kept, if the attempt still holds ``seq``, is in progress and before its
+    deadline. In SQL of its own: the ORM's building of it cost more than its running, and on
+    SQLite it runs under the box's write lock."""
+    q = connection.ops.quote_name
+    greatest = "MAX" if connection.vendor == "sqlite" else "GREATEST"
+    seq_, page_, deadline = q("seq"), q("current_page"), q("deadline")
+    # Names from the model, values as parameters only.
+    sql = (
+        f"UPDATE {q(Attempt._meta.db_table)} SET {seq_} = {seq_} + 1, "  # noqa: S608
+        f"{page_} = {greatest}({page_}, %s) WHERE {q('id')} = %s AND {seq_} = %s "
+        f"AND {q('state')} = %s AND ({deadline} IS NULL OR {deadline} > %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                page,
+                pk,
+                seq,
+                Attempt.State.IN_PROGRESS.value,
+                connection.ops.adapt_datetimefield_value(now),
+            ],
+        )
+        return bool(cursor.rowcount == 1)
 
 
 def _seen(attempt: Attempt, planned: _Planned, seq: int, current_page: int) -> None:

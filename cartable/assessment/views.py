@@ -4,12 +4,14 @@ the review, and teachers' previews. Every attempt is looked up for its own user 
 
 from __future__ import annotations
 
+import functools
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import router
 from django.db.models import F, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -34,10 +36,11 @@ from cartable.assessment.forms import QuizForm
 from cartable.assessment.forms import initial as initial_values
 from cartable.assessment.models import Attempt, AttemptQuestion
 from cartable.assessment.scoring import quiz as quizzes
-from cartable.catalog.access import activity_for, course_for, reader_rule, sees_all_of
+from cartable.catalog.access import BIGGEST, activity_for, course_for, reader_rule, sees_all_of
 from cartable.catalog.models import MADE_ON_BOX, Activity, Course, Section
 from cartable.catalog.models import Question as QuestionRow
 from cartable.catalog.rendering import CourseLinks
+from cartable.compiled import PLACEHOLDERS, Models, compile_models
 from cartable.grades import hiding
 from cartable.grades.models import Grade
 from cartable.importers.model import QuizContent
@@ -108,12 +111,9 @@ def _waiting_quiz(user: User, course: Course, activity_id: int) -> Activity:
 def _attempt_for(user: User, attempt_id: int) -> tuple[Attempt, Course, Activity, QuizContent]:
     """One of the user's own attempts (anyone else's is a 404), on a quiz they may still
     open."""
-    # The quiz's course only: _quiz_for reads the quiz as the user may see it.
-    attempt = (
-        Attempt.objects.filter(pk=attempt_id, user=user)
-        .annotate(course_id=F("activity__course_id"))
-        .first()
-    )
+    if not -BIGGEST < int(attempt_id) < BIGGEST:
+        raise Http404  # (no id column holds it: nothing found, as the ORM says)
+    attempt = _attempt_query(router.db_for_read(Attempt)).first(int(attempt_id), user.pk)
     if attempt is None:
         raise Http404
     found, item, quiz, sees_all = _quiz_for(user, attempt.course_id, attempt.activity_id)
@@ -121,6 +121,18 @@ def _attempt_for(user: User, attempt_id: int) -> tuple[Attempt, Course, Activity
         raise Http404
     attempt.activity = item
     return attempt, found, item, quiz
+
+
+@functools.cache
+def _attempt_query(alias: str) -> Models:
+    """The attempt of an id and a user, with its quiz's course id only (``_quiz_for`` reads
+    the quiz as the user may see it): every quiz page and save asks, so it is compiled once."""
+    query = (
+        Attempt.objects.filter(pk=PLACEHOLDERS[0], user_id=PLACEHOLDERS[1])
+        .annotate(course_id=F("activity__course_id"))
+        .order_by("pk")[:1]
+    )
+    return compile_models(query, alias)
 
 
 def _options(attempt: Attempt, quiz: QuizContent, now: datetime) -> quizzes.ReviewOptions:

@@ -9,18 +9,20 @@ import ipaddress
 import json
 import logging
 import os
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
 from cartable.audit import chain
 from cartable.audit.models import AuditEvent, ChainHead, Tally
+from cartable.lib.grouped import Grouped
 from cartable.lib.nul import without_nul
 
 SYSTEM = "system"
@@ -81,17 +83,21 @@ def record(
     """Append one event. ``actor`` is a user, or None for the box itself (command line, jobs).
     The establishment the event is about is the target's, else the actor's, unless given.
 
-    Four small queries: lock the chain head, look for counts whose period is over (see
-    ``record_repeated``; each found adds its entry first), insert the entry, move the head. The
-    head file in the data folder is updated once the transaction is committed.
+    Three short statements, in the write lock's time on SQLite: lock the chain head (and see
+    whether counts' periods are over: see ``record_repeated``; each such count adds its entry
+    first), insert the entry, move the head; written in SQL of their own, as the ORM's
+    building of them cost several times their running. The head file in the data folder is
+    updated once the transaction is committed.
     """
     fields = _fields(action, actor, target, details, request, actor_name, establishment_id)
     # No savepoint when nested: a failure here must fail the caller's transaction anyway,
     # and two queries fewer. Alone (autocommit), this is the transaction: on SQLite it takes
     # the write lock at once (IMMEDIATE), on PostgreSQL the head row's lock serialises appends.
     with transaction.atomic(savepoint=False):
-        head = _locked_head()
-        _flush(head, timezone.now())
+        now = timezone.now()
+        head, due = _locked_head(due_by=now)
+        if due:
+            _flush(head, now)
         return _append(head, fields)
 
 
@@ -137,8 +143,9 @@ def _append(head: ChainHead, fields: dict[str, Any]) -> AuditEvent:
     fields = {**fields, "key_id": key.id, "seq": head.seq + 1}
     fields["at"] = timezone.now()  # taken under the lock: times follow the numbers
     fields["seal"] = chain.seal(key, [fields[name] for name in chain.FIELDS], head.seal)
-    event = AuditEvent.objects.create(**fields)
-    ChainHead.objects.filter(pk=ChainHead.ROW).update(seq=event.seq, seal=event.seal, key_id=key.id)
+    event = AuditEvent(**fields)
+    _insert(event)
+    _move_head(event.seq, event.seal, key.id)
     head.seq, head.seal, head.key_id = event.seq, event.seal, key.id
     transaction.on_commit(
         lambda: _committed(event.seq, event.seal), using=connection.alias, robust=True
@@ -181,7 +188,7 @@ def record_repeated(
         )
     )
     with transaction.atomic(savepoint=False):
-        head = _locked_head()  # serialises counting with appending
+        head, _due = _locked_head()  # serialises counting with appending
         now = timezone.now()
         _flush(head, now)
         tally = Tally.objects.filter(key=key).first()
@@ -220,7 +227,7 @@ def flush_repeated(*, everything: bool = False) -> int:
     """Append the counts whose period is over (``everything``: all of them, now). Returns how
     many entries were appended."""
     with transaction.atomic(savepoint=False):
-        return _flush(_locked_head(), None if everything else timezone.now())
+        return _flush(_locked_head()[0], None if everything else timezone.now())
 
 
 def _flush(head: ChainHead, now: datetime | None) -> int:
@@ -261,9 +268,15 @@ def _flush(head: ChainHead, now: datetime | None) -> int:
     return written
 
 
-def _locked_head() -> ChainHead:
-    head = ChainHead.objects.select_for_update().filter(pk=ChainHead.ROW).first()
-    if head is None:
+def _locked_head(due_by: datetime | None = None) -> tuple[ChainHead, bool]:
+    """The chain head, locked (PostgreSQL; SQLite's transaction holds the write lock already),
+    and whether a count's period ended by ``due_by`` (always True when None), in one
+    statement."""
+    connection_ = connections[DEFAULT_DB_ALIAS]
+    found = _head_statement(connection_).fetch(
+        connection_, None if due_by is None else connection_.ops.adapt_datetimefield_value(due_by)
+    )
+    if found is None:
         # A new database (or one whose head row was removed): start from its last entry.
         last = AuditEvent.objects.order_by("-seq").values_list("seq", "seal", "key_id").first()
         seq, seal, key_id = last if last is not None else (0, "", "")
@@ -271,35 +284,118 @@ def _locked_head() -> ChainHead:
             [ChainHead(pk=ChainHead.ROW, seq=seq, seal=seal, key_id=key_id)],
             ignore_conflicts=True,
         )
-        head = ChainHead.objects.select_for_update().get(pk=ChainHead.ROW)
-    return head
+        return ChainHead.objects.select_for_update().get(pk=ChainHead.ROW), True
+    seq, seal, key_id, due = found
+    return ChainHead(pk=ChainHead.ROW, seq=seq, seal=seal, key_id=key_id), bool(due)
+
+
+@dataclass(frozen=True, slots=True)
+class _HeadStatement:
+    sql: str
+
+    def fetch(self, connection_: Any, due_by: Any) -> tuple[Any, ...] | None:
+        with connection_.cursor() as cursor:
+            cursor.execute(self.sql, [due_by is None, due_by, ChainHead.ROW])
+            row = cursor.fetchone()
+        return tuple(row) if row is not None else None
+
+
+def _head_statement(connection_: Any) -> _HeadStatement:
+    key = (connection_.alias, connection_.vendor)
+    found = _HEAD_STATEMENTS.get(key)
+    if found is None:
+        q = connection_.ops.quote_name
+        tally, head = q(Tally._meta.db_table), q(ChainHead._meta.db_table)
+        lock = " FOR UPDATE" if connection_.features.has_select_for_update else ""
+        found = _HEAD_STATEMENTS[key] = _HeadStatement(
+            f"SELECT {q('seq')}, {q('seal')}, {q('key_id')}, "  # noqa: S608 (names only)
+            f"(%s OR EXISTS (SELECT 1 FROM {tally} WHERE {q('closes_at')} <= %s)) "
+            f"FROM {head} WHERE {q('id')} = %s{lock}"
+        )
+    return found
+
+
+_HEAD_STATEMENTS: dict[tuple[str, str], _HeadStatement] = {}
+_INSERT_FIELDS = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+
+
+def _insert(event: AuditEvent) -> None:
+    """INSERT the entry (what ``AuditEvent.objects.create`` does, without the ORM's building
+    of the statement: the values are prepared by the fields themselves)."""
+    connection_ = connections[DEFAULT_DB_ALIAS]
+    q = connection_.ops.quote_name
+    returning = connection_.features.can_return_columns_from_insert
+    sql = (
+        f"INSERT INTO {q(AuditEvent._meta.db_table)} "  # noqa: S608 (names only)
+        f"({', '.join(q(str(f.column)) for f in _INSERT_FIELDS)}) "
+        f"VALUES ({', '.join('%s' for _ in _INSERT_FIELDS)})"
+        + (f" RETURNING {q('id')}" if returning else "")
+    )
+    params = [f.get_db_prep_save(getattr(event, f.attname), connection_) for f in _INSERT_FIELDS]
+    with connection_.cursor() as cursor:
+        cursor.execute(sql, params)
+        event.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+    event._state.adding = False
+    event._state.db = connection_.alias
+
+
+def _move_head(seq: int, seal: str, key_id: str) -> None:
+    connection_ = connections[DEFAULT_DB_ALIAS]
+    q = connection_.ops.quote_name
+    sql = (
+        f"UPDATE {q(ChainHead._meta.db_table)} SET {q('seq')} = %s, {q('seal')} = %s, "  # noqa: S608
+        f"{q('key_id')} = %s WHERE {q('id')} = %s"
+    )
+    with connection_.cursor() as cursor:
+        cursor.execute(sql, [seq, seal, key_id, ChainHead.ROW])
 
 
 def _committed(seq: int, seal: str) -> None:
-    """After the commit: make it durable, then move the head file forward."""
-    _sync_sqlite_wal()
-    alarm = chain.advance_head(home(), seq, seal, _seal_in_database)
-    if alarm is not None:
-        log.error(
-            "The audit log lost its end: entry #%s, which the box had written, was deleted or "
-            "replaced in the database (noticed while writing #%s). Run `cartable audit verify`.",
-            alarm.seq,
-            alarm.writing_seq,
-        )
+    """After the commit: make it durable, then move the head file forward. The threads of a
+    process that commit together share the work (``_durable``): one fsync of the write-ahead
+    log and one head file written for all of them, instead of one each, one after the other
+    (the head file's lock is the whole box's)."""
+    database = str(connection.settings_dict["NAME"]) if connection.vendor == "sqlite" else None
+    _durable(_Committed(database, home(), seq, seal))
+
+
+@dataclass(frozen=True, slots=True)
+class _Committed:
+    database: str | None  # the SQLite file whose write-ahead log holds the entry
+    home: Path
+    seq: int
+    seal: str
+
+
+def _make_durable(entries: list[_Committed]) -> None:
+    """Every write-ahead log the entries were committed to flushed to disk, then each data
+    folder's head file moved past them (the head file is never ahead of the database)."""
+    for database in dict.fromkeys(e.database for e in entries if e.database is not None):
+        _sync_sqlite_wal(database)
+    for folder in dict.fromkeys(e.home for e in entries):
+        written = [(e.seq, e.seal) for e in entries if e.home == folder]
+        for alarm in chain.advance_head_many(folder, written, _seal_in_database):
+            log.error(
+                "The audit log lost its end: entry #%s, which the box had written, was deleted "
+                "or replaced in the database (noticed while writing #%s). Run `cartable audit "
+                "verify`.",
+                alarm.seq,
+                alarm.writing_seq,
+            )
+
+
+_durable = Grouped(_make_durable)
 
 
 def _seal_in_database(seq: int) -> str | None:
     return AuditEvent.objects.filter(seq=seq).values_list("seal", flat=True).first()
 
 
-def _sync_sqlite_wal() -> None:
+def _sync_sqlite_wal(name: str) -> None:
     """SQLite in WAL mode with synchronous=NORMAL makes a commit durable only at the next
     checkpoint: after a power cut the database may lose its last commits. The head file must
     never be ahead of the database (that would read as entries deleted), so the write-ahead log
-    is flushed to disk first. PostgreSQL's commits are durable already."""
-    if connection.vendor != "sqlite":
-        return
-    name = str(connection.settings_dict["NAME"])
+    of database ``name`` is flushed to disk first. PostgreSQL's commits are durable already."""
     wal = Path(name + "-wal")
     try:
         fd = os.open(wal, os.O_RDONLY)

@@ -272,26 +272,48 @@ def advance_head(
     the head file, so that the deletion stays visible however long the log grows again.
     Returns the alarm raised now, if any.
     """
+    alarms = advance_head_many(home, [(seq, seal_)], seal_in_database)
+    return alarms[0] if alarms else None
+
+
+def advance_head_many(
+    home: Path,
+    entries: Sequence[tuple[int, str]],
+    seal_in_database: Callable[[int], str | None],
+) -> list[Alarm]:
+    """``advance_head`` for several committed entries (number, seal) at once, as if it were
+    called for each in the order of their numbers, under one lock and with the file written
+    once at most (each write is an fsync and a rename): what the grouped commits of a
+    process's threads need. Returns the alarms raised now."""
     with head_lock(home):
         try:
             current = read_head(home)
         except HeadUnreadable:
             current = None
-        if current is None or seq > current.seq:
-            write_head(home, Head(seq, seal_, current.alarm if current else None))
-            return None
-        if current.alarm is not None:
-            return None
-        if seq == current.seq and seal_ == current.seal:
-            return None
-        found = seal_in_database(current.seq)
-        if found is not None and constant_time.bytes_eq(found.encode(), current.seal.encode()):
-            return None
-        alarm = Alarm(
-            noticed_at=timestamp(datetime.now(UTC)),
-            seq=current.seq,
-            seal=current.seal,
-            writing_seq=seq,
-        )
-        write_head(home, Head(current.seq, current.seal, alarm))
-        return alarm
+        before, alarms = current, []
+        checked: int | None = None  # the head's entry, found in the database already
+        for seq, seal_ in sorted(entries):
+            if current is None or seq > current.seq:
+                current = Head(seq, seal_, current.alarm if current else None)
+                continue
+            if current.alarm is not None:
+                continue
+            if seq == current.seq and seal_ == current.seal:
+                continue
+            if checked == current.seq:
+                continue
+            found = seal_in_database(current.seq)
+            if found is not None and constant_time.bytes_eq(found.encode(), current.seal.encode()):
+                checked = current.seq
+                continue
+            alarm = Alarm(
+                noticed_at=timestamp(datetime.now(UTC)),
+                seq=current.seq,
+                seal=current.seal,
+                writing_seq=seq,
+            )
+            current = Head(current.seq, current.seal, alarm)
+            alarms.append(alarm)
+        if current is not None and current != before:
+            write_head(home, current)
+        return alarms
