@@ -16,6 +16,7 @@ from cartable.commands import CartableCommand
 from cartable.jobs import periodic
 from cartable.jobs.runner import start_worker, watch_workers
 from cartable.jobs.sweep import sweep
+from cartable.lib.malloc import give_back_large_blocks
 from cartable.web.staticfiles import ensure_collected
 
 SHM = Path("/dev/shm")  # noqa: S108  (a RAM disk, for gunicorn's heartbeat files only)
@@ -46,17 +47,18 @@ def close_connections(server: object = None, worker: object = None) -> None:
 
 
 def _when_ready(server: object) -> None:
-    """Jobs left waiting or interrupted when the box stopped are resumed, and the server keeps
-    watching: a worker that dies mid-job is replaced within CARTABLE_WORKER_POLL_SECONDS."""
+    """Jobs left waiting or interrupted when the box stopped are resumed."""
     if settings.WORKER_ON_DEMAND:
         start_worker()
-        watch_workers(threading.Event())
 
 
 def start_periodic(worker: object = None) -> None:
     """Run by each web worker once it is ready (gunicorn's ``post_worker_init``): after the
-    fork, so the thread's database connections are the worker's own."""
+    fork, so the threads' database connections are the worker's own. The periodic tasks, and
+    the watch: a worker that dies mid-job is replaced within CARTABLE_WORKER_POLL_SECONDS."""
     periodic.start_thread()
+    if settings.WORKER_ON_DEMAND:
+        watch_workers(threading.Event())
 
 
 class Command(CartableCommand):
@@ -76,6 +78,9 @@ class Command(CartableCommand):
         sweep()  # what processes stopped by a crash or a power cut left
         # Workers are forked from this process: none may inherit its database connection.
         close_connections()
+        # Before the fork, so that the workers inherit it: an Argon2 hash's 19 MiB goes back
+        # to the system after each sign-in instead of staying in every worker for good.
+        give_back_large_blocks()
         # One worker per core this process may run on (a box's cores, or fewer under
         # taskset or a container's CPU set), not per core of the machine.
         workers = options["workers"] or len(os.sched_getaffinity(0))
