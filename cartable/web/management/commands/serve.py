@@ -14,7 +14,7 @@ from gunicorn.app.base import BaseApplication
 
 from cartable.commands import CartableCommand
 from cartable.jobs import periodic
-from cartable.jobs.runner import start_worker, watch_workers
+from cartable.jobs.runner import start_worker, watch_workers, work_left
 from cartable.jobs.sweep import sweep
 from cartable.lib.malloc import give_back_large_blocks
 from cartable.web.staticfiles import ensure_collected
@@ -46,10 +46,10 @@ def close_connections(server: object = None, worker: object = None) -> None:
     connections.close_all()
 
 
-def _when_ready(server: object) -> None:
-    """Jobs left waiting or interrupted when the box stopped are resumed."""
-    if settings.WORKER_ON_DEMAND:
-        start_worker()
+def _resume_jobs(server: object) -> None:
+    """Jobs left waiting or interrupted when the box stopped are resumed (gunicorn's
+    ``when_ready``, set only when there are: a worker started to find nothing costs 50 MB)."""
+    start_worker()
 
 
 def start_periodic(worker: object = None) -> None:
@@ -76,6 +76,7 @@ class Command(CartableCommand):
         if ensure_collected():
             self.stderr.write("Static files collected.")
         sweep()  # what processes stopped by a crash or a power cut left
+        resume = settings.WORKER_ON_DEMAND and work_left()
         # Workers are forked from this process: none may inherit its database connection.
         close_connections()
         # Before the fork, so that the workers inherit it: an Argon2 hash's 19 MiB goes back
@@ -91,6 +92,7 @@ class Command(CartableCommand):
         )
         BoxServer(
             {
+                **({"when_ready": _resume_jobs} if resume else {}),
                 "bind": options["bind"],
                 "workers": workers,
                 "threads": threads,
@@ -113,8 +115,6 @@ class Command(CartableCommand):
                 "proc_name": "cartable",
                 # Heartbeat files in memory, not on the SD card of a Raspberry Pi.
                 "worker_tmp_dir": str(SHM) if SHM.is_dir() else None,
-                # Jobs left waiting or interrupted when the box stopped are resumed.
-                "when_ready": _when_ready,
                 "pre_fork": close_connections,
                 # Each web worker looks every few seconds for periodic tasks (closing quiz
                 # attempts whose time is up); a file lock lets only one of them run each.
