@@ -50,39 +50,3 @@ def test_the_hash_memory_goes_back_once_the_thresholds_are_fixed() -> None:
 
 def test_without_it_the_hashing_thread_keeps_the_hash_memory() -> None:
     assert _kept_mib("dynamic") >= 19
-
-
-# Blocks under the threshold stay in the pool when freed (the last one pins the top of the
-# pool, so ``free`` cannot shrink it); prints the resident memory they left, then what is left
-# after trim(), in MiB.
-SCATTERED = """
-import ctypes, os
-from cartable.lib.malloc import give_back_large_blocks, trim
-
-def resident() -> int:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-
-libc = ctypes.CDLL(None)
-libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
-libc.free.argtypes = [ctypes.c_void_p]
-assert give_back_large_blocks()
-before = resident()
-blocks = [libc.malloc(64 * 1024) for _ in range(400)]
-for block in blocks:
-    ctypes.memset(block, 1, 64 * 1024)
-for block in blocks[:-1]:
-    libc.free(block)
-left = resident() - before
-assert trim()
-print(left // (1024 * 1024), (resident() - before) // (1024 * 1024))
-"""
-
-
-def test_trim_gives_back_the_free_memory_left_in_the_pools() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", SCATTERED], capture_output=True, text=True, check=True
-    )
-    left, trimmed = (int(word) for word in done.stdout.split())
-    assert left >= 20  # 25 MiB written, freed, kept
-    assert trimmed < 4

@@ -66,21 +66,3 @@ def test_a_failing_task_does_not_stop_the_others(home, monkeypatch) -> None:
     monkeypatch.setitem(periodic.TASKS, "fine", periodic.Task("fine", 60, ran.append))
     assert {"broken", "fine"} <= set(periodic.run_due(now=T0))
     assert ran == [T0]
-
-
-def test_each_look_gives_the_pools_free_memory_back(monkeypatch) -> None:
-    trims: list[int] = []
-    monkeypatch.setattr(periodic.malloc, "trim", lambda: trims.append(1) or True)
-    monkeypatch.setattr(periodic, "run_due", lambda: [])
-    monkeypatch.setattr(periodic, "close_old_connections", lambda: None)
-    monkeypatch.setattr(periodic.connections, "close_all", lambda: None)
-
-    class TwoLooks:
-        waits = 0
-
-        def wait(self, seconds: float) -> bool:
-            self.waits += 1
-            return self.waits > 2
-
-    periodic._loop(TwoLooks(), 20.0)  # type: ignore[arg-type]
-    assert trims == [1, 1]

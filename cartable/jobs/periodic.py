@@ -23,8 +23,6 @@ from django.conf import settings
 from django.db import close_old_connections, connections
 from django.utils import timezone
 
-from cartable.lib import malloc
-
 logger = logging.getLogger(__name__)
 
 LOOK_EVERY = 20.0  # seconds between two looks of a serving process
@@ -92,9 +90,6 @@ def _loop(stop: threading.Event, interval: float) -> None:
             logger.exception("periodic tasks failed")
         finally:
             connections.close_all()  # this thread's connections only: none kept between looks
-            # A class's burst of pages leaves free memory scattered in the C library's pools;
-            # between two looks, give it back (a few ms, off the requests' path).
-            malloc.trim()
 
 
 def start_thread(interval: float = LOOK_EVERY) -> threading.Event:

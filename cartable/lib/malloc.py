@@ -32,14 +32,3 @@ def give_back_large_blocks() -> bool:
     return bool(
         mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) and mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)
     )
-
-
-def trim() -> bool:
-    """Give the free memory of every pool back to the system (glibc's ``malloc_trim``), not
-    only the top of each pool as ``free`` does; whether any was given back."""
-    try:
-        malloc_trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):
-        return False
-    malloc_trim.argtypes, malloc_trim.restype = [ctypes.c_size_t], ctypes.c_int
-    return bool(malloc_trim(0))
