@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from argparse import ArgumentParser
@@ -44,6 +45,17 @@ def close_connections(server: object = None, worker: object = None) -> None:
     Each worker's threads open their own connections when they first need one and keep
     them (``CARTABLE_DB_CONN_MAX_AGE``)."""
     connections.close_all()
+
+
+def before_fork(server: object = None, worker: object = None) -> None:
+    """Gunicorn's ``pre_fork``: no connection shared (``close_connections``), and every object
+    the master holds so far (Django, the apps, their modules) frozen: left out of the garbage
+    collector's passes, which write into every object they visit and so made each worker copy
+    the master's pages it shared (measured, a class of 300 on one core: 119 MB after it, of
+    which 13 MB the master's own pages copied, against 103 MB frozen; CPython's advice for
+    servers that fork)."""
+    close_connections()
+    gc.freeze()
 
 
 def _resume_jobs(server: object) -> None:
@@ -115,7 +127,7 @@ class Command(CartableCommand):
                 "proc_name": "cartable",
                 # Heartbeat files in memory, not on the SD card of a Raspberry Pi.
                 "worker_tmp_dir": str(SHM) if SHM.is_dir() else None,
-                "pre_fork": close_connections,
+                "pre_fork": before_fork,
                 # Each web worker looks every few seconds for periodic tasks (closing quiz
                 # attempts whose time is up); a file lock lets only one of them run each.
                 "post_worker_init": start_periodic,
