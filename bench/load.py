@@ -285,6 +285,17 @@ def run_config(args, config, template: Path, work: Path, deadline) -> dict:
     return run
 
 
+def idle_sample(roots: list[int], processes: int, limit: float = 30.0) -> procmem.Sample:
+    """The tree at rest: once no process runs beside the master and its ``processes - 1``
+    web workers (a job worker the server started at start ends when it finds nothing), or
+    after ``limit`` seconds; otherwise the idle reading would hold a passing worker's memory
+    and what a class leaves would look smaller than it is."""
+    until = time.monotonic() + limit
+    while (now := procmem.sample(*roots)).processes > processes and time.monotonic() < until:
+        time.sleep(0.5)
+    return now
+
+
 def run_classes(args, cpus: str, template: Path, work: Path, deadline) -> dict:
     """The class scenario, growing class sizes, on one server pinned to ``cpus`` with as
     many workers as `cartable serve` starts there; stops at the first size over the limit."""
@@ -300,7 +311,7 @@ def run_classes(args, cpus: str, template: Path, work: Path, deadline) -> dict:
         server.wait_ready()
         time.sleep(2.0)
         roots = [server.pid]
-        memory = {"idle": procmem.sample(*roots).as_dict()}
+        memory = {"idle": idle_sample(roots, 1 + len(cpus.split(","))).as_dict()}
         with procmem.PeakSampler(roots) as peak:
             for size in args.sizes:
                 if time.monotonic() + args.ramp + args.class_duration > deadline:

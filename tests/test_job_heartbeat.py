@@ -1,18 +1,19 @@
 """A running job's lease over time, without sleeping: the lease clock and the heartbeat's and
 the server's waits are driven by the test. A long job's lease is renewed before it runs out for
 as long as its worker lives; a dead worker's job is taken up by another worker once its lease
-has ended, not before; the server's watch starts a worker when none holds the worker lock and
-not when one does."""
+has ended, not before; the server's watch starts a worker when work is left and none holds the
+worker lock, not when one does, and not for an empty queue (a worker is a whole process)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 import pytest
+from django.db import DatabaseError
 from django.utils import timezone
 
 from cartable.jobs import runner
-from cartable.jobs.models import Job
+from cartable.jobs.models import FollowUp, Job
 
 pytestmark = pytest.mark.django_db
 
@@ -108,12 +109,34 @@ def started(settings, monkeypatch) -> list[list[str]]:
     return calls
 
 
-def test_the_servers_watch_starts_a_worker_when_none_holds_the_lock(started) -> None:
+@pytest.fixture
+def queued() -> Job:
+    return Job.objects.create(kind="test_long", payload={})
+
+
+def test_the_servers_watch_starts_a_worker_when_none_holds_the_lock(started, queued) -> None:
     assert runner.watch_once()
     assert len(started) == 1 and started[0][-2:] == ["worker", "--once"]
 
 
-def test_the_servers_watch_starts_none_while_a_worker_holds_the_lock(started) -> None:
+def test_the_servers_watch_starts_none_when_no_work_is_left(started) -> None:
+    Job.objects.create(kind="test_long", payload={}, status=Job.Status.SUCCEEDED)
+    assert not runner.watch_once()
+    assert started == []
+
+
+def test_the_servers_watch_starts_a_worker_for_a_job_left_running_or_a_follow_up(
+    started,
+) -> None:
+    job = Job.objects.create(kind="test_long", payload={}, status=Job.Status.RUNNING)
+    assert runner.watch_once()  # no worker holds the lock: the job's worker is gone
+    job.delete()
+    FollowUp.objects.create(kind="index", payload={})  # a crash came between commit and run
+    assert runner.watch_once()
+    assert len(started) == 2
+
+
+def test_the_servers_watch_starts_none_while_a_worker_holds_the_lock(started, queued) -> None:
     lock = runner.worker_lock()
     assert lock is not None
     try:
@@ -123,7 +146,17 @@ def test_the_servers_watch_starts_none_while_a_worker_holds_the_lock(started) ->
     assert started == []
 
 
-def test_the_servers_watch_looks_every_poll_until_stopped(settings, started) -> None:
+@pytest.fixture
+def connections_kept(monkeypatch) -> None:
+    """The watch closes its thread's connections after each look: here that thread is the
+    test's, whose connection holds the test's transaction."""
+    monkeypatch.setattr(runner, "close_old_connections", lambda: None)
+    monkeypatch.setattr(runner.connections, "close_all", lambda: None)
+
+
+def test_the_servers_watch_looks_every_poll_until_stopped(
+    settings, started, queued, connections_kept
+) -> None:
     settings.WORKER_POLL_SECONDS = 30
     lock = runner.worker_lock()  # a worker runs for the first two looks, then stops
     ticks: list[float] = []
@@ -138,3 +171,21 @@ def test_the_servers_watch_looks_every_poll_until_stopped(settings, started) -> 
 
     assert ticks == [30] * 5
     assert len(started) == 2  # at the third and fourth looks (on demand, each exits when done)
+
+
+def test_a_failed_look_does_not_stop_the_servers_watch(
+    settings, started, queued, connections_kept, monkeypatch
+) -> None:
+    settings.WORKER_POLL_SECONDS = 30
+    looks = iter([DatabaseError("database is locked"), True])
+
+    def work_left() -> bool:
+        answer = next(looks)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    monkeypatch.setattr(runner, "work_left", work_left)
+    ticks: list[float] = []
+    runner.watch(lambda seconds: ticks.append(seconds) or len(ticks) == 3)
+    assert len(started) == 1  # at the second look
