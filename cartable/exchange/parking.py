@@ -8,6 +8,7 @@ supersedes a parked one, which is dropped. Parked entries never expire."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Protocol
 
 from django.db.models import QuerySet
@@ -19,10 +20,16 @@ from cartable.grades.models import Grade
 
 
 class Parkable(Protocol):
-    id: int
-    kind: str
-    created_at: Any
-    payload: dict[str, Any]
+    """A feedback entry as read from a bundle (``actions.WorkEntry``)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def payload(self) -> dict[str, Any]: ...
 
 
 def _text(value: Any, limit: int = 255) -> str:
@@ -57,7 +64,8 @@ def waits(peer: Peer, payload: dict[str, Any]) -> dict[str, str] | None:
     the live activity it names in that course of the hub's institution. None otherwise: it
     applies now, or never can (no such learner here, malformed, a quiz's own grade)."""
     key = grade_key(peer, payload)
-    if key is None:
+    institution = peer.institution_id
+    if key is None or institution is None:
         return None
     item = payload["activity"]
     if item.get("kind") == Activity.Kind.QUIZ and payload.get("source") == Grade.Source.QUIZ:
@@ -65,7 +73,7 @@ def waits(peer: Peer, payload: dict[str, Any]) -> dict[str, str] | None:
     if not User.objects.filter(username=key["username"], role=Role.LEARNER).exists():
         return None
     held = Activity.objects.filter(
-        course__institution_id=peer.institution_id,
+        course__institution_id=institution,
         course__source=key["course_source"],
         course__source_id=key["course_source_id"],
         source_key=key["activity_key"],
