@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
@@ -206,3 +208,22 @@ def test_a_grade_for_a_learner_not_on_this_box_is_left_out_not_parked(
         applied = actions.apply(actor=None, path=path)
     assert (applied.parked, applied.skipped) == (0, 2)
     assert not ParkedEntry.objects.exists()
+
+
+def test_the_import_page_says_in_french_how_many_grades_wait(
+    side, peers, offered, learner, admin, stick: Path
+) -> None:
+    path = feedback(side, stick / "f1", 1, grade_line(5, offered))
+    admin.language = "fr"
+    admin.save(update_fields=["language"])
+    client = signed_in(admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    with side("box"):
+        response = client.post(
+            reverse("exchange:import"),
+            {"file": SimpleUploadedFile("retour.cartable", path.read_bytes())},
+        )
+        assert response.status_code == 302
+        text = client.get(response["Location"]).content.decode()
+    assert "1 notes attendent l’arrivée de leur cours\u202f: elles seront données" in text
+    assert ParkedEntry.objects.count() == 1
