@@ -25,6 +25,7 @@ from cartable.exchange import actions, identity
 from cartable.exchange.models import ParkedEntry, ReceivedEntry
 from cartable.exchange.wire import bundle
 from cartable.grades.models import Grade
+from cartable.people.actions import enrol_many
 from cartable.review.actions import approve_course
 from tests.conftest import signed_in
 
@@ -176,7 +177,7 @@ def test_the_same_feedback_twice_parks_once_and_a_later_grade_supersedes(
 
 
 def test_a_grade_waits_for_the_learners_enrolment_past_the_approval(
-    side, peers, offered, learner, stick: Path
+    side, peers, offered, learner, staff, stick: Path
 ) -> None:
     with side("box"):
         actions.apply(actor=None, path=feedback(side, stick / "f1", 1, grade_line(5, offered)))
@@ -184,8 +185,11 @@ def test_a_grade_waits_for_the_learners_enrolment_past_the_approval(
     copy = box_copy(peers)
     approve_course(actor=None, course=copy)  # lea not enrolled yet: the grade still waits
     assert ParkedEntry.objects.count() == 1 and not Grade.objects.exists()
-    Enrolment.objects.create(user=learner, course=copy)
-    assert actions.apply_parked(actor=None, course=copy)["given"] == 1
+    # Staff enrol her: the grade is given.
+    enrol_many(
+        actor=staff, course=copy, accounts=[learner], role=Enrolment.Role.LEARNER, source="list"
+    )
+    assert not ParkedEntry.objects.exists()
     assert Grade.objects.get(user=learner).grade == 14
     assert actions.apply_parked(actor=None, course=copy) == {
         "given": 0,

@@ -905,12 +905,15 @@ def _feedback(peer: Peer, entry: WorkEntry) -> bool:
 
 
 def apply_parked(*, actor: User | None, course: Course) -> dict[str, int]:
-    """Give back the feedback entries parked for ``course`` (``exchange.parking``), now that
-    it is on the box and approved, through the same code as a feedback bundle's entries; in
-    the caller's transaction, audited. Those whose activity or learner's enrolment is still
-    missing stay parked; the others go, given or left out. Twice changes nothing."""
+    """Give back the feedback entries parked for ``course`` (``exchange.parking``) once it
+    is on the box and approved (published; nothing before), through the same code as a
+    feedback bundle's entries; in the caller's transaction, audited. Those whose activity or
+    learner's enrolment is still missing stay parked; the others go, given or left out.
+    Twice changes nothing. Called by the review's approval, a course bundle with nothing to
+    review, and staff's enrolments."""
     counts = {"given": 0, "left_out": 0, "waiting": 0}
-    if not course.source_id:
+    published = Course.objects.filter(pk=course.pk, status=Course.Status.PUBLISHED)
+    if not course.source_id or not published.exists():
         return counts
     with transaction.atomic():
         for item in parking.for_course(course):

@@ -2,8 +2,8 @@
 from feedback bundles, so a grade can arrive before the course (or the activity) it is for. Such
 a grade entry, for a learner on this box, is parked as received (``ParkedEntry``) in the same
 transaction as the feedback bundle, instead of being left out; once that course arrives and
-staff approve it, ``actions.apply_parked`` gives it back through the same code as any feedback
-entry. A later entry for the same grade (and part: grade and comment, or feedback files)
+staff approve it (and its learner is enrolled there), ``actions.apply_parked`` gives it back
+through the same code as any feedback entry. A later entry for the same grade (and part: grade and comment, or feedback files)
 supersedes a parked one, which is dropped. Parked entries never expire."""
 
 from __future__ import annotations
