@@ -19,7 +19,7 @@ from cartable.audit.models import AuditEvent
 from cartable.catalog.models import Activity
 from cartable.exchange import actions, identity
 from cartable.exchange.matching import Match
-from cartable.exchange.models import Exchange, Peer, ReceivedEntry, SentEntry
+from cartable.exchange.models import Exchange, ParkedEntry, Peer, ReceivedEntry, SentEntry
 from cartable.exchange.wire import bundle
 from cartable.exchange.wire.bundle import BundleError
 from cartable.exchange.wire.keys import PrivateIdentity
@@ -310,7 +310,6 @@ def hub_line(number: int, **payload) -> bytes:
         {"grade": 12, "max": 20, "user": {"username": "nobody"}},
         {"grade": 12, "max": 20, "user": "lea"},
         {"grade": 12, "max": 20, "activity": {"key": ""}},
-        {"grade": 12, "max": 20, "course": {"source": "moodle", "id": "999"}},
         {"feedback_files": "corrige.pdf"},
     ],
 )
@@ -333,6 +332,31 @@ def test_hostile_feedback_from_the_hub_is_left_out_not_applied(
     applied = actions.apply(actor=None, path=path)
     assert applied.skipped == 1
     assert not Grade.objects.exists()
+    assert ReceivedEntry.objects.get().entry_id == 7  # received, so acknowledged: not resent
+
+
+def test_a_grade_for_a_course_not_on_the_box_waits_for_it_not_applied(
+    sides, peers, course, learner, stick
+) -> None:
+    """Course bundles are numbered on their own: the course may come later (issue 12)."""
+    work = homework(course, title="Lettre")
+    Activity.objects.filter(pk=work.pk).update(source_key="assign-311")
+    path = stick / "early"
+    line = hub_line(7, grade=12, max=20, course={"source": "moodle", "id": "999"})
+    with sides.on("hub"), path.open("wb") as out:
+        bundle.write(
+            out,
+            kind="feedback",
+            sender=identity.load(),
+            recipient=sides.public("box"),
+            sequence=1,
+            created="2026-12-02T10:00:00Z",
+            members=[bundle.member_from_bytes("entries.jsonl", line)],
+        )
+    applied = actions.apply(actor=None, path=path)
+    assert (applied.skipped, applied.parked) == (0, 1)
+    assert not Grade.objects.exists()
+    assert ParkedEntry.objects.get().course_source_id == "999"
     assert ReceivedEntry.objects.get().entry_id == 7  # received, so acknowledged: not resent
 
 

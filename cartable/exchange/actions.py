@@ -34,7 +34,7 @@ from cartable.assignments.checks import Refused as AssignmentRefused
 from cartable.audit.actions import record
 from cartable.catalog import blobs
 from cartable.catalog.models import Activity, Blob, Course
-from cartable.exchange import boxquiz, courses, hubquiz, hubwork, identity, merging
+from cartable.exchange import boxquiz, courses, hubquiz, hubwork, identity, merging, parking
 from cartable.exchange.matching import Match
 from cartable.exchange.messages import of as message_of
 from cartable.exchange.models import Exchange, Learner, Peer, ReceivedEntry, SentEntry
@@ -60,6 +60,7 @@ from cartable.outbox import actions as outbox
 from cartable.outbox.models import Entry
 
 ENTRIES = "entries.jsonl"
+PARKED = "parked"  # counted with the kinds of entries left out (see _take)
 ACK = "ack.json"
 BLOBS = "blobs/"
 # Which kind of bundle each role of peer may send us, and which we may send it.
@@ -482,6 +483,9 @@ class Applied:
     skipped: int = 0
     # Feedback: teachers' messages this box does not write (see _message_back), left out.
     skipped_messages: int = 0
+    # Feedback: grades for a course or activity not on this box yet, for a learner on it,
+    # kept until that course arrives and is approved (exchange.parking).
+    parked: int = 0
     # Course: what became of each course (exchange.courses.apply_course).
     courses: list[dict[str, Any]] | None = None
     # Work, on the hub: submissions for a course, activity or learner the hub does not hold,
@@ -825,6 +829,7 @@ def _apply_work(
         Entry.Kind.MESSAGE: 0,
         Entry.Kind.SUBMISSION: 0,
         Entry.Kind.ATTEMPT: 0,
+        PARKED: 0,
     }
     with transaction.atomic():
         peer = _advance(peer, sequence)
@@ -838,7 +843,11 @@ def _apply_work(
                 batch = []
         _take(peer, sequence, batch, skipped)
         more = (
-            {"skipped": skipped[Entry.Kind.GRADE], "skipped_messages": skipped[Entry.Kind.MESSAGE]}
+            {
+                "skipped": skipped[Entry.Kind.GRADE],
+                "skipped_messages": skipped[Entry.Kind.MESSAGE],
+                "parked": skipped[PARKED],
+            }
             if kind == "feedback"
             else {
                 "left_out": skipped[Entry.Kind.SUBMISSION],
@@ -853,6 +862,7 @@ def _apply_work(
         again=False,
         skipped=skipped[Entry.Kind.GRADE],
         skipped_messages=skipped[Entry.Kind.MESSAGE],
+        parked=skipped[PARKED],
         left_out=skipped[Entry.Kind.SUBMISSION],
         left_out_attempts=skipped[Entry.Kind.ATTEMPT],
     )
@@ -861,7 +871,8 @@ def _apply_work(
 def _take(peer: Peer, sequence: int, entries: list[WorkEntry], skipped: dict[str, int]) -> None:
     """Keep a batch of entries; a box gives the hub's feedback to its learners, a hub records a
     box's submissions for its teachers to grade (``hubwork``); each entry once: one sent
-    again is only acknowledged again. Counts in ``skipped`` by kind those left out."""
+    again is only acknowledged again. Counts in ``skipped`` by kind those left out, and under
+    ``PARKED`` the grades that wait for their course (``parking``)."""
     new = _receive(peer, sequence, entries)
     if peer.role == Peer.Role.BOX:
         found: hubwork.Found = {}
@@ -873,12 +884,52 @@ def _take(peer: Peer, sequence: int, entries: list[WorkEntry], skipped: dict[str
     if peer.role != Peer.Role.HUB:
         return
     for entry in new:
-        if entry.kind == Entry.Kind.MESSAGE:
-            skipped[Entry.Kind.MESSAGE] += not _message_back(peer, entry)
-        elif entry.kind == Entry.Kind.ATTEMPT:
-            skipped[Entry.Kind.GRADE] += not boxquiz.give_back(peer, entry.payload)
-        else:
-            skipped[Entry.Kind.GRADE] += not _give_back(peer, entry)
+        if entry.kind == Entry.Kind.GRADE:
+            parking.supersede(peer, entry)
+            key = parking.waits(peer, entry.payload)
+            if key is not None:
+                skipped[PARKED] += parking.park(peer, entry, key)
+                continue
+        skipped[
+            Entry.Kind.MESSAGE if entry.kind == Entry.Kind.MESSAGE else Entry.Kind.GRADE
+        ] += not _feedback(peer, entry)
+
+
+def _feedback(peer: Peer, entry: WorkEntry) -> bool:
+    """Give one feedback entry from the hub back on the box; False when it is left out."""
+    if entry.kind == Entry.Kind.MESSAGE:
+        return _message_back(peer, entry)
+    if entry.kind == Entry.Kind.ATTEMPT:
+        return boxquiz.give_back(peer, entry.payload)
+    return _give_back(peer, entry)
+
+
+def apply_parked(*, actor: User | None, course: Course) -> dict[str, int]:
+    """Give back the feedback entries parked for ``course`` (``exchange.parking``) once it
+    is on the box and approved (published; nothing before), through the same code as a
+    feedback bundle's entries; in the caller's transaction, audited. Those whose activity or
+    learner's enrolment is still missing stay parked; the others go, given or left out.
+    Twice changes nothing. Called by the review's approval, a course bundle with nothing to
+    review, and staff's enrolments."""
+    counts = {"given": 0, "left_out": 0, "waiting": 0}
+    published = Course.objects.filter(pk=course.pk, status=Course.Status.PUBLISHED)
+    if not course.source_id or not published.exists():
+        return counts
+    with transaction.atomic():
+        for item in parking.for_course(course):
+            entry = WorkEntry(item.entry_id, item.kind, item.created_at, item.payload)
+            if (
+                parking.waits(item.peer, entry.payload) is not None
+                or boxquiz.target(item.peer, entry.payload) is None
+            ):
+                counts["waiting"] += 1
+                continue
+            given = _feedback(item.peer, entry)
+            item.delete()
+            counts["given" if given else "left_out"] += 1
+        if counts["given"] or counts["left_out"]:
+            record("exchange.parked_applied", actor=actor, target=course, details=counts)
+    return counts
 
 
 def _receive(peer: Peer, sequence: int, entries: list[WorkEntry]) -> list[WorkEntry]:

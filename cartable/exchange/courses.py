@@ -623,7 +623,7 @@ def apply_course(
     """Apply a checked course bundle from the hub ``peer``: the files first (idempotent, by
     hash), then one transaction that stages each course as an import would. Returns the
     history row and, for each course, what became of it."""
-    from cartable.exchange.actions import _advance, _done, _Stream
+    from cartable.exchange.actions import _advance, _done, _Stream, apply_parked
 
     content = read(reader)
     crash.point("apply_checked")
@@ -666,6 +666,8 @@ def apply_course(
                     "waits": outcome.revision is not None or not outcome.course.is_published,
                 }
             )
+            if not outcomes[-1]["waits"]:  # live as it is: grades waiting for it are given
+                apply_parked(actor=actor, course=outcome.course)
         PeerBlob.objects.bulk_create(
             [PeerBlob(peer=peer, sha256=item, ack_pending=True) for item in sorted(content.files)],
             ignore_conflicts=True,

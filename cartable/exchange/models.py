@@ -247,3 +247,45 @@ class BoxAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.peer}: {self.box_username}"
+
+
+class ParkedEntry(models.Model):
+    """On the box: a grade entry of a feedback bundle for a course (or an activity of it) not on
+    the box yet, kept as received (checked already) until that course arrives and staff approve
+    it; then given back as any feedback entry (``exchange.parking``). One per grade and part
+    (the grade and comment, or its feedback files): a later entry for it supersedes it."""
+
+    peer = models.ForeignKey(Peer, on_delete=models.CASCADE, related_name="+")
+    entry_id = models.PositiveBigIntegerField()  # the hub's outbox entry id
+    kind = models.CharField(max_length=16)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField()  # on the hub
+    # What it waits for: the course (Moodle source and id) and the activity's key in it.
+    course_source = models.CharField(max_length=32)
+    course_source_id = models.CharField(max_length=64)
+    activity_key = models.CharField(max_length=255)
+    username = models.CharField(max_length=150)
+    part = models.CharField(max_length=8)  # "grade" or "files"
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["peer", "entry_id"]
+        indexes = [
+            models.Index(fields=["peer", "course_source", "course_source_id"], name="parked_course")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "peer",
+                    "course_source",
+                    "course_source_id",
+                    "activity_key",
+                    "username",
+                    "part",
+                ],
+                name="parked_once_per_grade",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.peer} {self.kind} #{self.entry_id} waits for {self.activity_key}"

@@ -209,6 +209,15 @@ def _say_applied(request: HttpRequest, applied: actions.Applied) -> None:
             )
             % {"count": applied.skipped},
         )
+    if applied.parked:
+        messages.info(
+            request,
+            _(
+                "%(count)s grades wait for their course to arrive: they are given when it is "
+                "approved on this box."
+            )
+            % {"count": applied.parked},
+        )
     if applied.skipped_messages:
         messages.warning(
             request,

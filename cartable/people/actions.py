@@ -23,6 +23,7 @@ from cartable.accounts.models import STAFF_ROLES, Cohort, Role, User
 from cartable.accounts.permissions import can_manage, visible_accounts
 from cartable.audit.actions import record
 from cartable.catalog.models import Course, Enrolment
+from cartable.exchange import actions as exchange
 from cartable.people.usernames import Listed
 
 
@@ -209,6 +210,8 @@ def enrol_many(
             "changed_users": [user.username for user in change.changed],
         },
     )
+    if not unenrol:  # grades from the hub that waited for these learners
+        exchange.apply_parked(actor=actor, course=course)
     return change
 
 

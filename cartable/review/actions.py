@@ -21,6 +21,7 @@ from cartable.accounts.models import STAFF_ROLES, User
 from cartable.audit.actions import record
 from cartable.catalog.access import manages
 from cartable.catalog.models import Activity, Course
+from cartable.exchange import actions as exchange
 from cartable.ingest import plan as plans
 from cartable.ingest.models import Revision
 from cartable.ingest.publication import (
@@ -76,6 +77,8 @@ def approve_course(
             "update": revision.pk if revision is not None else None,
         },
     )
+    # Grades from the hub that came before the course are given now.
+    exchange.apply_parked(actor=actor, course=course)
 
 
 @transaction.atomic

@@ -325,6 +325,14 @@ class Command(CartableCommand):
                 )
                 % {"count": applied.skipped}
             )
+        if applied.parked:
+            self.stdout.write(
+                _(
+                    "%(count)s grades wait for their course to arrive: they are given when it is "
+                    "approved on this box."
+                )
+                % {"count": applied.parked}
+            )
         if applied.skipped_messages:
             self.stdout.write(
                 _(
