@@ -103,3 +103,50 @@ def test_an_in_memory_database_takes_no_lock(unblocked) -> None:
     connection.cursor().execute("CREATE TABLE t (n INTEGER)")
     connection.commit()
     assert connection._writers is None
+
+
+# --- Statements rewritten once ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT n FROM t WHERE n = %s",
+        "SELECT n FROM t WHERE n IN (%s, %s, %s) AND 'a%%' LIKE 'a%%'",
+        "SELECT n FROM t",
+    ],
+)
+def test_a_statement_is_rewritten_as_djangos_cursor_does_and_kept(query: str) -> None:
+    from django.db.backends.sqlite3 import base as django_sqlite
+
+    from cartable.sqlite import base
+
+    expected = django_sqlite.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
+    base._qmark.cache_clear()
+    cursor = base.SQLiteCursorWrapper.__new__(base.SQLiteCursorWrapper)
+    assert cursor.convert_query(query) == expected
+    assert cursor.convert_query(query) == expected
+    assert base._qmark.cache_info().hits == 1 and base._qmark.cache_info().currsize == 1
+
+
+def test_a_long_statement_or_named_parameters_are_rewritten_each_time() -> None:
+    from cartable.sqlite import base
+
+    base._qmark.cache_clear()
+    cursor = base.SQLiteCursorWrapper.__new__(base.SQLiteCursorWrapper)
+    long = "INSERT INTO t (n) VALUES " + ", ".join(["(%s)"] * 2000)  # noqa: S608 (no value in it)
+    assert cursor.convert_query(long) == long.replace("%s", "?")
+    assert cursor.convert_query("SELECT n FROM t WHERE n = %(n)s", param_names=["n"]) == (
+        "SELECT n FROM t WHERE n = :n"
+    )
+    assert base._qmark.cache_info().currsize == 0
+
+
+def test_the_boxs_connections_use_the_kept_rewriting(handler) -> None:
+    from cartable.sqlite import base
+
+    with handler["default"].cursor() as cursor:
+        cursor.execute("INSERT INTO t (n) VALUES (%s), (%s)", [1, 2])
+        cursor.execute("SELECT COUNT(*) FROM t WHERE n >= %s AND 'x%%' = 'x%%'", [1])
+        assert cursor.fetchone() == (2,)
+        assert isinstance(cursor.cursor, base.SQLiteCursorWrapper)
