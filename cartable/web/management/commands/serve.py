@@ -17,7 +17,6 @@ from cartable.commands import CartableCommand
 from cartable.jobs import periodic
 from cartable.jobs.runner import start_worker, watch_workers, work_left
 from cartable.jobs.sweep import sweep
-from cartable.lib.malloc import give_back_large_blocks
 from cartable.web.staticfiles import ensure_collected
 
 SHM = Path("/dev/shm")  # noqa: S108  (a RAM disk, for gunicorn's heartbeat files only)
@@ -91,9 +90,6 @@ class Command(CartableCommand):
         resume = settings.WORKER_ON_DEMAND and work_left()
         # Workers are forked from this process: none may inherit its database connection.
         close_connections()
-        # Before the fork, so that the workers inherit it: an Argon2 hash's 19 MiB goes back
-        # to the system after each sign-in instead of staying in every worker for good.
-        give_back_large_blocks()
         # One worker per core this process may run on (a box's cores, or fewer under
         # taskset or a container's CPU set), not per core of the machine.
         workers = options["workers"] or len(os.sched_getaffinity(0))
