@@ -8,28 +8,15 @@ supersedes a parked one, which is dropped. Parked entries never expire."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from django.db.models import QuerySet
 
 from cartable.accounts.models import Role, User
 from cartable.catalog.models import Activity, Course
+from cartable.exchange.hubwork import Received as Parkable  # a feedback entry, read alike
 from cartable.exchange.models import ParkedEntry, Peer
 from cartable.grades.models import Grade
-
-
-class Parkable(Protocol):
-    """A feedback entry as read from a bundle (``actions.WorkEntry``)."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def created_at(self) -> datetime: ...
-    @property
-    def payload(self) -> dict[str, Any]: ...
 
 
 def _text(value: Any, limit: int = 255) -> str:
