@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
+
 from cartable.accounts.models import Role, User
 from cartable.assessment import actions as quizzes
 from cartable.assessment.models import Attempt
@@ -17,6 +19,22 @@ from cartable.exchange.models import Peer
 
 def _text(value: Any, limit: int = 255) -> str:
     return value[:limit] if isinstance(value, str) else ""
+
+
+def named_activities(
+    peer: Peer, course: dict[str, Any], item: dict[str, Any]
+) -> QuerySet[Activity]:
+    """The live activity of the hub's institution that a feedback entry's ``course`` and
+    ``activity`` name by their Moodle keys (none, or one)."""
+    if peer.institution_id is None:
+        return Activity.objects.none()
+    return Activity.objects.filter(
+        course__institution_id=peer.institution_id,
+        course__source=_text(course.get("source")),
+        course__source_id=_text(course.get("id")),
+        source_key=_text(item.get("key")),
+        retired_at__isnull=True,
+    )
 
 
 def target(peer: Peer, payload: dict[str, Any]) -> tuple[Activity, User] | None:
@@ -31,17 +49,7 @@ def target(peer: Peer, payload: dict[str, Any]) -> tuple[Activity, User] | None:
         or not _text(item.get("key"))  # the box's own activities are not the university's
     ):
         return None
-    activity = (
-        Activity.objects.select_related("course")
-        .filter(
-            course__institution_id=peer.institution_id,
-            course__source=_text(course.get("source")),
-            course__source_id=_text(course.get("id")),
-            source_key=_text(item.get("key")),
-            retired_at__isnull=True,
-        )
-        .first()
-    )
+    activity = named_activities(peer, course, item).select_related("course").first()
     learner = User.objects.filter(username=_text(user.get("username"), 150)).first()
     if (
         activity is None

@@ -14,13 +14,11 @@ from django.db.models import QuerySet
 
 from cartable.accounts.models import Role, User
 from cartable.catalog.models import Activity, Course
+from cartable.exchange import boxquiz
+from cartable.exchange.boxquiz import _text
 from cartable.exchange.hubwork import Received as Parkable  # a feedback entry, read alike
 from cartable.exchange.models import ParkedEntry, Peer
 from cartable.grades.models import Grade
-
-
-def _text(value: Any, limit: int = 255) -> str:
-    return value[:limit] if isinstance(value, str) else ""
 
 
 def grade_key(peer: Peer, payload: dict[str, Any]) -> dict[str, str] | None:
@@ -51,21 +49,14 @@ def waits(peer: Peer, payload: dict[str, Any]) -> dict[str, str] | None:
     the live activity it names in that course of the hub's institution. None otherwise: it
     applies now, or never can (no such learner here, malformed, a quiz's own grade)."""
     key = grade_key(peer, payload)
-    institution = peer.institution_id
-    if key is None or institution is None:
+    if key is None:  # also when the peer has no institution
         return None
     item = payload["activity"]
     if item.get("kind") == Activity.Kind.QUIZ and payload.get("source") == Grade.Source.QUIZ:
         return None  # the box computes a quiz's grade itself
     if not User.objects.filter(username=key["username"], role=Role.LEARNER).exists():
         return None
-    held = Activity.objects.filter(
-        course__institution_id=institution,
-        course__source=key["course_source"],
-        course__source_id=key["course_source_id"],
-        source_key=key["activity_key"],
-        retired_at__isnull=True,
-    ).exists()
+    held = boxquiz.named_activities(peer, payload["course"], item).exists()
     return None if held else key
 
 

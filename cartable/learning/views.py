@@ -37,10 +37,10 @@ def _user(request: HttpRequest) -> User:
 # --- Home pages -----------------------------------------------------------------------------
 
 
-def learner_home(request: HttpRequest, *, unread_messages: int | None = None) -> HttpResponse:
-    """The learner's courses, study plan and recent feedback. With ``unread_messages`` (how
-    many messages wait unread, counted by the caller: messaging is above this layer), the page
-    is kept per everything it shows (``kept.render_kept``)."""
+def learner_home(request: HttpRequest, *, unread_messages: int) -> HttpResponse:
+    """The learner's courses, study plan and recent feedback, and how many messages wait unread
+    (counted by the caller: messaging is above this layer); the page is kept per everything it
+    shows (``kept.render_kept``)."""
     user = _user(request)
     statement = _enrolments(router.db_for_read(Enrolment))
     enrolments = statement.convert(statement.fetch(user.pk))
@@ -64,10 +64,8 @@ def learner_home(request: HttpRequest, *, unread_messages: int | None = None) ->
         "plan_done": [item for item in plan if item.done],
         "feedback": feedback,
         "access_closes": _closing_time(request),
+        "unread_messages": unread_messages,
     }
-    if unread_messages is None:
-        return render(request, "learning/learner_home.html", context)
-    context["unread_messages"] = unread_messages
     return kept.render_kept(request, "learning/learner_home.html", context)
 
 
