@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import router
 from django.db.models import OuterRef, Q, QuerySet
 from django.http import Http404
@@ -99,16 +100,26 @@ def opened(prefix: str = "", *, hidden: bool = False) -> Q:
     return rule
 
 
+# The review status in the statement's text, not as a parameter: SQLite weighs the partial
+# index on waiting activities (``activity_waiting_idx``, ``review_status = 'pending'``) against
+# a parameter's value, and so prepares the whole statement again each time one is bound (the
+# learner home's feedback statement took 0.058 ms instead of 0.0035). A constant of the code,
+# checked to be a plain word: no value from a request ever gets here.
+_APPROVED = f"'{Activity.Review.APPROVED.value}'"
+if not Activity.Review.APPROVED.value.isalpha():
+    raise ImproperlyConfigured(f"not a plain word: {_APPROVED}")
+
+
 def opened_sql(activity: str, section: str) -> tuple[str, list[Any]]:
     """``opened()`` (for learners: nothing hidden) as a SQL condition and its parameters, for
     the hot paths written in SQL; ``activity`` and ``section`` are the aliases of the activity
     and of its section in the statement. tests/test_access_rule.py checks that both agree."""
     kinds = hidden_from_learners()
     return (
-        f"({activity}.retired_at IS NULL AND {activity}.review_status = %s "
+        f"({activity}.retired_at IS NULL AND {activity}.review_status = {_APPROVED} "
         f"AND {activity}.kind NOT IN ({', '.join(['%s'] * len(kinds))}) "
         f"AND {activity}.visible = %s AND {section}.visible = %s)",
-        [Activity.Review.APPROVED, *kinds, True, True],
+        [*kinds, True, True],
     )
 
 
