@@ -65,7 +65,6 @@ def test_it_gives_the_same_answer_in_sql_and_in_the_orm(institution) -> None:
     assert sql == orm
 
 
-
 def test_it_binds_no_review_status_that_sqlite_weighs_against_the_waiting_index() -> None:
     """The approved status is in the statement's text: bound as a parameter, SQLite compares
     its value with the partial index on waiting activities (``review_status = 'pending'``)
@@ -73,6 +72,7 @@ def test_it_binds_no_review_status_that_sqlite_weighs_against_the_waiting_index(
     condition, params = opened_sql("a", "s")
     assert "a.review_status = 'approved'" in condition
     assert not set(Activity.Review.values) & {str(value) for value in params}
+
 
 def test_grade_conditions_give_the_same_answer_on_every_path(institution, establishment) -> None:
     """Moodle's "grade" access conditions, on every combination of a condition (any grade, a
