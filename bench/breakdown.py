@@ -5,6 +5,7 @@
     python bench/breakdown.py --cprofile "learner home"    # cProfile's top functions
     python bench/breakdown.py --env CARTABLE_CONN_MAX_AGE=0  # a setting's effect
     python bench/breakdown.py --page "activity page" --page "quiz page" --page "answer save"
+    python bench/breakdown.py --reprepared         # statements SQLite prepares on every request
 
 It prepares a data folder as bench/load.py does (or reuses one with --home), then runs the real
 WSGI application (``cartable.wsgi.application``, what gunicorn calls in each worker) in a child
@@ -88,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     add("--bin-dir", type=Path, default=REPO / ".venv" / "bin")
     add("--env", action="append", default=[], metavar="KEY=VALUE", help="for the server")
     add("--json", type=Path, help="write the medians to this file")
+    add("--reprepared", action="store_true", help="list the statements SQLite prepares again")
     add("--inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.inside:
@@ -114,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     command += [f"--page={page}" for page in args.page or []]
     command += [f"--cprofile={args.cprofile}", f"--lines={args.lines}"] if args.cprofile else []
     command += [f"--json={args.json.resolve()}"] if args.json else []
+    command += ["--reprepared"] if args.reprepared else []
     env = harness.server_env(home, args.bin_dir)
     return subprocess.run(command, env=env, check=False).returncode
 
@@ -471,6 +474,8 @@ def inside(args: argparse.Namespace) -> int:
             raise SystemExit(f"no page {args.cprofile!r}; pages: {', '.join(every)}")
         return profile(app, targets(app, [args.cprofile], paths, session)[args.cprofile], args)
     pages = targets(app, [n for n in every if not args.page or n in args.page], paths, session)
+    if args.reprepared:
+        return reprepared(app, pages)
 
     writes = dict.fromkeys(pages, 0)
     queries = dict.fromkeys(pages, 0)
@@ -567,6 +572,56 @@ def report(samples, names, queries, writes, repeat, settings) -> str:
     lines.append(f"{'writes':<{width}}" + "".join(f"{writes[n] / repeat:>14.2f}" for n in pages))
     lines.append("(parts are exclusive times; medians do not add up exactly to the total's)")
     return "\n".join(lines)
+
+
+def reprepared(app: Any, pages: dict[str, Get]) -> int:
+    """The statements SQLite prepares again on a warm request although Python's statement cache
+    holds them (e.g. when the plan depends on a bound value: a partial index's condition, a
+    LIKE pattern). SQLite calls the authorizer only while it prepares a statement: calls during
+    an execute, once every page has run, are a preparation."""
+    import sqlite3
+
+    from django.db import connection
+    from django.db.backends.signals import connection_created
+
+    if connection.vendor != "sqlite":
+        raise SystemExit("--reprepared is for SQLite")
+    calls = [0]
+
+    def authorizer(*args: Any) -> int:
+        calls[0] += 1
+        return sqlite3.SQLITE_OK
+
+    def watch(connection: Any, **kwargs: Any) -> None:
+        connection.connection.set_authorizer(authorizer)
+
+    connection_created.connect(watch)
+    connection.ensure_connection()
+    watch(connection)
+    found: dict[str, dict[str, int]] = {name: {} for name in pages}
+    current = [""]
+
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        before = calls[0]
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            if current[0] and calls[0] > before:
+                text = " ".join(sql.split())
+                found[current[0]][text] = found[current[0]].get(text, 0) + 1
+
+    with connection.execute_wrapper(record):
+        for turn in range(5):  # the first two fill the statement cache
+            for name, target in pages.items():
+                current[0] = name if turn >= 2 else ""
+                status, _, body = call(app, target.environ())
+                current[0] = ""
+                target.after(app, status, body)
+    for name, statements in found.items():
+        print(f"{name}: {len(statements)} statement(s) prepared again on warm requests")
+        for text, count in sorted(statements.items(), key=lambda item: -item[1]):
+            print(f"  {count}/3  {text[:300]}")
+    return 0
 
 
 def profile(app: Any, target: Get, args: argparse.Namespace) -> int:

@@ -6,10 +6,17 @@ the ORM itself produced for a query built with placeholder values (negative ids 
 so it reads exactly what that query reads: the request's values take the placeholders'
 places in the parameters. Rows come back raw (``fetch``), which a caller may use as a cache
 key, and are converted as the ORM would (``convert``) when they are needed.
+
+Every other parameter is a constant of the code. Those that are plain words (a review status,
+an attempt's state…) are written into the SQL text as literals (``inline_words``): SQLite
+weighs a bound value against the condition of a partial index it might use (``review_status =
+'pending'``), and then prepares the whole statement again each time the value is bound: on
+every request, although Python's statement cache holds it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -57,6 +64,33 @@ def placeholders(count: int) -> tuple[int, ...]:
     return (*PLACEHOLDERS, *range(PLACEHOLDERS[-1] - 1, PLACEHOLDERS[-1] - 1 - count, -1))[:count]
 
 
+# A constant the SQL text may hold as a literal: nothing to quote, nothing to escape.
+WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# What stands for a parameter in the ORM's SQL, and a percent sign written as such.
+MARKS = re.compile(r"%s|%%")
+
+
+def inline_words(sql: str, params: Sequence[Any]) -> tuple[str, tuple[Any, ...]]:
+    """``sql`` with its parameters that are plain words (``WORD``) written in as SQL string
+    literals, and the parameters left. Only for a statement whose parameters are constants of
+    the code and placeholders (integers): never for a request's values. Unchanged when its
+    ``%s`` do not match ``params`` one for one."""
+    marks = [mark.start() for mark in MARKS.finditer(sql) if mark.group() == "%s"]
+    if len(marks) != len(params):
+        return sql, tuple(params)
+    pieces, left, end = [], [], 0
+    for start, param in zip(marks, params, strict=True):
+        word = str(param) if isinstance(param, str) else ""  # (a TextChoices member: its value)
+        if WORD.fullmatch(word):
+            pieces += [sql[end:start], f"'{word}'"]
+        else:
+            pieces += [sql[end:start], "%s"]
+            left.append(param)
+        end = start + 2
+    pieces.append(sql[end:])
+    return "".join(pieces), tuple(left)
+
+
 def _slots(params: Sequence[Any], marks: Sequence[int]) -> tuple[tuple[int, int], ...]:
     return tuple(
         (position, marks.index(value))
@@ -69,11 +103,11 @@ def compile_values(query: QuerySet[Any, Any], alias: str) -> Statement:
     """``query`` (a ``values_list`` built with ``PLACEHOLDERS`` for the request's values)
     compiled for the database ``alias``."""
     compiler = query.query.get_compiler(alias)
-    sql, params = compiler.as_sql()
+    sql, params = inline_words(*compiler.as_sql())
     slots = _slots(params, PLACEHOLDERS)
     columns = [column for column, _sql, _alias in compiler.select]
     converters = tuple(compiler.get_converters(columns).items())
-    return Statement(alias, str(sql), tuple(params), slots, converters)
+    return Statement(alias, sql, params, slots, converters)
 
 
 @dataclass(frozen=True)
@@ -121,13 +155,13 @@ def compile_models(
     from django.db.models.query import get_related_populators
 
     compiler = query.query.get_compiler(alias)
-    sql, params = compiler.as_sql()
+    sql, params = inline_words(*compiler.as_sql())
     slots = _slots(params, marks)
     select, klass_info = compiler.select, compiler.klass_info
     assert klass_info is not None, query
     columns = [column for column, _sql, _alias in select]
     converters = tuple(compiler.get_converters(columns).items())
-    statement = Statement(alias, str(sql), tuple(params), slots, converters)
+    statement = Statement(alias, sql, params, slots, converters)
     fields = klass_info["select_fields"]
     start, end = fields[0], fields[-1] + 1
     return Models(

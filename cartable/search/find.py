@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from cartable.accounts.models import STAFF_ROLES, Role, User
 from cartable.catalog.access import visible_activities, visible_courses, visible_sections
 from cartable.catalog.models import Activity, Course, Section
-from cartable.compiled import PLACEHOLDERS
+from cartable.compiled import PLACEHOLDERS, inline_words
 from cartable.search.models import Entry
 from cartable.search.query import (
     SCAN_CHARS,
@@ -153,8 +153,9 @@ def reader_of(user: User) -> str:
 
 
 def _sql(queryset: QuerySet[Any], alias: str) -> tuple[str, tuple[Any, ...]]:
-    sql, params = queryset.order_by().values("id").query.get_compiler(alias).as_sql()
-    return sql, tuple(params)
+    """The queryset's SQL, its constant words written in (``compiled.inline_words``: SQLite
+    would prepare the search's statement again on every search) and its parameters."""
+    return inline_words(*queryset.order_by().values("id").query.get_compiler(alias).as_sql())
 
 
 @functools.cache
