@@ -85,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     add("--page", action="append", help="only this page (repeatable); default: all")
     add("--cprofile", metavar="PAGE", help="print cProfile's top functions for this page")
     add("--lines", type=int, default=40, help="lines of cProfile's cumulative list (40)")
+    add("--dump", type=Path, help="with --cprofile: also write the stats to this file (pstats)")
     add("--home", type=Path, help="a data folder prepared by an earlier run (kept)")
     add("--bin-dir", type=Path, default=REPO / ".venv" / "bin")
     add("--env", action="append", default=[], metavar="KEY=VALUE", help="for the server")
@@ -115,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     command += [f"--repeat={args.repeat}"]
     command += [f"--page={page}" for page in args.page or []]
     command += [f"--cprofile={args.cprofile}", f"--lines={args.lines}"] if args.cprofile else []
+    command += [f"--dump={args.dump.resolve()}"] if args.dump else []
     command += [f"--json={args.json.resolve()}"] if args.json else []
     command += ["--reprepared"] if args.reprepared else []
     env = harness.server_env(home, args.bin_dir)
@@ -640,6 +642,8 @@ def profile(app: Any, target: Get, args: argparse.Namespace) -> int:
         profiler.disable()
         target.after(app, status, body)
     path = target.path
+    if args.dump:
+        profiler.dump_stats(args.dump)
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
     stats.sort_stats("tottime").print_stats(25)

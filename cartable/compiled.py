@@ -135,6 +135,21 @@ class Models:
         """Every instance the query finds with these values."""
         return [self._make(row) for row in self.statement.convert(self.statement.fetch(*values))]
 
+    def fetch(self, *values: Any) -> list[tuple[Any, ...]]:
+        """The rows as the driver returns them: a caller that needs only some of them as
+        instances reads ``column`` values first and makes those with ``make``."""
+        return self.statement.fetch(*values)
+
+    def column(self, name: str) -> int:
+        """Where the model's field ``name`` (its attname) sits in a fetched row: its value as
+        the driver returns it, which is the ORM's when the field has no converter (text,
+        integers)."""
+        return self.start + self.names.index(name)
+
+    def make(self, row: Sequence[Any]) -> Any:
+        """The instance of one fetched row, as ``all`` makes it."""
+        return self._make(self.statement.convert([row])[0])
+
     def _make(self, row: list[Any]) -> Any:
         found = self.model.from_db(
             self.statement.alias, list(self.names), row[self.start : self.end]

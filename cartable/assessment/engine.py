@@ -6,6 +6,7 @@ Nothing here writes: ``actions`` does, with what these functions compute.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import threading
@@ -13,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+
+from django.db import router
 
 from cartable.assessment import scoring
 from cartable.assessment.models import Attempt, AttemptQuestion
@@ -22,6 +25,7 @@ from cartable.catalog.kinds import kind_of
 from cartable.catalog.models import Activity
 from cartable.catalog.models import Question as QuestionRow
 from cartable.catalog.models import QuestionCategory as CategoryRow
+from cartable.compiled import PLACEHOLDERS, Models, compile_models
 from cartable.importers import questions as bank
 from cartable.importers.jsonable import from_json, to_json
 from cartable.importers.model import QuizContent, QuizSlot
@@ -361,20 +365,36 @@ def load_page(
 ) -> tuple[dict[int, Loaded], set[int], dict[int, tuple[str, str]]]:
     """The questions of one page, replayed, the slots of the whole attempt that are only
     shown (descriptions, which have no number) and every question's behaviour and state (for
-    "requires previous"), in one query: the questions of the other pages are not replayed. A
-    question is only shown exactly when it runs under the information behaviour
-    (``scoring.behaviour_for`` gives it to those, and only to those)."""
+    "requires previous"), in one query: the questions of the other pages are not replayed,
+    nor even made into rows (their JSON is not decoded). A question is only shown exactly
+    when it runs under the information behaviour (``scoring.behaviour_for`` gives it to
+    those, and only to those)."""
     wanted = set(slots)
     loaded: dict[int, Loaded] = {}
     shown_only: set[int] = set()
     held: dict[int, tuple[str, str]] = {}
-    for row in attempt.questions.all():
-        held[row.slot] = (row.behaviour, row.state)
-        if row.behaviour == Behaviour.INFORMATION:
-            shown_only.add(row.slot)
-        if row.slot in wanted:
-            loaded[row.slot] = load(row)
+    query = _questions_query(router.db_for_read(AttemptQuestion))
+    slot_at, behaviour_at, state_at = (
+        query.column(name) for name in ("slot", "behaviour", "state")
+    )
+    for raw in query.fetch(attempt.pk):
+        slot, behaviour = raw[slot_at], raw[behaviour_at]
+        held[slot] = (behaviour, raw[state_at])
+        if behaviour == Behaviour.INFORMATION:
+            shown_only.add(slot)
+        if slot in wanted:
+            row = query.make(raw)
+            row.attempt = attempt
+            loaded[slot] = load(row)
     return loaded, shown_only, held
+
+
+@functools.cache
+def _questions_query(alias: str) -> Models:
+    """An attempt's questions in slot order: every page of an attempt reads them, so the
+    query is compiled once per database."""
+    query = AttemptQuestion.objects.filter(attempt_id=PLACEHOLDERS[0]).order_by("slot")
+    return compile_models(query, alias)
 
 
 def outcome(loaded: scoring.QuestionAttempt) -> dict[str, Any]:
