@@ -6,6 +6,7 @@ Nothing here writes: ``actions`` does, with what these functions compute.
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import json
@@ -36,11 +37,19 @@ class NotAQuiz(ValueError):
 
 
 def settings_of(activity: Activity) -> QuizContent:
+    """The quiz's settings, read from its JSON once for every request that reads the same
+    JSON: they are frozen, and kept with a copy of the JSON they were read from (the
+    activity's may be changed in place before it is saved)."""
     if activity.kind != "quiz":
         raise NotAQuiz(activity.kind)
+    kept = _SETTINGS.get(activity.pk) if activity.pk is not None else None
+    if kept is not None and kept[0] == activity.data:
+        return kept[1]
     data = kind_of("quiz").read(activity.data)
     if not isinstance(data, QuizContent):
         raise NotAQuiz("quiz settings of another shape")
+    if activity.pk is not None:
+        _keep(_SETTINGS, activity.pk, (copy.deepcopy(activity.data), data))
     return data
 
 
@@ -308,6 +317,7 @@ class _Replay:
 
 _REPLAYS: dict[int, _Replay] = {}
 _QUESTIONS: dict[int, tuple[Any, bank.Question]] = {}
+_SETTINGS: dict[int, tuple[Any, QuizContent]] = {}  # by activity: its JSON, its settings
 _LOCK = threading.Lock()
 
 
@@ -354,6 +364,7 @@ def forget_replays() -> None:
     with _LOCK:
         _REPLAYS.clear()
         _QUESTIONS.clear()
+        _SETTINGS.clear()
 
 
 def load_all(attempt: Attempt) -> dict[int, Loaded]:
