@@ -176,6 +176,11 @@ def layer(name: str, factory: Callable[[Any], Any]) -> Callable[[Any], Any]:
             with CLOCK.part(name):
                 return inner(request)
 
+        # Django calls these from its handler: kept (timed alike), or the CSRF check and the
+        # body cap would be left out.
+        for hook in ("process_view", "process_template_response", "process_exception"):
+            if hasattr(inner, hook):
+                setattr(middleware, hook, timed(name, getattr(inner, hook)))
         return middleware
 
     return make

@@ -150,11 +150,12 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Its process_view caps the body before any other reads a byte of it (CSRF's, next, reads
+    # it; Django calls them in this order, after every middleware's own call): see
+    # cartable.web.bodies.
+    "cartable.web.bodies.BodyLimit",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Before any view reads a byte of the body (CSRF reads it in process_view, which Django
-    # calls after every middleware's own call): see cartable.web.bodies.
-    "cartable.web.bodies.body_limit",
     "django.contrib.messages.middleware.MessageMiddleware",
     "cartable.web.middleware.session_idle_timeout",
     "cartable.access.middleware.access_hours",

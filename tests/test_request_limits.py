@@ -114,6 +114,25 @@ def test_it_refuses_a_body_without_a_length_before_reading_it() -> None:
     assert payload.read_started is False
 
 
+def test_an_address_of_nothing_answers_404_without_reading_the_body(learner) -> None:
+    response, body = announce(signed_in(learner), "/no-such-page/", BIG)
+    assert response.status_code == 404
+    assert body.read_started is False
+
+
+def test_the_cap_comes_first_among_the_middlewares_that_may_read_the_body() -> None:
+    """The cap is a process_view: every middleware with one of its own (CSRF's reads the
+    body) comes after it, since Django calls them in MIDDLEWARE order."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    paths = list(settings.MIDDLEWARE)
+    first = paths.index("cartable.web.bodies.BodyLimit")
+    with_views = [p for p in paths if hasattr(import_string(p), "process_view")]
+    assert with_views[0] == "cartable.web.bodies.BodyLimit"
+    assert paths.index("django.middleware.csrf.CsrfViewMiddleware") > first
+
+
 def test_it_lets_staff_upload_more_than_anyones_limit_and_nobody_else(
     staff, learner, settings
 ) -> None:

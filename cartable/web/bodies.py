@@ -7,21 +7,25 @@ refused with 413, and one whose length is not announced (chunked) with 411, both
 reads it: Django never reads past the announced length (its ``LimitedStream``), so checking
 the announced length bounds what is read, and nothing reaches the upload folder.
 
-Django calls every middleware's own code before any ``process_view`` (where the CSRF
-middleware reads the body to find its token), so this cap acts first wherever it sits in
-MIDDLEWARE; it sits after the locale (the refusal is in the reader's language), the CSRF
-cookie (the page's own forms work) and the lazy user.
+The check is the middleware's ``process_view``: Django calls it once the address is resolved
+(its view's name is then a dict lookup in ``UPLOADS``, with no resolution of its own), after
+every middleware's own code (the locale, the lazy user, the session are set) and in
+MIDDLEWARE order among the other ``process_view``: so the middleware sits before the CSRF
+middleware, the first to read the body (to find its token) and the only other one with a
+``process_view``. An address that resolves to nothing is answered 404 without reading the
+body. The refusal goes out through every middleware's response code (the CSRF cookie, so
+the page's own forms work).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
 from cartable.accounts.models import Role
@@ -85,14 +89,10 @@ def announced_length(request: HttpRequest) -> int | None:
 
 
 def limit_for(request: HttpRequest) -> int:
-    """The most this request may send: the upload limit of its address when the signed-in
-    user has a role it allows, else the general one."""
+    """The most this request may send: the upload limit of its address (already resolved)
+    when the signed-in user has a role it allows, else the general one."""
     general: int = settings.REQUEST_MAX_BYTES
-    try:
-        name = resolve(request.path_info).view_name
-    except Resolver404:
-        return general
-    upload = UPLOADS.get(name)
+    upload = UPLOADS.get(request.resolver_match.view_name) if request.resolver_match else None
     if upload is None:
         return general
     if upload.roles is None:
@@ -103,8 +103,18 @@ def limit_for(request: HttpRequest) -> int:
     return upload.limit()
 
 
-def body_limit(get_response: Handler) -> Handler:
-    def middleware(request: HttpRequest) -> HttpResponse:
+class BodyLimit:
+    """The middleware: nothing on the way in, the check once the address is resolved."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
         length = announced_length(request)
         if length is None:
             return _refused(
@@ -116,9 +126,7 @@ def body_limit(get_response: Handler) -> Handler:
             limit = limit_for(request)
             if length > limit:
                 return _refused(request, 413, "", limit)
-        return get_response(request)
-
-    return middleware
+        return None
 
 
 def _refused(request: HttpRequest, status: int, message: str, limit: int = 0) -> HttpResponse:
