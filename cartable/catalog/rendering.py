@@ -4,12 +4,13 @@ shows or links to a file), external ones as text."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from urllib.parse import unquote
 
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from cartable.catalog.models import Activity, Course, CourseFile
 from cartable.lib.display import for_display
@@ -86,15 +87,29 @@ class CourseLinks:
                 file_url=self.file_url,
                 activity_url=self.activity_url,
                 course_url=self.course_url,
-                media_notes=media_notes(),
+                media_notes=MEDIA_NOTES,
             )
         )
 
 
-def media_notes() -> dict[str, str]:
-    """What opens the note standing for media on the Internet, in the reader's language."""
-    return {
-        "video": gettext("This video is on the Internet and cannot be shown on the box:"),
-        "audio": gettext("This recording is on the Internet and cannot be shown on the box:"),
-        "frame": gettext("This content is on the Internet and cannot be shown on the box:"),
+class MediaNotes(Mapping[str, str]):
+    """What opens the note standing for media on the Internet, in the reader's language:
+    translated when a text holds such a note (most texts hold none, and a page shows many)."""
+
+    _SENTENCES = {
+        "video": gettext_noop("This video is on the Internet and cannot be shown on the box:"),
+        "audio": gettext_noop("This recording is on the Internet and cannot be shown on the box:"),
+        "frame": gettext_noop("This content is on the Internet and cannot be shown on the box:"),
     }
+
+    def __getitem__(self, kind: str) -> str:
+        return gettext(self._SENTENCES[kind])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._SENTENCES)
+
+    def __len__(self) -> int:
+        return len(self._SENTENCES)
+
+
+MEDIA_NOTES = MediaNotes()
