@@ -185,3 +185,44 @@ def test_the_compiled_page_read_finds_what_the_orm_finds(course, learner) -> Non
     ] == [(r.pk, r.slot, r.question, r.actions, *(getattr(r, n) for n in names)) for r in orm]
     assert [r.slot for r in compiled] == [1, 3, 4]
     assert actions._page_query("default", 2).all(attempt.pk, 99, 98) == []
+
+
+def test_a_page_read_finds_what_the_orm_finds_and_replays_only_its_questions(
+    course, learner
+) -> None:
+    quiz = quizdata.add_quiz(
+        course, (*(make() for make in quizdata.MIXED), quizdata.description()), per_page=2
+    )
+    attempt = actions.start(actor=learner, activity=quiz)
+    rows = {row.slot: row for row in attempt.questions.all()}
+    informational = {slot for slot, row in rows.items() if row.behaviour == "informationitem"}
+    assert informational  # the description
+    page = attempt.pages[1]
+    loaded, shown_only, held = engine.load_page(attempt, page)
+    assert sorted(loaded) == sorted(page)
+    assert shown_only == informational
+    assert held == {slot: (row.behaviour, row.state) for slot, row in rows.items()}
+    for slot, item in loaded.items():
+        row = rows[slot]
+        assert item.row is not None and item.row.attempt is attempt
+        assert (item.row.pk, item.row.question, item.row.layout, item.row.actions) == (
+            row.pk,
+            row.question,
+            row.layout,
+            row.actions,
+        )
+        assert item.attempt == engine.load(row).attempt
+
+
+def test_quiz_settings_kept_between_requests_follow_the_activitys_data(course) -> None:
+    quiz = quizdata.add_quiz(course, per_page=2)
+    first = engine.settings_of(quiz)
+    assert engine.settings_of(quiz) is first  # read once
+    quiz.data["questions_per_page"] = 5  # changed in place, not saved yet
+    assert engine.settings_of(quiz).questions_per_page == 5
+    quiz.save()
+    quiz.refresh_from_db()
+    assert engine.settings_of(quiz).questions_per_page == 5
+    quiz.data["questions_per_page"] = 2
+    quiz.save()
+    assert engine.settings_of(type(quiz).objects.get(pk=quiz.pk)) == first
