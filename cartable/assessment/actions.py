@@ -32,7 +32,9 @@ from cartable.assessment.scoring import quiz as quizzes
 from cartable.assessment.scoring.behaviours import CBM_BEHAVIOURS, Action
 from cartable.assessment.scoring.manual import Essay
 from cartable.assessment.scoring.responses import AttachedFile, EssayResponse
+from cartable.audit.actions import prepare as audit_entry
 from cartable.audit.actions import record as audit
+from cartable.audit.actions import record_entry
 from cartable.audit.models import AuditEvent
 from cartable.catalog.access import manages, teaches
 from cartable.catalog.kinds import kind_of
@@ -460,18 +462,23 @@ def _commit(
 ) -> bool:
     """The save's one write transaction; False (nothing written) when the attempt no longer
     holds what ``planned`` was computed from."""
+    entry = (
+        audit_entry(
+            "quiz.answers_saved",
+            actor=actor,
+            target=attempt.activity,
+            request=request,
+            details={"attempt": attempt.pk, "page": page + 1, "slots": planned.changed},
+        )
+        if planned.changed and not attempt.preview
+        else None
+    )  # prepared before the transaction: on SQLite it holds the box's write lock
     with transaction.atomic():
         if not _move_seq(attempt.pk, planned.seq, page, now):
             return False
         _write_encoded(planned.encoded)
-        if planned.changed and not attempt.preview:
-            audit(
-                "quiz.answers_saved",
-                actor=actor,
-                target=attempt.activity,
-                request=request,
-                details={"attempt": attempt.pk, "page": page + 1, "slots": planned.changed},
-            )
+        if entry is not None:
+            record_entry(entry)
     return True
 
 

@@ -89,7 +89,43 @@ def record(
     building of them cost several times their running. The head file in the data folder is
     updated once the transaction is committed.
     """
-    fields = _fields(action, actor, target, details, request, actor_name, establishment_id)
+    return record_entry(
+        prepare(
+            action,
+            actor=actor,
+            target=target,
+            details=details,
+            request=request,
+            actor_name=actor_name,
+            establishment_id=establishment_id,
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """An event's fields but its number, time and seal (``prepare``)."""
+
+    fields: dict[str, Any]
+
+
+def prepare(
+    action: str,
+    *,
+    actor: Any | None,
+    target: models.Model | None = None,
+    details: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+    actor_name: str | None = None,
+    establishment_id: int | None = None,
+) -> Entry:
+    """What ``record`` appends, computed ahead (``record_entry`` appends it): a change that
+    holds a write transaction short prepares its entry before the transaction opens."""
+    return Entry(_fields(action, actor, target, details, request, actor_name, establishment_id))
+
+
+def record_entry(entry: Entry) -> AuditEvent:
+    """Append an entry made by ``prepare``: numbered, timed and sealed now (``record``)."""
     # No savepoint when nested: a failure here must fail the caller's transaction anyway,
     # and two queries fewer. Alone (autocommit), this is the transaction: on SQLite it takes
     # the write lock at once (IMMEDIATE), on PostgreSQL the head row's lock serialises appends.
@@ -98,7 +134,7 @@ def record(
         head, due = _locked_head(due_by=now)
         if due:
             _flush(head, now)
-        return _append(head, fields)
+        return _append(head, entry.fields)
 
 
 def _fields(
@@ -323,20 +359,31 @@ def _insert(event: AuditEvent) -> None:
     """INSERT the entry (what ``AuditEvent.objects.create`` does, without the ORM's building
     of the statement: the values are prepared by the fields themselves)."""
     connection_ = connections[DEFAULT_DB_ALIAS]
-    q = connection_.ops.quote_name
     returning = connection_.features.can_return_columns_from_insert
-    sql = (
-        f"INSERT INTO {q(AuditEvent._meta.db_table)} "  # noqa: S608 (names only)
-        f"({', '.join(q(str(f.column)) for f in _INSERT_FIELDS)}) "
-        f"VALUES ({', '.join('%s' for _ in _INSERT_FIELDS)})"
-        + (f" RETURNING {q('id')}" if returning else "")
-    )
     params = [f.get_db_prep_save(getattr(event, f.attname), connection_) for f in _INSERT_FIELDS]
     with connection_.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_insert_sql(connection_), params)
         event.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
     event._state.adding = False
     event._state.db = connection_.alias
+
+
+def _insert_sql(connection_: Any) -> str:
+    key = (connection_.alias, connection_.vendor)
+    found = _INSERT_STATEMENTS.get(key)
+    if found is None:
+        q = connection_.ops.quote_name
+        returning = connection_.features.can_return_columns_from_insert
+        found = _INSERT_STATEMENTS[key] = (
+            f"INSERT INTO {q(AuditEvent._meta.db_table)} "  # noqa: S608 (names only)
+            f"({', '.join(q(str(f.column)) for f in _INSERT_FIELDS)}) "
+            f"VALUES ({', '.join('%s' for _ in _INSERT_FIELDS)})"
+            + (f" RETURNING {q('id')}" if returning else "")
+        )
+    return found
+
+
+_INSERT_STATEMENTS: dict[tuple[str, str], str] = {}
 
 
 def _move_head(seq: int, seal: str, key_id: str) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import json
 import os
 import secrets
@@ -77,7 +78,7 @@ class Key:
     secret: bytes
     path: Path
 
-    @property
+    @functools.cached_property
     def id(self) -> str:
         """A short fingerprint stored in each entry: tells "another key" from "changed"."""
         return _mac(self.secret, b"cartable audit key id")[:16]
