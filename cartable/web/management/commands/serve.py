@@ -17,9 +17,14 @@ from cartable.commands import CartableCommand
 from cartable.jobs import periodic
 from cartable.jobs.runner import start_worker, watch_workers, work_left
 from cartable.jobs.sweep import sweep
+from cartable.lib import heap
 from cartable.web.staticfiles import ensure_collected
 
 SHM = Path("/dev/shm")  # noqa: S108  (a RAM disk, for gunicorn's heartbeat files only)
+
+# The requests a web worker is answering: its memory pools are trimmed once it has gone quiet
+# (``cartable.lib.heap``), so that a box is back near its idle memory after a class.
+QUIET = heap.Quiet()
 
 
 class BoxServer(BaseApplication):  # type: ignore[misc]
@@ -68,8 +73,21 @@ def start_periodic(worker: object = None) -> None:
     fork, so the threads' database connections are the worker's own. The periodic tasks, and
     the watch: a worker that dies mid-job is replaced within CARTABLE_WORKER_POLL_SECONDS."""
     periodic.start_thread()
+    threading.Thread(
+        target=QUIET.watch, args=(threading.Event(),), name="cartable-quiet", daemon=True
+    ).start()
     if settings.WORKER_ON_DEMAND:
         watch_workers(threading.Event())
+
+
+def request_begins(worker: object, request: object) -> None:
+    """Gunicorn's ``pre_request``, in the thread that answers."""
+    QUIET.begin()
+
+
+def request_ends(worker: object, request: object, environ: object, response: object) -> None:
+    """Gunicorn's ``post_request``, run whatever happened to the request."""
+    QUIET.end()
 
 
 class Command(CartableCommand):
@@ -90,6 +108,9 @@ class Command(CartableCommand):
         resume = settings.WORKER_ON_DEMAND and work_left()
         # Workers are forked from this process: none may inherit its database connection.
         close_connections()
+        # One memory pool for all the threads of each worker, so that a trim reaches all of it
+        # (set before the fork, inherited by the workers).
+        heap.one_pool()
         # One worker per core this process may run on (a box's cores, or fewer under
         # taskset or a container's CPU set), not per core of the machine.
         workers = options["workers"] or len(os.sched_getaffinity(0))
@@ -127,5 +148,7 @@ class Command(CartableCommand):
                 # Each web worker looks every few seconds for periodic tasks (closing quiz
                 # attempts whose time is up); a file lock lets only one of them run each.
                 "post_worker_init": start_periodic,
+                "pre_request": request_begins,
+                "post_request": request_ends,
             }
         ).run()
