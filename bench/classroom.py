@@ -87,6 +87,26 @@ async def learner(
     await conn.close()
 
 
+async def first_visit(
+    host: str, port: int, account: tuple[str, str], course: str, activities: list[str]
+) -> None:
+    """One learner's visit, before any class: sign in, then the home, the course and each of
+    its pages once. A box that has served one visitor holds what any first request builds in
+    a worker (its copies of the master's pages that Python's reference counts write to, the
+    pools of its threads): the class is measured against that, not only against a server that
+    has answered nothing yet. Raises on any answer but the expected one."""
+    conn = httpload.Connection(host, port)
+    try:
+        async with asyncio.timeout(httpload.REQUEST_TIMEOUT * 4):
+            _answer, cookies = await httpload.sign_in(conn, *account)
+            for path in ["/", course, *activities]:
+                response = await conn.request("GET", path, cookies=cookies)
+                if response.status != 200:
+                    raise httpload.Failure(f"first visit: {path} answered {response.status}")
+    finally:
+        await conn.close()
+
+
 async def run_class(
     host: str,
     port: int,

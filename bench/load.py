@@ -296,6 +296,9 @@ def idle_sample(roots: list[int], processes: int, limit: float = 30.0) -> procme
     return now
 
 
+QUIET_S = 5.0  # seconds of quiet before an idle reading after load (a worker trims after 2)
+
+
 def run_classes(args, cpus: str, template: Path, work: Path, deadline) -> dict:
     """The class scenario, growing class sizes, on one server pinned to ``cpus`` with as
     many workers as `cartable serve` starts there; stops at the first size over the limit."""
@@ -312,6 +315,13 @@ def run_classes(args, cpus: str, template: Path, work: Path, deadline) -> dict:
         time.sleep(2.0)
         roots = [server.pid]
         memory = {"idle": idle_sample(roots, 1 + len(cpus.split(","))).as_dict()}
+        asyncio.run(
+            classroom.first_visit(
+                server.host, server.port, accounts[-1], harness.PATHS["course"], harness.ACTIVITIES
+            )
+        )
+        time.sleep(QUIET_S)  # quiet, as between two classes
+        memory["first_visit"] = procmem.sample(*roots).as_dict()
         with procmem.PeakSampler(roots) as peak:
             for size in args.sizes:
                 if time.monotonic() + args.ramp + args.class_duration > deadline:
@@ -343,7 +353,7 @@ def run_classes(args, cpus: str, template: Path, work: Path, deadline) -> dict:
                 if result["errors"] or result["p99_ms"] >= report.CLASS_P99_MAX_MS:
                     break
         memory["peak"] = peak.as_dict()
-        time.sleep(5.0)  # sessions idle, as after a class
+        time.sleep(QUIET_S)  # sessions idle, as after a class
         memory["after"] = procmem.sample(*roots).as_dict()
     held = [c["size"] for c in classes if report.class_holds(c)]
     return {
