@@ -39,7 +39,7 @@ from cartable.audit.models import AuditEvent
 from cartable.catalog.access import manages, teaches
 from cartable.catalog.kinds import kind_of
 from cartable.catalog.models import MADE_ON_BOX, Activity, Course, Enrolment, Section
-from cartable.compiled import Models, compile_models, placeholders
+from cartable.compiled import PLACEHOLDERS, Models, compile_models, placeholders
 from cartable.grades.actions import record as record_grade
 from cartable.grades.bounds import bounded
 from cartable.grades.models import Grade
@@ -59,9 +59,59 @@ class Refused(Exception):
 
 
 def in_progress(user: User, activity: Activity, *, preview: bool = False) -> Attempt | None:
-    return Attempt.objects.filter(
-        user=user, activity=activity, preview=preview, state=Attempt.State.IN_PROGRESS
-    ).first()
+    return _in_progress_query(router.db_for_read(Attempt), preview).first(user.pk, activity.pk)
+
+
+@functools.cache
+def _in_progress_query(alias: str, preview: bool) -> Models:
+    """The learner's attempt in progress, compiled: its state is written into the SQL text
+    (``compiled.inline_words``), as SQLite, weighing a bound state against the partial unique
+    index ``attempt_one_in_progress``, would prepare the statement again on every start."""
+    query = Attempt.objects.filter(
+        user_id=PLACEHOLDERS[0],
+        activity_id=PLACEHOLDERS[1],
+        preview=preview,
+        state=Attempt.State.IN_PROGRESS,
+    ).order_by("pk")[:1]
+    return compile_models(query, alias)
+
+
+@dataclass(frozen=True, slots=True)
+class _Taken:
+    """The learner's attempts at a quiz (real ones, or previews), as a start reads them."""
+
+    last: int | None  # the highest number
+    done: int  # those no longer in progress
+    total: int
+    current: int | None  # the id of the one in progress
+
+    @property
+    def counts(self) -> tuple[int | None, int, int]:
+        return self.last, self.done, self.total
+
+
+_NONE_TAKEN = _Taken(None, 0, 0, None)
+
+
+def _taken(user: User, activity: Activity, preview: bool) -> _Taken:
+    """The learner's attempts counted, in one statement of SQL of its own (the ORM's building
+    of an aggregate cost more than its running), the state written in as a literal."""
+    q = connection.ops.quote_name
+    state = q("state")
+    flag = q("preview") if preview else f"NOT {q('preview')}"
+    words = Attempt.State.IN_PROGRESS.value  # a constant word (no quoting needed)
+    # Names from the model, values as parameters only.
+    sql = (
+        f"SELECT MAX({q('number')}), "  # noqa: S608
+        f"COUNT(CASE WHEN {state} <> '{words}' THEN 1 END), COUNT(*), "
+        f"MAX(CASE WHEN {state} = '{words}' THEN {q('id')} END) "
+        f"FROM {q(Attempt._meta.db_table)} "
+        f"WHERE {q('user_id')} = %s AND {q('activity_id')} = %s AND {flag}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, activity.pk])
+        last, done, total, current = cursor.fetchone()
+    return _Taken(last, done or 0, total or 0, current)
 
 
 def may_start(quiz: QuizContent, done: int, now: datetime, *, preview: bool = False) -> str | None:
@@ -138,9 +188,11 @@ def start(
     quiz = engine.settings_of(activity)
     if not preview:
         quiz = overriding.for_learner(activity, actor, quiz)
-    current = in_progress(actor, activity, preview=preview)
+    taken = _taken(actor, activity, preview)
+    current = in_progress(actor, activity, preview=preview) if taken.current is not None else None
     if current is not None and close_if_overdue(current, now=now):
         current = None
+        taken = _Taken(taken.last, taken.done + 1, taken.total, None)
     if current is not None:
         return current
     if not preview and quiz.password and _password_locked(actor, activity):
@@ -180,12 +232,85 @@ def start(
             language=language,
             now=now,
             request=request,
+            taken=taken,
         )
     except IntegrityError:  # the same learner started it a moment ago (nothing was written)
         found = in_progress(actor, activity, preview=preview)
         if found is None:
             raise
         return found
+
+
+@dataclass(slots=True)
+class _Start:
+    """A new attempt computed before the write transaction: its rows, not saved."""
+
+    taken: _Taken  # what it was computed from
+    attempt: Attempt
+    questions: list[AttemptQuestion]
+
+
+def _plan_start(
+    actor: User,
+    activity: Activity,
+    quiz: QuizContent,
+    preview: bool,
+    language: str,
+    now: datetime,
+    taken: _Taken,
+) -> _Start:
+    """The attempt that follows ``taken``: numbered, its questions drawn and laid out.
+    Raises ``Refused`` when none may start."""
+    reason = may_start(quiz, taken.done, now, preview=preview)
+    if reason is not None:
+        raise Refused(reason)
+    number = (taken.last or 0) + 1
+    seed = secrets.token_hex(16)
+    # The questions met in earlier attempts matter to random slots only (and a preview has
+    # none: the earlier previews are deleted, with their questions).
+    uses: Counter[int] = Counter()
+    if taken.total and any(slot.random is not None for slot in quiz.slots):
+        uses.update(
+            AttemptQuestion.objects.filter(
+                attempt__user=actor, attempt__activity=activity, attempt__preview=preview
+            ).values_list("question_source_id", flat=True)
+        )
+    started = engine.start_slots(
+        quiz,
+        activity.course_id,
+        seed=seed,
+        user=str(actor.pk),
+        number=number,
+        language=language,
+        previous_uses=dict(uses),
+    )
+    if not started:
+        raise Refused(str(_("This quiz has no questions the box can show.")))
+    attempt = Attempt(
+        user=actor,
+        activity=activity,
+        number=number,
+        preview=preview,
+        seed=seed,
+        pages=engine.pages_of(quiz, (s.slot for s in started), seed),
+        started_at=now,
+        deadline=engine.deadline(now, quiz),
+        max_grade=quiz.grade,
+    )
+    questions = [
+        AttemptQuestion(
+            attempt=attempt,
+            slot=item.slot,
+            question_source_id=item.question.source_id,
+            question=engine.question_json(item.question),
+            layout=to_json(item.layout),
+            behaviour=item.behaviour.value,
+            max_mark=item.max_mark,
+            state=item.state.value,
+        )
+        for item in started
+    ]
+    return _Start(taken, attempt, questions)
 
 
 def _begin(
@@ -197,72 +322,44 @@ def _begin(
     language: str,
     now: datetime,
     request: HttpRequest | None,
+    taken: _Taken,
 ) -> Attempt:
-    """A new attempt, in one transaction; ``IntegrityError`` when one began meanwhile."""
+    """A new attempt, in one transaction; ``IntegrityError`` when one began meanwhile.
+
+    Everything is read and computed before the transaction (on SQLite it holds the box's
+    single write lock), from the learner's attempts as ``taken`` counted them: the questions
+    read from the bank and drawn, their layouts, the audit entry. The transaction counts the
+    attempts again (after deleting the earlier previews: a new preview replaces the last
+    one) and computes the attempt once more, under the lock, only if they changed
+    meanwhile; then it writes the attempt, its questions, the audit entry and the outbox's."""
+    if preview:
+        taken = _NONE_TAKEN  # as it will be once the earlier previews are deleted
+    planned = _plan_start(actor, activity, quiz, preview, language, now, taken)
+    entry = (
+        None
+        if preview
+        else audit_entry(
+            "quiz.attempt_started",
+            actor=actor,
+            target=activity,
+            request=request,
+            details={"activity": activity.pk},
+        )
+    )
     with transaction.atomic():
-        taken = Attempt.objects.filter(user=actor, activity=activity, preview=preview)
         if preview:
-            taken.delete()  # a new preview replaces the last one
-        counted = taken.aggregate(
-            last=Max("number"), done=Count("pk", filter=~Q(state=Attempt.State.IN_PROGRESS))
-        )
-        reason = may_start(quiz, counted["done"], now, preview=preview)
-        if reason is not None:
-            raise Refused(reason)
-        number = (counted["last"] or 0) + 1
-        seed = secrets.token_hex(16)
-        # The questions met in earlier attempts matter to random slots only.
-        uses: Counter[int] = Counter()
-        if any(slot.random is not None for slot in quiz.slots):
-            uses.update(
-                AttemptQuestion.objects.filter(
-                    attempt__user=actor, attempt__activity=activity, attempt__preview=preview
-                ).values_list("question_source_id", flat=True)
-            )
-        started = engine.start_slots(
-            quiz,
-            activity.course_id,
-            seed=seed,
-            user=str(actor.pk),
-            number=number,
-            language=language,
-            previous_uses=dict(uses),
-        )
-        if not started:
-            raise Refused(str(_("This quiz has no questions the box can show.")))
-        attempt = Attempt.objects.create(
-            user=actor,
-            activity=activity,
-            number=number,
-            preview=preview,
-            seed=seed,
-            pages=engine.pages_of(quiz, (s.slot for s in started), seed),
-            started_at=now,
-            deadline=engine.deadline(now, quiz),
-            max_grade=quiz.grade,
-        )
-        AttemptQuestion.objects.bulk_create(
-            AttemptQuestion(
-                attempt=attempt,
-                slot=item.slot,
-                question_source_id=item.question.source_id,
-                question=to_json(item.question),
-                layout=to_json(item.layout),
-                behaviour=item.behaviour.value,
-                max_mark=item.max_mark,
-                state=item.state.value,
-            )
-            for item in started
-        )
-        if not preview:
-            details = {"activity": activity.pk, "attempt": attempt.pk, "number": number}
-            audit(
-                "quiz.attempt_started",
-                actor=actor,
-                target=activity,
-                request=request,
-                details=details,
-            )
+            Attempt.objects.filter(user=actor, activity=activity, preview=preview).delete()
+        found = _taken(actor, activity, preview)
+        if found.counts != planned.taken.counts:
+            planned = _plan_start(actor, activity, quiz, preview, language, now, found)
+        attempt = planned.attempt
+        attempt.save(force_insert=True)
+        for row in planned.questions:
+            row.attempt = attempt
+        AttemptQuestion.objects.bulk_create(planned.questions)
+        if entry is not None:
+            number = attempt.number
+            record_entry(entry.with_details(attempt=attempt.pk, number=number))
             outbox(
                 "attempt",
                 course=activity.course,
