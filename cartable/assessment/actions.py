@@ -17,9 +17,10 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError, connection, router, transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import F, Max
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -247,7 +248,7 @@ class _Start:
 
     taken: _Taken  # what it was computed from
     attempt: Attempt
-    questions: list[AttemptQuestion]
+    questions: list[list[Any]]  # each question's values as the database takes them (no id)
 
 
 def _plan_start(
@@ -298,19 +299,55 @@ def _plan_start(
         max_grade=quiz.grade,
     )
     questions = [
-        AttemptQuestion(
-            attempt=attempt,
-            slot=item.slot,
-            question_source_id=item.question.source_id,
-            question=engine.question_json(item.question),
-            layout=to_json(item.layout),
-            behaviour=item.behaviour.value,
-            max_mark=item.max_mark,
-            state=item.state.value,
+        _encoded_question(
+            AttemptQuestion(
+                slot=item.slot,
+                question_source_id=item.question.source_id,
+                question=engine.question_json(item.question),
+                layout=to_json(item.layout),
+                behaviour=item.behaviour.value,
+                max_mark=item.max_mark,
+                state=item.state.value,
+            )
         )
         for item in started
     ]
     return _Start(taken, attempt, questions)
+
+
+# An attempt's question's columns but its id and its attempt's.
+_QUESTION_FIELDS = [
+    f for f in AttemptQuestion._meta.concrete_fields if not f.primary_key and f.name != "attempt"
+]
+
+
+def _encoded_question(row: AttemptQuestion) -> list[Any]:
+    """The row's values as the database takes them (JSON encoded by its fields), computed
+    before the write transaction."""
+    return [f.get_db_prep_save(getattr(row, f.attname), connection) for f in _QUESTION_FIELDS]
+
+
+def _insert_questions(attempt_id: int, values: list[list[Any]]) -> None:
+    """The attempt's questions, in one INSERT statement of SQL of its own (a few for a very
+    long quiz): the ORM's building of it (``bulk_create``) cost several times its running,
+    under the write lock."""
+    q = connection.ops.quote_name
+    columns = ", ".join(
+        q(str(f.column)) for f in [AttemptQuestion._meta.get_field("attempt"), *_QUESTION_FIELDS]
+    )
+    row = f"({', '.join('%s' for _ in range(len(_QUESTION_FIELDS) + 1))})"
+    for start in range(0, len(values), _INSERT_BATCH):
+        batch = values[start : start + _INSERT_BATCH]
+        # Names from the model, values as parameters only.
+        sql = (
+            f"INSERT INTO {q(AttemptQuestion._meta.db_table)} ({columns}) "  # noqa: S608
+            f"VALUES {', '.join(row for _ in batch)}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [value for found in batch for value in (attempt_id, *found)])
+
+
+_INSERT_BATCH = 75  # rows of 12 values: under SQLite's oldest limit of 999 parameters
 
 
 def _begin(
@@ -354,9 +391,7 @@ def _begin(
             planned = _plan_start(actor, activity, quiz, preview, language, now, found)
         attempt = planned.attempt
         attempt.save(force_insert=True)
-        for row in planned.questions:
-            row.attempt = attempt
-        AttemptQuestion.objects.bulk_create(planned.questions)
+        _insert_questions(attempt.pk, planned.questions)
         if entry is not None:
             number = attempt.number
             record_entry(entry.with_details(attempt=attempt.pk, number=number))
