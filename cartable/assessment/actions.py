@@ -248,7 +248,8 @@ class _Start:
 
     taken: _Taken  # what it was computed from
     attempt: Attempt
-    questions: list[list[Any]]  # each question's values as the database takes them (no id)
+    values: list[Any]  # the attempt's values as the database takes them (no id)
+    questions: list[list[Any]]  # each question's (no id, no attempt)
 
 
 def _plan_start(
@@ -312,9 +313,11 @@ def _plan_start(
         )
         for item in started
     ]
-    return _Start(taken, attempt, questions)
+    values = [f.get_db_prep_save(getattr(attempt, f.attname), connection) for f in _ATTEMPT_FIELDS]
+    return _Start(taken, attempt, values, questions)
 
 
+_ATTEMPT_FIELDS = [f for f in Attempt._meta.concrete_fields if not f.primary_key]
 # An attempt's question's columns but its id and its attempt's.
 _QUESTION_FIELDS = [
     f for f in AttemptQuestion._meta.concrete_fields if not f.primary_key and f.name != "attempt"
@@ -348,6 +351,25 @@ def _insert_questions(attempt_id: int, values: list[list[Any]]) -> None:
 
 
 _INSERT_BATCH = 75  # rows of 12 values: under SQLite's oldest limit of 999 parameters
+
+
+def _insert_attempt(attempt: Attempt, values: list[Any]) -> None:
+    """INSERT the attempt (what ``save`` does, with its values prepared before the write
+    transaction and without the ORM's building of the statement)."""
+    q = connection.ops.quote_name
+    returning = connection.features.can_return_columns_from_insert
+    # Names from the model, values as parameters only.
+    sql = (
+        f"INSERT INTO {q(Attempt._meta.db_table)} "  # noqa: S608
+        f"({', '.join(q(str(f.column)) for f in _ATTEMPT_FIELDS)}) "
+        f"VALUES ({', '.join('%s' for _ in _ATTEMPT_FIELDS)})"
+        + (f" RETURNING {q('id')}" if returning else "")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        attempt.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+    attempt._state.adding = False
+    attempt._state.db = connection.alias
 
 
 def _begin(
@@ -390,7 +412,7 @@ def _begin(
         if found.counts != planned.taken.counts:
             planned = _plan_start(actor, activity, quiz, preview, language, now, found)
         attempt = planned.attempt
-        attempt.save(force_insert=True)
+        _insert_attempt(attempt, planned.values)
         _insert_questions(attempt.pk, planned.questions)
         if entry is not None:
             number = attempt.number
