@@ -60,7 +60,10 @@ class Refused(Exception):
 
 
 def in_progress(user: User, activity: Activity, *, preview: bool = False) -> Attempt | None:
-    return _in_progress_query(router.db_for_read(Attempt), preview).first(user.pk, activity.pk)
+    found: Attempt | None = _in_progress_query(router.db_for_read(Attempt), preview).first(
+        user.pk, activity.pk
+    )
+    return found
 
 
 @functools.cache

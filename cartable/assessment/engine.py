@@ -188,15 +188,15 @@ def fixed_questions(course_id: int, slots: Sequence[QuizSlot]) -> dict[int, bank
     for slot in slots:
         if slot.random is not None:
             continue
-        row = None
+        chosen: _BankRow | None = None
         if slot.version is not None or slot.question_bank_entry_id is None:
-            row = by_id.get(slot.question_id) if slot.question_id is not None else None
-        if row is None and slot.question_bank_entry_id is not None:
-            row = latest.get(slot.question_bank_entry_id)
-        if row is None and slot.question_id is not None:
-            row = by_id.get(slot.question_id)
-        if row is not None:
-            found[slot.slot] = row.question
+            chosen = by_id.get(slot.question_id) if slot.question_id is not None else None
+        if chosen is None and slot.question_bank_entry_id is not None:
+            chosen = latest.get(slot.question_bank_entry_id)
+        if chosen is None and slot.question_id is not None:
+            chosen = by_id.get(slot.question_id)
+        if chosen is not None:
+            found[slot.slot] = chosen.question
     return found
 
 
