@@ -108,3 +108,19 @@ def test_a_random_slot_draws_first_the_questions_met_least(course, learner) -> N
         drawn.append(attempt.questions.get().question_source_id)
         actions.finish(actor=learner, attempt=attempt, now=T0)
     assert sorted(drawn) == [101, 102, 103]
+
+
+def test_a_slot_naming_a_bank_entry_takes_its_latest_version_unless_it_names_one(
+    course, learner
+) -> None:
+    old = replace(quizdata.capital(101), bank_entry_id=7, version=1)
+    new = replace(quizdata.capital(201), name="Capitale v2", bank_entry_id=7, version=2)
+    quiz = quizdata.add_quiz(course, (old, quizdata.earth()))
+    quizdata.save_questions(course, new)
+    settings = engine.settings_of(quiz)
+    latest = replace(settings.slots[0], question_bank_entry_id=7, version=None)
+    pinned = replace(settings.slots[1], question_id=101, question_bank_entry_id=7, version=1)
+    quiz.data = as_json(replace(settings, slots=(latest, pinned)))
+    quiz.save(update_fields=["data"])
+    attempt = actions.start(actor=learner, activity=quiz, now=T0)
+    assert dict(attempt.questions.values_list("slot", "question_source_id")) == {1: 201, 2: 101}
