@@ -12,6 +12,7 @@ import pytest
 from cartable.assessment import actions, engine
 from cartable.assessment.models import Attempt
 from cartable.catalog.models import Question
+from cartable.importers import questions as bank
 from cartable.importers.model import QuizSlot, RandomSlot
 from tests import quizdata
 from tests.kinddata import as_json
@@ -124,3 +125,20 @@ def test_a_slot_naming_a_bank_entry_takes_its_latest_version_unless_it_names_one
     quiz.save(update_fields=["data"])
     attempt = actions.start(actor=learner, activity=quiz, now=T0)
     assert dict(attempt.questions.values_list("slot", "question_source_id")) == {1: 201, 2: 101}
+
+
+def test_the_questions_of_a_new_attempt_are_not_read_from_json_again(
+    course, learner, monkeypatch
+) -> None:
+    quiz = quizdata.add_quiz(course)
+    attempt = actions.start(actor=learner, activity=quiz, now=T0)
+    read = []
+    from_json = engine.from_json
+
+    def counted(kind, value):
+        read.append(kind)
+        return from_json(kind, value)
+
+    monkeypatch.setattr(engine, "from_json", counted)
+    loaded = engine.load_all(attempt)
+    assert len(loaded) == 5 and bank.Question not in read
