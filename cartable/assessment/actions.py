@@ -17,9 +17,10 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError, connection, router, transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import F, Max
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -39,7 +40,7 @@ from cartable.audit.models import AuditEvent
 from cartable.catalog.access import manages, teaches
 from cartable.catalog.kinds import kind_of
 from cartable.catalog.models import MADE_ON_BOX, Activity, Course, Enrolment, Section
-from cartable.compiled import Models, compile_models, placeholders
+from cartable.compiled import PLACEHOLDERS, Models, compile_models, placeholders
 from cartable.grades.actions import record as record_grade
 from cartable.grades.bounds import bounded
 from cartable.grades.models import Grade
@@ -59,9 +60,62 @@ class Refused(Exception):
 
 
 def in_progress(user: User, activity: Activity, *, preview: bool = False) -> Attempt | None:
-    return Attempt.objects.filter(
-        user=user, activity=activity, preview=preview, state=Attempt.State.IN_PROGRESS
-    ).first()
+    found: Attempt | None = _in_progress_query(router.db_for_read(Attempt), preview).first(
+        user.pk, activity.pk
+    )
+    return found
+
+
+@functools.cache
+def _in_progress_query(alias: str, preview: bool) -> Models:
+    """The learner's attempt in progress, compiled: its state is written into the SQL text
+    (``compiled.inline_words``), as SQLite, weighing a bound state against the partial unique
+    index ``attempt_one_in_progress``, would prepare the statement again on every start."""
+    query = Attempt.objects.filter(
+        user_id=PLACEHOLDERS[0],
+        activity_id=PLACEHOLDERS[1],
+        preview=preview,
+        state=Attempt.State.IN_PROGRESS,
+    ).order_by("pk")[:1]
+    return compile_models(query, alias)
+
+
+@dataclass(frozen=True, slots=True)
+class _Taken:
+    """The learner's attempts at a quiz (real ones, or previews), as a start reads them."""
+
+    last: int | None  # the highest number
+    done: int  # those no longer in progress
+    total: int
+    current: int | None  # the id of the one in progress
+
+    @property
+    def counts(self) -> tuple[int | None, int, int]:
+        return self.last, self.done, self.total
+
+
+_NONE_TAKEN = _Taken(None, 0, 0, None)
+
+
+def _taken(user: User, activity: Activity, preview: bool) -> _Taken:
+    """The learner's attempts counted, in one statement of SQL of its own (the ORM's building
+    of an aggregate cost more than its running), the state written in as a literal."""
+    q = connection.ops.quote_name
+    state = q("state")
+    flag = q("preview") if preview else f"NOT {q('preview')}"
+    words = Attempt.State.IN_PROGRESS.value  # a constant word (no quoting needed)
+    # Names from the model, values as parameters only.
+    sql = (
+        f"SELECT MAX({q('number')}), "  # noqa: S608
+        f"COUNT(CASE WHEN {state} <> '{words}' THEN 1 END), COUNT(*), "
+        f"MAX(CASE WHEN {state} = '{words}' THEN {q('id')} END) "
+        f"FROM {q(Attempt._meta.db_table)} "
+        f"WHERE {q('user_id')} = %s AND {q('activity_id')} = %s AND {flag}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, activity.pk])
+        last, done, total, current = cursor.fetchone()
+    return _Taken(last, done or 0, total or 0, current)
 
 
 def may_start(quiz: QuizContent, done: int, now: datetime, *, preview: bool = False) -> str | None:
@@ -138,9 +192,11 @@ def start(
     quiz = engine.settings_of(activity)
     if not preview:
         quiz = overriding.for_learner(activity, actor, quiz)
-    current = in_progress(actor, activity, preview=preview)
+    taken = _taken(actor, activity, preview)
+    current = in_progress(actor, activity, preview=preview) if taken.current is not None else None
     if current is not None and close_if_overdue(current, now=now):
         current = None
+        taken = _Taken(taken.last, taken.done + 1, taken.total, None)
     if current is not None:
         return current
     if not preview and quiz.password and _password_locked(actor, activity):
@@ -180,12 +236,143 @@ def start(
             language=language,
             now=now,
             request=request,
+            taken=taken,
         )
     except IntegrityError:  # the same learner started it a moment ago (nothing was written)
         found = in_progress(actor, activity, preview=preview)
         if found is None:
             raise
         return found
+
+
+@dataclass(slots=True)
+class _Start:
+    """A new attempt computed before the write transaction: its rows, not saved."""
+
+    taken: _Taken  # what it was computed from
+    attempt: Attempt
+    values: list[Any]  # the attempt's values as the database takes them (no id)
+    questions: list[list[Any]]  # each question's (no id, no attempt)
+
+
+def _plan_start(
+    actor: User,
+    activity: Activity,
+    quiz: QuizContent,
+    preview: bool,
+    language: str,
+    now: datetime,
+    taken: _Taken,
+) -> _Start:
+    """The attempt that follows ``taken``: numbered, its questions drawn and laid out.
+    Raises ``Refused`` when none may start."""
+    reason = may_start(quiz, taken.done, now, preview=preview)
+    if reason is not None:
+        raise Refused(reason)
+    number = (taken.last or 0) + 1
+    seed = secrets.token_hex(16)
+    # The questions met in earlier attempts matter to random slots only (and a preview has
+    # none: the earlier previews are deleted, with their questions).
+    uses: Counter[int] = Counter()
+    if taken.total and any(slot.random is not None for slot in quiz.slots):
+        uses.update(
+            AttemptQuestion.objects.filter(
+                attempt__user=actor, attempt__activity=activity, attempt__preview=preview
+            ).values_list("question_source_id", flat=True)
+        )
+    started = engine.start_slots(
+        quiz,
+        activity.course_id,
+        seed=seed,
+        user=str(actor.pk),
+        number=number,
+        language=language,
+        previous_uses=dict(uses),
+    )
+    if not started:
+        raise Refused(str(_("This quiz has no questions the box can show.")))
+    attempt = Attempt(
+        user=actor,
+        activity=activity,
+        number=number,
+        preview=preview,
+        seed=seed,
+        pages=engine.pages_of(quiz, (s.slot for s in started), seed),
+        started_at=now,
+        deadline=engine.deadline(now, quiz),
+        max_grade=quiz.grade,
+    )
+    questions = [
+        _encoded_question(
+            AttemptQuestion(
+                slot=item.slot,
+                question_source_id=item.question.source_id,
+                question=engine.question_json(item.question),
+                layout=to_json(item.layout),
+                behaviour=item.behaviour.value,
+                max_mark=item.max_mark,
+                state=item.state.value,
+            )
+        )
+        for item in started
+    ]
+    values = [f.get_db_prep_save(getattr(attempt, f.attname), connection) for f in _ATTEMPT_FIELDS]
+    return _Start(taken, attempt, values, questions)
+
+
+_ATTEMPT_FIELDS = [f for f in Attempt._meta.concrete_fields if not f.primary_key]
+# An attempt's question's columns but its id and its attempt's.
+_QUESTION_FIELDS = [
+    f for f in AttemptQuestion._meta.concrete_fields if not f.primary_key and f.name != "attempt"
+]
+
+
+def _encoded_question(row: AttemptQuestion) -> list[Any]:
+    """The row's values as the database takes them (JSON encoded by its fields), computed
+    before the write transaction."""
+    return [f.get_db_prep_save(getattr(row, f.attname), connection) for f in _QUESTION_FIELDS]
+
+
+def _insert_questions(attempt_id: int, values: list[list[Any]]) -> None:
+    """The attempt's questions, in one INSERT statement of SQL of its own (a few for a very
+    long quiz): the ORM's building of it (``bulk_create``) cost several times its running,
+    under the write lock."""
+    q = connection.ops.quote_name
+    columns = ", ".join(
+        q(str(f.column)) for f in [AttemptQuestion._meta.get_field("attempt"), *_QUESTION_FIELDS]
+    )
+    row = f"({', '.join('%s' for _ in range(len(_QUESTION_FIELDS) + 1))})"
+    for start in range(0, len(values), _INSERT_BATCH):
+        batch = values[start : start + _INSERT_BATCH]
+        # Names from the model, values as parameters only.
+        sql = (
+            f"INSERT INTO {q(AttemptQuestion._meta.db_table)} ({columns}) "  # noqa: S608
+            f"VALUES {', '.join(row for _ in batch)}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [value for found in batch for value in (attempt_id, *found)])
+
+
+_INSERT_BATCH = 75  # rows of 12 values: under SQLite's oldest limit of 999 parameters
+
+
+def _insert_attempt(attempt: Attempt, values: list[Any]) -> None:
+    """INSERT the attempt (what ``save`` does, with its values prepared before the write
+    transaction and without the ORM's building of the statement)."""
+    q = connection.ops.quote_name
+    returning = connection.features.can_return_columns_from_insert
+    # Names from the model, values as parameters only.
+    sql = (
+        f"INSERT INTO {q(Attempt._meta.db_table)} "  # noqa: S608
+        f"({', '.join(q(str(f.column)) for f in _ATTEMPT_FIELDS)}) "
+        f"VALUES ({', '.join('%s' for _ in _ATTEMPT_FIELDS)})"
+        + (f" RETURNING {q('id')}" if returning else "")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        attempt.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+    attempt._state.adding = False
+    attempt._state.db = connection.alias
 
 
 def _begin(
@@ -197,72 +384,42 @@ def _begin(
     language: str,
     now: datetime,
     request: HttpRequest | None,
+    taken: _Taken,
 ) -> Attempt:
-    """A new attempt, in one transaction; ``IntegrityError`` when one began meanwhile."""
+    """A new attempt, in one transaction; ``IntegrityError`` when one began meanwhile.
+
+    Everything is read and computed before the transaction (on SQLite it holds the box's
+    single write lock), from the learner's attempts as ``taken`` counted them: the questions
+    read from the bank and drawn, their layouts, the audit entry. The transaction counts the
+    attempts again (after deleting the earlier previews: a new preview replaces the last
+    one) and computes the attempt once more, under the lock, only if they changed
+    meanwhile; then it writes the attempt, its questions, the audit entry and the outbox's."""
+    if preview:
+        taken = _NONE_TAKEN  # as it will be once the earlier previews are deleted
+    planned = _plan_start(actor, activity, quiz, preview, language, now, taken)
+    entry = (
+        None
+        if preview
+        else audit_entry(
+            "quiz.attempt_started",
+            actor=actor,
+            target=activity,
+            request=request,
+            details={"activity": activity.pk},
+        )
+    )
     with transaction.atomic():
-        taken = Attempt.objects.filter(user=actor, activity=activity, preview=preview)
         if preview:
-            taken.delete()  # a new preview replaces the last one
-        counted = taken.aggregate(
-            last=Max("number"), done=Count("pk", filter=~Q(state=Attempt.State.IN_PROGRESS))
-        )
-        reason = may_start(quiz, counted["done"], now, preview=preview)
-        if reason is not None:
-            raise Refused(reason)
-        number = (counted["last"] or 0) + 1
-        seed = secrets.token_hex(16)
-        # The questions met in earlier attempts matter to random slots only.
-        uses: Counter[int] = Counter()
-        if any(slot.random is not None for slot in quiz.slots):
-            uses.update(
-                AttemptQuestion.objects.filter(
-                    attempt__user=actor, attempt__activity=activity, attempt__preview=preview
-                ).values_list("question_source_id", flat=True)
-            )
-        started = engine.start_slots(
-            quiz,
-            activity.course_id,
-            seed=seed,
-            user=str(actor.pk),
-            number=number,
-            language=language,
-            previous_uses=dict(uses),
-        )
-        if not started:
-            raise Refused(str(_("This quiz has no questions the box can show.")))
-        attempt = Attempt.objects.create(
-            user=actor,
-            activity=activity,
-            number=number,
-            preview=preview,
-            seed=seed,
-            pages=engine.pages_of(quiz, (s.slot for s in started), seed),
-            started_at=now,
-            deadline=engine.deadline(now, quiz),
-            max_grade=quiz.grade,
-        )
-        AttemptQuestion.objects.bulk_create(
-            AttemptQuestion(
-                attempt=attempt,
-                slot=item.slot,
-                question_source_id=item.question.source_id,
-                question=to_json(item.question),
-                layout=to_json(item.layout),
-                behaviour=item.behaviour.value,
-                max_mark=item.max_mark,
-                state=item.state.value,
-            )
-            for item in started
-        )
-        if not preview:
-            details = {"activity": activity.pk, "attempt": attempt.pk, "number": number}
-            audit(
-                "quiz.attempt_started",
-                actor=actor,
-                target=activity,
-                request=request,
-                details=details,
-            )
+            Attempt.objects.filter(user=actor, activity=activity, preview=preview).delete()
+        found = _taken(actor, activity, preview)
+        if found.counts != planned.taken.counts:
+            planned = _plan_start(actor, activity, quiz, preview, language, now, found)
+        attempt = planned.attempt
+        _insert_attempt(attempt, planned.values)
+        _insert_questions(attempt.pk, planned.questions)
+        if entry is not None:
+            number = attempt.number
+            record_entry(entry.with_details(attempt=attempt.pk, number=number))
             outbox(
                 "attempt",
                 course=activity.course,

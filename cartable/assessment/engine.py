@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import router
+from django.db.models import Q
 
 from cartable.assessment import scoring
 from cartable.assessment.models import Attempt, AttemptQuestion
@@ -26,7 +27,7 @@ from cartable.catalog.kinds import kind_of
 from cartable.catalog.models import Activity
 from cartable.catalog.models import Question as QuestionRow
 from cartable.catalog.models import QuestionCategory as CategoryRow
-from cartable.compiled import PLACEHOLDERS, Models, compile_models
+from cartable.compiled import PLACEHOLDERS, Models, compile_models, placeholders
 from cartable.importers import questions as bank
 from cartable.importers.jsonable import from_json, to_json
 from cartable.importers.model import QuizContent, QuizSlot
@@ -82,8 +83,61 @@ def _rows(course_id: int) -> Any:
     )
 
 
+@functools.lru_cache(maxsize=64)
+def _bank_query(alias: str, ids: int, entries: int) -> Models:
+    """The course's questions (``_rows``): all of them (``ids`` and ``entries`` 0), or those of
+    ``ids`` source ids or ``entries`` bank entries; compiled once per database and counts,
+    as every start reads them."""
+    marks = placeholders(1 + ids + entries)
+    query = _rows(marks[0])
+    if ids or entries:
+        wanted = Q(source_id__in=marks[1 : 1 + ids]) if ids else Q()
+        if entries:
+            wanted |= Q(bank_entry_id__in=marks[1 + ids :])
+        query = query.filter(wanted)
+    return compile_models(query, alias, marks)
+
+
+@functools.cache
+def _categories_query(alias: str) -> Models:
+    query = CategoryRow.objects.filter(course_id=PLACEHOLDERS[0], retired_at__isnull=True)
+    return compile_models(query, alias)
+
+
+@dataclass(frozen=True, slots=True)
+class _BankRow:
+    """A question of the bank as read, with what start needs of its row."""
+
+    source_id: int
+    bank_entry_id: int | None
+    version: int | None
+    question: bank.Question
+
+
+def _bank_rows(query: Models, *values: Any) -> list[_BankRow]:
+    """The rows ``query`` finds, each question read from its JSON once for every start that
+    reads the same row (kept with the row as the driver gave it, compared in full)."""
+    pk_at = query.column("id")
+    source_at, entry_at, version_at = (
+        query.column(name) for name in ("source_id", "bank_entry_id", "version")
+    )
+    found = []
+    for raw in query.fetch(*values):
+        raw = tuple(raw)
+        kept = _BANK.get((query.statement.alias, raw[pk_at]))
+        if kept is not None and kept[0] == raw:
+            question = kept[1]
+        else:
+            row = query.make(raw)
+            question = question_of(row, row.category.source_id)
+            _keep(_BANK, (query.statement.alias, raw[pk_at]), (raw, question))
+        found.append(_BankRow(raw[source_at], raw[entry_at], raw[version_at], question))
+    return found
+
+
 def course_bank(course_id: int) -> bank.QuestionBank:
     """The whole bank of a course (for random slots and random short-answer matching)."""
+    alias = router.db_for_read(QuestionRow)
     categories = tuple(
         bank.QuestionCategory(
             source_id=c.source_id,
@@ -93,9 +147,9 @@ def course_bank(course_id: int) -> bank.QuestionBank:
             context_level="course",
             context_instance_id=0,
         )
-        for c in CategoryRow.objects.filter(course_id=course_id, retired_at__isnull=True)
+        for c in _categories_query(alias).all(course_id)
     )
-    questions = tuple(question_of(row, row.category.source_id) for row in _rows(course_id))
+    questions = tuple(row.question for row in _bank_rows(_bank_query(alias, 0, 0), course_id))
     return bank.QuestionBank(categories=categories, questions=questions)
 
 
@@ -108,15 +162,22 @@ def _needs_bank(slots: Sequence[QuizSlot], found: dict[int, bank.Question]) -> b
 def fixed_questions(course_id: int, slots: Sequence[QuizSlot]) -> dict[int, bank.Question]:
     """The questions the quiz's fixed slots name, by slot number: the version the slot names,
     or the latest of its bank entry when it names none (or that version is gone)."""
-    ids = {slot.question_id for slot in slots if slot.question_id is not None}
-    entries = {
-        slot.question_bank_entry_id for slot in slots if slot.question_bank_entry_id is not None
-    }
-    rows = list(_rows(course_id).filter(source_id__in=ids)) if ids else []
-    if entries:
-        rows += list(_rows(course_id).filter(bank_entry_id__in=entries))
+    ids = sorted({slot.question_id for slot in slots if slot.question_id is not None})
+    entries = sorted(
+        {slot.question_bank_entry_id for slot in slots if slot.question_bank_entry_id is not None}
+    )
+    rows = (
+        _bank_rows(
+            _bank_query(router.db_for_read(QuestionRow), len(ids), len(entries)),
+            course_id,
+            *ids,
+            *entries,
+        )
+        if ids or entries
+        else []
+    )
     by_id = {row.source_id: row for row in rows}
-    latest: dict[int, QuestionRow] = {}
+    latest: dict[int, _BankRow] = {}
     for row in rows:
         if row.bank_entry_id is None:
             continue
@@ -127,15 +188,15 @@ def fixed_questions(course_id: int, slots: Sequence[QuizSlot]) -> dict[int, bank
     for slot in slots:
         if slot.random is not None:
             continue
-        row = None
+        chosen: _BankRow | None = None
         if slot.version is not None or slot.question_bank_entry_id is None:
-            row = by_id.get(slot.question_id) if slot.question_id is not None else None
-        if row is None and slot.question_bank_entry_id is not None:
-            row = latest.get(slot.question_bank_entry_id)
-        if row is None and slot.question_id is not None:
-            row = by_id.get(slot.question_id)
-        if row is not None:
-            found[slot.slot] = question_of(row, row.category.source_id)
+            chosen = by_id.get(slot.question_id) if slot.question_id is not None else None
+        if chosen is None and slot.question_bank_entry_id is not None:
+            chosen = latest.get(slot.question_bank_entry_id)
+        if chosen is None and slot.question_id is not None:
+            chosen = by_id.get(slot.question_id)
+        if chosen is not None:
+            found[slot.slot] = chosen.question
     return found
 
 
@@ -215,6 +276,20 @@ def start_slots(
             SlotStart(slot.slot, question, layout, behaviour, slot.max_mark, first.state)
         )
     return started
+
+
+def question_json(question: bank.Question) -> Any:
+    """``question`` as an attempt stores it (``to_json``), made once for every start that
+    holds the same question (the same object: the bank's row unchanged, ``_bank_rows``), and
+    kept as the question of that JSON for the attempt's pages (``_question``). Never changed
+    in place."""
+    kept = _JSON.get(question.source_id)
+    if kept is not None and kept[0] is question:
+        return kept[1]
+    value = to_json(question)
+    _keep(_JSON, question.source_id, (question, value))
+    _keep(_QUESTIONS, question.source_id, (value, question))
+    return value
 
 
 def pages_of(quiz: QuizContent, slots: Iterable[int], seed: str) -> list[list[int]]:
@@ -318,6 +393,10 @@ class _Replay:
 _REPLAYS: dict[int, _Replay] = {}
 _QUESTIONS: dict[int, tuple[Any, bank.Question]] = {}
 _SETTINGS: dict[int, tuple[Any, QuizContent]] = {}  # by activity: its JSON, its settings
+# The course banks' questions by database and row id: the row as read, its question.
+_BANK: dict[tuple[str, int], tuple[tuple[Any, ...], bank.Question]] = {}
+# A question's JSON as an attempt stores it, by source id, with the question it was made of.
+_JSON: dict[int, tuple[bank.Question, Any]] = {}
 _LOCK = threading.Lock()
 
 
@@ -365,6 +444,8 @@ def forget_replays() -> None:
         _REPLAYS.clear()
         _QUESTIONS.clear()
         _SETTINGS.clear()
+        _BANK.clear()
+        _JSON.clear()
 
 
 def load_all(attempt: Attempt) -> dict[int, Loaded]:

@@ -4,14 +4,17 @@ combined by ``scoring.overrides``. Reads only; ``actions`` writes."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
+from django.db import router
 from django.db.models import Q
 
 from cartable.accounts.models import Cohort, User
 from cartable.assessment.models import Override
 from cartable.assessment.scoring import overrides
 from cartable.catalog.models import Activity
+from cartable.compiled import PLACEHOLDERS, Models, compile_models
 from cartable.importers.model import QuizContent, QuizOverride
 
 
@@ -63,7 +66,16 @@ def concerning(user: User) -> Q:
 
 def for_learner(activity: Activity, user: User, quiz: QuizContent) -> QuizContent:
     """``quiz`` as it holds for ``user`` (one query, two with the backup's group overrides)."""
-    rows = Override.objects.filter(concerning(user), activity=activity).select_related(
-        "cohort", "user"
-    )
+    rows = _concerning_query(router.db_for_read(Override)).all(user.pk, activity.pk)
     return combine(quiz, user, rows, None)
+
+
+@functools.cache
+def _concerning_query(alias: str) -> Models:
+    """The box's overrides of a quiz that concern a learner (``concerning``), with their
+    cohorts and users: every start reads them, so the query is compiled once per database."""
+    learner, activity = PLACEHOLDERS[:2]
+    query = Override.objects.filter(
+        Q(user_id=learner) | Q(cohort__members=learner), activity_id=activity
+    ).select_related("cohort", "user")
+    return compile_models(query, alias)

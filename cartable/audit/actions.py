@@ -108,6 +108,14 @@ class Entry:
 
     fields: dict[str, Any]
 
+    def with_details(self, **values: Any) -> Entry:
+        """The same entry with ``values`` added to its details: what is known only in the
+        write transaction (the id of the row it made), added there."""
+        details = without_nul(
+            json.loads(chain.canonical_json({**self.fields["details"], **values}))
+        )
+        return Entry({**self.fields, "details": details})
+
 
 def prepare(
     action: str,
