@@ -427,7 +427,7 @@ def run_quiz_class(args, template: Path, work: Path, deadline) -> dict:
             "peak": peak.as_dict(),
             "after": after.as_dict(),
             "series": series.points,
-            **quizclass.memory_summary(series.points),
+            **quizclass.memory_summary(series.points, until=duration + 1.0),
         },
     )
     return result

@@ -104,8 +104,14 @@ def value_at(points: list[tuple[float, float]], seconds: float) -> float | None:
     return next((v for t, v in points if t >= seconds), points[-1][1])
 
 
-def memory_summary(points: list[tuple[float, float]], settle: float = 60.0) -> dict:
-    """Start, after ``settle`` seconds, end, highest, and the slope over the second half."""
+def memory_summary(
+    points: list[tuple[float, float]], settle: float = 60.0, until: float | None = None
+) -> dict:
+    """Start, after ``settle`` seconds, end, highest, and the slope over the second half, of
+    the samples taken until ``until`` seconds (the class's end: a sample taken after it, the
+    server gone quiet, shows the allocator's trim, not what the class holds)."""
+    if until is not None:
+        points = [(t, v) for t, v in points if t <= until]
     if not points:
         return {"samples": 0}
     end_t = points[-1][0]

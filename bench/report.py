@@ -449,7 +449,7 @@ def quiz_class_text(run: dict) -> str:
         f" others {run['other_cpu_s'] / wall:.0%} of a core",
         f"   PSS sum (MB) every {run['sample_s']:.0f} s, seconds:MB: "
         + " ".join(f"{t:.0f}:{v:.0f}" for t, v in mem["series"]),
-        f"   PSS start {mem.get('start_mb')}  after the first minute {mem.get('after_first_minute_mb')}"
+        f"   PSS (while the class works) start {mem.get('start_mb')}  after the first minute {mem.get('after_first_minute_mb')}"
         f"  end {mem.get('end_mb')}  max {mem.get('max_mb')} (peak sampled each second"
         f" {mem['peak']['pss_mb']})  5 s after {mem['after']['pss_mb']} MB",
         f"   growth: end - after the first minute {mem.get('growth_after_first_minute_mb')} MB;"

@@ -99,3 +99,16 @@ def test_the_attempts_form_alone_is_answered(bench) -> None:
     assert form == {"csrfmiddlewaretoken": "t", "q1:answer": "2"}
     with pytest.raises(quizclass.httpload.Failure):
         quizclass.quiz_form(b"<form><input name='x'></form>")
+
+
+def test_samples_after_the_class_are_left_out(bench) -> None:
+    """Once the learners stop, the server goes quiet and gives memory back: that drop is not
+    what the class holds, and would hide a growth."""
+    quizclass, _ = bench
+    points = [(float(t), 100.0 + t / 60.0) for t in range(0, 610, 10)]  # 1 MB/min
+    points.append((612.0, 70.0))  # trimmed after the class
+    found = quizclass.memory_summary(points, until=601.0)
+    assert found["end_mb"] == 110.0
+    assert found["slope_second_half_mb_per_min"] == pytest.approx(1.0)
+    assert found["growth_after_first_minute_mb"] == 9.0
+    assert quizclass.memory_summary(points)["end_mb"] == 70.0
