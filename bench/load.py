@@ -24,6 +24,7 @@ import classroom
 import harness
 import httpload
 import procmem
+import quizclass
 import quizload
 import report
 
@@ -66,6 +67,10 @@ OPTIONS_RECORDED = (
     "think",
     "ramp",
     "class_duration",
+    "quiz_class",
+    "quiz_minutes",
+    "quiz_sample",
+    "quiz_cpus",
 )
 
 
@@ -98,7 +103,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     add("--think", type=float, default=10.0, help="mean think time, seconds (default 10)")
     add("--ramp", type=float, default=20.0, help="seconds over which a class signs in")
     add("--class-duration", type=float, default=40.0, help="measured seconds after the ramp")
-    add("--only", choices=("pages", "class"), help="run only the page scenarios or the class")
+    add(
+        "--only",
+        choices=("pages", "class", "quiz-class"),
+        help="run only the page scenarios, the class, or the quiz class (not run otherwise)",
+    )
+    add("--quiz-class", type=int, default=30, help="learners taking the quiz (default 30)")
+    add("--quiz-minutes", type=float, default=10.0, help="minutes of the quiz class (10)")
+    add("--quiz-sample", type=float, default=10.0, help="seconds between memory samples (10)")
+    add("--quiz-cpus", default="", help="cores for its server (e.g. 0); default: all")
     add(
         "--scenarios",
         help="only these page scenarios, ';' between (e.g. 'ok, anonymous;quiz page')",
@@ -118,8 +131,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.levels = sorted({int(level) for level in args.concurrency.split(",")})
     args.sizes = sorted({int(size) for size in args.class_sizes.split(",") if size.strip()})
     args.cpu_sets = [cpus.strip() for cpus in args.class_cpus.split(";") if cpus.strip()]
-    if args.only == "pages":
+    if args.only in ("pages", "quiz-class"):
         args.sizes = []
+    args.quiz = args.only == "quiz-class"
+    if args.quiz and not (args.quiz_class >= 1 and args.quiz_minutes > 0 and args.quiz_sample > 0):
+        parser.error("--quiz-class, --quiz-minutes and --quiz-sample must be positive")
     if args.learners <= max(args.levels):
         parser.error(
             "--learners must be more than the highest concurrency level (the sign-in scenario signs in learners the page scenarios do not hold)"
@@ -130,11 +146,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.configs = [parse_config(item) for item in args.matrix.split(",")]
     else:
         args.configs = [harness.ServerConfig(args.server, args.workers, args.threads)]
-    if args.only == "class":
+    if args.only in ("class", "quiz-class"):
         args.configs = []
+    if args.quiz:
+        args.learners = max(args.learners, args.quiz_class)
     per_class = args.ramp + args.class_duration + 15.0
     class_budget = per_class * len(args.sizes) * len(args.cpu_sets) + 60.0 * len(args.cpu_sets)
-    args.budget = args.budget or 900.0 * len(args.configs) + class_budget
+    quiz_budget = args.quiz_minutes * 60.0 + 180.0 if args.quiz else 0.0
+    args.budget = args.budget or 900.0 * len(args.configs) + class_budget + quiz_budget
     return args
 
 
@@ -368,6 +387,62 @@ def run_classes(args, cpus: str, template: Path, work: Path, deadline) -> dict:
     }
 
 
+def run_quiz_class(args, template: Path, work: Path, deadline) -> dict:
+    """The quiz class (bench/quizclass.py) on `cartable serve` 2 x 4 (optionally pinned), with
+    the server tree's PSS sampled all along."""
+    config = harness.ServerConfig("gunicorn", 2, args.threads, cpus=args.quiz_cpus)
+    log = work / "quiz-class.log"
+    home = harness.copy_home(template, work / "quiz-class-home")
+    accounts = harness.learner_accounts(args.learners)
+    duration = min(args.quiz_minutes * 60.0, deadline - time.monotonic() - 60.0)
+    print(
+        f"\n-- quiz class: {config.label}, {args.quiz_class} learners, {duration:.0f} s", flush=True
+    )
+    background = wait_quiet(args.wait_quiet)
+    with harness.Server(config, args.bin_dir, home, args.host, log) as server:
+        server.wait_ready()
+        time.sleep(2.0)
+        roots = [server.pid]
+        idle = idle_sample(roots, 1 + config.workers)
+        before, busy = procmem.sample(*roots).cpu_s, procmem.machine_busy_s()
+        with (
+            procmem.PeakSampler(roots, interval=1.0) as peak,
+            quizclass.Series(roots, args.quiz_sample) as series,
+        ):
+            outcome = asyncio.run(
+                quizclass.run(
+                    server.host,
+                    server.port,
+                    accounts,
+                    size=args.quiz_class,
+                    ramp=min(60.0, duration / 2),
+                    duration=duration,
+                )
+            )
+        server_cpu = procmem.sample(*roots).cpu_s - before
+        other = procmem.machine_busy_s() - busy - server_cpu - outcome.client_cpu
+        time.sleep(5.0)
+        after = procmem.sample(*roots)
+    result = quizclass.summarise(outcome)
+    result.update(
+        server={"label": config.label, "cpus": args.quiz_cpus, "argv": server.argv},
+        background_cores_before=background,
+        size=args.quiz_class,
+        sample_s=args.quiz_sample,
+        duration_s=round(duration, 1),
+        server_cpu_s=round(server_cpu, 2),
+        other_cpu_s=round(max(0.0, other), 2),
+        memory={
+            "idle": idle.as_dict(),
+            "peak": peak.as_dict(),
+            "after": after.as_dict(),
+            "series": series.points,
+            **quizclass.memory_summary(series.points, until=duration + 1.0),
+        },
+    )
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.monotonic()
@@ -399,6 +474,9 @@ def main(argv: list[str] | None = None) -> int:
             document["classes"].append(run_classes(args, cpus, template, work, deadline))
         if document["classes"]:
             print("\n" + report.classes_text(document["classes"]), flush=True)
+        if args.quiz:
+            document["quiz_class"] = run_quiz_class(args, template, work, deadline)
+            print("\n" + report.quiz_class_text(document["quiz_class"]), flush=True)
         completed = True
     finally:
         document["elapsed_s"] = round(time.monotonic() - started, 1)
@@ -420,6 +498,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     checks = [t for r in document["runs"] for t in r["targets"]]
     checks += report.class_targets(document.get("classes", []))
+    if document.get("quiz_class"):
+        checks += report.quiz_class_targets(document["quiz_class"])
     if args.check and not all(t["pass"] for t in checks):
         return 3
     return 0

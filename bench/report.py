@@ -28,6 +28,15 @@ CLASS_SIZE_MIN = 300  # learners one core holds (10 s think time)
 CLASS_PSS_MAX_MB = 150.0  # the whole server's memory under that load, one core
 # ... and back close to idle after it: what the class left (sessions, caches, pools), at most
 CLASS_PSS_LEFT_MAX_MB = 10.0
+# A class of 30 taking a quiz for ten minutes (issue 11, "memory flat"): after the first minute
+# (everyone signed in, every cache warm) the server's PSS may wander with the allocator's trims
+# (a few MB either way) but must not climb: over the second half its least-squares slope stays
+# under 1 MB a minute (a leak of a few kB per save, ~6 saves a second, would show as several),
+# and the end is less than 10 MB above the first minute's value (a bounded cache filling up
+# within its bound is allowed that much).
+QUIZ_CLASS_SLOPE_MAX_MB_PER_MIN = 1.0
+QUIZ_CLASS_GROWTH_MAX_MB = 10.0
+QUIZ_CLASS_MINUTES_MIN = 4.0  # a shorter run has no second half worth a slope: not measured
 BARE = ("ok, anonymous", "ok, signed in")
 NOT_PAGES = (*BARE, "login page", "sign-in POST")
 NOISY_CORES = 0.10  # other programs using more than this (in cores) make a measurement doubtful
@@ -305,6 +314,11 @@ def problems(document: dict) -> list[str]:
             found.append(f"{label}: {run['errors']} REQUESTS FAILED, numbers not valid: {kinds}")
         if run["skipped"]:
             found.append(f"{label}: {run['skipped']} scenario levels SKIPPED (budget spent)")
+    quiz = document.get("quiz_class")
+    if quiz and quiz["errors"]:
+        found.append(
+            f"quiz class: {quiz['errors']} REQUESTS FAILED, numbers not valid: {quiz['error_kinds']}"
+        )
     if document["not_measured"]:
         found.append(f"NOT MEASURED (budget spent): {', '.join(document['not_measured'])}")
     return found
@@ -408,5 +422,75 @@ def class_targets(runs: list[dict]) -> list[dict]:
             "limit": f"< {since} + {CLASS_PSS_LEFT_MAX_MB:.0f} MB",
             "value": left,
             "pass": left is not None and left < CLASS_PSS_LEFT_MAX_MB,
+        },
+    ]
+
+
+# --- The quiz class --------------------------------------------------------------------------
+
+
+def quiz_class_text(run: dict) -> str:
+    mem = run["memory"]
+    wall = run["wall_s"] or 1.0
+
+    def row(title: str, one: dict) -> str:
+        return (
+            f"   {title:<9} {one['count']:>6}  p50 {one['p50_ms']:7.1f}  p99 {one['p99_ms']:7.1f}"
+            f"  max {one['max_ms']:7.1f} ms"
+        )
+
+    parts = [
+        f"== quiz class, {run['server']['label']}: {run['size']} learners for"
+        f" {run['duration_s'] / 60:.1f} min ({run['requests']} requests, {run['rps']} req/s,"
+        f" {run['attempts_done']} attempts submitted, errors {run['errors']})",
+        row("starts", run["starts"]),
+        row("saves", run["saves"]),
+        row("pages", run["pages"]),
+        row("finishes", run["finishes"]),
+        row("sign-ins", run["sign_ins"]),
+        f"   CPU: server {run['server_cpu_s'] / wall:.0%}, client {run['client_cpu_s'] / wall:.0%},"
+        f" others {run['other_cpu_s'] / wall:.0%} of a core",
+        f"   PSS sum (MB) every {run['sample_s']:.0f} s, seconds:MB: "
+        + " ".join(f"{t:.0f}:{v:.0f}" for t, v in mem["series"]),
+        f"   PSS (while the class works) start {mem.get('start_mb')}  after the first minute {mem.get('after_first_minute_mb')}"
+        f"  end {mem.get('end_mb')}  max {mem.get('max_mb')} (peak sampled each second"
+        f" {mem['peak']['pss_mb']})  5 s after {mem['after']['pss_mb']} MB",
+        f"   growth: end - after the first minute {mem.get('growth_after_first_minute_mb')} MB;"
+        f" slope over the second half {mem.get('slope_second_half_mb_per_min')} MB/min",
+    ]
+    for t in quiz_class_targets(run):
+        value = "not measured" if t["value"] is None else t["value"]
+        parts.append(
+            f"  [{'PASS' if t['pass'] else 'FAIL'}] {t['target']:<40} {t['limit']:<14} measured {value}"
+        )
+    return "\n".join(parts)
+
+
+def quiz_class_targets(run: dict) -> list[dict]:
+    """Memory flat over the run, and saves still quick (FAIL when not measured: a run shorter
+    than QUIZ_CLASS_MINUTES_MIN or with errors measured nothing about a class at work)."""
+    mem = run["memory"]
+    valid = run["errors"] == 0 and run["duration_s"] >= QUIZ_CLASS_MINUTES_MIN * 60.0
+    slope = mem.get("slope_second_half_mb_per_min") if valid else None
+    growth = mem.get("growth_after_first_minute_mb") if valid else None
+    save = run["saves"]["p99_ms"] if run["errors"] == 0 and run["saves"]["count"] else None
+    return [
+        {
+            "target": "quiz class memory growth, last half",
+            "limit": f"< {QUIZ_CLASS_SLOPE_MAX_MB_PER_MIN:.0f} MB/min",
+            "value": slope,
+            "pass": slope is not None and slope < QUIZ_CLASS_SLOPE_MAX_MB_PER_MIN,
+        },
+        {
+            "target": "quiz class end - after first minute",
+            "limit": f"< {QUIZ_CLASS_GROWTH_MAX_MB:.0f} MB",
+            "value": growth,
+            "pass": growth is not None and growth < QUIZ_CLASS_GROWTH_MAX_MB,
+        },
+        {
+            "target": "quiz class answer save p99",
+            "limit": f"< {ANSWER_SAVE_P99_MAX_MS:.0f} ms",
+            "value": save,
+            "pass": save is not None and save < ANSWER_SAVE_P99_MAX_MS,
         },
     ]
