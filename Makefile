@@ -8,12 +8,15 @@ BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cartable_$(shell date +%s)_$(shell echo $$$$)
 CHROMIUM ?= /usr/bin/chromium
 # Test processes (pytest-xdist): one per core by default; TEST_WORKERS=0 runs in one process.
+# Work stealing: a worker left idle takes tests queued on the other, so a pass does not end with
+# one core waiting on the other's last minutes (the tests that run `cartable` processes are a
+# few dozen tests worth half the SQLite pass; tests/conftest.py queues them first).
 TEST_WORKERS ?= auto
-PYTEST := $(BIN)/pytest -q -n $(TEST_WORKERS)
+PYTEST := $(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal
 export CARTABLE_CHROMIUM := $(CHROMIUM)
 
 .PHONY: run install assets messages compilemessages docs test lint typecheck test-sqlite \
-	test-postgres test-browser test-postgres-and-browser bench bench-import clean
+	test-postgres test-browser test-postgres-and-browser typecheck-and-sqlite bench bench-import clean
 
 run: install
 	$(BIN)/cartable demo
@@ -49,7 +52,12 @@ docs: $(VENV)/.installed
 # and the live server, the PostgreSQL ones for the database server, so together they keep the
 # cores busy where one after the other they left them half idle. Each pass's output is shown
 # when it ends. docs/architecture.md ("A fast suite") says how the suite is kept fast.
-test: install lint typecheck test-sqlite test-postgres-and-browser
+# mypy (half a minute, one core) runs beside the SQLite pass, which leaves part of a core idle
+# while its `cartable` processes start and write their data folders.
+test: install lint typecheck-and-sqlite test-postgres-and-browser
+
+typecheck-and-sqlite:
+	$(MAKE) --no-print-directory -j2 --output-sync=target typecheck test-sqlite
 
 test-postgres-and-browser:
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-postgres test-browser

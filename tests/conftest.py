@@ -41,7 +41,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     rather than run it twice. Pytest-django refuses database access to such a test, so one that
     starts using the database fails in the SQLite pass until it asks for it. Nor does it run a
     test marked ``sqlite_processes``: its database work is done by `cartable` processes on
-    SQLite data folders of their own, whatever the run's database."""
+    SQLite data folders of their own, whatever the run's database.
+
+    The modules holding a test marked ``slow`` (real `cartable` processes, up to 45 seconds a
+    test) are queued first, each kept whole and in its order: run last, they left one worker
+    busy for minutes after the other had finished; run first, the quick tests fill in around
+    them (``--dist worksteal``)."""
+    slow_modules = {item.module for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.module not in slow_modules)  # stable: order kept otherwise
     if os.environ.get("CARTABLE_TEST_PASS") != "database":
         return
     kept, left = [], []
