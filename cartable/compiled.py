@@ -16,12 +16,13 @@ every request, although Python's statement cache holds it.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 
 # Placeholder ids for the values a statement is run with, in this order.
@@ -188,3 +189,63 @@ def compile_models(
         tuple(get_related_populators(klass_info, select, alias)),  # type: ignore[call-arg]
         tuple(compiler.annotation_col_map.items()),
     )
+
+
+# --- Inserts written once per table ------------------------------------------------------------
+# A write under SQLite's single write lock should hold it for its statements' running only: the
+# ORM's building of an INSERT (``create``, ``bulk_create``) cost several times its running. The
+# values are prepared by the fields themselves (``prepared``), before the write transaction when
+# the caller wants; the statement's text is made once per table, columns and database.
+
+MAX_PARAMETERS = 999  # SQLite's oldest limit of bound parameters per statement
+
+
+def prepared(row: Any, fields: Sequence[Any], alias: str = DEFAULT_DB_ALIAS) -> list[Any]:
+    """``row``'s values of ``fields`` as the database takes them (JSON encoded, dates…)."""
+    connection = connections[alias]
+    return [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields]
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_sql(alias: str, table: str, columns: tuple[str, ...], rows: int) -> str:
+    connection = connections[alias]
+    q = connection.ops.quote_name
+    row = f"({', '.join('%s' for _ in columns)})"
+    returning = rows == 1 and connection.features.can_return_columns_from_insert
+    return (
+        f"INSERT INTO {q(table)} ({', '.join(q(column) for column in columns)}) "  # noqa: S608 (names only)
+        f"VALUES {', '.join(row for _ in range(rows))}"
+        + (f" RETURNING {q('id')}" if returning else "")
+    )
+
+
+def insert(
+    row: Any, fields: Sequence[Any], values: Sequence[Any], alias: str = DEFAULT_DB_ALIAS
+) -> None:
+    """INSERT ``row`` with ``values`` (``prepared``) for ``fields`` (its columns but its id), as
+    ``save`` would: its id set, the instance marked as saved."""
+    connection = connections[alias]
+    model = type(row)
+    sql = _insert_sql(alias, model._meta.db_table, tuple(str(f.column) for f in fields), 1)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(values))
+        if connection.features.can_return_columns_from_insert:
+            row.pk = cursor.fetchone()[0]
+        else:
+            row.pk = cursor.lastrowid
+    row._state.adding = False
+    row._state.db = alias
+
+
+def insert_rows(
+    model: Any, fields: Sequence[Any], rows: Sequence[Sequence[Any]], alias: str = DEFAULT_DB_ALIAS
+) -> None:
+    """INSERT ``rows`` (each the values of ``fields``, prepared) in as few statements as the
+    parameter limit allows, ids not read back."""
+    columns = tuple(str(f.column) for f in fields)
+    batch = max(1, MAX_PARAMETERS // len(columns))
+    with connections[alias].cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            chunk = rows[start : start + batch]
+            sql = _insert_sql(alias, model._meta.db_table, columns, len(chunk))
+            cursor.execute(sql, [value for row in chunk for value in row])

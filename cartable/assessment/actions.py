@@ -25,6 +25,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cartable import compiled
 from cartable.accounts.models import STAFF_ROLES, Cohort, Role, User
 from cartable.assessment import building, engine, overriding
 from cartable.assessment.models import Attempt, AttemptQuestion, Override
@@ -316,8 +317,7 @@ def _plan_start(
         )
         for item in started
     ]
-    values = [f.get_db_prep_save(getattr(attempt, f.attname), connection) for f in _ATTEMPT_FIELDS]
-    return _Start(taken, attempt, values, questions)
+    return _Start(taken, attempt, compiled.prepared(attempt, _ATTEMPT_FIELDS), questions)
 
 
 _ATTEMPT_FIELDS = [f for f in Attempt._meta.concrete_fields if not f.primary_key]
@@ -330,49 +330,24 @@ _QUESTION_FIELDS = [
 def _encoded_question(row: AttemptQuestion) -> list[Any]:
     """The row's values as the database takes them (JSON encoded by its fields), computed
     before the write transaction."""
-    return [f.get_db_prep_save(getattr(row, f.attname), connection) for f in _QUESTION_FIELDS]
+    return compiled.prepared(row, _QUESTION_FIELDS)
 
 
 def _insert_questions(attempt_id: int, values: list[list[Any]]) -> None:
-    """The attempt's questions, in one INSERT statement of SQL of its own (a few for a very
-    long quiz): the ORM's building of it (``bulk_create``) cost several times its running,
-    under the write lock."""
-    q = connection.ops.quote_name
-    columns = ", ".join(
-        q(str(f.column)) for f in [AttemptQuestion._meta.get_field("attempt"), *_QUESTION_FIELDS]
+    """The attempt's questions, in one INSERT of SQL of its own (a few for a very long quiz):
+    the ORM's building of it (``bulk_create``) cost several times its running, under the write
+    lock."""
+    compiled.insert_rows(
+        AttemptQuestion,
+        [AttemptQuestion._meta.get_field("attempt"), *_QUESTION_FIELDS],
+        [[attempt_id, *found] for found in values],
     )
-    row = f"({', '.join('%s' for _ in range(len(_QUESTION_FIELDS) + 1))})"
-    for start in range(0, len(values), _INSERT_BATCH):
-        batch = values[start : start + _INSERT_BATCH]
-        # Names from the model, values as parameters only.
-        sql = (
-            f"INSERT INTO {q(AttemptQuestion._meta.db_table)} ({columns}) "  # noqa: S608
-            f"VALUES {', '.join(row for _ in batch)}"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [value for found in batch for value in (attempt_id, *found)])
-
-
-_INSERT_BATCH = 75  # rows of 12 values: under SQLite's oldest limit of 999 parameters
 
 
 def _insert_attempt(attempt: Attempt, values: list[Any]) -> None:
     """INSERT the attempt (what ``save`` does, with its values prepared before the write
     transaction and without the ORM's building of the statement)."""
-    q = connection.ops.quote_name
-    returning = connection.features.can_return_columns_from_insert
-    # Names from the model, values as parameters only.
-    sql = (
-        f"INSERT INTO {q(Attempt._meta.db_table)} "  # noqa: S608
-        f"({', '.join(q(str(f.column)) for f in _ATTEMPT_FIELDS)}) "
-        f"VALUES ({', '.join('%s' for _ in _ATTEMPT_FIELDS)})"
-        + (f" RETURNING {q('id')}" if returning else "")
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        attempt.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
-    attempt._state.adding = False
-    attempt._state.db = connection.alias
+    compiled.insert(attempt, _ATTEMPT_FIELDS, values)
 
 
 def _begin(

@@ -20,6 +20,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
+from cartable import compiled
 from cartable.audit import chain
 from cartable.audit.models import AuditEvent, ChainHead, Tally
 from cartable.lib.grouped import Grouped
@@ -366,32 +367,7 @@ _INSERT_FIELDS = [f for f in AuditEvent._meta.concrete_fields if not f.primary_k
 def _insert(event: AuditEvent) -> None:
     """INSERT the entry (what ``AuditEvent.objects.create`` does, without the ORM's building
     of the statement: the values are prepared by the fields themselves)."""
-    connection_ = connections[DEFAULT_DB_ALIAS]
-    returning = connection_.features.can_return_columns_from_insert
-    params = [f.get_db_prep_save(getattr(event, f.attname), connection_) for f in _INSERT_FIELDS]
-    with connection_.cursor() as cursor:
-        cursor.execute(_insert_sql(connection_), params)
-        event.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
-    event._state.adding = False
-    event._state.db = connection_.alias
-
-
-def _insert_sql(connection_: Any) -> str:
-    key = (connection_.alias, connection_.vendor)
-    found = _INSERT_STATEMENTS.get(key)
-    if found is None:
-        q = connection_.ops.quote_name
-        returning = connection_.features.can_return_columns_from_insert
-        found = _INSERT_STATEMENTS[key] = (
-            f"INSERT INTO {q(AuditEvent._meta.db_table)} "  # noqa: S608 (names only)
-            f"({', '.join(q(str(f.column)) for f in _INSERT_FIELDS)}) "
-            f"VALUES ({', '.join('%s' for _ in _INSERT_FIELDS)})"
-            + (f" RETURNING {q('id')}" if returning else "")
-        )
-    return found
-
-
-_INSERT_STATEMENTS: dict[tuple[str, str], str] = {}
+    compiled.insert(event, _INSERT_FIELDS, compiled.prepared(event, _INSERT_FIELDS))
 
 
 def _move_head(seq: int, seal: str, key_id: str) -> None:
