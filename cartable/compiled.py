@@ -46,13 +46,18 @@ class Statement:
             cursor.execute(self.sql, params)
             return cursor.fetchall()  # type: ignore[no-any-return]
 
-    def convert(self, rows: Sequence[Sequence[Any]]) -> list[list[Any]]:
-        """The rows with the values the ORM would give (booleans, dates, JSON…)."""
+    def convert(
+        self, rows: Sequence[Sequence[Any]], done: frozenset[int] = frozenset()
+    ) -> list[list[Any]]:
+        """The rows with the values the ORM would give (booleans, dates, JSON…); the columns
+        at ``done`` hold such values already (the caller converted them)."""
         connection = connections[self.alias]
         converted = []
         for row in rows:
             values = list(row)
             for index, (functions, expression) in self.converters:
+                if index in done:
+                    continue
                 for convert in functions:
                     values[index] = convert(values[index], expression, connection)
             converted.append(values)
@@ -147,9 +152,10 @@ class Models:
         integers)."""
         return self.start + self.names.index(name)
 
-    def make(self, row: Sequence[Any]) -> Any:
-        """The instance of one fetched row, as ``all`` makes it."""
-        return self._make(self.statement.convert([row])[0])
+    def make(self, row: Sequence[Any], done: frozenset[int] = frozenset()) -> Any:
+        """The instance of one fetched row, as ``all`` makes it (``done``: see
+        ``Statement.convert``)."""
+        return self._make(self.statement.convert([row], done)[0])
 
     def _make(self, row: list[Any]) -> Any:
         found = self.model.from_db(

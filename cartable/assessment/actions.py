@@ -499,7 +499,12 @@ def _plan(
     waiting = {s.slot for s in quiz.slots if s.require_previous and s.slot in slots}
     before = {number - 1 for number in waiting} - set(slots)
     wanted = [*slots, *before]
-    read = _page_query(router.db_for_read(AttemptQuestion), len(wanted)).all(attempt.pk, *wanted)
+    query = _page_query(router.db_for_read(AttemptQuestion), len(wanted))
+    texts: dict[int, str | None] = {}  # each row's actions as read (JSON text)
+    read: list[Any] = []  # with the attempt's fields annotated
+    for raw in query.fetch(attempt.pk, *wanted):
+        row, texts[raw[query.column("id")]] = engine.question_row(query, raw)
+        read.append(row)
     rows = [row for row in read if row.slot not in before]
     if not rows:
         found = (
@@ -551,7 +556,7 @@ def _plan(
         if _advance(row, loaded, action):
             planned.changed.append(row.slot)
             planned.written.append(row)
-    planned.encoded = _encoded(planned.written)
+    planned.encoded = _encoded(planned.written, texts)
     return planned
 
 
@@ -680,11 +685,28 @@ def _write(rows: list[AttemptQuestion]) -> None:
     _write_encoded(_encoded(rows))
 
 
-def _encoded(rows: list[AttemptQuestion]) -> Encoded:
+def _encoded(rows: list[AttemptQuestion], read: Mapping[int, str | None] | None = None) -> Encoded:
     """The changed questions' new values as the database takes them (JSON as text), computed
     before the write transaction: encoding every question's actions and building an ORM
-    bulk update took most of a save's time under the write lock."""
-    return [(json.dumps(row.actions), row.state, row.fraction, row.mark, row.pk) for row in rows]
+    bulk update took most of a save's time under the write lock. ``read``: the text of a
+    row's actions as read, before ``_advance`` appended one: only that one is encoded."""
+    read = read or {}
+    return [
+        (
+            _actions_text(row, read.get(row.pk)),
+            row.state,
+            row.fraction,
+            row.mark,
+            row.pk,
+        )
+        for row in rows
+    ]
+
+
+def _actions_text(row: AttemptQuestion, before: str | None) -> str:
+    if before is None:
+        return json.dumps(row.actions)
+    return engine.appended_text(before, row.actions[-1])
 
 
 def _write_encoded(values: Encoded) -> None:

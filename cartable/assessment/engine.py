@@ -379,14 +379,16 @@ class _Replay:
     attempt: scoring.QuestionAttempt
 
     def fits(self, row: AttemptQuestion) -> bool:
+        # Values read by ``question_row`` are the very objects kept here: compared by identity
+        # first (element by element for the actions), in full otherwise.
         count = len(self.actions)
         return (
             self.behaviour == row.behaviour
             and self.max_mark == row.max_mark
             and len(row.actions) >= count
             and row.actions[:count] == self.actions
-            and self.layout == row.layout
-            and self.question_json == row.question
+            and (self.layout is row.layout or self.layout == row.layout)
+            and (self.question_json is row.question or self.question_json == row.question)
         )
 
 
@@ -411,7 +413,10 @@ def _keep(store: dict[Any, Any], key: Any, value: Any) -> None:
 def _question(source_id: int, value: Any) -> bank.Question:
     """The importer's question from its JSON, read once for every attempt holding it."""
     kept = _QUESTIONS.get(source_id)
+    if kept is not None and kept[0] is value:
+        return kept[1]
     if kept is not None and kept[0] == value:
+        _keep(_QUESTIONS, source_id, (value, kept[1]))  # the same value next time: ``is``
         return kept[1]
     question: bank.Question = from_json(bank.Question, value)
     _keep(_QUESTIONS, source_id, (value, question))
@@ -446,6 +451,8 @@ def forget_replays() -> None:
         _SETTINGS.clear()
         _BANK.clear()
         _JSON.clear()
+        _DECODED.clear()
+        _ROWS.clear()
 
 
 def load_all(attempt: Attempt) -> dict[int, Loaded]:
@@ -475,7 +482,7 @@ def load_page(
         if behaviour == Behaviour.INFORMATION:
             shown_only.add(slot)
         if slot in wanted:
-            row = query.make(raw)
+            row, _text = question_row(query, raw)
             row.attempt = attempt
             loaded[slot] = load(row)
     return loaded, shown_only, held
@@ -487,6 +494,92 @@ def _questions_query(alias: str) -> Models:
     query is compiled once per database."""
     query = AttemptQuestion.objects.filter(attempt_id=PLACEHOLDERS[0]).order_by("slot")
     return compile_models(query, alias)
+
+
+# --- An attempt's questions read raw -----------------------------------------------------------
+#
+# A question row holds three JSON values: the question as the attempt started it (a few kB:
+# its every answer and feedback), its layout, and its actions (one more each time an answer is
+# saved). Decoded on every page and every save, they were a fifth of a save's CPU, spent to find
+# values this process had read before. So a page and a save read the rows raw and decode their
+# JSON from its text: the same text gives back the same value (kept, shared, never changed in
+# place: a new action makes a new list), and a row's actions, only ever appended to, decode only
+# the ones appended since the text kept for that row. Bounded like the replays.
+
+# A question's JSON text (the same for every attempt holding it), and its value.
+_DECODED: dict[str, Any] = {}
+# By database and row: its layout's text and value, its actions' text and value.
+_ROWS: dict[tuple[str, int], tuple[str, Any, str, list[Any]]] = {}
+JSON_COLUMNS = ("question", "layout", "actions")
+
+
+def question_row(query: Models, raw: Sequence[Any]) -> tuple[AttemptQuestion, str | None]:
+    """The instance of one raw row of a compiled query of attempt questions, as ``query.make``
+    gives it, its JSON read as above; and the text of its actions as read (None when the
+    driver gave them decoded already, or they were not JSON)."""
+    at = [query.column(name) for name in JSON_COLUMNS]
+    texts = [raw[index] for index in at]
+    if not all(isinstance(text, str) for text in texts):
+        return query.make(raw), None
+    question_text, layout_text, actions_text = texts
+    key = (query.statement.alias, raw[query.column("id")])
+    try:
+        question = _DECODED.get(question_text)
+        if question is None:
+            question = json.loads(question_text)
+            _keep(_DECODED, question_text, question)
+        kept = _ROWS.get(key)
+        layout = kept[1] if kept is not None and kept[0] == layout_text else json.loads(layout_text)
+        actions = _actions(kept[2:] if kept is not None else None, actions_text)
+    except json.JSONDecodeError:
+        return query.make(raw), None  # what the ORM does with it
+    _keep(_ROWS, key, (layout_text, layout, actions_text, actions))
+    values = list(raw)
+    for index, value in zip(at, (question, layout, actions), strict=True):
+        values[index] = value
+    return query.make(values, frozenset(at)), actions_text
+
+
+def _actions(kept: tuple[str, list[Any]] | None, text: str) -> list[Any]:
+    """The actions of ``text``, from those ``kept`` (a text read before for the same row, its
+    value) when ``text`` is that text with actions appended."""
+    if kept is not None:
+        if kept[0] == text:
+            return kept[1]
+        appended = _appended(kept[0], text)
+        if appended is not None and kept[1]:
+            return [*kept[1], *appended]
+    value = json.loads(text)
+    if not isinstance(value, list):
+        raise json.JSONDecodeError("not a list of actions", text, 0)
+    return value
+
+
+def _appended(before: str, after: str) -> list[Any] | None:
+    """The elements appended to the JSON array ``before`` that make the JSON array ``after``,
+    or None when ``after`` is not ``before`` with elements appended (then decode it whole).
+    ``before`` less its closing bracket holds whole elements (it was read as an array), so
+    when ``after`` goes on from there with a comma and the rest is an array's elements,
+    ``after`` is exactly those elements and these."""
+    head = before.rstrip()
+    if not head.endswith("]") or not after.startswith(head[:-1]):
+        return None
+    tail = after[len(head) - 1 :].lstrip()
+    if not tail.startswith(","):
+        return None
+    try:
+        more = json.loads("[" + tail[1:])
+    except json.JSONDecodeError:
+        return None
+    return more if isinstance(more, list) and more else None
+
+
+def appended_text(before: str, action: Any) -> str:
+    """The text of the JSON array ``before`` with ``action`` appended: what ``json.dumps`` gives
+    for the whole list when ``before`` is its output, without encoding the actions again."""
+    head = before.rstrip()[:-1].rstrip()
+    encoded = json.dumps(action)
+    return f"{head}{', ' if head != '[' else ''}{encoded}]"
 
 
 def outcome(loaded: scoring.QuestionAttempt) -> dict[str, Any]:
