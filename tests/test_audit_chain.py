@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from django.db import connection, transaction
 from django.test import Client
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cartable.audit import chain, verify
 from cartable.audit.actions import record
@@ -374,3 +376,49 @@ def test_it_starts_again_from_the_last_entry_when_the_head_row_is_gone(home) -> 
 def test_it_checks_an_empty_log(home) -> None:
     report = check(home)
     assert report.intact and report.checked == 0
+
+
+# Details as entries hold them: text (any character), numbers of every kind, nested.
+_details = st.dictionaries(
+    st.text(max_size=8),
+    st.recursive(
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.floats(allow_nan=False, allow_infinity=False)
+        | st.text(max_size=8),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner),
+        max_leaves=6,
+    ),
+    max_size=4,
+)
+
+
+@given(_details, st.text(max_size=70))
+def test_details_sealed_ahead_give_the_bytes_of_the_whole_entry_sealed_at_once(
+    details, previous
+) -> None:
+    from datetime import UTC, datetime
+
+    values = [
+        {"seq": 7, "key_id": "k", "at": datetime(2026, 12, 3, tzinfo=UTC), "details": details}.get(
+            name, f"{name} «é»"
+        )
+        for name in chain.FIELDS
+    ]
+    whole = chain.serialise(values, previous)
+    assert chain.serialise(values, previous, chain.sealed_details(details)) == whole
+    json.loads(whole)  # still one JSON array
+
+
+def test_the_head_file_is_written_whole_and_leaves_nothing_behind(tmp_path) -> None:
+    # What a crash left of a head being written is written over by the next head.
+    (tmp_path / chain.NEXT_HEAD_FILE).write_text("torn", encoding="utf-8")
+    with chain.head_lock(tmp_path):
+        chain.write_head(tmp_path, chain.Head(3, "abc"))
+    assert chain.read_head(tmp_path) == chain.Head(3, "abc")
+    with chain.head_lock(tmp_path):
+        chain.write_head(tmp_path, chain.Head(4, "def"))
+    assert chain.read_head(tmp_path) == chain.Head(4, "def")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".audit_head.lock", chain.HEAD_FILE]
+    assert (tmp_path / chain.HEAD_FILE).stat().st_mode & 0o777 == 0o600

@@ -105,9 +105,15 @@ def record(
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """An event's fields but its number, time and seal (``prepare``)."""
+    """An event's fields but its number, time and seal (``prepare``), and its details as the
+    seal covers them (``chain.sealed_details``), made before the write lock."""
 
     fields: dict[str, Any]
+    details_text: str | None = None
+
+    @classmethod
+    def of(cls, fields: dict[str, Any]) -> Entry:
+        return cls(fields, chain.sealed_details(fields["details"]))
 
     def with_details(self, **values: Any) -> Entry:
         """The same entry with ``values`` added to its details: what is known only in the
@@ -115,7 +121,7 @@ class Entry:
         details = without_nul(
             json.loads(chain.canonical_json({**self.fields["details"], **values}))
         )
-        return Entry({**self.fields, "details": details})
+        return Entry.of({**self.fields, "details": details})
 
 
 def prepare(
@@ -130,7 +136,7 @@ def prepare(
 ) -> Entry:
     """What ``record`` appends, computed ahead (``record_entry`` appends it): a change that
     holds a write transaction short prepares its entry before the transaction opens."""
-    return Entry(_fields(action, actor, target, details, request, actor_name, establishment_id))
+    return Entry.of(_fields(action, actor, target, details, request, actor_name, establishment_id))
 
 
 def record_entry(entry: Entry) -> AuditEvent:
@@ -143,7 +149,7 @@ def record_entry(entry: Entry) -> AuditEvent:
         head, due = _locked_head(due_by=now)
         if due:
             _flush(head, now)
-        return _append(head, entry.fields)
+        return _append(head, entry.fields, entry.details_text)
 
 
 def _fields(
@@ -175,9 +181,10 @@ def _fields(
     }
 
 
-def _append(head: ChainHead, fields: dict[str, Any]) -> AuditEvent:
-    """Seal and insert one entry after ``head`` (locked), and move the head."""
-    key = chain.load_key(home(), create=True)
+def _append(head: ChainHead, fields: dict[str, Any], details_text: str | None = None) -> AuditEvent:
+    """Seal and insert one entry after ``head`` (locked), and move the head (``details_text``:
+    see ``Entry``)."""
+    key = chain.appending_key(str(settings.HOME))
     if head.seq and head.key_id != key.id:
         log.error(
             "The audit key %s is not the one that sealed entry #%s: the entries before "
@@ -187,7 +194,9 @@ def _append(head: ChainHead, fields: dict[str, Any]) -> AuditEvent:
         )
     fields = {**fields, "key_id": key.id, "seq": head.seq + 1}
     fields["at"] = timezone.now()  # taken under the lock: times follow the numbers
-    fields["seal"] = chain.seal(key, [fields[name] for name in chain.FIELDS], head.seal)
+    fields["seal"] = chain.seal(
+        key, [fields[name] for name in chain.FIELDS], head.seal, details_text
+    )
     event = AuditEvent(**fields)
     _insert(event)
     _move_head(event.seq, event.seal, key.id)

@@ -26,7 +26,6 @@ import functools
 import json
 import os
 import secrets
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -41,6 +40,7 @@ from cartable.lib.home import write_once
 FORMAT = "cartable-audit/1"
 KEY_FILE = "audit_key"
 HEAD_FILE = "audit_head"
+NEXT_HEAD_FILE = ".audit_head.next"  # the head file being written (``write_head``)
 KEY_BYTES = 32
 
 # The sealed fields, in the order they are serialised. ``seq`` numbers entries 1, 2, 3… with
@@ -115,9 +115,22 @@ def load_key(home: Path, *, create: bool) -> Key:
     return key
 
 
+def appending_key(home: str) -> Key:
+    """``load_key(home, create=True)``, found by the data folder's name as settings give it:
+    every entry appended needs it, and making paths cost more than the lookup."""
+    found = _appending.get(home)
+    if found is None:
+        found = _appending[home] = load_key(Path(home), create=True)
+    return found
+
+
+_appending: dict[str, Key] = {}
+
+
 def forget_keys() -> None:
     """Drop the keys read so far (tests move the data folder)."""
     _keys.clear()
+    _appending.clear()
 
 
 def _create_key(path: Path) -> None:
@@ -165,17 +178,32 @@ def canonical_numbers(value: Any) -> Any:
     return value
 
 
-def serialise(values: Sequence[Any], previous_seal: str) -> bytes:
+def serialise(values: Sequence[Any], previous_seal: str, details_text: str | None = None) -> bytes:
     """The bytes an entry's seal covers. ``values`` are the entry's FIELDS, in order, as the
-    database holds them. A JSON array: no value can be crafted to shift into its neighbour."""
+    database holds them. A JSON array: no value can be crafted to shift into its neighbour.
+    ``details_text``: ``sealed_details`` of the entry's details, made already (before the
+    write lock): the array is then written element by element, which is what encoding it
+    whole gives (canonical JSON has no spaces: its elements, joined by commas)."""
     fields = dict(zip(FIELDS, values, strict=True))
     fields["at"] = timestamp(fields["at"])
-    fields["details"] = canonical_numbers(fields["details"])
-    return canonical_json([FORMAT, previous_seal, *fields.values()]).encode("utf-8")
+    if details_text is None:
+        fields["details"] = canonical_numbers(fields["details"])
+        return canonical_json([FORMAT, previous_seal, *fields.values()]).encode("utf-8")
+    parts = [canonical_json(FORMAT), canonical_json(previous_seal)]
+    for name, value in fields.items():
+        parts.append(details_text if name == "details" else canonical_json(value))
+    return f"[{','.join(parts)}]".encode()
 
 
-def seal(key: Key, values: Sequence[Any], previous_seal: str) -> str:
-    return _mac(key.secret, serialise(values, previous_seal))
+def sealed_details(details: Any) -> str:
+    """An entry's details as its seal covers them (see ``serialise``)."""
+    return canonical_json(canonical_numbers(details))
+
+
+def seal(
+    key: Key, values: Sequence[Any], previous_seal: str, details_text: str | None = None
+) -> str:
+    return _mac(key.secret, serialise(values, previous_seal, details_text))
 
 
 def seal_matches(key: Key, values: Sequence[Any], previous_seal: str, expected: str) -> bool:
@@ -237,20 +265,26 @@ def read_head(home: Path) -> Head | None:
 
 def write_head(home: Path, head: Head) -> None:
     """Replace the head file: a complete new file, fsynced, then renamed over the old one, so
-    a crash leaves the old head or the new one, never a torn file."""
+    a crash leaves the old head or the new one, never a torn file. Called under ``head_lock``
+    only, so the new file has one name: what a crash left of it is written over next time."""
     path = head_path(home)
     data: dict[str, Any] = {"format": FORMAT, "seq": head.seq, "seal": head.seal}
     if head.alarm is not None:
         data["alarm"] = head.alarm.__dict__
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".audit_head.")
+    content = (canonical_json(data) + "\n").encode("utf-8")
+    tmp = path.with_name(NEXT_HEAD_FILE)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(canonical_json(data) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp).replace(path)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+        try:
+            view = memoryview(content)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        tmp.replace(path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
