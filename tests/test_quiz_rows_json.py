@@ -148,3 +148,16 @@ def test_a_save_writes_what_encoding_the_whole_list_writes(course, learner) -> N
     assert json.loads(text) == stored.actions
     if connection.vendor == "sqlite":  # the text as written: json.dumps of the whole list
         assert text == json.dumps(stored.actions)
+
+
+@pytest.mark.django_db
+def test_long_rows_are_read_whole_and_not_kept(course, learner, monkeypatch) -> None:
+    engine.forget_replays()
+    monkeypatch.setattr(engine, "LONGEST_KEPT", 10)
+    quiz = quizdata.add_quiz(
+        course, (quizdata.capital(), quizdata.earth()), per_page=2, shuffle_answers=False
+    )
+    attempt = actions.start(actor=learner, activity=quiz, now=T0)
+    assert actions.save(actor=learner, attempt=attempt, page=0, form={"q2:answer": "1"}, now=T0)
+    _same(_raw(attempt), _orm(attempt))
+    assert engine._DECODED == {} and engine._ROWS == {}

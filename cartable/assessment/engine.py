@@ -511,6 +511,9 @@ _DECODED: dict[str, Any] = {}
 # By database and row: its layout's text and value, its actions' text and value.
 _ROWS: dict[tuple[str, int], tuple[str, Any, str, list[Any]]] = {}
 JSON_COLUMNS = ("question", "layout", "actions")
+# Characters of JSON text kept per question or row at most (and so, with MAX_KEPT, the memory
+# these hold): a row past it (an essay saved a hundred times) is decoded whole, as before.
+LONGEST_KEPT = 64 * 1024
 
 
 def question_row(query: Models, raw: Sequence[Any]) -> tuple[AttemptQuestion, str | None]:
@@ -527,13 +530,15 @@ def question_row(query: Models, raw: Sequence[Any]) -> tuple[AttemptQuestion, st
         question = _DECODED.get(question_text)
         if question is None:
             question = json.loads(question_text)
-            _keep(_DECODED, question_text, question)
+            if len(question_text) <= LONGEST_KEPT:
+                _keep(_DECODED, question_text, question)
         kept = _ROWS.get(key)
         layout = kept[1] if kept is not None and kept[0] == layout_text else json.loads(layout_text)
         actions = _actions(kept[2:] if kept is not None else None, actions_text)
     except json.JSONDecodeError:
         return query.make(raw), None  # what the ORM does with it
-    _keep(_ROWS, key, (layout_text, layout, actions_text, actions))
+    if len(layout_text) + len(actions_text) <= LONGEST_KEPT:
+        _keep(_ROWS, key, (layout_text, layout, actions_text, actions))
     values = list(raw)
     for index, value in zip(at, (question, layout, actions), strict=True):
         values[index] = value
