@@ -74,6 +74,27 @@ def test_it_serves_pages_and_static_files(tmp_path: Path) -> None:
         with urllib.request.urlopen(request) as response:
             assert response.headers["Content-Encoding"] == "gzip"
             assert "immutable" in response.headers["Cache-Control"]
+        # A large body refused unread: the client, still sending, reads the whole answer (the
+        # connection lingers in a thread of its own: cartable.lib.linger).
+        host, port = urllib.parse.urlsplit(base).netloc.split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as client:
+            client.sendall(
+                b"POST /no/such/page/ HTTP/1.1\r\nHost: box\r\nContent-Length: 5000000\r\n"
+                b"Content-Type: application/octet-stream\r\n\r\n" + b"x" * 50_000
+            )
+            with contextlib.suppress(OSError):  # the server may have stopped reading
+                client.sendall(b"x" * 20_000)
+            answer = b""
+            while chunk := client.recv(65536):
+                answer += chunk
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 404"), head
+        length = next(
+            int(line.split(b":")[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length")
+        )
+        assert len(body) == length
 
 
 def test_it_imports_an_uploaded_course_with_a_worker_it_starts(tmp_path: Path) -> None:

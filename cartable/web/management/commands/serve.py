@@ -11,13 +11,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections
+from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
 
 from cartable.commands import CartableCommand
 from cartable.jobs import periodic
 from cartable.jobs.runner import start_worker, watch_workers, work_left
 from cartable.jobs.sweep import sweep
-from cartable.lib import heap
+from cartable.lib import heap, linger
 from cartable.web.staticfiles import ensure_collected
 
 SHM = Path("/dev/shm")  # noqa: S108  (a RAM disk, for gunicorn's heartbeat files only)
@@ -40,6 +41,17 @@ class BoxServer(BaseApplication):  # type: ignore[misc]
         from cartable.wsgi import application
 
         return application
+
+
+def close_without_waiting() -> None:
+    """Connections the server does not keep alive are closed at once, lingering (in a thread
+    of their own) only while the client may still be sending (``cartable.lib.linger``):
+    gunicorn waited for every client's round trip in the thread that dispatches requests."""
+    graceful = getattr(gunicorn_util, "close_graceful", None)
+    if graceful is not None and not isinstance(
+        getattr(graceful, "__self__", None), linger.Lingering
+    ):
+        gunicorn_util.close_graceful = linger.Lingering(graceful).close
 
 
 def close_connections(server: object = None, worker: object = None) -> None:
@@ -111,6 +123,7 @@ class Command(CartableCommand):
         # One memory pool for all the threads of each worker, so that a trim reaches all of it
         # (set before the fork, inherited by the workers).
         heap.one_pool()
+        close_without_waiting()
         # One worker per core this process may run on (a box's cores, or fewer under
         # taskset or a container's CPU set), not per core of the machine.
         workers = options["workers"] or len(os.sched_getaffinity(0))
