@@ -81,6 +81,27 @@ def _test_settings() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _migrated_once(django_db_blocker) -> Iterator[None]:
+    """Each test process's test database is a copy of one migrated once (tests/migrateddb.py)."""
+    from django.db import connection
+    from django.db.backends.base.creation import BaseDatabaseCreation
+
+    from tests import migrateddb
+
+    base_name = connection.settings_dict["NAME"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            BaseDatabaseCreation,
+            "create_test_db",
+            migrateddb.patched(BaseDatabaseCreation.create_test_db),
+        )
+        yield
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock():
+            migrateddb.drop_template(connection.creation, base_name)
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _flush_by_delete() -> Iterator[None]:
     """After a test that commits (``transactional_db``, ``live_server``), Django empties every
     table; on PostgreSQL with one TRUNCATE of all of them, which makes new files for each table
