@@ -41,7 +41,7 @@ KEPT = ROOT / ".pytest_cache" / "cartable-migrated"
 
 
 @contextmanager
-def _locked(name: str) -> Iterator[None]:
+def locked(name: str) -> Iterator[None]:
     KEPT.mkdir(parents=True, exist_ok=True)
     with (KEPT / f"{name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -49,7 +49,7 @@ def _locked(name: str) -> Iterator[None]:
 
 
 @functools.cache
-def _digest() -> str:
+def digest() -> str:
     """What the migrated database depends on: the code, and the versions that run it."""
     digest = hashlib.sha256()
     for path in sorted((ROOT / "cartable").rglob("*.py")):
@@ -60,6 +60,13 @@ def _digest() -> str:
         if key.startswith(("CARTABLE_", "DJANGO_")) and key != "CARTABLE_HOME":
             digest.update(f"{key}={value}\0".encode())
     return digest.hexdigest()[:16]
+
+
+def forget_others(prefix: str, stem: str) -> None:
+    """Remove the files kept for other code (``prefix``, not ``stem``)."""
+    for old in KEPT.glob(f"{prefix}*"):
+        if old.stem != stem:
+            old.unlink(missing_ok=True)
 
 
 def _use(creation: BaseDatabaseCreation, name: str) -> None:
@@ -79,8 +86,8 @@ def _finish(creation: BaseDatabaseCreation, name: str, serialize: bool) -> str:
 
 
 def _sqlite(creation: BaseDatabaseCreation, migrate: Any, verbosity: int, serialize: bool) -> str:
-    kept = KEPT / f"sqlite-{_digest()}.sqlite3"
-    with _locked(kept.stem):
+    kept = KEPT / f"sqlite-{digest()}.sqlite3"
+    with locked(kept.stem):
         if not kept.exists():
             name = migrate(creation, verbosity, True, False, False)
             partial = kept.with_suffix(".partial")
@@ -88,9 +95,7 @@ def _sqlite(creation: BaseDatabaseCreation, migrate: Any, verbosity: int, serial
             creation.connection.connection.backup(target)  # type: ignore[attr-defined]
             target.close()
             partial.rename(kept)
-            for old in KEPT.glob("sqlite-*"):
-                if old.stem != kept.stem:
-                    old.unlink(missing_ok=True)
+            forget_others("sqlite-", kept.stem)
             return _finish(creation, name, serialize)
         name = creation._get_test_db_name()  # type: ignore[attr-defined]
         _use(creation, name)
@@ -104,7 +109,7 @@ def _sqlite(creation: BaseDatabaseCreation, migrate: Any, verbosity: int, serial
 def template_name(base_name: str) -> str:
     """The run's migrated template (named by the code too: a run that stopped short may have
     left one behind)."""
-    return f"test_{base_name}_{_digest()[:12]}"
+    return f"test_{base_name}_{digest()[:12]}"
 
 
 def _exists(creation: BaseDatabaseCreation, name: str) -> bool:
@@ -119,7 +124,7 @@ def _postgresql(
     template = template_name(creation.connection.settings_dict["NAME"])
     name = creation._get_test_db_name()  # type: ignore[attr-defined]
     quote = creation.connection.ops.quote_name
-    with _locked(template):
+    with locked(template):
         if not _exists(creation, template):
             test_settings = creation.connection.settings_dict["TEST"]
             run_name, test_settings["NAME"] = test_settings["NAME"], template
@@ -139,7 +144,7 @@ def _postgresql(
 def drop_template(creation: BaseDatabaseCreation, base_name: str) -> None:
     """PostgreSQL: drop the run's migrated template (the first process to end does)."""
     template = template_name(base_name)
-    with _locked(template), creation._nodb_cursor() as cursor:  # type: ignore[attr-defined]
+    with locked(template), creation._nodb_cursor() as cursor:  # type: ignore[attr-defined]
         cursor.execute(f"DROP DATABASE IF EXISTS {creation.connection.ops.quote_name(template)}")
 
 
