@@ -12,7 +12,12 @@ CHROMIUM ?= /usr/bin/chromium
 # one core waiting on the other's last minutes (the tests that run `cartable` processes are a
 # few dozen tests worth half the SQLite pass; tests/conftest.py queues them first).
 TEST_WORKERS ?= auto
-PYTEST := $(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal
+# The test processes write their bytecode even where the environment says not to
+# (PYTHONDONTWRITEBYTECODE=1, as container images often set; empty means unset): otherwise on a
+# clean clone each pytest worker rewrote and compiled every test module again (9 of its 13
+# seconds of collection) and each `cartable` process a test starts compiled the modules it
+# imports. The files go to __pycache__ folders, which git ignores.
+PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal
 export CARTABLE_CHROMIUM := $(CHROMIUM)
 
 .PHONY: run install assets messages compilemessages docs test lint typecheck test-sqlite \

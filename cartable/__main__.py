@@ -27,8 +27,45 @@ NO_DATABASE = {
 }
 
 
+def _all_applied() -> bool:
+    """Whether the database records every migration on disk as applied, read from the names of
+    the migration files and the ``django_migrations`` table: loading the migration graph (every
+    migration module imported) costs 60 ms, at each command's start. False when in doubt (no
+    such table yet, a migrations module that is not a folder): the graph then decides."""
+    import importlib
+    import pkgutil
+
+    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.recorder import MigrationRecorder
+
+    on_disk: set[tuple[str, str]] = set()
+    for app in apps.get_app_configs():
+        module_name, explicit = MigrationLoader.migrations_module(app.label)
+        if module_name is None:
+            continue
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if not explicit and "migrations" in (error.name or "").split("."):
+                continue  # an app without migrations, as the loader sees it
+            return False
+        if not hasattr(module, "__path__"):
+            return False
+        on_disk.update(
+            (app.label, name)
+            for _finder, name, is_package in pkgutil.iter_modules(module.__path__)
+            if not is_package and name[0] not in "_~"  # the loader's own rule
+        )
+    recorder = MigrationRecorder(connection)
+    return recorder.has_table() and on_disk <= set(recorder.applied_migrations())
+
+
 def prepare_database(verbosity: int = 1) -> None:
     """Apply any missing migration, once, even when several commands start together."""
+    if _all_applied():
+        return
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection

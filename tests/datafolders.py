@@ -1,5 +1,5 @@
 """Data folders for tests that run real `cartable` processes: a migrated empty database, made
-once per test process and copied into each new folder.
+once for every test process of the same code and copied into each new folder.
 
 Any `cartable` command run on an empty data folder first migrates it (tests/test_cli.py checks
 that, on a really empty folder); the migrations cost about three seconds of CPU each time, more
@@ -20,6 +20,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from tests import migrateddb
+
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "cartable.sqlite3"
 
@@ -37,25 +39,33 @@ def _environment(home: Path) -> dict[str, str]:
 
 
 def template() -> Path:
-    """The migrated empty database of this test process (made on first use)."""
+    """The migrated empty database (made on first use, once for every test process of the
+    same code: kept beside the test database's, tests/migrateddb.py)."""
     global _template
     if _template is None:
-        home = Path(tempfile.mkdtemp(prefix="cartable-migrated-"))
-        atexit.register(shutil.rmtree, home, ignore_errors=True)
-        subprocess.run(
-            [sys.executable, "-m", "cartable", "migrate", "-v", "0"],
-            env=_environment(home),
-            capture_output=True,
-            check=True,
-            timeout=600,
-            cwd=ROOT,
-        )
-        database = home / DATABASE
-        # Everything in the one file (WAL checkpointed), so that a copy of it is complete.
-        with sqlite3.connect(database) as connection:
-            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        connection.close()
-        _template = database
+        kept = migrateddb.KEPT / f"datafolder-{migrateddb.digest()}.sqlite3"
+        with migrateddb.locked(kept.stem):
+            if not kept.exists():
+                home = Path(tempfile.mkdtemp(prefix="cartable-migrated-"))
+                atexit.register(shutil.rmtree, home, ignore_errors=True)
+                subprocess.run(
+                    [sys.executable, "-m", "cartable", "migrate", "-v", "0"],
+                    env=_environment(home),
+                    capture_output=True,
+                    check=True,
+                    timeout=600,
+                    cwd=ROOT,
+                )
+                database = home / DATABASE
+                # Everything in the one file (WAL checkpointed), so that a copy is complete.
+                with sqlite3.connect(database) as connection:
+                    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                connection.close()
+                partial = kept.with_suffix(".partial")
+                shutil.copyfile(database, partial)
+                partial.rename(kept)
+                migrateddb.forget_others("datafolder-", kept.stem)
+        _template = kept
     return _template
 
 

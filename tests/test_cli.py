@@ -179,3 +179,15 @@ def test_it_creates_and_lists_establishments_and_institutions(db) -> None:
     out = run("user", "add", "gardien", "--role", "staff", "--establishment", "mc-nord")
     assert "Created gardien" in out
     assert User.objects.get(username="gardien").establishment.slug == "mc-nord"
+
+
+def test_it_leaves_the_migrations_alone_only_when_every_one_on_disk_is_recorded(db) -> None:
+    from django.db import connection
+    from django.db.migrations.recorder import MigrationRecorder
+
+    from cartable.__main__ import _all_applied
+
+    assert _all_applied()
+    recorded = MigrationRecorder(connection).migration_qs
+    recorded.filter(pk=recorded.filter(app="catalog").latest("id").pk).delete()
+    assert not _all_applied()
