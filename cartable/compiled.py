@@ -150,7 +150,11 @@ class Models:
         """Where the model's field ``name`` (its attname) sits in a fetched row: its value as
         the driver returns it, which is the ORM's when the field has no converter (text,
         integers)."""
-        return self.start + self.names.index(name)
+        return self._positions[name]
+
+    @functools.cached_property
+    def _positions(self) -> dict[str, int]:
+        return {name: self.start + index for index, name in enumerate(self.names)}
 
     def make(self, row: Sequence[Any], done: frozenset[int] = frozenset()) -> Any:
         """The instance of one fetched row, as ``all`` makes it (``done``: see

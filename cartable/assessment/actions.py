@@ -503,7 +503,8 @@ def _plan(
     texts: dict[int, str | None] = {}  # each row's actions as read (JSON text)
     read: list[Any] = []  # with the attempt's fields annotated
     for raw in query.fetch(attempt.pk, *wanted):
-        row, texts[raw[query.column("id")]] = engine.question_row(query, raw)
+        row, text = engine.question_row(query, raw)
+        texts[row.pk] = text
         read.append(row)
     rows = [row for row in read if row.slot not in before]
     if not rows:

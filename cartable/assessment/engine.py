@@ -552,7 +552,7 @@ def _actions(kept: tuple[str, list[Any]] | None, text: str) -> list[Any]:
         if kept[0] == text:
             return kept[1]
         appended = _appended(kept[0], text)
-        if appended is not None and kept[1]:
+        if appended is not None:
             return [*kept[1], *appended]
     value = json.loads(text)
     if not isinstance(value, list):

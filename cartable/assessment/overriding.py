@@ -59,8 +59,9 @@ def combine(
     return overrides.effective(quiz, mine, theirs)
 
 
-def concerning(user: User) -> Q:
-    """The box's overrides that concern ``user``: their own and their groups'."""
+def concerning(user: User | int) -> Q:
+    """The box's overrides that concern ``user`` (or the user of that id): their own and their
+    groups'."""
     return Q(user=user) | Q(cohort__members=user)
 
 
@@ -75,7 +76,7 @@ def _concerning_query(alias: str) -> Models:
     """The box's overrides of a quiz that concern a learner (``concerning``), with their
     cohorts and users: every start reads them, so the query is compiled once per database."""
     learner, activity = PLACEHOLDERS[:2]
-    query = Override.objects.filter(
-        Q(user_id=learner) | Q(cohort__members=learner), activity_id=activity
-    ).select_related("cohort", "user")
+    query = Override.objects.filter(concerning(learner), activity_id=activity).select_related(
+        "cohort", "user"
+    )
     return compile_models(query, alias)

@@ -181,14 +181,13 @@ def canonical_numbers(value: Any) -> Any:
 def serialise(values: Sequence[Any], previous_seal: str, details_text: str | None = None) -> bytes:
     """The bytes an entry's seal covers. ``values`` are the entry's FIELDS, in order, as the
     database holds them. A JSON array: no value can be crafted to shift into its neighbour.
-    ``details_text``: ``sealed_details`` of the entry's details, made already (before the
-    write lock): the array is then written element by element, which is what encoding it
-    whole gives (canonical JSON has no spaces: its elements, joined by commas)."""
+    Written element by element, which is what encoding it whole gives (canonical JSON has no
+    spaces: its elements joined by commas), so that the details may come encoded already
+    (``details_text``: their ``sealed_details``, made before the write lock)."""
     fields = dict(zip(FIELDS, values, strict=True))
     fields["at"] = timestamp(fields["at"])
     if details_text is None:
-        fields["details"] = canonical_numbers(fields["details"])
-        return canonical_json([FORMAT, previous_seal, *fields.values()]).encode("utf-8")
+        details_text = sealed_details(fields["details"])
     parts = [canonical_json(FORMAT), canonical_json(previous_seal)]
     for name, value in fields.items():
         parts.append(details_text if name == "details" else canonical_json(value))
