@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.test.utils import override_settings
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
-from django.test.utils import override_settings
 
 from cartable.accounts.models import Cohort, Establishment, Institution, Role, User
 from cartable.catalog import blobs
