@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
@@ -1564,6 +1564,11 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Worl
         transaction.atomic(),
     ):
         built = build_world()
+        # The world's foreign keys checked once, here, outside the tests' savepoints. Left
+        # pending (PostgreSQL defers them to the commit), every test's closing check (Django's
+        # TestCase) fired them all again, then its savepoint's rollback put them back pending:
+        # 3.3 ms a test.
+        connection.check_constraints()
         built.content_root = content
         for persona, user in built.personas.items():  # signing in once is enough
             client = Client()
