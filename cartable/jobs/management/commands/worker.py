@@ -24,10 +24,8 @@ from cartable.jobs.sweep import sweep
 
 class Command(CartableCommand):
     help = "Run background jobs (course imports)."
-    # No system checks: they import the whole URL conf and every view module (~8 MB, ~0.3 s),
-    # which a job never uses, and `cartable serve`, which starts this worker, has run them.
-    # A one-shot worker spawned at each server start then ends sooner and costs less.
-    requires_system_checks: list[str] = []
+    # No system checks (CartableCommand): `cartable serve`, which starts this worker, has run
+    # them. A one-shot worker spawned at each server start then ends sooner and costs less.
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--once", action="store_true", help="Run the waiting jobs, then stop.")

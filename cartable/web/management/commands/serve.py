@@ -104,6 +104,7 @@ def request_ends(worker: object, request: object, environ: object, response: obj
 
 class Command(CartableCommand):
     help = "Serve the box on the local network (a production server, not runserver)."
+    requires_system_checks = "__all__"  # the configuration every other command runs on
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--bind", default=settings.SERVE_BIND, help="ADDRESS:PORT")
