@@ -58,24 +58,55 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     SQLite data folders of their own, whatever the run's database.
 
     The modules holding a test marked ``slow`` (real `cartable` processes, up to 45 seconds a
-    test) are queued first, each kept whole and in its order: run last, they left one worker
-    busy for minutes after the other had finished; run first, the quick tests fill in around
-    them (``--dist worksteal``)."""
+    test, about 60 % of the SQLite pass's test time) are queued first, each kept whole and in
+    its order, and shared between the test processes: ``--dist worksteal`` hands each process
+    one contiguous part of the queue, and an idle one steals from the end of another's. Queued
+    last, they left one process busy for minutes after the other had finished; queued first but
+    all in the first part, one process ran them all, more than half of the pass's work, and the
+    other waited on it for the last minute. Now each part starts with its share of them and the
+    quick tests fill in after."""
+    if os.environ.get("CARTABLE_TEST_PASS") == "database":
+        kept, left = [], []
+        for item in items:
+            (
+                left
+                if (uses_no_database(item) and not item.get_closest_marker("every_database"))
+                or item.get_closest_marker("sqlite_processes")
+                else kept
+            ).append(item)
+        if left:
+            config.hook.pytest_deselected(items=left)
+    else:
+        kept = list(items)
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))  # set in each xdist worker
+    items[:] = queued(kept, workers)
+
+
+def queued(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
+    """``items`` in the order that gives each of ``workers`` processes, as xdist's work
+    stealing first splits the queue (into contiguous parts, the first ``len // workers`` long,
+    and so on), a part that starts with its share of the slow modules (dealt in turn, each
+    module whole), then quick tests."""
     slow_modules = {item.module for item in items if item.get_closest_marker("slow")}
-    items.sort(key=lambda item: item.module not in slow_modules)  # stable: order kept otherwise
-    if os.environ.get("CARTABLE_TEST_PASS") != "database":
-        return
-    kept, left = [], []
+    modules: dict[object, list[pytest.Item]] = {}
+    quick: list[pytest.Item] = []
     for item in items:
-        (
-            left
-            if (uses_no_database(item) and not item.get_closest_marker("every_database"))
-            or item.get_closest_marker("sqlite_processes")
-            else kept
-        ).append(item)
-    if left:
-        config.hook.pytest_deselected(items=left)
-        items[:] = kept
+        if item.module in slow_modules:
+            modules.setdefault(item.module, []).append(item)
+        else:
+            quick.append(item)
+    shares: list[list[pytest.Item]] = [[] for _ in range(max(workers, 1))]
+    for index, module_items in enumerate(modules.values()):
+        shares[index % len(shares)].extend(module_items)
+    ordered: list[pytest.Item] = []
+    remaining = len(items)
+    for index, share in enumerate(shares):
+        size = remaining // (len(shares) - index)  # xdist's own split of what is left
+        fill = max(size - len(share), 0)
+        ordered += share + quick[:fill]
+        del quick[:fill]
+        remaining -= len(share) + fill
+    return ordered + quick
 
 
 @pytest.fixture(autouse=True, scope="session")
