@@ -178,7 +178,6 @@ def snapshot(viewer: User | None = None) -> dict[str, list[Any]]:
 
 # (database, its name, viewer's pk) -> each table's (SQL, parameters), for ``snapshot``.
 _COMPILED: dict[tuple[str, str, int | None], dict[str, tuple[str, tuple[Any, ...]]]] = {}
-_STATEMENTS: dict[tuple[str, str, int | None], tuple[str, tuple[Any, ...]]] = {}
 
 
 def _prepared(
@@ -193,7 +192,7 @@ def _prepared(
     prepared = _PREPARED.setdefault(connection.connection, {})
     if key not in prepared:
         name = f"matrix_snapshot_{len(prepared)}"
-        sql, params = _one_statement(key, compiled)
+        sql, params = _one_statement(compiled)
         cursor.execute(f"PREPARE {name} AS {connection.ops.compose_sql(sql, params)}")
         prepared[key] = name
     return f"EXECUTE {prepared[key]}"
@@ -206,18 +205,16 @@ _PREPARED: weakref.WeakKeyDictionary[Any, dict[tuple[str, str, int | None], str]
 
 
 def _one_statement(
-    key: tuple[str, str, int | None], compiled: dict[str, tuple[str, tuple[Any, ...]]]
+    compiled: dict[str, tuple[str, tuple[Any, ...]]],
 ) -> tuple[str, tuple[Any, ...]]:
     """PostgreSQL: every table's rows, each as an array of their text, in one SELECT."""
-    if key not in _STATEMENTS:
-        columns = [
-            # Django's own compiled SQL, its parameters bound as ever.
-            f"ARRAY(SELECT row_text::text FROM ({sql}) AS row_text)"  # noqa: S608
-            for sql, _ in compiled.values()
-        ]
-        params = tuple(param for _, table_params in compiled.values() for param in table_params)
-        _STATEMENTS[key] = ("SELECT " + ", ".join(columns), params)
-    return _STATEMENTS[key]
+    columns = [
+        # Django's own compiled SQL, its parameters bound as ever.
+        f"ARRAY(SELECT row_text::text FROM ({sql}) AS row_text)"  # noqa: S608
+        for sql, _ in compiled.values()
+    ]
+    params = tuple(param for _, table_params in compiled.values() for param in table_params)
+    return "SELECT " + ", ".join(columns), params
 
 
 def _tables(viewer: User | None) -> dict[str, Any]:

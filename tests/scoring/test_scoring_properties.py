@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cartable.assessment.scoring import (
@@ -160,7 +160,7 @@ def _within(value: float | None, low: float, high: float) -> bool:
     return value is None or (math.isfinite(value) and low - 1e-9 <= value <= high + 1e-9)
 
 
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=150)  # no deadline nor timing check: tests/conftest.py
 
 
 @FAST
@@ -209,7 +209,7 @@ BEHAVIOURS = st.sampled_from(
 )
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100)
 @given(item=QUESTIONS, seed=SEEDS, preferred=BEHAVIOURS, actions=ACTIONS)
 def test_it_keeps_marks_within_bounds_through_every_behaviour(
     item: q.Question, seed: str, preferred: str, actions: list[tuple[str, dict[str, object]]]
