@@ -436,6 +436,7 @@ class World:
     grades: dict[str, Grade] = field(default_factory=dict)  # own, others, unreleased
     feedback: dict[str, FeedbackFile] = field(default_factory=dict)  # the same grades' files
     content_root: Path | None = None  # where the blobs above are stored
+    home: Path | None = None  # the data folder every case runs on (one box's)
     sessions: dict[str, str] = field(default_factory=dict)  # persona -> session key
     devices: DeviceObjects | None = None
 

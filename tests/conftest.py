@@ -8,6 +8,7 @@ the learner and teacher are enrolled in, and another course nobody here is enrol
 from __future__ import annotations
 
 import io
+import itertools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -178,12 +179,6 @@ def _flush_by_delete() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _own_content_store(settings, tmp_path) -> None:
-    # The database is rolled back after each test; the content store must be fresh too.
-    settings.CONTENT_ROOT = tmp_path / "content"
-
-
-@pytest.fixture(autouse=True)
 def _fresh_clock_references() -> None:
     """The clock warning's references are kept a minute in each process: each test starts
     without those of the test before (another database state), so a staff page's first request
@@ -198,14 +193,29 @@ def _fresh_clock_references() -> None:
     kept.PAGES.clear()
 
 
+_homes = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def _homes_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("homes")
+
+
 @pytest.fixture(autouse=True)
-def home(settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data folder of the test's own (the audit key and head file, uploads), beside the
-    test's tmp_path rather than in it: some tests check what they leave there."""
-    settings.HOME = tmp_path_factory.mktemp("home")
-    settings.TMP_ROOT = settings.HOME / "tmp"
+def home(settings, _homes_folder: Path) -> Path:
+    """A data folder of the test's own (the audit key and head file, uploads, and the content
+    store, as on a box: the database is rolled back after each test, the files must be fresh
+    too), beside the test's tmp_path rather than in it: some tests check what they leave
+    there. Numbered here rather than by pytest's ``mktemp``, which lists its whole base folder
+    to number each new one (thousands of entries by the end of a pass), and only made, not a
+    second folder (``tmp_path``) for the content store."""
+    folder = _homes_folder / str(next(_homes))
+    folder.mkdir()
+    settings.HOME = folder
+    settings.TMP_ROOT = folder / "tmp"
     settings.FILE_UPLOAD_TEMP_DIR = str(settings.TMP_ROOT)
-    return settings.HOME
+    settings.CONTENT_ROOT = folder / "content"
+    return folder
 
 
 def make_user(

@@ -10,10 +10,10 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests import forked
 from tests.datafolders import migrated
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,26 +76,11 @@ def environment(home: Path, crash_at: str | None = None) -> dict[str, str]:
 def cartable(
     home: Path, *args: str, crash_at: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "cartable", *args],
-        env=environment(home, crash_at),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=ROOT,
-    )
+    return forked.run(["-m", "cartable", *args], env=environment(home, crash_at), cwd=ROOT)
 
 
 def dump(home: Path) -> dict[str, object]:
-    done = subprocess.run(
-        [sys.executable, "-c", DUMP],
-        env=environment(home),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-        check=True,
-    )
+    done = forked.run(["-c", DUMP], env=environment(home), cwd=ROOT, timeout=300, check=True)
     result: dict[str, object] = json.loads(done.stdout)
     return result
 
@@ -183,14 +168,8 @@ print(json.dumps({"status": job.status, "attempts": job.attempts, "result": job.
 
 
 def _script(home: Path, code: str, *args: str) -> str:
-    return subprocess.run(
-        [sys.executable, "-c", code, *args],
-        env=environment(home),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-        check=True,
+    return forked.run(
+        ["-c", code, *args], env=environment(home), cwd=ROOT, timeout=300, check=True
     ).stdout
 
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +16,7 @@ import pytest
 from cartable.accounts.models import Institution
 from cartable.exchange import actions, identity
 from cartable.exchange.models import Peer
+from tests import forked
 
 
 class Sides:
@@ -93,14 +92,7 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 def cartable(home: Path, *args: str) -> str:
     env = {**os.environ, "CARTABLE_HOME": str(home), "LANGUAGE": "en"}
     env.pop("DATABASE_URL", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "cartable", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=REPOSITORY,
-    )
+    result = forked.run(["-m", "cartable", *args], env=env, cwd=REPOSITORY)
     assert result.returncode == 0, result.stderr
     return result.stdout
 

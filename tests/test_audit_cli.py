@@ -7,7 +7,6 @@ import io
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from django.db import connection
 from cartable.audit import chain
 from cartable.audit.actions import record
 from cartable.audit.models import AuditEvent
+from tests import forked
 from tests.datafolders import migrated
 
 pytestmark = pytest.mark.django_db
@@ -138,13 +138,7 @@ def test_it_finds_tampering_on_a_real_box(tmp_path: Path) -> None:
     env.pop("DATABASE_URL", None)
 
     def cartable(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "cartable", *args],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        return forked.run(["-m", "cartable", *args], env=env, cwd=Path.cwd())
 
     migrated(box)
     for name in ("ana", "bob", "cleo"):

@@ -51,6 +51,23 @@ def test_it_logs_a_learner_probing_200_pages_once_then_counts_every_try(
     assert verify(home).intact
 
 
+def test_a_refusal_after_the_period_logs_the_count_before_itself(learner, home) -> None:
+    client = signed_in(learner)
+    for page in ("/audit/", "/catalog/", "/audit/"):
+        assert client.get(page).status_code == 403
+    period_over()
+    assert client.get("/accounts/").status_code == 403
+    refused = AuditEvent.objects.filter(action="access.refused").order_by("seq")
+    assert [(event.details.get("path"), event.details.get("repeated")) for event in refused] == [
+        ("/audit/", None),
+        (None, 2),
+        ("/accounts/", None),
+    ]
+    assert refused[1].details["about"] == {"/catalog/": 1, "/audit/": 1}
+    assert Tally.objects.get().first_seq == refused[2].seq
+    assert verify(home).intact
+
+
 def test_it_counts_each_person_and_device_apart(learner, other_learner) -> None:
     signed_in(learner).get("/audit/", REMOTE_ADDR="10.0.0.31")
     signed_in(learner).get("/audit/", REMOTE_ADDR="10.0.0.32")

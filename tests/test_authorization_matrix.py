@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -1570,6 +1571,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Worl
         # 3.3 ms a test.
         connection.check_constraints()
         built.content_root = content
+        built.home = tmp_path_factory.mktemp("matrix-home")
         for persona, user in built.personas.items():  # signing in once is enough
             client = Client()
             client.force_login(user)
@@ -1579,9 +1581,15 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Worl
 
 
 @pytest.fixture(autouse=True)
-def _own_content_store(settings, world) -> None:
-    # Replaces tests/conftest.py's fixture: the blobs are the world's, made once.
+def home(settings, world) -> Path:
+    """Replaces tests/conftest.py's fixture: one data folder for every case, as one box has
+    (a folder of its own per case gave each refusal logged a new audit key to make, and the
+    chain's warning that the key had changed), and the world's content store, made once."""
+    settings.HOME = world.home
+    settings.TMP_ROOT = world.home / "tmp"
+    settings.FILE_UPLOAD_TEMP_DIR = str(settings.TMP_ROOT)
     settings.CONTENT_ROOT = world.content_root
+    return world.home
 
 
 def client_for(world: World, persona: str) -> Client:

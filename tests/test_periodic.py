@@ -26,6 +26,7 @@ EVERY_MINUTE = ["close-attempts", "complete-released-grades"]
 @pytest.fixture(autouse=True)
 def home(settings, tmp_path):
     settings.HOME = tmp_path
+    settings.CONTENT_ROOT = tmp_path / "content"
     return tmp_path
 
 

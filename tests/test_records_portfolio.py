@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from cartable.accounts.models import Institution, User
 from cartable.audit.models import AuditEvent
 from cartable.exchange import identity
 from cartable.records import portfolio, seal
+from tests import forked
 from tests.conftest import signed_in
 from tests.datafolders import migrated
 from tests.records import give_record
@@ -185,10 +185,9 @@ def test_the_command_says_valid_or_invalid(
 
     def verify(path: Path) -> subprocess.CompletedProcess[str]:
         env = {"CARTABLE_HOME": str(settings.HOME), "LANGUAGE": "en", "PATH": "/usr/bin:/bin"}
-        return subprocess.run(
-            [sys.executable, "-m", "cartable", "records", "verify", str(path)],
-            env=env, capture_output=True, text=True, check=False,
-        )  # fmt: skip
+        return forked.run(
+            ["-m", "cartable", "records", "verify", str(path)], env=env, cwd=Path.cwd()
+        )
 
     ok, refused = verify(good), verify(bad)
     assert ok.returncode == 0, ok.stderr

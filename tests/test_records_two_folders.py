@@ -8,12 +8,12 @@ import io
 import json
 import os
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from tests import forked
 from tests.datafolders import migrated
 from tests.exchangesides import cartable, identity_of
 
@@ -83,10 +83,7 @@ def shown(home: Path) -> dict[str, object]:
 def refused(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "CARTABLE_HOME": str(home), "LANGUAGE": "fr"}
     env.pop("DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "cartable", *args],
-        env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    return forked.run(["-m", "cartable", *args], env=env, cwd=Path.cwd())
 
 
 def test_a_learner_moves_to_another_box(tmp_path: Path) -> None:

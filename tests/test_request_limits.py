@@ -7,8 +7,6 @@ import http.cookiejar
 import os
 import re
 import socket
-import subprocess
-import sys
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -19,6 +17,7 @@ from django.test import Client
 from django.test.client import FakePayload
 
 from cartable.jobs.models import Job
+from tests import forked
 from tests.conftest import signed_in
 from tests.datafolders import migrated
 from tests.test_serve import served
@@ -178,9 +177,7 @@ def test_it_answers_oversized_posts_at_once_and_keeps_nothing(tmp_path: Path) ->
     env.pop("DATABASE_URL", None)
     command = ["user", "add", "lea", "--role", "learner", "--password", "tournesol-bleu-7"]
     migrated(home)
-    subprocess.run(
-        [sys.executable, "-m", "cartable", *command], env=env, check=True, capture_output=True
-    )
+    forked.run(["-m", "cartable", *command], env=env, cwd=Path.cwd(), check=True)
     multipart = f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n"
     with served(home) as base:
         # With the CSRF cookie the sign-in page sets: only the token (in the body) is missing.

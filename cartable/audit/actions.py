@@ -242,9 +242,12 @@ def record_repeated(
         )
     )
     with transaction.atomic(savepoint=False):
-        head, _due = _locked_head()  # serialises counting with appending
         now = timezone.now()
-        _flush(head, now)
+        # The head's lock serialises counting with appending; the same statement says whether
+        # a count's period is over (most refusals: none is, and no query looks for them).
+        head, due = _locked_head(due_by=now)
+        if due:
+            _flush(head, now)
         tally = Tally.objects.filter(key=key).first()
         if tally is not None:  # open: its period is not over (_flush ended the others)
             tally.count += 1
