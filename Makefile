@@ -17,7 +17,13 @@ TEST_WORKERS ?= auto
 # clean clone each pytest worker rewrote and compiled every test module again (9 of its 13
 # seconds of collection) and each `cartable` process a test starts compiled the modules it
 # imports. The files go to __pycache__ folders, which git ignores.
-PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal
+# The tests' temporary files (pytest's folders, tempfile's, Chromium's profiles) go to a folder
+# in memory where the machine has one (/dev/shm): a pass makes and removes some 26,000 files and
+# folders (a data folder per test, imported courses, copied databases), and on a disk mounted with
+# `discard` their removal alone kept a core waiting on the disk for seconds at each pass's end.
+# pytest removes a green run's folders at its end (tmp_path_retention_policy, pyproject.toml).
+TEST_TMPDIR ?= $(shell test -d /dev/shm -a -w /dev/shm && mkdir -p /dev/shm/cartable-tests-$$(id -u) && echo /dev/shm/cartable-tests-$$(id -u))
+PYTEST := PYTHONDONTWRITEBYTECODE= $(if $(TEST_TMPDIR),TMPDIR=$(TEST_TMPDIR)) $(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal
 export CARTABLE_CHROMIUM := $(CHROMIUM)
 
 .PHONY: run install assets messages compilemessages docs test lint typecheck test-sqlite \
