@@ -6,7 +6,6 @@ and bench/crash.py; the exchange's bundle apply is to reuse it."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -62,15 +61,8 @@ print(json.dumps({
 
 
 def environment(home: Path, crash_at: str | None = None) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("CARTABLE_", "DJANGO_")) and key != "DATABASE_URL"
-    }
-    env["CARTABLE_HOME"] = str(home)
-    if crash_at:
-        env["CARTABLE_CRASH_AT"] = crash_at
-    return env
+    crash = {"CARTABLE_CRASH_AT": crash_at} if crash_at else {}
+    return forked.environment(CARTABLE_HOME=str(home), **crash)
 
 
 def cartable(

@@ -12,7 +12,6 @@ what the first command's migrations would have given it.
 from __future__ import annotations
 
 import atexit
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -20,22 +19,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests import migrateddb
+from tests import forked, migrateddb
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "cartable.sqlite3"
 
 _template: Path | None = None
-
-
-def _environment(home: Path) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("CARTABLE_", "DJANGO_")) and key != "DATABASE_URL"
-    }
-    env["CARTABLE_HOME"] = str(home)
-    return env
 
 
 def template() -> Path:
@@ -50,7 +39,7 @@ def template() -> Path:
                 atexit.register(shutil.rmtree, home, ignore_errors=True)
                 subprocess.run(
                     [sys.executable, "-m", "cartable", "migrate", "-v", "0"],
-                    env=_environment(home),
+                    env=forked.environment(CARTABLE_HOME=str(home)),
                     capture_output=True,
                     check=True,
                     timeout=600,

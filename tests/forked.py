@@ -40,6 +40,14 @@ PRIVATE = ("CARTABLE_", "DJANGO_", "DATABASE_URL")
 _context: Any = None
 
 
+def environment(**variables: str) -> dict[str, str]:
+    """This process's environment without the variables that name a data folder, a database,
+    settings or crash points, and with ``variables``: what a `cartable` process a test starts
+    is given."""
+    kept = {key: value for key, value in os.environ.items() if not key.startswith(PRIVATE)}
+    return {**kept, **variables}
+
+
 def _started() -> Any:
     """The forkserver context, its server started once per test process."""
     global _context

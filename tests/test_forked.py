@@ -5,7 +5,6 @@ answers as the same command run by ``subprocess``."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,25 +17,20 @@ from tests.datafolders import migrated
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def environment(**extra: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(forked.PRIVATE)}
-    return {**env, **extra}
-
-
 def test_it_gives_what_the_process_printed_and_its_exit_code() -> None:
     done = forked.run(
         ["-c", "import sys; print(sys.argv[1:]); print('é', file=sys.stderr); sys.exit(3)", "a"],
-        env=environment(),
+        env=forked.environment(),
         cwd=ROOT,
     )
     assert (done.returncode, done.stdout, done.stderr) == (3, "['a']\n", "é\n")
     assert done.args[:2] == [sys.executable, "-c"]
     with pytest.raises(subprocess.CalledProcessError):
-        forked.run(["-c", "raise SystemExit(2)"], env=environment(), cwd=ROOT, check=True)
+        forked.run(["-c", "raise SystemExit(2)"], env=forked.environment(), cwd=ROOT, check=True)
 
 
 def test_an_uncaught_exception_ends_it_with_1_and_its_traceback() -> None:
-    done = forked.run(["-c", "raise ValueError('boom')"], env=environment(), cwd=ROOT)
+    done = forked.run(["-c", "raise ValueError('boom')"], env=forked.environment(), cwd=ROOT)
     assert done.returncode == 1
     assert done.stderr.startswith("Traceback (most recent call last):")
     assert done.stderr.endswith("ValueError: boom\n")
@@ -44,13 +38,15 @@ def test_an_uncaught_exception_ends_it_with_1_and_its_traceback() -> None:
 
 def test_a_sigkill_ends_it_as_a_killed_process(tmp_path: Path) -> None:
     script = "import os, signal; print('before', flush=True); os.kill(os.getpid(), signal.SIGKILL)"
-    done = forked.run(["-c", script], env=environment(), cwd=tmp_path)
+    done = forked.run(["-c", script], env=forked.environment(), cwd=tmp_path)
     assert (done.returncode, done.stdout) == (-9, "before\n")
 
 
 def test_a_process_past_its_time_is_killed() -> None:
     with pytest.raises(subprocess.TimeoutExpired):
-        forked.run(["-c", "import time; time.sleep(30)"], env=environment(), cwd=ROOT, timeout=0.3)
+        forked.run(
+            ["-c", "import time; time.sleep(30)"], env=forked.environment(), cwd=ROOT, timeout=0.3
+        )
 
 
 def test_it_reads_its_own_environment_and_folder_after_the_fork(tmp_path: Path) -> None:
@@ -64,14 +60,14 @@ def test_it_reads_its_own_environment_and_folder_after_the_fork(tmp_path: Path) 
         "print(crash.WHERE, settings.configured, os.environ.get('LEFT_OUT'))\n"
     )
     done = forked.run(
-        ["-c", script], env=environment(CARTABLE_CRASH_AT="stored"), cwd=tmp_path, check=True
+        ["-c", script], env=forked.environment(CARTABLE_CRASH_AT="stored"), cwd=tmp_path, check=True
     )
     assert done.stdout.splitlines() == [f"False {tmp_path}", "stored False None"]
 
 
 def test_a_cartable_command_answers_as_a_subprocess_does(tmp_path: Path) -> None:
     home = migrated(tmp_path / "box")
-    env = environment(CARTABLE_HOME=str(home), LANGUAGE="en")
+    env = forked.environment(CARTABLE_HOME=str(home), LANGUAGE="en")
     command = ["-m", "cartable", "user", "add", "ana", "--password", "tournesol-bleu-7"]
     assert forked.run(command, env=env, cwd=ROOT).returncode == 0
     verify = ["-m", "cartable", "audit", "verify"]
