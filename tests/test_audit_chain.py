@@ -422,3 +422,91 @@ def test_the_head_file_is_written_whole_and_leaves_nothing_behind(tmp_path) -> N
     assert chain.read_head(tmp_path) == chain.Head(4, "def")
     assert sorted(p.name for p in tmp_path.iterdir()) == [".audit_head.lock", chain.HEAD_FILE]
     assert (tmp_path / chain.HEAD_FILE).stat().st_mode & 0o777 == 0o600
+
+
+def _slots(home: Path) -> list[bytes]:
+    raw = chain.head_path(home).read_bytes()
+    return [raw[i : i + chain.SLOT_BYTES] for i in range(0, len(raw), chain.SLOT_BYTES)]
+
+
+def test_the_head_is_written_over_the_older_slot_in_place(tmp_path) -> None:
+    for seq in (3, 4, 5):
+        with chain.head_lock(tmp_path):
+            chain.write_head(tmp_path, chain.Head(seq, f"seal-{seq}"))
+    inode = chain.head_path(tmp_path).stat().st_ino
+    first, second = _slots(tmp_path)
+    assert b'"seq":5' in first and b'"seq":4' in second  # 3 in the first, 4, then 5 over 3
+    with chain.head_lock(tmp_path):
+        chain.write_head(tmp_path, chain.Head(6, "seal-6"))
+    assert chain.head_path(tmp_path).stat().st_ino == inode  # the same file, not a new one
+    assert b'"seq":6' in _slots(tmp_path)[1]
+    assert chain.read_head(tmp_path) == chain.Head(6, "seal-6")
+    assert chain.head_path(tmp_path).stat().st_size == chain.SLOTS * chain.SLOT_BYTES
+
+
+def test_a_head_torn_by_a_crash_gives_the_head_before_it(tmp_path) -> None:
+    for seq in (7, 8):
+        with chain.head_lock(tmp_path):
+            chain.write_head(tmp_path, chain.Head(seq, f"seal-{seq}"))
+    path = chain.head_path(tmp_path)
+    raw = bytearray(path.read_bytes())
+    raw[chain.SLOT_BYTES + 20 : chain.SLOT_BYTES + 24] = b"\0\0\0\0"  # head 8, half written
+    path.write_bytes(bytes(raw))
+    assert chain.read_head(tmp_path) == chain.Head(7, "seal-7")
+    with chain.head_lock(tmp_path):
+        chain.write_head(tmp_path, chain.Head(9, "seal-9"))  # over the torn slot
+    assert chain.read_head(tmp_path) == chain.Head(9, "seal-9")
+    assert b'"seq":9' in _slots(tmp_path)[1] and b'"seq":7' in _slots(tmp_path)[0]
+
+
+def test_the_head_last_written_wins_even_when_its_number_is_lower(tmp_path) -> None:
+    # `cartable audit reset-head` writes entry 0 after a head of 12: the write order counts.
+    alarm = chain.Alarm(noticed_at="2026-12-04T03:00:00Z", seq=12, seal="a" * 64, writing_seq=9)
+    with chain.head_lock(tmp_path):
+        chain.write_head(tmp_path, chain.Head(12, "b" * 64, alarm))
+        chain.write_head(tmp_path, chain.Head(0, ""))
+    assert chain.read_head(tmp_path) == chain.Head(0, "")
+
+
+def test_an_alarm_is_kept_in_its_slot(tmp_path) -> None:
+    alarm = chain.Alarm(noticed_at="2026-12-04T03:00:00Z", seq=12, seal="a" * 64, writing_seq=9)
+    with chain.head_lock(tmp_path):
+        chain.write_head(tmp_path, chain.Head(12, "c" * 64))
+        chain.write_head(tmp_path, chain.Head(12, "c" * 64, alarm))
+    assert chain.read_head(tmp_path) == chain.Head(12, "c" * 64, alarm)
+
+
+def test_a_head_file_of_the_first_format_is_read_then_replaced_by_slots(tmp_path) -> None:
+    # What boxes wrote before the slots: one JSON object.
+    chain.head_path(tmp_path).write_text(
+        '{"format":"cartable-audit/1","seal":"' + "d" * 64 + '","seq":41}\n', encoding="utf-8"
+    )
+    assert chain.read_head(tmp_path) == chain.Head(41, "d" * 64)
+    with chain.head_lock(tmp_path):
+        chain.write_head(tmp_path, chain.Head(42, "e" * 64))
+    assert chain.read_head(tmp_path) == chain.Head(42, "e" * 64)
+    assert chain.head_path(tmp_path).stat().st_size == chain.SLOTS * chain.SLOT_BYTES
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".audit_head.lock", chain.HEAD_FILE]
+
+
+def test_a_head_file_with_no_whole_slot_is_unreadable_and_written_whole_again(tmp_path) -> None:
+    chain.head_path(tmp_path).write_bytes(b"x" * (chain.SLOTS * chain.SLOT_BYTES))
+    with pytest.raises(chain.HeadUnreadable):
+        chain.read_head(tmp_path)
+    with chain.head_lock(tmp_path):
+        chain.write_head(tmp_path, chain.Head(2, "f" * 64))
+    assert chain.read_head(tmp_path) == chain.Head(2, "f" * 64)
+
+
+def test_a_slot_whose_checksum_matches_but_not_its_json_is_not_a_head(tmp_path) -> None:
+    import hashlib
+
+    text = b'{"generation":9,"seq":"many"}'
+    slot = (text + b"\n" + hashlib.sha256(text).hexdigest().encode() + b"\n").ljust(
+        chain.SLOT_BYTES, b" "
+    )
+    with chain.head_lock(tmp_path):
+        chain.write_head(tmp_path, chain.Head(5, "g" * 64))
+    path = chain.head_path(tmp_path)
+    path.write_bytes(path.read_bytes()[: chain.SLOT_BYTES] + slot)
+    assert chain.read_head(tmp_path) == chain.Head(5, "g" * 64)

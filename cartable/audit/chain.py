@@ -13,7 +13,8 @@ Two small files live in the data folder, beside the database (never inside it):
 ``audit_head``
     The number and seal of the last entry the box wrote, updated after each commit. Deleting
     the end of the log cannot be seen in the chain itself; it is seen here. The file may lag
-    the database (a crash between commit and update), never lead it.
+    the database (a crash between commit and update), never lead it. Two slots, written in
+    turn, each checked by its SHA-256: a crash while writing one leaves the other.
 
 This module knows nothing of models: values in, bytes out.
 """
@@ -23,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
+import hashlib
 import json
 import os
 import secrets
@@ -234,17 +236,154 @@ def head_path(home: Path) -> Path:
     return Path(home) / HEAD_FILE
 
 
+# The head file holds two slots of SLOT_BYTES, each one line of JSON (the head and a write
+# counter, ``generation``) and a line with the SHA-256 of that JSON, padded with spaces. A head
+# is written over the older slot, in place, then flushed: a crash mid-write tears that slot
+# only, and its checksum no longer matches, so the other (the head before) is read. In place,
+# a head costs one write and one flush of the file's data; a new file renamed over the old one
+# cost two more changes of the folder, each a commit of the file system's journal (answer saves
+# of a class: 392 -> 458 per second with no head written at all, on the bench machine).
+SLOT_BYTES = 512
+SLOTS = 2
+
+
+@dataclass(frozen=True)
+class _Slot:
+    generation: int
+    head: Head
+
+
 def read_head(home: Path) -> Head | None:
     """The head the box last wrote, None when it has written none yet."""
     path = head_path(home)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return None
     except OSError as error:
         raise HeadUnreadable(f"{path}: {error.strerror}") from None
+    newest = _newest(raw)
+    if newest is not None:
+        return newest[1].head
+    head = _first_format(raw)  # a box's head file from before the slots: one JSON object
+    if head is None:
+        raise HeadUnreadable(str(path))
+    return head
+
+
+def write_head(home: Path, head: Head) -> None:
+    """Record ``head``: over the older slot of the head file, in place, flushed to disk. A
+    head file of the first format, damaged beyond both slots, or missing is replaced whole
+    instead: a complete new file, flushed, then renamed over the old one, so a crash leaves the
+    old head or the new one. Called under ``head_lock`` only (one writer: the new file has one
+    name, and what a crash left of it is written over next time)."""
+    path = head_path(home)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
+    except FileNotFoundError:
+        fd = None
+    if fd is not None:
+        try:
+            newest = _newest(os.pread(fd, SLOTS * SLOT_BYTES + 1, 0))
+            if newest is not None:
+                index, slot = newest
+                _write_at(fd, _slot_bytes(head, slot.generation + 1), (1 - index) * SLOT_BYTES)
+                _flush_data(fd)
+                return
+        finally:
+            os.close(fd)
+    _replace_whole(path, head)
+
+
+def _replace_whole(path: Path, head: Head) -> None:
+    content = _slot_bytes(head, 1) + _blank_slot()
+    tmp = path.with_name(NEXT_HEAD_FILE)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+        try:
+            os.fchmod(fd, 0o600)  # also when a crash left the file with other rights
+            _write_at(fd, content, 0)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _write_at(fd: int, content: bytes, offset: int) -> None:
+    view = memoryview(content)
+    while view:
+        written = os.pwrite(fd, view, offset)
+        view, offset = view[written:], offset + written
+
+
+def _flush_data(fd: int) -> None:
+    """The file's data on disk (its times may wait: nothing reads them)."""
+    flush = getattr(os, "fdatasync", os.fsync)  # macOS has no fdatasync
+    flush(fd)
+
+
+def _slot_bytes(head: Head, generation: int) -> bytes:
+    data: dict[str, Any] = {
+        "format": FORMAT,
+        "generation": generation,
+        "seq": head.seq,
+        "seal": head.seal,
+    }
+    if head.alarm is not None:
+        data["alarm"] = head.alarm.__dict__
+    text = canonical_json(data).encode("utf-8")
+    line = text + b"\n" + hashlib.sha256(text).hexdigest().encode("ascii") + b"\n"
+    if len(line) > SLOT_BYTES:
+        raise ValueError(f"an audit head of {len(line)} bytes does not fit in its slot")
+    return line.ljust(SLOT_BYTES, b" ")
+
+
+def _blank_slot() -> bytes:
+    return b" " * (SLOT_BYTES - 1) + b"\n"
+
+
+def _newest(raw: bytes) -> tuple[int, _Slot] | None:
+    """The slot last written (its index) among those whole, None when the file holds no
+    whole slot (or is not made of slots)."""
+    if len(raw) != SLOTS * SLOT_BYTES:
+        return None
+    found = [
+        (index, slot)
+        for index in range(SLOTS)
+        if (slot := _parse_slot(raw[index * SLOT_BYTES : (index + 1) * SLOT_BYTES])) is not None
+    ]
+    return max(found, key=lambda pair: pair[1].generation) if found else None
+
+
+def _parse_slot(raw: bytes) -> _Slot | None:
+    lines = raw.rstrip(b" \n").split(b"\n")
+    if len(lines) != 2:
+        return None
+    text, digest = lines
+    expected = hashlib.sha256(text).hexdigest().encode("ascii")
+    if not constant_time.bytes_eq(digest, expected):
+        return None
     try:
         data = json.loads(text)
+        generation = int(data["generation"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    head = _head_of(data)
+    return _Slot(generation, head) if head is not None else None
+
+
+def _first_format(raw: bytes) -> Head | None:
+    try:
+        return _head_of(json.loads(raw))
+    except ValueError:
+        return None
+
+
+def _head_of(data: Any) -> Head | None:
+    try:
         alarm = data.get("alarm")
         return Head(
             seq=int(data["seq"]),
@@ -259,40 +398,19 @@ def read_head(home: Path) -> Head | None:
             else None,
         )
     except (ValueError, KeyError, TypeError, AttributeError):
-        raise HeadUnreadable(str(path)) from None
-
-
-def write_head(home: Path, head: Head) -> None:
-    """Replace the head file: a complete new file, fsynced, then renamed over the old one, so
-    a crash leaves the old head or the new one, never a torn file. Called under ``head_lock``
-    only, so the new file has one name: what a crash left of it is written over next time."""
-    path = head_path(home)
-    data: dict[str, Any] = {"format": FORMAT, "seq": head.seq, "seal": head.seal}
-    if head.alarm is not None:
-        data["alarm"] = head.alarm.__dict__
-    content = (canonical_json(data) + "\n").encode("utf-8")
-    tmp = path.with_name(NEXT_HEAD_FILE)
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
-        try:
-            view = memoryview(content)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        return None
 
 
 @contextlib.contextmanager
 def head_lock(home: Path) -> Iterator[None]:
-    """One writer of the head file at a time, across processes."""
-    with (Path(home) / ".audit_head.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    """One writer of the head file at a time, across processes (the lock file is opened as it
+    is: truncating it would change it, a write to the disk's journal for nothing)."""
+    fd = os.open(Path(home) / ".audit_head.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
         yield
+    finally:
+        os.close(fd)
 
 
 def advance_head(
