@@ -92,16 +92,53 @@ def test_a_batch_still_raises_the_alarm_of_a_cut_end(tmp_path: Path) -> None:
     assert (head.seq, head.alarm.seq) == (6, 5)
 
 
-def test_the_log_is_flushed_before_the_head_moves_once_for_the_batch(
-    tmp_path: Path, monkeypatch
-) -> None:
+def _committed_with_a_log(
+    tmp_path: Path, monkeypatch, seqs: tuple[int, ...]
+) -> tuple[list[actions._Committed], list[str]]:
+    """Entries committed to a database with a write-ahead log, and the list where its fsyncs
+    (and the heads written, once ``chain.write_head`` is replaced) are told in order."""
     database = tmp_path / "box.sqlite3"
     Path(f"{database}-wal").write_bytes(b"frames")
     events: list[str] = []
     real_fsync = os.fsync
     monkeypatch.setattr(os, "fsync", lambda fd: (events.append("fsync"), real_fsync(fd)))
-    monkeypatch.setattr(chain, "write_head", lambda home, head: events.append(f"head {head.seq}"))
     monkeypatch.setattr(chain, "read_head", lambda home: None)
-    entries = [actions._Committed(str(database), tmp_path, seq, f"{seq:064x}") for seq in (7, 6, 8)]
+    entries = [actions._Committed(str(database), tmp_path, seq, f"{seq:064x}") for seq in seqs]
+    return entries, events
+
+
+def test_the_log_is_flushed_before_the_head_moves_once_for_the_batch(
+    tmp_path: Path, monkeypatch
+) -> None:
+    entries, events = _committed_with_a_log(tmp_path, monkeypatch, (7, 6, 8))
+    monkeypatch.setattr(chain, "write_head", lambda home, head: events.append(f"head {head.seq}"))
     actions._make_durable(entries)
     assert events == ["fsync", "head 8"]
+
+
+def test_behind_the_requests_the_log_is_flushed_at_once_and_the_head_moved_after(
+    tmp_path: Path, monkeypatch
+) -> None:
+    # The web server's workers: a request waits for the write-ahead log's fsync only; the head
+    # file is moved by the thread behind, and flush_heads waits for it.
+    entries, events = _committed_with_a_log(tmp_path, monkeypatch, (4, 5))
+    let_go = threading.Event()
+    monkeypatch.setattr(actions._HEADS, "behind", None)
+    actions.move_heads_behind()
+
+    def write_head(home: Path, head: chain.Head) -> None:
+        let_go.wait(30)
+        events.append(f"head {head.seq}")
+
+    monkeypatch.setattr(chain, "write_head", write_head)
+    actions._make_durable(entries)
+    assert events == ["fsync"]  # returned with its commit on disk, the head not yet moved
+    assert actions.flush_heads(timeout=0.01) is False
+    let_go.set()
+    assert actions.flush_heads(timeout=30) is True
+    assert events == ["fsync", "head 5"]
+
+
+def test_flush_heads_without_a_thread_behind_has_nothing_to_wait_for(monkeypatch) -> None:
+    monkeypatch.setattr(actions._HEADS, "behind", None)
+    assert actions.flush_heads(timeout=0) is True

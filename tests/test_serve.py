@@ -171,3 +171,37 @@ def test_it_forks_workers_with_no_database_connection_open() -> None:
     assert connection.connection is not None
     close_connections(object(), object())  # gunicorn's pre_fork(server, worker)
     assert connection.connection is None
+
+
+def test_a_stopped_server_leaves_the_audit_head_at_its_last_entry(tmp_path: Path) -> None:
+    # The workers move the head file behind the requests; a worker that stops moves it past
+    # every commit it made first (gunicorn's worker_exit).
+    import http.cookiejar
+    import re
+    import sqlite3
+
+    from cartable.audit import chain
+
+    home = migrated(tmp_path / "box")
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+    with served(home) as base:
+        for attempt in range(3):  # failed sign-ins: the first is audited at once
+            with opener.open(base + "/accounts/login/") as response:
+                page = response.read().decode()
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+            assert token is not None
+            form = urllib.parse.urlencode(
+                {
+                    "csrfmiddlewaretoken": token.group(1),
+                    "username": f"nobody{attempt}",
+                    "password": "wrong",
+                }
+            ).encode()
+            with opener.open(base + "/accounts/login/", data=form) as response:
+                assert response.status == 200
+    with contextlib.closing(sqlite3.connect(home / "cartable.sqlite3")) as database:
+        last = database.execute("SELECT MAX(seq) FROM audit_auditevent").fetchone()[0]
+    assert last is not None and last >= 1
+    assert chain.read_head(home).seq == last
