@@ -66,3 +66,9 @@ def test_a_stopping_worker_says_when_its_head_could_not_be_moved(monkeypatch, ca
     monkeypatch.setattr(actions, "flush_heads", lambda timeout=None: True)
     serve.worker_stops()
     assert caplog.text == ""
+
+
+def test_what_a_killed_timing_left_is_reused_then_removed(tmp_path: Path) -> None:
+    (tmp_path / disk.PROBE).write_bytes(b"left by a worker killed while timing")
+    disk.sync_seconds(tmp_path, samples=1)
+    assert list(tmp_path.iterdir()) == []

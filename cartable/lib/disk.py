@@ -9,18 +9,20 @@ from __future__ import annotations
 import os
 import statistics
 import time
-import uuid
 from pathlib import Path
 
 BLOCK = b"\0" * 512
+PROBE = ".sync-probe"  # one name: what a process killed while timing left is reused, then removed
 
 
 def sync_seconds(folder: Path, samples: int = 5) -> float:
     """The median time of ``samples`` small writes made durable in a file of ``folder``
-    (removed after)."""
-    probe = Path(folder) / f".sync-probe-{uuid.uuid4().hex}"
+    (removed after). Processes timing the same folder at once share the file: each writes
+    over the same block; the first to finish removes its name, the others go on with the file
+    they opened."""
+    probe = Path(folder) / PROBE
     flush = getattr(os, "fdatasync", os.fsync)  # macOS has no fdatasync
-    fd = os.open(probe, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    fd = os.open(probe, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     try:
         os.write(fd, BLOCK)
         os.fsync(fd)  # the block allocated: what follows writes over it, as the head file does
