@@ -37,6 +37,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives import constant_time, hashes, hmac
 
+from cartable.lib import disk
 from cartable.lib.home import write_once
 
 FORMAT = "cartable-audit/1"
@@ -287,8 +288,8 @@ def write_head(home: Path, head: Head) -> None:
             newest = _newest(os.pread(fd, SLOTS * SLOT_BYTES + 1, 0))
             if newest is not None:
                 index, slot = newest
-                _write_at(fd, _slot_bytes(head, slot.generation + 1), (1 - index) * SLOT_BYTES)
-                _flush_data(fd)
+                disk.write_at(fd, _slot_bytes(head, slot.generation + 1), (1 - index) * SLOT_BYTES)
+                disk.flush_data(fd)
                 return
         finally:
             os.close(fd)
@@ -302,7 +303,7 @@ def _replace_whole(path: Path, head: Head) -> None:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
         try:
             os.fchmod(fd, 0o600)  # also when a crash left the file with other rights
-            _write_at(fd, content, 0)
+            disk.write_at(fd, content, 0)
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -310,19 +311,6 @@ def _replace_whole(path: Path, head: Head) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-
-
-def _write_at(fd: int, content: bytes, offset: int) -> None:
-    view = memoryview(content)
-    while view:
-        written = os.pwrite(fd, view, offset)
-        view, offset = view[written:], offset + written
-
-
-def _flush_data(fd: int) -> None:
-    """The file's data on disk (its times may wait: nothing reads them)."""
-    flush = getattr(os, "fdatasync", os.fsync)  # macOS has no fdatasync
-    flush(fd)
 
 
 def _slot_bytes(head: Head, generation: int) -> bytes:
