@@ -8,14 +8,13 @@ was worked on (a process that stops, a test). When ``work`` raises, the exceptio
 its items are dropped: ``work`` must be such that a later call makes up for them (the head file
 moves to the highest entry any call saw).
 
-The thread starts at the first ``submit`` of each process: a process forked from one that had
-started it has no such thread, and starts its own.
+The thread starts when the ``Behind`` is made: make it in the process that uses it (a web
+worker makes its own after the fork; a forked process would have no such thread).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Callable
 from typing import Generic, TypeVar
@@ -33,14 +32,10 @@ class Behind(Generic[T]):
         self._waiting: list[T] = []
         self._submitted = 0  # items submitted so far
         self._done = 0  # items worked on (or dropped) so far
-        self._pid: int | None = None  # the process whose thread runs
+        threading.Thread(target=self._run, name=name, daemon=True).start()
 
     def submit(self, items: list[T]) -> None:
         with self._changed:
-            if self._pid != os.getpid():  # first use in this process (or a forked one)
-                self._waiting, self._submitted, self._done = [], 0, 0
-                self._pid = os.getpid()
-                threading.Thread(target=self._run, name=self._name, daemon=True).start()
             self._waiting.extend(items)
             self._submitted += len(items)
             self._changed.notify_all()
@@ -49,8 +44,6 @@ class Behind(Generic[T]):
         """Wait until every item submitted so far was worked on; False when ``timeout``
         (seconds) passed first."""
         with self._changed:
-            if self._pid != os.getpid():
-                return True  # nothing submitted in this process
             upto = self._submitted
             return self._changed.wait_for(lambda: self._done >= upto, timeout)
 
