@@ -21,20 +21,16 @@ static void pause_after_sync(void) {
         usleep((useconds_t)micros);
 }
 
-int fsync(int fd) {
-    static int (*real)(int);
-    if (!real)
-        real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
-    int result = real(fd);
-    pause_after_sync();
-    return result;
-}
+/* The real function (found once), then the pause. */
+#define SLOWED(name)                                                   \
+    int name(int fd) {                                                 \
+        static int (*real)(int);                                       \
+        if (!real)                                                     \
+            real = (int (*)(int))dlsym(RTLD_NEXT, #name);              \
+        int result = real(fd);                                         \
+        pause_after_sync();                                            \
+        return result;                                                 \
+    }
 
-int fdatasync(int fd) {
-    static int (*real)(int);
-    if (!real)
-        real = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
-    int result = real(fd);
-    pause_after_sync();
-    return result;
-}
+SLOWED(fsync)
+SLOWED(fdatasync)
