@@ -17,6 +17,7 @@ from cartable.web.management.commands import serve
 @pytest.fixture
 def no_thread_behind(monkeypatch) -> None:
     monkeypatch.setattr(actions._HEADS, "behind", None)
+    monkeypatch.setattr(serve.DISK, "slow", False)
 
 
 def test_a_small_durable_write_is_timed_and_leaves_nothing_behind(tmp_path: Path) -> None:
@@ -34,12 +35,14 @@ def test_a_worker_on_a_fast_disk_writes_the_head_in_its_requests(
     no_thread_behind, monkeypatch
 ) -> None:
     monkeypatch.setattr(disk, "sync_seconds", lambda folder: 0.0001)
-    serve._choose_head_writing()
+    serve.time_disk()  # in the server, before the fork
+    serve._choose_head_writing()  # in the worker
     assert actions._HEADS.behind is None
 
 
 def test_a_worker_on_a_slow_disk_leaves_the_head_to_a_thread(no_thread_behind, monkeypatch) -> None:
     monkeypatch.setattr(disk, "sync_seconds", lambda folder: 0.012)  # an SD card
+    serve.time_disk()
     serve._choose_head_writing()
     assert actions._HEADS.behind is not None
 
@@ -51,8 +54,10 @@ def test_a_disk_that_cannot_be_timed_is_logged_and_the_head_written_in_requests(
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(disk, "sync_seconds", refuse)
+    monkeypatch.setattr(serve.DISK, "slow", True)  # what a previous timing found
     with caplog.at_level(logging.WARNING):
-        serve._choose_head_writing()
+        serve.time_disk()
+    serve._choose_head_writing()
     assert actions._HEADS.behind is None
     assert "Could not time the disk" in caplog.text
 

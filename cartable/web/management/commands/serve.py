@@ -7,6 +7,7 @@ import logging
 import os
 import threading
 from argparse import ArgumentParser
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -100,18 +101,31 @@ def start_periodic(worker: object = None) -> None:
         watch_workers(threading.Event())
 
 
-def _choose_head_writing() -> None:
-    """Where the disk is slow to make a write durable (an SD card), the worker's requests
+@dataclass(slots=True)
+class _Disk:
+    slow: bool = False  # the data folder's disk, timed once by the server before its forks
+
+
+DISK = _Disk()
+
+
+def time_disk() -> None:
+    """Where the disk is slow to make a write durable (an SD card), the workers' requests
     leave the audit's head file to a thread behind them, and wait for their own commit's flush
     only (``audit.actions.move_heads_behind``): with fsyncs of 10 ms, a class's answer saves at
     50 concurrent requests 164 -> 265 per second. On a fast disk, writing it in the request
-    costs less than waking that thread (418-428 against 380-395 saves per second)."""
+    costs less than waking that thread (418-428 against 380-395 saves per second). Timed once,
+    in the server, for every worker it forks (a disk does not change speed)."""
     try:
-        seconds = disk.sync_seconds(settings.HOME)
+        DISK.slow = disk.sync_seconds(settings.HOME) >= SLOW_SYNC_SECONDS
     except OSError as error:
         log.warning("Could not time the disk of %s: %s", settings.HOME, error)
-        return
-    if seconds >= SLOW_SYNC_SECONDS:
+        DISK.slow = False
+
+
+def _choose_head_writing() -> None:
+    """In each worker, after the fork: its own thread behind the requests, on a slow disk."""
+    if DISK.slow:
         audit_actions.move_heads_behind()
 
 
@@ -155,6 +169,7 @@ class Command(CartableCommand):
         # (set before the fork, inherited by the workers).
         heap.one_pool()
         close_without_waiting()
+        time_disk()
         # One worker per core this process may run on (a box's cores, or fewer under
         # taskset or a container's CPU set), not per core of the machine.
         workers = options["workers"] or len(os.sched_getaffinity(0))
